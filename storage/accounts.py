@@ -1,0 +1,109 @@
+"""User accounts, their login sessions and their API tokens."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, select
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from storage.base import Base, UTCDateTime, utc_now
+from storage.organisations import Organisation
+
+ROLES = (
+    "policy_officer",
+    "legal_officer",
+    "project_group",
+    "provider",
+    "administrator",
+    "auditor",
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (
+        CheckConstraint(
+            "role IN ('policy_officer', 'legal_officer', 'project_group', 'provider', "
+            "'administrator', 'auditor')",
+            name="role",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    password_hash: Mapped[str] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class LoginSession(Base):
+    """A server-side session: the cookie holds only a random token whose hash is stored here,
+    so logging out or disabling an account ends the session for good (SECURITY.md S17)."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    origin: Mapped[str] = mapped_column(String(100), default="")
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+class ApiToken(Base):
+    """A bearer token for the JSON API. Only its SHA-256 is kept: the token itself has 256 bits
+    of randomness, so a slow password hash would add nothing but latency."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship(lazy="joined")
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalars(select(User).where(User.email == email.strip().lower())).one_or_none()
+
+
+def list_users(session: Session) -> Sequence[User]:
+    return session.scalars(select(User).order_by(User.name)).all()
+
+
+def find_login_session(session: Session, token_hash: str) -> LoginSession | None:
+    return session.scalars(
+        select(LoginSession).where(
+            LoginSession.token_hash == token_hash, LoginSession.ended_at.is_(None)
+        )
+    ).one_or_none()
+
+
+def open_login_sessions_of(session: Session, user_id: int) -> Sequence[LoginSession]:
+    return session.scalars(
+        select(LoginSession).where(LoginSession.user_id == user_id, LoginSession.ended_at.is_(None))
+    ).all()
+
+
+def find_api_token(session: Session, token_hash: str) -> ApiToken | None:
+    return session.scalars(
+        select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
+    ).one_or_none()

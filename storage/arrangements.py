@@ -1,0 +1,183 @@
+"""Regional arrangements: participants, phases, evaluation moments, locations and beds."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from sqlalchemy import (
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.sql.base import ExecutableOption
+
+from storage.base import Base, UTCDateTime, utc_now
+from storage.organisations import Organisation
+
+PHASE_KINDS = ("pilot", "extension", "structural")
+PHASE_STATUSES = ("planned", "active", "ended")
+FINANCING = ("wmo", "wlz")
+
+
+class Arrangement(Base):
+    __tablename__ = "arrangements"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    description: Mapped[str] = mapped_column(Text, default="")
+    lead_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    lead_organisation: Mapped[Organisation] = relationship(lazy="joined")
+    participants: Mapped[list[Participant]] = relationship(
+        back_populates="arrangement", cascade="all, delete-orphan"
+    )
+    phases: Mapped[list[Phase]] = relationship(
+        back_populates="arrangement", cascade="all, delete-orphan", order_by="Phase.start_on"
+    )
+    evaluation_moments: Mapped[list[EvaluationMoment]] = relationship(
+        back_populates="arrangement",
+        cascade="all, delete-orphan",
+        order_by="EvaluationMoment.due_on",
+    )
+    beds: Mapped[list[Bed]] = relationship(
+        back_populates="arrangement", cascade="all, delete-orphan", order_by="Bed.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Participant(Base):
+    """An organisation taking part in an arrangement; what it is follows from its kind."""
+
+    __tablename__ = "arrangement_participants"
+    __table_args__ = (UniqueConstraint("arrangement_id", "organisation_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+
+    arrangement: Mapped[Arrangement] = relationship(back_populates="participants")
+    organisation: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Phase(Base):
+    """A phase of an arrangement; ``end_on`` is inclusive, as the agenda forms write "t/m"."""
+
+    __tablename__ = "phases"
+    __table_args__ = (
+        CheckConstraint("end_on >= start_on", name="period"),
+        CheckConstraint("kind IN ('pilot', 'extension', 'structural')", name="kind"),
+        CheckConstraint("status IN ('planned', 'active', 'ended')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    start_on: Mapped[date]
+    end_on: Mapped[date]
+    status: Mapped[str] = mapped_column(String(20), default="planned")
+
+    arrangement: Mapped[Arrangement] = relationship(back_populates="phases")
+
+
+class EvaluationMoment(Base):
+    __tablename__ = "evaluation_moments"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date]
+    description: Mapped[str] = mapped_column(Text, default="")
+
+    arrangement: Mapped[Arrangement] = relationship(back_populates="evaluation_moments")
+
+
+class Location(Base):
+    """A care location of a provider where respite beds can be."""
+
+    __tablename__ = "locations"
+    __table_args__ = (UniqueConstraint("provider_id", "name"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    care_type: Mapped[str] = mapped_column(String(200), default="")
+
+    provider: Mapped[Organisation] = relationship(lazy="joined")
+
+
+class Bed(Base):
+    """A respite bed of an arrangement at a location, available for a period (inclusive)."""
+
+    __tablename__ = "beds"
+    __table_args__ = (
+        CheckConstraint("financing IN ('wmo', 'wlz')", name="financing"),
+        CheckConstraint(
+            "available_until IS NULL OR available_until >= available_from", name="period"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    location_id: Mapped[int] = mapped_column(ForeignKey("locations.id"), index=True)
+    financing: Mapped[str] = mapped_column(String(10))
+    available_from: Mapped[date]
+    available_until: Mapped[date | None]
+
+    arrangement: Mapped[Arrangement] = relationship(back_populates="beds")
+    location: Mapped[Location] = relationship(lazy="joined")
+
+
+def _with_everything() -> list[ExecutableOption]:
+    return [
+        selectinload(Arrangement.participants),
+        selectinload(Arrangement.phases),
+        selectinload(Arrangement.evaluation_moments),
+        selectinload(Arrangement.beds),
+    ]
+
+
+def list_arrangements(
+    session: Session, *, participant_id: int | None = None
+) -> Sequence[Arrangement]:
+    query = select(Arrangement).options(*_with_everything()).order_by(Arrangement.name)
+    if participant_id is not None:
+        query = query.where(
+            (Arrangement.lead_organisation_id == participant_id)
+            | Arrangement.participants.any(Participant.organisation_id == participant_id)
+        )
+    return session.scalars(query).unique().all()
+
+
+def get_arrangement(session: Session, arrangement_id: int) -> Arrangement | None:
+    return session.scalars(
+        select(Arrangement).options(*_with_everything()).where(Arrangement.id == arrangement_id)
+    ).one_or_none()
+
+
+def find_arrangement_by_name(session: Session, name: str) -> Arrangement | None:
+    return session.scalars(select(Arrangement).where(Arrangement.name == name)).one_or_none()
+
+
+def find_location(session: Session, provider_id: int, name: str) -> Location | None:
+    return session.scalars(
+        select(Location).where(Location.provider_id == provider_id, Location.name == name)
+    ).one_or_none()

@@ -1,0 +1,204 @@
+"""Fixtures: a migrated database per test on SQLite, and on PostgreSQL too when
+TEST_DATABASE_URL is set; the app and a logged-in client on top of it."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import Engine, insert, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from storage.database import make_engine, make_session_factory
+from storage.migrate import upgrade
+from storage.schema import metadata
+from webapp.app import create_app
+from webapp.config import Settings
+from workflows import demo
+from workflows.actors import system_actor
+
+TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
+BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+DEMO_TODAY = date(2025, 6, 1)
+PASSWORD = demo.DEMO_PASSWORD
+
+
+def _seed(engine: Engine) -> None:
+    with make_session_factory(engine)() as session:
+        demo.seed_demo(session, system_actor("test"), today=DEMO_TODAY)
+        session.commit()
+
+
+@dataclass
+class _SqliteTemplates:
+    empty: Path
+    demo: Path
+
+
+@pytest.fixture(scope="session")
+def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> _SqliteTemplates:
+    folder = tmp_path_factory.mktemp("templates")
+    paths = _SqliteTemplates(folder / "empty.sqlite3", folder / "demo.sqlite3")
+    for path, seeded in ((paths.empty, False), (paths.demo, True)):
+        engine = make_engine(f"sqlite:///{path}")
+        upgrade(engine)
+        if seeded:
+            _seed(engine)
+        with engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        engine.dispose()
+    return paths
+
+
+@dataclass
+class _PostgresDatabase:
+    url: str
+    engine: Engine
+    demo_rows: dict[str, list[dict[str, Any]]]
+
+    def reset(self, *, with_demo: bool) -> None:
+        tables = [t for t in metadata.sorted_tables]
+        names = ", ".join(t.name for t in tables)
+        with self.engine.begin() as connection:
+            connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            if not with_demo:
+                return
+            for table in tables:
+                rows = self.demo_rows[table.name]
+                if rows:
+                    connection.execute(insert(table), rows)
+            for table in tables:
+                if "id" in table.c:
+                    connection.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
+                        )
+                    )
+
+
+@pytest.fixture(scope="session")
+def _postgres() -> Iterator[_PostgresDatabase]:
+    schema = f"bw_test_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    base = make_url(TEST_DATABASE_URL)
+    admin = make_engine(base.render_as_string(hide_password=False))
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"CREATE SCHEMA {schema}")
+    url = base.update_query_dict({"options": f"-csearch_path={schema}"})
+    url_text = url.render_as_string(hide_password=False)
+    engine = make_engine(url_text)
+    upgrade(engine)
+    _seed(engine)
+    with engine.connect() as connection:
+        demo_rows = {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in metadata.sorted_tables
+        }
+    # The escalation contact points from organisations to users, which are inserted later:
+    # the snapshot is taken after seeding, where the demo sets none, so plain order suffices.
+    database = _PostgresDatabase(url_text, engine, demo_rows)
+    yield database
+    engine.dispose()
+    with admin.begin() as connection:
+        connection.exec_driver_sql(f"DROP SCHEMA {schema} CASCADE")
+    admin.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+def _database_url(
+    request: pytest.FixtureRequest, backend: str, tmp_path: Path, *, with_demo: bool
+) -> str:
+    if backend == "sqlite":
+        templates: _SqliteTemplates = request.getfixturevalue("_sqlite_templates")
+        target = tmp_path / "besluitwerk.sqlite3"
+        shutil.copyfile(templates.demo if with_demo else templates.empty, target)
+        return f"sqlite:///{target}"
+    database: _PostgresDatabase = request.getfixturevalue("_postgres")
+    database.reset(with_demo=with_demo)
+    return database.url
+
+
+@pytest.fixture
+def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """A migrated database with the Twente demo loaded."""
+    return _database_url(request, backend, tmp_path, with_demo=True)
+
+
+@pytest.fixture
+def empty_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
+    """A migrated database without any rows."""
+    return _database_url(request, backend, tmp_path, with_demo=False)
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    with make_session_factory(engine)() as session:
+        yield session
+
+
+def make_settings(database_url: str, data_dir: Path, **changes: Any) -> Settings:
+    values: dict[str, Any] = {
+        "database_url": database_url,
+        "secret_key": "test-secret-" + "x" * 40,
+        "data_dir": data_dir,
+    }
+    values.update(changes)
+    return Settings(**values)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+    app = create_app(make_settings(database_url, tmp_path / "data"))
+    yield app
+    app.extensions["besluitwerk.engine"].dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+_CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client: FlaskClient, path: str = "/login") -> str:
+    page = client.get(path).get_data(as_text=True)
+    match = _CSRF.search(page)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1)
+
+
+def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    token = csrf_token(client)
+    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+
+
+POLICY = "beleid@enschede.example"
+LEGAL = "jurist@enschede.example"
+PROJECT = "projectgroep@rijssen-holten.example"
+ADMIN = "beheer@rijssen-holten.example"
+AUDITOR = "auditor@enschede.example"
+PROVIDER_CR = "aanbieder@carintreggeland.example"
+PROVIDER_LI = "aanbieder@liberein.example"

@@ -1,0 +1,1 @@
+"""HTTP, Flask, configuration and processes: the only layer that knows Flask and APScheduler."""

@@ -1,0 +1,111 @@
+"""Who may call which route: declared here, in one table, for every endpoint (SECURITY.md S13).
+
+An endpoint missing from this table is refused for everyone, and the test suite walks
+``app.url_map`` to fail on any route without an entry. Organisation scoping (a provider sees only
+its own data) is not decided here but in the queries of the use cases (S11).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Final
+
+from flask import Flask, abort, g, redirect, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import current_user
+
+from webapp.database import db
+from webapp.logs import safe
+from workflows import audit
+from workflows.actors import Actor
+from workflows.rules.roles import Permission
+
+PUBLIC: Final = "public"
+SIGNED_IN: Final = "signed_in"
+
+Access = Permission | str
+
+ROUTE_ACCESS: dict[str, Access] = {
+    "static": PUBLIC,
+    "pages.health": PUBLIC,
+    "auth.login": PUBLIC,
+    "auth.logout": SIGNED_IN,
+    "pages.home": SIGNED_IN,
+    "organisations.index": Permission.VIEW_ORGANISATIONS,
+    "organisations.export": Permission.VIEW_ORGANISATIONS,
+    "organisations.detail": Permission.VIEW_ORGANISATIONS,
+    "organisations.edit": Permission.EDIT_ORGANISATIONS,
+    "users.index": Permission.MANAGE_USERS,
+    "users.create": Permission.MANAGE_USERS,
+    "arrangements.index": Permission.VIEW_ARRANGEMENTS,
+    "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
+    "api.openapi": PUBLIC,
+    "api.organisations": Permission.VIEW_ORGANISATIONS,
+    "api.arrangements": Permission.VIEW_ARRANGEMENTS,
+    "api.arrangement": Permission.VIEW_ARRANGEMENTS,
+}
+
+logger = logging.getLogger("besluitwerk.access")
+
+
+def current_actor() -> Actor:
+    actor: Actor | None = g.get("actor")
+    if actor is None:
+        abort(401)
+    return actor
+
+
+def init_access(app: Flask) -> None:
+    @app.before_request
+    def _check_access() -> ResponseReturnValue | None:
+        endpoint = request.endpoint
+        if endpoint is None:
+            return None  # no route matched: the 404 handler answers
+        rule = ROUTE_ACCESS.get(endpoint)
+        if rule is None:
+            logger.error("route without declared access refused: %s", safe(endpoint))
+            abort(403)
+        if rule == PUBLIC:
+            return None
+        actor = _authenticated_actor(endpoint)
+        if actor is None:
+            if endpoint.startswith("api."):
+                abort(401)
+            return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        g.actor = actor
+        if isinstance(rule, Permission) and not actor.can(rule):
+            refuse(actor, object_type="route", object_id=endpoint)
+        return None
+
+
+def _authenticated_actor(endpoint: str) -> Actor | None:
+    if endpoint.startswith("api."):
+        from webapp.api.tokens import bearer_actor
+
+        return bearer_actor()
+    if current_user.is_authenticated:
+        actor: Actor = current_user.actor
+        return actor
+    return None
+
+
+def refuse(actor: Actor, *, object_type: str, object_id: str | int | None) -> None:
+    """Log and audit a refused authorization (SECURITY.md S27), then answer 403."""
+    logger.warning(
+        "access refused: actor=%s object=%s:%s",
+        safe(actor.label),
+        safe(object_type),
+        safe(str(object_id)),
+    )
+    session = db()
+    session.rollback()
+    audit.record(
+        session,
+        actor,
+        action="access",
+        object_type=object_type,
+        object_id=object_id,
+        result="denied",
+    )
+    session.commit()
+    abort(403)

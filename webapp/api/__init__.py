@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: Bearer tokens only, never cookies, so no CSRF token is needed."""

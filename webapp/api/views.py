@@ -1,0 +1,106 @@
+"""API routes of /api/v1 (see openapi.py for their description)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, jsonify, request
+from flask.typing import ResponseReturnValue
+from werkzeug.exceptions import HTTPException
+
+from webapp.access import current_actor
+from webapp.api import openapi
+from webapp.api.representations import arrangement_json, organisation_json
+from webapp.database import db
+from workflows import arrangements, organisations
+from workflows.errors import InvalidInput, WorkflowError
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MAX_PAGE = 500
+
+HTTP_STATUS = {
+    "invalid_input": 422,
+    "not_found": 404,
+    "forbidden": 403,
+    "conflict": 409,
+}
+
+
+def error_response(status: int, code: str, message: str, **extra: Any) -> tuple[Response, int]:
+    body: dict[str, Any] = {"error": {"code": code, "message": message, **extra}}
+    return jsonify(body), status
+
+
+@blueprint.errorhandler(WorkflowError)
+def _workflow_error(error: WorkflowError) -> ResponseReturnValue:
+    extra: dict[str, Any] = {}
+    if isinstance(error, InvalidInput):
+        extra["fields"] = error.errors
+    return error_response(HTTP_STATUS.get(error.code, 400), error.code, error.message, **extra)
+
+
+def page(items: list[Any]) -> ResponseReturnValue:
+    """The list envelope: all items up to 500 unless limit/offset ask otherwise."""
+    errors: dict[str, str] = {}
+    limit = _whole(request.args.get("limit"), "limit", MAX_PAGE, errors, maximum=MAX_PAGE)
+    offset = _whole(request.args.get("offset"), "offset", 0, errors)
+    if errors:
+        raise InvalidInput(errors)
+    return jsonify({"items": items[offset : offset + limit], "total": len(items)})
+
+
+def _whole(
+    raw: str | None, name: str, default: int, errors: dict[str, str], maximum: int | None = None
+) -> int:
+    if raw is None or raw == "":
+        return default
+    if not raw.isdigit():
+        errors[name] = f"{name}: verwacht een geheel getal van 0 of meer."
+        return default
+    value = int(raw)
+    if maximum is not None and value > maximum:
+        errors[name] = f"{name}: ten hoogste {maximum}."
+    return value
+
+
+@blueprint.get("/openapi.json", endpoint="openapi")
+def openapi_document() -> ResponseReturnValue:
+    return jsonify(openapi.document())
+
+
+@blueprint.get("/organisations", endpoint="organisations")
+def list_organisations() -> ResponseReturnValue:
+    rows = organisations.list_visible(db(), current_actor(), kind=request.args.get("kind"))
+    return page([organisation_json(o) for o in rows])
+
+
+@blueprint.get("/arrangements", endpoint="arrangements")
+def list_arrangements() -> ResponseReturnValue:
+    actor = current_actor()
+    session = db()
+    rows = arrangements.list_visible(session, actor)
+    return page([arrangement_json(arrangements.overview(session, actor, a.id)) for a in rows])
+
+
+@blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")
+def get_arrangement(arrangement_id: int) -> ResponseReturnValue:
+    overview = arrangements.overview(db(), current_actor(), arrangement_id)
+    return jsonify(arrangement_json(overview))
+
+
+def http_error_json(error: HTTPException) -> ResponseReturnValue:
+    codes = {
+        400: ("bad_request", "Het verzoek is onjuist opgebouwd."),
+        401: ("unauthenticated", "Stuur een geldig API-token mee: Authorization: Bearer <token>."),
+        403: ("forbidden", "U heeft geen toegang tot deze handeling."),
+        404: ("not_found", "Niet gevonden."),
+        405: ("method_not_allowed", "Deze methode is hier niet toegestaan."),
+        413: ("too_large", "Het verzoek is te groot."),
+    }
+    status = error.code or 500
+    code, message = codes.get(status, ("error", "Er ging iets mis."))
+    body, status = error_response(status, code, message)
+    if status == 401:
+        body.headers["WWW-Authenticate"] = 'Bearer realm="besluitwerk"'
+    return body, status

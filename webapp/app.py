@@ -1,0 +1,127 @@
+"""The application factory. It starts no scheduler: reminders run in their own process."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError, CSRFProtect
+from werkzeug.exceptions import HTTPException
+
+from webapp.access import init_access
+from webapp.api.views import blueprint as api_blueprint
+from webapp.api.views import error_response, http_error_json
+from webapp.auth import init_auth
+from webapp.config import Settings, load_settings
+from webapp.database import init_database
+from webapp.formatting import init_formatting
+from webapp.headers import init_headers
+from webapp.logs import configure_logging, safe
+from webapp.pages import arrangements, home, organisations, users
+from workflows.errors import Forbidden, NotFound
+from workflows.rules.roles import ROLE_LABELS, Permission
+
+logger = logging.getLogger("besluitwerk.app")
+csrf = CSRFProtect()
+
+ERROR_TEXT = {
+    400: ("Onjuist verzoek", "Het verzoek kon niet worden verwerkt."),
+    403: ("Geen toegang", "U heeft geen toegang tot deze pagina of handeling."),
+    404: ("Niet gevonden", "Deze pagina bestaat niet of u heeft er geen toegang toe."),
+    405: ("Niet toegestaan", "Deze handeling is hier niet toegestaan."),
+    409: ("Gewijzigd door een ander", "Iemand anders heeft dit intussen gewijzigd."),
+    413: ("Te groot", "Het bestand of formulier is te groot."),
+    500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Er is niets half opgeslagen."),
+}
+
+
+def create_app(settings: Settings | None = None, **config: Any) -> Flask:
+    settings = settings or load_settings()
+    configure_logging()
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        BESLUITWERK_SETTINGS=settings,
+        SESSION_COOKIE_NAME="besluitwerk_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.production,
+        PERMANENT_SESSION_LIFETIME=settings.session_absolute,
+        REMEMBER_COOKIE_HTTPONLY=True,
+        REMEMBER_COOKIE_SAMESITE="Lax",
+        REMEMBER_COOKIE_SECURE=settings.production,
+        REMEMBER_COOKIE_DURATION=settings.session_absolute,
+        MAX_CONTENT_LENGTH=settings.max_upload_bytes,
+        MAX_FORM_MEMORY_SIZE=1024 * 1024,
+        MAX_FORM_PARTS=1000,
+        WTF_CSRF_TIME_LIMIT=None,  # the token lives as long as the (bounded) session
+        WTF_CSRF_SSL_STRICT=True,
+        DEBUG=False,
+        TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
+    )
+    app.config.update(config)
+    init_database(app, settings.database_url)
+    init_formatting(app)
+    init_headers(app)
+    csrf.init_app(app)
+    init_auth(app)
+    init_access(app)
+    for blueprint in (
+        home.blueprint,
+        organisations.blueprint,
+        users.blueprint,
+        arrangements.blueprint,
+    ):
+        app.register_blueprint(blueprint)
+    # API requests authenticate with a Bearer token and never with the cookie, so a forged
+    # cross-site request carries no credentials: CSRF tokens do not apply there.
+    csrf.exempt(api_blueprint)
+    app.register_blueprint(api_blueprint)
+    _register_errors(app)
+
+    @app.context_processor
+    def _page_globals() -> dict[str, Any]:
+        return {"Permission": Permission, "role_labels": ROLE_LABELS}
+
+    return app
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _register_errors(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error: CSRFError) -> ResponseReturnValue:
+        logger.warning("csrf refused: %s %s", safe(request.path), safe(error.description))
+        return _page(400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw.")
+
+    @app.errorhandler(NotFound)
+    def _not_found(error: NotFound) -> ResponseReturnValue:
+        return _page(404, error.message)
+
+    @app.errorhandler(Forbidden)
+    def _forbidden(error: Forbidden) -> ResponseReturnValue:
+        return _page(403, error.message)
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        if _wants_json():
+            return http_error_json(error)
+        return _page(error.code or 500)
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> ResponseReturnValue:
+        logger.exception("unexpected error on %s %s", safe(request.method), safe(request.path))
+        if _wants_json():
+            return error_response(500, "server_error", ERROR_TEXT[500][1])
+        return _page(500)
+
+
+def _page(status: int, message: str | None = None) -> ResponseReturnValue:
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[500])
+    return render_template(
+        "error.html", title=title, message=message or text, status=status
+    ), status

@@ -1,0 +1,121 @@
+"""Login and logout for the pages, on Flask-Login with server-side sessions.
+
+The cookie carries only a random session token (signed by Flask); the session itself lives in
+the database, so logout really ends it (S17), a new token is issued at every login (S18), and
+idle and absolute timeouts are enforced on the server.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
+from flask.typing import ResponseReturnValue
+from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+
+from storage.accounts import User
+from webapp.database import db
+from webapp.logs import safe
+from workflows import accounts
+from workflows.actors import Actor
+
+logger = logging.getLogger("besluitwerk.auth")
+blueprint = Blueprint("auth", __name__)
+login_manager = LoginManager()
+LOGIN_FAILED = "Het e-mailadres of het wachtwoord klopt niet, of het account is geblokkeerd."
+
+
+class SignedIn(UserMixin):  # type: ignore[misc]
+    """The signed-in person for Flask-Login; ``get_id`` is the session token, not the user id."""
+
+    def __init__(self, user: User, token: str, origin: str) -> None:
+        self.user = user
+        self.token = token
+        self.actor: Actor = accounts.actor_for(user, origin)
+
+    def get_id(self) -> str:
+        return self.token
+
+
+def origin() -> str:
+    return f"web {request.remote_addr or '-'}"
+
+
+def init_auth(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Log in om verder te gaan."
+    # Flask-Login's own "strong" protection would end sessions behind proxies that change the
+    # address; our sessions already end server-side on logout and timeouts.
+    login_manager.session_protection = None
+    app.register_blueprint(blueprint)
+
+    def _load(token: str) -> SignedIn | None:
+        settings = current_app.config["BESLUITWERK_SETTINGS"]
+        limits = accounts.SessionLimits(
+            idle=settings.session_idle, absolute=settings.session_absolute
+        )
+        session = db()
+        user = accounts.resolve_login_session(session, token, now=_now(), limits=limits)
+        session.commit()
+        return SignedIn(user, token, origin()) if user is not None else None
+
+    login_manager.user_loader(_load)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only local paths: an absolute or protocol-relative URL would make this an open redirect."""
+    if not target:
+        return url_for("pages.home")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.home")
+    return target
+
+
+@blueprint.route("/login", methods=["GET", "POST"])
+def login() -> ResponseReturnValue:
+    if request.method == "GET":
+        if current_user.is_authenticated:
+            return redirect(url_for("pages.home"))
+        return render_template("auth/login.html", email="", next=request.args.get("next", ""))
+    email = request.form.get("email", "")
+    password = request.form.get("password", "")
+    session = db()
+    user = accounts.authenticate(session, email=email, password=password, origin=origin())
+    if user is None:
+        session.commit()
+        logger.warning("login failed for %s from %s", safe(email), safe(request.remote_addr))
+        return (
+            render_template(
+                "auth/login.html",
+                email=email,
+                next=request.form.get("next", ""),
+                error=LOGIN_FAILED,
+            ),
+            401,
+        )
+    token = accounts.start_login_session(session, user, origin=origin(), now=_now())
+    session.commit()
+    cookie_session.clear()  # a fresh cookie session at login (S18)
+    cookie_session.permanent = True
+    login_user(SignedIn(user, token, origin()))
+    return redirect(_safe_next(request.form.get("next")))
+
+
+@blueprint.route("/logout", methods=["POST"])
+def logout() -> ResponseReturnValue:
+    session = db()
+    accounts.end_login_session(session, current_user.token, now=_now(), origin=origin())
+    session.commit()
+    logout_user()
+    cookie_session.clear()
+    flash("U bent uitgelogd.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,126 @@
+"""The ``besluitwerk`` command: a Flask CLI group (run, routes, shell come with Flask)."""
+
+from __future__ import annotations
+
+import getpass
+from datetime import date
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup, FlaskGroup
+
+from storage import migrate
+from storage.organisations import find_organisation_by_name
+from webapp.app import create_app
+from webapp.database import sessions
+from workflows import accounts, demo
+from workflows.actors import system_actor
+from workflows.errors import InvalidInput, WorkflowError
+from workflows.rules.roles import ROLE_LABELS, Role
+
+
+def _create_app() -> Flask:
+    return create_app()
+
+
+cli = FlaskGroup(name="besluitwerk", create_app=_create_app, add_version_option=False)
+db_group = AppGroup("db", help="Databasebeheer.")
+cli.add_command(db_group)
+
+
+def _fail(error: WorkflowError) -> None:
+    if isinstance(error, InvalidInput):
+        for message in error.errors.values():
+            click.echo(f"Fout: {message}", err=True)
+    else:
+        click.echo(f"Fout: {error.message}", err=True)
+    raise SystemExit(1)
+
+
+@db_group.command("upgrade")
+def db_upgrade() -> None:
+    """Breng de database naar het nieuwste schema (Alembic)."""
+    engine = current_app.extensions["besluitwerk.engine"]
+    settings = current_app.config["BESLUITWERK_SETTINGS"]
+    if engine.url.get_backend_name() == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    migrate.upgrade(engine)
+    click.echo(f"Database bijgewerkt tot versie {migrate.current_revision(engine)}.")
+
+
+@cli.command("seed-demo")
+@click.option("--url", default="http://127.0.0.1:5000", show_default=True, help="Adres van de app.")
+def seed_demo(url: str) -> None:
+    """Laad de Twente-demo (pilot logeerzorg) en de demo-accounts; bestaande gegevens blijven."""
+    with sessions()() as session:
+        try:
+            created = demo.seed_demo(session, system_actor("cli seed-demo"), today=date.today())
+        except WorkflowError as error:
+            _fail(error)
+            return
+        session.commit()
+    click.echo("Demo-accounts (e-mailadres, rol, organisatie, beginwachtwoord):")
+    for account in created:
+        click.echo(
+            f"  {account.email}  {account.role_label}  {account.organisation}  {account.password}"
+        )
+    click.echo(f"Inloggen op {url.rstrip('/')}/login")
+
+
+@cli.command("create-user")
+@click.option("--email", required=True, help="E-mailadres (inlognaam).")
+@click.option("--name", required=True, help="Volledige naam.")
+@click.option(
+    "--role",
+    required=True,
+    type=click.Choice([r.value for r in Role]),
+    help="Rol: " + ", ".join(f"{r.value} ({ROLE_LABELS[r]})" for r in Role),
+)
+@click.option("--organisation", required=True, help="Naam van de organisatie.")
+@click.option("--password", help="Beginwachtwoord; zonder deze optie wordt erom gevraagd.")
+def create_user(email: str, name: str, role: str, organisation: str, password: str | None) -> None:
+    """Maak een account aan."""
+    if password is None:
+        password = getpass.getpass("Wachtwoord: ")
+    with sessions()() as session:
+        found = find_organisation_by_name(session, organisation)
+        if found is None:
+            click.echo(f"Fout: er is geen organisatie met de naam '{organisation}'.", err=True)
+            raise SystemExit(1)
+        try:
+            user = accounts.create_user(
+                session,
+                system_actor("cli create-user"),
+                email=email,
+                name=name,
+                role=role,
+                organisation_id=found.id,
+                password=password,
+            )
+        except WorkflowError as error:
+            _fail(error)
+            return
+        session.commit()
+        click.echo(f"Account aangemaakt: {user.email} ({ROLE_LABELS[Role(user.role)]}).")
+
+
+@cli.command("create-api-token")
+@click.option("--user", "email", required=True, help="E-mailadres van het account.")
+@click.option("--label", default="", help="Waarvoor het token is.")
+def create_api_token(email: str, label: str) -> None:
+    """Maak een API-token; het token staat op de laatste regel en wordt niet bewaard."""
+    with sessions()() as session:
+        try:
+            token = accounts.create_api_token(
+                session, system_actor("cli create-api-token"), email=email, label=label
+            )
+        except WorkflowError as error:
+            _fail(error)
+            return
+        session.commit()
+    click.echo("API-token (bewaar het nu; het is later niet meer op te vragen):")
+    click.echo(token)
+
+
+def main() -> None:
+    cli.main(prog_name="besluitwerk")

@@ -1,0 +1,34 @@
+"""One database session per request; the view commits once, at the edge (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage.database import make_engine, make_session_factory
+
+
+def init_database(app: Flask, database_url: str) -> None:
+    engine = make_engine(database_url)
+    app.extensions["besluitwerk.engine"] = engine
+    app.extensions["besluitwerk.sessions"] = make_session_factory(engine)
+
+    @app.teardown_appcontext
+    def _close(_error: BaseException | None) -> None:
+        session: Session | None = g.pop("db_session", None)
+        if session is not None:
+            session.rollback()
+            session.close()
+
+
+def sessions(app: Flask | None = None) -> sessionmaker[Session]:
+    factory: sessionmaker[Session] = (app or current_app).extensions["besluitwerk.sessions"]
+    return factory
+
+
+def db() -> Session:
+    """The request's session, opened on first use."""
+    if "db_session" not in g:
+        g.db_session = sessions()()
+    session: Session = g.db_session
+    return session

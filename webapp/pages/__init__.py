@@ -1,0 +1,1 @@
+"""The Dutch pages, one blueprint per feature."""

@@ -1,0 +1,164 @@
+"""Organisations: list, detail, CSV export, and editing by the administrator."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import date
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from storage.accounts import User, list_users
+from storage.organisations import Organisation
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.downloads import attachment
+from workflows import audit, organisations
+from workflows.errors import Conflict, InvalidInput
+from workflows.organisations import KIND_LABELS, WEEKDAY_LABELS
+
+blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    kind = request.args.get("soort") or None
+    try:
+        rows = organisations.list_visible(db(), current_actor(), kind=kind)
+    except InvalidInput as error:
+        flash(error.errors.get("kind", error.message), "error")
+        return redirect(url_for("organisations.index"))
+    return render_template(
+        "organisations/list.html", organisations=rows, kind=kind, kinds=KIND_LABELS
+    )
+
+
+@blueprint.get("/export.csv")
+def export() -> ResponseReturnValue:
+    actor = current_actor()
+    session = db()
+    rows = organisations.list_visible(session, actor, kind=request.args.get("soort") or None)
+    buffer = io.StringIO()
+    # Semicolons and a byte-order mark: what Dutch Excel expects of a CSV file.
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(["Naam", "Soort", "Afkorting", "Inwoners", "Peildatum inwoners"])
+    for o in rows:
+        writer.writerow(
+            [
+                _cell(o.name),
+                KIND_LABELS[o.kind],
+                _cell(o.short_name or ""),
+                o.inhabitants if o.inhabitants is not None else "",
+                o.inhabitants_on.isoformat() if o.inhabitants_on else "",
+            ]
+        )
+    audit.record(
+        session,
+        actor,
+        action="export",
+        object_type="organisation",
+        object_id=None,
+        new_values={"rows": len(rows)},
+    )
+    session.commit()
+    return attachment(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+        filename=f"organisaties-{date.today().isoformat()}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+def _cell(value: str) -> str:
+    """A spreadsheet must not run a typed name as a formula (CSV injection)."""
+    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
+
+
+@blueprint.get("/<int:organisation_id>")
+def detail(organisation_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    organisation = organisations.get_visible(db(), actor, organisation_id)
+    return render_template(
+        "organisations/detail.html",
+        organisation=organisation,
+        kinds=KIND_LABELS,
+        weekdays=WEEKDAY_LABELS,
+    )
+
+
+@blueprint.route("/<int:organisation_id>/bewerken", methods=["GET", "POST"])
+def edit(organisation_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    session = db()
+    organisation = organisations.get_visible(session, actor, organisation_id)
+    contacts = [u for u in list_users(session) if u.organisation_id == organisation.id and u.active]
+    if request.method == "GET":
+        return _form(organisation, dict(_as_form(organisation)), contacts)
+    submitted = {name: request.form.get(name) for name in organisations.EDITABLE}
+    submitted["no_meetings_christmas_to_new_year"] = request.form.get(
+        "no_meetings_christmas_to_new_year", ""
+    )
+    try:
+        organisations.update(
+            session,
+            actor,
+            organisation_id,
+            submitted,
+            expected_version=request.form.get("version"),
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _form(organisation, submitted, contacts, errors=error.errors, status=422)
+    except Conflict as error:
+        session.rollback()
+        fresh = organisations.get_visible(session, actor, organisation_id)
+        return _form(fresh, submitted, contacts, conflict=error, status=409, version=fresh.version)
+    session.commit()
+    flash("De organisatie is opgeslagen.", "success")
+    return redirect(url_for("organisations.detail", organisation_id=organisation_id))
+
+
+def _as_form(organisation: Organisation) -> dict[str, str]:
+    values = organisations.snapshot(organisation)
+    form: dict[str, str] = {}
+    for name, value in values.items():
+        if value is None:
+            form[name] = ""
+        elif isinstance(value, bool):
+            form[name] = "1" if value else ""
+        elif isinstance(value, list):
+            form[name] = ", ".join(str(v) for v in value)
+        else:
+            form[name] = str(value)
+    return form
+
+
+def _form(
+    organisation: Organisation,
+    values: dict[str, str | None],
+    contacts: Sequence[User],
+    *,
+    errors: dict[str, str] | None = None,
+    conflict: Conflict | None = None,
+    status: int = 200,
+    version: int | None = None,
+) -> ResponseReturnValue:
+    if organisation is None:
+        abort(404)
+    return (
+        render_template(
+            "organisations/edit.html",
+            organisation=organisation,
+            values=values,
+            errors=errors or {},
+            conflict=conflict,
+            version=version
+            if version is not None
+            else request.form.get("version", organisation.version),
+            weekdays=WEEKDAY_LABELS,
+            contacts=contacts,
+            labels={name: reader.label for name, reader in organisations.EDITABLE.items()},
+        ),
+        status,
+    )

@@ -1,0 +1,60 @@
+"""Accounts, managed by the administrator."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from storage.accounts import list_users
+from storage.organisations import list_organisations
+from webapp.access import current_actor
+from webapp.database import db
+from workflows import accounts
+from workflows.errors import InvalidInput
+from workflows.rules.roles import ROLE_LABELS
+
+blueprint = Blueprint("users", __name__, url_prefix="/gebruikers")
+
+FIELDS = ("email", "name", "role", "organisation_id", "password")
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    return render_template("users/list.html", users=list_users(db()), roles=ROLE_LABELS)
+
+
+@blueprint.route("/nieuw", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    session = db()
+    organisations = list_organisations(session)
+    if request.method == "GET":
+        return render_template(
+            "users/new.html", values={}, errors={}, roles=ROLE_LABELS, organisations=organisations
+        )
+    values = {name: request.form.get(name, "") for name in FIELDS}
+    try:
+        user = accounts.create_user(
+            session,
+            current_actor(),
+            email=values["email"],
+            name=values["name"],
+            role=values["role"],
+            organisation_id=values["organisation_id"],
+            password=values["password"],
+        )
+    except InvalidInput as error:
+        session.rollback()
+        values["password"] = ""  # never echo a password back into the page
+        return (
+            render_template(
+                "users/new.html",
+                values=values,
+                errors=error.errors,
+                roles=ROLE_LABELS,
+                organisations=organisations,
+            ),
+            422,
+        )
+    session.commit()
+    flash(f"Het account voor {user.email} is aangemaakt.", "success")
+    return redirect(url_for("users.index"))

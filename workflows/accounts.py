@@ -1,0 +1,236 @@
+"""Accounts: passwords, login sessions and API tokens."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy.orm import Session
+
+from storage import accounts as account_store
+from storage.accounts import User
+from storage.organisations import Organisation
+from workflows import audit
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound
+from workflows.rules.passwords import password_problem
+from workflows.rules.roles import Role
+from workflows.rules.text import clean_text, text_problem
+
+# argon2-cffi's defaults are the RFC 9106 low-memory profile of argon2id (SECURITY.md S20).
+_hasher = PasswordHasher()
+# Verified against when the e-mail address is unknown, so that the answer takes as long as for
+# a known account (SECURITY.md S21: the same message and timing for unknown users).
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+API_TOKEN_PREFIX = "bw_"  # noqa: S105 - a recognisable prefix, not a secret
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class SessionLimits:
+    idle: timedelta
+    absolute: timedelta
+
+
+def actor_for(user: User, origin: str) -> Actor:
+    return Actor(
+        user_id=user.id,
+        label=f"{user.name} <{user.email}>",
+        role=Role(user.role),
+        organisation_id=user.organisation_id,
+        origin=origin,
+    )
+
+
+def create_user(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    organisation_id: int | str | None,
+    password: str,
+) -> User:
+    errors: dict[str, str] = {}
+    email = clean_text(email).lower()
+    name = clean_text(name)
+    problem = text_problem(email, label="E-mailadres", max_length=254)
+    if problem:
+        errors["email"] = problem
+    elif "@" not in email or email.startswith("@") or email.endswith("@") or " " in email:
+        errors["email"] = "E-mailadres: vul een geldig e-mailadres in, zoals naam@gemeente.nl."
+    elif account_store.find_user_by_email(session, email) is not None:
+        errors["email"] = "E-mailadres: er bestaat al een account met dit e-mailadres."
+    problem = text_problem(name, label="Naam", max_length=200)
+    if problem:
+        errors["name"] = problem
+    elif not name:
+        errors["name"] = "Naam: vul een naam in."
+    organisation = _organisation(session, organisation_id)
+    if organisation is None:
+        errors["organisation_id"] = "Organisatie: kies een bestaande organisatie."
+    if role not in {r.value for r in Role}:
+        errors["role"] = "Rol: kies een van de rollen uit de lijst."
+    elif organisation is not None and (role == Role.PROVIDER) != (organisation.kind == "provider"):
+        # A provider account must never see municipal data, nor an officer be a provider.
+        errors["role"] = "Rol: de rol aanbieder hoort bij een zorgaanbieder, en alleen daarbij."
+    problem = password_problem(password, related=[email, name])
+    if problem:
+        errors["password"] = problem
+    if errors:
+        raise InvalidInput(errors)
+    assert organisation is not None
+    user = User(
+        email=email,
+        name=name,
+        role=role,
+        organisation_id=organisation.id,
+        password_hash=hash_password(password),
+        active=True,
+    )
+    session.add(user)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="create",
+        object_type="user",
+        object_id=user.id,
+        new_values={
+            "email": email,
+            "name": name,
+            "role": role,
+            "organisation_id": organisation.id,
+        },
+    )
+    return user
+
+
+def _organisation(session: Session, organisation_id: int | str | None) -> Organisation | None:
+    try:
+        key = int(organisation_id) if organisation_id not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+    return session.get(Organisation, key) if key is not None else None
+
+
+def authenticate(session: Session, *, email: str, password: str, origin: str) -> User | None:
+    """The active user with this e-mail address and password, or None. A failure is logged
+    with the address tried, never the password (SECURITY.md S26, S27)."""
+    user = account_store.find_user_by_email(session, email[:254])
+    stored_hash = user.password_hash if user is not None else _DUMMY_HASH
+    ok: bool
+    try:
+        ok = _hasher.verify(stored_hash, password)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if user is None or not ok or not user.active:
+        audit.record(
+            session,
+            Actor(None, email[:254], None, None, origin),
+            action="login",
+            object_type="user",
+            object_id=user.id if user is not None else None,
+            result="failed",
+        )
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    return user
+
+
+def start_login_session(session: Session, user: User, *, origin: str, now: datetime) -> str:
+    """A new random session token for the cookie; only its hash is stored (S17, S18)."""
+    token = secrets.token_urlsafe(32)
+    session.add(
+        account_store.LoginSession(
+            token_hash=token_digest(token),
+            user_id=user.id,
+            created_at=now,
+            last_seen_at=now,
+            origin=origin[:100],
+        )
+    )
+    audit.record(
+        session, actor_for(user, origin), action="login", object_type="user", object_id=user.id
+    )
+    session.flush()
+    return token
+
+
+def resolve_login_session(
+    session: Session, token: str, *, now: datetime, limits: SessionLimits
+) -> User | None:
+    """The user of a live session, or None when it ended, timed out or the account is off."""
+    row = account_store.find_login_session(session, token_digest(token))
+    if row is None:
+        return None
+    if (
+        not row.user.active
+        or now - row.last_seen_at > limits.idle
+        or now - row.created_at > limits.absolute
+    ):
+        row.ended_at = now
+        return None
+    # Writing on every request would serialise all readers on SQLite; a minute is precise
+    # enough for an idle timeout counted in minutes.
+    if now - row.last_seen_at > timedelta(minutes=1):
+        row.last_seen_at = now
+    return row.user
+
+
+def end_login_session(session: Session, token: str, *, now: datetime, origin: str) -> None:
+    row = account_store.find_login_session(session, token_digest(token))
+    if row is None:
+        return
+    row.ended_at = now
+    audit.record(
+        session,
+        actor_for(row.user, origin),
+        action="logout",
+        object_type="user",
+        object_id=row.user_id,
+    )
+
+
+def create_api_token(session: Session, actor: Actor, *, email: str, label: str = "") -> str:
+    user = account_store.find_user_by_email(session, email)
+    if user is None:
+        raise NotFound(f"Er is geen account met e-mailadres {email}.")
+    token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    row = account_store.ApiToken(token_hash=token_digest(token), user_id=user.id, label=label)
+    session.add(row)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="create",
+        object_type="api_token",
+        object_id=row.id,
+        new_values={"user_id": user.id, "label": label},
+    )
+    return token
+
+
+def resolve_api_token(session: Session, token: str, *, now: datetime) -> User | None:
+    if not token.startswith(API_TOKEN_PREFIX):
+        return None
+    row = account_store.find_api_token(session, token_digest(token))
+    if row is None or not row.user.active:
+        return None
+    if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
+        row.last_used_at = now
+    return row.user

@@ -1,0 +1,164 @@
+"""Organisations: who may see which, and how the administrator edits one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import audit as audit_store
+from storage import organisations as store
+from storage.accounts import User
+from storage.organisations import Organisation
+from workflows import audit
+from workflows.actors import Actor
+from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
+from workflows.rules import fields
+from workflows.rules.roles import Permission
+
+KIND_LABELS = {
+    "municipality": "gemeente",
+    "provider": "zorgaanbieder",
+    "care_office": "zorgkantoor",
+    "knowledge_partner": "kennispartner",
+}
+
+WEEKDAY_LABELS = {
+    "0": "maandag",
+    "1": "dinsdag",
+    "2": "woensdag",
+    "3": "donderdag",
+    "4": "vrijdag",
+    "5": "zaterdag",
+    "6": "zondag",
+}
+
+# The fields an administrator may change; ``kind`` is fixed once an organisation exists.
+EDITABLE: dict[str, fields.Reader] = {
+    "name": fields.Text("Naam", max_length=200, required=True),
+    "short_name": fields.Text("Afkorting", max_length=20),
+    "description": fields.Text("Omschrijving", max_length=5000, multiline=True),
+    "inhabitants": fields.Whole("Aantal inwoners", minimum=0, maximum=20_000_000),
+    "inhabitants_on": fields.Day("Peildatum inwoners"),
+    "meeting_weekday": fields.Choice("Vergaderdag college", WEEKDAY_LABELS, required=False),
+    "agenda_lead_working_days": fields.Whole(
+        "Sluiting agenda (werkdagen voor de vergadering)", minimum=0, maximum=60
+    ),
+    "co_advice_working_days": fields.Whole(
+        "Duur mee-advisering (werkdagen)", minimum=0, maximum=60
+    ),
+    "recess_weeks": fields.WeekList("Reces (weken zonder vergadering)"),
+    "no_meetings_christmas_to_new_year": fields.Flag("Geen vergadering tussen Kerst en Nieuwjaar"),
+    "escalation_contact_id": fields.Whole("Escalatiecontact", minimum=1, maximum=2**31 - 1),
+}
+
+
+def parse_kind(raw: str | None) -> str | None:
+    """The organisation kind filter, or InvalidInput naming the allowed kinds."""
+    if raw in (None, ""):
+        return None
+    if raw not in KIND_LABELS:
+        allowed = ", ".join(KIND_LABELS)
+        raise InvalidInput({"kind": f"Soort: '{str(raw)[:40]}' is onbekend; kies uit {allowed}."})
+    return raw
+
+
+def list_visible(
+    session: Session, actor: Actor, *, kind: str | None = None
+) -> Sequence[Organisation]:
+    _require(actor, Permission.VIEW_ORGANISATIONS)
+    kind = parse_kind(kind)
+    # A provider sees its own organisation only (SECURITY.md S11); the scope is in the query.
+    only = actor.organisation_id if actor.is_provider else None
+    if actor.is_provider and only is None:
+        return []
+    return store.list_organisations(session, kind=kind, only_id=only)
+
+
+def get_visible(session: Session, actor: Actor, organisation_id: int) -> Organisation:
+    _require(actor, Permission.VIEW_ORGANISATIONS)
+    organisation = session.get(Organisation, organisation_id)
+    if organisation is None or (actor.is_provider and organisation.id != actor.organisation_id):
+        raise NotFound("Deze organisatie bestaat niet of u heeft er geen toegang toe.")
+    return organisation
+
+
+def snapshot(organisation: Organisation) -> dict[str, Any]:
+    return {name: getattr(organisation, name) for name in EDITABLE}
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    organisation_id: int,
+    raw: dict[str, Any],
+    *,
+    expected_version: int | str | None,
+    partial: bool = False,
+) -> Organisation:
+    _require(actor, Permission.EDIT_ORGANISATIONS)
+    organisation = get_visible(session, actor, organisation_id)
+    version = _version(expected_version)
+    values, errors = fields.read_fields(EDITABLE, raw, partial=partial)
+    if "name" in values and not errors.get("name"):
+        same = store.find_organisation_by_name(session, values["name"])
+        if same is not None and same.id != organisation.id:
+            errors["name"] = "Naam: er bestaat al een organisatie met deze naam."
+    contact_id = values.get("escalation_contact_id")
+    if contact_id is not None:
+        contact = session.get(User, contact_id)
+        if contact is None or contact.organisation_id != organisation.id or not contact.active:
+            errors["escalation_contact_id"] = (
+                "Escalatiecontact: kies een actief account van deze organisatie."
+            )
+    if errors:
+        raise InvalidInput(errors)
+    if version != organisation.version:
+        raise Conflict(
+            "Iemand anders heeft deze organisatie intussen gewijzigd. Uw wijzigingen zijn niet "
+            "opgeslagen; bekijk de actuele gegevens en voer ze opnieuw in.",
+            changed=changes_since(session, "organisation", organisation.id, version),
+        )
+    before = snapshot(organisation)
+    for name, value in values.items():
+        setattr(organisation, name, value)
+    old, new = audit.changed_values(before, snapshot(organisation))
+    if not new:
+        return organisation
+    session.flush()
+    new["version"] = organisation.version
+    audit.record(
+        session,
+        actor,
+        action="update",
+        object_type="organisation",
+        object_id=organisation.id,
+        old_values=old,
+        new_values=new,
+    )
+    return organisation
+
+
+def changes_since(
+    session: Session, object_type: str, object_id: int, version: int
+) -> dict[str, Any]:
+    """The newest value of every field changed after ``version``, from the audit log."""
+    changed: dict[str, Any] = {}
+    for event in audit_store.events_for(session, object_type, object_id):
+        new = event.new_values or {}
+        if event.action == "update" and int(new.get("version", 0)) > version:
+            changed.update({k: v for k, v in new.items() if k != "version"})
+    return changed
+
+
+def _version(raw: int | str | None) -> int:
+    try:
+        return int(raw) if raw is not None else -1
+    except (TypeError, ValueError):
+        return -1
+
+
+def _require(actor: Actor, permission: Permission) -> None:
+    if not actor.can(permission):
+        raise Forbidden()
