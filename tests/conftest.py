@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -55,9 +56,11 @@ def _sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> _SqliteTempla
         upgrade(engine)
         if seeded:
             _seed(engine)
-        with engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
         engine.dispose()
+        # Fold the write-ahead log into the file, so that copying the file copies everything.
+        raw = sqlite3.connect(path)
+        raw.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        raw.close()
     return paths
 
 

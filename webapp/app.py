@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from webapp.access import init_access
 from webapp.api.views import blueprint as api_blueprint
@@ -105,6 +105,12 @@ def _register_errors(app: Flask) -> None:
     @app.errorhandler(Forbidden)
     def _forbidden(error: Forbidden) -> ResponseReturnValue:
         return _page(403, error.message)
+
+    @app.errorhandler(SecurityError)
+    def _untrusted_host(error: SecurityError) -> ResponseReturnValue:
+        # No URL adapter exists for a foreign Host header, so no page can be rendered.
+        logger.warning("request refused: %s", safe(error.description))
+        return "Onbekende host.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> ResponseReturnValue:

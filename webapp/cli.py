@@ -10,10 +10,9 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from storage import migrate
-from storage.organisations import find_organisation_by_name
 from webapp.app import create_app
 from webapp.database import sessions
-from workflows import accounts, demo
+from workflows import accounts, demo, organisations
 from workflows.actors import system_actor
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.rules.roles import ROLE_LABELS, Role
@@ -83,7 +82,7 @@ def create_user(email: str, name: str, role: str, organisation: str, password: s
     if password is None:
         password = getpass.getpass("Wachtwoord: ")
     with sessions()() as session:
-        found = find_organisation_by_name(session, organisation)
+        found = organisations.find_by_name(session, organisation)
         if found is None:
             click.echo(f"Fout: er is geen organisatie met de naam '{organisation}'.", err=True)
             raise SystemExit(1)

@@ -27,7 +27,7 @@ def safe_filename(name: str, *, default: str = "download") -> str:
 
 def attachment(content: bytes, *, filename: str, content_type: str) -> Response:
     name = safe_filename(filename)
-    response = Response(content, mimetype=content_type)
+    response = Response(content, content_type=content_type)
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{name}\"; filename*=UTF-8''{quote(name)}"
     )

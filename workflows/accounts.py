@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -16,9 +17,9 @@ from storage.accounts import User
 from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules.passwords import password_problem
-from workflows.rules.roles import Role
+from workflows.rules.roles import Permission, Role
 from workflows.rules.text import clean_text, text_problem
 
 # argon2-cffi's defaults are the RFC 9106 low-memory profile of argon2id (SECURITY.md S20).
@@ -28,6 +29,12 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 API_TOKEN_PREFIX = "bw_"  # noqa: S105 - a recognisable prefix, not a secret
+
+
+def list_accounts(session: Session, actor: Actor) -> Sequence[User]:
+    if not actor.can(Permission.MANAGE_USERS):
+        raise Forbidden()
+    return account_store.list_users(session)
 
 
 def hash_password(password: str) -> str:
@@ -180,8 +187,8 @@ def resolve_login_session(
         return None
     if (
         not row.user.active
-        or now - row.last_seen_at > limits.idle
-        or now - row.created_at > limits.absolute
+        or now - row.last_seen_at >= limits.idle
+        or now - row.created_at >= limits.absolute
     ):
         row.ended_at = now
         return None

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from storage import accounts as account_store
 from storage import audit as audit_store
 from storage import organisations as store
 from storage.accounts import User
@@ -37,11 +38,13 @@ WEEKDAY_LABELS = {
 # The fields an administrator may change; ``kind`` is fixed once an organisation exists.
 EDITABLE: dict[str, fields.Reader] = {
     "name": fields.Text("Naam", max_length=200, required=True),
-    "short_name": fields.Text("Afkorting", max_length=20),
+    "short_name": fields.Text("Afkorting", max_length=20, empty_is_none=True),
     "description": fields.Text("Omschrijving", max_length=5000, multiline=True),
     "inhabitants": fields.Whole("Aantal inwoners", minimum=0, maximum=20_000_000),
     "inhabitants_on": fields.Day("Peildatum inwoners"),
-    "meeting_weekday": fields.Choice("Vergaderdag college", WEEKDAY_LABELS, required=False),
+    "meeting_weekday": fields.Choice(
+        "Vergaderdag college", WEEKDAY_LABELS, required=False, coerce=int
+    ),
     "agenda_lead_working_days": fields.Whole(
         "Sluiting agenda (werkdagen voor de vergadering)", minimum=0, maximum=60
     ),
@@ -82,6 +85,19 @@ def get_visible(session: Session, actor: Actor, organisation_id: int) -> Organis
     if organisation is None or (actor.is_provider and organisation.id != actor.organisation_id):
         raise NotFound("Deze organisatie bestaat niet of u heeft er geen toegang toe.")
     return organisation
+
+
+def find_by_name(session: Session, name: str) -> Organisation | None:
+    return store.find_organisation_by_name(session, name)
+
+
+def escalation_candidates(session: Session, organisation: Organisation) -> Sequence[User]:
+    """The active accounts of the organisation: who unacknowledged reminders can go to."""
+    return [
+        u
+        for u in account_store.list_users(session)
+        if u.organisation_id == organisation.id and u.active
+    ]
 
 
 def snapshot(organisation: Organisation) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from datetime import date
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from storage.accounts import User, list_users
+from storage.accounts import User
 from storage.organisations import Organisation
 from webapp.access import current_actor
 from webapp.database import db
@@ -92,7 +92,7 @@ def edit(organisation_id: int) -> ResponseReturnValue:
     actor = current_actor()
     session = db()
     organisation = organisations.get_visible(session, actor, organisation_id)
-    contacts = [u for u in list_users(session) if u.organisation_id == organisation.id and u.active]
+    contacts = organisations.escalation_candidates(session, organisation)
     if request.method == "GET":
         return _form(organisation, dict(_as_form(organisation)), contacts)
     submitted = {name: request.form.get(name) for name in organisations.EDITABLE}

@@ -5,11 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from storage.accounts import list_users
-from storage.organisations import list_organisations
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import accounts
+from workflows import accounts, organisations
 from workflows.errors import InvalidInput
 from workflows.rules.roles import ROLE_LABELS
 
@@ -20,16 +18,17 @@ FIELDS = ("email", "name", "role", "organisation_id", "password")
 
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
-    return render_template("users/list.html", users=list_users(db()), roles=ROLE_LABELS)
+    users = accounts.list_accounts(db(), current_actor())
+    return render_template("users/list.html", users=users, roles=ROLE_LABELS)
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
 def create() -> ResponseReturnValue:
     session = db()
-    organisations = list_organisations(session)
+    choices = organisations.list_visible(session, current_actor())
     if request.method == "GET":
         return render_template(
-            "users/new.html", values={}, errors={}, roles=ROLE_LABELS, organisations=organisations
+            "users/new.html", values={}, errors={}, roles=ROLE_LABELS, organisations=choices
         )
     values = {name: request.form.get(name, "") for name in FIELDS}
     try:
@@ -51,7 +50,7 @@ def create() -> ResponseReturnValue:
                 values=values,
                 errors=error.errors,
                 roles=ROLE_LABELS,
-                organisations=organisations,
+                organisations=choices,
             ),
             422,
         )

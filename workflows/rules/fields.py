@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -29,8 +29,9 @@ class Text:
     max_length: int
     required: bool = False
     multiline: bool = False
+    empty_is_none: bool = False
 
-    def read(self, raw: Any) -> str:
+    def read(self, raw: Any) -> str | None:
         if raw is None:
             raw = ""
         if not isinstance(raw, str):
@@ -43,6 +44,8 @@ class Text:
             raise FieldError(problem)
         if self.required and not value.strip():
             raise FieldError(f"{self.label}: vul dit veld in.")
+        if self.empty_is_none and not value:
+            return None
         return value
 
 
@@ -130,14 +133,17 @@ class Choice:
     label: str
     options: Mapping[str, str]
     required: bool = True
+    coerce: Callable[[str], Any] = str
 
-    def read(self, raw: Any) -> str | None:
+    def read(self, raw: Any) -> Any:
         if raw in (None, "") and not self.required:
             return None
+        if isinstance(raw, int) and not isinstance(raw, bool):
+            raw = str(raw)
         if not isinstance(raw, str) or raw not in self.options:
             allowed = ", ".join(self.options.values())
             raise FieldError(f"{self.label}: kies een van: {allowed}.")
-        return raw
+        return self.coerce(raw)
 
 
 @dataclass(frozen=True)

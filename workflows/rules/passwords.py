@@ -6,6 +6,7 @@ patterns); score 3 means roughly 10^8 guesses, the level its authors advise for 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from zxcvbn import zxcvbn
@@ -20,8 +21,9 @@ def password_problem(password: str, *, related: Sequence[str] = ()) -> str | Non
         return f"Het wachtwoord moet minstens {MIN_LENGTH} tekens hebben."
     if len(password) > MAX_LENGTH:
         return f"Het wachtwoord mag ten hoogste {MAX_LENGTH} tekens hebben."
-    # zxcvbn's cost grows with length; the first 100 characters decide its estimate anyway.
-    result = zxcvbn(password[:100], user_inputs=[r for r in related if r])
+    # zxcvbn accepts at most 72 characters; beyond that length guessing is hopeless anyway.
+    words = [part for text in related for part in re.split(r"[^\w]+", text.lower()) if part]
+    result = zxcvbn(password[:72], user_inputs=[*related, *words])
     if int(result["score"]) < MIN_SCORE:
         return (
             "Dit wachtwoord is te makkelijk te raden (een veelgebruikt wachtwoord, een patroon "

@@ -1,0 +1,62 @@
+import logging
+
+import pytest
+from sqlalchemy import select
+
+from storage.audit import AuditEvent
+from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, PROVIDER_CR, login
+from webapp.access import PUBLIC, ROUTE_ACCESS
+
+
+def test_s13_every_route_declares_its_access_in_one_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
+    undeclared = sorted(e for e in endpoints if e not in ROUTE_ACCESS)
+    assert undeclared == [], f"routes without declared access: {undeclared}"
+    stale = sorted(e for e in ROUTE_ACCESS if e not in endpoints)
+    assert stale == [], f"declared access for routes that do not exist: {stale}"
+
+
+def test_s13_a_route_missing_from_the_table_is_refused_for_everyone(app):
+    @app.get("/vergeten-route")
+    def forgotten():
+        return "zou niet zichtbaar mogen zijn"
+
+    client = app.test_client()
+    login(client, ADMIN)
+    response = client.get("/vergeten-route")
+    assert response.status_code == 403
+    assert "zichtbaar" not in response.get_data(as_text=True)
+
+
+def test_s13_only_login_health_static_and_the_api_description_are_public():
+    public = sorted(e for e, rule in ROUTE_ACCESS.items() if rule == PUBLIC)
+    assert public == ["api.openapi", "auth.login", "pages.health", "static"]
+
+
+def test_pages_need_a_login_and_send_you_back_afterwards(client):
+    response = client.get("/organisaties/")
+    assert response.status_code == 302
+    assert "/login?next=/organisaties/" in response.headers["Location"]
+
+
+@pytest.mark.parametrize("email", [POLICY, LEGAL, PROJECT, AUDITOR, PROVIDER_CR])
+def test_only_the_administrator_manages_users(client, email):
+    login(client, email)
+    assert client.get("/gebruikers/").status_code == 403
+
+
+def test_s27_refused_authorization_is_logged_and_audited_with_actor_and_object(app, client, caplog):
+    login(client, POLICY)
+    with caplog.at_level(logging.WARNING, logger="besluitwerk.access"):
+        assert client.get("/gebruikers/nieuw").status_code == 403
+    assert any(
+        POLICY in r.getMessage() and "users.create" in r.getMessage() for r in caplog.records
+    )
+    from webapp.database import sessions
+
+    with sessions(app)() as session:
+        event = session.scalars(
+            select(AuditEvent).where(AuditEvent.result == "denied").order_by(AuditEvent.id.desc())
+        ).first()
+    assert event is not None
+    assert POLICY in event.actor_label and event.object_id == "users.create"
