@@ -31,7 +31,10 @@ def test_api_ignores_a_logged_in_cookie_session(client):
 
 def test_api_refuses_a_wrong_or_malformed_token(client):
     for header in ("Bearer bw_onzin", "Basic YWRtaW46YWRtaW4=", "Bearer ", "bw_x"):
-        assert client.get("/api/v1/organisations", headers={"Authorization": header}).status_code == 401
+        assert (
+            client.get("/api/v1/organisations", headers={"Authorization": header}).status_code
+            == 401
+        )
 
 
 def test_organisations_list_envelope_and_kind_filter(client, token_for):
@@ -84,7 +87,7 @@ def test_arrangement_has_phases_evaluations_participants_providers_and_beds(clie
     assert len(body["providers"]) == 5
     assert sum(1 for p in body["participants"] if p["kind"] == "municipality") == 14
     assert len(body["beds"]) == 8
-    liberein = [b for b in body["beds"] if b["location"] == "Ariënshuis"][0]
+    liberein = next(b for b in body["beds"] if b["location"] == "Ariënshuis")
     assert liberein["available_end_on"] == "2025-09-07"
 
 
@@ -101,7 +104,10 @@ def test_unknown_arrangement_and_unknown_path_are_json_404(client, token_for):
     headers = token_for(POLICY)
     response = client.get("/api/v1/arrangements/999", headers=headers)
     assert response.status_code == 404 and response.get_json()["error"]["code"] == "not_found"
-    assert client.get("/api/v1/bestaat-niet", headers=headers).get_json()["error"]["code"] == "not_found"
+    assert (
+        client.get("/api/v1/bestaat-niet", headers=headers).get_json()["error"]["code"]
+        == "not_found"
+    )
 
 
 def test_api_writes_need_no_csrf_token_but_unknown_methods_are_405(client, token_for):

@@ -26,7 +26,10 @@ def test_db_upgrade_then_seed_demo_prints_every_account_and_is_idempotent(
     assert first.exit_code == 0
     lines = [line for line in first.output.splitlines() if line.startswith("  ")]
     assert len(lines) == 10
-    assert "beleid@enschede.example  beleidsmedewerker  Enschede  Logeren-in-Twente-2025" in first.output
+    assert (
+        "beleid@enschede.example  beleidsmedewerker  Enschede  Logeren-in-Twente-2025"
+        in first.output
+    )
     assert first.output.rstrip().endswith("Inloggen op http://127.0.0.1:5000/login")
     with sessions(app)() as session:
         users = session.scalar(select(func.count()).select_from(User))
@@ -61,7 +64,9 @@ def test_create_user_and_api_token_print_the_token_on_the_last_line(database_url
     response = client.get("/api/v1/organisations", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 200
     with sessions(app)() as session:
-        origins = session.scalars(select(AuditEvent.origin).where(AuditEvent.object_type == "api_token")).all()
+        origins = session.scalars(
+            select(AuditEvent.origin).where(AuditEvent.object_type == "api_token")
+        ).all()
     assert origins == ["cli create-api-token"]
     app.extensions["besluitwerk.engine"].dispose()
 
