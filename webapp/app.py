@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from storage.files import LocalFileStore
 from webapp.access import init_access
 from webapp.api.views import blueprint as api_blueprint
 from webapp.api.views import error_response, http_error_json
@@ -63,6 +64,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     )
     app.config.update(config)
     init_database(app, settings.database_url)
+    app.extensions["besluitwerk.files"] = LocalFileStore(settings.data_dir / "files")
     init_formatting(app)
     init_headers(app)
     csrf.init_app(app)
