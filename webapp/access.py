@@ -37,6 +37,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "organisations.edit": Permission.EDIT_ORGANISATIONS,
     "users.index": Permission.MANAGE_USERS,
     "users.create": Permission.MANAGE_USERS,
+    "users.set_status": Permission.MANAGE_USERS,
     "arrangements.index": Permission.VIEW_ARRANGEMENTS,
     "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
     "api.openapi": PUBLIC,

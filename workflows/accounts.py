@@ -37,6 +37,36 @@ def list_accounts(session: Session, actor: Actor) -> Sequence[User]:
     return account_store.list_users(session)
 
 
+def set_active(
+    session: Session, actor: Actor, user_id: int, *, active: bool, now: datetime
+) -> User:
+    """Block or unblock an account; blocking ends its sessions at once (SECURITY.md S17)."""
+    if not actor.can(Permission.MANAGE_USERS):
+        raise Forbidden()
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound("Dit account bestaat niet.")
+    if user.id == actor.user_id and not active:
+        raise InvalidInput({"active": "U kunt uw eigen account niet blokkeren."})
+    if user.active == active:
+        return user
+    user.active = active
+    if not active:
+        for row in account_store.open_login_sessions_of(session, user.id):
+            row.ended_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="update",
+        object_type="user",
+        object_id=user.id,
+        old_values={"active": not active},
+        new_values={"active": active, "version": user.version},
+    )
+    return user
+
+
 def hash_password(password: str) -> str:
     return _hasher.hash(password)
 

@@ -114,3 +114,37 @@ def test_s14_a_posted_role_for_an_other_field_changes_nothing(app, client):
     with sessions(app)() as session:
         user = session.scalars(select(User).where(User.email == data["email"])).one()
     assert user.role == "provider" and user.active is True
+
+
+def test_s17_blocking_an_account_ends_its_open_session_at_once(app):
+    officer = app.test_client()
+    login(officer, POLICY)
+    assert officer.get("/").status_code == 200
+    admin = app.test_client()
+    login(admin, ADMIN)
+    with sessions(app)() as session:
+        user_id = session.scalars(select(User.id).where(User.email == POLICY)).one()
+    token = csrf_token(admin, "/gebruikers/")
+    response = admin.post(
+        f"/gebruikers/{user_id}/status", data={"active": "0", "csrf_token": token}
+    )
+    assert response.status_code == 302
+    assert officer.get("/").status_code == 302  # back to the login page
+    assert login(app.test_client(), POLICY).status_code == 401
+    token = csrf_token(admin, "/gebruikers/")
+    admin.post(f"/gebruikers/{user_id}/status", data={"active": "1", "csrf_token": token})
+    assert login(app.test_client(), POLICY).status_code == 302
+
+
+def test_the_administrator_cannot_block_their_own_account(app, client):
+    login(client, ADMIN)
+    with sessions(app)() as session:
+        own = session.scalars(select(User.id).where(User.email == ADMIN)).one()
+    token = csrf_token(client, "/gebruikers/")
+    response = client.post(
+        f"/gebruikers/{own}/status",
+        data={"active": "0", "csrf_token": token},
+        follow_redirects=True,
+    )
+    assert "U kunt uw eigen account niet blokkeren." in response.get_data(as_text=True)
+    assert client.get("/").status_code == 200

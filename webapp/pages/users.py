@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -20,6 +22,24 @@ FIELDS = ("email", "name", "role", "organisation_id", "password")
 def index() -> ResponseReturnValue:
     users = accounts.list_accounts(db(), current_actor())
     return render_template("users/list.html", users=users, roles=ROLE_LABELS)
+
+
+@blueprint.post("/<int:user_id>/status")
+def set_status(user_id: int) -> ResponseReturnValue:
+    active = request.form.get("active") == "1"
+    session = db()
+    try:
+        user = accounts.set_active(
+            session, current_actor(), user_id, active=active, now=datetime.now(UTC)
+        )
+    except InvalidInput as error:
+        session.rollback()
+        flash(error.errors["active"], "error")
+        return redirect(url_for("users.index"))
+    session.commit()
+    state = "gedeblokkeerd" if active else "geblokkeerd; de sessies zijn beëindigd"
+    flash(f"Het account {user.email} is {state}.", "success")
+    return redirect(url_for("users.index"))
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
