@@ -170,7 +170,7 @@ def test_keyboard_only_login(live_server: str, page: Page, artifacts: Path) -> N
 
 
 def test_keyboard_tab_order_on_login_page(live_server: str, page: Page) -> None:
-    """Without the skip link, Tab still walks header, fields and button in reading order."""
+    """Tab walks the skip link, the header, the fields and the button in reading order."""
     page.goto(f"{live_server}/login")
     expected = [
         page.get_by_role("link", name="Direct naar de inhoud"),

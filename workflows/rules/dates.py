@@ -29,3 +29,24 @@ def parse_date(value: str, *, label: str) -> date:
         raise ValueError(
             f"{label}: {day:02d}-{month:02d}-{year} bestaat niet in de kalender."
         ) from None
+
+
+_MONTHS = (
+    "januari",
+    "februari",
+    "maart",
+    "april",
+    "mei",
+    "juni",
+    "juli",
+    "augustus",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
+
+
+def in_words(day: date) -> str:
+    """``27 mei 2025``: how a date stands in a Dutch sentence (Babel does the same in pages)."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

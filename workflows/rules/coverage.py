@@ -1,0 +1,224 @@
+"""May this organisation do this act, for this municipality, on this date?
+
+The answer comes from the mandate register alone. A mandate (volmacht, mandaat, machtiging)
+covers an act for a municipality on a date when:
+
+1. it is given to the organisation that acts (or that organisation holds a sub-mandate of it,
+   which the parent must allow: Awb 10:9);
+2. the act is in its scope;
+3. the municipality granted it (each college decides for itself) and the grant was not revoked;
+4. the date falls in a phase it covers ("pilot and any extension" is a scope, not a date) and
+   within its validity;
+5. the grant's decision was taken on or before that date — or the act falls on or after the
+   date from which the mandate ratifies earlier acts (bekrachtiging, BW 3:69).
+
+The lead municipality acts on its own authority for itself. When nothing covers the act, the
+answer says why, taken from the mandate that came closest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.dates import in_words
+
+OWN_AUTHORITY = "eigen bevoegdheid"
+PHASE_NAMES = {
+    "pilot": "de pilot",
+    "extension": "verlengingen",
+    "structural": "de structurele fase",
+}
+
+
+@dataclass(frozen=True)
+class PhaseFact:
+    id: int
+    name: str
+    kind: str
+    start_on: date
+    end_on: date
+
+
+@dataclass(frozen=True)
+class GrantFact:
+    grantor_id: int
+    status: str  # draft, granted, active, expired, revoked
+    granted_on: date | None = None
+    revoked_on: date | None = None
+
+
+@dataclass(frozen=True)
+class MandateFact:
+    id: int
+    kind: str
+    grantee_id: int
+    acts: frozenset[Act]
+    phase_ids: frozenset[int]
+    includes_extensions: bool
+    grants: tuple[GrantFact, ...]
+    valid_from: date | None = None
+    valid_until: date | None = None
+    ratifies_since: date | None = None
+    sub_mandate_allowed: bool = False
+    parent_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    municipality_id: int
+    covered: bool
+    mandate_id: int | None
+    reason: str
+    ratified: bool = False
+
+
+@dataclass(frozen=True)
+class _Attempt:
+    progress: int
+    answer: Answer
+
+
+def covered_phases(mandate: MandateFact, phases: Sequence[PhaseFact]) -> list[PhaseFact]:
+    """The phases a mandate covers: those it names, and with "any extension" every extension."""
+    return [
+        p
+        for p in phases
+        if p.id in mandate.phase_ids or (mandate.includes_extensions and p.kind == "extension")
+    ]
+
+
+def describe_scope(mandate: MandateFact, phases: Sequence[PhaseFact]) -> str:
+    named = [p for p in phases if p.id in mandate.phase_ids]
+    parts = [PHASE_NAMES.get(p.kind, p.name) if p.kind == "pilot" else p.name for p in named]
+    if mandate.includes_extensions:
+        parts.append("eventuele verlengingen")
+    return " en ".join(parts) if parts else "geen enkele fase"
+
+
+def answer(
+    *,
+    acting_id: int,
+    municipality_id: int,
+    act: Act,
+    on: date,
+    lead_id: int,
+    names: Mapping[int, str],
+    phases: Sequence[PhaseFact],
+    mandates: Sequence[MandateFact],
+) -> Answer:
+    if municipality_id == acting_id and acting_id == lead_id:
+        return Answer(municipality_id, True, None, OWN_AUTHORITY)
+    by_id = {m.id: m for m in mandates}
+    attempts = [
+        _attempt(m, acting_id, municipality_id, act, on, names, phases, by_id)
+        for m in mandates
+        if m.grantee_id == acting_id
+    ]
+    covering = [a for a in attempts if a.answer.covered]
+    if covering:
+        # A grant in force beats one that only ratifies.
+        covering.sort(key=lambda a: (a.answer.ratified, a.answer.mandate_id or 0))
+        return covering[0].answer
+    if not attempts:
+        return Answer(
+            municipality_id,
+            False,
+            None,
+            f"Er is geen volmacht of mandaat aan {names.get(acting_id, 'deze organisatie')} "
+            "in het register.",
+        )
+    best = max(attempts, key=lambda a: a.progress)
+    return best.answer
+
+
+def _attempt(
+    mandate: MandateFact,
+    acting_id: int,
+    municipality_id: int,
+    act: Act,
+    on: date,
+    names: Mapping[int, str],
+    phases: Sequence[PhaseFact],
+    by_id: Mapping[int, MandateFact],
+) -> _Attempt:
+    municipality = names.get(municipality_id, "deze gemeente")
+
+    def refuse(progress: int, reason: str) -> _Attempt:
+        return _Attempt(progress, Answer(municipality_id, False, mandate.id, reason))
+
+    if act not in mandate.acts:
+        return refuse(
+            1,
+            f"De {mandate.kind} dekt {describe_scope(mandate, phases)}, en alleen: "
+            + ", ".join(ACT_LABELS[a] for a in sorted(mandate.acts))
+            + f"; niet '{ACT_LABELS[act]}'.",
+        )
+    if mandate.parent_id is not None:
+        parent = by_id.get(mandate.parent_id)
+        if parent is None:
+            return refuse(2, "Het ondermandaat verwijst naar een mandaat dat niet bestaat.")
+        if not parent.sub_mandate_allowed:
+            return refuse(
+                2,
+                f"De {parent.kind} aan {names.get(parent.grantee_id, '?')} staat geen "
+                "ondermandaat toe (Awb 10:9).",
+            )
+        via_parent = _attempt(
+            parent, parent.grantee_id, municipality_id, act, on, names, phases, by_id
+        )
+        if not via_parent.answer.covered:
+            return refuse(2, via_parent.answer.reason)
+        grantor_of_sub = parent.grantee_id
+    else:
+        grantor_of_sub = municipality_id
+    grant = next((g for g in mandate.grants if g.grantor_id == grantor_of_sub), None)
+    if grant is None:
+        return refuse(
+            3, f"{names.get(grantor_of_sub, municipality)} verleent deze {mandate.kind} niet."
+        )
+    if grant.status == "draft" or grant.granted_on is None:
+        return refuse(4, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
+    if grant.revoked_on is not None and on >= grant.revoked_on:
+        return refuse(5, f"Ingetrokken op {in_words(grant.revoked_on)}.")
+    if grant.status == "revoked":
+        return refuse(5, "Ingetrokken.")
+    in_phase = [p for p in covered_phases(mandate, phases) if p.start_on <= on <= p.end_on]
+    if not in_phase:
+        return refuse(
+            6,
+            f"De {mandate.kind} dekt {describe_scope(mandate, phases)}; "
+            f"{in_words(on)} valt daarbuiten.",
+        )
+    if mandate.valid_until is not None and on > mandate.valid_until:
+        return refuse(7, f"Verlopen op {in_words(mandate.valid_until)}.")
+    if grant.status == "expired":
+        return refuse(7, "Verlopen.")
+    starts = mandate.valid_from or grant.granted_on
+    if on >= max(starts, grant.granted_on):
+        return _Attempt(
+            9, Answer(municipality_id, True, mandate.id, f"{mandate.kind} van {municipality}")
+        )
+    if mandate.ratifies_since is not None and on >= mandate.ratifies_since:
+        return _Attempt(
+            8,
+            Answer(
+                municipality_id,
+                True,
+                mandate.id,
+                f"bekrachtigd door {municipality} op {in_words(grant.granted_on)} "
+                f"(handelingen vanaf {in_words(mandate.ratifies_since)}, BW 3:69)",
+                ratified=True,
+            ),
+        )
+    return refuse(
+        8,
+        f"{municipality} verleende de {mandate.kind} pas op {in_words(grant.granted_on)}"
+        + (
+            f" en bekrachtigt handelingen vanaf {in_words(mandate.ratifies_since)}."
+            if mandate.ratifies_since
+            else "; eerdere handelingen zijn niet bekrachtigd."
+        ),
+    )
