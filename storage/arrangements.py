@@ -21,7 +21,6 @@ from storage.base import Base, UTCDateTime, utc_now
 from storage.organisations import Organisation
 
 PHASE_KINDS = ("pilot", "extension", "structural")
-PHASE_STATUSES = ("planned", "active", "ended")
 FINANCING = ("wmo", "wlz")
 
 
@@ -72,13 +71,15 @@ class Participant(Base):
 
 
 class Phase(Base):
-    """A phase of an arrangement; ``end_on`` is inclusive, as the agenda forms write "t/m"."""
+    """A phase of an arrangement; ``end_on`` is inclusive, as the agenda forms write "t/m".
+
+    Whether it is planned, running or over follows from the dates and today; it is not stored,
+    so it cannot go stale."""
 
     __tablename__ = "phases"
     __table_args__ = (
         CheckConstraint("end_on >= start_on", name="period"),
         CheckConstraint("kind IN ('pilot', 'extension', 'structural')", name="kind"),
-        CheckConstraint("status IN ('planned', 'active', 'ended')", name="status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -89,7 +90,6 @@ class Phase(Base):
     kind: Mapped[str] = mapped_column(String(20))
     start_on: Mapped[date]
     end_on: Mapped[date]
-    status: Mapped[str] = mapped_column(String(20), default="planned")
 
     arrangement: Mapped[Arrangement] = relationship(back_populates="phases")
 

@@ -57,7 +57,7 @@ def timeline_svg(
         )
         if year < end.year:
             parts.append(
-                f'<text x="{px + 4:.1f}" y="14" font-size="13" fill="#1f1f1f">{year}</text>'
+                f'<text x="{px + 4:.1f}" y="14" font-size="15" fill="#1f1f1f">{year}</text>'
             )
     for row, phase in enumerate(phases):
         y = 30 + row * ROW
@@ -68,7 +68,7 @@ def timeline_svg(
             f'rx="3" fill="{PHASE_FILL.get(phase.kind, "#1a4a7a")}"/>'
         )
         parts.append(
-            f'<text x="{x1 + 6:.1f}" y="{y + 20}" font-size="13" fill="#ffffff">'
+            f'<text x="{x1 + 6:.1f}" y="{y + 20}" font-size="15" fill="#ffffff">'
             f"{escape(phase.name)}</text>"
         )
         parts.append(f"<title>{escape(label)}</title>")
@@ -85,9 +85,11 @@ def timeline_svg(
             f'<line x1="{tx:.1f}" y1="20" x2="{tx:.1f}" y2="{height - 20}" stroke="#b00020" '
             'stroke-width="2" stroke-dasharray="4 3"/>'
         )
+        # Near the right edge the label runs leftwards so that it stays inside the picture.
+        anchor, offset = ("end", -4) if tx > WIDTH - 180 else ("start", 4)
         parts.append(
-            f'<text x="{tx + 4:.1f}" y="{height - 8}" font-size="12" fill="#b00020">'
-            f"vandaag {escape(dutch_date(today))}</text>"
+            f'<text x="{tx + offset:.1f}" y="{height - 8}" font-size="14" fill="#b00020" '
+            f'text-anchor="{anchor}">vandaag {escape(dutch_date(today))}</text>'
         )
     parts.append(
         f'<text x="{LEFT}" y="{height - 8}" font-size="12" fill="#1f1f1f">◆ evaluatiemoment</text>'

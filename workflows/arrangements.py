@@ -13,6 +13,7 @@ from storage.arrangements import Arrangement, Bed, Phase
 from storage.organisations import Organisation
 from workflows.actors import Actor
 from workflows.errors import Forbidden, NotFound
+from workflows.rules.phases import phase_status_on
 from workflows.rules.roles import Permission, Role
 
 PHASE_KIND_LABELS = {"pilot": "pilot", "extension": "verlenging", "structural": "structureel"}
@@ -31,6 +32,10 @@ class Overview:
     others: list[Organisation]
     phases: list[Phase]
     beds: list[Bed]
+    today: date
+
+    def status_of(self, phase: Phase) -> str:
+        return phase_status_on(phase.start_on, phase.end_on, today=self.today)
 
     def beds_available_on(self, day: date) -> list[Bed]:
         return [
@@ -51,7 +56,7 @@ def list_visible(session: Session, actor: Actor) -> Sequence[Arrangement]:
     return store.list_arrangements(session, participant_id=actor.organisation_id)
 
 
-def overview(session: Session, actor: Actor, arrangement_id: int) -> Overview:
+def overview(session: Session, actor: Actor, arrangement_id: int, *, today: date) -> Overview:
     if not actor.can(Permission.VIEW_ARRANGEMENTS):
         raise Forbidden()
     arrangement = store.get_arrangement(session, arrangement_id)
@@ -74,6 +79,7 @@ def overview(session: Session, actor: Actor, arrangement_id: int) -> Overview:
         ),
         phases=list(arrangement.phases),
         beds=beds,
+        today=today,
     )
 
 

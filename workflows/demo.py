@@ -18,7 +18,6 @@ from storage.arrangements import Arrangement, Bed, EvaluationMoment, Location, P
 from storage.organisations import Organisation
 from workflows import accounts, audit
 from workflows.actors import Actor
-from workflows.rules.phases import phase_status_on
 from workflows.rules.roles import ROLE_LABELS, Role
 
 ARRANGEMENT_NAME = "Pilot logeerzorg Twente"
@@ -207,7 +206,6 @@ def _seed_arrangement(
                 kind=kind,
                 start_on=start,
                 end_on=end,
-                status=phase_status_on(start, end, today=today),
             )
             for name, kind, start, end in phases
         ],

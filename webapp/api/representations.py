@@ -45,7 +45,7 @@ def arrangement_json(overview: Overview) -> dict[str, Any]:
                 "id": phase.id,
                 "name": phase.name,
                 "kind": phase.kind,
-                "status": phase.status,
+                "status": overview.status_of(phase),
                 "start_on": _day(phase.start_on),
                 "end_on": _day(phase.end_on),
             }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
@@ -80,12 +81,15 @@ def list_arrangements() -> ResponseReturnValue:
     actor = current_actor()
     session = db()
     rows = arrangements.list_visible(session, actor)
-    return page([arrangement_json(arrangements.overview(session, actor, a.id)) for a in rows])
+    today = date.today()
+    return page(
+        [arrangement_json(arrangements.overview(session, actor, a.id, today=today)) for a in rows]
+    )
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")
 def get_arrangement(arrangement_id: int) -> ResponseReturnValue:
-    overview = arrangements.overview(db(), current_actor(), arrangement_id)
+    overview = arrangements.overview(db(), current_actor(), arrangement_id, today=date.today())
     return jsonify(arrangement_json(overview))
 
 

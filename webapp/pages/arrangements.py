@@ -12,6 +12,7 @@ from webapp.database import db
 from webapp.timeline import timeline_svg
 from workflows import arrangements
 from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
+from workflows.rules.phases import phase_status_on
 
 blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 
@@ -19,15 +20,19 @@ blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
     rows = arrangements.list_visible(db(), current_actor())
+    today = date.today()
     return render_template(
-        "arrangements/list.html", arrangements=rows, statuses=PHASE_STATUS_LABELS
+        "arrangements/list.html",
+        arrangements=rows,
+        statuses=PHASE_STATUS_LABELS,
+        status_of=lambda p: phase_status_on(p.start_on, p.end_on, today=today),
     )
 
 
 @blueprint.get("/<int:arrangement_id>")
 def detail(arrangement_id: int) -> ResponseReturnValue:
-    overview = arrangements.overview(db(), current_actor(), arrangement_id)
     today = date.today()
+    overview = arrangements.overview(db(), current_actor(), arrangement_id, today=today)
     return render_template(
         "arrangements/detail.html",
         overview=overview,

@@ -279,12 +279,8 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("start_on", sa.Date(), nullable=False),
         sa.Column("end_on", sa.Date(), nullable=False),
-        sa.Column("status", sa.String(length=20), nullable=False),
         sa.CheckConstraint(
             "kind IN ('pilot', 'extension', 'structural')", name=op.f("ck_phases_kind")
-        ),
-        sa.CheckConstraint(
-            "status IN ('planned', 'active', 'ended')", name=op.f("ck_phases_status")
         ),
         sa.CheckConstraint("end_on >= start_on", name=op.f("ck_phases_period")),
         sa.ForeignKeyConstraint(
