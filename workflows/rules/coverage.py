@@ -183,7 +183,7 @@ def _attempt(
         return refuse(4, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
     if grant.revoked_on is not None and on >= grant.revoked_on:
         return refuse(5, f"Ingetrokken op {in_words(grant.revoked_on)}.")
-    if grant.status == "revoked":
+    if grant.status == "revoked" and grant.revoked_on is None:
         return refuse(5, "Ingetrokken.")
     in_phase = [p for p in covered_phases(mandate, phases) if p.start_on <= on <= p.end_on]
     if not in_phase:
@@ -194,7 +194,7 @@ def _attempt(
         )
     if mandate.valid_until is not None and on > mandate.valid_until:
         return refuse(7, f"Verlopen op {in_words(mandate.valid_until)}.")
-    if grant.status == "expired":
+    if grant.status == "expired" and mandate.valid_until is None:
         return refuse(7, "Verlopen.")
     starts = mandate.valid_from or grant.granted_on
     if on >= max(starts, grant.granted_on):
