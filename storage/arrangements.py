@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Integer,
+    Numeric,
     String,
     Text,
     UniqueConstraint,
@@ -31,6 +33,10 @@ class Arrangement(Base):
     name: Mapped[str] = mapped_column(String(200), unique=True)
     description: Mapped[str] = mapped_column(Text, default="")
     lead_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    # What follows the last phase: a further extension, a tender, a structural contract, or a stop.
+    successor_kind: Mapped[str | None] = mapped_column(String(30))
+    successor_start_on: Mapped[date | None]
+    successor_description: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -50,8 +56,38 @@ class Arrangement(Base):
     beds: Mapped[list[Bed]] = relationship(
         back_populates="arrangement", cascade="all, delete-orphan", order_by="Bed.id"
     )
+    budgets: Mapped[list[BudgetLine]] = relationship(
+        back_populates="arrangement",
+        cascade="all, delete-orphan",
+        order_by="(BudgetLine.year, BudgetLine.municipality_id)",
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+SUCCESSOR_KINDS = ("extension", "tender", "structural_contract", "stop")
+
+
+class BudgetLine(Base):
+    """What one municipality has budgeted for the arrangement in one year, and from where."""
+
+    __tablename__ = "budget_lines"
+    __table_args__ = (
+        UniqueConstraint("arrangement_id", "municipality_id", "year"),
+        CheckConstraint("amount >= 0", name="amount"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    municipality_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    amount: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+    arrangement: Mapped[Arrangement] = relationship(back_populates="budgets")
+    municipality: Mapped[Organisation] = relationship(lazy="joined")
 
 
 class Participant(Base):
@@ -152,6 +188,7 @@ def _with_everything() -> list[ExecutableOption]:
         selectinload(Arrangement.phases),
         selectinload(Arrangement.evaluation_moments),
         selectinload(Arrangement.beds),
+        selectinload(Arrangement.budgets),
     ]
 
 

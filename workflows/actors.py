@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from workflows.errors import Forbidden
 from workflows.rules.roles import Permission, Role, has_permission
 
 
@@ -17,6 +18,10 @@ class Actor:
 
     def can(self, permission: Permission) -> bool:
         return self.role is not None and has_permission(self.role, permission)
+
+    def require(self, permission: Permission) -> None:
+        if not self.can(permission):
+            raise Forbidden()
 
     @property
     def is_provider(self) -> bool:

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from storage import audit
 from workflows.actors import Actor
+from workflows.errors import Conflict
 
 
 def record(
@@ -49,3 +50,58 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     return str(value)
+
+
+def changes_since(
+    session: Session, object_type: str, object_id: int, version: int
+) -> dict[str, Any]:
+    """The newest value of every field changed after ``version``, from the audit log."""
+    changed: dict[str, Any] = {}
+    for event in audit.events_for(session, object_type, object_id):
+        new = event.new_values or {}
+        if event.action == "update" and int(new.get("version", 0)) > version:
+            changed.update({k: v for k, v in new.items() if k != "version"})
+    return changed
+
+
+def expect_version(
+    session: Session, *, object_type: str, object_id: int, current: int, expected: object, what: str
+) -> None:
+    """Refuse a save based on an older version than the stored one (SECURITY.md S28)."""
+    try:
+        version = int(str(expected)) if expected is not None else -1
+    except ValueError:
+        version = -1
+    if version != current:
+        raise Conflict(
+            f"Iemand anders heeft {what} intussen gewijzigd. Uw wijzigingen zijn niet "
+            "opgeslagen; bekijk de actuele gegevens en voer ze opnieuw in.",
+            changed=changes_since(session, object_type, object_id, version),
+        )
+
+
+def record_update(
+    session: Session,
+    actor: Actor,
+    *,
+    object_type: str,
+    object_id: int,
+    before: dict[str, Any],
+    after: dict[str, Any],
+    version: int,
+) -> bool:
+    """Audit what changed between two snapshots; False when nothing did."""
+    old, new = changed_values(before, after)
+    if not new:
+        return False
+    new["version"] = version
+    record(
+        session,
+        actor,
+        action="update",
+        object_type=object_type,
+        object_id=object_id,
+        old_values=old,
+        new_values=new,
+    )
+    return True

@@ -8,13 +8,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage import accounts as account_store
-from storage import audit as audit_store
 from storage import organisations as store
 from storage.accounts import User
 from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
-from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
+from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.roles import Permission
 
@@ -70,7 +69,7 @@ def parse_kind(raw: str | None) -> str | None:
 def list_visible(
     session: Session, actor: Actor, *, kind: str | None = None
 ) -> Sequence[Organisation]:
-    _require(actor, Permission.VIEW_ORGANISATIONS)
+    actor.require(Permission.VIEW_ORGANISATIONS)
     kind = parse_kind(kind)
     # A provider sees its own organisation only (SECURITY.md S11); the scope is in the query.
     only = actor.organisation_id if actor.is_provider else None
@@ -80,7 +79,7 @@ def list_visible(
 
 
 def get_visible(session: Session, actor: Actor, organisation_id: int) -> Organisation:
-    _require(actor, Permission.VIEW_ORGANISATIONS)
+    actor.require(Permission.VIEW_ORGANISATIONS)
     organisation = session.get(Organisation, organisation_id)
     if organisation is None or (actor.is_provider and organisation.id != actor.organisation_id):
         raise NotFound("Deze organisatie bestaat niet of u heeft er geen toegang toe.")
@@ -113,9 +112,8 @@ def update(
     expected_version: int | str | None,
     partial: bool = False,
 ) -> Organisation:
-    _require(actor, Permission.EDIT_ORGANISATIONS)
+    actor.require(Permission.EDIT_ORGANISATIONS)
     organisation = get_visible(session, actor, organisation_id)
-    version = _version(expected_version)
     values, errors = fields.read_fields(EDITABLE, raw, partial=partial)
     if "name" in values and not errors.get("name"):
         same = store.find_organisation_by_name(session, values["name"])
@@ -130,51 +128,25 @@ def update(
             )
     if errors:
         raise InvalidInput(errors)
-    if version != organisation.version:
-        raise Conflict(
-            "Iemand anders heeft deze organisatie intussen gewijzigd. Uw wijzigingen zijn niet "
-            "opgeslagen; bekijk de actuele gegevens en voer ze opnieuw in.",
-            changed=changes_since(session, "organisation", organisation.id, version),
-        )
+    audit.expect_version(
+        session,
+        object_type="organisation",
+        object_id=organisation.id,
+        current=organisation.version,
+        expected=expected_version,
+        what="deze organisatie",
+    )
     before = snapshot(organisation)
     for name, value in values.items():
         setattr(organisation, name, value)
-    old, new = audit.changed_values(before, snapshot(organisation))
-    if not new:
-        return organisation
     session.flush()
-    new["version"] = organisation.version
-    audit.record(
+    audit.record_update(
         session,
         actor,
-        action="update",
         object_type="organisation",
         object_id=organisation.id,
-        old_values=old,
-        new_values=new,
+        before=before,
+        after=snapshot(organisation),
+        version=organisation.version,
     )
     return organisation
-
-
-def changes_since(
-    session: Session, object_type: str, object_id: int, version: int
-) -> dict[str, Any]:
-    """The newest value of every field changed after ``version``, from the audit log."""
-    changed: dict[str, Any] = {}
-    for event in audit_store.events_for(session, object_type, object_id):
-        new = event.new_values or {}
-        if event.action == "update" and int(new.get("version", 0)) > version:
-            changed.update({k: v for k, v in new.items() if k != "version"})
-    return changed
-
-
-def _version(raw: int | str | None) -> int:
-    try:
-        return int(raw) if raw is not None else -1
-    except (TypeError, ValueError):
-        return -1
-
-
-def _require(actor: Actor, permission: Permission) -> None:
-    if not actor.can(permission):
-        raise Forbidden()

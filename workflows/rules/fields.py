@@ -11,6 +11,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from workflows.rules.dates import parse_date
@@ -187,7 +188,122 @@ class WeekList:
         return sorted(weeks)
 
 
-Reader = Text | Whole | Day | Flag | Choice | WeekList
+_MONEY_DUTCH = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$")
+_MONEY_PLAIN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+
+
+@dataclass(frozen=True)
+class Money:
+    """An amount in euros with at most two decimals: ``28.400,00``, ``28400``, ``"28400.00"``."""
+
+    label: str
+    maximum: Decimal = Decimal("1000000000")
+    required: bool = False
+
+    def read(self, raw: Any) -> Decimal | None:
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if self.required:
+                raise FieldError(f"{self.label}: vul een bedrag in.")
+            return None
+        if isinstance(raw, bool):
+            raise FieldError(f"{self.label}: verwacht een bedrag.")
+        if isinstance(raw, int):
+            amount = Decimal(raw)
+        elif isinstance(raw, float):
+            if math.isnan(raw) or math.isinf(raw):
+                raise FieldError(f"{self.label}: verwacht een bedrag.")
+            amount = Decimal(str(raw))
+        elif isinstance(raw, str):
+            text = raw.strip().removeprefix("€").strip().replace(" ", "")
+            if text.endswith(",-"):
+                text = text[:-2]
+            if _MONEY_PLAIN.match(text):
+                amount = Decimal(text)
+            elif _MONEY_DUTCH.match(text):
+                amount = Decimal(text.replace(".", "").replace(",", "."))
+            else:
+                raise FieldError(
+                    f"{self.label}: '{raw.strip()[:30]}' is geen bedrag; schrijf bijvoorbeeld "
+                    "28.400,00."
+                )
+        else:
+            raise FieldError(f"{self.label}: verwacht een bedrag.")
+        if amount != amount.quantize(Decimal("0.01")):
+            raise FieldError(f"{self.label}: ten hoogste twee cijfers achter de komma.")
+        if amount < 0:
+            raise FieldError(f"{self.label}: mag niet negatief zijn.")
+        if amount > self.maximum:
+            raise FieldError(f"{self.label}: is onwaarschijnlijk hoog.")
+        return amount.quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class Lines:
+    """A list of short texts: a JSON list, or one per line from a text area."""
+
+    label: str
+    max_length: int = 500
+    max_items: int = 200
+
+    def read(self, raw: Any) -> list[str]:
+        if raw is None or raw == "":
+            return []
+        items = raw if isinstance(raw, list) else str(raw).splitlines()
+        reader = Text(self.label, max_length=self.max_length)
+        values = [v for v in (reader.read(item) for item in items) if v]
+        if len(values) > self.max_items:
+            raise FieldError(f"{self.label}: ten hoogste {self.max_items} regels.")
+        return values
+
+
+@dataclass(frozen=True)
+class Ids:
+    """Identifiers of other records: a JSON list of numbers, or the values of checkboxes."""
+
+    label: str
+
+    def read(self, raw: Any) -> list[int]:
+        if raw is None or raw == "":
+            return []
+        items = raw if isinstance(raw, list | tuple) else str(raw).replace(";", ",").split(",")
+        ids: list[int] = []
+        for item in items:
+            if isinstance(item, bool):
+                raise FieldError(f"{self.label}: verwacht nummers.")
+            try:
+                value = int(str(item).strip())
+            except ValueError:
+                raise FieldError(f"{self.label}: '{str(item)[:20]}' is geen nummer.") from None
+            if value < 1:
+                raise FieldError(f"{self.label}: '{value}' is geen nummer.")
+            if value not in ids:
+                ids.append(value)
+        return ids
+
+
+@dataclass(frozen=True)
+class Choices:
+    """Several values from a fixed vocabulary."""
+
+    label: str
+    options: Mapping[str, str]
+
+    def read(self, raw: Any) -> list[str]:
+        if raw is None or raw == "":
+            return []
+        items = raw if isinstance(raw, list | tuple) else str(raw).split(",")
+        chosen: list[str] = []
+        for item in items:
+            value = str(item).strip()
+            if value not in self.options:
+                allowed = ", ".join(self.options.values())
+                raise FieldError(f"{self.label}: '{value[:30]}' is onbekend; kies uit {allowed}.")
+            if value not in chosen:
+                chosen.append(value)
+        return chosen
+
+
+Reader = Text | Whole | Day | Flag | Choice | WeekList | Money | Lines | Ids | Choices
 
 
 def read_fields(

@@ -28,22 +28,45 @@ class Permission(StrEnum):
     VIEW_ORGANISATIONS = "view_organisations"
     EDIT_ORGANISATIONS = "edit_organisations"
     VIEW_ARRANGEMENTS = "view_arrangements"
+    EDIT_ARRANGEMENTS = "edit_arrangements"
+    VIEW_MANDATES = "view_mandates"
+    EDIT_MANDATES = "edit_mandates"
+    VIEW_AGREEMENTS = "view_agreements"
+    EDIT_AGREEMENTS = "edit_agreements"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_LOG = "view_audit_log"
 
 
-_OFFICER = frozenset({Permission.VIEW_ORGANISATIONS, Permission.VIEW_ARRANGEMENTS})
+_READER = frozenset(
+    {
+        Permission.VIEW_ORGANISATIONS,
+        Permission.VIEW_ARRANGEMENTS,
+        Permission.VIEW_MANDATES,
+        Permission.VIEW_AGREEMENTS,
+    }
+)
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.POLICY_OFFICER: _OFFICER,
-    Role.LEGAL_OFFICER: _OFFICER,
-    Role.PROJECT_GROUP: _OFFICER,
-    # A provider sees its own organisation and the arrangements it takes part in, scoped in
-    # every query (SECURITY.md S11).
-    Role.PROVIDER: _OFFICER,
-    Role.ADMINISTRATOR: _OFFICER
-    | {Permission.EDIT_ORGANISATIONS, Permission.MANAGE_USERS, Permission.VIEW_AUDIT_LOG},
-    Role.AUDITOR: _OFFICER | {Permission.VIEW_AUDIT_LOG},
+    Role.POLICY_OFFICER: _READER,
+    # Juridische Zaken keeps the mandate register and co-signs the agreements.
+    Role.LEGAL_OFFICER: _READER | {Permission.EDIT_MANDATES, Permission.EDIT_AGREEMENTS},
+    # The regional project group runs the arrangement: phases, capacity, agreements.
+    Role.PROJECT_GROUP: _READER | {Permission.EDIT_ARRANGEMENTS, Permission.EDIT_AGREEMENTS},
+    # A provider sees its own organisation, the arrangements it takes part in and its own
+    # agreements, scoped in every query (SECURITY.md S11); not the mandate register.
+    Role.PROVIDER: frozenset(
+        {Permission.VIEW_ORGANISATIONS, Permission.VIEW_ARRANGEMENTS, Permission.VIEW_AGREEMENTS}
+    ),
+    Role.ADMINISTRATOR: _READER
+    | {
+        Permission.EDIT_ORGANISATIONS,
+        Permission.EDIT_ARRANGEMENTS,
+        Permission.EDIT_MANDATES,
+        Permission.EDIT_AGREEMENTS,
+        Permission.MANAGE_USERS,
+        Permission.VIEW_AUDIT_LOG,
+    },
+    Role.AUDITOR: _READER | {Permission.VIEW_AUDIT_LOG},
 }
 
 

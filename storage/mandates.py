@@ -1,0 +1,147 @@
+"""The mandate register: volmachten, mandaten and machtigingen, and who granted each.
+
+One mandate is one text (its scope, grantee, validity); each granting municipality's decision
+is a grant of it. The Twente volmacht is one mandate with thirteen grants.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    select,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
+from sqlalchemy.sql.base import ExecutableOption
+
+from storage.arrangements import Arrangement, Phase
+from storage.base import Base, UTCDateTime, utc_now
+from storage.organisations import Organisation
+
+MANDATE_KINDS = ("volmacht", "mandaat", "machtiging")
+GRANT_STATUSES = ("draft", "granted", "active", "expired", "revoked")
+
+mandate_phases = Table(
+    "mandate_phases",
+    Base.metadata,
+    Column("mandate_id", ForeignKey("mandates.id", ondelete="CASCADE"), primary_key=True),
+    Column("phase_id", ForeignKey("phases.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Mandate(Base):
+    __tablename__ = "mandates"
+    __table_args__ = (
+        CheckConstraint("kind IN ('volmacht', 'mandaat', 'machtiging')", name="kind"),
+        CheckConstraint(
+            "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
+            name="validity",
+        ),
+        CheckConstraint("ceiling IS NULL OR ceiling >= 0", name="ceiling"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    grantee_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    grantee_function: Mapped[str] = mapped_column(String(200), default="")
+    acts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    includes_extensions: Mapped[bool] = mapped_column(Boolean, default=False)
+    valid_from: Mapped[date | None]
+    valid_until: Mapped[date | None]
+    ceiling: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    sub_mandate_allowed: Mapped[bool] = mapped_column(Boolean, default=False)
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("mandates.id"), index=True)
+    legal_basis: Mapped[str] = mapped_column(Text, default="")
+    ratifies_since: Mapped[date | None]
+    ratified_acts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    arrangement: Mapped[Arrangement] = relationship(lazy="joined")
+    grantee: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[grantee_id])
+    phases: Mapped[list[Phase]] = relationship(secondary=mandate_phases, order_by=Phase.start_on)
+    grants: Mapped[list[Grant]] = relationship(
+        back_populates="mandate", cascade="all, delete-orphan", order_by="Grant.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+class Grant(Base):
+    """One grantor's decision to grant a mandate (for a sub-mandate: the parent's grantee)."""
+
+    __tablename__ = "mandate_grants"
+    __table_args__ = (
+        UniqueConstraint("mandate_id", "grantor_id"),
+        CheckConstraint(
+            "status IN ('draft', 'granted', 'active', 'expired', 'revoked')", name="status"
+        ),
+        CheckConstraint(
+            "revoked_on IS NULL OR granted_on IS NULL OR revoked_on >= granted_on", name="revoked"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    mandate_id: Mapped[int] = mapped_column(
+        ForeignKey("mandates.id", ondelete="CASCADE"), index=True
+    )
+    grantor_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    granted_on: Mapped[date | None]
+    revoked_on: Mapped[date | None]
+    decision_reference: Mapped[str] = mapped_column(String(300), default="")
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    mandate: Mapped[Mandate] = relationship(back_populates="grants")
+    grantor: Mapped[Organisation] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+
+def _loaded() -> list[ExecutableOption]:
+    return [selectinload(Mandate.phases), selectinload(Mandate.grants)]
+
+
+def list_mandates(
+    session: Session,
+    *,
+    arrangement_id: int | None = None,
+    arrangement_ids: Sequence[int] | None = None,
+) -> Sequence[Mandate]:
+    query = select(Mandate).options(*_loaded()).order_by(Mandate.id)
+    if arrangement_id is not None:
+        query = query.where(Mandate.arrangement_id == arrangement_id)
+    if arrangement_ids is not None:
+        query = query.where(Mandate.arrangement_id.in_(arrangement_ids))
+    return session.scalars(query).unique().all()
+
+
+def get_mandate(session: Session, mandate_id: int) -> Mandate | None:
+    return session.scalars(
+        select(Mandate).options(*_loaded()).where(Mandate.id == mandate_id)
+    ).one_or_none()
+
+
+def find_mandate_by_title(session: Session, arrangement_id: int, title: str) -> Mandate | None:
+    return session.scalars(
+        select(Mandate).where(Mandate.arrangement_id == arrangement_id, Mandate.title == title)
+    ).one_or_none()
