@@ -5,14 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from storage import arrangements as store
-from storage.arrangements import Arrangement, Bed, Phase
+from storage.arrangements import Arrangement, Bed, Participant, Phase
 from storage.organisations import Organisation
+from workflows import audit
 from workflows.actors import Actor
-from workflows.errors import Forbidden, NotFound
+from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.rules import fields
+from workflows.rules.dates import in_words
+from workflows.rules.periods import ONE_DAY
 from workflows.rules.phases import phase_status_on
 from workflows.rules.roles import Permission, Role
 
@@ -90,3 +95,190 @@ def _may_see(actor: Actor, arrangement: Arrangement) -> bool:
         arrangement.lead_organisation_id == actor.organisation_id
         or any(p.organisation_id == actor.organisation_id for p in arrangement.participants)
     )
+
+
+def visible(session: Session, actor: Actor, arrangement_id: int) -> Arrangement:
+    """The arrangement if the actor may see it; NotFound (never Forbidden) otherwise (S11)."""
+    actor.require(Permission.VIEW_ARRANGEMENTS)
+    arrangement = store.get_arrangement(session, arrangement_id)
+    if arrangement is None or not _may_see(actor, arrangement):
+        raise NotFound("Deze regeling bestaat niet of u heeft er geen toegang toe.")
+    return arrangement
+
+
+def visible_ids(session: Session, actor: Actor) -> list[int]:
+    return [a.id for a in list_visible(session, actor)]
+
+
+SUCCESSOR_LABELS = {
+    "extension": "verdere verlenging",
+    "tender": "aanbesteding",
+    "structural_contract": "structureel contract",
+    "stop": "stoppen",
+}
+
+EDITABLE: dict[str, fields.Reader] = {
+    "name": fields.Text("Naam", max_length=200, required=True),
+    "description": fields.Text("Omschrijving", max_length=20_000, multiline=True),
+    "lead_organisation_id": fields.Whole("Penvoerder", minimum=1, maximum=2**31 - 1, required=True),
+    "participant_ids": fields.Ids("Deelnemers"),
+    "successor_kind": fields.Choice("Opvolger", SUCCESSOR_LABELS, required=False),
+    "successor_start_on": fields.Day("Beoogde start opvolger"),
+    "successor_description": fields.Text("Toelichting opvolger", max_length=5000, multiline=True),
+}
+LABELS = {name: reader.label for name, reader in EDITABLE.items()}
+
+
+def snapshot(arrangement: Arrangement) -> dict[str, Any]:
+    values = {n: getattr(arrangement, n) for n in EDITABLE if n != "participant_ids"}
+    values["participant_ids"] = sorted(p.organisation_id for p in arrangement.participants)
+    return values
+
+
+def create(session: Session, actor: Actor, raw: dict[str, Any]) -> Arrangement:
+    actor.require(Permission.EDIT_ARRANGEMENTS)
+    values, errors = fields.read_fields(EDITABLE, raw)
+    if not errors:
+        errors.update(_problems(session, values, self_id=None))
+    if errors:
+        raise InvalidInput(errors)
+    arrangement = Arrangement()
+    _apply(arrangement, values)
+    session.add(arrangement)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="create",
+        object_type="arrangement",
+        object_id=arrangement.id,
+        new_values=audit.changed_values({}, snapshot(arrangement))[1],
+    )
+    return arrangement
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    arrangement_id: int,
+    raw: dict[str, Any],
+    *,
+    expected_version: object,
+    partial: bool = False,
+) -> Arrangement:
+    actor.require(Permission.EDIT_ARRANGEMENTS)
+    arrangement = visible(session, actor, arrangement_id)
+    values, errors = fields.read_fields(EDITABLE, raw, partial=partial)
+    merged = {**snapshot(arrangement), **values}
+    if not errors:
+        errors.update(_problems(session, merged, self_id=arrangement.id))
+    if errors:
+        raise InvalidInput(errors)
+    audit.expect_version(
+        session,
+        object_type="arrangement",
+        object_id=arrangement.id,
+        current=arrangement.version,
+        expected=expected_version,
+        what="deze regeling",
+    )
+    before = snapshot(arrangement)
+    _apply(arrangement, merged)
+    session.flush()
+    audit.record_update(
+        session,
+        actor,
+        object_type="arrangement",
+        object_id=arrangement.id,
+        before=before,
+        after=snapshot(arrangement),
+        version=arrangement.version,
+    )
+    return arrangement
+
+
+def _apply(arrangement: Arrangement, values: dict[str, Any]) -> None:
+    for name, value in values.items():
+        if name != "participant_ids":
+            setattr(arrangement, name, value)
+    wanted = set(values.get("participant_ids", [])) | {values["lead_organisation_id"]}
+    kept = [p for p in arrangement.participants if p.organisation_id in wanted]
+    present = {p.organisation_id for p in kept}
+    arrangement.participants = kept + [
+        Participant(organisation_id=i) for i in sorted(wanted - present)
+    ]
+
+
+def _problems(session: Session, values: dict[str, Any], *, self_id: int | None) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    same = store.find_arrangement_by_name(session, values["name"])
+    if same is not None and same.id != self_id:
+        problems["name"] = "Naam: er is al een regeling met deze naam."
+    lead = session.get(Organisation, values["lead_organisation_id"])
+    if lead is None or lead.kind != "municipality":
+        problems["lead_organisation_id"] = "Penvoerder: kies een gemeente."
+    unknown = [i for i in values.get("participant_ids", []) if session.get(Organisation, i) is None]
+    if unknown:
+        problems["participant_ids"] = "Deelnemers: kies bestaande organisaties."
+    if (
+        values.get("successor_kind") not in (None, "stop")
+        and values.get("successor_start_on") is None
+    ):
+        problems["successor_start_on"] = "Beoogde start opvolger: vul een datum in."
+    return problems
+
+
+PHASE_FIELDS: dict[str, fields.Reader] = {
+    "name": fields.Text("Naam van de fase", max_length=200),
+    "kind": fields.Choice("Soort fase", PHASE_KIND_LABELS, required=False),
+    "start_on": fields.Day("Begindatum"),
+    "end_on": fields.Day("Einddatum (t/m)", required=True),
+}
+
+
+def add_phase(session: Session, actor: Actor, arrangement_id: int, raw: dict[str, Any]) -> Phase:
+    """Add a phase after the last one; by default an extension that starts the day after the
+    last phase ends ("Verlengen": only the new end date is needed)."""
+    actor.require(Permission.EDIT_ARRANGEMENTS)
+    arrangement = visible(session, actor, arrangement_id)
+    values, errors = fields.read_fields(PHASE_FIELDS, raw)
+    if errors:
+        raise InvalidInput(errors)
+    last = arrangement.phases[-1] if arrangement.phases else None
+    kind = values.get("kind") or "extension"
+    start = values.get("start_on") or (last.end_on + ONE_DAY if last else None)
+    if start is None:
+        raise InvalidInput({"start_on": "Begindatum: vul de begindatum van de eerste fase in."})
+    end = values["end_on"]
+    if end < start:
+        raise InvalidInput({"end_on": "Einddatum: ligt vóór de begindatum van de fase."})
+    for phase in arrangement.phases:
+        if phase.start_on <= end and start <= phase.end_on:
+            raise InvalidInput(
+                {
+                    "start_on": (
+                        f"Begindatum: de nieuwe fase overlapt met {phase.name} "
+                        f"({in_words(phase.start_on)} t/m {in_words(phase.end_on)})."
+                    )
+                }
+            )
+    count = sum(1 for p in arrangement.phases if p.kind == "extension")
+    name = values.get("name") or (f"Verlenging {count + 1}" if kind == "extension" else "Fase")
+    phase = Phase(name=name, kind=kind, start_on=start, end_on=end)
+    arrangement.phases.append(phase)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="create",
+        object_type="phase",
+        object_id=phase.id,
+        new_values={
+            "arrangement_id": arrangement.id,
+            "name": name,
+            "kind": kind,
+            "start_on": start.isoformat(),
+            "end_on": end.isoformat(),
+        },
+    )
+    return phase

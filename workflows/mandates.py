@@ -1,0 +1,308 @@
+"""The mandate register: volmachten, mandaten and machtigingen and their grants."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from storage import mandates as store
+from storage.arrangements import Arrangement
+from storage.mandates import Grant, Mandate
+from storage.organisations import Organisation
+from workflows import arrangements, audit
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound
+from workflows.rules import fields
+from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
+from workflows.rules.mandates import DECIDED, grant_problems
+from workflows.rules.roles import Permission
+
+EDITABLE: dict[str, fields.Reader] = {
+    "kind": fields.Choice("Soort", {k.value: v for k, v in MANDATE_KIND_LABELS.items()}),
+    "title": fields.Text("Titel", max_length=300, required=True),
+    "grantee_id": fields.Whole("Gevolmachtigde", minimum=1, maximum=2**31 - 1, required=True),
+    "grantee_function": fields.Text("Functie of persoon", max_length=200),
+    "acts": fields.Choices("Handelingen", {a.value: label for a, label in ACT_LABELS.items()}),
+    "phase_ids": fields.Ids("Fasen"),
+    "includes_extensions": fields.Flag("Ook eventuele verlengingen"),
+    "valid_from": fields.Day("Geldig vanaf"),
+    "valid_until": fields.Day("Geldig tot en met"),
+    "ceiling": fields.Money("Financieel plafond"),
+    "sub_mandate_allowed": fields.Flag("Ondermandaat toegestaan"),
+    "parent_id": fields.Whole("Hoofdmandaat", minimum=1, maximum=2**31 - 1),
+    "legal_basis": fields.Text("Grondslag", max_length=2000, multiline=True),
+    "ratifies_since": fields.Day("Bekrachtigt handelingen vanaf"),
+    "ratified_acts": fields.Lines("Bekrachtigde handelingen"),
+    "description": fields.Text("Toelichting", max_length=20_000, multiline=True),
+}
+LABELS = {name: reader.label for name, reader in EDITABLE.items()}
+
+GRANT_FIELDS: dict[str, fields.Reader] = {
+    "status": fields.Choice(
+        "Status",
+        {
+            "draft": "concept",
+            "granted": "verleend",
+            "active": "van kracht",
+            "expired": "verlopen",
+            "revoked": "ingetrokken",
+        },
+    ),
+    "granted_on": fields.Day("Datum besluit"),
+    "revoked_on": fields.Day("Ingetrokken op"),
+    "decision_reference": fields.Text("Besluit (kenmerk)", max_length=300),
+}
+
+
+@dataclass(frozen=True)
+class GrantSummary:
+    decided: int
+    total: int
+
+    @property
+    def text(self) -> str:
+        return f"{self.decided} van {self.total} verleend"
+
+
+def summary(mandate: Mandate) -> GrantSummary:
+    return GrantSummary(
+        decided=sum(1 for g in mandate.grants if g.status in DECIDED), total=len(mandate.grants)
+    )
+
+
+def snapshot(mandate: Mandate) -> dict[str, Any]:
+    values = {name: getattr(mandate, name) for name in EDITABLE if name != "phase_ids"}
+    values["phase_ids"] = sorted(p.id for p in mandate.phases)
+    return values
+
+
+def list_visible(
+    session: Session, actor: Actor, *, arrangement_id: int | None = None
+) -> Sequence[Mandate]:
+    actor.require(Permission.VIEW_MANDATES)
+    ids = arrangements.visible_ids(session, actor)
+    if arrangement_id is not None:
+        if arrangement_id not in ids:
+            return []
+        ids = [arrangement_id]
+    return store.list_mandates(session, arrangement_ids=ids)
+
+
+def get_visible(session: Session, actor: Actor, mandate_id: int) -> Mandate:
+    actor.require(Permission.VIEW_MANDATES)
+    mandate = store.get_mandate(session, mandate_id)
+    if mandate is None or mandate.arrangement_id not in arrangements.visible_ids(session, actor):
+        raise NotFound("Deze volmacht of dit mandaat bestaat niet of u heeft er geen toegang toe.")
+    return mandate
+
+
+def create(session: Session, actor: Actor, raw: dict[str, Any]) -> Mandate:
+    actor.require(Permission.EDIT_MANDATES)
+    values, errors = fields.read_fields(EDITABLE, raw)
+    creation, more = fields.read_fields(
+        {
+            "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=2**31 - 1, required=True),
+            "grantor_ids": fields.Ids("Volmachtgevers"),
+        },
+        raw,
+    )
+    errors.update(more)
+    arrangement: Arrangement | None = None
+    if "arrangement_id" not in errors:
+        try:
+            arrangement = arrangements.visible(session, actor, creation["arrangement_id"])
+        except NotFound:
+            errors["arrangement_id"] = "Regeling: kies een bestaande regeling."
+    if arrangement is not None:
+        errors.update(_problems(session, arrangement, values, creation.get("grantor_ids", [])))
+    if errors:
+        raise InvalidInput(errors)
+    assert arrangement is not None
+    mandate = Mandate(arrangement_id=arrangement.id)
+    _apply(session, mandate, arrangement, values)
+    parent = session.get(Mandate, values["parent_id"]) if values.get("parent_id") else None
+    grantor_ids = [parent.grantee_id] if parent is not None else creation["grantor_ids"]
+    mandate.grants = [Grant(grantor_id=g, status="draft") for g in grantor_ids]
+    session.add(mandate)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="create",
+        object_type="mandate",
+        object_id=mandate.id,
+        new_values={**audit.changed_values({}, snapshot(mandate))[1], "grantor_ids": grantor_ids},
+    )
+    return mandate
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    mandate_id: int,
+    raw: dict[str, Any],
+    *,
+    expected_version: object,
+    partial: bool = False,
+) -> Mandate:
+    actor.require(Permission.EDIT_MANDATES)
+    mandate = get_visible(session, actor, mandate_id)
+    values, errors = fields.read_fields(EDITABLE, raw, partial=partial)
+    merged = {**snapshot(mandate), **values}
+    if not errors:
+        errors.update(_problems(session, mandate.arrangement, merged, [], mandate=mandate))
+    if errors:
+        raise InvalidInput(errors)
+    audit.expect_version(
+        session,
+        object_type="mandate",
+        object_id=mandate.id,
+        current=mandate.version,
+        expected=expected_version,
+        what="deze volmacht",
+    )
+    before = snapshot(mandate)
+    _apply(session, mandate, mandate.arrangement, merged)
+    session.flush()
+    audit.record_update(
+        session,
+        actor,
+        object_type="mandate",
+        object_id=mandate.id,
+        before=before,
+        after=snapshot(mandate),
+        version=mandate.version,
+    )
+    return mandate
+
+
+def _apply(
+    session: Session, mandate: Mandate, arrangement: Arrangement, values: dict[str, Any]
+) -> None:
+    for name, value in values.items():
+        if name != "phase_ids":
+            setattr(mandate, name, value)
+    wanted = set(values.get("phase_ids", []))
+    mandate.phases = [p for p in arrangement.phases if p.id in wanted]
+
+
+def _problems(
+    session: Session,
+    arrangement: Arrangement,
+    values: dict[str, Any],
+    grantor_ids: list[int],
+    *,
+    mandate: Mandate | None = None,
+) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    if not values.get("acts"):
+        problems["acts"] = "Handelingen: kies ten minste één handeling."
+    start, end = values.get("valid_from"), values.get("valid_until")
+    if start is not None and end is not None and end < start:
+        problems["valid_until"] = (
+            "Geldig tot en met: ligt vóór 'geldig vanaf'; een volmacht kan niet eindigen "
+            "voordat hij begint."
+        )
+    own_phases = {p.id for p in arrangement.phases}
+    foreign = [i for i in values.get("phase_ids", []) if i not in own_phases]
+    if foreign:
+        problems["phase_ids"] = (
+            f"Fasen: fase {', '.join(map(str, foreign))} hoort niet bij {arrangement.name}."
+        )
+    if not values.get("phase_ids") and not values.get("includes_extensions"):
+        problems["phase_ids"] = "Fasen: kies de fasen die de volmacht dekt, of 'ook verlengingen'."
+    grantee = session.get(Organisation, values["grantee_id"]) if values.get("grantee_id") else None
+    if grantee is None and "grantee_id" in values:
+        problems["grantee_id"] = "Gevolmachtigde: kies een bestaande organisatie."
+    parent_id = values.get("parent_id")
+    if parent_id is not None:
+        parent = session.get(Mandate, parent_id)
+        if parent is None or parent.arrangement_id != arrangement.id:
+            problems["parent_id"] = "Hoofdmandaat: kies een mandaat van dezelfde regeling."
+        elif mandate is not None and parent.id == mandate.id:
+            problems["parent_id"] = (
+                "Hoofdmandaat: een mandaat kan niet zijn eigen hoofdmandaat zijn."
+            )
+    participants = {
+        p.organisation_id for p in arrangement.participants if p.organisation.kind == "municipality"
+    }
+    outsiders = [g for g in grantor_ids if g not in participants]
+    if outsiders:
+        names = ", ".join(
+            o.name if (o := session.get(Organisation, g)) is not None else f"nummer {g}"
+            for g in outsiders
+        )
+        problems["grantor_ids"] = (
+            f"Volmachtgevers: {names} neemt niet als gemeente deel aan {arrangement.name}."
+        )
+    return problems
+
+
+def record_grant(
+    session: Session,
+    actor: Actor,
+    mandate_id: int,
+    grantor_id: int,
+    raw: dict[str, Any],
+    *,
+    expected_version: object,
+) -> Grant:
+    """Record a grantor's decision: granted on a date, in force, revoked, or expired."""
+    actor.require(Permission.EDIT_MANDATES)
+    mandate = get_visible(session, actor, mandate_id)
+    grant = next((g for g in mandate.grants if g.grantor_id == grantor_id), None)
+    if grant is None:
+        raise NotFound("Deze gemeente verleent deze volmacht niet.")
+    values, errors = fields.read_fields(GRANT_FIELDS, raw, partial=True)
+    if errors:
+        raise InvalidInput(errors)
+    merged = {
+        "status": grant.status,
+        "granted_on": grant.granted_on,
+        "revoked_on": grant.revoked_on,
+        "decision_reference": grant.decision_reference,
+        **values,
+    }
+    problems = grant_problems(
+        grant.status,
+        merged["status"],
+        granted_on=merged["granted_on"],
+        revoked_on=merged["revoked_on"],
+    )
+    if problems:
+        raise InvalidInput(problems)
+    audit.expect_version(
+        session,
+        object_type="mandate_grant",
+        object_id=grant.id,
+        current=grant.version,
+        expected=expected_version,
+        what="dit besluit",
+    )
+    before = {k: getattr(grant, k) for k in GRANT_FIELDS}
+    for name, value in merged.items():
+        setattr(grant, name, value)
+    session.flush()
+    audit.record_update(
+        session,
+        actor,
+        object_type="mandate_grant",
+        object_id=grant.id,
+        before=before,
+        after={k: getattr(grant, k) for k in GRANT_FIELDS},
+        version=grant.version,
+    )
+    return grant
+
+
+def expiring_within(mandates: Sequence[Mandate], *, today: date, days: int) -> list[Mandate]:
+    return [
+        m
+        for m in mandates
+        if m.valid_until is not None
+        and today <= m.valid_until <= date.fromordinal(today.toordinal() + days)
+    ]
