@@ -8,16 +8,28 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from sqlalchemy.orm import Session
 
 from storage import accounts as account_store
+from storage import agreements as agreement_store
 from storage import arrangements as arrangement_store
+from storage import mandates as mandate_store
 from storage import organisations as organisation_store
-from storage.arrangements import Arrangement, Bed, EvaluationMoment, Location, Participant, Phase
+from storage.arrangements import (
+    Arrangement,
+    Bed,
+    BudgetLine,
+    EvaluationMoment,
+    Location,
+    Participant,
+    Phase,
+)
 from storage.organisations import Organisation
-from workflows import accounts, audit
+from workflows import accounts, agreements, audit, mandates
 from workflows.actors import Actor
+from workflows.rules.acts import Act
 from workflows.rules.roles import ROLE_LABELS, Role
 
 ARRANGEMENT_NAME = "Pilot logeerzorg Twente"
@@ -125,6 +137,9 @@ ACCOUNTS: list[DemoAccount] = [
 def seed_demo(session: Session, actor: Actor, *, today: date) -> list[DemoAccount]:
     organisations = _seed_organisations(session, actor)
     _seed_arrangement(session, actor, organisations, today=today)
+    arrangement = arrangement_store.find_arrangement_by_name(session, ARRANGEMENT_NAME)
+    assert arrangement is not None
+    _seed_registers(session, actor, arrangement, organisations)
     for account in ACCOUNTS:
         if account_store.find_user_by_email(session, account.email) is None:
             accounts.create_user(
@@ -199,6 +214,13 @@ def _seed_arrangement(
             "(zorgkantoor Menzis). Rijssen-Holten treedt op namens de andere Twentse gemeenten."
         ),
         lead_organisation_id=organisations[LEAD_MUNICIPALITY].id,
+        # Risk 1.3 of the Enschede agenda form: a tender is expected after 2026.
+        successor_kind="tender",
+        successor_start_on=date(2027, 1, 1),
+        successor_description=(
+            "Regionale aanbesteding van structurele logeerzorg; het agendaformulier van "
+            "Enschede (risico 1.3) verwacht een aanbestedingsprocedure na 2026."
+        ),
         participants=[Participant(organisation_id=o.id) for o in organisations.values()],
         phases=[
             Phase(
@@ -262,3 +284,139 @@ def _seed_arrangement(
             "beds": len(arrangement.beds),
         },
     )
+
+
+VOLMACHT_TITLE = "Volmacht inkoopovereenkomsten pilot logeerzorg Twente"
+ENSCHEDE_DECISION = (
+    "B&W-besluit Enschede 27 mei 2025, casenummer BV25000055, corsanummer 2500004409"
+)
+# Decision dates of the other colleges are not in the seeds: indicative, spread over 2025.
+# Borne has not decided yet, so the register shows "12 van 13 verleend".
+GRANT_DATES: dict[str, date | None] = {
+    "Almelo": date(2025, 4, 15),
+    "Borne": None,
+    "Dinkelland": date(2025, 5, 13),
+    "Enschede": date(2025, 5, 27),
+    "Haaksbergen": date(2025, 4, 22),
+    "Hellendoorn": date(2025, 6, 3),
+    "Hengelo": date(2025, 5, 20),
+    "Hof van Twente": date(2025, 6, 10),
+    "Losser": date(2025, 4, 29),
+    "Oldenzaal": date(2025, 5, 6),
+    "Tubbergen": date(2025, 6, 17),
+    "Twenterand": date(2025, 6, 24),
+    "Wierden": date(2025, 7, 1),
+}
+TARIFF = Decimal("166.00")  # indicative (DOMAIN.md): the Hoeksche Waard day tariff
+
+
+def _seed_registers(
+    session: Session, actor: Actor, arrangement: Arrangement, organisations: dict[str, Organisation]
+) -> None:
+    volmacht = mandate_store.find_mandate_by_title(session, arrangement.id, VOLMACHT_TITLE)
+    if volmacht is None:
+        pilot = next(p for p in arrangement.phases if p.kind == "pilot")
+        volmacht = mandates.create(
+            session,
+            actor,
+            {
+                "arrangement_id": arrangement.id,
+                "kind": "volmacht",
+                "title": VOLMACHT_TITLE,
+                "grantee_id": organisations[LEAD_MUNICIPALITY].id,
+                "grantee_function": "college van burgemeester en wethouders",
+                "acts": [
+                    Act.CONCLUDE_AGREEMENT,
+                    Act.AMEND_AGREEMENT,
+                    Act.EXTEND_AGREEMENT,
+                    Act.TERMINATE_AGREEMENT,
+                ],
+                "phase_ids": [pilot.id],
+                "includes_extensions": True,
+                "legal_basis": (
+                    "Volmacht naar burgerlijk recht (art. 3:60 BW); het college besluit over "
+                    "privaatrechtelijke rechtshandelingen (art. 160 lid 1 onder e Gemeentewet). "
+                    "Bekrachtiging van eerdere handelingen: art. 3:69 BW."
+                ),
+                "ratifies_since": date(2025, 1, 1),
+                "ratified_acts": [
+                    "Inkoopovereenkomsten met de vijf zorgaanbieders voor de verlenging vanaf "
+                    "1 januari 2025, gesloten door Rijssen-Holten namens de Twentse gemeenten",
+                ],
+                "description": (
+                    "Alle vertegenwoordigingsbevoegdheden met betrekking tot de "
+                    "inkoopovereenkomsten gedurende de looptijd van de pilot logeerzorg en een "
+                    "eventuele verlenging daarvan. Dekt geen toekomstige aanbesteding."
+                ),
+                "grantor_ids": [organisations[name].id for name in GRANT_DATES],
+            },
+        )
+        for grant in volmacht.grants:
+            granted_on = GRANT_DATES[grant.grantor.name]
+            if granted_on is None:
+                continue
+            mandates.record_grant(
+                session,
+                actor,
+                volmacht.id,
+                grant.grantor_id,
+                {
+                    "status": "granted",
+                    "granted_on": granted_on,
+                    "decision_reference": ENSCHEDE_DECISION
+                    if grant.grantor.name == "Enschede"
+                    else f"B&W-besluit {grant.grantor.name} (indicatief, demo)",
+                },
+                expected_version=grant.version,
+            )
+            mandates.record_grant(
+                session,
+                actor,
+                volmacht.id,
+                grant.grantor_id,
+                {"status": "active"},
+                expected_version=grant.version,
+            )
+    extension = next(p for p in arrangement.phases if p.kind == "extension")
+    for name, short in PROVIDERS.items():
+        reference = f"LOG-TW-2025-{short.upper()}"
+        if agreement_store.find_agreement_by_reference(session, reference) is not None:
+            continue
+        provider = organisations[name]
+        agreement = agreements.create(
+            session,
+            actor,
+            {
+                "arrangement_id": arrangement.id,
+                "kind": "purchase",
+                "reference": reference,
+                "title": f"Inkoopovereenkomst logeerzorg {name} – verlenging pilot",
+                "provider_id": provider.id,
+                "contracting_party_id": organisations[LEAD_MUNICIPALITY].id,
+                "start_on": extension.start_on,
+                "end_on": extension.end_on,
+                "extension_count": 1,
+                "extension_months": 12,
+                "notice_months": 3,
+                "tariff_occupied_day": TARIFF,
+                "tariff_vacant_day": TARIFF,
+                "indexation": "Het tarief volgt het NZa-tarief.",
+                "mandate_ids": [volmacht.id],
+                "bed_ids": [
+                    b.id for b in arrangement.beds if b.location.provider_id == provider.id
+                ],
+            },
+        )
+        for status in ("sent", "signed_by_provider", "signed", "active"):
+            agreements.change_status(
+                session, actor, agreement.id, status, expected_version=agreement.version
+            )
+    budgets = {(b.municipality_id, b.year) for b in arrangement.budgets}
+    enschede = organisations["Enschede"]
+    source = "GALA-middelen, onderdeel Mantelzorg; product Algemene Maatschappelijke Voorzieningen"
+    for year, amount in ((2024, Decimal("26000.00")), (2025, Decimal("28400.00"))):
+        if (enschede.id, year) not in budgets:
+            arrangement.budgets.append(
+                BudgetLine(municipality_id=enschede.id, year=year, amount=amount, source=source)
+            )
+    session.flush()

@@ -207,7 +207,11 @@ class Money:
             return None
         if isinstance(raw, bool):
             raise FieldError(f"{self.label}: verwacht een bedrag.")
-        if isinstance(raw, int):
+        if isinstance(raw, Decimal):
+            if not raw.is_finite():
+                raise FieldError(f"{self.label}: verwacht een bedrag.")
+            amount = raw
+        elif isinstance(raw, int):
             amount = Decimal(raw)
         elif isinstance(raw, float):
             if math.isnan(raw) or math.isinf(raw):
