@@ -44,6 +44,18 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.organisations": Permission.VIEW_ORGANISATIONS,
     "api.arrangements": Permission.VIEW_ARRANGEMENTS,
     "api.arrangement": Permission.VIEW_ARRANGEMENTS,
+    "api.arrangement_create": Permission.EDIT_ARRANGEMENTS,
+    "api.arrangement_update": Permission.EDIT_ARRANGEMENTS,
+    "api.arrangement_phases": Permission.EDIT_ARRANGEMENTS,
+    "api.mandates": Permission.VIEW_MANDATES,
+    "api.mandate": Permission.VIEW_MANDATES,
+    "api.mandate_create": Permission.EDIT_MANDATES,
+    "api.mandate_update": Permission.EDIT_MANDATES,
+    "api.agreements": Permission.VIEW_AGREEMENTS,
+    "api.agreement": Permission.VIEW_AGREEMENTS,
+    "api.agreement_create": Permission.EDIT_AGREEMENTS,
+    "api.agreement_update": Permission.EDIT_AGREEMENTS,
+    "api.coverage": Permission.VIEW_MANDATES,
 }
 
 logger = logging.getLogger("besluitwerk.access")

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage import arrangements as store
-from storage.arrangements import Arrangement, Bed, Participant, Phase
+from storage.arrangements import Arrangement, Bed, BudgetLine, Participant, Phase
 from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
@@ -37,6 +37,7 @@ class Overview:
     others: list[Organisation]
     phases: list[Phase]
     beds: list[Bed]
+    budgets: list[BudgetLine]
     today: date
 
     def status_of(self, phase: Phase) -> str:
@@ -84,6 +85,8 @@ def overview(session: Session, actor: Actor, arrangement_id: int, *, today: date
         ),
         phases=list(arrangement.phases),
         beds=beds,
+        # Municipal budgets are the municipalities' business, not the providers'.
+        budgets=[] if actor.is_provider else list(arrangement.budgets),
         today=today,
     )
 

@@ -5,6 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from workflows.organisations import KIND_LABELS
+from workflows.rules.acts import Act, MandateKind
+from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
+from workflows.rules.mandates import GRANT_STATUS_LABELS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
 _REF = {
@@ -34,6 +37,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
         401: "Geen of een ongeldig token.",
         403: "Geen toegang.",
         404: "Niet gevonden of niet zichtbaar voor u.",
+        409: "Intussen door een ander gewijzigd; changed noemt wat er veranderde.",
         422: "Ongeldige invoer; fields noemt per veld wat er mis is.",
     }
     return {
@@ -49,6 +53,286 @@ _PAGING = [
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 500}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
 ]
+
+
+def _json_body(schema: str) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _one(schema: str, description: str = "Object") -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+    }
+
+
+def _list(schema: str, summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "parameters": [*params, *_PAGING],
+        "responses": {
+            "200": {
+                "description": "Lijst",
+                "content": {"application/json": {"schema": _list_of(schema)}},
+            },
+            **_errors(401, 403, 422),
+        },
+    }
+
+
+def _id_param() -> dict[str, Any]:
+    return {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
+
+
+def _filter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "schema": schema}
+
+
+def _register_paths() -> dict[str, Any]:
+    return {
+        "/api/v1/mandates": {
+            "get": _list(
+                "Mandate",
+                "Volmachten en mandaten van de regelingen die u mag zien",
+                [
+                    _filter("arrangement", {"type": "integer"}),
+                    _filter("status", {"type": "string", "enum": list(GRANT_STATUS_LABELS)}),
+                ],
+            ),
+            "post": {
+                "summary": "Nieuwe volmacht of mandaat, met een conceptbesluit per volmachtgever",
+                "requestBody": _json_body("MandateInput"),
+                "responses": {"201": _one("Mandate", "Aangemaakt"), **_errors(401, 403, 422)},
+            },
+        },
+        "/api/v1/mandates/{id}": {
+            "get": {
+                "summary": "Eén volmacht met de besluiten per volmachtgever",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Mandate"), **_errors(401, 403, 404)},
+            },
+            "patch": {
+                "summary": "Volmacht wijzigen en/of besluiten vastleggen (version verplicht)",
+                "parameters": [_id_param()],
+                "requestBody": _json_body("MandatePatch"),
+                "responses": {"200": _one("Mandate"), **_errors(401, 403, 404, 409, 422)},
+            },
+        },
+        "/api/v1/agreements": {
+            "get": _list(
+                "Agreement",
+                "Overeenkomsten; een aanbieder ziet alleen de eigen overeenkomsten",
+                [
+                    _filter("arrangement", {"type": "integer"}),
+                    _filter("status", {"type": "string", "enum": list(AGREEMENT_STATUS_LABELS)}),
+                ],
+            ),
+            "post": {
+                "summary": "Nieuwe overeenkomst (status concept)",
+                "requestBody": _json_body("AgreementInput"),
+                "responses": {"201": _one("Agreement", "Aangemaakt"), **_errors(401, 403, 422)},
+            },
+        },
+        "/api/v1/agreements/{id}": {
+            "get": {
+                "summary": "Eén overeenkomst",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Agreement"), **_errors(401, 403, 404)},
+            },
+            "patch": {
+                "summary": "Overeenkomst wijzigen of de status verder zetten (version verplicht)",
+                "parameters": [_id_param()],
+                "requestBody": _json_body("AgreementPatch"),
+                "responses": {"200": _one("Agreement"), **_errors(401, 403, 404, 409, 422)},
+            },
+        },
+        "/api/v1/coverage": {
+            "get": {
+                "summary": "Mag de penvoerder deze handeling op die datum voor elke gemeente doen?",
+                "parameters": [
+                    {**_filter("arrangement", {"type": "integer"}), "required": True},
+                    {
+                        **_filter("act", {"type": "string", "enum": [a.value for a in Act]}),
+                        "required": True,
+                    },
+                    {**_filter("on", {"type": "string", "format": "date"}), "required": True},
+                ],
+                "responses": {"200": _one("Coverage"), **_errors(401, 403, 404, 422)},
+            }
+        },
+    }
+
+
+def _register_schemas() -> dict[str, Any]:
+    acts = {"type": "array", "items": {"type": "string", "enum": [a.value for a in Act]}}
+    mandate_fields: dict[str, Any] = {
+        "kind": {"type": "string", "enum": [k.value for k in MandateKind]},
+        "title": {"type": "string"},
+        "grantee_id": {"type": "integer"},
+        "grantee_function": {"type": "string"},
+        "acts": acts,
+        "phase_ids": {"type": "array", "items": {"type": "integer"}},
+        "includes_extensions": {"type": "boolean"},
+        "valid_from": _DATE,
+        "valid_until": _DATE,
+        "ceiling": {"type": ["string", "null"], "examples": ["28400.00"]},
+        "sub_mandate_allowed": {"type": "boolean"},
+        "parent_id": {"type": ["integer", "null"]},
+        "legal_basis": {"type": "string"},
+        "ratifies_since": _DATE,
+        "ratified_acts": {"type": "array", "items": {"type": "string"}},
+        "description": {"type": "string"},
+    }
+    grant = {
+        "type": "object",
+        "properties": {
+            "grantor_id": {"type": "integer"},
+            "status": {"type": "string", "enum": list(GRANT_STATUS_LABELS)},
+            "granted_on": _DATE,
+            "revoked_on": _DATE,
+            "decision_reference": {"type": "string"},
+            "version": {"type": "integer"},
+        },
+        "required": ["grantor_id", "version"],
+    }
+    agreement_fields: dict[str, Any] = {
+        "kind": {"type": "string", "enum": ["purchase", "framework"]},
+        "reference": {"type": "string"},
+        "title": {"type": "string"},
+        "provider_id": {"type": "integer"},
+        "contracting_party_id": {"type": "integer"},
+        "start_on": {"type": "string", "format": "date"},
+        "end_on": {"type": "string", "format": "date"},
+        "extension_count": {"type": "integer", "minimum": 0},
+        "extension_months": {"type": "integer", "minimum": 0},
+        "notice_months": {"type": "integer", "minimum": 0},
+        "maximum_end_on": _DATE,
+        "tariff_occupied_day": {"type": ["string", "null"], "examples": ["166.00"]},
+        "tariff_vacant_day": {"type": ["string", "null"]},
+        "indexation": {"type": "string"},
+        "mandate_ids": {"type": "array", "items": {"type": "integer"}},
+        "bed_ids": {"type": "array", "items": {"type": "integer"}},
+        "notes": {"type": "string"},
+    }
+    return {
+        "MandateInput": {
+            "type": "object",
+            "properties": {
+                "arrangement_id": {"type": "integer"},
+                "grantor_ids": {"type": "array", "items": {"type": "integer"}},
+                **mandate_fields,
+            },
+            "required": ["arrangement_id", "kind", "title", "grantee_id", "acts"],
+        },
+        "MandatePatch": {
+            "type": "object",
+            "properties": {
+                "version": {"type": "integer"},
+                "grants": {"type": "array", "items": grant},
+                **mandate_fields,
+            },
+        },
+        "Mandate": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "kind": {"type": "string", "enum": [k.value for k in MandateKind]},
+                "acts": acts,
+                "grants": {"type": "array", "items": grant},
+                "granted": {"type": "integer"},
+                "grantors": {"type": "integer"},
+                "version": {"type": "integer"},
+            },
+            "required": ["id", "name", "kind", "acts", "grants", "version"],
+        },
+        "AgreementInput": {
+            "type": "object",
+            "properties": {"arrangement_id": {"type": "integer"}, **agreement_fields},
+            "required": [
+                "arrangement_id",
+                "kind",
+                "reference",
+                "title",
+                "provider_id",
+                "contracting_party_id",
+                "start_on",
+                "end_on",
+            ],
+        },
+        "AgreementPatch": {
+            "type": "object",
+            "properties": {
+                "version": {"type": "integer"},
+                "status": {"type": "string", "enum": list(AGREEMENT_STATUS_LABELS)},
+                **agreement_fields,
+            },
+            "required": ["version"],
+        },
+        "Agreement": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "status": {"type": "string", "enum": list(AGREEMENT_STATUS_LABELS)},
+                "notice_deadline_on": {"type": "string", "format": "date"},
+                "version": {"type": "integer"},
+                **agreement_fields,
+            },
+            "required": ["id", "name", "status", "version"],
+        },
+        "ArrangementInput": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string"},
+                "description": {"type": "string"},
+                "lead_organisation_id": {"type": "integer"},
+                "participant_ids": {"type": "array", "items": {"type": "integer"}},
+                "successor_kind": {
+                    "type": ["string", "null"],
+                    "enum": ["extension", "tender", "structural_contract", "stop", None],
+                },
+                "successor_start_on": _DATE,
+                "successor_description": {"type": "string"},
+                "version": {"type": "integer", "description": "Verplicht bij PATCH."},
+            },
+        },
+        "PhaseInput": {
+            "type": "object",
+            "properties": {
+                "end_on": {"type": "string", "format": "date"},
+                "start_on": _DATE,
+                "name": {"type": "string"},
+                "kind": {"type": "string", "enum": ["pilot", "extension", "structural"]},
+            },
+            "required": ["end_on"],
+        },
+        "Coverage": {
+            "type": "object",
+            "properties": {
+                "arrangement": {"type": "integer"},
+                "act": {"type": "string"},
+                "on": {"type": "string", "format": "date"},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "municipality": _REF,
+                            "covered": {"type": "boolean"},
+                            "mandate_id": {"type": ["integer", "null"]},
+                            "reason": {"type": "string"},
+                            "ratified": {"type": "boolean"},
+                        },
+                    },
+                },
+                "total": {"type": "integer"},
+            },
+        },
+    }
 
 
 def document() -> dict[str, Any]:
@@ -94,7 +378,16 @@ def document() -> dict[str, Any]:
                     },
                 }
             },
+            **_register_paths(),
             "/api/v1/arrangements": {
+                "post": {
+                    "summary": "Nieuwe regeling",
+                    "requestBody": _json_body("ArrangementInput"),
+                    "responses": {
+                        "201": _one("Arrangement", "Aangemaakt"),
+                        **_errors(401, 403, 422),
+                    },
+                },
                 "get": {
                     "summary": "Regelingen waaraan uw organisatie deelneemt",
                     "parameters": _PAGING,
@@ -105,7 +398,7 @@ def document() -> dict[str, Any]:
                         },
                         **_errors(401, 403, 422),
                     },
-                }
+                },
             },
             "/api/v1/arrangements/{id}": {
                 "get": {
@@ -129,12 +422,27 @@ def document() -> dict[str, Any]:
                         },
                         **_errors(401, 403, 404),
                     },
+                },
+                "patch": {
+                    "summary": "Regeling wijzigen (version verplicht)",
+                    "parameters": [_id_param()],
+                    "requestBody": _json_body("ArrangementInput"),
+                    "responses": {"200": _one("Arrangement"), **_errors(401, 403, 404, 409, 422)},
+                },
+            },
+            "/api/v1/arrangements/{id}/phases": {
+                "post": {
+                    "summary": "Fase toevoegen; zonder begindatum een verlenging na de vorige",
+                    "parameters": [_id_param()],
+                    "requestBody": _json_body("PhaseInput"),
+                    "responses": {"201": _one("Arrangement"), **_errors(401, 403, 404, 422)},
                 }
             },
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
+                **_register_schemas(),
                 "Error": {
                     "type": "object",
                     "properties": {

@@ -152,9 +152,9 @@ def _attempt(
     if act not in mandate.acts:
         return refuse(
             1,
-            f"De {mandate.kind} dekt {describe_scope(mandate, phases)}, en alleen: "
-            + ", ".join(ACT_LABELS[a] for a in sorted(mandate.acts))
-            + f"; niet '{ACT_LABELS[act]}'.",
+            f"De {mandate.kind} dekt {describe_scope(mandate, phases)}, voor: "
+            + ", ".join(ACT_LABELS[a] for a in Act if a in mandate.acts)
+            + f"; niet voor '{ACT_LABELS[act]}'.",
         )
     if mandate.parent_id is not None:
         parent = by_id.get(mandate.parent_id)

@@ -92,7 +92,7 @@ def test_the_volmacht_does_not_cover_a_tender_and_says_so():
     result = ask([volmacht(ENSCHEDE_GRANT)], act=Act.RUN_TENDER, on=date(2026, 3, 1))
     assert not result.covered and result.mandate_id == 10
     assert "de pilot en eventuele verlengingen" in result.reason
-    assert "niet 'aanbesteding uitvoeren'" in result.reason
+    assert "niet voor 'aanbesteding uitvoeren'" in result.reason
 
 
 def test_a_structural_phase_is_not_an_extension():

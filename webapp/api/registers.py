@@ -1,0 +1,199 @@
+"""API routes of the registers: arrangements (writes), mandates, agreements and coverage."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import jsonify, request
+from flask.typing import ResponseReturnValue
+
+from webapp.access import current_actor
+from webapp.api.representations import agreement_json, arrangement_json, mandate_json
+from webapp.api.views import blueprint, page
+from webapp.database import db
+from workflows import agreements, arrangements, coverage, mandates
+from workflows.errors import InvalidInput
+
+
+def json_body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise InvalidInput(
+            {"body": "Stuur een JSON-object (Content-Type: application/json) met de velden."}
+        )
+    return body
+
+
+def _overview(arrangement_id: int) -> dict[str, Any]:
+    return arrangement_json(
+        arrangements.overview(db(), current_actor(), arrangement_id, today=date.today())
+    )
+
+
+@blueprint.post("/arrangements", endpoint="arrangement_create")
+def create_arrangement() -> ResponseReturnValue:
+    session = db()
+    arrangement = arrangements.create(session, current_actor(), json_body())
+    session.commit()
+    return jsonify(_overview(arrangement.id)), 201
+
+
+@blueprint.patch("/arrangements/<int:arrangement_id>", endpoint="arrangement_update")
+def update_arrangement(arrangement_id: int) -> ResponseReturnValue:
+    body = json_body()
+    session = db()
+    arrangements.update(
+        session,
+        current_actor(),
+        arrangement_id,
+        body,
+        expected_version=body.get("version"),
+        partial=True,
+    )
+    session.commit()
+    return jsonify(_overview(arrangement_id))
+
+
+@blueprint.post("/arrangements/<int:arrangement_id>/phases", endpoint="arrangement_phases")
+def add_phase(arrangement_id: int) -> ResponseReturnValue:
+    session = db()
+    arrangements.add_phase(session, current_actor(), arrangement_id, json_body())
+    session.commit()
+    return jsonify(_overview(arrangement_id)), 201
+
+
+@blueprint.get("/mandates", endpoint="mandates")
+def list_mandates() -> ResponseReturnValue:
+    arrangement_id = _optional_id("arrangement")
+    rows = mandates.list_visible(db(), current_actor(), arrangement_id=arrangement_id)
+    status = request.args.get("status")
+    items = [mandate_json(m) for m in rows]
+    if status:
+        items = [m for m in items if any(g["status"] == status for g in m["grants"])]
+    return page(items)
+
+
+@blueprint.post("/mandates", endpoint="mandate_create")
+def create_mandate() -> ResponseReturnValue:
+    session = db()
+    mandate = mandates.create(session, current_actor(), json_body())
+    session.commit()
+    return jsonify(mandate_json(mandates.get_visible(session, current_actor(), mandate.id))), 201
+
+
+@blueprint.get("/mandates/<int:mandate_id>", endpoint="mandate")
+def get_mandate(mandate_id: int) -> ResponseReturnValue:
+    return jsonify(mandate_json(mandates.get_visible(db(), current_actor(), mandate_id)))
+
+
+@blueprint.patch("/mandates/<int:mandate_id>", endpoint="mandate_update")
+def update_mandate(mandate_id: int) -> ResponseReturnValue:
+    body = json_body()
+    session = db()
+    actor = current_actor()
+    grants = body.pop("grants", None)
+    if body.keys() - {"version"}:
+        mandates.update(
+            session, actor, mandate_id, body, expected_version=body.get("version"), partial=True
+        )
+    if grants is not None:
+        if not isinstance(grants, list):
+            raise InvalidInput({"grants": "grants: verwacht een lijst van besluiten."})
+        for entry in grants:
+            if not isinstance(entry, dict) or not isinstance(entry.get("grantor_id"), int):
+                raise InvalidInput({"grants": "grants: elk besluit noemt grantor_id (een getal)."})
+            mandates.record_grant(
+                session,
+                actor,
+                mandate_id,
+                entry["grantor_id"],
+                entry,
+                expected_version=entry.get("version"),
+            )
+    session.commit()
+    return jsonify(mandate_json(mandates.get_visible(session, actor, mandate_id)))
+
+
+@blueprint.get("/agreements", endpoint="agreements")
+def list_agreements() -> ResponseReturnValue:
+    actor = current_actor()
+    rows = agreements.list_visible(db(), actor, arrangement_id=_optional_id("arrangement"))
+    status = request.args.get("status")
+    return page(
+        [
+            agreement_json(a, for_provider=actor.is_provider)
+            for a in rows
+            if not status or a.status == status
+        ]
+    )
+
+
+@blueprint.post("/agreements", endpoint="agreement_create")
+def create_agreement() -> ResponseReturnValue:
+    session = db()
+    agreement = agreements.create(session, current_actor(), json_body())
+    session.commit()
+    return jsonify(agreement_json(agreement)), 201
+
+
+@blueprint.get("/agreements/<int:agreement_id>", endpoint="agreement")
+def get_agreement(agreement_id: int) -> ResponseReturnValue:
+    actor = current_actor()
+    agreement = agreements.get_visible(db(), actor, agreement_id)
+    return jsonify(agreement_json(agreement, for_provider=actor.is_provider))
+
+
+@blueprint.patch("/agreements/<int:agreement_id>", endpoint="agreement_update")
+def update_agreement(agreement_id: int) -> ResponseReturnValue:
+    body = json_body()
+    session = db()
+    actor = current_actor()
+    status = body.pop("status", None)
+    if body.keys() - {"version"}:
+        agreements.update(
+            session, actor, agreement_id, body, expected_version=body.get("version"), partial=True
+        )
+        body["version"] = agreements.get_visible(session, actor, agreement_id).version
+    if status is not None:
+        agreements.change_status(
+            session, actor, agreement_id, str(status), expected_version=body.get("version")
+        )
+    session.commit()
+    return jsonify(agreement_json(agreements.get_visible(session, actor, agreement_id)))
+
+
+@blueprint.get("/coverage", endpoint="coverage")
+def get_coverage() -> ResponseReturnValue:
+    arrangement_id = _optional_id("arrangement")
+    if arrangement_id is None:
+        raise InvalidInput({"arrangement": "arrangement: noem de regeling (een nummer)."})
+    act, on = coverage.read_question(request.args.get("act"), request.args.get("on"))
+    rows = coverage.answers(db(), current_actor(), arrangement_id, act=act, on=on)
+    return jsonify(
+        {
+            "arrangement": arrangement_id,
+            "act": act.value,
+            "on": on.isoformat(),
+            "items": [
+                {
+                    "municipality": {"id": row.municipality.id, "name": row.municipality.name},
+                    "covered": row.answer.covered,
+                    "mandate_id": row.answer.mandate_id,
+                    "reason": row.answer.reason,
+                    "ratified": row.answer.ratified,
+                }
+                for row in rows
+            ],
+            "total": len(rows),
+        }
+    )
+
+
+def _optional_id(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw in (None, ""):
+        return None
+    if not raw.isdigit():
+        raise InvalidInput({name: f"{name}: verwacht een nummer."})
+    return int(raw)
