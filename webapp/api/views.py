@@ -14,7 +14,7 @@ from webapp.api import openapi
 from webapp.api.representations import arrangement_json, organisation_json
 from webapp.database import db
 from workflows import arrangements, organisations
-from workflows.errors import InvalidInput, WorkflowError
+from workflows.errors import Conflict, InvalidInput, WorkflowError
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -38,6 +38,8 @@ def _workflow_error(error: WorkflowError) -> ResponseReturnValue:
     extra: dict[str, Any] = {}
     if isinstance(error, InvalidInput):
         extra["fields"] = error.errors
+    if isinstance(error, Conflict):
+        extra["changed"] = error.changed
     return error_response(HTTP_STATUS.get(error.code, 400), error.code, error.message, **extra)
 
 
