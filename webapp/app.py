@@ -21,7 +21,7 @@ from webapp.database import init_database
 from webapp.formatting import init_formatting
 from webapp.headers import init_headers
 from webapp.logs import configure_logging, safe
-from webapp.pages import arrangements, home, organisations, users
+from webapp.pages import agreements, arrangements, home, mandates, organisations, users
 from workflows.errors import Forbidden, NotFound
 from workflows.rules.roles import ROLE_LABELS, Permission
 
@@ -76,6 +76,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         organisations.blueprint,
         users.blueprint,
         arrangements.blueprint,
+        mandates.blueprint,
+        agreements.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

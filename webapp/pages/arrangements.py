@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
-from flask import Blueprint, render_template
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp.access import current_actor
 from webapp.database import db
+from webapp.exports import csv_response
+from webapp.formatting import dutch_date
+from webapp.forms import as_form_values, form_fields, submitted
 from webapp.timeline import timeline_svg
-from workflows import arrangements
+from workflows import arrangements, audit, coverage, history, organisations
 from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
+from workflows.errors import Conflict, InvalidInput
+from workflows.extensions import extension_impact
+from workflows.organisations import KIND_LABELS
+from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.dates import parse_date
 from workflows.rules.phases import phase_status_on
 
 blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
@@ -44,5 +53,245 @@ def detail(arrangement_id: int) -> ResponseReturnValue:
         statuses=PHASE_STATUS_LABELS,
         financing=FINANCING_LABELS,
         available_today=overview.beds_available_on(today),
+        successors=arrangements.SUCCESSOR_LABELS,
         today=today,
+    )
+
+
+def _arrangement_options() -> dict[str, Any]:
+    everyone = organisations.list_visible(db(), current_actor())
+    return {
+        "lead_organisation_id": [(str(o.id), o.name) for o in everyone if o.kind == "municipality"],
+        "participant_ids": [(str(o.id), f"{o.name} ({KIND_LABELS[o.kind]})") for o in everyone],
+    }
+
+
+def _arrangement_form(
+    *,
+    heading: str,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    version: int | None,
+    cancel_url: str,
+    status: int = 200,
+    conflict: Conflict | None = None,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "registers/form.html",
+            heading=heading,
+            intro=None,
+            form_fields=form_fields(arrangements.EDITABLE, options=_arrangement_options()),
+            values=values,
+            errors=errors,
+            labels=arrangements.LABELS,
+            version=version,
+            hidden={},
+            cancel_url=cancel_url,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+@blueprint.route("/nieuw", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    session = db()
+    cancel = url_for("arrangements.index")
+    if request.method == "GET":
+        return _arrangement_form(
+            heading="Nieuwe regeling", values={}, errors={}, version=None, cancel_url=cancel
+        )
+    raw = submitted(arrangements.EDITABLE)
+    try:
+        arrangement = arrangements.create(session, current_actor(), raw)
+    except InvalidInput as error:
+        session.rollback()
+        return _arrangement_form(
+            heading="Nieuwe regeling",
+            values=raw,
+            errors=error.errors,
+            version=None,
+            cancel_url=cancel,
+            status=422,
+        )
+    session.commit()
+    flash(f"De regeling '{arrangement.name}' is aangemaakt. Voeg nu de eerste fase toe.", "success")
+    return redirect(url_for("arrangements.detail", arrangement_id=arrangement.id))
+
+
+@blueprint.route("/<int:arrangement_id>/bewerken", methods=["GET", "POST"])
+def edit(arrangement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    cancel = url_for("arrangements.detail", arrangement_id=arrangement_id)
+    heading = f"{arrangement.name} bewerken"
+    if request.method == "GET":
+        return _arrangement_form(
+            heading=heading,
+            values=as_form_values(arrangements.snapshot(arrangement)),
+            errors={},
+            version=arrangement.version,
+            cancel_url=cancel,
+        )
+    raw = submitted(arrangements.EDITABLE)
+    try:
+        arrangements.update(
+            session, actor, arrangement_id, raw, expected_version=request.form.get("version")
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _arrangement_form(
+            heading=heading,
+            values=raw,
+            errors=error.errors,
+            version=int(request.form.get("version") or 0),
+            cancel_url=cancel,
+            status=422,
+        )
+    except Conflict as error:
+        session.rollback()
+        fresh = arrangements.visible(session, actor, arrangement_id)
+        return _arrangement_form(
+            heading=heading,
+            values=raw,
+            errors={},
+            version=fresh.version,
+            cancel_url=cancel,
+            status=409,
+            conflict=error,
+        )
+    session.commit()
+    flash("De regeling is opgeslagen.", "success")
+    return redirect(cancel)
+
+
+@blueprint.route("/<int:arrangement_id>/verlengen", methods=["GET", "POST"])
+def extend(arrangement_id: int) -> ResponseReturnValue:
+    """Verlengen: ask for the new end date, show what it touches, then add the phase."""
+    session = db()
+    actor = current_actor()
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    raw_end = request.values.get("end_on", "")
+    errors: dict[str, str] = {}
+    effects = None
+    if raw_end:
+        try:
+            end_on = parse_date(raw_end, label="Nieuwe einddatum")
+            effects = extension_impact(session, actor, arrangement_id, new_end=end_on)
+        except ValueError as error:
+            errors["end_on"] = str(error)
+        except InvalidInput as error:
+            errors.update(error.errors)
+    if request.method == "POST" and request.form.get("confirm") == "1" and not errors:
+        try:
+            phase = arrangements.add_phase(session, actor, arrangement_id, {"end_on": raw_end})
+        except InvalidInput as error:
+            session.rollback()
+            errors.update(error.errors)
+        else:
+            session.commit()
+            flash(
+                f"{phase.name} is toegevoegd: {dutch_date(phase.start_on)} tot en met "
+                f"{dutch_date(phase.end_on)}.",
+                "success",
+            )
+            return redirect(url_for("arrangements.detail", arrangement_id=arrangement_id))
+    last = arrangement.phases[-1] if arrangement.phases else None
+    return (
+        render_template(
+            "arrangements/extend.html",
+            arrangement=arrangement,
+            last=last,
+            end_on=raw_end,
+            errors=errors,
+            effects=effects,
+        ),
+        422 if errors else 200,
+    )
+
+
+@blueprint.get("/<int:arrangement_id>/geschiedenis")
+def changes(arrangement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    return render_template(
+        "registers/history.html",
+        subject=arrangement.name,
+        entries=history.of_arrangement(session, actor, arrangement_id),
+        back_url=url_for("arrangements.detail", arrangement_id=arrangement_id),
+    )
+
+
+@blueprint.get("/export.csv")
+def export() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    today = date.today()
+    rows = arrangements.list_visible(session, actor)
+    audit.record(
+        session,
+        actor,
+        action="export",
+        object_type="arrangement",
+        object_id=None,
+        new_values={"rows": len(rows)},
+    )
+    session.commit()
+    return csv_response(
+        [
+            "Regeling",
+            "Penvoerder",
+            "Fase",
+            "Soort",
+            "Van",
+            "Tot en met",
+            "Status",
+            "Opvolger",
+            "Beoogde start opvolger",
+        ],
+        (
+            [
+                a.name,
+                a.lead_organisation.name,
+                p.name,
+                PHASE_KIND_LABELS[p.kind],
+                p.start_on,
+                p.end_on,
+                PHASE_STATUS_LABELS[phase_status_on(p.start_on, p.end_on, today=today)],
+                arrangements.SUCCESSOR_LABELS.get(a.successor_kind or "", ""),
+                a.successor_start_on,
+            ]
+            for a in rows
+            for p in a.phases
+        ),
+        name="regelingen",
+        today=today,
+    )
+
+
+@blueprint.get("/<int:arrangement_id>/dekking")
+def coverage_matrix(arrangement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    chosen = [a for a in Act if a.value in request.args.getlist("handeling")]
+    result = coverage.matrix(session, actor, arrangement_id, acts=chosen or None)
+    question = None
+    errors: dict[str, str] = {}
+    if request.args.get("act") or request.args.get("on"):
+        try:
+            act, on = coverage.read_question(request.args.get("act"), request.args.get("on"))
+            question = (act, on, coverage.answers(session, actor, arrangement_id, act=act, on=on))
+        except InvalidInput as error:
+            errors = error.errors
+    return render_template(
+        "arrangements/coverage.html",
+        matrix=result,
+        arrangement=result.arrangement,
+        acts=ACT_LABELS,
+        question=question,
+        errors=errors,
+        asked={"act": request.args.get("act", ""), "on": request.args.get("on", "")},
     )

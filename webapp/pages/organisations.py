@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import date
 
@@ -14,7 +12,7 @@ from storage.accounts import User
 from storage.organisations import Organisation
 from webapp.access import current_actor
 from webapp.database import db
-from webapp.downloads import attachment
+from webapp.exports import csv_response
 from workflows import audit, organisations
 from workflows.errors import Conflict, InvalidInput
 from workflows.organisations import KIND_LABELS, WEEKDAY_LABELS
@@ -40,20 +38,6 @@ def export() -> ResponseReturnValue:
     actor = current_actor()
     session = db()
     rows = organisations.list_visible(session, actor, kind=request.args.get("soort") or None)
-    buffer = io.StringIO()
-    # Semicolons and a byte-order mark: what Dutch Excel expects of a CSV file.
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(["Naam", "Soort", "Afkorting", "Inwoners", "Peildatum inwoners"])
-    for o in rows:
-        writer.writerow(
-            [
-                _cell(o.name),
-                KIND_LABELS[o.kind],
-                _cell(o.short_name or ""),
-                o.inhabitants if o.inhabitants is not None else "",
-                o.inhabitants_on.isoformat() if o.inhabitants_on else "",
-            ]
-        )
     audit.record(
         session,
         actor,
@@ -63,16 +47,15 @@ def export() -> ResponseReturnValue:
         new_values={"rows": len(rows)},
     )
     session.commit()
-    return attachment(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"),
-        filename=f"organisaties-{date.today().isoformat()}.csv",
-        content_type="text/csv; charset=utf-8",
+    return csv_response(
+        ["Naam", "Soort", "Afkorting", "Inwoners", "Peildatum inwoners"],
+        (
+            [o.name, KIND_LABELS[o.kind], o.short_name, o.inhabitants, o.inhabitants_on]
+            for o in rows
+        ),
+        name="organisaties",
+        today=date.today(),
     )
-
-
-def _cell(value: str) -> str:
-    """A spreadsheet must not run a typed name as a formula (CSV injection)."""
-    return "'" + value if value[:1] in {"=", "+", "-", "@", "\t", "\r"} else value
 
 
 @blueprint.get("/<int:organisation_id>")

@@ -33,6 +33,7 @@ class Permission(StrEnum):
     EDIT_MANDATES = "edit_mandates"
     VIEW_AGREEMENTS = "view_agreements"
     EDIT_AGREEMENTS = "edit_agreements"
+    VIEW_HISTORY = "view_history"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_LOG = "view_audit_log"
 
@@ -43,6 +44,7 @@ _READER = frozenset(
         Permission.VIEW_ARRANGEMENTS,
         Permission.VIEW_MANDATES,
         Permission.VIEW_AGREEMENTS,
+        Permission.VIEW_HISTORY,
     }
 )
 

@@ -1,0 +1,337 @@
+"""Purchasing and framework agreements: a provider sees only its own (SECURITY.md S11)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from storage.agreements import Agreement
+from storage.arrangements import Arrangement
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.exports import csv_response
+from webapp.forms import as_form_values, form_fields, submitted
+from workflows import agreements, arrangements, audit, history, mandates
+from workflows.agreements import term_of
+from workflows.errors import Conflict, InvalidInput
+from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
+
+blueprint = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
+
+DESCRIPTIONS = {
+    "maximum_end_on": (
+        "Leeg laten: einddatum met alle verlengingsopties. Een raamovereenkomst duurt ten "
+        "hoogste vier jaar (Aanbestedingswet 2.140)."
+    ),
+    "tariff_occupied_day": "In euro's, bijvoorbeeld 166,00.",
+    "notice_months": "Hoeveel maanden voor het einde uiterlijk moet worden opgezegd.",
+}
+
+
+def _filters() -> dict[str, str]:
+    return {
+        "regeling": request.args.get("regeling", ""),
+        "status": request.args.get("status", ""),
+        "aanbieder": request.args.get("aanbieder", ""),
+        "eindigt_binnen": request.args.get("eindigt_binnen", ""),
+    }
+
+
+def _filtered(rows: list[Agreement], chosen: dict[str, str], today: date) -> list[Agreement]:
+    if chosen["regeling"].isdigit():
+        rows = [a for a in rows if a.arrangement_id == int(chosen["regeling"])]
+    if chosen["status"]:
+        rows = [a for a in rows if a.status == chosen["status"]]
+    if chosen["aanbieder"].isdigit():
+        rows = [a for a in rows if a.provider_id == int(chosen["aanbieder"])]
+    if chosen["eindigt_binnen"].isdigit():
+        days = int(chosen["eindigt_binnen"])
+        rows = [a for a in rows if 0 <= (a.end_on - today).days <= days]
+    return rows
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    chosen = _filters()
+    all_rows = list(agreements.list_visible(session, actor))
+    providers = sorted({a.provider.id: a.provider for a in all_rows}.values(), key=lambda o: o.name)
+    return render_template(
+        "agreements/list.html",
+        agreements=_filtered(all_rows, chosen, date.today()),
+        filters=chosen,
+        arrangements=arrangements.list_visible(session, actor),
+        providers=providers,
+        statuses=STATUS_LABELS,
+        kinds=KIND_LABELS,
+    )
+
+
+@blueprint.get("/export.csv")
+def export() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    today = date.today()
+    rows = _filtered(list(agreements.list_visible(session, actor)), _filters(), today)
+    audit.record(
+        session,
+        actor,
+        action="export",
+        object_type="agreement",
+        object_id=None,
+        new_values={"rows": len(rows)},
+    )
+    session.commit()
+    return csv_response(
+        [
+            "Kenmerk",
+            "Titel",
+            "Soort",
+            "Regeling",
+            "Zorgaanbieder",
+            "Contractpartij",
+            "Begindatum",
+            "Einddatum",
+            "Verlengingsopties",
+            "Maanden per verlenging",
+            "Opzeggen uiterlijk",
+            "Uiterste einddatum",
+            "Tarief bezet",
+            "Tarief leegstand",
+            "Status",
+        ],
+        (
+            [
+                a.reference,
+                a.title,
+                KIND_LABELS[a.kind],
+                a.arrangement.name,
+                a.provider.name,
+                a.contracting_party.name,
+                a.start_on,
+                a.end_on,
+                a.extension_count,
+                a.extension_months,
+                term_of(agreements.snapshot(a)).notice_deadline(),
+                a.maximum_end_on,
+                a.tariff_occupied_day,
+                a.tariff_vacant_day,
+                STATUS_LABELS[a.status],
+            ]
+            for a in rows
+        ),
+        name="overeenkomsten",
+        today=today,
+    )
+
+
+@blueprint.get("/<int:agreement_id>")
+def detail(agreement_id: int) -> ResponseReturnValue:
+    agreement = agreements.get_visible(db(), current_actor(), agreement_id)
+    return render_template(
+        "agreements/detail.html",
+        agreement=agreement,
+        term=term_of(agreements.snapshot(agreement)),
+        kinds=KIND_LABELS,
+        statuses=STATUS_LABELS,
+        next_statuses=sorted(TRANSITIONS[agreement.status]),
+    )
+
+
+def _options(arrangement: Arrangement) -> dict[str, Any]:
+    participants = sorted(arrangement.participants, key=lambda p: p.organisation.name)
+    return {
+        "provider_id": [
+            (str(p.organisation_id), p.organisation.name)
+            for p in participants
+            if p.organisation.kind == "provider"
+        ],
+        "contracting_party_id": [
+            (str(p.organisation_id), p.organisation.name)
+            for p in participants
+            if p.organisation.kind == "municipality"
+        ],
+        "mandate_ids": [
+            (str(m.id), m.title)
+            for m in mandates.list_visible(db(), current_actor(), arrangement_id=arrangement.id)
+        ],
+        "bed_ids": [
+            (str(b.id), f"{b.location.provider.name}: {b.location.name}") for b in arrangement.beds
+        ],
+    }
+
+
+def _render_form(
+    *,
+    heading: str,
+    arrangement: Arrangement,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    version: int | None,
+    cancel_url: str,
+    status: int = 200,
+    conflict: Conflict | None = None,
+    creating: bool,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "registers/form.html",
+            heading=heading,
+            intro=f"Regeling: {arrangement.name}",
+            form_fields=form_fields(
+                agreements.EDITABLE, options=_options(arrangement), descriptions=DESCRIPTIONS
+            ),
+            values=values,
+            errors=errors,
+            labels={**agreements.LABELS, "arrangement_id": "Regeling"},
+            version=version,
+            hidden={"arrangement_id": arrangement.id} if creating else {},
+            cancel_url=cancel_url,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+@blueprint.route("/nieuw", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    raw_id = request.values.get("regeling") or request.form.get("arrangement_id", "")
+    if not raw_id.isdigit():
+        return render_template(
+            "registers/choose_arrangement.html",
+            heading="Nieuwe overeenkomst",
+            arrangements=arrangements.list_visible(session, actor),
+            target="agreements.create",
+        )
+    arrangement = arrangements.visible(session, actor, int(raw_id))
+    cancel = url_for("agreements.index", regeling=arrangement.id)
+    heading = "Nieuwe overeenkomst"
+    if request.method == "GET":
+        values = {
+            "kind": "purchase",
+            "contracting_party_id": str(arrangement.lead_organisation_id),
+            "notice_months": "3",
+        }
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=values,
+            errors={},
+            version=None,
+            cancel_url=cancel,
+            creating=True,
+        )
+    raw = submitted(agreements.EDITABLE)
+    raw["arrangement_id"] = str(arrangement.id)
+    try:
+        agreement = agreements.create(session, actor, raw)
+    except InvalidInput as error:
+        session.rollback()
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=raw,
+            errors=error.errors,
+            version=None,
+            cancel_url=cancel,
+            status=422,
+            creating=True,
+        )
+    session.commit()
+    flash(f"Overeenkomst {agreement.reference} is vastgelegd als concept.", "success")
+    return redirect(url_for("agreements.detail", agreement_id=agreement.id))
+
+
+@blueprint.route("/<int:agreement_id>/bewerken", methods=["GET", "POST"])
+def edit(agreement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    agreement = agreements.get_visible(session, actor, agreement_id)
+    arrangement = agreement.arrangement
+    cancel = url_for("agreements.detail", agreement_id=agreement_id)
+    heading = f"{agreement.reference} bewerken"
+    if request.method == "GET":
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=as_form_values(agreements.snapshot(agreement)),
+            errors={},
+            version=agreement.version,
+            cancel_url=cancel,
+            creating=False,
+        )
+    raw = submitted(agreements.EDITABLE)
+    try:
+        agreements.update(
+            session, actor, agreement_id, raw, expected_version=request.form.get("version")
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=raw,
+            errors=error.errors,
+            version=int(request.form.get("version") or 0),
+            cancel_url=cancel,
+            status=422,
+            creating=False,
+        )
+    except Conflict as error:
+        session.rollback()
+        fresh = agreements.get_visible(session, actor, agreement_id)
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=raw,
+            errors={},
+            version=fresh.version,
+            cancel_url=cancel,
+            status=409,
+            conflict=error,
+            creating=False,
+        )
+    session.commit()
+    flash("De wijzigingen zijn opgeslagen.", "success")
+    return redirect(cancel)
+
+
+@blueprint.post("/<int:agreement_id>/status")
+def change_status(agreement_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        agreements.change_status(
+            session,
+            current_actor(),
+            agreement_id,
+            request.form.get("status", ""),
+            expected_version=request.form.get("version"),
+        )
+    except (InvalidInput, Conflict) as error:
+        session.rollback()
+        messages = error.errors.values() if isinstance(error, InvalidInput) else [error.message]
+        for message in messages:
+            flash(message, "error")
+        return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+    session.commit()
+    flash("De status is bijgewerkt.", "success")
+    return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+
+
+@blueprint.get("/<int:agreement_id>/geschiedenis")
+def changes(agreement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    agreement = agreements.get_visible(session, actor, agreement_id)
+    return render_template(
+        "registers/history.html",
+        subject=f"{agreement.reference} – {agreement.title}",
+        entries=history.of_agreement(session, actor, agreement_id),
+        back_url=url_for("agreements.detail", agreement_id=agreement_id),
+    )

@@ -1,0 +1,363 @@
+"""The mandate register: volmachten, mandaten and machtigingen, and the grantors' decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from storage.arrangements import Arrangement
+from storage.mandates import Mandate
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.exports import csv_response
+from webapp.forms import as_form_values, form_fields, submitted
+from workflows import arrangements, audit, history, mandates, organisations
+from workflows.errors import Conflict, InvalidInput
+from workflows.rules import fields
+from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
+from workflows.rules.mandates import GRANT_STATUS_LABELS
+
+blueprint = Blueprint("mandates", __name__, url_prefix="/volmachten")
+
+DESCRIPTIONS = {
+    "includes_extensions": "Zoals 'de pilot en een eventuele verlenging': dekt elke verlenging.",
+    "ratifies_since": "Handelingen vanaf deze datum worden bekrachtigd (art. 3:69 BW).",
+    "ratified_acts": "Eén handeling per regel.",
+    "ceiling": "In euro's, bijvoorbeeld 28.400,00.",
+    "parent_id": "Alleen bij een ondermandaat (Awb 10:9).",
+}
+
+
+GRANTORS = fields.Ids("Volmachtgevers (gemeenten die verlenen)")
+
+
+def _filters() -> dict[str, Any]:
+    return {
+        "regeling": request.args.get("regeling", ""),
+        "status": request.args.get("status", ""),
+        "gemeente": request.args.get("gemeente", ""),
+        "verloopt_binnen": request.args.get("verloopt_binnen", ""),
+    }
+
+
+def _filtered(rows: list[Mandate], chosen: dict[str, Any], today: date) -> list[Mandate]:
+    if chosen["regeling"].isdigit():
+        rows = [m for m in rows if m.arrangement_id == int(chosen["regeling"])]
+    if chosen["status"]:
+        rows = [m for m in rows if any(g.status == chosen["status"] for g in m.grants)]
+    if chosen["gemeente"].isdigit():
+        rows = [m for m in rows if any(g.grantor_id == int(chosen["gemeente"]) for g in m.grants)]
+    if chosen["verloopt_binnen"].isdigit():
+        rows = mandates.expiring_within(rows, today=today, days=int(chosen["verloopt_binnen"]))
+    return rows
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    chosen = _filters()
+    rows = _filtered(list(mandates.list_visible(session, actor)), chosen, date.today())
+    return render_template(
+        "mandates/list.html",
+        mandates=rows,
+        summary=mandates.summary,
+        filters=chosen,
+        arrangements=arrangements.list_visible(session, actor),
+        municipalities=organisations.list_visible(session, actor, kind="municipality"),
+        statuses=GRANT_STATUS_LABELS,
+        kinds=MANDATE_KIND_LABELS,
+    )
+
+
+@blueprint.get("/export.csv")
+def export() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    today = date.today()
+    rows = _filtered(list(mandates.list_visible(session, actor)), _filters(), today)
+    audit.record(
+        session,
+        actor,
+        action="export",
+        object_type="mandate",
+        object_id=None,
+        new_values={"rows": len(rows)},
+    )
+    session.commit()
+    lines = []
+    for m in rows:
+        for g in m.grants:
+            lines.append(
+                [
+                    m.id,
+                    m.title,
+                    m.kind,
+                    m.arrangement.name,
+                    m.grantee.name,
+                    ", ".join(ACT_LABELS[a] for a in ACT_LABELS if a in m.acts),
+                    "ja" if m.includes_extensions else "nee",
+                    m.valid_from,
+                    m.valid_until,
+                    m.ratifies_since,
+                    g.grantor.name,
+                    GRANT_STATUS_LABELS[g.status],
+                    g.granted_on,
+                    g.revoked_on,
+                    g.decision_reference,
+                ]
+            )
+    return csv_response(
+        [
+            "Nummer",
+            "Titel",
+            "Soort",
+            "Regeling",
+            "Gevolmachtigde",
+            "Handelingen",
+            "Ook verlengingen",
+            "Geldig vanaf",
+            "Geldig tot en met",
+            "Bekrachtigt vanaf",
+            "Volmachtgever",
+            "Status besluit",
+            "Datum besluit",
+            "Ingetrokken op",
+            "Besluit",
+        ],
+        lines,
+        name="volmachten",
+        today=today,
+    )
+
+
+@blueprint.get("/<int:mandate_id>")
+def detail(mandate_id: int) -> ResponseReturnValue:
+    mandate = mandates.get_visible(db(), current_actor(), mandate_id)
+    return render_template(
+        "mandates/detail.html",
+        mandate=mandate,
+        summary=mandates.summary(mandate),
+        acts=ACT_LABELS,
+        kinds=MANDATE_KIND_LABELS,
+        statuses=GRANT_STATUS_LABELS,
+    )
+
+
+def _options(arrangement: Arrangement, mandate_id: int | None = None) -> dict[str, Any]:
+    session = db()
+    all_organisations = organisations.list_visible(session, current_actor())
+    return {
+        "grantee_id": [(str(o.id), o.name) for o in all_organisations],
+        "phase_ids": [
+            (str(p.id), f"{p.name} ({p.start_on.isoformat()} t/m {p.end_on.isoformat()})")
+            for p in arrangement.phases
+        ],
+        "parent_id": [
+            (str(m.id), m.title)
+            for m in mandates.list_visible(session, current_actor(), arrangement_id=arrangement.id)
+            if m.id != mandate_id
+        ],
+        "grantor_ids": [
+            (str(p.organisation_id), p.organisation.name)
+            for p in sorted(arrangement.participants, key=lambda p: p.organisation.name)
+            if p.organisation.kind == "municipality"
+        ],
+    }
+
+
+def _render_form(
+    *,
+    heading: str,
+    arrangement: Arrangement,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    version: int | None,
+    cancel_url: str,
+    status: int = 200,
+    conflict: Conflict | None = None,
+    creating: bool,
+    mandate_id: int | None = None,
+) -> ResponseReturnValue:
+    readers = dict(mandates.EDITABLE)
+    if creating:
+        readers["grantor_ids"] = GRANTORS
+    return (
+        render_template(
+            "registers/form.html",
+            heading=heading,
+            intro=f"Regeling: {arrangement.name}",
+            form_fields=form_fields(
+                readers, options=_options(arrangement, mandate_id), descriptions=DESCRIPTIONS
+            ),
+            values=values,
+            errors=errors,
+            labels={
+                **mandates.LABELS,
+                "grantor_ids": "Volmachtgevers",
+                "arrangement_id": "Regeling",
+            },
+            version=version,
+            hidden={"arrangement_id": arrangement.id} if creating else {},
+            cancel_url=cancel_url,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+@blueprint.route("/nieuw", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    raw_id = request.values.get("regeling") or request.form.get("arrangement_id", "")
+    if not raw_id.isdigit():
+        return render_template(
+            "registers/choose_arrangement.html",
+            heading="Nieuwe volmacht of nieuw mandaat",
+            arrangements=arrangements.list_visible(session, actor),
+            target="mandates.create",
+        )
+    arrangement = arrangements.visible(session, actor, int(raw_id))
+    cancel = url_for("mandates.index", regeling=arrangement.id)
+    if request.method == "GET":
+        participants = [
+            str(p.organisation_id)
+            for p in arrangement.participants
+            if p.organisation.kind == "municipality"
+            and p.organisation_id != arrangement.lead_organisation_id
+        ]
+        values = {
+            "kind": "volmacht",
+            "grantee_id": str(arrangement.lead_organisation_id),
+            "grantor_ids": participants,
+            "includes_extensions": "1",
+        }
+        return _render_form(
+            heading="Nieuwe volmacht of nieuw mandaat",
+            arrangement=arrangement,
+            values=values,
+            errors={},
+            version=None,
+            cancel_url=cancel,
+            creating=True,
+        )
+    readers = {**mandates.EDITABLE, "grantor_ids": GRANTORS}
+    raw = submitted(readers)
+    raw["arrangement_id"] = str(arrangement.id)
+    try:
+        mandate = mandates.create(session, actor, raw)
+    except InvalidInput as error:
+        session.rollback()
+        return _render_form(
+            heading="Nieuwe volmacht of nieuw mandaat",
+            arrangement=arrangement,
+            values=raw,
+            errors=error.errors,
+            version=None,
+            cancel_url=cancel,
+            status=422,
+            creating=True,
+        )
+    session.commit()
+    flash(f"'{mandate.title}' is vastgelegd, met een conceptbesluit per volmachtgever.", "success")
+    return redirect(url_for("mandates.detail", mandate_id=mandate.id))
+
+
+@blueprint.route("/<int:mandate_id>/bewerken", methods=["GET", "POST"])
+def edit(mandate_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    mandate = mandates.get_visible(session, actor, mandate_id)
+    arrangement = mandate.arrangement
+    cancel = url_for("mandates.detail", mandate_id=mandate_id)
+    heading = f"{mandate.title} bewerken"
+    if request.method == "GET":
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=as_form_values(mandates.snapshot(mandate)),
+            errors={},
+            version=mandate.version,
+            cancel_url=cancel,
+            creating=False,
+            mandate_id=mandate_id,
+        )
+    raw = submitted(mandates.EDITABLE)
+    try:
+        mandates.update(
+            session, actor, mandate_id, raw, expected_version=request.form.get("version")
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=raw,
+            errors=error.errors,
+            version=int(request.form.get("version") or 0),
+            cancel_url=cancel,
+            status=422,
+            creating=False,
+            mandate_id=mandate_id,
+        )
+    except Conflict as error:
+        session.rollback()
+        fresh = mandates.get_visible(session, actor, mandate_id)
+        return _render_form(
+            heading=heading,
+            arrangement=arrangement,
+            values=raw,
+            errors={},
+            version=fresh.version,
+            cancel_url=cancel,
+            status=409,
+            conflict=error,
+            creating=False,
+            mandate_id=mandate_id,
+        )
+    session.commit()
+    flash("De wijzigingen zijn opgeslagen.", "success")
+    return redirect(cancel)
+
+
+@blueprint.post("/<int:mandate_id>/besluiten/<int:grantor_id>")
+def record_grant(mandate_id: int, grantor_id: int) -> ResponseReturnValue:
+    session = db()
+    raw = {name: request.form.get(name, "") for name in mandates.GRANT_FIELDS}
+    try:
+        mandates.record_grant(
+            session,
+            current_actor(),
+            mandate_id,
+            grantor_id,
+            raw,
+            expected_version=request.form.get("version"),
+        )
+    except (InvalidInput, Conflict) as error:
+        session.rollback()
+        messages = error.errors.values() if isinstance(error, InvalidInput) else [error.message]
+        for message in messages:
+            flash(message, "error")
+        return redirect(
+            url_for("mandates.detail", mandate_id=mandate_id) + f"#besluit-{grantor_id}"
+        )
+    session.commit()
+    flash("Het besluit is vastgelegd.", "success")
+    return redirect(url_for("mandates.detail", mandate_id=mandate_id) + f"#besluit-{grantor_id}")
+
+
+@blueprint.get("/<int:mandate_id>/geschiedenis")
+def changes(mandate_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    mandate = mandates.get_visible(session, actor, mandate_id)
+    return render_template(
+        "registers/history.html",
+        subject=mandate.title,
+        entries=history.of_mandate(session, actor, mandate_id),
+        back_url=url_for("mandates.detail", mandate_id=mandate_id),
+    )
