@@ -21,7 +21,15 @@ from webapp.database import init_database
 from webapp.formatting import init_formatting
 from webapp.headers import init_headers
 from webapp.logs import configure_logging, safe
-from webapp.pages import agreements, arrangements, home, mandates, organisations, users
+from webapp.pages import (
+    agreements,
+    arrangement_parts,
+    arrangements,
+    home,
+    mandates,
+    organisations,
+    users,
+)
 from workflows.errors import Forbidden, NotFound
 from workflows.rules.roles import ROLE_LABELS, Permission
 
@@ -76,6 +84,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         organisations.blueprint,
         users.blueprint,
         arrangements.blueprint,
+        arrangement_parts.blueprint,
         mandates.blueprint,
         agreements.blueprint,
     ):

@@ -103,3 +103,14 @@ def test_project_group_previews_an_extension_before_adding_it(
     page.get_by_role("button", name="Verlenging toevoegen").click()
     expect(page.get_by_role("status")).to_contain_text("Verlenging 2 is toegevoegd")
     expect(page.get_by_role("table", name="Fasen (einddatum t/m)")).to_contain_text("Verlenging 2")
+
+
+def test_arrangement_parts_page_is_accessible_with_errors(live_server: str, page: Page) -> None:
+    log_in(page, live_server, PROJECT)
+    page.get_by_role("link", name=ARRANGEMENT_NAME).first.click()
+    page.get_by_role("link", name="Fasen, evaluaties, capaciteit en budget").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("capaciteit")
+    assert_accessible(page, "the arrangement parts page")
+    page.get_by_role("button", name="Budget vastleggen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Gemeente")
+    assert_accessible(page, "the arrangement parts page with errors")

@@ -26,7 +26,11 @@ def _one(app, model, *where):
 
 
 def _ids(app):
-    arrangement = _one(app, Arrangement, Arrangement.name == "Pilot logeerzorg Twente")
+    with sessions(app)() as session:
+        arrangement = session.scalars(
+            select(Arrangement).where(Arrangement.name == "Pilot logeerzorg Twente")
+        ).one()
+        _ = arrangement.phases
     with sessions(app)() as session:
         mandate = session.scalars(select(Mandate).where(Mandate.title == VOLMACHT_TITLE)).one()
         _ = mandate.phases, mandate.grants  # loaded while the session is open
@@ -285,3 +289,78 @@ def test_a_provider_cannot_reach_mandates_coverage_or_history(app, client):
         f"/regelingen/{arrangement.id}/geschiedenis",
     ):
         assert client.get(path).status_code == 403, path
+
+
+def test_project_group_keeps_moments_beds_budget_and_phase_dates(app, client):
+    arrangement, _ = _ids(app)
+    login(client, PROJECT)
+    base = f"/regelingen/{arrangement.id}"
+    token = csrf_token(client, f"{base}/onderdelen")
+    moment = client.post(
+        f"{base}/evaluatiemomenten",
+        data={"csrf_token": token, "name": "Evaluatie mei 2026", "due_on": "29-05-2026"},
+    )
+    assert moment.status_code == 302
+    enschede = _one(app, Organisation, Organisation.name == "Enschede")
+    for amount in ("30.000,00", "31.000,00"):  # the same year twice replaces, never duplicates
+        client.post(
+            f"{base}/budget",
+            data={
+                "csrf_token": token,
+                "municipality_id": str(enschede.id),
+                "year": "2026",
+                "amount": amount,
+                "source": "GALA",
+            },
+        )
+    provider = _one(app, Organisation, Organisation.name == "ZorgAccent")
+    bed = client.post(
+        f"{base}/bedden",
+        data={
+            "csrf_token": token,
+            "provider_id": str(provider.id),
+            "location": "Nieuw Huis",
+            "care_type": "verzorgingshuis",
+            "financing": "wmo",
+            "available_from": "2026-01-02",
+        },
+    )
+    assert bed.status_code == 302
+    overlap = client.post(
+        f"{base}/fasen/{arrangement.phases[1].id}" if arrangement.phases else f"{base}/fasen/0",
+        data={
+            "csrf_token": token,
+            "name": "Verlenging 1",
+            "start_on": "2024-12-01",
+            "end_on": "2026-01-01",
+        },
+    )
+    assert overlap.status_code == 422
+    assert "overlapt met Pilot" in overlap.get_data(as_text=True)
+    with sessions(app)() as session:
+        fresh = session.scalars(select(Arrangement).where(Arrangement.id == arrangement.id)).one()
+        assert [m.name for m in fresh.evaluation_moments][-1] == "Evaluatie mei 2026"
+        budgets = [
+            (b.municipality_id, b.year, str(b.amount)) for b in fresh.budgets if b.year == 2026
+        ]
+        assert budgets == [(enschede.id, 2026, "31000.00")]
+        assert any(b.location.name == "Nieuw Huis" for b in fresh.beds)
+
+
+def test_a_bed_of_a_provider_outside_the_arrangement_is_refused(app, client):
+    arrangement, _ = _ids(app)
+    login(client, PROJECT)
+    borne = _one(app, Organisation, Organisation.name == "Borne")
+    base = f"/regelingen/{arrangement.id}"
+    response = client.post(
+        f"{base}/bedden",
+        data={
+            "csrf_token": csrf_token(client, f"{base}/onderdelen"),
+            "provider_id": str(borne.id),
+            "location": "X",
+            "financing": "wmo",
+            "available_from": "2026-01-02",
+        },
+    )
+    assert response.status_code == 422
+    assert "kies een aanbieder van Pilot logeerzorg Twente" in response.get_data(as_text=True)
