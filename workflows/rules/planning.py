@@ -1,0 +1,64 @@
+"""Backward planning: a decision needed by date D is taken at the municipality's last B&W
+meeting before D; its agenda closes N working days earlier, and co-advice takes M working days
+before that. Each signal carries all of these dates."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from workflows.rules.termijnenwet import add_working_days, holiday_name
+
+SEARCH_DAYS = 800  # a college that has not met for two years has no calendar worth the name
+
+
+@dataclass(frozen=True)
+class MeetingCalendar:
+    weekday: int = 1  # Tuesday, the indicative default of DOMAIN.md
+    agenda_lead_working_days: int = 10
+    co_advice_working_days: int = 10
+    recess_weeks: frozenset[int] = frozenset()
+    no_meetings_christmas_to_new_year: bool = True
+
+
+@dataclass(frozen=True)
+class Plan:
+    act_on: date
+    latest_meeting_on: date
+    agenda_closes_on: date
+    start_by_on: date
+
+
+def is_meeting_day(
+    day: date, calendar: MeetingCalendar, extra: Mapping[date, str] | None = None
+) -> bool:
+    if day.weekday() != calendar.weekday:
+        return False
+    if day.isocalendar().week in calendar.recess_weeks:
+        return False
+    if calendar.no_meetings_christmas_to_new_year and (
+        (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
+    ):
+        return False
+    return holiday_name(day, extra) is None
+
+
+def last_meeting_before(
+    deadline: date, calendar: MeetingCalendar, extra: Mapping[date, str] | None = None
+) -> date:
+    day = deadline - timedelta(days=1)
+    for _ in range(SEARCH_DAYS):
+        if is_meeting_day(day, calendar, extra):
+            return day
+        day -= timedelta(days=1)
+    raise ValueError("Geen collegevergadering gevonden in de vergaderkalender.")
+
+
+def plan_backwards(
+    act_on: date, calendar: MeetingCalendar, extra: Mapping[date, str] | None = None
+) -> Plan:
+    meeting = last_meeting_before(act_on, calendar, extra)
+    closes = add_working_days(meeting, -calendar.agenda_lead_working_days, extra)
+    start = add_working_days(closes, -calendar.co_advice_working_days, extra)
+    return Plan(act_on, meeting, closes, start)
