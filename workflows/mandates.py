@@ -213,8 +213,11 @@ def _problems(
         problems["phase_ids"] = (
             f"Fasen: fase {', '.join(map(str, foreign))} hoort niet bij {arrangement.name}."
         )
-    if not values.get("phase_ids") and not values.get("includes_extensions"):
-        problems["phase_ids"] = "Fasen: kies de fasen die de volmacht dekt, of 'ook verlengingen'."
+    if not (values.get("phase_ids") or values.get("includes_extensions") or start is not None):
+        problems["phase_ids"] = (
+            "Fasen: kies de fasen die de volmacht dekt, 'ook verlengingen', of vul een "
+            "geldigheidsperiode in."
+        )
     grantee = session.get(Organisation, values["grantee_id"]) if values.get("grantee_id") else None
     if grantee is None and "grantee_id" in values:
         problems["grantee_id"] = "Gevolmachtigde: kies een bestaande organisatie."

@@ -8,7 +8,8 @@ covers an act for a municipality on a date when:
 2. the act is in its scope;
 3. the municipality granted it (each college decides for itself) and the grant was not revoked;
 4. the date falls in a phase it covers ("pilot and any extension" is a scope, not a date) and
-   within its validity;
+   within its validity; a mandate that names no phase (a tender volmacht, say) covers its
+   period of validity;
 5. the grant's decision was taken on or before that date — or the act falls on or after the
    date from which the mandate ratifies earlier acts (bekrachtiging, BW 3:69).
 
@@ -185,8 +186,9 @@ def _attempt(
         return refuse(5, f"Ingetrokken op {in_words(grant.revoked_on)}.")
     if grant.status == "revoked" and grant.revoked_on is None:
         return refuse(5, "Ingetrokken.")
+    scoped_by_phase = bool(mandate.phase_ids) or mandate.includes_extensions
     in_phase = [p for p in covered_phases(mandate, phases) if p.start_on <= on <= p.end_on]
-    if not in_phase:
+    if scoped_by_phase and not in_phase:
         return refuse(
             6,
             f"De {mandate.kind} dekt {describe_scope(mandate, phases)}; "
@@ -194,6 +196,8 @@ def _attempt(
         )
     if mandate.valid_until is not None and on > mandate.valid_until:
         return refuse(7, f"Verlopen op {in_words(mandate.valid_until)}.")
+    if not scoped_by_phase and mandate.valid_from is not None and on < mandate.valid_from:
+        return refuse(7, f"Geldig vanaf {in_words(mandate.valid_from)}.")
     if grant.status == "expired" and mandate.valid_until is None:
         return refuse(7, "Verlopen.")
     starts = mandate.valid_from or grant.granted_on

@@ -210,3 +210,21 @@ def test_the_reason_comes_from_the_mandate_that_came_closest():
 def test_granted_and_active_grants_both_count_from_the_decision_date(status):
     grant = GrantFact(ENSCHEDE, status, granted_on=date(2025, 5, 27))
     assert ask([volmacht(grant)], on=date(2025, 5, 27)).covered
+
+
+def test_a_tender_volmacht_without_phases_covers_its_period_of_validity():
+    tender = volmacht(
+        GrantFact(ENSCHEDE, "active", granted_on=date(2026, 2, 10)),
+        id=40,
+        acts=frozenset({Act.PREPARE_TENDER, Act.RUN_TENDER, Act.AWARD_TENDER}),
+        phase_ids=frozenset(),
+        includes_extensions=False,
+        valid_from=date(2026, 3, 1),
+        valid_until=date(2027, 12, 31),
+        ratifies_since=None,
+    )
+    assert ask([tender], act=Act.RUN_TENDER, on=date(2026, 4, 1)).covered
+    early = ask([tender], act=Act.RUN_TENDER, on=date(2026, 2, 20))
+    assert not early.covered and early.reason == "Geldig vanaf 1 maart 2026."
+    late = ask([tender], act=Act.RUN_TENDER, on=date(2028, 1, 1))
+    assert not late.covered and late.reason == "Verlopen op 31 december 2027."

@@ -1,0 +1,264 @@
+"""Signals: what must be decided when, derived from the registers alone.
+
+Each signal plans backwards from the date of the act (DESIGN.md §5): the municipality's last
+B&W meeting before it, the agenda closing date, and the day co-advice must start. Signals look
+ahead over everything the registers plan, however far away; an act whose date has passed stays
+listed as overdue while the gap it signals is still open.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from storage import agreements as agreement_store
+from storage import mandates as mandate_store
+from storage.arrangements import Arrangement
+from storage.organisations import Organisation
+from workflows import arrangements
+from workflows.actors import Actor
+from workflows.agreements import snapshot as agreement_snapshot
+from workflows.agreements import term_of
+from workflows.coverage import facts, municipalities_of
+from workflows.rules import coverage as coverage_rule
+from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.dates import in_words
+from workflows.rules.periods import ONE_DAY, add_months
+from workflows.rules.planning import MeetingCalendar, Plan, plan_backwards
+
+TENDER_LEAD_MONTHS = 9  # practice, not law (DOMAIN.md): 9–12 months before the contract start
+
+KIND_LABELS = {
+    "mandate_needed": "nieuwe volmacht nodig",
+    "mandate_expiring": "volmacht verloopt",
+    "agreement_notice": "opzeggen of verlengen",
+    "extension_decision": "besluit over vervolg",
+    "tender_preparation": "aanbesteding voorbereiden",
+    "evaluation_due": "evaluatie",
+}
+ACTIVE_AGREEMENT = {"signed", "active", "extended"}
+STAYS_WHEN_OVERDUE = {"mandate_needed", "tender_preparation"}
+
+
+@dataclass(frozen=True)
+class Signal:
+    kind: str
+    arrangement_id: int
+    arrangement_name: str
+    subject: str
+    act_on: date
+    plan: Plan
+    explanation: str
+    municipality: Organisation | None = None
+    act: Act | None = None
+    mandate_id: int | None = None
+    overdue: bool = False
+    key: str = field(default="")
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[self.kind]
+
+
+def calendar_of(organisation: Organisation | None) -> MeetingCalendar:
+    if organisation is None:
+        return MeetingCalendar()
+    defaults = MeetingCalendar()
+    return MeetingCalendar(
+        weekday=organisation.meeting_weekday
+        if organisation.meeting_weekday is not None
+        else defaults.weekday,
+        agenda_lead_working_days=organisation.agenda_lead_working_days
+        if organisation.agenda_lead_working_days is not None
+        else defaults.agenda_lead_working_days,
+        co_advice_working_days=organisation.co_advice_working_days
+        if organisation.co_advice_working_days is not None
+        else defaults.co_advice_working_days,
+        recess_weeks=frozenset(organisation.recess_weeks or []),
+        no_meetings_christmas_to_new_year=organisation.no_meetings_christmas_to_new_year,
+    )
+
+
+@dataclass(frozen=True)
+class _PlannedAct:
+    act: Act
+    on: date
+    why: str
+
+
+def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
+    """The acts the registers say will happen for every municipality of the arrangement."""
+    acts: list[_PlannedAct] = []
+    for phase in arrangement.phases:
+        if phase.start_on > as_of:
+            act = Act.CONCLUDE_AGREEMENT if phase.kind == "structural" else Act.EXTEND_AGREEMENT
+            acts.append(
+                _PlannedAct(
+                    act, phase.start_on, f"{phase.name} begint op {in_words(phase.start_on)}"
+                )
+            )
+    start = arrangement.successor_start_on
+    if start is not None:
+        if arrangement.successor_kind == "tender":
+            prepare = add_months(start, -TENDER_LEAD_MONTHS)
+            acts.append(
+                _PlannedAct(
+                    Act.RUN_TENDER,
+                    prepare,
+                    f"de aanbesteding voor het contract per {in_words(start)} moet vanaf "
+                    f"{in_words(prepare)} worden voorbereid en uitgevoerd",
+                )
+            )
+        elif arrangement.successor_kind == "structural_contract":
+            acts.append(
+                _PlannedAct(
+                    Act.CONCLUDE_AGREEMENT,
+                    start,
+                    f"het structurele contract begint op {in_words(start)}",
+                )
+            )
+        elif arrangement.successor_kind == "extension":
+            acts.append(
+                _PlannedAct(
+                    Act.EXTEND_AGREEMENT,
+                    start,
+                    f"de verdere verlenging begint op {in_words(start)}",
+                )
+            )
+    return acts
+
+
+def derive(
+    session: Session, actor: Actor, *, as_of: date, arrangement_id: int | None = None
+) -> list[Signal]:
+    visible = arrangements.list_visible(session, actor)
+    chosen = [a for a in visible if arrangement_id is None or a.id == arrangement_id]
+    signals: list[Signal] = []
+    for arrangement in chosen:
+        signals += _for_arrangement(session, arrangement, as_of=as_of)
+    return sorted(
+        signals,
+        key=lambda s: (s.plan.start_by_on, s.kind, s.municipality.name if s.municipality else ""),
+    )
+
+
+def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date) -> list[Signal]:
+    mandates = list(mandate_store.list_mandates(session, arrangement_id=arrangement.id))
+    phases, mandate_facts = facts(arrangement, mandates)
+    names = {p.organisation_id: p.organisation.name for p in arrangement.participants}
+    lead = arrangement.lead_organisation
+    municipalities = municipalities_of(arrangement)
+    signals: list[Signal] = []
+
+    def signal(
+        kind: str,
+        subject: str,
+        act_on: date,
+        explanation: str,
+        *,
+        who: Organisation | None = None,
+        **extra: object,
+    ) -> None:
+        plan = plan_backwards(act_on, calendar_of(who or lead))
+        key_parts = [
+            kind,
+            str(arrangement.id),
+            subject,
+            act_on.isoformat(),
+            str(who.id if who else ""),
+        ]
+        signals.append(
+            Signal(
+                kind=kind,
+                arrangement_id=arrangement.id,
+                arrangement_name=arrangement.name,
+                subject=subject,
+                act_on=act_on,
+                plan=plan,
+                explanation=explanation,
+                municipality=who,
+                overdue=plan.start_by_on < as_of,
+                key="|".join(key_parts),
+                **extra,  # type: ignore[arg-type]
+            )
+        )
+
+    for planned in planned_acts(arrangement, as_of=as_of):
+        for municipality in municipalities:
+            answer = coverage_rule.answer(
+                acting_id=arrangement.lead_organisation_id,
+                municipality_id=municipality.id,
+                act=planned.act,
+                on=planned.on,
+                lead_id=arrangement.lead_organisation_id,
+                names=names,
+                phases=phases,
+                mandates=mandate_facts,
+            )
+            if answer.covered:
+                continue
+            signal(
+                "mandate_needed",
+                f"{ACT_LABELS[planned.act]} namens {municipality.name}",
+                planned.on,
+                f"{municipality.name} moet een nieuwe volmacht verlenen aan {lead.name}: "
+                f"{planned.why}. {answer.reason}",
+                who=municipality,
+                act=planned.act,
+                mandate_id=answer.mandate_id,
+            )
+    if arrangement.successor_kind == "tender" and arrangement.successor_start_on is not None:
+        start = arrangement.successor_start_on
+        prepare = add_months(start, -TENDER_LEAD_MONTHS)
+        if start > as_of:
+            signal(
+                "tender_preparation",
+                "aanbesteding voorbereiden",
+                prepare,
+                f"De aanbesteding voor het contract per {in_words(start)} moet uiterlijk "
+                f"{in_words(prepare)} starten ({TENDER_LEAD_MONTHS} maanden ervoor).",
+            )
+    last = arrangement.phases[-1] if arrangement.phases else None
+    if last is not None and last.end_on >= as_of:
+        follow = last.end_on + ONE_DAY
+        signal(
+            "extension_decision",
+            f"vervolg na {last.name}",
+            follow,
+            f"{last.name} eindigt op {in_words(last.end_on)}: vóór {in_words(follow)} moet "
+            "besloten zijn over verlengen, aanbesteden of stoppen.",
+        )
+    for moment in arrangement.evaluation_moments:
+        if moment.due_on >= as_of:
+            signal(
+                "evaluation_due",
+                moment.name,
+                moment.due_on,
+                f"{moment.name}: {in_words(moment.due_on)}.",
+            )
+    for mandate in mandates:
+        if mandate.valid_until is not None and mandate.valid_until >= as_of:
+            signal(
+                "mandate_expiring",
+                mandate.title,
+                mandate.valid_until + ONE_DAY,
+                f"{mandate.title} is geldig tot en met {in_words(mandate.valid_until)}.",
+                mandate_id=mandate.id,
+            )
+    for agreement in agreement_store.list_agreements(session, arrangement_ids=[arrangement.id]):
+        if agreement.status not in ACTIVE_AGREEMENT:
+            continue
+        notice = term_of(agreement_snapshot(agreement)).notice_deadline()
+        if notice >= as_of:
+            left = agreement.extension_count - agreement.extensions_used
+            signal(
+                "agreement_notice",
+                f"{agreement.reference} – {agreement.provider.name}",
+                notice,
+                f"{agreement.reference} eindigt op {in_words(agreement.end_on)}; opzeggen of "
+                f"verlengen ({left} verlengingsoptie(s) over) uiterlijk {in_words(notice)}.",
+            )
+    # A passed date stays on the list only while the gap it signals is still open.
+    return [s for s in signals if s.act_on >= as_of or s.kind in STAYS_WHEN_OVERDUE]
