@@ -53,6 +53,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "arrangement_parts.close_bed": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.set_budget": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.update_phase": Permission.EDIT_ARRANGEMENTS,
+    "signals.dashboard": Permission.VIEW_SIGNALS,
+    "signals.draft_mandate": Permission.EDIT_MANDATES,
+    "signals.term_calculator": SIGNED_IN,
     "mandates.index": Permission.VIEW_MANDATES,
     "mandates.export": Permission.VIEW_MANDATES,
     "mandates.detail": Permission.VIEW_MANDATES,
@@ -83,6 +86,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.agreement_create": Permission.EDIT_AGREEMENTS,
     "api.agreement_update": Permission.EDIT_AGREEMENTS,
     "api.coverage": Permission.VIEW_MANDATES,
+    "api.signals": Permission.VIEW_SIGNALS,
+    "api.term_end": SIGNED_IN,
 }
 
 logger = logging.getLogger("besluitwerk.access")

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from storage.files import LocalFileStore
 from webapp.access import init_access
 from webapp.api import registers as _api_registers  # noqa: F401 - registers its routes
+from webapp.api import signals as _api_signals  # noqa: F401 - registers its routes
 from webapp.api.views import blueprint as api_blueprint
 from webapp.api.views import error_response, http_error_json
 from webapp.auth import init_auth
@@ -28,6 +29,7 @@ from webapp.pages import (
     home,
     mandates,
     organisations,
+    signals,
     users,
 )
 from workflows.errors import Forbidden, NotFound
@@ -87,6 +89,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         arrangement_parts.blueprint,
         mandates.blueprint,
         agreements.blueprint,
+        signals.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

@@ -17,7 +17,7 @@ from workflows import arrangements, audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
-from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
+from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS, Act
 from workflows.rules.mandates import DECIDED, grant_problems
 from workflows.rules.roles import Permission
 
@@ -309,3 +309,38 @@ def expiring_within(mandates: Sequence[Mandate], *, today: date, days: int) -> l
         if m.valid_until is not None
         and today <= m.valid_until <= date.fromordinal(today.toordinal() + days)
     ]
+
+
+TENDER_ACTS = [Act.PREPARE_TENDER, Act.RUN_TENDER, Act.AWARD_TENDER]
+
+
+def draft_for_gap(
+    session: Session,
+    actor: Actor,
+    arrangement_id: int,
+    *,
+    act: Act,
+    municipality_ids: Sequence[int],
+    valid_from: date,
+) -> Mandate:
+    """One click from a ``mandate_needed`` signal: a draft volmacht to the lead organisation
+    covering the missing act, with a draft grant for each municipality that lacks one."""
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    acts = TENDER_ACTS if act in TENDER_ACTS else [act]
+    label = "aanbesteding" if act in TENDER_ACTS else ACT_LABELS[act]
+    return create(
+        session,
+        actor,
+        {
+            "arrangement_id": arrangement.id,
+            "kind": "volmacht",
+            "title": f"Volmacht {label} – {arrangement.name} (concept)",
+            "grantee_id": arrangement.lead_organisation_id,
+            "grantee_function": "college van burgemeester en wethouders",
+            "acts": [a.value for a in acts],
+            "valid_from": valid_from,
+            "legal_basis": "Volmacht naar burgerlijk recht (art. 3:60 BW).",
+            "description": "Opgesteld vanuit het signaal 'nieuwe volmacht nodig'; vul aan.",
+            "grantor_ids": list(municipality_ids),
+        },
+    )

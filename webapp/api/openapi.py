@@ -149,6 +149,28 @@ def _register_paths() -> dict[str, Any]:
                 "responses": {"200": _one("Agreement"), **_errors(401, 403, 404, 409, 422)},
             },
         },
+        "/api/v1/signals": {
+            "get": {
+                "summary": "Wat moet wanneer gebeuren: signalen met terugrekening naar het college",
+                "parameters": [
+                    _filter("as_of", {"type": "string", "format": "date"}),
+                    _filter("arrangement", {"type": "integer"}),
+                ],
+                "responses": {"200": _one("Signals"), **_errors(401, 403, 422)},
+            }
+        },
+        "/api/v1/terms/end": {
+            "get": {
+                "summary": "Einde van een termijn volgens de Algemene termijnenwet",
+                "parameters": [
+                    {**_filter("start", {"type": "string", "format": "date"}), "required": True},
+                    _filter("days", {"type": "integer", "minimum": 1}),
+                    _filter("weeks", {"type": "integer", "minimum": 1}),
+                    _filter("months", {"type": "integer", "minimum": 1}),
+                ],
+                "responses": {"200": _one("TermEnd"), **_errors(401, 422)},
+            }
+        },
         "/api/v1/coverage": {
             "get": {
                 "summary": "Mag de penvoerder deze handeling op die datum voor elke gemeente doen?",
@@ -309,6 +331,51 @@ def _register_schemas() -> dict[str, Any]:
                 "kind": {"type": "string", "enum": ["pilot", "extension", "structural"]},
             },
             "required": ["end_on"],
+        },
+        "Signals": {
+            "type": "object",
+            "properties": {
+                "as_of": {"type": "string", "format": "date"},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "kind": {
+                                "type": "string",
+                                "enum": [
+                                    "mandate_needed",
+                                    "mandate_expiring",
+                                    "agreement_notice",
+                                    "extension_decision",
+                                    "tender_preparation",
+                                    "evaluation_due",
+                                ],
+                            },
+                            "subject": {"type": "string"},
+                            "municipality": {"type": ["object", "null"]},
+                            "act": {"type": ["string", "null"]},
+                            "act_on": {"type": "string", "format": "date"},
+                            "latest_meeting_on": {"type": "string", "format": "date"},
+                            "agenda_closes_on": {"type": "string", "format": "date"},
+                            "start_by_on": {"type": "string", "format": "date"},
+                            "overdue": {"type": "boolean"},
+                            "explanation": {"type": "string"},
+                        },
+                    },
+                },
+                "total": {"type": "integer"},
+            },
+        },
+        "TermEnd": {
+            "type": "object",
+            "properties": {
+                "start_on": {"type": "string", "format": "date"},
+                "end_on": {"type": "string", "format": "date"},
+                "unadjusted_end_on": {"type": "string", "format": "date"},
+                "applies": {"type": "boolean"},
+                "reason": {"type": "string"},
+            },
         },
         "Coverage": {
             "type": "object",

@@ -34,6 +34,7 @@ class Permission(StrEnum):
     VIEW_AGREEMENTS = "view_agreements"
     EDIT_AGREEMENTS = "edit_agreements"
     VIEW_HISTORY = "view_history"
+    VIEW_SIGNALS = "view_signals"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_LOG = "view_audit_log"
 
@@ -45,6 +46,7 @@ _READER = frozenset(
         Permission.VIEW_MANDATES,
         Permission.VIEW_AGREEMENTS,
         Permission.VIEW_HISTORY,
+        Permission.VIEW_SIGNALS,
     }
 )
 

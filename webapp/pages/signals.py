@@ -1,0 +1,129 @@
+"""'Wat moet wanneer gebeuren': the signals dashboard, and the term calculator."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import groupby
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.access import current_actor
+from webapp.database import db
+from workflows import arrangements, mandates, signals
+from workflows.errors import InvalidInput
+from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.dates import parse_date
+from workflows.rules.termijnenwet import TermEnd, term_end
+
+blueprint = Blueprint("signals", __name__)
+
+UNITS = {"days": "dagen", "weeks": "weken", "months": "maanden"}
+
+
+@blueprint.get("/signalen")
+def dashboard() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    error = None
+    as_of = date.today()
+    if request.args.get("per"):
+        try:
+            as_of = parse_date(request.args["per"], label="Peildatum")
+        except ValueError as problem:
+            error = str(problem)
+    chosen = request.args.get("regeling", "")
+    found = signals.derive(
+        session, actor, as_of=as_of, arrangement_id=int(chosen) if chosen.isdigit() else None
+    )
+    gaps = [s for s in found if s.kind == "mandate_needed"]
+    groups = [
+        (key, list(items))
+        for key, items in groupby(
+            sorted(gaps, key=lambda s: (s.arrangement_id, s.act or "", s.act_on)),
+            key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
+        )
+    ]
+    return render_template(
+        "signals/dashboard.html",
+        signals=found,
+        overdue=[s for s in found if s.overdue],
+        upcoming=[s for s in found if not s.overdue],
+        gap_groups=groups,
+        as_of=as_of,
+        error=error,
+        arrangements=arrangements.list_visible(session, actor),
+        chosen=chosen,
+        acts=ACT_LABELS,
+    )
+
+
+@blueprint.post("/signalen/volmacht")
+def draft_mandate() -> ResponseReturnValue:
+    """One click from a gap to a draft volmacht with a draft grant per municipality."""
+    session = db()
+    try:
+        act = Act(request.form.get("act", ""))
+        arrangement_id = int(request.form.get("arrangement_id", ""))
+        municipality_ids = [int(i) for i in request.form.getlist("municipality_ids")]
+    except ValueError:
+        flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
+        return redirect(url_for("signals.dashboard"))
+    try:
+        mandate = mandates.draft_for_gap(
+            session,
+            current_actor(),
+            arrangement_id,
+            act=act,
+            municipality_ids=municipality_ids,
+            valid_from=date.today(),
+        )
+    except InvalidInput as problem:
+        session.rollback()
+        for message in problem.errors.values():
+            flash(message, "error")
+        return redirect(url_for("signals.dashboard"))
+    session.commit()
+    flash(
+        f"Conceptvolmacht opgesteld met een conceptbesluit voor {len(municipality_ids)} "
+        "gemeenten. Vul de geldigheid en de toelichting aan.",
+        "success",
+    )
+    return redirect(url_for("mandates.edit", mandate_id=mandate.id))
+
+
+@blueprint.get("/termijnen")
+def term_calculator() -> ResponseReturnValue:
+    errors: dict[str, str] = {}
+    result: TermEnd | None = None
+    start_raw = request.args.get("start", "")
+    amount_raw = request.args.get("aantal", "")
+    unit = request.args.get("eenheid", "weeks")
+    if start_raw or amount_raw:
+        start = None
+        try:
+            start = parse_date(start_raw, label="Begindatum")
+        except ValueError as problem:
+            errors["start"] = str(problem)
+        if not amount_raw.strip().isdigit() or int(amount_raw) < 1:
+            errors["aantal"] = "Aantal: vul een geheel getal van 1 of meer in."
+        if unit not in UNITS:
+            errors["eenheid"] = "Eenheid: kies dagen, weken of maanden."
+        if not errors and start is not None:
+            amount = int(amount_raw)
+            if amount > 10_000:
+                errors["aantal"] = "Aantal: ten hoogste 10000."
+            else:
+                result = term_end(
+                    start,
+                    days=amount if unit == "days" else 0,
+                    weeks=amount if unit == "weeks" else 0,
+                    months=amount if unit == "months" else 0,
+                )
+    return render_template(
+        "signals/terms.html",
+        result=result,
+        errors=errors,
+        values={"start": start_raw, "aantal": amount_raw, "eenheid": unit},
+        units=UNITS,
+    )
