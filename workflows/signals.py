@@ -27,6 +27,7 @@ from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import in_words
 from workflows.rules.periods import ONE_DAY, add_months
 from workflows.rules.planning import MeetingCalendar, Plan, plan_backwards
+from workflows.rules.roles import Permission
 
 TENDER_LEAD_MONTHS = 9  # practice, not law (DOMAIN.md): 9–12 months before the contract start
 
@@ -133,6 +134,7 @@ def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
 def derive(
     session: Session, actor: Actor, *, as_of: date, arrangement_id: int | None = None
 ) -> list[Signal]:
+    actor.require(Permission.VIEW_SIGNALS)
     visible = arrangements.list_visible(session, actor)
     chosen = [a for a in visible if arrangement_id is None or a.id == arrangement_id]
     signals: list[Signal] = []

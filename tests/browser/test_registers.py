@@ -114,3 +114,24 @@ def test_arrangement_parts_page_is_accessible_with_errors(live_server: str, page
     page.get_by_role("button", name="Budget vastleggen").click()
     expect(page.get_by_role("alert")).to_contain_text("Gemeente")
     assert_accessible(page, "the arrangement parts page with errors")
+
+
+def test_signals_dashboard_and_term_calculator_are_accessible(
+    live_server: str, page: Page, artifacts: Path
+) -> None:
+    log_in(page, live_server, LEGAL)
+    page.get_by_role("navigation", name="Hoofdmenu").get_by_role(
+        "link", name="Wat moet wanneer"
+    ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wat moet wanneer gebeuren")
+    page.get_by_label("Peildatum").fill("2025-06-01")
+    page.get_by_role("button", name="Bijwerken").click()
+    expect(page.get_by_text("is niet gedekt voor 13 gemeenten")).to_be_visible()
+    page.screenshot(path=artifacts / "signalen.png", full_page=True)
+    assert_accessible(page, "the signals dashboard")
+    page.get_by_role("link", name="Termijn berekenen (Algemene termijnenwet)").click()
+    page.get_by_label("Begindatum").fill("2026-03-24")
+    page.get_by_label("Aantal").fill("6")
+    page.get_by_role("button", name="Bereken").click()
+    expect(page.get_by_text("5 mei, Bevrijdingsdag", exact=False)).to_be_visible()
+    assert_accessible(page, "the term calculator")

@@ -1,0 +1,86 @@
+import pytest
+
+from tests.conftest import LEGAL, POLICY, PROVIDER_CR, csrf_token, login
+from webapp.database import sessions
+from workflows import accounts
+from workflows.actors import system_actor
+
+
+@pytest.fixture
+def headers(app):
+    with sessions(app)() as session:
+        token = accounts.create_api_token(session, system_actor("test"), email=POLICY)
+        session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_signals_api_gives_13_mandate_needed_with_planning_dates(client, headers):
+    body = client.get("/api/v1/signals?as_of=2025-06-01", headers=headers).get_json()
+    gaps = [s for s in body["items"] if s["kind"] == "mandate_needed"]
+    assert len(gaps) == 13
+    enschede = next(s for s in gaps if s["municipality"]["name"] == "Enschede")
+    assert enschede["act_on"] == "2026-04-01"
+    assert enschede["latest_meeting_on"] == "2026-03-31"
+    assert enschede["agenda_closes_on"] == "2026-03-17"
+    assert enschede["start_by_on"] == "2026-03-03"
+    assert enschede["explanation"]
+
+
+def test_signals_api_refuses_a_bad_date_in_dutch(client, headers):
+    response = client.get("/api/v1/signals?as_of=31-02-2026", headers=headers)
+    assert response.status_code == 422
+    assert "bestaat niet in de kalender" in response.get_json()["error"]["fields"]["as_of"]
+
+
+def test_term_api_follows_the_algemene_termijnenwet(client, headers):
+    body = client.get("/api/v1/terms/end?start=2026-03-24&weeks=6", headers=headers).get_json()
+    assert body == {
+        "start_on": "2026-03-24",
+        "end_on": "2026-05-06",
+        "unadjusted_end_on": "2026-05-05",
+        "applies": True,
+        "reason": "5 mei, Bevrijdingsdag: de termijn eindigt op woensdag 6 mei 2026 (art. 1 Atw)",
+    }
+    bad = client.get("/api/v1/terms/end?start=2026-03-24&weeks=6&days=2", headers=headers)
+    assert bad.status_code == 422
+    assert (
+        client.get("/api/v1/terms/end?start=2026-03-24&days=abc", headers=headers).status_code
+        == 422
+    )
+
+
+def test_dashboard_shows_the_gap_and_the_legal_officer_drafts_a_volmacht_in_one_click(app, client):
+    login(client, LEGAL)
+    page = client.get("/signalen?per=2025-06-01").get_data(as_text=True)
+    assert "Wat moet wanneer gebeuren" in page
+    assert "is niet gedekt voor 13 gemeenten" in page
+    assert "17 maart 2026" in page  # agenda closes
+    form = page[page.index('action="/signalen/volmacht"') :]
+    ids = [chunk.split('"')[0] for chunk in form.split('name="municipality_ids" value="')[1:14]]
+    response = client.post(
+        "/signalen/volmacht",
+        data={
+            "csrf_token": csrf_token(client, "/signalen"),
+            "arrangement_id": form.split('name="arrangement_id" value="')[1].split('"')[0],
+            "act": "run_tender",
+            "municipality_ids": ids,
+        },
+    )
+    assert response.status_code == 302 and "/bewerken" in response.headers["Location"]
+    detail = client.get(response.headers["Location"].replace("/bewerken", "")).get_data(
+        as_text=True
+    )
+    assert "0 van 13 verleend" in detail
+
+
+def test_term_calculator_page_explains_the_shift(client):
+    login(client, POLICY)
+    page = client.get("/termijnen?start=2026-03-24&aantal=6&eenheid=weeks").get_data(as_text=True)
+    assert "6 mei 2026" in page and "5 mei, Bevrijdingsdag" in page
+    bad = client.get("/termijnen?start=31-02-2026&aantal=0&eenheid=weeks").get_data(as_text=True)
+    assert "bestaat niet in de kalender" in bad and "Aantal: vul een geheel getal" in bad
+
+
+def test_a_provider_cannot_see_the_signals(client):
+    login(client, PROVIDER_CR)
+    assert client.get("/signalen").status_code == 403
