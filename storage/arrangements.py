@@ -37,6 +37,9 @@ class Arrangement(Base):
     successor_kind: Mapped[str | None] = mapped_column(String(30))
     successor_start_on: Mapped[date | None]
     successor_description: Mapped[str] = mapped_column(Text, default="")
+    # Months before the successor's start that tender preparation must begin (practice, not
+    # law: 9–12 months for a regional care contract).
+    tender_lead_months: Mapped[int] = mapped_column(Integer, default=9)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)

@@ -1,6 +1,14 @@
 """Imports every model so that ``Base.metadata`` describes the whole schema (for Alembic)."""
 
-from storage import accounts, agreements, arrangements, audit, mandates, organisations
+from storage import (
+    accounts,
+    agreements,
+    arrangements,
+    audit,
+    deadlines,
+    mandates,
+    organisations,
+)
 from storage.base import Base
 
 metadata = Base.metadata
@@ -10,6 +18,7 @@ __all__ = [
     "agreements",
     "arrangements",
     "audit",
+    "deadlines",
     "mandates",
     "metadata",
     "organisations",

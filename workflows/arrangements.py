@@ -128,6 +128,9 @@ EDITABLE: dict[str, fields.Reader] = {
     "successor_kind": fields.Choice("Opvolger", SUCCESSOR_LABELS, required=False),
     "successor_start_on": fields.Day("Beoogde start opvolger"),
     "successor_description": fields.Text("Toelichting opvolger", max_length=5000, multiline=True),
+    "tender_lead_months": fields.Whole(
+        "Voorbereiding aanbesteding (maanden voor de start)", minimum=1, maximum=36
+    ),
 }
 LABELS = {name: reader.label for name, reader in EDITABLE.items()}
 
@@ -202,8 +205,9 @@ def update(
 
 def _apply(arrangement: Arrangement, values: dict[str, Any]) -> None:
     for name, value in values.items():
-        if name != "participant_ids":
-            setattr(arrangement, name, value)
+        if name == "participant_ids" or (name == "tender_lead_months" and value is None):
+            continue  # an empty lead time keeps the current one (9 months by default)
+        setattr(arrangement, name, value)
     wanted = set(values.get("participant_ids", [])) | {values["lead_organisation_id"]}
     kept = [p for p in arrangement.participants if p.organisation_id in wanted]
     present = {p.organisation_id for p in kept}

@@ -29,8 +29,6 @@ from workflows.rules.periods import ONE_DAY, add_months
 from workflows.rules.planning import MeetingCalendar, Plan, plan_backwards
 from workflows.rules.roles import Permission
 
-TENDER_LEAD_MONTHS = 9  # practice, not law (DOMAIN.md): 9–12 months before the contract start
-
 KIND_LABELS = {
     "mandate_needed": "nieuwe volmacht nodig",
     "mandate_expiring": "volmacht verloopt",
@@ -87,6 +85,7 @@ class _PlannedAct:
     act: Act
     on: date
     why: str
+    ref: str  # what the act belongs to, stable when its date moves
 
 
 def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
@@ -97,19 +96,23 @@ def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
             act = Act.CONCLUDE_AGREEMENT if phase.kind == "structural" else Act.EXTEND_AGREEMENT
             acts.append(
                 _PlannedAct(
-                    act, phase.start_on, f"{phase.name} begint op {in_words(phase.start_on)}"
+                    act,
+                    phase.start_on,
+                    f"{phase.name} begint op {in_words(phase.start_on)}",
+                    f"phase{phase.id}",
                 )
             )
     start = arrangement.successor_start_on
     if start is not None:
         if arrangement.successor_kind == "tender":
-            prepare = add_months(start, -TENDER_LEAD_MONTHS)
+            prepare = add_months(start, -arrangement.tender_lead_months)
             acts.append(
                 _PlannedAct(
                     Act.RUN_TENDER,
                     prepare,
                     f"de aanbesteding voor het contract per {in_words(start)} moet vanaf "
                     f"{in_words(prepare)} worden voorbereid en uitgevoerd",
+                    "successor",
                 )
             )
         elif arrangement.successor_kind == "structural_contract":
@@ -118,6 +121,7 @@ def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
                     Act.CONCLUDE_AGREEMENT,
                     start,
                     f"het structurele contract begint op {in_words(start)}",
+                    "successor",
                 )
             )
         elif arrangement.successor_kind == "extension":
@@ -126,6 +130,7 @@ def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
                     Act.EXTEND_AGREEMENT,
                     start,
                     f"de verdere verlenging begint op {in_words(start)}",
+                    "successor",
                 )
             )
     return acts
@@ -160,17 +165,14 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
         act_on: date,
         explanation: str,
         *,
+        ref: str,
         who: Organisation | None = None,
         **extra: object,
     ) -> None:
         plan = plan_backwards(act_on, calendar_of(who or lead))
-        key_parts = [
-            kind,
-            str(arrangement.id),
-            subject,
-            act_on.isoformat(),
-            str(who.id if who else ""),
-        ]
+        # The key names what the signal is about, not its dates: when a date moves, the
+        # deadline made from it moves with it instead of being replaced.
+        key_parts = [kind, str(arrangement.id), ref, str(who.id if who else "")]
         signals.append(
             Signal(
                 kind=kind,
@@ -207,20 +209,22 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
                 planned.on,
                 f"{municipality.name} moet een nieuwe volmacht verlenen aan {lead.name}: "
                 f"{planned.why}. {answer.reason}",
+                ref=f"{planned.ref}|{planned.act.value}",
                 who=municipality,
                 act=planned.act,
                 mandate_id=answer.mandate_id,
             )
     if arrangement.successor_kind == "tender" and arrangement.successor_start_on is not None:
         start = arrangement.successor_start_on
-        prepare = add_months(start, -TENDER_LEAD_MONTHS)
+        prepare = add_months(start, -arrangement.tender_lead_months)
         if start > as_of:
             signal(
                 "tender_preparation",
                 "aanbesteding voorbereiden",
                 prepare,
                 f"De aanbesteding voor het contract per {in_words(start)} moet uiterlijk "
-                f"{in_words(prepare)} starten ({TENDER_LEAD_MONTHS} maanden ervoor).",
+                f"{in_words(prepare)} starten ({arrangement.tender_lead_months} maanden ervoor).",
+                ref="successor",
             )
     last = arrangement.phases[-1] if arrangement.phases else None
     if last is not None and last.end_on >= as_of:
@@ -231,6 +235,7 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
             follow,
             f"{last.name} eindigt op {in_words(last.end_on)}: vóór {in_words(follow)} moet "
             "besloten zijn over verlengen, aanbesteden of stoppen.",
+            ref=f"phase{last.id}",
         )
     for moment in arrangement.evaluation_moments:
         if moment.due_on >= as_of:
@@ -239,6 +244,7 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
                 moment.name,
                 moment.due_on,
                 f"{moment.name}: {in_words(moment.due_on)}.",
+                ref=f"moment{moment.id}",
             )
     for mandate in mandates:
         if mandate.valid_until is not None and mandate.valid_until >= as_of:
@@ -247,6 +253,7 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
                 mandate.title,
                 mandate.valid_until + ONE_DAY,
                 f"{mandate.title} is geldig tot en met {in_words(mandate.valid_until)}.",
+                ref=f"mandate{mandate.id}",
                 mandate_id=mandate.id,
             )
     for agreement in agreement_store.list_agreements(session, arrangement_ids=[arrangement.id]):
@@ -261,6 +268,7 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
                 notice,
                 f"{agreement.reference} eindigt op {in_words(agreement.end_on)}; opzeggen of "
                 f"verlengen ({left} verlengingsoptie(s) over) uiterlijk {in_words(notice)}.",
+                ref=f"agreement{agreement.id}",
             )
     # A passed date stays on the list only while the gap it signals is still open.
     return [s for s in signals if s.act_on >= as_of or s.kind in STAYS_WHEN_OVERDUE]
