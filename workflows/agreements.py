@@ -18,6 +18,8 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, Term, term_problems, transition_problem
+from workflows.rules.dates import in_words
+from workflows.rules.periods import extend_end
 from workflows.rules.roles import Permission
 
 EDITABLE: dict[str, fields.Reader] = {
@@ -179,6 +181,8 @@ def change_status(
     agreement = get_visible(session, actor, agreement_id)
     if agreement.status == target:
         return agreement  # the same transition submitted twice does nothing the second time
+    if target == "extended":
+        return use_extension_option(session, actor, agreement_id, expected_version=expected_version)
     problem = transition_problem(agreement.status, target)
     if problem:
         raise InvalidInput({"status": problem})
@@ -200,6 +204,68 @@ def change_status(
         object_id=agreement.id,
         before=before,
         after={"status": target},
+        version=agreement.version,
+    )
+    return agreement
+
+
+def use_extension_option(
+    session: Session, actor: Actor, agreement_id: int, *, expected_version: object
+) -> Agreement:
+    """Extend the agreement by one of its options: the end moves by the option's length and
+    one option is used. A repeat with the same (now stale) version is refused with 409, so a
+    double submit never uses two options."""
+    actor.require(Permission.EDIT_AGREEMENTS)
+    agreement = get_visible(session, actor, agreement_id)
+    problem = transition_problem(agreement.status, "extended")
+    if problem:
+        raise InvalidInput({"status": problem})
+    if agreement.extensions_used >= agreement.extension_count or not agreement.extension_months:
+        raise InvalidInput(
+            {
+                "status": (
+                    "Verlengen: alle verlengingsopties van deze overeenkomst zijn gebruikt "
+                    f"({agreement.extensions_used} van {agreement.extension_count}); een verdere "
+                    "verlenging is een wijziging van de opdracht (Aanbestedingswet 2.163b)."
+                )
+            }
+        )
+    new_end = extend_end(agreement.end_on, agreement.extension_months)
+    if new_end > agreement.maximum_end_on:
+        raise InvalidInput(
+            {
+                "status": "Verlengen: de nieuwe einddatum ligt na de uiterste einddatum "
+                f"{in_words(agreement.maximum_end_on)}."
+            }
+        )
+    audit.expect_version(
+        session,
+        object_type="agreement",
+        object_id=agreement.id,
+        current=agreement.version,
+        expected=expected_version,
+        what="deze overeenkomst",
+    )
+    before = {
+        "status": agreement.status,
+        "end_on": agreement.end_on,
+        "extensions_used": agreement.extensions_used,
+    }
+    agreement.status = "extended"
+    agreement.end_on = new_end
+    agreement.extensions_used += 1
+    session.flush()
+    audit.record_update(
+        session,
+        actor,
+        object_type="agreement",
+        object_id=agreement.id,
+        before=before,
+        after={
+            "status": agreement.status,
+            "end_on": agreement.end_on,
+            "extensions_used": agreement.extensions_used,
+        },
         version=agreement.version,
     )
     return agreement

@@ -14,6 +14,7 @@ from workflows.actors import Actor
 from workflows.agreements import snapshot as agreement_snapshot
 from workflows.agreements import term_of
 from workflows.errors import InvalidInput
+from workflows.rules.acts import new
 from workflows.rules.dates import in_words
 from workflows.rules.periods import ONE_DAY
 from workflows.rules.roles import Permission
@@ -83,8 +84,8 @@ def extension_impact(
                 Effect(
                     mandate.kind,
                     mandate.title,
-                    "dekt alleen de genoemde fasen, niet de verlenging: een nieuwe "
-                    f"{mandate.kind} is nodig.",
+                    "dekt alleen de genoemde fasen, niet de verlenging: "
+                    f"{new(mandate.kind)} is nodig.",
                     True,
                 )
             )

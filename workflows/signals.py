@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import agreements as agreement_store
@@ -149,6 +150,14 @@ def derive(
         signals,
         key=lambda s: (s.plan.start_by_on, s.kind, s.municipality.name if s.municipality else ""),
     )
+
+
+def derive_all(session: Session, *, as_of: date) -> list[Signal]:
+    """Every signal of every arrangement: what the scheduler turns into deadlines."""
+    found: list[Signal] = []
+    for arrangement in session.scalars(select(Arrangement).order_by(Arrangement.id)):
+        found += _for_arrangement(session, arrangement, as_of=as_of)
+    return found
 
 
 def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date) -> list[Signal]:

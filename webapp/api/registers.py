@@ -101,7 +101,8 @@ def update_mandate(mandate_id: int) -> ResponseReturnValue:
         if not isinstance(grants, list):
             raise InvalidInput({"grants": "grants: verwacht een lijst van besluiten."})
         for entry in grants:
-            if not isinstance(entry, dict) or not isinstance(entry.get("grantor_id"), int):
+            grantor = entry.get("grantor_id") if isinstance(entry, dict) else None
+            if not isinstance(grantor, int) or isinstance(grantor, bool):
                 raise InvalidInput({"grants": "grants: elk besluit noemt grantor_id (een getal)."})
             mandates.record_grant(
                 session,

@@ -41,3 +41,22 @@ MANDATE_KIND_LABELS: dict[MandateKind, str] = {
     MandateKind.MANDAAT: "mandaat (Awb 10:1)",
     MandateKind.MACHTIGING: "machtiging",
 }
+
+
+# "het mandaat", but "de volmacht" and "de machtiging": the article and adjective follow.
+_NEUTER = {MandateKind.MANDAAT}
+
+
+def the(kind: str) -> str:
+    """``de volmacht`` / ``het mandaat``."""
+    return f"{'het' if kind in _NEUTER else 'de'} {kind}"
+
+
+def this(kind: str) -> str:
+    """``deze volmacht`` / ``dit mandaat``."""
+    return f"{'dit' if kind in _NEUTER else 'deze'} {kind}"
+
+
+def new(kind: str) -> str:
+    """``een nieuwe volmacht`` / ``een nieuw mandaat``."""
+    return f"een {'nieuw' if kind in _NEUTER else 'nieuwe'} {kind}"

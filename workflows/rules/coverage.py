@@ -23,7 +23,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.acts import ACT_LABELS, Act, the, this
 from workflows.rules.dates import in_words
 
 OWN_AUTHORITY = "eigen bevoegdheid"
@@ -153,7 +153,7 @@ def _attempt(
     if act not in mandate.acts:
         return refuse(
             1,
-            f"De {mandate.kind} dekt {describe_scope(mandate, phases)}, voor: "
+            f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}, voor: "
             + ", ".join(ACT_LABELS[a] for a in Act if a in mandate.acts)
             + f"; niet voor '{ACT_LABELS[act]}'.",
         )
@@ -164,8 +164,8 @@ def _attempt(
         if not parent.sub_mandate_allowed:
             return refuse(
                 2,
-                f"De {parent.kind} aan {names.get(parent.grantee_id, '?')} staat geen "
-                "ondermandaat toe (Awb 10:9).",
+                f"{the(parent.kind).capitalize()} aan {names.get(parent.grantee_id, '?')} "
+                "staat geen ondermandaat toe (Awb 10:9).",
             )
         via_parent = _attempt(
             parent, parent.grantee_id, municipality_id, act, on, names, phases, by_id
@@ -178,7 +178,7 @@ def _attempt(
     grant = next((g for g in mandate.grants if g.grantor_id == grantor_of_sub), None)
     if grant is None:
         return refuse(
-            3, f"{names.get(grantor_of_sub, municipality)} verleent deze {mandate.kind} niet."
+            3, f"{names.get(grantor_of_sub, municipality)} verleent {this(mandate.kind)} niet."
         )
     if grant.status == "draft" or grant.granted_on is None:
         return refuse(4, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
@@ -191,7 +191,7 @@ def _attempt(
     if scoped_by_phase and not in_phase:
         return refuse(
             6,
-            f"De {mandate.kind} dekt {describe_scope(mandate, phases)}; "
+            f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}; "
             f"{in_words(on)} valt daarbuiten.",
         )
     if mandate.valid_until is not None and on > mandate.valid_until:
@@ -219,7 +219,7 @@ def _attempt(
         )
     return refuse(
         8,
-        f"{municipality} verleende de {mandate.kind} pas op {in_words(grant.granted_on)}"
+        f"{municipality} verleende {the(mandate.kind)} pas op {in_words(grant.granted_on)}"
         + (
             f" en bekrachtigt handelingen vanaf {in_words(mandate.ratifies_since)}."
             if mandate.ratifies_since

@@ -1,0 +1,294 @@
+"""Deadlines: derived from the registers (never typed twice) and recomputed when dates move;
+manual ones may be added. Each can be acknowledged, done, or set not applicable with a reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import deadlines as store
+from storage.accounts import User
+from storage.arrangements import Arrangement
+from storage.deadlines import Deadline
+from workflows import arrangements, audit
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound
+from workflows.rules import fields
+from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
+from workflows.rules.roles import Permission, Role
+from workflows.signals import Signal, derive_all
+
+KIND_LABELS = {
+    "mandate_needed": "nieuwe volmacht nodig",
+    "mandate_expiring": "volmacht verloopt",
+    "agreement_notice": "opzeggen of verlengen",
+    "extension_decision": "besluit over vervolg",
+    "tender_preparation": "aanbesteding voorbereiden",
+    "evaluation_due": "evaluatie",
+    "phase_end": "einde fase",
+    "manual": "handmatig",
+}
+STATUS_LABELS = {"open": "open", "done": "afgehandeld", "not_applicable": "niet van toepassing"}
+# Kinds that need a B&W decision count down to the day co-advice must start; the others to
+# the date of the act itself.
+DECISION_KINDS = {"mandate_needed", "extension_decision", "mandate_expiring"}
+SEES_EVERY_ORGANISATION = {Role.PROJECT_GROUP, Role.ADMINISTRATOR, Role.AUDITOR}
+
+MANUAL_FIELDS: dict[str, fields.Reader] = {
+    "subject": fields.Text("Onderwerp", max_length=500, required=True),
+    "due_on": fields.Day("Datum", required=True),
+    "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=2**31 - 1),
+    "owner_id": fields.Whole("Eigenaar", minimum=1, maximum=2**31 - 1, required=True),
+    "explanation": fields.Text("Toelichting", max_length=5000, multiline=True),
+}
+
+
+@dataclass(frozen=True)
+class Spec:
+    key: str
+    kind: str
+    subject: str
+    explanation: str
+    arrangement_id: int
+    organisation_id: int | None
+    due_on: date
+    start_by_on: date | None
+
+
+def spec_of(signal: Signal) -> Spec:
+    due = signal.plan.start_by_on if signal.kind in DECISION_KINDS else signal.act_on
+    plan = signal.plan
+    return Spec(
+        key=signal.key,
+        kind=signal.kind,
+        subject=f"{KIND_LABELS[signal.kind]}: {signal.subject}",
+        explanation=(
+            f"{signal.explanation} Laatste collegevergadering: {plan.latest_meeting_on}; "
+            f"agenda sluit: {plan.agenda_closes_on}; uiterlijk starten: {plan.start_by_on}."
+        ),
+        arrangement_id=signal.arrangement_id,
+        organisation_id=signal.municipality.id if signal.municipality else None,
+        due_on=due,
+        start_by_on=plan.start_by_on,
+    )
+
+
+def specs(session: Session, *, as_of: date) -> list[Spec]:
+    """Everything the registers imply, plus the end of every phase still to come."""
+    found = [spec_of(s) for s in derive_all(session, as_of=as_of)]
+    for arrangement in session.scalars(select(Arrangement)):
+        for phase in arrangement.phases:
+            if phase.end_on >= as_of:
+                found.append(
+                    Spec(
+                        key=f"phase_end|{arrangement.id}|phase{phase.id}|",
+                        kind="phase_end",
+                        subject=f"einde fase: {phase.name} ({arrangement.name})",
+                        explanation=f"{phase.name} loopt tot en met {phase.end_on}.",
+                        arrangement_id=arrangement.id,
+                        organisation_id=None,
+                        due_on=phase.end_on,
+                        start_by_on=None,
+                    )
+                )
+    return found
+
+
+def _offsets(kind: str, ladders: dict[str, store.ReminderLadder]) -> list[int]:
+    ladder = ladders.get(kind)
+    return (
+        list(ladder.offsets)
+        if ladder
+        else list(DEFAULT_LADDERS.get(kind, DEFAULT_LADDERS["manual"])[0])
+    )
+
+
+# A derived deadline stays open this long after its date, so that its "overdue" reminder can
+# go out; older ones are history, not work.
+KEEP_OVERDUE_DAYS = 30
+
+
+def sync(session: Session, *, as_of: date) -> dict[str, int]:
+    """Bring the derived deadlines in line with the registers: new ones are added, moved ones
+    get a new version (their reminders start over), vanished open ones become not applicable."""
+    window = date.fromordinal(as_of.toordinal() - KEEP_OVERDUE_DAYS)
+    wanted = {spec.key: spec for spec in specs(session, as_of=window)}
+    existing = store.deadlines_by_key(session)
+    ladders = store.ladders(session)
+    counts = {"added": 0, "moved": 0, "closed": 0}
+    for key, spec in wanted.items():
+        deadline = existing.get(key)
+        if deadline is None:
+            deadline = Deadline(
+                key=key,
+                kind=spec.kind,
+                subject=spec.subject[:500],
+                explanation=spec.explanation,
+                arrangement_id=spec.arrangement_id,
+                organisation_id=spec.organisation_id,
+                due_on=spec.due_on,
+                start_by_on=spec.start_by_on,
+                source="derived",
+                next_stage_on=next_stage_day(spec.due_on, _offsets(spec.kind, ladders), None),
+            )
+            session.add(deadline)
+            counts["added"] += 1
+            continue
+        if deadline.status == "not_applicable" and deadline.source == "derived":
+            deadline.status, deadline.status_reason = "open", ""
+        deadline.subject, deadline.explanation = spec.subject[:500], spec.explanation
+        if deadline.due_on != spec.due_on:
+            deadline.due_on = spec.due_on
+            deadline.start_by_on = spec.start_by_on
+            deadline.deadline_version += 1
+            deadline.last_stage = None
+            deadline.last_stage_at = None
+            deadline.acknowledged_at = None
+            deadline.next_stage_on = next_stage_day(spec.due_on, _offsets(spec.kind, ladders), None)
+            counts["moved"] += 1
+    for key, deadline in existing.items():
+        if key not in wanted and deadline.source == "derived" and deadline.status == "open":
+            deadline.status = "not_applicable"
+            deadline.status_reason = (
+                "Vervallen: volgt niet meer uit de registers (bijvoorbeeld omdat de volmacht "
+                "inmiddels is verleend of de datum is verstreken)."
+            )
+            deadline.next_stage_on = None
+            counts["closed"] += 1
+    session.flush()
+    return counts
+
+
+def visible_to(actor: Actor, deadline: Deadline, arrangement_ids: set[int]) -> bool:
+    if deadline.arrangement_id is not None and deadline.arrangement_id not in arrangement_ids:
+        return False
+    if deadline.owner_id is not None and deadline.owner_id == actor.user_id:
+        return True
+    if actor.role in SEES_EVERY_ORGANISATION:
+        return True
+    return deadline.organisation_id in (None, actor.organisation_id)
+
+
+def list_visible(
+    session: Session,
+    actor: Actor,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    arrangement_id: int | None = None,
+    statuses: Sequence[str] = ("open",),
+) -> list[Deadline]:
+    actor.require(Permission.VIEW_SIGNALS)
+    ids = set(arrangements.visible_ids(session, actor))
+    query = (
+        select(Deadline).where(Deadline.status.in_(statuses)).order_by(Deadline.due_on, Deadline.id)
+    )
+    if start is not None:
+        query = query.where(Deadline.due_on >= start)
+    if end is not None:
+        query = query.where(Deadline.due_on <= end)
+    if arrangement_id is not None:
+        query = query.where(Deadline.arrangement_id == arrangement_id)
+    return [d for d in session.scalars(query) if visible_to(actor, d, ids)]
+
+
+def get_visible(session: Session, actor: Actor, deadline_id: int) -> Deadline:
+    actor.require(Permission.VIEW_SIGNALS)
+    deadline = session.get(Deadline, deadline_id)
+    ids = set(arrangements.visible_ids(session, actor))
+    if deadline is None or not visible_to(actor, deadline, ids):
+        raise NotFound("Deze termijn bestaat niet of u heeft er geen toegang toe.")
+    return deadline
+
+
+def add_manual(session: Session, actor: Actor, raw: dict[str, Any], *, now: datetime) -> Deadline:
+    actor.require(Permission.VIEW_SIGNALS)
+    values, errors = fields.read_fields(MANUAL_FIELDS, raw)
+    if not errors:
+        if values.get("arrangement_id") is not None and values[
+            "arrangement_id"
+        ] not in arrangements.visible_ids(session, actor):
+            errors["arrangement_id"] = "Regeling: kies een regeling die u mag zien."
+        owner = session.get(User, values["owner_id"])
+        if owner is None or not owner.active or owner.role == Role.PROVIDER:
+            errors["owner_id"] = "Eigenaar: kies een actief account van een gemeente."
+    if errors:
+        raise InvalidInput(errors)
+    ladders = store.ladders(session)
+    deadline = Deadline(
+        key=f"manual|{now.timestamp():.6f}|{actor.user_id}|{values['subject'][:100]}",
+        kind="manual",
+        subject=values["subject"],
+        explanation=values.get("explanation") or "",
+        arrangement_id=values.get("arrangement_id"),
+        organisation_id=owner.organisation_id if owner else None,
+        due_on=values["due_on"],
+        owner_id=values["owner_id"],
+        source="manual",
+        next_stage_on=next_stage_day(values["due_on"], _offsets("manual", ladders), None),
+    )
+    session.add(deadline)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="create",
+        object_type="deadline",
+        object_id=deadline.id,
+        new_values={
+            "subject": deadline.subject,
+            "due_on": deadline.due_on.isoformat(),
+            "owner_id": deadline.owner_id,
+        },
+    )
+    return deadline
+
+
+def acknowledge(session: Session, actor: Actor, deadline_id: int, *, now: datetime) -> Deadline:
+    """Seen and being handled: stops escalation for this version. Twice does nothing new."""
+    deadline = get_visible(session, actor, deadline_id)
+    if deadline.acknowledged_at is None:
+        deadline.acknowledged_at = now
+        deadline.acknowledged_by_id = actor.user_id
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            action="acknowledge",
+            object_type="deadline",
+            object_id=deadline.id,
+            new_values={"deadline_version": deadline.deadline_version},
+        )
+    return deadline
+
+
+def set_status(
+    session: Session, actor: Actor, deadline_id: int, status: str, reason: str
+) -> Deadline:
+    deadline = get_visible(session, actor, deadline_id)
+    if status not in STATUS_LABELS:
+        raise InvalidInput({"status": "Status: kies open, afgehandeld of niet van toepassing."})
+    reason = fields.Text("Reden", max_length=2000, multiline=True).read(reason) or ""
+    if status == "not_applicable" and not reason.strip():
+        raise InvalidInput(
+            {"status_reason": "Reden: geef aan waarom de termijn niet van toepassing is."}
+        )
+    before = {"status": deadline.status, "status_reason": deadline.status_reason}
+    deadline.status, deadline.status_reason = status, reason
+    deadline.next_stage_on = None if status != "open" else deadline.next_stage_on
+    session.flush()
+    audit.record_update(
+        session,
+        actor,
+        object_type="deadline",
+        object_id=deadline.id,
+        before=before,
+        after={"status": status, "status_reason": reason},
+        version=deadline.version,
+    )
+    return deadline

@@ -1,0 +1,368 @@
+"""Reminders: the sweep turns due deadline stages into outbox messages; the dispatcher sends
+them. The database is the scheduler of record (DESIGN.md §5):
+
+- every message has a unique key (deadline, version, stage, recipient, channel), inserted with
+  ON CONFLICT DO NOTHING, so a sweep run twice, or by two processes at once, makes it once;
+- the dispatcher claims due messages with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL,
+  BEGIN IMMEDIATE on SQLite), sends, and marks them sent. A crash between "accepted by the
+  mail server" and "marked sent" may send one message twice once the lease runs out; a message
+  is never lost. A failed send is retried with a growing pause.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import deadlines as store
+from storage.accounts import User
+from storage.arrangements import Arrangement
+from storage.deadlines import Deadline, Message
+from storage.organisations import Organisation
+from workflows.rules.dates import in_words
+from workflows.rules.reminders import (
+    DEFAULT_LADDERS,
+    latest_due_stage,
+    local_day,
+    next_stage_day,
+    send_time,
+    stage_day,
+    stage_label,
+)
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+DIGEST_DAYS = 14
+
+
+class Mailer(Protocol):
+    """Sends one e-mail; raises on failure. ``None`` mailer means: keep mail in the outbox."""
+
+    def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 240))
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    deadlines: int
+    messages: int
+
+
+def _ladder(session: Session) -> Callable[[str], tuple[list[int], list[str], int]]:
+    stored = store.ladders(session)
+
+    def lookup(kind: str) -> tuple[list[int], list[str], int]:
+        ladder = stored.get(kind)
+        if ladder is not None:
+            return list(ladder.offsets), list(ladder.roles), ladder.escalate_after_days
+        offsets, roles = DEFAULT_LADDERS.get(kind, DEFAULT_LADDERS["manual"])
+        return list(offsets), list(roles), 7
+
+    return lookup
+
+
+def recipients(session: Session, deadline: Deadline, roles: Sequence[str]) -> list[User]:
+    if deadline.owner_id is not None:
+        owner = session.get(User, deadline.owner_id)
+        return [owner] if owner is not None and owner.active else []
+    organisation_id = deadline.organisation_id
+    if organisation_id is None and deadline.arrangement_id is not None:
+        arrangement = session.get(Arrangement, deadline.arrangement_id)
+        organisation_id = arrangement.lead_organisation_id if arrangement else None
+    if organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.role.in_(list(roles)),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+def _insert_messages(session: Session, rows: list[dict[str, object]]) -> int:
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    result = session.execute(
+        insert(Message).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def sweep(session: Session, *, now: datetime, batch: int = 1000) -> SweepResult:
+    """Materialise the due reminder stages as messages. Touches only deadlines whose next
+    stage has come (an index on status and next_stage_on), so its cost follows what is due."""
+    today = local_day(now)
+    ladder = _ladder(session)
+    touched = created = 0
+    while True:
+        due = store.due_for_stage(session, today, limit=batch)
+        if not due:
+            break
+        for deadline in due:
+            touched += 1
+            created += _sweep_one(session, deadline, now=now, ladder=ladder)
+        session.flush()
+        if len(due) < batch:
+            break
+    return SweepResult(touched, created)
+
+
+def _sweep_one(
+    session: Session,
+    deadline: Deadline,
+    *,
+    now: datetime,
+    ladder: Callable[[str], tuple[list[int], list[str], int]],
+) -> int:
+    offsets, roles, escalate_after = ladder(deadline.kind)
+    stage = latest_due_stage(deadline.due_on, offsets, now)
+    created = 0
+    if stage is not None and (deadline.last_stage is None or stage < deadline.last_stage):
+        # After downtime only the latest due stage goes out.
+        created += _insert_messages(session, _stage_rows(session, deadline, stage, roles, now=now))
+        deadline.last_stage = stage
+        deadline.last_stage_at = now
+    escalation_on = (
+        stage_day(deadline.due_on, deadline.last_stage) + timedelta(days=escalate_after)
+        if deadline.last_stage is not None and deadline.acknowledged_at is None
+        else None
+    )
+    if escalation_on is not None and local_day(now) >= escalation_on:
+        created += _insert_messages(session, _escalation_rows(session, deadline, now=now))
+        escalation_on = None
+    candidates = [
+        d
+        for d in (next_stage_day(deadline.due_on, offsets, deadline.last_stage), escalation_on)
+        if d
+    ]
+    deadline.next_stage_on = min(candidates) if candidates else None
+    return created
+
+
+def _body(deadline: Deadline, stage: int) -> str:
+    return (
+        f"{deadline.subject}\n\n"
+        f"Datum: {in_words(deadline.due_on)} ({stage_label(stage)}).\n\n"
+        f"{deadline.explanation}\n\n"
+        "Bevestig in Besluitwerk dat u dit oppakt (Wat moet wanneer gebeuren > Termijnen); "
+        "anders gaat het bericht na enkele dagen naar de escalatiecontactpersoon."
+    )
+
+
+def _stage_rows(
+    session: Session, deadline: Deadline, stage: int, roles: Sequence[str], *, now: datetime
+) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    subject = f"[Besluitwerk] {deadline.subject} – {stage_label(stage)}"
+    for user in recipients(session, deadline, roles):
+        for channel in ("email", "in_app"):
+            rows.append(
+                {
+                    "key": f"{deadline.id}:{deadline.deadline_version}:{stage}:{user.id}:{channel}",
+                    "recipient_id": user.id,
+                    "channel": channel,
+                    "deadline_id": deadline.id,
+                    "stage": str(stage),
+                    "subject": subject[:500],
+                    "body": _body(deadline, stage),
+                    "due_at": now,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+            )
+    return rows
+
+
+def _escalation_rows(
+    session: Session, deadline: Deadline, *, now: datetime
+) -> list[dict[str, object]]:
+    organisation_id = deadline.organisation_id
+    if organisation_id is None and deadline.arrangement_id is not None:
+        arrangement = session.get(Arrangement, deadline.arrangement_id)
+        organisation_id = arrangement.lead_organisation_id if arrangement else None
+    organisation = session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None or organisation.escalation_contact_id is None:
+        return []
+    subject = f"[Besluitwerk] Escalatie: {deadline.subject}"
+    body = "Niemand heeft bevestigd dat deze termijn wordt opgepakt.\n\n" + _body(
+        deadline, deadline.last_stage or 0
+    )
+    return [
+        {
+            "key": f"{deadline.id}:{deadline.deadline_version}:escalation:{deadline.last_stage}:"
+            f"{organisation.escalation_contact_id}:{channel}",
+            "recipient_id": organisation.escalation_contact_id,
+            "channel": channel,
+            "deadline_id": deadline.id,
+            "stage": "escalation",
+            "subject": subject[:500],
+            "body": body,
+            "due_at": now,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for channel in ("email", "in_app")
+    ]
+
+
+def digest(session: Session, *, now: datetime) -> int:
+    """One daily digest e-mail per person with open deadlines in the coming two weeks."""
+    today = local_day(now)
+    if now < send_time(today):
+        return 0
+    horizon = today + timedelta(days=DIGEST_DAYS)
+    open_deadlines = session.scalars(
+        select(Deadline)
+        .where(Deadline.status == "open", Deadline.due_on <= horizon)
+        .order_by(Deadline.due_on)
+    ).all()
+    per_user: dict[int, list[Deadline]] = {}
+    ladder = _ladder(session)
+    for deadline in open_deadlines:
+        _, roles, _ = ladder(deadline.kind)
+        for user in recipients(session, deadline, roles):
+            per_user.setdefault(user.id, []).append(deadline)
+    rows: list[dict[str, object]] = [
+        {
+            "key": f"digest:{user_id}:{today.isoformat()}",
+            "recipient_id": user_id,
+            "channel": "email",
+            "deadline_id": None,
+            "stage": "digest",
+            "subject": f"[Besluitwerk] Overzicht termijnen {in_words(today)}",
+            "body": "Open termijnen in de komende twee weken:\n\n"
+            + "\n".join(f"- {in_words(d.due_on)}: {d.subject}" for d in items),
+            "due_at": now,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for user_id, items in per_user.items()
+    ]
+    return _insert_messages(session, rows)
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    sent: int
+    failed: int
+    outbox: int
+
+
+def claim(session: Session, *, now: datetime, limit: int) -> list[Message]:
+    """Claim due messages for this process with a lease. Two dispatchers never hold the same
+    row: PostgreSQL skips rows another transaction has locked; SQLite serialises writers."""
+    query = (
+        select(Message)
+        .where(
+            Message.status.in_(["pending", "sending"]),
+            Message.due_at <= now,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            or_(Message.lease_until.is_(None), Message.lease_until < now),
+        )
+        .order_by(Message.due_at, Message.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    messages = list(session.scalars(query))
+    for message in messages:
+        message.status = "sending"
+        message.lease_until = now + LEASE
+    session.flush()
+    return messages
+
+
+def dispatch(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    mailer: Mailer | None,
+    batch: int = 100,
+    clock: Callable[[], datetime] | None = None,
+) -> DispatchResult:
+    sent = failed = outbox = 0
+    while True:
+        with sessions() as session, session.begin():
+            claimed = [
+                (m.id, m.channel, m.recipient.email, m.subject, m.body, m.key, m.attempts)
+                for m in claim(session, now=now, limit=batch)
+            ]
+        if not claimed:
+            break
+        for message_id, channel, email, subject, body, key, attempts in claimed:
+            status, error = "sent", ""
+            if channel == "email" and mailer is None:
+                status = "outbox"  # no SMTP configured: the outbox page shows it
+            elif channel == "email":
+                try:
+                    assert mailer is not None
+                    mailer.send(to=email, subject=subject, body=body, message_id=key)
+                except Exception as problem:  # any failure is retried, never lost
+                    status, error = "failed", f"{type(problem).__name__}: {problem}"[:500]
+            moment = clock() if clock else now
+            with sessions() as session, session.begin():
+                values: dict[str, object] = {"lease_until": None}
+                if status == "failed":
+                    tries = attempts + 1
+                    values.update(
+                        status="pending" if tries < MAX_ATTEMPTS else "failed",
+                        attempts=tries,
+                        next_attempt_at=moment + backoff(tries),
+                        last_error=error,
+                    )
+                    failed += 1
+                else:
+                    values.update(status=status, sent_at=moment)
+                    sent += status == "sent"
+                    outbox += status == "outbox"
+                session.execute(update(Message).where(Message.id == message_id).values(**values))
+        if len(claimed) < batch:
+            break
+    return DispatchResult(sent, failed, outbox)
+
+
+def tick(
+    sessions: sessionmaker[Session], *, now: datetime, mailer: Mailer | None
+) -> dict[str, int]:
+    """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
+    from workflows.deadlines import sync
+
+    with sessions() as session, session.begin():
+        changes = sync(session, as_of=local_day(now))
+        swept = sweep(session, now=now)
+        digests = digest(session, now=now)
+    result = dispatch(sessions, now=now, mailer=mailer)
+    return {
+        **changes,
+        "deadlines_due": swept.deadlines,
+        "messages": swept.messages + digests,
+        "sent": result.sent,
+        "failed": result.failed,
+        "outbox": result.outbox,
+    }
