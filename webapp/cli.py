@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import getpass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import click
 from flask import Flask, current_app
@@ -12,9 +12,11 @@ from flask.cli import AppGroup, FlaskGroup
 from storage import migrate
 from webapp.app import create_app
 from webapp.database import sessions
-from workflows import accounts, demo, organisations
+from webapp.mail import mailer_for
+from workflows import accounts, demo, organisations, reminders
 from workflows.actors import system_actor
 from workflows.errors import InvalidInput, WorkflowError
+from workflows.rules.reminders import AMSTERDAM
 from workflows.rules.roles import ROLE_LABELS, Role
 
 
@@ -119,6 +121,46 @@ def create_api_token(email: str, label: str) -> None:
         session.commit()
     click.echo("API-token (bewaar het nu; het is later niet meer op te vragen):")
     click.echo(token)
+
+
+@cli.command("tick")
+@click.option(
+    "--now",
+    "moment",
+    default=None,
+    help="Tijdstip (ISO, bijvoorbeeld 2026-03-02T08:05:00+01:00); standaard nu.",
+)
+def tick(moment: str | None) -> None:
+    """Eén ronde: termijnen bijwerken, herinneringen klaarzetten en versturen."""
+    now = _parse_moment(moment)
+    settings = current_app.config["BESLUITWERK_SETTINGS"]
+    result = reminders.tick(sessions(), now=now, mailer=mailer_for(settings))
+    click.echo(" ".join(f"{key}={value}" for key, value in result.items()))
+
+
+@cli.command("run-scheduler")
+@click.option("--interval", default=60, show_default=True, help="Seconden tussen twee rondes.")
+def run_scheduler(interval: int) -> None:
+    """De herinneringsdienst: elke minuut een ronde (APScheduler als metronoom)."""
+    from webapp.scheduler import run
+
+    run(current_app._get_current_object(), interval=interval)  # type: ignore[attr-defined]
+
+
+def _parse_moment(raw: str | None) -> datetime:
+    if not raw:
+        return datetime.now(UTC)
+    try:
+        moment = datetime.fromisoformat(raw)
+    except ValueError:
+        click.echo(
+            f"Fout: '{raw}' is geen tijdstip; schrijf bijvoorbeeld 2026-03-02T08:05:00+01:00.",
+            err=True,
+        )
+        raise SystemExit(1) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=AMSTERDAM)
+    return moment.astimezone(UTC)
 
 
 def main() -> None:

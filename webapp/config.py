@@ -32,6 +32,12 @@ class Settings:
     session_idle: timedelta = timedelta(minutes=30)
     session_absolute: timedelta = timedelta(hours=10)
     max_upload_bytes: int = 25 * 1024 * 1024
+    smtp_host: str = ""
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "besluitwerk@localhost"
+    smtp_starttls: bool = False
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -65,6 +71,12 @@ def load_settings(
         trusted_hosts=hosts,
         session_idle=timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))),
         session_absolute=timedelta(hours=int(env.get("SESSION_ABSOLUTE_HOURS", "10"))),
+        smtp_host=env.get("SMTP_HOST", ""),
+        smtp_port=int(env.get("SMTP_PORT", "25")),
+        smtp_user=env.get("SMTP_USER", ""),
+        smtp_password=env.get("SMTP_PASSWORD", ""),
+        smtp_from=env.get("SMTP_FROM", "besluitwerk@localhost"),
+        smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in {"1", "true", "ja", "yes"},
     )
 
 

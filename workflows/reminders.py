@@ -72,13 +72,23 @@ def _ladder(session: Session) -> Callable[[str], tuple[list[int], list[str], int
 
 
 def recipients(session: Session, deadline: Deadline, roles: Sequence[str]) -> list[User]:
+    """The owner; else the people with the ladder's roles at the organisation concerned; and
+    when that organisation has nobody in Besluitwerk, the lead's project group, so that no
+    deadline goes unannounced."""
     if deadline.owner_id is not None:
         owner = session.get(User, deadline.owner_id)
         return [owner] if owner is not None and owner.active else []
-    organisation_id = deadline.organisation_id
-    if organisation_id is None and deadline.arrangement_id is not None:
-        arrangement = session.get(Arrangement, deadline.arrangement_id)
-        organisation_id = arrangement.lead_organisation_id if arrangement else None
+    arrangement = (
+        session.get(Arrangement, deadline.arrangement_id) if deadline.arrangement_id else None
+    )
+    lead_id = arrangement.lead_organisation_id if arrangement else None
+    found = _users(session, deadline.organisation_id or lead_id, roles)
+    if not found and lead_id is not None:
+        found = _users(session, lead_id, ["project_group"])
+    return found
+
+
+def _users(session: Session, organisation_id: int | None, roles: Sequence[str]) -> list[User]:
     if organisation_id is None:
         return []
     return list(
@@ -156,10 +166,14 @@ def _sweep_one(
     return created
 
 
-def _body(deadline: Deadline, stage: int) -> str:
+def _when(deadline: Deadline, now: datetime) -> str:
+    return stage_label((deadline.due_on - local_day(now)).days)
+
+
+def _body(deadline: Deadline, now: datetime) -> str:
     return (
         f"{deadline.subject}\n\n"
-        f"Datum: {in_words(deadline.due_on)} ({stage_label(stage)}).\n\n"
+        f"Datum: {in_words(deadline.due_on)} ({_when(deadline, now)}).\n\n"
         f"{deadline.explanation}\n\n"
         "Bevestig in Besluitwerk dat u dit oppakt (Wat moet wanneer gebeuren > Termijnen); "
         "anders gaat het bericht na enkele dagen naar de escalatiecontactpersoon."
@@ -170,7 +184,7 @@ def _stage_rows(
     session: Session, deadline: Deadline, stage: int, roles: Sequence[str], *, now: datetime
 ) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
-    subject = f"[Besluitwerk] {deadline.subject} – {stage_label(stage)}"
+    subject = f"[Besluitwerk] {deadline.subject} – {_when(deadline, now)}"
     for user in recipients(session, deadline, roles):
         for channel in ("email", "in_app"):
             rows.append(
@@ -181,7 +195,7 @@ def _stage_rows(
                     "deadline_id": deadline.id,
                     "stage": str(stage),
                     "subject": subject[:500],
-                    "body": _body(deadline, stage),
+                    "body": _body(deadline, now),
                     "due_at": now,
                     "status": "pending",
                     "attempts": 0,
@@ -204,9 +218,7 @@ def _escalation_rows(
     if organisation is None or organisation.escalation_contact_id is None:
         return []
     subject = f"[Besluitwerk] Escalatie: {deadline.subject}"
-    body = "Niemand heeft bevestigd dat deze termijn wordt opgepakt.\n\n" + _body(
-        deadline, deadline.last_stage or 0
-    )
+    body = "Niemand heeft bevestigd dat deze termijn wordt opgepakt.\n\n" + _body(deadline, now)
     return [
         {
             "key": f"{deadline.id}:{deadline.deadline_version}:escalation:{deadline.last_stage}:"

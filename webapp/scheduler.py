@@ -1,0 +1,52 @@
+"""The reminder process (``besluitwerk run-scheduler``): APScheduler 3 as a metronome only.
+
+In-memory job store, one interval job, coalesce and a single instance: the database is the
+scheduler of record, so a restart, a second scheduler process or downtime loses nothing and
+sends nothing twice (DESIGN.md §5). Never started inside create_app: every web worker would
+then send every reminder.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.blocking import BlockingScheduler
+from flask import Flask
+
+from webapp.database import sessions
+from webapp.logs import safe
+from webapp.mail import mailer_for
+from workflows import reminders
+
+logger = logging.getLogger("besluitwerk.scheduler")
+
+
+def run_once(app: Flask) -> None:
+    settings = app.config["BESLUITWERK_SETTINGS"]
+    try:
+        result = reminders.tick(sessions(app), now=datetime.now(UTC), mailer=mailer_for(settings))
+    except Exception:  # a failed tick is logged; the next one starts afresh
+        logger.exception("scheduler tick failed")
+        return
+    if any(result.values()):
+        logger.info("tick %s", safe(result))
+
+
+def run(app: Flask, *, interval: int = 60) -> None:
+    scheduler = BlockingScheduler(timezone="UTC")
+    scheduler.add_job(
+        run_once,
+        "interval",
+        seconds=interval,
+        args=[app],
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+        misfire_grace_time=interval,
+    )
+    logger.info("scheduler started, one tick every %s seconds", interval)
+    try:
+        scheduler.start()
+    except (KeyboardInterrupt, SystemExit):
+        logger.info("scheduler stopped")

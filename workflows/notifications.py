@@ -1,0 +1,136 @@
+"""What people see of the reminders in the app: their notifications, the outbox (mail that was
+not sent because no mail server is configured, or that failed), and the reminder ladders."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage import deadlines as store
+from storage.deadlines import Message, ReminderLadder
+from workflows import audit
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound
+from workflows.rules.reminders import DEFAULT_LADDERS
+from workflows.rules.roles import ROLE_LABELS, Permission, Role
+
+
+def mine(session: Session, actor: Actor, *, limit: int = 200) -> Sequence[Message]:
+    actor.require(Permission.VIEW_SIGNALS)
+    return session.scalars(
+        select(Message)
+        .where(
+            Message.recipient_id == actor.user_id,
+            Message.channel == "in_app",
+            Message.status == "sent",
+        )
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def unread_count(session: Session, actor: Actor) -> int:
+    return sum(1 for m in mine(session, actor) if m.read_at is None)
+
+
+def mark_read(session: Session, actor: Actor, message_id: int, *, now: datetime) -> None:
+    message = session.get(Message, message_id)
+    if message is None or message.recipient_id != actor.user_id:
+        raise NotFound("Deze melding bestaat niet.")
+    if message.read_at is None:
+        message.read_at = now
+
+
+def outbox(session: Session, actor: Actor, *, limit: int = 500) -> Sequence[Message]:
+    actor.require(Permission.MANAGE_USERS)
+    return session.scalars(
+        select(Message)
+        .where(Message.channel == "email")
+        .order_by(Message.created_at.desc(), Message.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def ladders(session: Session, actor: Actor) -> list[dict[str, Any]]:
+    actor.require(Permission.MANAGE_USERS)
+    stored = store.ladders(session)
+    result = []
+    for kind, (offsets, roles) in DEFAULT_LADDERS.items():
+        ladder = stored.get(kind)
+        result.append(
+            {
+                "kind": kind,
+                "offsets": list(ladder.offsets) if ladder else list(offsets),
+                "roles": list(ladder.roles) if ladder else list(roles),
+                "escalate_after_days": ladder.escalate_after_days if ladder else 7,
+            }
+        )
+    return result
+
+
+def set_ladder(session: Session, actor: Actor, kind: str, raw: dict[str, Any]) -> ReminderLadder:
+    """Edit one ladder: offsets like ``90, 60, 30, 14, 7, 0, -1`` (days before; negative is
+    after the date), the roles that receive it, and after how many days it escalates."""
+    actor.require(Permission.MANAGE_USERS)
+    if kind not in DEFAULT_LADDERS:
+        raise NotFound("Deze soort termijn bestaat niet.")
+    errors: dict[str, str] = {}
+    offsets: list[int] = []
+    for part in str(raw.get("offsets", "")).replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            value = int(part)
+        except ValueError:
+            errors["offsets"] = f"Momenten: '{part[:20]}' is geen aantal dagen."
+            break
+        if not -60 <= value <= 730:
+            errors["offsets"] = "Momenten: kies dagen tussen 730 ervoor en 60 erna."
+            break
+        offsets.append(value)
+    if not offsets and "offsets" not in errors:
+        errors["offsets"] = "Momenten: noem ten minste één moment, bijvoorbeeld 30, 7, 0."
+    roles = [r for r in raw.get("roles", []) if r in {x.value for x in Role}]
+    if not roles or Role.PROVIDER.value in roles:
+        errors["roles"] = "Ontvangers: kies een of meer rollen van een gemeente."
+    try:
+        escalate = int(str(raw.get("escalate_after_days", "7")))
+        if not 1 <= escalate <= 60:
+            raise ValueError
+    except ValueError:
+        errors["escalate_after_days"] = "Escaleren na: kies 1 tot en met 60 dagen."
+        escalate = 7
+    if errors:
+        raise InvalidInput(errors)
+    ladder = store.ladders(session).get(kind)
+    before = {"offsets": ladder.offsets, "roles": ladder.roles} if ladder else {}
+    if ladder is None:
+        ladder = ReminderLadder(kind=kind)
+        session.add(ladder)
+    ladder.offsets = sorted(set(offsets), reverse=True)
+    ladder.roles = roles
+    ladder.escalate_after_days = escalate
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="update",
+        object_type="reminder_ladder",
+        object_id=ladder.id,
+        old_values=before or None,
+        new_values={
+            "kind": kind,
+            "offsets": ladder.offsets,
+            "roles": roles,
+            "escalate_after_days": escalate,
+        },
+    )
+    return ladder
+
+
+ROLE_CHOICES = {r.value: ROLE_LABELS[r] for r in Role if r is not Role.PROVIDER}
