@@ -56,6 +56,17 @@ ROUTE_ACCESS: dict[str, Access] = {
     "signals.dashboard": Permission.VIEW_SIGNALS,
     "signals.draft_mandate": Permission.EDIT_MANDATES,
     "signals.term_calculator": SIGNED_IN,
+    "deadlines.index": Permission.VIEW_SIGNALS,
+    "deadlines.add": Permission.VIEW_SIGNALS,
+    "deadlines.acknowledge": Permission.VIEW_SIGNALS,
+    "deadlines.set_status": Permission.VIEW_SIGNALS,
+    "deadlines.my_notifications": Permission.VIEW_SIGNALS,
+    "deadlines.mark_read": Permission.VIEW_SIGNALS,
+    "deadlines.new_calendar_address": Permission.VIEW_SIGNALS,
+    # The secret token in the address is the credential: calendar programs send no cookie.
+    "deadlines.calendar": PUBLIC,
+    "deadlines.outbox": Permission.MANAGE_USERS,
+    "deadlines.ladders": Permission.MANAGE_USERS,
     "mandates.index": Permission.VIEW_MANDATES,
     "mandates.export": Permission.VIEW_MANDATES,
     "mandates.detail": Permission.VIEW_MANDATES,
@@ -88,6 +99,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.coverage": Permission.VIEW_MANDATES,
     "api.signals": Permission.VIEW_SIGNALS,
     "api.term_end": SIGNED_IN,
+    "api.deadlines": Permission.VIEW_SIGNALS,
+    "api.deadline_create": Permission.VIEW_SIGNALS,
+    "api.deadline_acknowledge": Permission.VIEW_SIGNALS,
 }
 
 logger = logging.getLogger("besluitwerk.access")

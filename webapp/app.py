@@ -26,6 +26,7 @@ from webapp.pages import (
     agreements,
     arrangement_parts,
     arrangements,
+    deadlines,
     home,
     mandates,
     organisations,
@@ -90,6 +91,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         mandates.blueprint,
         agreements.blueprint,
         signals.blueprint,
+        deadlines.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

@@ -8,6 +8,7 @@ document contents are never passed to the logger at all.
 from __future__ import annotations
 
 import logging
+import re
 import sys
 
 _MAX = 300
@@ -34,7 +35,26 @@ class _OneLine(logging.Formatter):
         return _escape(super().format(record))
 
 
+_CALENDAR_TOKEN = re.compile(r"(/calendar/)[^ /?\"]+(\.ics)")
+
+
+class _HideCalendarTokens(logging.Filter):
+    """Request logs show the path, and a calendar path holds its secret token: mask it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                _CALENDAR_TOKEN.sub(r"\1…\2", a) if isinstance(a, str) else a for a in record.args
+            )
+        record.msg = _CALENDAR_TOKEN.sub(r"\1…\2", str(record.msg))
+        return True
+
+
 def configure_logging(level: int = logging.INFO) -> None:
+    for name in ("werkzeug", "gunicorn.access"):
+        access = logging.getLogger(name)
+        if not any(isinstance(f, _HideCalendarTokens) for f in access.filters):
+            access.addFilter(_HideCalendarTokens())
     root = logging.getLogger("besluitwerk")
     if any(getattr(h, "_besluitwerk", False) for h in root.handlers):
         return

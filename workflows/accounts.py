@@ -271,3 +271,10 @@ def resolve_api_token(session: Session, token: str, *, now: datetime) -> User | 
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
     return row.user
+
+
+def list_colleagues(session: Session, actor: Actor) -> Sequence[User]:
+    """Accounts an officer may name as the owner of a deadline: everyone active except
+    providers (the project group works across the municipalities of an arrangement)."""
+    actor.require(Permission.VIEW_SIGNALS)
+    return [u for u in account_store.list_users(session) if u.active and u.role != Role.PROVIDER]

@@ -159,6 +159,29 @@ def _register_paths() -> dict[str, Any]:
                 "responses": {"200": _one("Signals"), **_errors(401, 403, 422)},
             }
         },
+        "/api/v1/deadlines": {
+            "get": _list(
+                "Deadline",
+                "Termijnen (afgeleid uit de registers en handmatig)",
+                [
+                    _filter("from", {"type": "string", "format": "date"}),
+                    _filter("to", {"type": "string", "format": "date"}),
+                    _filter("arrangement", {"type": "integer"}),
+                ],
+            ),
+            "post": {
+                "summary": "Handmatige termijn",
+                "requestBody": _json_body("DeadlineInput"),
+                "responses": {"201": _one("Deadline", "Aangemaakt"), **_errors(401, 403, 422)},
+            },
+        },
+        "/api/v1/deadlines/{id}/acknowledge": {
+            "post": {
+                "summary": "Bevestigen dat de termijn wordt opgepakt (stopt escalatie)",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Deadline"), **_errors(401, 403, 404)},
+            }
+        },
         "/api/v1/terms/end": {
             "get": {
                 "summary": "Einde van een termijn volgens de Algemene termijnenwet",
@@ -366,6 +389,32 @@ def _register_schemas() -> dict[str, Any]:
                 },
                 "total": {"type": "integer"},
             },
+        },
+        "Deadline": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "kind": {"type": "string"},
+                "due_on": {"type": "string", "format": "date"},
+                "start_by_on": _DATE,
+                "status": {"type": "string", "enum": ["open", "done", "not_applicable"]},
+                "deadline_version": {"type": "integer"},
+                "acknowledged_at": {"type": ["string", "null"], "format": "date-time"},
+                "explanation": {"type": "string"},
+            },
+            "required": ["id", "name", "kind", "due_on", "status"],
+        },
+        "DeadlineInput": {
+            "type": "object",
+            "properties": {
+                "subject": {"type": "string"},
+                "due_on": {"type": "string", "format": "date"},
+                "owner_id": {"type": "integer"},
+                "arrangement_id": {"type": ["integer", "null"]},
+                "explanation": {"type": "string"},
+            },
+            "required": ["subject", "due_on", "owner_id"],
         },
         "TermEnd": {
             "type": "object",

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from storage.deadlines import Deadline
 from webapp.access import current_actor
-from webapp.api.views import blueprint
+from webapp.api.registers import json_body
+from webapp.api.views import blueprint, page
 from webapp.database import db
-from workflows import signals
+from workflows import deadlines, signals
 from workflows.errors import InvalidInput
 from workflows.rules.dates import parse_date
 from workflows.rules.termijnenwet import term_end
@@ -84,3 +86,53 @@ def compute_term_end() -> ResponseReturnValue:
             "reason": result.reason,
         }
     )
+
+
+def _deadline_json(deadline: Deadline) -> dict[str, object]:
+    return {
+        "id": deadline.id,
+        "name": deadline.subject,
+        "kind": deadline.kind,
+        "due_on": deadline.due_on.isoformat(),
+        "start_by_on": deadline.start_by_on.isoformat() if deadline.start_by_on else None,
+        "arrangement_id": deadline.arrangement_id,
+        "organisation_id": deadline.organisation_id,
+        "owner_id": deadline.owner_id,
+        "status": deadline.status,
+        "status_reason": deadline.status_reason,
+        "source": deadline.source,
+        "deadline_version": deadline.deadline_version,
+        "acknowledged_at": deadline.acknowledged_at.isoformat()
+        if deadline.acknowledged_at
+        else None,
+        "explanation": deadline.explanation,
+    }
+
+
+@blueprint.get("/deadlines", endpoint="deadlines")
+def list_deadlines() -> ResponseReturnValue:
+    start = _date_arg("from", "from", default=date.min) if request.args.get("from") else None
+    end = _date_arg("to", "to", default=date.max) if request.args.get("to") else None
+    raw = request.args.get("arrangement", "")
+    if raw and not raw.isdigit():
+        raise InvalidInput({"arrangement": "arrangement: verwacht een nummer."})
+    rows = deadlines.list_visible(
+        db(), current_actor(), start=start, end=end, arrangement_id=int(raw) if raw else None
+    )
+    return page([_deadline_json(d) for d in rows])
+
+
+@blueprint.post("/deadlines", endpoint="deadline_create")
+def create_deadline() -> ResponseReturnValue:
+    session = db()
+    deadline = deadlines.add_manual(session, current_actor(), json_body(), now=datetime.now(UTC))
+    session.commit()
+    return jsonify(_deadline_json(deadline)), 201
+
+
+@blueprint.post("/deadlines/<int:deadline_id>/acknowledge", endpoint="deadline_acknowledge")
+def acknowledge_deadline(deadline_id: int) -> ResponseReturnValue:
+    session = db()
+    deadline = deadlines.acknowledge(session, current_actor(), deadline_id, now=datetime.now(UTC))
+    session.commit()
+    return jsonify(_deadline_json(deadline))

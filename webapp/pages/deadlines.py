@@ -1,0 +1,184 @@
+"""Deadlines, notifications, the outbox, reminder ladders and the personal calendar feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.forms import form_fields
+from workflows import accounts, arrangements, calendar_feed, deadlines, notifications
+from workflows.errors import InvalidInput
+from workflows.rules.reminders import stage_label
+from workflows.rules.roles import Role
+
+blueprint = Blueprint("deadlines", __name__)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@blueprint.get("/signalen/termijnen")
+def index() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    status = request.args.get("status", "open")
+    statuses = [status] if status in deadlines.STATUS_LABELS else ["open"]
+    rows = deadlines.list_visible(session, actor, statuses=statuses)
+    owners = [u for u in accounts.list_colleagues(session, actor) if u.role != Role.PROVIDER]
+    return render_template(
+        "deadlines/list.html",
+        deadlines=rows,
+        status=statuses[0],
+        statuses=deadlines.STATUS_LABELS,
+        kinds=deadlines.KIND_LABELS,
+        today=date.today(),
+        when=lambda d: stage_label((d.due_on - date.today()).days),
+        form=form_fields(
+            deadlines.MANUAL_FIELDS,
+            options={
+                "arrangement_id": [
+                    (str(a.id), a.name) for a in arrangements.list_visible(session, actor)
+                ],
+                "owner_id": [(str(u.id), f"{u.name} ({u.organisation.name})") for u in owners],
+            },
+        ),
+        values={"owner_id": str(actor.user_id)},
+        errors={},
+    )
+
+
+@blueprint.post("/signalen/termijnen")
+def add() -> ResponseReturnValue:
+    session = db()
+    raw = {name: request.form.get(name, "") for name in deadlines.MANUAL_FIELDS}
+    try:
+        deadlines.add_manual(session, current_actor(), raw, now=_now())
+    except InvalidInput as error:
+        session.rollback()
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for("deadlines.index") + "#nieuw")
+    session.commit()
+    flash("De termijn is toegevoegd; herinneringen volgen vanzelf.", "success")
+    return redirect(url_for("deadlines.index"))
+
+
+@blueprint.post("/signalen/termijnen/<int:deadline_id>/bevestigen")
+def acknowledge(deadline_id: int) -> ResponseReturnValue:
+    session = db()
+    deadlines.acknowledge(session, current_actor(), deadline_id, now=_now())
+    session.commit()
+    flash("Bevestigd: u pakt deze termijn op. Er volgt geen escalatie.", "success")
+    return redirect(request.form.get("terug") or url_for("deadlines.index"))
+
+
+@blueprint.post("/signalen/termijnen/<int:deadline_id>/status")
+def set_status(deadline_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        deadlines.set_status(
+            session,
+            current_actor(),
+            deadline_id,
+            request.form.get("status", ""),
+            request.form.get("status_reason", ""),
+        )
+    except InvalidInput as error:
+        session.rollback()
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for("deadlines.index"))
+    session.commit()
+    flash("De status van de termijn is bijgewerkt.", "success")
+    return redirect(url_for("deadlines.index"))
+
+
+@blueprint.get("/meldingen")
+def my_notifications() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    return render_template(
+        "deadlines/notifications.html",
+        messages=notifications.mine(session, actor),
+        has_feed=calendar_feed.has_feed(session, actor),
+    )
+
+
+@blueprint.post("/meldingen/<int:message_id>/gelezen")
+def mark_read(message_id: int) -> ResponseReturnValue:
+    session = db()
+    notifications.mark_read(session, current_actor(), message_id, now=_now())
+    session.commit()
+    return redirect(url_for("deadlines.my_notifications"))
+
+
+@blueprint.post("/meldingen/agenda")
+def new_calendar_address() -> ResponseReturnValue:
+    session = db()
+    token = calendar_feed.new_token(session, current_actor())
+    session.commit()
+    address = url_for("deadlines.calendar", token=token, _external=True)
+    flash(
+        f"Uw persoonlijke agenda-adres (bewaar het; een nieuw adres maakt dit ongeldig): {address}",
+        "success",
+    )
+    return redirect(url_for("deadlines.my_notifications"))
+
+
+@blueprint.get("/calendar/<token>.ics")
+def calendar(token: str) -> ResponseReturnValue:
+    session = db()
+    content = calendar_feed.feed(session, token, now=_now())
+    if content is None:
+        abort(404)
+    response = Response(content, content_type="text/calendar; charset=utf-8")
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Content-Disposition"] = 'inline; filename="besluitwerk.ics"'
+    return response
+
+
+@blueprint.get("/beheer/postvak-uit")
+def outbox() -> ResponseReturnValue:
+    return render_template(
+        "deadlines/outbox.html", messages=notifications.outbox(db(), current_actor())
+    )
+
+
+@blueprint.route("/beheer/herinneringen", methods=["GET", "POST"])
+def ladders() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    errors: dict[str, dict[str, str]] = {}
+    status = 200
+    if request.method == "POST":
+        kind = request.form.get("kind", "")
+        raw = {
+            "offsets": request.form.get("offsets", ""),
+            "roles": request.form.getlist("roles"),
+            "escalate_after_days": request.form.get("escalate_after_days", ""),
+        }
+        try:
+            notifications.set_ladder(session, actor, kind, raw)
+        except InvalidInput as error:
+            session.rollback()
+            errors[kind] = error.errors
+            status = 422
+        else:
+            session.commit()
+            flash("De herinneringsladder is opgeslagen.", "success")
+            return redirect(url_for("deadlines.ladders") + f"#ladder-{kind}")
+    return (
+        render_template(
+            "deadlines/ladders.html",
+            ladders=notifications.ladders(session, actor),
+            kinds=deadlines.KIND_LABELS,
+            roles=notifications.ROLE_CHOICES,
+            errors=errors,
+        ),
+        status,
+    )
