@@ -55,6 +55,8 @@ class Deadline(Base):
     deadline_version: Mapped[int] = mapped_column(Integer, default=1)
     last_stage: Mapped[int | None] = mapped_column(Integer)
     last_stage_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The day the first reminder of this version went out: escalation counts from there.
+    first_reminded_on: Mapped[date | None]
     next_stage_on: Mapped[date | None]
     acknowledged_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     acknowledged_by_id: Mapped[int | None] = mapped_column(

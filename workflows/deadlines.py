@@ -148,6 +148,7 @@ def sync(session: Session, *, as_of: date) -> dict[str, int]:
             deadline.deadline_version += 1
             deadline.last_stage = None
             deadline.last_stage_at = None
+            deadline.first_reminded_on = None
             deadline.acknowledged_at = None
             deadline.next_stage_on = next_stage_day(spec.due_on, _offsets(spec.kind, ladders), None)
             counts["moved"] += 1

@@ -33,7 +33,6 @@ from workflows.rules.reminders import (
     local_day,
     next_stage_day,
     send_time,
-    stage_day,
     stage_label,
 )
 
@@ -149,14 +148,16 @@ def _sweep_one(
         created += _insert_messages(session, _stage_rows(session, deadline, stage, roles, now=now))
         deadline.last_stage = stage
         deadline.last_stage_at = now
+    if stage is not None and deadline.first_reminded_on is None:
+        deadline.first_reminded_on = local_day(now)
     escalation_on = (
-        stage_day(deadline.due_on, deadline.last_stage) + timedelta(days=escalate_after)
-        if deadline.last_stage is not None and deadline.acknowledged_at is None
+        deadline.first_reminded_on + timedelta(days=escalate_after)
+        if deadline.first_reminded_on is not None and deadline.acknowledged_at is None
         else None
     )
     if escalation_on is not None and local_day(now) >= escalation_on:
         created += _insert_messages(session, _escalation_rows(session, deadline, now=now))
-        escalation_on = None
+        escalation_on = None  # once per version: the message key says so too
     candidates = [
         d
         for d in (next_stage_day(deadline.due_on, offsets, deadline.last_stage), escalation_on)
@@ -221,7 +222,7 @@ def _escalation_rows(
     body = "Niemand heeft bevestigd dat deze termijn wordt opgepakt.\n\n" + _body(deadline, now)
     return [
         {
-            "key": f"{deadline.id}:{deadline.deadline_version}:escalation:{deadline.last_stage}:"
+            "key": f"{deadline.id}:{deadline.deadline_version}:escalation:"
             f"{organisation.escalation_contact_id}:{channel}",
             "recipient_id": organisation.escalation_contact_id,
             "channel": channel,
@@ -301,7 +302,7 @@ def claim(session: Session, *, now: datetime, limit: int) -> list[Message]:
         .limit(limit)
     )
     if session.get_bind().dialect.name == "postgresql":
-        query = query.with_for_update(skip_locked=True)
+        query = query.with_for_update(skip_locked=True, of=Message)
     messages = list(session.scalars(query))
     for message in messages:
         message.status = "sending"

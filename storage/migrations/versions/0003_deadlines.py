@@ -65,6 +65,7 @@ def upgrade() -> None:
         sa.Column("deadline_version", sa.Integer(), nullable=False),
         sa.Column("last_stage", sa.Integer(), nullable=True),
         sa.Column("last_stage_at", storage.base.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("first_reminded_on", sa.Date(), nullable=True),
         sa.Column("next_stage_on", sa.Date(), nullable=True),
         sa.Column("acknowledged_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
