@@ -291,3 +291,20 @@ def test_a_scheduler_killed_mid_dispatch_loses_nothing_and_repeats_at_most_one(
     assert set(received) == wanted
     duplicates = [key for key, n in received.items() if n > 1]
     assert len(duplicates) <= 1  # the one message in the documented crash window
+
+
+def test_the_daily_digest_goes_out_once_a_day_after_eight(engine):
+    sessions = make_session_factory(engine)
+    with sessions() as session:
+        add_deadline(session, due=date(2026, 6, 25))
+    for moment in (at("2026-06-16", 7), at("2026-06-16", 9), at("2026-06-16", 15)):
+        with sessions() as session, session.begin():
+            reminders.digest(session, now=moment)
+    with sessions() as session:
+        digests = [m for m in session.scalars(select(Message)) if m.stage == "digest"]
+    assert len(digests) == 1
+    assert "Testtermijn 2026-06-25" in digests[0].body
+    with sessions() as session, session.begin():
+        reminders.digest(session, now=at("2026-06-17", 9))
+    with sessions() as session:
+        assert len([m for m in session.scalars(select(Message)) if m.stage == "digest"]) == 2
