@@ -129,6 +129,8 @@ class Phase(Base):
     kind: Mapped[str] = mapped_column(String(20))
     start_on: Mapped[date]
     end_on: Mapped[date]
+    # Set when the colleges approved this phase (an effect of a decision dossier).
+    approved_on: Mapped[date | None]
 
     arrangement: Mapped[Arrangement] = relationship(back_populates="phases")
 

@@ -109,6 +109,7 @@ class Grant(Base):
     granted_on: Mapped[date | None]
     revoked_on: Mapped[date | None]
     decision_reference: Mapped[str] = mapped_column(String(300), default="")
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id", ondelete="SET NULL"))
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     mandate: Mapped[Mandate] = relationship(back_populates="grants")

@@ -6,6 +6,7 @@ from storage import (
     arrangements,
     audit,
     deadlines,
+    decisions,
     mandates,
     organisations,
 )
@@ -19,6 +20,7 @@ __all__ = [
     "arrangements",
     "audit",
     "deadlines",
+    "decisions",
     "mandates",
     "metadata",
     "organisations",

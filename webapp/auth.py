@@ -70,13 +70,18 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _safe_next(target: str | None) -> str:
+def local_path(target: str | None, *, default: str) -> str:
     """Only local paths: an absolute or protocol-relative URL would make this an open redirect."""
     if not target:
-        return url_for("pages.home")
+        return default
     parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("pages.home")
+    if (
+        parts.scheme
+        or parts.netloc
+        or not target.startswith("/")
+        or target.startswith(("//", "/\\"))
+    ):
+        return default
     return target
 
 
@@ -107,7 +112,7 @@ def login() -> ResponseReturnValue:
     cookie_session.clear()  # a fresh cookie session at login (S18)
     cookie_session.permanent = True
     login_user(SignedIn(user, token, origin()))
-    return redirect(_safe_next(request.form.get("next")))
+    return redirect(local_path(request.form.get("next"), default=url_for("pages.home")))
 
 
 @blueprint.route("/logout", methods=["POST"])

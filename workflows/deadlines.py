@@ -108,6 +108,10 @@ def _offsets(kind: str, ladders: dict[str, store.ReminderLadder]) -> list[int]:
     )
 
 
+VANISHED = (
+    "Vervallen: volgt niet meer uit de registers (bijvoorbeeld omdat de volmacht inmiddels "
+    "is verleend of de datum is verstreken)."
+)
 # A derived deadline stays open this long after its date, so that its "overdue" reminder can
 # go out; older ones are history, not work.
 KEEP_OVERDUE_DAYS = 30
@@ -139,8 +143,13 @@ def sync(session: Session, *, as_of: date) -> dict[str, int]:
             session.add(deadline)
             counts["added"] += 1
             continue
-        if deadline.status == "not_applicable" and deadline.source == "derived":
+        if deadline.status == "not_applicable" and deadline.status_reason == VANISHED:
+            # It had vanished from the registers and is back: open again. One a person set
+            # "not applicable" with a reason of their own stays so.
             deadline.status, deadline.status_reason = "open", ""
+            deadline.next_stage_on = next_stage_day(
+                deadline.due_on, _offsets(deadline.kind, ladders), deadline.last_stage
+            )
         deadline.subject, deadline.explanation = spec.subject[:500], spec.explanation
         if deadline.due_on != spec.due_on:
             deadline.due_on = spec.due_on
@@ -155,10 +164,7 @@ def sync(session: Session, *, as_of: date) -> dict[str, int]:
     for key, deadline in existing.items():
         if key not in wanted and deadline.source == "derived" and deadline.status == "open":
             deadline.status = "not_applicable"
-            deadline.status_reason = (
-                "Vervallen: volgt niet meer uit de registers (bijvoorbeeld omdat de volmacht "
-                "inmiddels is verleend of de datum is verstreken)."
-            )
+            deadline.status_reason = VANISHED
             deadline.next_stage_on = None
             counts["closed"] += 1
     session.flush()

@@ -104,14 +104,18 @@ def _users(session: Session, organisation_id: int | None, roles: Sequence[str]) 
 
 
 def _insert_messages(session: Session, rows: list[dict[str, object]]) -> int:
+    """Insert what is new; a row whose key exists already is skipped (the idempotency key)."""
     if not rows:
         return 0
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    result = session.execute(
-        insert(Message).values(rows).on_conflict_do_nothing(index_elements=["key"])
+    statement = (
+        insert(Message)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Message.id)
     )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    return len(session.execute(statement).all())
 
 
 def sweep(session: Session, *, now: datetime, batch: int = 1000) -> SweepResult:

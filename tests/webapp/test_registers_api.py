@@ -253,7 +253,8 @@ def test_s28_recording_a_grant_on_a_stale_version_is_409_naming_what_changed(
                 {
                     "grantor_id": ids["Enschede"],
                     "decision_reference": "Ander kenmerk",
-                    "version": enschede["version"] - 1,
+                    # Two changes ago: before it came into force and was linked to its dossier.
+                    "version": enschede["version"] - 2,
                 }
             ],
             "version": volmacht["version"],
@@ -261,7 +262,8 @@ def test_s28_recording_a_grant_on_a_stale_version_is_409_naming_what_changed(
     )
     error = error_of(response, 409)
     assert error["code"] == "conflict"
-    assert error["changed"] == {"status": "active"}
+    assert error["changed"]["status"] == "active"
+    assert isinstance(error["changed"]["decision_id"], int)
     assert "intussen gewijzigd" in error["message"]
     assert the_volmacht(client, headers) == volmacht
 

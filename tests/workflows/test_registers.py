@@ -435,7 +435,7 @@ def test_revoking_needs_a_date_not_before_the_decision_and_is_final(session):
 def test_s28_recording_a_grant_on_a_stale_version_is_a_conflict_naming_what_changed(session):
     mandate = volmacht(session)
     enschede = grant_of(mandate, "Enschede")
-    assert enschede.version == 3  # draft, granted, in force
+    assert enschede.version == 4  # draft, granted, in force, linked to its decision dossier
     with pytest.raises(Conflict) as caught:
         mandates.record_grant(
             session,
@@ -445,7 +445,8 @@ def test_s28_recording_a_grant_on_a_stale_version_is_a_conflict_naming_what_chan
             {"decision_reference": "ander kenmerk"},
             expected_version=2,
         )
-    assert caught.value.changed == {"status": "active"}
+    assert caught.value.changed["status"] == "active"
+    assert caught.value.changed["decision_id"] is not None
     session.rollback()
     assert "BV25000055" in grant_of(volmacht(session), "Enschede").decision_reference
 

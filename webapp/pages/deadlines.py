@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask.typing import ResponseReturnValue
 
 from webapp.access import current_actor
+from webapp.auth import local_path
 from webapp.database import db
 from webapp.forms import form_fields
 from workflows import accounts, arrangements, calendar_feed, deadlines, notifications
@@ -74,7 +75,7 @@ def acknowledge(deadline_id: int) -> ResponseReturnValue:
     deadlines.acknowledge(session, current_actor(), deadline_id, now=_now())
     session.commit()
     flash("Bevestigd: u pakt deze termijn op. Er volgt geen escalatie.", "success")
-    return redirect(request.form.get("terug") or url_for("deadlines.index"))
+    return redirect(local_path(request.form.get("terug"), default=url_for("deadlines.index")))
 
 
 @blueprint.post("/signalen/termijnen/<int:deadline_id>/status")

@@ -35,6 +35,8 @@ class Permission(StrEnum):
     EDIT_AGREEMENTS = "edit_agreements"
     VIEW_HISTORY = "view_history"
     VIEW_SIGNALS = "view_signals"
+    VIEW_DECISIONS = "view_decisions"
+    EDIT_DECISIONS = "edit_decisions"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_LOG = "view_audit_log"
 
@@ -47,15 +49,19 @@ _READER = frozenset(
         Permission.VIEW_AGREEMENTS,
         Permission.VIEW_HISTORY,
         Permission.VIEW_SIGNALS,
+        Permission.VIEW_DECISIONS,
     }
 )
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
-    Role.POLICY_OFFICER: _READER,
+    # The policy officer prepares the B&W decisions of their municipality.
+    Role.POLICY_OFFICER: _READER | {Permission.EDIT_DECISIONS},
     # Juridische Zaken keeps the mandate register and co-signs the agreements.
-    Role.LEGAL_OFFICER: _READER | {Permission.EDIT_MANDATES, Permission.EDIT_AGREEMENTS},
+    Role.LEGAL_OFFICER: _READER
+    | {Permission.EDIT_MANDATES, Permission.EDIT_AGREEMENTS, Permission.EDIT_DECISIONS},
     # The regional project group runs the arrangement: phases, capacity, agreements.
-    Role.PROJECT_GROUP: _READER | {Permission.EDIT_ARRANGEMENTS, Permission.EDIT_AGREEMENTS},
+    Role.PROJECT_GROUP: _READER
+    | {Permission.EDIT_ARRANGEMENTS, Permission.EDIT_AGREEMENTS, Permission.EDIT_DECISIONS},
     # A provider sees its own organisation, the arrangements it takes part in and its own
     # agreements, scoped in every query (SECURITY.md S11); not the mandate register.
     Role.PROVIDER: frozenset(
@@ -67,6 +73,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EDIT_ARRANGEMENTS,
         Permission.EDIT_MANDATES,
         Permission.EDIT_AGREEMENTS,
+        Permission.EDIT_DECISIONS,
         Permission.MANAGE_USERS,
         Permission.VIEW_AUDIT_LOG,
     },

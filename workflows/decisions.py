@@ -1,0 +1,915 @@
+"""Decision dossiers: the B&W agenda form as a workflow, fanned out over the municipalities of
+a regional arrangement, whose outcome applies its effects to the registers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from babel.numbers import format_currency
+from sqlalchemy.orm import Session
+
+from storage import decisions as store
+from storage.accounts import User
+from storage.agreements import Agreement
+from storage.arrangements import Arrangement, Phase
+from storage.decisions import CoAdvice, Decision, Effect, Transition
+from storage.mandates import Grant, Mandate
+from storage.organisations import Organisation
+from workflows import arrangements, audit
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound
+from workflows.rules import fields
+from workflows.rules.dates import in_words
+from workflows.rules.decisions import (
+    ADVICE_LABELS,
+    APPLYING_OUTCOMES,
+    OUTCOME_LABELS,
+    Facts,
+    decision_points,
+    numbering_problem,
+    transition_problem,
+)
+from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.planning import is_meeting_day, plan_backwards
+from workflows.rules.roles import Permission, Role
+from workflows.signals import calendar_of
+
+WOO_LABELS = {
+    "actively_published": "actief openbaar gemaakt (Woo art. 3.3)",
+    "not_published": "niet actief openbaar gemaakt",
+}
+EFFECT_LABELS = {
+    "grant_mandate": "verleent volmacht",
+    "approve_phase": "keurt fase goed",
+    "approve_agreement": "keurt overeenkomst goed",
+}
+SEES_ALL = {Role.ADMINISTRATOR, Role.AUDITOR}
+
+
+@dataclass(frozen=True)
+class Annexes:
+    """The bijlagen table: one line per annex, ``Omschrijving; college; raad; niet actief
+    publiceren; geheim`` with ja/nee, or a JSON list of objects."""
+
+    label: str = "Bijlagen"
+
+    def read(self, raw: Any) -> list[dict[str, object]]:
+        if raw in (None, ""):
+            return []
+        rows: list[dict[str, object]] = []
+        items = raw if isinstance(raw, list) else str(raw).splitlines()
+        for number, item in enumerate(items, start=1):
+            if isinstance(item, dict):
+                parts = [
+                    item.get("description", ""),
+                    item.get("college", False),
+                    item.get("council", False),
+                    item.get("not_public", False),
+                    item.get("secret", False),
+                ]
+            else:
+                if not str(item).strip():
+                    continue
+                parts = [p.strip() for p in str(item).split(";")]
+                parts += ["nee"] * (5 - len(parts))
+            description = fields.Text(f"Bijlage {number}", max_length=500, required=True).read(
+                str(parts[0])
+            )
+            flags = [_yes(p, f"Bijlage {number}") for p in parts[1:5]]
+            rows.append(
+                {
+                    "description": description,
+                    "college": flags[0],
+                    "council": flags[1],
+                    "not_public": flags[2],
+                    "secret": flags[3],
+                }
+            )
+        return rows
+
+
+def _yes(value: object, label: str) -> bool:
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"ja", "j", "yes", "true", "1", "x"}:
+        return True
+    if text in {"nee", "n", "no", "false", "0", ""}:
+        return False
+    raise fields.FieldError(f"{label}: '{text[:20]}' is geen ja of nee.")
+
+
+TEXT = 20_000
+EDITABLE: dict[str, Any] = {
+    "meeting_on": fields.Day("B&W-vergadering"),
+    "portfolio_holder": fields.Text("Portefeuillehouder", max_length=200),
+    "agenda_letter": fields.Text("Agendaletter", max_length=10),
+    "subject": fields.Text("Onderwerp", max_length=500, required=True),
+    "public": fields.Flag("Openbaar"),
+    "department": fields.Text("Organisatieonderdeel (cluster of afdeling)", max_length=300),
+    "corsa_number": fields.Text("Corsanummer", max_length=50),
+    "author": fields.Text("Schrijver", max_length=200),
+    "case_number": fields.Text("Casenummer", max_length=50),
+    "urgency": fields.Text("Urgentie", max_length=300),
+    "council_decision_needed": fields.Flag("Raadsbesluit nodig"),
+    "inform_council": fields.Flag("Raad informeren"),
+    "co_advisers": fields.Lines("Mee geadviseerd door", max_length=300, max_items=30),
+    "secretary_advice": fields.Text("Advies gemeentesecretaris", max_length=TEXT, multiline=True),
+    "draft_decision": fields.Text("Conceptbesluit", max_length=TEXT, multiline=True),
+    "public_summary": fields.Text(
+        "Publieksvriendelijke samenvatting", max_length=TEXT, multiline=True
+    ),
+    "introduction": fields.Text("Inleiding en voorgeschiedenis", max_length=TEXT, multiline=True),
+    "desired_effect": fields.Text(
+        "Gewenst effect in relatie tot de strategische opgaven", max_length=TEXT, multiline=True
+    ),
+    "arguments": fields.Text("Argumenten", max_length=TEXT, multiline=True),
+    "risks": fields.Text("Risico's", max_length=TEXT, multiline=True),
+    "costs": fields.Text("Kosten en financiële dekking", max_length=TEXT, multiline=True),
+    "alternatives": fields.Text("Afweging en alternatieven", max_length=TEXT, multiline=True),
+    "participation": fields.Text("Participatie", max_length=TEXT, multiline=True),
+    "communication": fields.Text(
+        "Communicatie met direct betrokkenen", max_length=TEXT, multiline=True
+    ),
+    "press_release": fields.Flag("Persbericht"),
+    "follow_up": fields.Text("Vervolg", max_length=TEXT, multiline=True),
+    "annexes": Annexes(),
+    "secret": fields.Flag("Geheim"),
+    "woo_publication": fields.Choice("Actieve openbaarmaking (Woo art. 3.3)", WOO_LABELS),
+    "woo_ground": fields.Text(
+        "Grond voor niet actief openbaar maken", max_length=2000, multiline=True
+    ),
+    "retention_category": fields.Text("Bewaartermijn (selectielijst)", max_length=300),
+    "decide_by": fields.Day("Uiterlijk besloten op (regionaal)"),
+}
+LABELS = {name: reader.label for name, reader in EDITABLE.items()}
+SECTIONS: dict[str, tuple[str, list[str]]] = {
+    "kop": (
+        "Agendaformulier: kop",
+        [
+            "subject",
+            "meeting_on",
+            "portfolio_holder",
+            "agenda_letter",
+            "public",
+            "department",
+            "corsa_number",
+            "author",
+            "case_number",
+            "urgency",
+            "council_decision_needed",
+            "inform_council",
+            "co_advisers",
+        ],
+    ),
+    "besluit": ("Conceptbesluit en samenvatting", ["draft_decision", "public_summary"]),
+    "motivering": (
+        "Inleiding, effect, argumenten en risico's",
+        ["introduction", "desired_effect", "arguments", "risks"],
+    ),
+    "financien": ("Kosten, afweging en alternatieven", ["costs", "alternatives"]),
+    "communicatie": (
+        "Participatie, communicatie en vervolg",
+        ["participation", "communication", "press_release", "follow_up"],
+    ),
+    "bijlagen": ("Bijlagen", ["annexes"]),
+    "advies": ("Advies gemeentesecretaris", ["secretary_advice"]),
+    "openbaarheid": (
+        "Openbaarheid en archief",
+        ["secret", "woo_publication", "woo_ground", "retention_category", "decide_by"],
+    ),
+}
+
+
+def snapshot(decision: Decision) -> dict[str, Any]:
+    return {name: getattr(decision, name) for name in EDITABLE}
+
+
+# Who may see what ------------------------------------------------------------------------------
+
+
+def may_see(actor: Actor, decision: Decision, arrangement_ids: set[int]) -> bool:
+    """Secret dossiers only for the officers given access (SECURITY.md S12); others by role
+    and municipality."""
+    if actor.is_provider or not actor.can(Permission.VIEW_DECISIONS):
+        return False
+    if decision.secret:
+        return any(u.id == actor.user_id for u in decision.readers)
+    if actor.role in SEES_ALL:
+        return True
+    in_arrangement = (
+        decision.arrangement_id is not None and decision.arrangement_id in arrangement_ids
+    )
+    if actor.role is Role.PROJECT_GROUP:
+        return in_arrangement or decision.municipality_id == actor.organisation_id
+    if decision.municipality_id is None:
+        return in_arrangement
+    return decision.municipality_id == actor.organisation_id
+
+
+def may_edit(actor: Actor, decision: Decision) -> bool:
+    if not actor.can(Permission.EDIT_DECISIONS):
+        return False
+    if actor.role is Role.ADMINISTRATOR:
+        return True
+    if decision.municipality_id is None:
+        return actor.role is Role.PROJECT_GROUP or actor.organisation_id is not None
+    return decision.municipality_id == actor.organisation_id
+
+
+def list_visible(session: Session, actor: Actor) -> list[Decision]:
+    actor.require(Permission.VIEW_DECISIONS)
+    ids = set(arrangements.visible_ids(session, actor))
+    return [d for d in store.list_decisions(session) if may_see(actor, d, ids)]
+
+
+def get_visible(session: Session, actor: Actor, decision_id: int) -> Decision:
+    actor.require(Permission.VIEW_DECISIONS)
+    decision = store.get_decision(session, decision_id)
+    if decision is None or not may_see(
+        actor, decision, set(arrangements.visible_ids(session, actor))
+    ):
+        raise NotFound("Dit besluitvormingsdossier bestaat niet of u heeft er geen toegang toe.")
+    return decision
+
+
+def _editable(session: Session, actor: Actor, decision_id: int) -> Decision:
+    decision = get_visible(session, actor, decision_id)
+    if not may_edit(actor, decision):
+        actor.require(Permission.MANAGE_USERS)  # raises Forbidden for everyone but the beheerder
+    return decision
+
+
+# Reading and checking the fields ---------------------------------------------------------------
+
+
+def _read(raw: dict[str, Any], *, partial: bool) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for name, reader in EDITABLE.items():
+        if partial and name not in raw:
+            continue
+        try:
+            values[name] = reader.read(raw.get(name))
+        except fields.FieldError as error:
+            errors[name] = str(error)
+    return values, errors
+
+
+def _cross_checks(merged: dict[str, Any]) -> dict[str, str]:
+    problems: dict[str, str] = {}
+    points = len(decision_points(merged.get("draft_decision") or ""))
+    for name, label in (("arguments", "Argumenten"), ("risks", "Risico's")):
+        problem = numbering_problem(
+            label, merged.get(name) or "", points if name == "arguments" else 0
+        )
+        if problem:
+            problems[name] = problem
+    if (
+        merged.get("woo_publication") == "not_published"
+        and not (merged.get("woo_ground") or "").strip()
+    ):
+        problems["woo_ground"] = (
+            "Grond: noem de grond van art. 5.1 of 5.2 Woo waarom het besluit niet actief "
+            "openbaar wordt gemaakt."
+        )
+    return problems
+
+
+# Use cases -------------------------------------------------------------------------------------
+
+
+def create(session: Session, actor: Actor, raw: dict[str, Any], *, now: datetime) -> Decision:
+    actor.require(Permission.EDIT_DECISIONS)
+    values, errors = _read(raw, partial=False)
+    scope, more = fields.read_fields(
+        {
+            "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=2**31 - 1),
+            "municipality_id": fields.Whole("Gemeente", minimum=1, maximum=2**31 - 1),
+        },
+        raw,
+    )
+    errors.update(more)
+    if not errors:
+        errors.update(_cross_checks(values))
+        arrangement_id, municipality_id = scope.get("arrangement_id"), scope.get("municipality_id")
+        if arrangement_id is not None and arrangement_id not in arrangements.visible_ids(
+            session, actor
+        ):
+            errors["arrangement_id"] = "Regeling: kies een regeling die u mag zien."
+        municipality = session.get(Organisation, municipality_id) if municipality_id else None
+        if municipality_id is not None and (
+            municipality is None or municipality.kind != "municipality"
+        ):
+            errors["municipality_id"] = "Gemeente: kies een gemeente."
+        elif (
+            municipality_id is None
+            and actor.role is not Role.PROJECT_GROUP
+            and actor.role is not Role.ADMINISTRATOR
+        ):
+            scope["municipality_id"] = actor.organisation_id  # one's own college
+        elif (
+            municipality_id is not None
+            and actor.role not in {Role.ADMINISTRATOR, Role.PROJECT_GROUP}
+            and municipality_id != actor.organisation_id
+        ):
+            errors["municipality_id"] = (
+                "Gemeente: u stelt alleen dossiers op voor uw eigen gemeente."
+            )
+    if errors:
+        raise InvalidInput(errors)
+    decision = Decision(
+        arrangement_id=scope.get("arrangement_id"),
+        municipality_id=scope.get("municipality_id"),
+        status="draft",
+        **{k: v for k, v in values.items() if v is not None or k in {"meeting_on", "decide_by"}},
+    )
+    if decision.secret and actor.user_id is not None:
+        decision.readers = [u for u in [session.get(User, actor.user_id)] if u is not None]
+    session.add(decision)
+    session.flush()
+    _record(session, actor, decision, "create", None, "draft", now=now)
+    return decision
+
+
+def update(
+    session: Session,
+    actor: Actor,
+    decision_id: int,
+    raw: dict[str, Any],
+    *,
+    expected_version: object,
+    partial: bool = True,
+) -> Decision:
+    decision = _editable(session, actor, decision_id)
+    if decision.status in {"decided", "closed"}:
+        raise InvalidInput(
+            {"status": "Een genomen besluit wijzigt u niet meer; het dossier is vastgelegd."}
+        )
+    values, errors = _read(raw, partial=partial)
+    merged = {**snapshot(decision), **values}
+    if not errors:
+        errors.update(_cross_checks(merged))
+    if errors:
+        raise InvalidInput(errors)
+    audit.expect_version(
+        session,
+        object_type="decision",
+        object_id=decision.id,
+        current=decision.version,
+        expected=expected_version,
+        what="dit dossier",
+    )
+    before = snapshot(decision)
+    for name, value in values.items():
+        if value is None and name not in {"meeting_on", "decide_by"}:
+            continue
+        setattr(decision, name, value)
+    if (
+        decision.secret
+        and actor.user_id is not None
+        and not any(u.id == actor.user_id for u in decision.readers)
+    ):
+        user = session.get(User, actor.user_id)
+        if user is not None:
+            decision.readers.append(user)
+    session.flush()
+    audit.record_update(
+        session,
+        actor,
+        object_type="decision",
+        object_id=decision.id,
+        before=_auditable(decision, before),
+        after=_auditable(decision, snapshot(decision)),
+        version=decision.version,
+    )
+    return decision
+
+
+def _auditable(decision: Decision, values: dict[str, Any]) -> dict[str, Any]:
+    """A secret dossier's texts never go into the audit log (SECURITY.md S12, S26)."""
+    if not decision.secret:
+        return values
+    return {k: ("(geheim)" if isinstance(v, str) and v else v) for k, v in values.items()}
+
+
+def grant_access(session: Session, actor: Actor, decision_id: int, user_id: int) -> None:
+    decision = _editable(session, actor, decision_id)
+    user = session.get(User, user_id)
+    if user is None or not user.active or user.role == Role.PROVIDER:
+        raise InvalidInput({"user_id": "Toegang: kies een actief account van een gemeente."})
+    if all(u.id != user.id for u in decision.readers):
+        decision.readers.append(user)
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            action="grant_access",
+            object_type="decision",
+            object_id=decision.id,
+            new_values={"user_id": user.id},
+        )
+
+
+def record_advice(
+    session: Session, actor: Actor, decision_id: int, raw: dict[str, Any], *, now: datetime
+) -> CoAdvice:
+    """A co-adviser's advice: akkoord, akkoord met opmerkingen or niet akkoord, with text.
+    Recording it again for the same adviser replaces the first."""
+    decision = get_visible(session, actor, decision_id)
+    actor.require(Permission.EDIT_DECISIONS)
+    values, errors = fields.read_fields(
+        {
+            "adviser": fields.Choice("Mee-adviseur", {a: a for a in decision.co_advisers}),
+            "advice": fields.Choice("Advies", ADVICE_LABELS),
+            "text": fields.Text("Toelichting", max_length=TEXT, multiline=True),
+        },
+        raw,
+    )
+    if decision.status != "co_advice":
+        errors["advice"] = (
+            "Advies: mee-adviseren kan alleen zolang het dossier in mee-advisering is."
+        )
+    if (
+        values.get("advice") in {"agree_with_remarks", "disagree"}
+        and not (values.get("text") or "").strip()
+    ):
+        errors["text"] = "Toelichting: licht opmerkingen of 'niet akkoord' toe."
+    if errors:
+        raise InvalidInput(errors)
+    existing = next((a for a in decision.advices if a.adviser == values["adviser"]), None)
+    if existing is None:
+        existing = CoAdvice(adviser=values["adviser"], advice=values["advice"])
+        decision.advices.append(existing)
+    existing.advice, existing.text = values["advice"], values["text"] or ""
+    existing.recorded_by_id, existing.recorded_at = actor.user_id, now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="advice",
+        object_type="decision",
+        object_id=decision.id,
+        new_values={"adviser": existing.adviser, "advice": existing.advice},
+    )
+    return existing
+
+
+def facts(decision: Decision, *, today: date) -> Facts:
+    agenda_open = False
+    if decision.meeting_on is not None and decision.municipality is not None:
+        calendar = calendar_of(decision.municipality)
+        if is_meeting_day(decision.meeting_on, calendar):
+            closes = plan_backwards(decision.meeting_on + _ONE_DAY, calendar).agenda_closes_on
+            agenda_open = today <= closes
+    return Facts(
+        status=decision.status,
+        co_advisers=len(decision.co_advisers),
+        advices=len({a.adviser for a in decision.advices if a.adviser in decision.co_advisers}),
+        meeting_set=decision.meeting_on is not None,
+        agenda_open=agenda_open,
+        outcome=decision.outcome,
+        decided_on_set=decision.decided_on is not None,
+        secretary_advice_set=bool(decision.secretary_advice.strip()),
+    )
+
+
+def transition(
+    session: Session,
+    actor: Actor,
+    decision_id: int,
+    target: str,
+    *,
+    today: date,
+    now: datetime,
+    outcome: str | None = None,
+    decided_on: date | str | None = None,
+    note: str = "",
+) -> Decision:
+    """Move the dossier along the workflow. The same transition twice does nothing the
+    second time; an illegal one is refused with the reason. Recording the outcome applies
+    the effects in the same transaction (conform or gewijzigd) or says why not."""
+    decision = _editable(session, actor, decision_id)
+    if decision.status == target:
+        return decision
+    if decision.municipality_id is None and target != "draft":
+        raise InvalidInput(
+            {
+                "status": (
+                    "Een regionaal dossier doorloopt de besluitvorming per gemeente: "
+                    "spreid het eerst uit."
+                )
+            }
+        )
+    if target == "decided":
+        if outcome is not None:
+            if outcome not in OUTCOME_LABELS:
+                raise InvalidInput(
+                    {"outcome": "Uitkomst: kies conform, gewijzigd, aangehouden of afgewezen."}
+                )
+            decision.outcome = outcome
+        if decided_on:
+            try:
+                decision.decided_on = fields.Day("Datum besluit").read(decided_on)
+            except fields.FieldError as error:
+                raise InvalidInput({"decided_on": str(error)}) from None
+    problem = transition_problem(target, facts(decision, today=today))
+    if problem:
+        session.rollback()
+        raise InvalidInput({"status": problem})
+    previous = decision.status
+    decision.status = target
+    if target == "scheduled" and previous == "decided":
+        decision.outcome, decision.decided_on = None, None
+    if target == "decided":
+        _apply_effects(session, actor, decision, now=now)
+    session.flush()
+    _record(session, actor, decision, "transition", previous, target, now=now, note=note)
+    return decision
+
+
+_ONE_DAY = date(2000, 1, 2) - date(2000, 1, 1)
+
+
+def _record(
+    session: Session,
+    actor: Actor,
+    decision: Decision,
+    action: str,
+    previous: str | None,
+    target: str,
+    *,
+    now: datetime,
+    note: str = "",
+) -> None:
+    if action == "transition":
+        decision.transitions.append(
+            Transition(
+                from_status=previous or "",
+                to_status=target,
+                actor_id=actor.user_id,
+                actor_label=actor.label,
+                at=now,
+                note=note,
+            )
+        )
+    audit.record(
+        session,
+        actor,
+        action=action,
+        object_type="decision",
+        object_id=decision.id,
+        old_values={"status": previous} if previous else None,
+        new_values={
+            "status": target,
+            "subject": "(geheim)" if decision.secret else decision.subject,
+            **({"outcome": decision.outcome} if target == "decided" else {}),
+        },
+    )
+
+
+def _apply_effects(session: Session, actor: Actor, decision: Decision, *, now: datetime) -> None:
+    outcome = OUTCOME_LABELS.get(decision.outcome or "", "")
+    for effect in decision.effects:
+        if effect.applied_at is not None:
+            continue
+        if decision.outcome not in APPLYING_OUTCOMES:
+            effect.result = f"Niet toegepast: het besluit is {outcome}."
+            continue
+        assert decision.decided_on is not None
+        effect.result = _apply(session, decision, effect)
+        effect.applied_at = now
+        audit.record(
+            session,
+            actor,
+            action="apply_effect",
+            object_type="decision",
+            object_id=decision.id,
+            new_values={"effect": effect.kind, "result": effect.result},
+        )
+
+
+def _apply(session: Session, decision: Decision, effect: Effect) -> str:
+    decided_on = decision.decided_on
+    assert decided_on is not None
+    reference = (
+        f"B&W-besluit {decision.municipality.name if decision.municipality else ''} "
+        f"{in_words(decided_on)}"
+        + (f", casenummer {decision.case_number}" if decision.case_number else "")
+        + (f", corsanummer {decision.corsa_number}" if decision.corsa_number else "")
+    )
+    if effect.kind == "grant_mandate" and effect.mandate_id is not None:
+        mandate = session.get(Mandate, effect.mandate_id)
+        if mandate is None or decision.municipality_id is None:
+            return "Niet toegepast: de volmacht bestaat niet meer."
+        grant = next((g for g in mandate.grants if g.grantor_id == decision.municipality_id), None)
+        if grant is None:
+            grant = Grant(grantor_id=decision.municipality_id, status="draft")
+            mandate.grants.append(grant)
+        if grant.status in {"revoked", "expired"}:
+            name = decision.municipality.name if decision.municipality else ""
+            return (
+                f"Niet toegepast: het besluit van {name} is al {GRANT_STATUS_LABELS[grant.status]}."
+            )
+        grant.status, grant.granted_on = "active", decided_on
+        grant.decision_reference, grant.decision_id = reference[:300], decision.id
+        return f"{mandate.title}: verleend en van kracht vanaf {in_words(decided_on)}."
+    if effect.kind == "approve_phase" and effect.phase_id is not None:
+        phase = session.get(Phase, effect.phase_id)
+        if phase is None:
+            return "Niet toegepast: de fase bestaat niet meer."
+        phase.approved_on = decided_on
+        return f"{phase.name}: goedgekeurd op {in_words(decided_on)}."
+    if effect.kind == "approve_agreement" and effect.agreement_id is not None:
+        agreement = session.get(Agreement, effect.agreement_id)
+        if agreement is None:
+            return "Niet toegepast: de overeenkomst bestaat niet meer."
+        agreement.approved_on = decided_on
+        return f"{agreement.reference}: goedgekeurd op {in_words(decided_on)}."
+    return "Niet toegepast: onvolledig effect."
+
+
+def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, Any]) -> Effect:
+    decision = _editable(session, actor, decision_id)
+    if decision.status in {"decided", "closed"}:
+        raise InvalidInput({"kind": "Een genomen besluit krijgt geen nieuwe gevolgen."})
+    values, errors = fields.read_fields(
+        {
+            "kind": fields.Choice("Gevolg", EFFECT_LABELS),
+            "mandate_id": fields.Whole("Volmacht", minimum=1, maximum=2**31 - 1),
+            "phase_id": fields.Whole("Fase", minimum=1, maximum=2**31 - 1),
+            "agreement_id": fields.Whole("Overeenkomst", minimum=1, maximum=2**31 - 1),
+        },
+        raw,
+    )
+    if not errors:
+        target = {
+            "grant_mandate": ("mandate_id", Mandate),
+            "approve_phase": ("phase_id", Phase),
+            "approve_agreement": ("agreement_id", Agreement),
+        }[values["kind"]]
+        name, model = target
+        found = session.get(model, values.get(name)) if values.get(name) else None
+        arrangement_of = getattr(found, "arrangement_id", None)
+        if found is None or (
+            decision.arrangement_id is not None and arrangement_of != decision.arrangement_id
+        ):
+            errors[name] = (
+                f"{LABELS.get(name, 'Onderwerp')}: kies er een van de regeling van dit dossier."
+            )
+    if errors:
+        raise InvalidInput(errors)
+    effect = Effect(
+        kind=values["kind"],
+        **{k: values.get(k) for k in ("mandate_id", "phase_id", "agreement_id")},
+    )
+    decision.effects.append(effect)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="add_effect",
+        object_type="decision",
+        object_id=decision.id,
+        new_values={
+            "kind": effect.kind,
+            "mandate_id": effect.mandate_id,
+            "phase_id": effect.phase_id,
+            "agreement_id": effect.agreement_id,
+        },
+    )
+    return effect
+
+
+# Regional fan-out ------------------------------------------------------------------------------
+
+COPIED = [
+    n
+    for n in EDITABLE
+    if n
+    not in {
+        "meeting_on",
+        "portfolio_holder",
+        "agenda_letter",
+        "corsa_number",
+        "author",
+        "case_number",
+        "decide_by",
+    }
+]
+
+
+def fan_out(session: Session, actor: Actor, decision_id: int, *, now: datetime) -> list[Decision]:
+    """One dossier per participating municipality, with the regional texts and effects; each
+    college then completes its own fields and decides for itself. Running it again adds only
+    the municipalities that were missing."""
+    regional = _editable(session, actor, decision_id)
+    if regional.municipality_id is not None or regional.arrangement_id is None:
+        raise InvalidInput(
+            {"status": "Alleen een regionaal dossier van een regeling kan worden uitgespreid."}
+        )
+    arrangement = session.get(Arrangement, regional.arrangement_id)
+    assert arrangement is not None
+    existing = {d.municipality_id for d in store.children_of(session, regional.id)}
+    created: list[Decision] = []
+    for participant in sorted(arrangement.participants, key=lambda p: p.organisation.name):
+        municipality = participant.organisation
+        if municipality.kind != "municipality" or municipality.id in existing:
+            continue
+        child = Decision(
+            arrangement_id=arrangement.id,
+            municipality_id=municipality.id,
+            parent_id=regional.id,
+            status="draft",
+            **{name: getattr(regional, name) for name in COPIED},
+        )
+        for effect in regional.effects:
+            if (
+                effect.kind == "grant_mandate"
+                and municipality.id == arrangement.lead_organisation_id
+            ):
+                continue  # the lead acts on its own authority: it grants itself nothing
+            child.effects.append(
+                Effect(
+                    kind=effect.kind,
+                    mandate_id=effect.mandate_id,
+                    phase_id=effect.phase_id,
+                    agreement_id=effect.agreement_id,
+                )
+            )
+        child.readers = list(regional.readers)
+        session.add(child)
+        created.append(child)
+    session.flush()
+    for child in created:
+        _record(session, actor, child, "create", None, "draft", now=now)
+    audit.record(
+        session,
+        actor,
+        action="fan_out",
+        object_type="decision",
+        object_id=regional.id,
+        new_values={"created": len(created)},
+    )
+    return created
+
+
+@dataclass(frozen=True)
+class Progress:
+    regional: Decision
+    children: list[Decision]
+    decided: int
+    late: set[int]
+
+    @property
+    def text(self) -> str:
+        return f"{self.decided} van {len(self.children)} colleges besloten"
+
+
+def progress(session: Session, actor: Actor, decision_id: int, *, today: date) -> Progress:
+    regional = get_visible(session, actor, decision_id)
+    ids = set(arrangements.visible_ids(session, actor))
+    children = sorted(
+        (
+            c
+            for c in store.children_of(session, regional.id)
+            if may_see(actor, c, ids) or (actor.role is Role.PROJECT_GROUP and not c.secret)
+        ),
+        key=lambda c: c.municipality.name if c.municipality else "",
+    )
+    decided = sum(
+        1 for c in children if c.status in {"decided", "closed"} and c.outcome != "deferred"
+    )
+    late: set[int] = set()
+    if regional.decide_by is not None:
+        for child in children:
+            if child.status in {"decided", "closed"} and child.outcome != "deferred":
+                continue
+            plan = plan_backwards(regional.decide_by, calendar_of(child.municipality))
+            behind = child.meeting_on is None and today > plan.agenda_closes_on
+            if (
+                behind
+                or (child.meeting_on is not None and child.meeting_on >= regional.decide_by)
+                or today >= regional.decide_by
+            ):
+                late.add(child.id)
+    return Progress(regional, children, decided, late)
+
+
+# Prefill and the list of decisions ---------------------------------------------------------------
+
+
+def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date) -> dict[str, Any]:
+    """Values for a new dossier about an arrangement, from the registers and from the previous
+    decision on the same arrangement, so the officer edits rather than retypes."""
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    phases = "; ".join(
+        f"{p.name} van {in_words(p.start_on)} t/m {in_words(p.end_on)}" for p in arrangement.phases
+    )
+    providers = ", ".join(
+        sorted(
+            p.organisation.name
+            for p in arrangement.participants
+            if p.organisation.kind == "provider"
+        )
+    )
+    municipality = actor.organisation_id
+    budget = next(
+        (
+            b
+            for b in sorted(arrangement.budgets, key=lambda b: -b.year)
+            if b.municipality_id == municipality and b.year <= today.year
+        ),
+        None,
+    )
+    values: dict[str, Any] = {
+        "subject": arrangement.name,
+        "introduction": (
+            f"{arrangement.description}\n\nFasen: {phases}. Zorgaanbieders: {providers}. "
+            f"Penvoerder: {arrangement.lead_organisation.name}."
+        ),
+        "costs": (
+            f"Voor {budget.year} is {format_currency(budget.amount, 'EUR', locale='nl_NL')} "
+            f"beschikbaar{f' ({budget.source})' if budget.source else ''}."
+        )
+        if budget
+        else "",
+        "public": True,
+        "woo_publication": "actively_published",
+    }
+    previous = [
+        d
+        for d in list_visible(session, actor)
+        if d.arrangement_id == arrangement.id and (d.municipality_id in (None, municipality))
+    ]
+    if previous:
+        last = max(previous, key=lambda d: (d.decided_on or d.meeting_on or date.min, d.id))
+        for name in (
+            "subject",
+            "public_summary",
+            "introduction",
+            "desired_effect",
+            "arguments",
+            "risks",
+            "alternatives",
+            "participation",
+            "communication",
+            "follow_up",
+            "draft_decision",
+            "department",
+            "portfolio_holder",
+            "author",
+        ):
+            if getattr(last, name):
+                values[name] = getattr(last, name)
+        values["co_advisers"] = "\n".join(last.co_advisers)
+    return values
+
+
+@dataclass(frozen=True)
+class ListEntry:
+    decision: Decision
+    published: bool
+    ground: str
+
+
+def decision_list(
+    session: Session, actor: Actor, *, municipality_id: int, meeting_on: date
+) -> list[ListEntry]:
+    """The besluitenlijst of one college meeting: every decision taken, and whether it is
+    actively published (Woo art. 3.3) or, if not, on which ground."""
+    entries = []
+    for decision in list_visible(session, actor):
+        if decision.municipality_id != municipality_id or decision.decided_on != meeting_on:
+            continue
+        if decision.status not in {"decided", "closed"}:
+            continue
+        published = (
+            decision.woo_publication == "actively_published"
+            and not decision.secret
+            and decision.public
+        )
+        ground = ""
+        if not published:
+            ground = decision.woo_ground or ("geheim" if decision.secret else "niet openbaar")
+        entries.append(ListEntry(decision, published, ground))
+    return entries
+
+
+def meetings_with_decisions(session: Session, actor: Actor) -> list[tuple[Organisation, date]]:
+    seen: dict[tuple[int, date], Organisation] = {}
+    for decision in list_visible(session, actor):
+        if (
+            decision.municipality is not None
+            and decision.decided_on is not None
+            and decision.status in {"decided", "closed"}
+        ):
+            seen[(decision.municipality.id, decision.decided_on)] = decision.municipality
+    return sorted(((org, day) for (_, day), org in seen.items()), key=lambda x: (x[0].name, x[1]))
+
+
+def outstanding(children: Sequence[Decision]) -> list[Decision]:
+    return [c for c in children if c.status not in {"decided", "closed"}]
