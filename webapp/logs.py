@@ -42,10 +42,15 @@ class _HideCalendarTokens(logging.Filter):
     """Request logs show the path, and a calendar path holds its secret token: mask it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if record.args and isinstance(record.args, tuple):
+        if isinstance(record.args, tuple):
             record.args = tuple(
                 _CALENDAR_TOKEN.sub(r"\1…\2", a) if isinstance(a, str) else a for a in record.args
             )
+        elif isinstance(record.args, dict):  # gunicorn's access log passes a mapping
+            record.args = {
+                k: _CALENDAR_TOKEN.sub(r"\1…\2", v) if isinstance(v, str) else v
+                for k, v in record.args.items()
+            }
         record.msg = _CALENDAR_TOKEN.sub(r"\1…\2", str(record.msg))
         return True
 

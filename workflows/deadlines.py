@@ -216,6 +216,8 @@ def get_visible(session: Session, actor: Actor, deadline_id: int) -> Deadline:
 def add_manual(session: Session, actor: Actor, raw: dict[str, Any], *, now: datetime) -> Deadline:
     actor.require(Permission.VIEW_SIGNALS)
     values, errors = fields.read_fields(MANUAL_FIELDS, raw)
+    if "owner_id" in errors and not str(raw.get("owner_id") or "").strip():
+        errors["owner_id"] = "Eigenaar: kies wie deze termijn bewaakt."
     if not errors:
         if values.get("arrangement_id") is not None and values[
             "arrangement_id"

@@ -23,34 +23,43 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-@blueprint.get("/signalen/termijnen")
-def index() -> ResponseReturnValue:
+def _list_page(
+    values: dict[str, str], errors: dict[str, str], *, status: int = 200
+) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    status = request.args.get("status", "open")
-    statuses = [status] if status in deadlines.STATUS_LABELS else ["open"]
+    chosen = request.args.get("status", "open")
+    statuses = [chosen] if chosen in deadlines.STATUS_LABELS else ["open"]
     rows = deadlines.list_visible(session, actor, statuses=statuses)
     owners = [u for u in accounts.list_colleagues(session, actor) if u.role != Role.PROVIDER]
-    return render_template(
-        "deadlines/list.html",
-        deadlines=rows,
-        status=statuses[0],
-        statuses=deadlines.STATUS_LABELS,
-        kinds=deadlines.KIND_LABELS,
-        today=date.today(),
-        when=lambda d: stage_label((d.due_on - date.today()).days),
-        form=form_fields(
-            deadlines.MANUAL_FIELDS,
-            options={
-                "arrangement_id": [
-                    (str(a.id), a.name) for a in arrangements.list_visible(session, actor)
-                ],
-                "owner_id": [(str(u.id), f"{u.name} ({u.organisation.name})") for u in owners],
-            },
+    return (
+        render_template(
+            "deadlines/list.html",
+            deadlines=rows,
+            status=statuses[0],
+            statuses=deadlines.STATUS_LABELS,
+            kinds=deadlines.KIND_LABELS,
+            today=date.today(),
+            when=lambda d: stage_label((d.due_on - date.today()).days),
+            form=form_fields(
+                deadlines.MANUAL_FIELDS,
+                options={
+                    "arrangement_id": [
+                        (str(a.id), a.name) for a in arrangements.list_visible(session, actor)
+                    ],
+                    "owner_id": [(str(u.id), f"{u.name} ({u.organisation.name})") for u in owners],
+                },
+            ),
+            values=values,
+            errors=errors,
         ),
-        values={"owner_id": str(actor.user_id)},
-        errors={},
+        status,
     )
+
+
+@blueprint.get("/signalen/termijnen")
+def index() -> ResponseReturnValue:
+    return _list_page({"owner_id": str(current_actor().user_id)}, {})
 
 
 @blueprint.post("/signalen/termijnen")
@@ -61,9 +70,8 @@ def add() -> ResponseReturnValue:
         deadlines.add_manual(session, current_actor(), raw, now=_now())
     except InvalidInput as error:
         session.rollback()
-        for message in error.errors.values():
-            flash(message, "error")
-        return redirect(url_for("deadlines.index") + "#nieuw")
+        # The form comes back with what was typed and a message on each wrong field.
+        return _list_page(raw, error.errors, status=422)
     session.commit()
     flash("De termijn is toegevoegd; herinneringen volgen vanzelf.", "success")
     return redirect(url_for("deadlines.index"))
