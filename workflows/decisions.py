@@ -138,7 +138,9 @@ EDITABLE: dict[str, Any] = {
     "follow_up": fields.Text("Vervolg", max_length=TEXT, multiline=True),
     "annexes": Annexes(),
     "secret": fields.Flag("Geheim"),
-    "woo_publication": fields.Choice("Actieve openbaarmaking (Woo art. 3.3)", WOO_LABELS),
+    "woo_publication": fields.Choice(
+        "Actieve openbaarmaking (Woo art. 3.3)", WOO_LABELS, required=False
+    ),
     "woo_ground": fields.Text(
         "Grond voor niet actief openbaar maken", max_length=2000, multiline=True
     ),
@@ -459,10 +461,11 @@ def record_advice(
 
 
 def facts(decision: Decision, *, today: date) -> Facts:
-    agenda_open = False
+    agenda_open = in_calendar = False
     if decision.meeting_on is not None and decision.municipality is not None:
         calendar = calendar_of(decision.municipality)
-        if is_meeting_day(decision.meeting_on, calendar):
+        in_calendar = is_meeting_day(decision.meeting_on, calendar)
+        if in_calendar:
             closes = plan_backwards(decision.meeting_on + _ONE_DAY, calendar).agenda_closes_on
             agenda_open = today <= closes
     return Facts(
@@ -470,6 +473,7 @@ def facts(decision: Decision, *, today: date) -> Facts:
         co_advisers=len(decision.co_advisers),
         advices=len({a.adviser for a in decision.advices if a.adviser in decision.co_advisers}),
         meeting_set=decision.meeting_on is not None,
+        meeting_in_calendar=in_calendar,
         agenda_open=agenda_open,
         outcome=decision.outcome,
         decided_on_set=decision.decided_on is not None,
@@ -516,6 +520,9 @@ def transition(
                 decision.decided_on = fields.Day("Datum besluit").read(decided_on)
             except fields.FieldError as error:
                 raise InvalidInput({"decided_on": str(error)}) from None
+            if decision.decided_on is not None and decision.decided_on > today:
+                session.rollback()
+                raise InvalidInput({"decided_on": "Datum besluit: ligt in de toekomst."})
     problem = transition_problem(target, facts(decision, today=today))
     if problem:
         session.rollback()

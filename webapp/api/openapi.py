@@ -7,6 +7,8 @@ from typing import Any
 from workflows.organisations import KIND_LABELS
 from workflows.rules.acts import Act, MandateKind
 from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
+from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
+from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
@@ -157,6 +159,63 @@ def _register_paths() -> dict[str, Any]:
                     _filter("arrangement", {"type": "integer"}),
                 ],
                 "responses": {"200": _one("Signals"), **_errors(401, 403, 422)},
+            }
+        },
+        "/api/v1/decisions": {
+            "get": _list(
+                "DecisionSummary",
+                "Besluitvormingsdossiers die u mag zien (geheime alleen met toegang)",
+                [
+                    _filter("status", {"type": "string", "enum": list(DECISION_STATUSES)}),
+                    _filter("municipality", {"type": "integer"}),
+                    _filter("arrangement", {"type": "integer"}),
+                    _filter("meeting_on", {"type": "string", "format": "date"}),
+                ],
+            ),
+            "post": {
+                "summary": "Nieuw dossier (zonder gemeente: een regionaal dossier)",
+                "requestBody": _json_body("DecisionInput"),
+                "responses": {"201": _one("Decision", "Aangemaakt"), **_errors(401, 403, 422)},
+            },
+        },
+        "/api/v1/decisions/{id}": {
+            "get": {
+                "summary": "Eén dossier met alle velden van het agendaformulier",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Decision"), **_errors(401, 403, 404)},
+            },
+            "patch": {
+                "summary": "Velden wijzigen (version verplicht)",
+                "parameters": [_id_param()],
+                "requestBody": _json_body("DecisionInput"),
+                "responses": {"200": _one("Decision"), **_errors(401, 403, 404, 409, 422)},
+            },
+        },
+        "/api/v1/decisions/{id}/transitions": {
+            "post": {
+                "summary": "Naar de volgende status; besloten met outcome en decided_on",
+                "parameters": [_id_param()],
+                "requestBody": _json_body("DecisionTransition"),
+                "responses": {"200": _one("Decision"), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/decisions/{id}/advices": {
+            "post": {
+                "summary": "Advies van een mee-adviseur",
+                "parameters": [_id_param()],
+                "requestBody": _json_body("DecisionAdvice"),
+                "responses": {"201": _one("Decision"), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/decisions/{id}/fan-out": {
+            "post": {
+                "summary": "Een regionaal dossier uitspreiden: één dossier per gemeente",
+                "parameters": [_id_param()],
+                "responses": {
+                    "201": {"description": "Dossiers aangemaakt"},
+                    "200": {"description": "Alle gemeenten hadden al een dossier"},
+                    **_errors(401, 403, 404, 422),
+                },
             }
         },
         "/api/v1/deadlines": {
@@ -389,6 +448,62 @@ def _register_schemas() -> dict[str, Any]:
                 },
                 "total": {"type": "integer"},
             },
+        },
+        "DecisionSummary": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "subject": {"type": "string"},
+                "municipality": {"type": ["object", "null"]},
+                "case_number": {"type": "string"},
+                "corsa_number": {"type": "string"},
+                "status": {"type": "string", "enum": list(DECISION_STATUSES)},
+                "meeting_on": _DATE,
+                "decided_on": _DATE,
+                "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
+                "version": {"type": "integer"},
+            },
+            "required": ["id", "name", "status", "version"],
+        },
+        "Decision": {"allOf": [{"$ref": "#/components/schemas/DecisionSummary"}]},
+        "DecisionInput": {
+            "type": "object",
+            "properties": {
+                "arrangement_id": {"type": ["integer", "null"]},
+                "municipality_id": {"type": ["integer", "null"]},
+                "subject": {"type": "string"},
+                "meeting_on": _DATE,
+                "draft_decision": {"type": "string"},
+                "arguments": {"type": "string", "description": "1.1 Titel, tekst; 1.2 …"},
+                "co_advisers": {"type": "array", "items": {"type": "string"}},
+                "annexes": {"type": "array", "items": {"type": "object"}},
+                "woo_publication": {
+                    "type": "string",
+                    "enum": ["actively_published", "not_published"],
+                },
+                "effects": {"type": "array", "items": {"type": "object"}},
+                "version": {"type": "integer"},
+            },
+        },
+        "DecisionTransition": {
+            "type": "object",
+            "properties": {
+                "to": {"type": "string", "enum": list(DECISION_STATUSES)},
+                "outcome": {"type": "string", "enum": list(OUTCOMES)},
+                "decided_on": {"type": "string", "format": "date"},
+                "note": {"type": "string"},
+            },
+            "required": ["to"],
+        },
+        "DecisionAdvice": {
+            "type": "object",
+            "properties": {
+                "adviser": {"type": "string"},
+                "advice": {"type": "string", "enum": ["agree", "agree_with_remarks", "disagree"]},
+                "text": {"type": "string"},
+            },
+            "required": ["adviser", "advice"],
         },
         "Deadline": {
             "type": "object",

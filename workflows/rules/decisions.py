@@ -51,6 +51,7 @@ class Facts:
     co_advisers: int
     advices: int
     meeting_set: bool
+    meeting_in_calendar: bool
     agenda_open: bool
     outcome: str | None
     decided_on_set: bool
@@ -82,6 +83,8 @@ def transition_problem(target: str, facts: Facts) -> str | None:
             return "Alleen een aangehouden besluit kan opnieuw worden geagendeerd."
         if not facts.meeting_set:
             return "Kies eerst een collegevergadering uit de vergaderkalender."
+        if not facts.meeting_in_calendar:
+            return "Op die datum vergadert het college niet; kies een vergadering uit de kalender."
         if not facts.agenda_open:
             return (
                 "De agenda van die collegevergadering is al gesloten; kies een latere vergadering."
