@@ -28,6 +28,7 @@ from webapp.pages import (
     arrangement_parts,
     arrangements,
     deadlines,
+    decisions,
     home,
     mandates,
     organisations,
@@ -93,6 +94,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         agreements.blueprint,
         signals.blueprint,
         deadlines.blueprint,
+        decisions.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

@@ -1,0 +1,430 @@
+"""Decision dossiers: list, detail in the order of the agenda form, section-by-section edit,
+co-advice, the workflow, effects, regional fan-out and its overview, and the besluitenlijst."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from storage.decisions import Decision
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.forms import as_form_values, form_fields
+from workflows import accounts, agreements, arrangements, decisions, mandates, organisations
+from workflows.errors import Conflict, InvalidInput, NotFound
+from workflows.rules.dates import parse_date
+from workflows.rules.decisions import (
+    ADVICE_LABELS,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+    TRANSITIONS,
+    decision_points,
+    numbered_items,
+)
+from workflows.rules.roles import Permission
+
+blueprint = Blueprint("decisions", __name__, url_prefix="/besluiten")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _form_values(decision_values: dict[str, Any]) -> dict[str, Any]:
+    values = as_form_values(decision_values)
+    annexes = decision_values.get("annexes") or []
+    if isinstance(annexes, list):
+        values["annexes"] = "\n".join(
+            "; ".join(
+                [str(a.get("description", ""))]
+                + [
+                    "ja" if a.get(k) else "nee"
+                    for k in ("college", "council", "not_public", "secret")
+                ]
+            )
+            for a in annexes
+            if isinstance(a, dict)
+        )
+    return values
+
+
+DESCRIPTIONS = {
+    "draft_decision": "Eén beslispunt per alinea, genummerd: 1. …, 2. …",
+    "arguments": "Genummerd per beslispunt: 1.1 titel (volgende regels: tekst), 1.2 …, 2.1 …",
+    "risks": "Genummerd: 1.1 titel (volgende regels: tekst), 1.2 …",
+    "co_advisers": "Eén mee-adviseur per regel, bijvoorbeeld 'N. Boll, SBS'.",
+    "annexes": "Eén bijlage per regel: omschrijving; college; raad; niet actief publiceren; geheim "
+    "(ja/nee), bijvoorbeeld 'Volmacht; ja; nee; nee; nee'.",
+    "woo_ground": "Verplicht bij niet actief openbaar maken: de grond van art. 5.1 of 5.2 Woo.",
+    "meeting_on": "Een vergaderdag uit de collegekalender van de gemeente.",
+}
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    rows = decisions.list_visible(session, actor)
+    chosen = {k: request.args.get(k, "") for k in ("status", "gemeente", "vergadering", "regeling")}
+    if chosen["status"]:
+        rows = [d for d in rows if d.status == chosen["status"]]
+    if chosen["gemeente"].isdigit():
+        rows = [d for d in rows if d.municipality_id == int(chosen["gemeente"])]
+    if chosen["regeling"].isdigit():
+        rows = [d for d in rows if d.arrangement_id == int(chosen["regeling"])]
+    if chosen["vergadering"]:
+        rows = [
+            d for d in rows if d.meeting_on and d.meeting_on.isoformat() == chosen["vergadering"]
+        ]
+    return render_template(
+        "decisions/list.html",
+        decisions=rows,
+        filters=chosen,
+        statuses=STATUS_LABELS,
+        outcomes=OUTCOME_LABELS,
+        municipalities=organisations.list_visible(session, actor, kind="municipality"),
+        arrangements=arrangements.list_visible(session, actor),
+        meetings=decisions.meetings_with_decisions(session, actor),
+    )
+
+
+@blueprint.route("/nieuw", methods=["GET", "POST"])
+def create() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    raw_id = request.values.get("regeling", "")
+    regional = request.values.get("regionaal") == "1"
+    if not raw_id.isdigit():
+        return render_template(
+            "registers/choose_arrangement.html",
+            heading="Nieuw besluitvormingsdossier",
+            arrangements=arrangements.list_visible(session, actor),
+            target="decisions.create",
+        )
+    arrangement = arrangements.visible(session, actor, int(raw_id))
+    names = decisions.SECTIONS["kop"][1] + decisions.SECTIONS["besluit"][1]
+    if request.method == "GET":
+        values = _form_values(decisions.prefill(session, actor, arrangement.id, today=date.today()))
+        return _new_form(arrangement.name, arrangement.id, regional, names, values, {})
+    raw: dict[str, Any] = {name: request.form.get(name, "") for name in names}
+    raw["arrangement_id"] = str(arrangement.id)
+    if not regional:
+        raw["municipality_id"] = str(actor.organisation_id or "")
+    try:
+        decision = decisions.create(session, actor, raw, now=_now())
+    except InvalidInput as error:
+        session.rollback()
+        return _new_form(arrangement.name, arrangement.id, regional, names, raw, error.errors, 422)
+    session.commit()
+    flash("Het dossier is aangemaakt als concept. Vul de overige onderdelen aan.", "success")
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
+
+
+def _new_form(
+    name: str,
+    arrangement_id: int,
+    regional: bool,
+    names: list[str],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status: int = 200,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "registers/form.html",
+            heading="Nieuw regionaal dossier" if regional else "Nieuw besluitvormingsdossier",
+            intro=f"Regeling: {name}. Vooraf ingevuld uit de registers en het vorige besluit.",
+            form_fields=form_fields(decisions.EDITABLE, only=names, descriptions=DESCRIPTIONS),
+            values=values,
+            errors=errors,
+            labels=decisions.LABELS,
+            version=None,
+            hidden={"regeling": arrangement_id, "regionaal": "1" if regional else "0"},
+            cancel_url=url_for("decisions.index"),
+            conflict=None,
+        ),
+        status,
+    )
+
+
+@blueprint.get("/<int:decision_id>")
+def detail(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    decision = decisions.get_visible(session, actor, decision_id)
+    return _detail_page(decision)
+
+
+def _detail_page(
+    decision: Decision, *, errors: dict[str, str] | None = None, status: int = 200
+) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    related = _related_options(decision)
+    return (
+        render_template(
+            "decisions/detail.html",
+            decision=decision,
+            points=decision_points(decision.draft_decision),
+            arguments=numbered_items(decision.arguments),
+            risks=numbered_items(decision.risks),
+            statuses=STATUS_LABELS,
+            outcomes=OUTCOME_LABELS,
+            advices=ADVICE_LABELS,
+            next_statuses=sorted(TRANSITIONS[decision.status]),
+            may_edit=decisions.may_edit(actor, decision),
+            sections=decisions.SECTIONS,
+            effect_labels=decisions.EFFECT_LABELS,
+            woo=decisions.WOO_LABELS,
+            related=related,
+            colleagues=accounts.list_colleagues(session, actor) if decision.secret else [],
+            errors=errors or {},
+            today=date.today(),
+        ),
+        status,
+    )
+
+
+def _related_options(decision: Decision) -> dict[str, list[tuple[int, str]]]:
+    if decision.arrangement_id is None:
+        return {"mandate_id": [], "phase_id": [], "agreement_id": []}
+    session = db()
+    actor = current_actor()
+    arrangement = arrangements.visible(session, actor, decision.arrangement_id)
+    return {
+        "mandate_id": [
+            (m.id, m.title)
+            for m in mandates.list_visible(session, actor, arrangement_id=arrangement.id)
+        ]
+        if actor.can(Permission.VIEW_MANDATES)
+        else [],
+        "phase_id": [(p.id, p.name) for p in arrangement.phases],
+        "agreement_id": [
+            (a.id, a.reference)
+            for a in agreements.list_visible(session, actor, arrangement_id=arrangement.id)
+        ],
+    }
+
+
+@blueprint.route("/<int:decision_id>/bewerken/<section>", methods=["GET", "POST"])
+def edit(decision_id: int, section: str) -> ResponseReturnValue:
+    if section not in decisions.SECTIONS:
+        raise NotFound("Dit onderdeel van het agendaformulier bestaat niet.")
+    session = db()
+    actor = current_actor()
+    decision = decisions.get_visible(session, actor, decision_id)
+    title, names = decisions.SECTIONS[section]
+    cancel = url_for("decisions.detail", decision_id=decision_id) + f"#{section}"
+    if request.method == "GET":
+        values = _form_values(decisions.snapshot(decision))
+        return _section_form(decision, title, names, values, {}, decision.version, cancel)
+    raw = {name: request.form.get(name, "") for name in names}
+    try:
+        decisions.update(
+            session, actor, decision_id, raw, expected_version=request.form.get("version")
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _section_form(
+            decision,
+            title,
+            names,
+            raw,
+            error.errors,
+            int(request.form.get("version") or 0),
+            cancel,
+            422,
+        )
+    except Conflict as error:
+        session.rollback()
+        fresh = decisions.get_visible(session, actor, decision_id)
+        return _section_form(
+            fresh, title, names, raw, {}, fresh.version, cancel, 409, conflict=error
+        )
+    session.commit()
+    flash(f"{title}: opgeslagen.", "success")
+    return redirect(cancel)
+
+
+def _section_form(
+    decision: Decision,
+    title: str,
+    names: list[str],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    version: int,
+    cancel: str,
+    status: int = 200,
+    conflict: Conflict | None = None,
+) -> ResponseReturnValue:
+    return (
+        render_template(
+            "registers/form.html",
+            heading=f"{title} – {decision.subject}",
+            intro=decision.municipality.name if decision.municipality else "Regionaal dossier",
+            form_fields=form_fields(decisions.EDITABLE, only=names, descriptions=DESCRIPTIONS),
+            values=values,
+            errors=errors,
+            labels=decisions.LABELS,
+            version=version,
+            hidden={},
+            cancel_url=cancel,
+            conflict=conflict,
+        ),
+        status,
+    )
+
+
+@blueprint.post("/<int:decision_id>/overgang")
+def transition(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    try:
+        decisions.transition(
+            session,
+            actor,
+            decision_id,
+            request.form.get("to", ""),
+            today=date.today(),
+            now=_now(),
+            outcome=request.form.get("outcome") or None,
+            decided_on=request.form.get("decided_on") or None,
+            note=request.form.get("note", "")[:2000],
+        )
+    except InvalidInput as error:
+        session.rollback()
+        decision = decisions.get_visible(session, actor, decision_id)
+        return _detail_page(decision, errors=error.errors, status=422)
+    session.commit()
+    flash("De status van het dossier is bijgewerkt.", "success")
+    return redirect(url_for("decisions.detail", decision_id=decision_id) + "#workflow")
+
+
+@blueprint.post("/<int:decision_id>/advies")
+def advise(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    raw = {k: request.form.get(k, "") for k in ("adviser", "advice", "text")}
+    try:
+        decisions.record_advice(session, actor, decision_id, raw, now=_now())
+    except InvalidInput as error:
+        session.rollback()
+        return _detail_page(
+            decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
+        )
+    session.commit()
+    flash("Het advies is vastgelegd.", "success")
+    return redirect(url_for("decisions.detail", decision_id=decision_id) + "#mee-advisering")
+
+
+@blueprint.post("/<int:decision_id>/gevolgen")
+def add_effect(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    kind = request.form.get("kind", "")
+    target = request.form.get("target", "")
+    field = {
+        "grant_mandate": "mandate_id",
+        "approve_phase": "phase_id",
+        "approve_agreement": "agreement_id",
+    }.get(kind, "mandate_id")
+    try:
+        decisions.add_effect(session, actor, decision_id, {"kind": kind, field: target})
+    except InvalidInput as error:
+        session.rollback()
+        return _detail_page(
+            decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
+        )
+    session.commit()
+    flash(
+        "Het gevolg is toegevoegd; het wordt toegepast zodra het besluit conform is genomen.",
+        "success",
+    )
+    return redirect(url_for("decisions.detail", decision_id=decision_id) + "#gevolgen")
+
+
+@blueprint.post("/<int:decision_id>/toegang")
+def grant_access(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    raw = request.form.get("user_id", "")
+    try:
+        decisions.grant_access(session, actor, decision_id, int(raw) if raw.isdigit() else 0)
+    except InvalidInput as error:
+        session.rollback()
+        return _detail_page(
+            decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
+        )
+    session.commit()
+    flash("Toegang verleend.", "success")
+    return redirect(url_for("decisions.detail", decision_id=decision_id))
+
+
+@blueprint.post("/<int:decision_id>/uitspreiden")
+def fan_out(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    try:
+        created = decisions.fan_out(session, actor, decision_id, now=_now())
+    except InvalidInput as error:
+        session.rollback()
+        return _detail_page(
+            decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
+        )
+    session.commit()
+    flash(
+        f"{len(created)} gemeentelijke dossiers aangemaakt."
+        if created
+        else "Alle gemeenten hadden al een dossier.",
+        "success",
+    )
+    return redirect(url_for("decisions.overview", decision_id=decision_id))
+
+
+@blueprint.get("/<int:decision_id>/overzicht")
+def overview(decision_id: int) -> ResponseReturnValue:
+    progress = decisions.progress(db(), current_actor(), decision_id, today=date.today())
+    return render_template(
+        "decisions/overview.html",
+        progress=progress,
+        statuses=STATUS_LABELS,
+        outcomes=OUTCOME_LABELS,
+    )
+
+
+@blueprint.get("/besluitenlijst")
+def decision_list() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    meetings = decisions.meetings_with_decisions(session, actor)
+    entries = None
+    error = None
+    municipality_raw, meeting_raw = (
+        request.args.get("gemeente", ""),
+        request.args.get("vergadering", ""),
+    )
+    chosen = None
+    if municipality_raw.isdigit() and meeting_raw:
+        try:
+            meeting_on = parse_date(meeting_raw, label="Vergadering")
+        except ValueError as problem:
+            error = str(problem)
+        else:
+            entries = decisions.decision_list(
+                session, actor, municipality_id=int(municipality_raw), meeting_on=meeting_on
+            )
+            chosen = (
+                next((o for o, d in meetings if o.id == int(municipality_raw)), None),
+                meeting_on,
+            )
+    return render_template(
+        "decisions/decision_list.html",
+        meetings=meetings,
+        entries=entries,
+        chosen=chosen,
+        error=error,
+        outcomes=OUTCOME_LABELS,
+    )
