@@ -55,6 +55,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "arrangement_parts.update_phase": Permission.EDIT_ARRANGEMENTS,
     "signals.dashboard": Permission.VIEW_SIGNALS,
     "signals.draft_mandate": Permission.EDIT_MANDATES,
+    "signals.draft_dossier": Permission.EDIT_MANDATES,
     "signals.term_calculator": SIGNED_IN,
     "deadlines.index": Permission.VIEW_SIGNALS,
     "deadlines.add": Permission.VIEW_SIGNALS,

@@ -920,3 +920,49 @@ def meetings_with_decisions(session: Session, actor: Actor) -> list[tuple[Organi
 
 def outstanding(children: Sequence[Decision]) -> list[Decision]:
     return [c for c in children if c.status not in {"decided", "closed"}]
+
+
+def dossier_for_gap(
+    session: Session,
+    actor: Actor,
+    arrangement_id: int,
+    *,
+    act: Any,
+    act_on: date,
+    municipality_ids: Sequence[int],
+    today: date,
+    now: datetime,
+) -> Decision:
+    """One click from a ``mandate_needed`` signal: a draft volmacht for the missing act and a
+    regional decision dossier, prefilled from the registers, that grants it when each college
+    decides. The dossier is to be fanned out over the municipalities concerned."""
+    from workflows import mandates
+
+    actor.require(Permission.EDIT_DECISIONS)
+    mandate = mandates.draft_for_gap(
+        session, actor, arrangement_id, act=act, municipality_ids=municipality_ids, valid_from=today
+    )
+    values = prefill(session, actor, arrangement_id, today=today)
+    values.update(
+        {
+            "subject": "Verlenen " + _lower_first(mandate.title.replace(" (concept)", "")),
+            "draft_decision": (
+                f"1. {mandate.kind.capitalize()} te verlenen aan de penvoerder voor: "
+                + ", ".join(mandate.acts)
+                + "."
+            ),
+            "decide_by": act_on,
+            "arguments": "",
+            "risks": "",
+        }
+    )
+    values["arrangement_id"] = arrangement_id
+    decision = create(
+        session, actor, {k: v for k, v in values.items() if k != "co_advisers"}, now=now
+    )
+    add_effect(session, actor, decision.id, {"kind": "grant_mandate", "mandate_id": mandate.id})
+    return decision
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]

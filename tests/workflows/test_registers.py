@@ -292,11 +292,14 @@ def test_a_mandate_reports_every_problem_at_once(session):
     assert errors["grantee_id"] == "Gevolmachtigde: kies een bestaande organisatie."
 
 
-def test_only_the_legal_officer_and_the_administrator_create_mandates(session):
-    for email in (POLICY, PROJECT, PROVIDER_CR):
+def test_only_legal_officers_the_project_group_and_the_administrator_create_mandates(session):
+    # The project group drafts the standard volmacht every college is asked to grant.
+    for email in (POLICY, PROVIDER_CR):
         with pytest.raises(Forbidden):
             mandates.create(session, actor(session, email), mandate_values(session))
     assert count(session, Mandate) == 1
+    mandates.create(session, actor(session, PROJECT), mandate_values(session))
+    assert count(session, Mandate) == 2
 
 
 def test_the_demo_volmacht_is_granted_by_12_of_13_municipalities(session):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import arrangements, mandates, signals
+from workflows import arrangements, decisions, mandates, signals
 from workflows.errors import InvalidInput
 from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import parse_date
@@ -90,6 +90,43 @@ def draft_mandate() -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for("mandates.edit", mandate_id=mandate.id))
+
+
+@blueprint.post("/signalen/besluit")
+def draft_dossier() -> ResponseReturnValue:
+    """One click from a gap to a regional decision dossier (and the draft volmacht it grants)."""
+    session = db()
+    try:
+        act = Act(request.form.get("act", ""))
+        arrangement_id = int(request.form.get("arrangement_id", ""))
+        act_on = date.fromisoformat(request.form.get("act_on", ""))
+        municipality_ids = [int(i) for i in request.form.getlist("municipality_ids")]
+    except ValueError:
+        flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
+        return redirect(url_for("signals.dashboard"))
+    try:
+        decision = decisions.dossier_for_gap(
+            session,
+            current_actor(),
+            arrangement_id,
+            act=act,
+            act_on=act_on,
+            municipality_ids=municipality_ids,
+            today=date.today(),
+            now=datetime.now(UTC),
+        )
+    except InvalidInput as problem:
+        session.rollback()
+        for message in problem.errors.values():
+            flash(message, "error")
+        return redirect(url_for("signals.dashboard"))
+    session.commit()
+    flash(
+        "Regionaal besluitvormingsdossier en conceptvolmacht opgesteld. Vul het dossier aan en "
+        "spreid het uit over de gemeenten.",
+        "success",
+    )
+    return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
 @blueprint.get("/termijnen")

@@ -60,8 +60,14 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.LEGAL_OFFICER: _READER
     | {Permission.EDIT_MANDATES, Permission.EDIT_AGREEMENTS, Permission.EDIT_DECISIONS},
     # The regional project group runs the arrangement: phases, capacity, agreements.
+    # It also drafts the standard volmacht that every college is asked to grant.
     Role.PROJECT_GROUP: _READER
-    | {Permission.EDIT_ARRANGEMENTS, Permission.EDIT_AGREEMENTS, Permission.EDIT_DECISIONS},
+    | {
+        Permission.EDIT_ARRANGEMENTS,
+        Permission.EDIT_AGREEMENTS,
+        Permission.EDIT_DECISIONS,
+        Permission.EDIT_MANDATES,
+    },
     # A provider sees its own organisation, the arrangements it takes part in and its own
     # agreements, scoped in every query (SECURITY.md S11); not the mandate register.
     Role.PROVIDER: frozenset(
