@@ -84,3 +84,28 @@ def test_term_calculator_page_explains_the_shift(client):
 def test_a_provider_cannot_see_the_signals(client):
     login(client, PROVIDER_CR)
     assert client.get("/signalen").status_code == 403
+
+
+def test_one_click_from_the_gap_to_a_regional_dossier_that_grants_the_drafted_volmacht(app):
+    from tests.conftest import PROJECT
+
+    client = app.test_client()
+    login(client, PROJECT)
+    page = client.get("/signalen?per=2025-06-01").get_data(as_text=True)
+    form = page[page.index('action="/signalen/besluit"') :]
+    ids = [c.split('"')[0] for c in form.split('name="municipality_ids" value="')[1:14]]
+    response = client.post(
+        "/signalen/besluit",
+        data={
+            "csrf_token": csrf_token(client, "/signalen"),
+            "arrangement_id": form.split('name="arrangement_id" value="')[1].split('"')[0],
+            "act": "run_tender",
+            "act_on": form.split('name="act_on" value="')[1].split('"')[0],
+            "municipality_ids": ids,
+        },
+    )
+    assert response.status_code == 302 and "/besluiten/" in response.headers["Location"]
+    detail = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Verlenen volmacht aanbesteding" in detail
+    assert "regionaal dossier" in detail and "verleent volmacht" in detail
+    assert "Uitspreiden over de gemeenten" in detail
