@@ -148,3 +148,12 @@ def test_the_administrator_cannot_block_their_own_account(app, client):
     )
     assert "U kunt uw eigen account niet blokkeren." in response.get_data(as_text=True)
     assert client.get("/").status_code == 200
+
+
+def test_the_start_page_of_a_legal_officer_names_the_gaps_that_are_late(app, client):
+    login(client, LEGAL)
+    page = client.get("/").get_data(as_text=True)
+    assert "Wat moet wanneer gebeuren" in page
+    # Today the tender preparation of 1 April 2026 has long started: the gaps are overdue.
+    assert "signalen zijn te laat" in page
+    assert "nieuwe volmacht nodig: aanbesteding uitvoeren namens" in page

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import arrangements
+from workflows import arrangements, notifications, signals
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
 blueprint = Blueprint("pages", __name__)
@@ -35,6 +35,7 @@ def home() -> ResponseReturnValue:
         key=lambda item: item[0],
     )
     assert actor.role is not None
+    found = signals.derive(db(), actor, as_of=today) if actor.can(Permission.VIEW_SIGNALS) else []
     return render_template(
         "home.html",
         role=actor.role,
@@ -44,4 +45,7 @@ def home() -> ResponseReturnValue:
         arrangements=visible,
         upcoming=[(moment, arrangement) for _, moment, arrangement in upcoming[:5]],
         today=today,
+        signals=found[:6],
+        overdue=sum(1 for s in found if s.overdue),
+        unread=notifications.unread_count(db(), actor) if actor.can(Permission.VIEW_SIGNALS) else 0,
     )
