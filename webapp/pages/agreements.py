@@ -13,7 +13,7 @@ from storage.arrangements import Arrangement
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
-from webapp.forms import as_form_values, form_fields, submitted
+from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from workflows import agreements, arrangements, audit, history, mandates
 from workflows.agreements import term_of
 from workflows.errors import Conflict, InvalidInput
@@ -253,53 +253,36 @@ def edit(agreement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     agreement = agreements.get_visible(session, actor, agreement_id)
-    arrangement = agreement.arrangement
     cancel = url_for("agreements.detail", agreement_id=agreement_id)
-    heading = f"{agreement.reference} bewerken"
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
+        return _render_form(
+            heading=f"{agreement.reference} bewerken",
+            arrangement=agreement.arrangement,
+            values=values,
+            errors=errors,
+            version=version,
+            cancel_url=cancel,
+            status=status,
+            conflict=conflict,
+            creating=False,
+        )
+
     if request.method == "GET":
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=as_form_values(agreements.snapshot(agreement)),
-            errors={},
-            version=agreement.version,
-            cancel_url=cancel,
-            creating=False,
-        )
+        return render(as_form_values(agreements.snapshot(agreement)), {}, agreement.version)
     raw = submitted(agreements.EDITABLE)
-    try:
-        agreements.update(
+    return save_edit(
+        raw=raw,
+        save=lambda: agreements.update(
             session, actor, agreement_id, raw, expected_version=request.form.get("version")
-        )
-    except InvalidInput as error:
-        session.rollback()
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=raw,
-            errors=error.errors,
-            version=int(request.form.get("version") or 0),
-            cancel_url=cancel,
-            status=422,
-            creating=False,
-        )
-    except Conflict as error:
-        session.rollback()
-        fresh = agreements.get_visible(session, actor, agreement_id)
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=raw,
-            errors={},
-            version=fresh.version,
-            cancel_url=cancel,
-            status=409,
-            conflict=error,
-            creating=False,
-        )
-    session.commit()
-    flash("De wijzigingen zijn opgeslagen.", "success")
-    return redirect(cancel)
+        ),
+        render=render,
+        current_version=lambda: agreements.get_visible(session, actor, agreement_id).version,
+        done="De wijzigingen zijn opgeslagen.",
+        to=cancel,
+    )
 
 
 @blueprint.post("/<int:agreement_id>/status")

@@ -12,7 +12,7 @@ from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.formatting import dutch_date
-from webapp.forms import as_form_values, form_fields, submitted
+from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from webapp.timeline import timeline_svg
 from workflows import arrangements, audit, coverage, history, organisations
 from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
@@ -126,45 +126,33 @@ def edit(arrangement_id: int) -> ResponseReturnValue:
     actor = current_actor()
     arrangement = arrangements.visible(session, actor, arrangement_id)
     cancel = url_for("arrangements.detail", arrangement_id=arrangement_id)
-    heading = f"{arrangement.name} bewerken"
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
+        return _arrangement_form(
+            heading=f"{arrangement.name} bewerken",
+            values=values,
+            errors=errors,
+            version=version,
+            cancel_url=cancel,
+            status=status,
+            conflict=conflict,
+        )
+
     if request.method == "GET":
-        return _arrangement_form(
-            heading=heading,
-            values=as_form_values(arrangements.snapshot(arrangement)),
-            errors={},
-            version=arrangement.version,
-            cancel_url=cancel,
-        )
+        return render(as_form_values(arrangements.snapshot(arrangement)), {}, arrangement.version)
     raw = submitted(arrangements.EDITABLE)
-    try:
-        arrangements.update(
+    return save_edit(
+        raw=raw,
+        save=lambda: arrangements.update(
             session, actor, arrangement_id, raw, expected_version=request.form.get("version")
-        )
-    except InvalidInput as error:
-        session.rollback()
-        return _arrangement_form(
-            heading=heading,
-            values=raw,
-            errors=error.errors,
-            version=int(request.form.get("version") or 0),
-            cancel_url=cancel,
-            status=422,
-        )
-    except Conflict as error:
-        session.rollback()
-        fresh = arrangements.visible(session, actor, arrangement_id)
-        return _arrangement_form(
-            heading=heading,
-            values=raw,
-            errors={},
-            version=fresh.version,
-            cancel_url=cancel,
-            status=409,
-            conflict=error,
-        )
-    session.commit()
-    flash("De regeling is opgeslagen.", "success")
-    return redirect(cancel)
+        ),
+        render=render,
+        current_version=lambda: arrangements.visible(session, actor, arrangement_id).version,
+        done="De regeling is opgeslagen.",
+        to=cancel,
+    )
 
 
 @blueprint.route("/<int:arrangement_id>/verlengen", methods=["GET", "POST"])

@@ -12,9 +12,9 @@ from flask.typing import ResponseReturnValue
 from storage.decisions import Decision
 from webapp.access import current_actor
 from webapp.database import db
-from webapp.forms import as_form_values, form_fields
+from webapp.forms import as_form_values, form_fields, save_edit
 from workflows import accounts, agreements, arrangements, decisions, mandates, organisations
-from workflows.errors import Conflict, InvalidInput, NotFound
+from workflows.errors import InvalidInput, NotFound
 from workflows.rules.dates import parse_date
 from workflows.rules.decisions import (
     ADVICE_LABELS,
@@ -218,63 +218,39 @@ def edit(decision_id: int, section: str) -> ResponseReturnValue:
     decision = decisions.get_visible(session, actor, decision_id)
     title, names = decisions.SECTIONS[section]
     cancel = url_for("decisions.detail", decision_id=decision_id) + f"#{section}"
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
+        return (
+            render_template(
+                "registers/form.html",
+                heading=f"{title} – {decision.subject}",
+                intro=decision.municipality.name if decision.municipality else "Regionaal dossier",
+                form_fields=form_fields(decisions.EDITABLE, only=names, descriptions=DESCRIPTIONS),
+                values=values,
+                errors=errors,
+                labels=decisions.LABELS,
+                version=version,
+                hidden={},
+                cancel_url=cancel,
+                conflict=conflict,
+            ),
+            status,
+        )
+
     if request.method == "GET":
-        values = _form_values(decisions.snapshot(decision))
-        return _section_form(decision, title, names, values, {}, decision.version, cancel)
+        return render(_form_values(decisions.snapshot(decision)), {}, decision.version)
     raw = {name: request.form.get(name, "") for name in names}
-    try:
-        decisions.update(
+    return save_edit(
+        raw=raw,
+        save=lambda: decisions.update(
             session, actor, decision_id, raw, expected_version=request.form.get("version")
-        )
-    except InvalidInput as error:
-        session.rollback()
-        return _section_form(
-            decision,
-            title,
-            names,
-            raw,
-            error.errors,
-            int(request.form.get("version") or 0),
-            cancel,
-            422,
-        )
-    except Conflict as error:
-        session.rollback()
-        fresh = decisions.get_visible(session, actor, decision_id)
-        return _section_form(
-            fresh, title, names, raw, {}, fresh.version, cancel, 409, conflict=error
-        )
-    session.commit()
-    flash(f"{title}: opgeslagen.", "success")
-    return redirect(cancel)
-
-
-def _section_form(
-    decision: Decision,
-    title: str,
-    names: list[str],
-    values: dict[str, Any],
-    errors: dict[str, str],
-    version: int,
-    cancel: str,
-    status: int = 200,
-    conflict: Conflict | None = None,
-) -> ResponseReturnValue:
-    return (
-        render_template(
-            "registers/form.html",
-            heading=f"{title} – {decision.subject}",
-            intro=decision.municipality.name if decision.municipality else "Regionaal dossier",
-            form_fields=form_fields(decisions.EDITABLE, only=names, descriptions=DESCRIPTIONS),
-            values=values,
-            errors=errors,
-            labels=decisions.LABELS,
-            version=version,
-            hidden={},
-            cancel_url=cancel,
-            conflict=conflict,
         ),
-        status,
+        render=render,
+        current_version=lambda: decisions.get_visible(session, actor, decision_id).version,
+        done=f"{title}: opgeslagen.",
+        to=cancel,
     )
 
 

@@ -13,7 +13,7 @@ from storage.mandates import Mandate
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
-from webapp.forms import as_form_values, form_fields, submitted
+from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from workflows import arrangements, audit, history, mandates, organisations
 from workflows.errors import Conflict, InvalidInput
 from workflows.rules import fields
@@ -272,56 +272,37 @@ def edit(mandate_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     mandate = mandates.get_visible(session, actor, mandate_id)
-    arrangement = mandate.arrangement
     cancel = url_for("mandates.detail", mandate_id=mandate_id)
-    heading = f"{mandate.title} bewerken"
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
+        return _render_form(
+            heading=f"{mandate.title} bewerken",
+            arrangement=mandate.arrangement,
+            values=values,
+            errors=errors,
+            version=version,
+            cancel_url=cancel,
+            status=status,
+            conflict=conflict,
+            creating=False,
+            mandate_id=mandate_id,
+        )
+
     if request.method == "GET":
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=as_form_values(mandates.snapshot(mandate)),
-            errors={},
-            version=mandate.version,
-            cancel_url=cancel,
-            creating=False,
-            mandate_id=mandate_id,
-        )
+        return render(as_form_values(mandates.snapshot(mandate)), {}, mandate.version)
     raw = submitted(mandates.EDITABLE)
-    try:
-        mandates.update(
+    return save_edit(
+        raw=raw,
+        save=lambda: mandates.update(
             session, actor, mandate_id, raw, expected_version=request.form.get("version")
-        )
-    except InvalidInput as error:
-        session.rollback()
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=raw,
-            errors=error.errors,
-            version=int(request.form.get("version") or 0),
-            cancel_url=cancel,
-            status=422,
-            creating=False,
-            mandate_id=mandate_id,
-        )
-    except Conflict as error:
-        session.rollback()
-        fresh = mandates.get_visible(session, actor, mandate_id)
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=raw,
-            errors={},
-            version=fresh.version,
-            cancel_url=cancel,
-            status=409,
-            conflict=error,
-            creating=False,
-            mandate_id=mandate_id,
-        )
-    session.commit()
-    flash("De wijzigingen zijn opgeslagen.", "success")
-    return redirect(cancel)
+        ),
+        render=render,
+        current_version=lambda: mandates.get_visible(session, actor, mandate_id).version,
+        done="De wijzigingen zijn opgeslagen.",
+        to=cancel,
+    )
 
 
 @blueprint.post("/<int:mandate_id>/besluiten/<int:grantor_id>")
