@@ -8,7 +8,6 @@ idle and absolute timeouts are enforced on the server.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
@@ -17,6 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
 
 from storage.accounts import User
+from webapp import clock
 from webapp.database import db
 from webapp.logs import safe
 from workflows import accounts
@@ -59,15 +59,11 @@ def init_auth(app: Flask) -> None:
             idle=settings.session_idle, absolute=settings.session_absolute
         )
         session = db()
-        user = accounts.resolve_login_session(session, token, now=_now(), limits=limits)
+        user = accounts.resolve_login_session(session, token, now=clock.now(), limits=limits)
         session.commit()
         return SignedIn(user, token, origin()) if user is not None else None
 
     login_manager.user_loader(_load)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def local_path(target: str | None, *, default: str) -> str:
@@ -107,7 +103,7 @@ def login() -> ResponseReturnValue:
             ),
             401,
         )
-    token = accounts.start_login_session(session, user, origin=origin(), now=_now())
+    token = accounts.start_login_session(session, user, origin=origin(), now=clock.now())
     session.commit()
     cookie_session.clear()  # a fresh cookie session at login (S18)
     cookie_session.permanent = True
@@ -118,7 +114,7 @@ def login() -> ResponseReturnValue:
 @blueprint.route("/logout", methods=["POST"])
 def logout() -> ResponseReturnValue:
     session = db()
-    accounts.end_login_session(session, current_user.token, now=_now(), origin=origin())
+    accounts.end_login_session(session, current_user.token, now=clock.now(), origin=origin())
     session.commit()
     logout_user()
     cookie_session.clear()

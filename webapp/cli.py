@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import getpass
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from storage import migrate
+from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.mail import mailer_for
@@ -55,7 +56,7 @@ def seed_demo(url: str) -> None:
     """Laad de Twente-demo (pilot logeerzorg) en de demo-accounts; bestaande gegevens blijven."""
     with sessions()() as session:
         try:
-            created = demo.seed_demo(session, system_actor("cli seed-demo"), today=date.today())
+            created = demo.seed_demo(session, system_actor("cli seed-demo"), today=clock.today())
         except WorkflowError as error:
             _fail(error)
             return
@@ -149,7 +150,7 @@ def run_scheduler(interval: int) -> None:
 
 def _parse_moment(raw: str | None) -> datetime:
     if not raw:
-        return datetime.now(UTC)
+        return clock.now()
     try:
         moment = datetime.fromisoformat(raw)
     except ValueError:

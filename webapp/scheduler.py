@@ -9,11 +9,11 @@ then send every reminder.
 from __future__ import annotations
 
 import logging
-from datetime import UTC, datetime
 
 from apscheduler.schedulers.blocking import BlockingScheduler
 from flask import Flask
 
+from webapp import clock
 from webapp.database import sessions
 from webapp.logs import safe
 from webapp.mail import mailer_for
@@ -25,7 +25,7 @@ logger = logging.getLogger("besluitwerk.scheduler")
 def run_once(app: Flask) -> None:
     settings = app.config["BESLUITWERK_SETTINGS"]
     try:
-        result = reminders.tick(sessions(app), now=datetime.now(UTC), mailer=mailer_for(settings))
+        result = reminders.tick(sessions(app), now=clock.now(), mailer=mailer_for(settings))
     except Exception:  # a failed tick is logged; the next one starts afresh
         logger.exception("scheduler tick failed")
         return
@@ -42,7 +42,7 @@ def run(app: Flask, *, interval: int = 60) -> None:
         args=[app],
         coalesce=True,
         max_instances=1,
-        next_run_time=datetime.now(UTC),
+        next_run_time=clock.now(),
         misfire_grace_time=interval,
     )
     logger.info("scheduler started, one tick every %s seconds", interval)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from storage.decisions import Decision
+from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.views import blueprint, page
@@ -109,7 +110,7 @@ def create_decision() -> ResponseReturnValue:
     effects = body.pop("effects", [])
     if not isinstance(effects, list):
         raise InvalidInput({"effects": "effects: verwacht een lijst."})
-    decision = decisions.create(session, actor, body, now=datetime.now(UTC))
+    decision = decisions.create(session, actor, body, now=clock.now())
     for effect in effects:
         if not isinstance(effect, dict):
             raise InvalidInput({"effects": "effects: elk gevolg is een object met kind."})
@@ -146,8 +147,8 @@ def transition(decision_id: int) -> ResponseReturnValue:
         actor,
         decision_id,
         target,
-        today=date.today(),
-        now=datetime.now(UTC),
+        today=clock.today(),
+        now=clock.now(),
         outcome=body.get("outcome") if isinstance(body.get("outcome"), str) else None,
         decided_on=body.get("decided_on") if isinstance(body.get("decided_on"), str) else None,
         note=str(body.get("note") or "")[:2000],
@@ -160,7 +161,7 @@ def transition(decision_id: int) -> ResponseReturnValue:
 def advise(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    decisions.record_advice(session, actor, decision_id, json_body(), now=datetime.now(UTC))
+    decisions.record_advice(session, actor, decision_id, json_body(), now=clock.now())
     session.commit()
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id))), 201
 
@@ -169,9 +170,9 @@ def advise(decision_id: int) -> ResponseReturnValue:
 def fan_out(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    created = decisions.fan_out(session, actor, decision_id, now=datetime.now(UTC))
+    created = decisions.fan_out(session, actor, decision_id, now=clock.now())
     session.commit()
-    overview = decisions.progress(session, actor, decision_id, today=date.today())
+    overview = decisions.progress(session, actor, decision_id, today=clock.today())
     return (
         jsonify(
             {

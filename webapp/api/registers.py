@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.api.representations import agreement_json, arrangement_json, mandate_json
 from webapp.api.views import blueprint, page
@@ -27,7 +27,7 @@ def json_body() -> dict[str, Any]:
 
 def _overview(arrangement_id: int) -> dict[str, Any]:
     return arrangement_json(
-        arrangements.overview(db(), current_actor(), arrangement_id, today=date.today())
+        arrangements.overview(db(), current_actor(), arrangement_id, today=clock.today())
     )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from storage.deadlines import Deadline
+from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.views import blueprint, page
@@ -32,7 +33,7 @@ def _date_arg(name: str, label: str, *, default: date | None = None) -> date:
 
 @blueprint.get("/signals", endpoint="signals")
 def list_signals() -> ResponseReturnValue:
-    as_of = _date_arg("as_of", "as_of", default=date.today())
+    as_of = _date_arg("as_of", "as_of", default=clock.today())
     raw = request.args.get("arrangement", "")
     if raw and not raw.isdigit():
         raise InvalidInput({"arrangement": "arrangement: verwacht een nummer."})
@@ -125,7 +126,7 @@ def list_deadlines() -> ResponseReturnValue:
 @blueprint.post("/deadlines", endpoint="deadline_create")
 def create_deadline() -> ResponseReturnValue:
     session = db()
-    deadline = deadlines.add_manual(session, current_actor(), json_body(), now=datetime.now(UTC))
+    deadline = deadlines.add_manual(session, current_actor(), json_body(), now=clock.now())
     session.commit()
     return jsonify(_deadline_json(deadline)), 201
 
@@ -133,6 +134,6 @@ def create_deadline() -> ResponseReturnValue:
 @blueprint.post("/deadlines/<int:deadline_id>/acknowledge", endpoint="deadline_acknowledge")
 def acknowledge_deadline(deadline_id: int) -> ResponseReturnValue:
     session = db()
-    deadline = deadlines.acknowledge(session, current_actor(), deadline_id, now=datetime.now(UTC))
+    deadline = deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
     session.commit()
     return jsonify(_deadline_json(deadline))

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import request
 
+from webapp import clock
 from webapp.database import db
 from workflows import accounts
 from workflows.actors import Actor
@@ -17,7 +16,7 @@ def bearer_actor() -> Actor | None:
     if scheme.lower() != "bearer" or not token.strip():
         return None
     session = db()
-    user = accounts.resolve_api_token(session, token.strip(), now=datetime.now(UTC))
+    user = accounts.resolve_api_token(session, token.strip(), now=clock.now())
     session.commit()
     if user is None:
         return None

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.api import openapi
 from webapp.api.representations import arrangement_json, organisation_json
@@ -83,7 +83,7 @@ def list_arrangements() -> ResponseReturnValue:
     actor = current_actor()
     session = db()
     rows = arrangements.list_visible(session, actor)
-    today = date.today()
+    today = clock.today()
     return page(
         [arrangement_json(arrangements.overview(session, actor, a.id, today=today)) for a in rows]
     )
@@ -91,7 +91,7 @@ def list_arrangements() -> ResponseReturnValue:
 
 @blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")
 def get_arrangement(arrangement_id: int) -> ResponseReturnValue:
-    overview = arrangements.overview(db(), current_actor(), arrangement_id, today=date.today())
+    overview = arrangements.overview(db(), current_actor(), arrangement_id, today=clock.today())
     return jsonify(arrangement_json(overview))
 
 

@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
@@ -62,7 +63,7 @@ def index() -> ResponseReturnValue:
     providers = sorted({a.provider.id: a.provider for a in all_rows}.values(), key=lambda o: o.name)
     return render_template(
         "agreements/list.html",
-        agreements=_filtered(all_rows, chosen, date.today()),
+        agreements=_filtered(all_rows, chosen, clock.today()),
         filters=chosen,
         arrangements=arrangements.list_visible(session, actor),
         providers=providers,
@@ -75,7 +76,7 @@ def index() -> ResponseReturnValue:
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    today = date.today()
+    today = clock.today()
     rows = _filtered(list(agreements.list_visible(session, actor)), _filters(), today)
     audit.record(
         session,

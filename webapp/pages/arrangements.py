@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
@@ -29,7 +29,7 @@ blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
     rows = arrangements.list_visible(db(), current_actor())
-    today = date.today()
+    today = clock.today()
     return render_template(
         "arrangements/list.html",
         arrangements=rows,
@@ -40,7 +40,7 @@ def index() -> ResponseReturnValue:
 
 @blueprint.get("/<int:arrangement_id>")
 def detail(arrangement_id: int) -> ResponseReturnValue:
-    today = date.today()
+    today = clock.today()
     overview = arrangements.overview(db(), current_actor(), arrangement_id, today=today)
     return render_template(
         "arrangements/detail.html",
@@ -217,7 +217,7 @@ def changes(arrangement_id: int) -> ResponseReturnValue:
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    today = date.today()
+    today = clock.today()
     rows = arrangements.list_visible(session, actor)
     audit.record(
         session,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.auth import local_path
 from webapp.database import db
@@ -17,10 +16,6 @@ from workflows.rules.reminders import stage_label
 from workflows.rules.roles import Role
 
 blueprint = Blueprint("deadlines", __name__)
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _list_page(
@@ -39,8 +34,8 @@ def _list_page(
             status=statuses[0],
             statuses=deadlines.STATUS_LABELS,
             kinds=deadlines.KIND_LABELS,
-            today=date.today(),
-            when=lambda d: stage_label((d.due_on - date.today()).days),
+            today=clock.today(),
+            when=lambda d: stage_label((d.due_on - clock.today()).days),
             form=form_fields(
                 deadlines.MANUAL_FIELDS,
                 options={
@@ -67,7 +62,7 @@ def add() -> ResponseReturnValue:
     session = db()
     raw = {name: request.form.get(name, "") for name in deadlines.MANUAL_FIELDS}
     try:
-        deadlines.add_manual(session, current_actor(), raw, now=_now())
+        deadlines.add_manual(session, current_actor(), raw, now=clock.now())
     except InvalidInput as error:
         session.rollback()
         # The form comes back with what was typed and a message on each wrong field.
@@ -80,7 +75,7 @@ def add() -> ResponseReturnValue:
 @blueprint.post("/signalen/termijnen/<int:deadline_id>/bevestigen")
 def acknowledge(deadline_id: int) -> ResponseReturnValue:
     session = db()
-    deadlines.acknowledge(session, current_actor(), deadline_id, now=_now())
+    deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
     session.commit()
     flash("Bevestigd: u pakt deze termijn op. Er volgt geen escalatie.", "success")
     return redirect(local_path(request.form.get("terug"), default=url_for("deadlines.index")))
@@ -121,7 +116,7 @@ def my_notifications() -> ResponseReturnValue:
 @blueprint.post("/meldingen/<int:message_id>/gelezen")
 def mark_read(message_id: int) -> ResponseReturnValue:
     session = db()
-    notifications.mark_read(session, current_actor(), message_id, now=_now())
+    notifications.mark_read(session, current_actor(), message_id, now=clock.now())
     session.commit()
     return redirect(url_for("deadlines.my_notifications"))
 
@@ -142,7 +137,7 @@ def new_calendar_address() -> ResponseReturnValue:
 @blueprint.get("/calendar/<token>.ics")
 def calendar(token: str) -> ResponseReturnValue:
     session = db()
-    content = calendar_feed.feed(session, token, now=_now())
+    content = calendar_feed.feed(session, token, now=clock.now())
     if content is None:
         abort(404)
     response = Response(content, content_type="text/calendar; charset=utf-8")

@@ -3,13 +3,13 @@ co-advice, the workflow, effects, regional fan-out and its overview, and the bes
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from storage.decisions import Decision
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit
@@ -27,10 +27,6 @@ from workflows.rules.decisions import (
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("decisions", __name__, url_prefix="/besluiten")
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
 
 
 def _form_values(decision_values: dict[str, Any]) -> dict[str, Any]:
@@ -107,14 +103,16 @@ def create() -> ResponseReturnValue:
     arrangement = arrangements.visible(session, actor, int(raw_id))
     names = decisions.SECTIONS["kop"][1] + decisions.SECTIONS["besluit"][1]
     if request.method == "GET":
-        values = _form_values(decisions.prefill(session, actor, arrangement.id, today=date.today()))
+        values = _form_values(
+            decisions.prefill(session, actor, arrangement.id, today=clock.today())
+        )
         return _new_form(arrangement.name, arrangement.id, regional, names, values, {})
     raw: dict[str, Any] = {name: request.form.get(name, "") for name in names}
     raw["arrangement_id"] = str(arrangement.id)
     if not regional:
         raw["municipality_id"] = str(actor.organisation_id or "")
     try:
-        decision = decisions.create(session, actor, raw, now=_now())
+        decision = decisions.create(session, actor, raw, now=clock.now())
     except InvalidInput as error:
         session.rollback()
         return _new_form(arrangement.name, arrangement.id, regional, names, raw, error.errors, 422)
@@ -182,7 +180,7 @@ def _detail_page(
             related=related,
             colleagues=accounts.list_colleagues(session, actor) if decision.secret else [],
             errors=errors or {},
-            today=date.today(),
+            today=clock.today(),
         ),
         status,
     )
@@ -264,8 +262,8 @@ def transition(decision_id: int) -> ResponseReturnValue:
             actor,
             decision_id,
             request.form.get("to", ""),
-            today=date.today(),
-            now=_now(),
+            today=clock.today(),
+            now=clock.now(),
             outcome=request.form.get("outcome") or None,
             decided_on=request.form.get("decided_on") or None,
             note=request.form.get("note", "")[:2000],
@@ -285,7 +283,7 @@ def advise(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     raw = {k: request.form.get(k, "") for k in ("adviser", "advice", "text")}
     try:
-        decisions.record_advice(session, actor, decision_id, raw, now=_now())
+        decisions.record_advice(session, actor, decision_id, raw, now=clock.now())
     except InvalidInput as error:
         session.rollback()
         return _detail_page(
@@ -344,7 +342,7 @@ def fan_out(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     try:
-        created = decisions.fan_out(session, actor, decision_id, now=_now())
+        created = decisions.fan_out(session, actor, decision_id, now=clock.now())
     except InvalidInput as error:
         session.rollback()
         return _detail_page(
@@ -362,7 +360,7 @@ def fan_out(decision_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/<int:decision_id>/overzicht")
 def overview(decision_id: int) -> ResponseReturnValue:
-    progress = decisions.progress(db(), current_actor(), decision_id, today=date.today())
+    progress = decisions.progress(db(), current_actor(), decision_id, today=clock.today())
     return render_template(
         "decisions/overview.html",
         progress=progress,

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, render_template
 from flask.typing import ResponseReturnValue
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from workflows import arrangements, notifications, signals
@@ -23,7 +22,7 @@ def health() -> ResponseReturnValue:
 @blueprint.get("/")
 def home() -> ResponseReturnValue:
     actor = current_actor()
-    today = date.today()
+    today = clock.today()
     visible = arrangements.list_visible(db(), actor)
     upcoming = sorted(
         (

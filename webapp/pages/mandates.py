@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.arrangements import Arrangement
 from storage.mandates import Mandate
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
@@ -60,7 +61,7 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = _filters()
-    rows = _filtered(list(mandates.list_visible(session, actor)), chosen, date.today())
+    rows = _filtered(list(mandates.list_visible(session, actor)), chosen, clock.today())
     return render_template(
         "mandates/list.html",
         mandates=rows,
@@ -77,7 +78,7 @@ def index() -> ResponseReturnValue:
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    today = date.today()
+    today = clock.today()
     rows = _filtered(list(mandates.list_visible(session, actor)), _filters(), today)
     audit.record(
         session,

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from storage.accounts import User
 from storage.organisations import Organisation
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
@@ -54,7 +54,7 @@ def export() -> ResponseReturnValue:
             for o in rows
         ),
         name="organisaties",
-        today=date.today(),
+        today=clock.today(),
     )
 
 

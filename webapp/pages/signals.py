@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from workflows import arrangements, decisions, mandates, signals
@@ -26,7 +27,7 @@ def dashboard() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     error = None
-    as_of = date.today()
+    as_of = clock.today()
     if request.args.get("per"):
         try:
             as_of = parse_date(request.args["per"], label="Peildatum")
@@ -76,7 +77,7 @@ def draft_mandate() -> ResponseReturnValue:
             arrangement_id,
             act=act,
             municipality_ids=municipality_ids,
-            valid_from=date.today(),
+            valid_from=clock.today(),
         )
     except InvalidInput as problem:
         session.rollback()
@@ -112,8 +113,8 @@ def draft_dossier() -> ResponseReturnValue:
             act=act,
             act_on=act_on,
             municipality_ids=municipality_ids,
-            today=date.today(),
-            now=datetime.now(UTC),
+            today=clock.today(),
+            now=clock.now(),
         )
     except InvalidInput as problem:
         session.rollback()

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from workflows import accounts, organisations
@@ -30,7 +29,7 @@ def set_status(user_id: int) -> ResponseReturnValue:
     session = db()
     try:
         user = accounts.set_active(
-            session, current_actor(), user_id, active=active, now=datetime.now(UTC)
+            session, current_actor(), user_id, active=active, now=clock.now()
         )
     except InvalidInput as error:
         session.rollback()
