@@ -35,6 +35,7 @@ from workflows.rules.decisions import (
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 from workflows.rules.planning import is_meeting_day, plan_backwards
 from workflows.rules.roles import Permission, Role
+from workflows.rules.text import text_problem
 from workflows.signals import calendar_of
 
 WOO_LABELS = {
@@ -60,7 +61,7 @@ class Annexes:
         if raw in (None, ""):
             return []
         rows: list[dict[str, object]] = []
-        items = raw if isinstance(raw, list) else str(raw).splitlines()
+        items = raw if isinstance(raw, list) else fields.split_lines(str(raw))
         for number, item in enumerate(items, start=1):
             if isinstance(item, dict):
                 parts = [
@@ -73,6 +74,9 @@ class Annexes:
             else:
                 if not str(item).strip():
                     continue
+                problem = text_problem(str(item), label=f"Bijlage {number}", max_length=2000)
+                if problem:
+                    raise fields.FieldError(problem)
                 parts = [p.strip() for p in str(item).split(";")]
                 parts += ["nee"] * (5 - len(parts))
             description = fields.Text(f"Bijlage {number}", max_length=500, required=True).read(
@@ -347,7 +351,10 @@ def update(
     partial: bool = True,
 ) -> Decision:
     decision = _editable(session, actor, decision_id)
-    if decision.status in {"decided", "closed"}:
+    # A deferred decision goes to a later meeting: its date may still change.
+    if decision.status == "closed" or (
+        decision.status == "decided" and decision.outcome != "deferred"
+    ):
         raise InvalidInput(
             {"status": "Een genomen besluit wijzigt u niet meer; het dossier is vastgelegd."}
         )
@@ -509,20 +516,23 @@ def transition(
             }
         )
     if target == "decided":
-        if outcome is not None:
-            if outcome not in OUTCOME_LABELS:
-                raise InvalidInput(
-                    {"outcome": "Uitkomst: kies conform, gewijzigd, aangehouden of afgewezen."}
-                )
-            decision.outcome = outcome
+        # Everything is checked before anything changes: a refusal leaves the dossier as it was.
+        if outcome is not None and outcome not in OUTCOME_LABELS:
+            raise InvalidInput(
+                {"outcome": "Uitkomst: kies conform, gewijzigd, aangehouden of afgewezen."}
+            )
+        day = None
         if decided_on:
             try:
-                decision.decided_on = fields.Day("Datum besluit").read(decided_on)
+                day = fields.Day("Datum besluit").read(decided_on)
             except fields.FieldError as error:
                 raise InvalidInput({"decided_on": str(error)}) from None
-            if decision.decided_on is not None and decision.decided_on > today:
-                session.rollback()
+            if day is not None and day > today:
                 raise InvalidInput({"decided_on": "Datum besluit: ligt in de toekomst."})
+        if outcome is not None:
+            decision.outcome = outcome
+        if day is not None:
+            decision.decided_on = day
     problem = transition_problem(target, facts(decision, today=today))
     if problem:
         session.rollback()

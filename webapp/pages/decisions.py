@@ -107,7 +107,11 @@ def create() -> ResponseReturnValue:
             decisions.prefill(session, actor, arrangement.id, today=clock.today())
         )
         return _new_form(arrangement.name, arrangement.id, regional, names, values, {})
-    raw: dict[str, Any] = {name: request.form.get(name, "") for name in names}
+    # The first form shows the head and the draft decision; the other prefilled parts (the
+    # introduction, costs, texts of the previous decision) go in with it, to be edited later.
+    prefilled = decisions.prefill(session, actor, arrangement.id, today=clock.today())
+    raw: dict[str, Any] = {k: v for k, v in prefilled.items() if k not in names}
+    raw.update({name: request.form.get(name, "") for name in names})
     raw["arrangement_id"] = str(arrangement.id)
     if not regional:
         raw["municipality_id"] = str(actor.organisation_id or "")

@@ -241,6 +241,10 @@ class Money:
         return amount.quantize(Decimal("0.01"))
 
 
+def split_lines(text: str) -> list[str]:
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
 @dataclass(frozen=True)
 class Lines:
     """A list of short texts: a JSON list, or one per line from a text area."""
@@ -252,7 +256,9 @@ class Lines:
     def read(self, raw: Any) -> list[str]:
         if raw is None or raw == "":
             return []
-        items = raw if isinstance(raw, list) else str(raw).splitlines()
+        # str.splitlines() would also split on \x0b and \x0c (pasted from Word) and so hide
+        # them; only real line breaks separate items, the rest is refused by Text.
+        items = raw if isinstance(raw, list) else split_lines(str(raw))
         reader = Text(self.label, max_length=self.max_length)
         values = [v for v in (reader.read(item) for item in items) if v]
         if len(values) > self.max_items:
