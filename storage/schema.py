@@ -8,6 +8,7 @@ from storage import (
     deadlines,
     decisions,
     mandates,
+    monitoring,
     organisations,
 )
 from storage.base import Base
@@ -23,5 +24,6 @@ __all__ = [
     "decisions",
     "mandates",
     "metadata",
+    "monitoring",
     "organisations",
 ]

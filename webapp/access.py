@@ -118,6 +118,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.decision_transition": Permission.EDIT_DECISIONS,
     "api.decision_advice": Permission.EDIT_DECISIONS,
     "api.decision_fan_out": Permission.EDIT_DECISIONS,
+    "api.figures": Permission.VIEW_SIGNALS,
+    "api.costs": Permission.VIEW_SIGNALS,
     "api.deadlines": Permission.VIEW_SIGNALS,
     "api.deadline_create": Permission.VIEW_SIGNALS,
     "api.deadline_acknowledge": Permission.VIEW_SIGNALS,

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from storage.files import LocalFileStore
 from webapp.access import init_access
 from webapp.api import decisions as _api_decisions  # noqa: F401 - registers its routes
+from webapp.api import monitoring as _api_monitoring  # noqa: F401 - registers its routes
 from webapp.api import registers as _api_registers  # noqa: F401 - registers its routes
 from webapp.api import signals as _api_signals  # noqa: F401 - registers its routes
 from webapp.api.views import blueprint as api_blueprint

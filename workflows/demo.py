@@ -27,7 +27,7 @@ from storage.arrangements import (
     Phase,
 )
 from storage.organisations import Organisation
-from workflows import accounts, agreements, audit, demo_decisions, mandates
+from workflows import accounts, agreements, audit, demo_decisions, demo_monitoring, mandates
 from workflows.actors import Actor
 from workflows.rules.acts import Act
 from workflows.rules.roles import ROLE_LABELS, Role
@@ -412,6 +412,7 @@ def _seed_registers(
                 session, actor, agreement.id, status, expected_version=agreement.version
             )
     demo_decisions.seed(session, actor, arrangement, volmacht, GRANT_DATES)
+    demo_monitoring.seed(session, arrangement)
     budgets = {(b.municipality_id, b.year) for b in arrangement.budgets}
     enschede = organisations["Enschede"]
     source = "GALA-middelen, onderdeel Mantelzorg; product Algemene Maatschappelijke Voorzieningen"

@@ -218,6 +218,20 @@ def _register_paths() -> dict[str, Any]:
                 },
             }
         },
+        "/api/v1/arrangements/{id}/figures": {
+            "get": {
+                "summary": "Monitoringcijfers: aanvragen, plaatsingen, ligdagen, bezetting per bed",
+                "parameters": [_id_param(), _filter("year", {"type": "integer"})],
+                "responses": {"200": _one("Figures"), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/arrangements/{id}/costs": {
+            "get": {
+                "summary": "Kostenverdeling per gemeente: bezetting en leegstand naar inwonertal",
+                "parameters": [_id_param(), _filter("year", {"type": "integer"})],
+                "responses": {"200": _one("Costs"), **_errors(401, 403, 404, 422)},
+            }
+        },
         "/api/v1/deadlines": {
             "get": _list(
                 "Deadline",
@@ -504,6 +518,39 @@ def _register_schemas() -> dict[str, Any]:
                 "text": {"type": "string"},
             },
             "required": ["adviser", "advice"],
+        },
+        "Figures": {
+            "type": "object",
+            "properties": {
+                "year": {"type": "integer"},
+                "requested": {"type": "integer"},
+                "placed": {"type": "integer"},
+                "placement_rate": {"type": "number", "description": "geplaatst ÷ aanvragen"},
+                "days_stayed": {"type": "object"},
+                "beds": {"type": "array", "items": {"type": "object"}},
+                "clients": {"type": "array", "items": {"type": "object"}},
+            },
+        },
+        "Costs": {
+            "type": "object",
+            "properties": {
+                "year": {"type": "integer"},
+                "items": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": {
+                            "municipality": _REF,
+                            "occupied_days": {"type": "integer"},
+                            "occupied_cost": {"type": "string", "examples": ["19588.00"]},
+                            "vacancy_share": {"type": "string"},
+                            "total": {"type": "string"},
+                            "budget": {"type": ["string", "null"]},
+                        },
+                    },
+                },
+                "total": {"type": "string", "description": "De som van de rijen, tot op de cent."},
+            },
         },
         "Deadline": {
             "type": "object",
