@@ -46,6 +46,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "arrangements.changes": Permission.VIEW_HISTORY,
     "arrangements.export": Permission.VIEW_ARRANGEMENTS,
     "arrangements.coverage_matrix": Permission.VIEW_MANDATES,
+    "arrangements.figures": Permission.VIEW_SIGNALS,
+    "arrangements.figures_export": Permission.VIEW_SIGNALS,
     "arrangement_parts.manage": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.add_moment": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.remove_moment": Permission.EDIT_ARRANGEMENTS,

@@ -9,6 +9,7 @@ from datetime import date
 from decimal import Decimal
 
 from flask import Response
+from openpyxl import Workbook
 
 from webapp.downloads import attachment
 
@@ -38,3 +39,29 @@ def csv_response(
         filename=f"{name}-{today.isoformat()}.csv",
         content_type="text/csv; charset=utf-8",
     )
+
+
+def xlsx_response(
+    sheets: dict[str, tuple[Sequence[str], Iterable[Sequence[object]]]], *, name: str, today: date
+) -> Response:
+    """An Excel workbook with one sheet per table; amounts stay numbers, text stays text."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, (header, rows) in sheets.items():
+        sheet = workbook.create_sheet(title=title[:31])
+        sheet.append(list(header))
+        for row in rows:
+            sheet.append([_xlsx_cell(v) for v in row])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return attachment(
+        buffer.getvalue(),
+        filename=f"{name}-{today.isoformat()}.xlsx",
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+
+
+def _xlsx_cell(value: object) -> object:
+    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
+        return "'" + value  # never a formula from typed text
+    return value

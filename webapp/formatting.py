@@ -7,7 +7,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal
+from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask
 
 LOCALE = "nl_NL"
@@ -32,7 +32,11 @@ def number(value: int | Decimal | None) -> str:
     return format_decimal(value, locale=LOCALE) if value is not None else "—"
 
 
+def percent(value: float | None) -> str:
+    return format_percent(value, "#,##0.0%", locale=LOCALE) if value is not None else "—"
+
+
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters.update(
-        datum=dutch_date, datumtijd=dutch_datetime, bedrag=euro, getal=number
+        datum=dutch_date, datumtijd=dutch_datetime, bedrag=euro, getal=number, procent=percent
     )

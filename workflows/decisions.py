@@ -4,7 +4,7 @@ a regional arrangement, whose outcome applies its effects to the registers."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -222,7 +222,7 @@ def may_edit(actor: Actor, decision: Decision) -> bool:
     if actor.role is Role.ADMINISTRATOR:
         return True
     if decision.municipality_id is None:
-        return actor.role is Role.PROJECT_GROUP or actor.organisation_id is not None
+        return actor.role is Role.PROJECT_GROUP  # the project group drafts and fans out
     return decision.municipality_id == actor.organisation_id
 
 
@@ -515,13 +515,13 @@ def transition(
                 )
             }
         )
+    day = None
     if target == "decided":
         # Everything is checked before anything changes: a refusal leaves the dossier as it was.
         if outcome is not None and outcome not in OUTCOME_LABELS:
             raise InvalidInput(
                 {"outcome": "Uitkomst: kies conform, gewijzigd, aangehouden of afgewezen."}
             )
-        day = None
         if decided_on:
             try:
                 day = fields.Day("Datum besluit").read(decided_on)
@@ -529,14 +529,17 @@ def transition(
                 raise InvalidInput({"decided_on": str(error)}) from None
             if day is not None and day > today:
                 raise InvalidInput({"decided_on": "Datum besluit: ligt in de toekomst."})
-        if outcome is not None:
-            decision.outcome = outcome
-        if day is not None:
-            decision.decided_on = day
-    problem = transition_problem(target, facts(decision, today=today))
+    proposed = replace(
+        facts(decision, today=today),
+        outcome=outcome or decision.outcome if target == "decided" else decision.outcome,
+        decided_on_set=day is not None or decision.decided_on is not None,
+    )
+    problem = transition_problem(target, proposed)
     if problem:
-        session.rollback()
         raise InvalidInput({"status": problem})
+    if target == "decided":
+        decision.outcome = outcome or decision.outcome
+        decision.decided_on = day or decision.decided_on
     previous = decision.status
     decision.status = target
     if target == "scheduled" and previous == "decided":
@@ -674,9 +677,10 @@ def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, 
         if found is None or (
             decision.arrangement_id is not None and arrangement_of != decision.arrangement_id
         ):
-            errors[name] = (
-                f"{LABELS.get(name, 'Onderwerp')}: kies er een van de regeling van dit dossier."
-            )
+            label = {"mandate_id": "Volmacht", "phase_id": "Fase", "agreement_id": "Overeenkomst"}[
+                name
+            ]
+            errors[name] = f"{label}: kies er een van de regeling van dit dossier."
     if errors:
         raise InvalidInput(errors)
     effect = Effect(
@@ -862,8 +866,12 @@ def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date)
         for d in list_visible(session, actor)
         if d.arrangement_id == arrangement.id and (d.municipality_id in (None, municipality))
     ]
-    if previous:
-        last = max(previous, key=lambda d: (d.decided_on or d.meeting_on or date.min, d.id))
+    taken = [d for d in previous if d.status in {"decided", "closed"}]
+    if taken or previous:
+        # The previous *decision*: a decided dossier if there is one, not the latest draft.
+        last = max(
+            taken or previous, key=lambda d: (d.decided_on or d.meeting_on or date.min, d.id)
+        )
         for name in (
             "subject",
             "public_summary",

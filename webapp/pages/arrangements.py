@@ -9,12 +9,13 @@ from flask.typing import ResponseReturnValue
 
 from webapp import clock
 from webapp.access import current_actor
+from webapp.charts import bar_chart
 from webapp.database import db
-from webapp.exports import csv_response
-from webapp.formatting import dutch_date
+from webapp.exports import csv_response, xlsx_response
+from webapp.formatting import dutch_date, euro
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from webapp.timeline import timeline_svg
-from workflows import arrangements, audit, coverage, history, organisations
+from workflows import arrangements, audit, coverage, history, monitoring, organisations
 from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
 from workflows.errors import Conflict, InvalidInput
 from workflows.extensions import extension_impact
@@ -282,4 +283,129 @@ def coverage_matrix(arrangement_id: int) -> ResponseReturnValue:
         question=question,
         errors=errors,
         asked={"act": request.args.get("act", ""), "on": request.args.get("on", "")},
+    )
+
+
+@blueprint.get("/<int:arrangement_id>/cijfers")
+def figures(arrangement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    errors: dict[str, str] = {}
+    try:
+        year = monitoring.read_year(request.args.get("jaar"), default=clock.today().year - 1)
+    except InvalidInput as error:
+        errors, year = error.errors, clock.today().year - 1
+    found = monitoring.figures(session, actor, arrangement_id, year=year)
+    cost_errors: dict[str, str] = {}
+    try:
+        allocation: monitoring.Costs | None = monitoring.costs(
+            session, actor, arrangement_id, year=year
+        )
+    except InvalidInput as error:
+        allocation, cost_errors = None, error.errors
+    charts = {
+        "requests": bar_chart(
+            f"Aanvragen per aanbieder in {year}",
+            [
+                (r.provider.name, r.requested, f"{r.requested} ({r.placed} geplaatst)")
+                for r in found.requests
+            ],
+            chart_id="aanvragen",
+        ),
+        "occupancy": bar_chart(
+            f"Bezetting per bed in {year}",
+            [
+                (b.bed.location.name, b.occupancy, f"{round(b.occupancy * 100)}%")
+                for b in found.beds
+            ],
+            chart_id="bezetting",
+        ),
+        "costs": bar_chart(
+            f"Kosten per gemeente in {year}",
+            [(r.municipality.name, float(r.total), euro(r.total)) for r in allocation.rows]
+            if allocation
+            else [],
+            chart_id="kosten",
+        ),
+    }
+    return render_template(
+        "arrangements/figures.html",
+        arrangement=found.arrangement,
+        figures=found,
+        costs=allocation,
+        charts=charts,
+        year=year,
+        errors={**errors, **cost_errors},
+    )
+
+
+@blueprint.get("/<int:arrangement_id>/cijfers.xlsx")
+def figures_export(arrangement_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    year = monitoring.read_year(request.args.get("jaar"), default=clock.today().year - 1)
+    found = monitoring.figures(session, actor, arrangement_id, year=year)
+    allocation = monitoring.costs(session, actor, arrangement_id, year=year)
+    audit.record(
+        session,
+        actor,
+        action="export",
+        object_type="figures",
+        object_id=arrangement_id,
+        new_values={"year": year},
+    )
+    session.commit()
+    return xlsx_response(
+        {
+            "Aanvragen": (
+                [
+                    "Aanbieder",
+                    "Aanvragen",
+                    "Geplaatst",
+                    "Niet geplaatst",
+                    "Onbekend",
+                    "Geannuleerd",
+                ],
+                [
+                    [r.provider.name, r.requested, r.placed, r.not_placed, r.unknown, r.cancelled]
+                    for r in found.requests
+                ],
+            ),
+            "Bezetting": (
+                ["Locatie", "Aanbieder", "Beschikbare dagen", "Bezette dagen", "Bezetting"],
+                [
+                    [
+                        b.bed.location.name,
+                        b.bed.location.provider.name,
+                        b.available_days,
+                        b.occupied_days,
+                        b.occupancy,
+                    ]
+                    for b in found.beds
+                ],
+            ),
+            "Kosten": (
+                [
+                    "Gemeente",
+                    "Ligdagen",
+                    "Kosten bezetting",
+                    "Aandeel leegstand",
+                    "Totaal",
+                    "Budget",
+                ],
+                [
+                    [
+                        r.municipality.name,
+                        r.occupied_days,
+                        r.occupied_cost,
+                        r.vacancy_share,
+                        r.total,
+                        r.budget,
+                    ]
+                    for r in allocation.rows
+                ],
+            ),
+        },
+        name=f"cijfers-{year}",
+        today=clock.today(),
     )

@@ -178,6 +178,12 @@ def _detail_page(
             advices=ADVICE_LABELS,
             next_statuses=sorted(TRANSITIONS[decision.status]),
             may_edit=decisions.may_edit(actor, decision),
+            # A deferred decision goes to a later meeting, so its header may still change.
+            editable=decisions.may_edit(actor, decision)
+            and (
+                decision.status not in {"decided", "closed"}
+                or (decision.status == "decided" and decision.outcome == "deferred")
+            ),
             sections=decisions.SECTIONS,
             effect_labels=decisions.EFFECT_LABELS,
             woo=decisions.WOO_LABELS,

@@ -1,0 +1,96 @@
+"""The monitoring figures and costs of the Twente demo, on the page, in Excel and in the API."""
+
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from storage.arrangements import Arrangement
+from tests.conftest import PROJECT, PROVIDER_CR, login
+from webapp.database import sessions
+from workflows import accounts
+from workflows.actors import system_actor
+
+
+@pytest.fixture
+def arrangement_id(app):
+    with sessions(app)() as session:
+        return session.scalars(select(Arrangement.id)).one()
+
+
+@pytest.fixture
+def headers(app):
+    with sessions(app)() as session:
+        token = accounts.create_api_token(session, system_actor("test"), email=PROJECT)
+        session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_figures_api_gives_the_2025_monitoring_with_a_placement_rate_of_0_777(
+    client, headers, arrangement_id
+):
+    body = client.get(
+        f"/api/v1/arrangements/{arrangement_id}/figures?year=2025", headers=headers
+    ).get_json()
+    assert body["requested"] == 130 and body["placed"] == 101
+    assert body["placement_rate"] == 0.777
+    assert body["days_stayed"] == {"wmo": 403, "wlz": 1345}
+    stadskwartier = next(b for b in body["beds"] if b["location"] == "Stadskwartier")
+    assert stadskwartier["available_days"] == 262  # opened on 14 April
+    assert all(0 <= b["occupancy"] <= 1 for b in body["beds"])
+    almelo = next(c for c in body["clients"] if c["municipality"]["name"] == "Almelo")
+    assert (almelo["wlz"], almelo["wmo"]) == (14, 7)
+
+
+def test_costs_api_rows_add_up_exactly_to_the_total(client, headers, arrangement_id):
+    body = client.get(
+        f"/api/v1/arrangements/{arrangement_id}/costs?year=2025", headers=headers
+    ).get_json()
+    assert body["year"] == 2025 and len(body["items"]) == 14
+    assert sum(Decimal(i["total"]) for i in body["items"]) == Decimal(body["total"])
+    for item in body["items"]:
+        assert Decimal(item["occupied_cost"]) + Decimal(item["vacancy_share"]) == Decimal(
+            item["total"]
+        )
+        assert item["total"].count(".") == 1 and len(item["total"].split(".")[1]) == 2
+    enschede = next(i for i in body["items"] if i["municipality"]["name"] == "Enschede")
+    # No Wmo residents of Enschede stayed, yet it pays the largest vacancy share (inhabitants).
+    assert enschede["occupied_days"] == 0 and Decimal(enschede["vacancy_share"]) > 0
+    assert enschede["budget"] == "28400.00" or enschede["budget"] is None
+    largest = max(body["items"], key=lambda i: Decimal(i["vacancy_share"]))
+    assert largest["municipality"]["name"] == "Enschede"
+
+
+def test_a_bad_year_is_refused_in_dutch(client, headers, arrangement_id):
+    response = client.get(
+        f"/api/v1/arrangements/{arrangement_id}/costs?year=twintig", headers=headers
+    )
+    assert response.status_code == 422
+    assert "Jaar: kies een jaar" in response.get_json()["error"]["fields"]["year"]
+
+
+def test_figures_page_shows_charts_with_the_tables_beside_them(client, arrangement_id):
+    login(client, PROJECT)
+    page = client.get(f"/regelingen/{arrangement_id}/cijfers?jaar=2025").get_data(as_text=True)
+    assert page.count('class="bw-chart" role="img"') == 3
+    assert "77,7%" in page and "83.830,00" in page
+    assert "Stadskwartier" in page
+
+
+def test_the_excel_export_opens_with_the_same_figures(client, arrangement_id):
+    login(client, PROJECT)
+    response = client.get(f"/regelingen/{arrangement_id}/cijfers.xlsx?jaar=2025")
+    assert response.headers["Content-Disposition"].startswith("attachment;")
+    workbook = load_workbook(io.BytesIO(response.data))
+    assert workbook.sheetnames == ["Aanvragen", "Bezetting", "Kosten"]
+    requests = list(workbook["Aanvragen"].iter_rows(values_only=True))
+    assert requests[0][0] == "Aanbieder" and sum(r[1] for r in requests[1:]) == 130
+    costs = list(workbook["Kosten"].iter_rows(values_only=True))
+    assert len(costs) == 15
+
+
+def test_providers_see_no_municipal_figures_or_costs(client, arrangement_id):
+    login(client, PROVIDER_CR)
+    assert client.get(f"/regelingen/{arrangement_id}/cijfers").status_code == 403
