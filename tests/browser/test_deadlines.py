@@ -71,7 +71,10 @@ def test_deadlines_page_shows_refused_input_accessibly(ticked_server: str, page:
     # A date input only takes real dates; 31-02-2026 is refused by the server tests.
     section.get_by_label("Datum").fill("2026-04-15")
     section.get_by_role("button", name="Termijn toevoegen").click()
-    expect(page.get_by_role("alert")).to_have_text("Onderwerp: vul dit veld in.")
+    # The form comes back (422) with the error summary and the field marked invalid.
+    expect(page.get_by_role("alert")).to_contain_text("Onderwerp: vul dit veld in.")
+    subject = page.get_by_role("region", name="Termijn toevoegen").get_by_label("Onderwerp")
+    expect(subject).to_have_attribute("aria-invalid", "true")
     assert_accessible(page, "the deadlines page with refused input")
 
 

@@ -135,3 +135,17 @@ def test_signals_dashboard_and_term_calculator_are_accessible(
     page.get_by_role("button", name="Bereken").click()
     expect(page.get_by_text("5 mei, Bevrijdingsdag", exact=False)).to_be_visible()
     assert_accessible(page, "the term calculator")
+
+
+def test_figures_and_costs_page_is_accessible(
+    live_server: str, page: Page, artifacts: Path
+) -> None:
+    log_in(page, live_server, PROJECT)
+    page.get_by_role("link", name=ARRANGEMENT_NAME).first.click()
+    page.get_by_role("link", name="Cijfers en kosten").click()
+    page.get_by_label("Jaar").fill("2025")
+    page.get_by_role("button", name="Tonen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cijfers en kosten 2025")
+    expect(page.get_by_text("77,7%")).to_be_visible()
+    page.screenshot(path=artifacts / "cijfers.png", full_page=True)
+    assert_accessible(page, "the figures and costs page")
