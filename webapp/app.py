@@ -31,6 +31,7 @@ from webapp.pages import (
     deadlines,
     decisions,
     home,
+    imports,
     mandates,
     organisations,
     signals,
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         signals.blueprint,
         deadlines.blueprint,
         decisions.blueprint,
+        imports.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

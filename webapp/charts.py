@@ -19,7 +19,7 @@ def bar_chart(title: str, rows: Sequence[tuple[str, float, str]], *, chart_id: s
     """``rows`` are (label, value, value as text); bars scale to the largest value."""
     largest = max((value for _, value, _ in rows), default=0) or 1
     height = 30 + ROW * len(rows)
-    span = WIDTH - LABEL - 90
+    span = WIDTH - LABEL - 160  # room for the value written after the bar
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
         f'class="bw-chart" role="img" aria-labelledby="{chart_id}-title">',

@@ -11,7 +11,8 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.api.views import blueprint
 from webapp.database import db
-from workflows import monitoring
+from workflows import imports, monitoring
+from workflows.errors import InvalidInput
 
 
 def _money(value: Any) -> str | None:
@@ -86,3 +87,50 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
             "vacant_days": found.vacant_days,
         }
     )
+
+
+def _import_json(batch: Any) -> dict[str, Any]:
+    return {
+        "id": batch.id,
+        "kind": batch.kind,
+        "year": batch.year,
+        "status": batch.status,
+        "rows": batch.rows,
+        "problems": batch.problems,
+    }
+
+
+@blueprint.post("/arrangements/<int:arrangement_id>/imports", endpoint="imports")
+def create_import(arrangement_id: int) -> ResponseReturnValue:
+    file = request.files.get("file")
+    if file is None:
+        raise InvalidInput({"file": "file: stuur het bestand als multipart/form-data in 'file'."})
+    year = monitoring.read_year(request.form.get("year"), default=clock.today().year - 1)
+    try:
+        content = file.read(imports.MAX_BYTES + 1)
+    finally:
+        file.close()
+    session = db()
+    batch = imports.preview(
+        session,
+        current_actor(),
+        arrangement_id,
+        kind=request.form.get("kind", ""),
+        year=year,
+        filename=file.filename or "",
+        content=content,
+    )
+    session.commit()
+    return jsonify(_import_json(batch)), 201
+
+
+@blueprint.post("/imports/<int:import_id>/confirm", endpoint="import_confirm")
+def confirm_import(import_id: int) -> ResponseReturnValue:
+    body = request.get_json(silent=True) or {}
+    exclude = body.get("exclude", []) if isinstance(body, dict) else []
+    if not isinstance(exclude, list) or not all(isinstance(x, int) for x in exclude):
+        raise InvalidInput({"exclude": "exclude: verwacht een lijst regelnummers."})
+    session = db()
+    batch = imports.confirm(session, current_actor(), import_id, exclude=exclude, now=clock.now())
+    session.commit()
+    return jsonify(_import_json(batch))

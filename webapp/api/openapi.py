@@ -232,6 +232,42 @@ def _register_paths() -> dict[str, Any]:
                 "responses": {"200": _one("Costs"), **_errors(401, 403, 404, 422)},
             }
         },
+        "/api/v1/arrangements/{id}/imports": {
+            "post": {
+                "summary": "Monitoringgegevens inlezen (file, kind, year): eerst een voorbeeld",
+                "parameters": [_id_param()],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "kind": {
+                                        "type": "string",
+                                        "enum": ["requests", "stays", "clients"],
+                                    },
+                                    "year": {"type": "integer"},
+                                },
+                                "required": ["file", "kind"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": {"description": "Voorbeeld met rows en problems"},
+                    **_errors(401, 403, 404, 422),
+                },
+            }
+        },
+        "/api/v1/imports/{id}/confirm": {
+            "post": {
+                "summary": "Het voorbeeld opslaan; regels met fouten moeten in exclude staan",
+                "parameters": [_id_param()],
+                "responses": {"200": {"description": "Bevestigd"}, **_errors(401, 403, 404, 422)},
+            }
+        },
         "/api/v1/deadlines": {
             "get": _list(
                 "Deadline",

@@ -1,0 +1,126 @@
+"""Importing monitoring data: upload → preview with every wrong row and why → confirm."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp import clock
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.downloads import attachment
+from workflows import arrangements, imports
+from workflows.errors import InvalidInput
+
+blueprint = Blueprint("imports", __name__)
+
+
+def _form(arrangement_id: int, errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    arrangement = arrangements.visible(db(), current_actor(), arrangement_id)
+    return (
+        render_template(
+            "imports/new.html",
+            arrangement=arrangement,
+            kinds=imports.KIND_LABELS,
+            columns=imports.COLUMNS,
+            errors=errors,
+            values={
+                "kind": request.form.get("kind", "requests"),
+                "year": request.form.get("year", str(clock.today().year - 1)),
+            },
+        ),
+        status,
+    )
+
+
+@blueprint.route("/regelingen/<int:arrangement_id>/importeren", methods=["GET", "POST"])
+def upload(arrangement_id: int) -> ResponseReturnValue:
+    if request.method == "GET":
+        return _form(arrangement_id, {})
+    session = db()
+    file = request.files.get("file")
+    year = request.form.get("year", "")
+    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+        return _form(arrangement_id, {"year": "Jaar: kies een jaar, bijvoorbeeld 2025."}, 422)
+    if file is None or not file.filename:
+        return _form(arrangement_id, {"file": "Bestand: kies een .xlsx- of .csv-bestand."}, 422)
+    # Read at most one byte more than allowed: a larger file is refused without reading it.
+    try:
+        content = file.read(imports.MAX_BYTES + 1)
+    finally:
+        file.close()
+    try:
+        batch = imports.preview(
+            session,
+            current_actor(),
+            arrangement_id,
+            kind=request.form.get("kind", ""),
+            year=int(year),
+            filename=file.filename,
+            content=content,
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _form(arrangement_id, error.errors, 422)
+    session.commit()
+    return redirect(url_for("imports.show", import_id=batch.id))
+
+
+@blueprint.get("/regelingen/<int:arrangement_id>/importeren/sjabloon-<kind>.csv")
+def template(arrangement_id: int, kind: str) -> ResponseReturnValue:
+    arrangements.visible(db(), current_actor(), arrangement_id)
+    return attachment(
+        imports.template_csv(kind),
+        filename=f"sjabloon-{kind}.csv",
+        content_type="text/csv; charset=utf-8",
+    )
+
+
+@blueprint.get("/importen/<int:import_id>")
+def show(import_id: int) -> ResponseReturnValue:
+    session = db()
+    batch = imports.get(session, current_actor(), import_id)
+    problems = {p["row"]: p["messages"] for p in batch.problems}
+    ids = [r.get("municipality_id") or r.get("provider_id") for r in batch.rows]
+    return render_template(
+        "imports/preview.html",
+        batch=batch,
+        problems=problems,
+        columns=imports.COLUMNS[batch.kind],
+        kinds=imports.KIND_LABELS,
+        names=imports.organisation_names(session, [i for i in ids if i]),
+        errors={},
+    )
+
+
+@blueprint.post("/importen/<int:import_id>/bevestigen")
+def confirm(import_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    exclude = [int(x) for x in request.form.getlist("exclude") if x.isdigit()]
+    try:
+        batch = imports.confirm(session, actor, import_id, exclude=exclude, now=clock.now())
+    except InvalidInput as error:
+        session.rollback()
+        batch = imports.get(session, actor, import_id)
+        ids = [r.get("municipality_id") or r.get("provider_id") for r in batch.rows]
+        return (
+            render_template(
+                "imports/preview.html",
+                batch=batch,
+                problems={p["row"]: p["messages"] for p in batch.problems},
+                columns=imports.COLUMNS[batch.kind],
+                kinds=imports.KIND_LABELS,
+                names=imports.organisation_names(session, [i for i in ids if i]),
+                errors=error.errors,
+            ),
+            422,
+        )
+    session.commit()
+    flash(
+        f"{len(batch.rows) - len(exclude)} regels opgeslagen; {len(exclude)} uitgesloten.",
+        "success",
+    )
+    return redirect(
+        url_for("arrangements.figures", arrangement_id=batch.arrangement_id, jaar=batch.year)
+    )
