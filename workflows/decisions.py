@@ -861,6 +861,9 @@ def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date)
         "public": True,
         "woo_publication": "actively_published",
     }
+    realised = _realised_costs(session, actor, arrangement.id, municipality, year=today.year - 1)
+    if realised:
+        values["costs"] = f"{realised} {values['costs']}".strip()
     previous = [
         d
         for d in list_visible(session, actor)
@@ -984,3 +987,35 @@ def dossier_for_gap(
 
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
+
+
+def _realised_costs(
+    session: Session, actor: Actor, arrangement_id: int, municipality_id: int | None, *, year: int
+) -> str:
+    """The municipality's part of last year's costs by the arrangement's rule, for the
+    "kosten en financiële dekking" section (empty when there are no figures)."""
+    from workflows import monitoring
+
+    if municipality_id is None or not actor.can(Permission.VIEW_SIGNALS):
+        return ""
+    try:
+        found = monitoring.figures(session, actor, arrangement_id, year=year)
+        if found.days_wmo + found.days_wlz == 0:
+            return ""  # no monitoring data for that year: no realised costs to report
+        allocation = monitoring.costs(session, actor, arrangement_id, year=year)
+    except InvalidInput:
+        return ""
+    row = next((r for r in allocation.rows if r.municipality.id == municipality_id), None)
+    if row is None or allocation.bed_days == 0:
+        return ""
+    money = format_currency(row.total, "EUR", locale="nl_NL")
+    budget = (
+        f" (beschikbaar was {format_currency(row.budget, 'EUR', locale='nl_NL')})"
+        if row.budget is not None
+        else ""
+    )
+    return (
+        f"In {year} waren de kosten voor de gemeente {row.municipality.name} {money}{budget}: "
+        f"{row.occupied_days} ligdagen van eigen inwoners en een aandeel in de leegstand naar "
+        "inwonertal."
+    )

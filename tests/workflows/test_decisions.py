@@ -1016,3 +1016,18 @@ def test_s12_access_to_a_secret_dossier_is_never_granted_to_a_provider(session):
     assert errors["user_id"] == "Toegang: kies een actief account van een gemeente."
     session.rollback()
     assert [u.email for u in session.get(Decision, decision_id).readers] == [POLICY]
+
+
+def test_prefill_puts_last_years_cost_allocation_in_the_costs_section(session):
+    from datetime import date as _date
+
+    from storage.accounts import find_user_by_email
+    from storage.arrangements import Arrangement as _Arrangement
+    from workflows.accounts import actor_for
+
+    arrangement = session.scalars(select(_Arrangement)).one()
+    officer = actor_for(find_user_by_email(session, POLICY), "test")
+    values = decisions.prefill(session, officer, arrangement.id, today=_date(2026, 3, 1))
+    costs = values["costs"].replace("\xa0", " ")
+    assert costs.startswith("In 2025 waren de kosten voor de gemeente Enschede € ")
+    assert "(beschikbaar was € 28.400,00)" in costs
