@@ -149,3 +149,34 @@ def test_figures_and_costs_page_is_accessible(
     expect(page.get_by_text("77,7%")).to_be_visible()
     page.screenshot(path=artifacts / "cijfers.png", full_page=True)
     assert_accessible(page, "the figures and costs page")
+
+
+def test_project_group_imports_figures_previews_confirms_and_sees_the_chart(
+    live_server: str, page: Page, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "aanvragen-2026.csv"
+    csv_file.write_text(
+        "Aanbieder;Aanvragen;Geplaatst;Niet geplaatst;Onbekend;Geannuleerd\n"
+        "Carintreggeland;10;6;4;0;0\n"
+        "Liberein;9;9;0;0;1\n",
+        encoding="utf-8",
+    )
+    log_in(page, live_server, PROJECT)
+    page.get_by_role("link", name=ARRANGEMENT_NAME).first.click()
+    page.get_by_role("link", name="Cijfers en kosten").click()
+    page.get_by_role("link", name="Gegevens inlezen").click()
+    assert_accessible(page, "the import form")
+    page.get_by_label("Jaar").fill("2026")
+    page.get_by_label("Bestand (.xlsx of .csv, ten hoogste 5 MB)").set_input_files(str(csv_file))
+    page.get_by_role("button", name="Voorbeeld tonen").click()
+    expect(page.get_by_text("2 regels, waarvan 1 met fouten")).to_be_visible()
+    expect(page.get_by_text("Totalen kloppen niet: 9 aanvragen")).to_be_visible()
+    assert_accessible(page, "the import preview with an error")
+    page.get_by_role("button", name="Bevestigen en opslaan").click()
+    expect(page.get_by_role("alert")).to_contain_text("Regel 3 bevat fouten")
+    page.get_by_label("regel 3 uitsluiten").check()
+    page.get_by_role("button", name="Bevestigen en opslaan").click()
+    expect(page.get_by_role("status")).to_contain_text("1 regels opgeslagen; 1 uitgesloten")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Cijfers en kosten 2026")
+    chart = page.get_by_role("img", name="Aanvragen per aanbieder in 2026")
+    expect(chart).to_contain_text("Carintreggeland")
