@@ -81,6 +81,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "decisions.fan_out": Permission.EDIT_DECISIONS,
     "decisions.overview": Permission.VIEW_DECISIONS,
     "decisions.decision_list": Permission.VIEW_DECISIONS,
+    "audit_log.index": Permission.VIEW_AUDIT_LOG,
+    "audit_log.export": Permission.VIEW_AUDIT_LOG,
     "mandates.index": Permission.VIEW_MANDATES,
     "mandates.export": Permission.VIEW_MANDATES,
     "mandates.detail": Permission.VIEW_MANDATES,

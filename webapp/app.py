@@ -28,6 +28,7 @@ from webapp.pages import (
     agreements,
     arrangement_parts,
     arrangements,
+    audit_log,
     deadlines,
     decisions,
     home,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         deadlines.blueprint,
         decisions.blueprint,
         imports.blueprint,
+        audit_log.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

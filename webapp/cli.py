@@ -14,7 +14,7 @@ from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.mail import mailer_for
-from workflows import accounts, demo, organisations, reminders
+from workflows import accounts, audit_log, demo, organisations, reminders
 from workflows.actors import system_actor
 from workflows.errors import InvalidInput, WorkflowError
 from workflows.rules.reminders import AMSTERDAM
@@ -146,6 +146,22 @@ def run_scheduler(interval: int) -> None:
     from webapp.scheduler import run
 
     run(current_app._get_current_object(), interval=interval)  # type: ignore[attr-defined]
+
+
+@cli.command("verify-audit")
+def verify_audit() -> None:
+    """Controleer de hashketen van het auditlogboek; noemt de eerste gewijzigde gebeurtenis."""
+    with sessions()() as session:
+        check = audit_log.verify(session)
+    if check.broken_id is not None:
+        click.echo(
+            f"Gebroken: gebeurtenis #{check.broken_id} is gewijzigd of er ontbreekt een "
+            f"gebeurtenis ervoor ({check.checked} gecontroleerd).",
+            err=True,
+        )
+        raise SystemExit(1)
+    note = f"; {check.unchained} van vóór de hashketen" if check.unchained else ""
+    click.echo(f"Intact: {check.checked} gebeurtenissen in een ongebroken keten{note}.")
 
 
 def _parse_moment(raw: str | None) -> datetime:
