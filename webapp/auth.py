@@ -21,6 +21,7 @@ from webapp.database import db
 from webapp.logs import safe
 from workflows import accounts
 from workflows.actors import Actor
+from workflows.rules import throttle
 
 logger = logging.getLogger("besluitwerk.auth")
 blueprint = Blueprint("auth", __name__)
@@ -90,18 +91,24 @@ def login() -> ResponseReturnValue:
     email = request.form.get("email", "")
     password = request.form.get("password", "")
     session = db()
-    user = accounts.authenticate(session, email=email, password=password, origin=origin())
+    result = accounts.log_in(
+        session,
+        email=email,
+        password=password,
+        address=request.remote_addr or "-",
+        origin=origin(),
+        now=clock.now(),
+    )
+    user = result.user
     if user is None:
         session.commit()
         logger.warning("login failed for %s from %s", safe(email), safe(request.remote_addr))
+        message = throttle.MESSAGE if result.throttled else LOGIN_FAILED
         return (
             render_template(
-                "auth/login.html",
-                email=email,
-                next=request.form.get("next", ""),
-                error=LOGIN_FAILED,
+                "auth/login.html", email=email, next=request.form.get("next", ""), error=message
             ),
-            401,
+            429 if result.throttled else 401,
         )
     token = accounts.start_login_session(session, user, origin=origin(), now=clock.now())
     session.commit()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,6 +19,7 @@ from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.rules import throttle
 from workflows.rules.passwords import password_problem
 from workflows.rules.roles import Permission, Role
 from workflows.rules.text import clean_text, text_problem
@@ -187,6 +189,47 @@ def authenticate(session: Session, *, email: str, password: str, origin: str) ->
     if _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = hash_password(password)
     return user
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    throttled: bool = False
+
+
+def log_in(
+    session: Session, *, email: str, password: str, address: str, origin: str, now: datetime
+) -> LoginResult:
+    """Check the password unless this account or address is throttled; every failure is
+    counted in the database (SECURITY.md S21)."""
+    key = email.strip().lower()[:254]
+    since = now - throttle.WINDOW
+    per_account, per_address = account_store.failures_since(
+        session, email=key, address=address[:100], since=since
+    )
+    if throttle.throttled(per_account, per_address):
+        # The password is still hashed: a throttled answer takes as long as any other.
+        _spend_time(password)
+        audit.record(
+            session,
+            Actor(None, key, None, None, origin),
+            action="login",
+            object_type="user",
+            object_id=None,
+            result="denied",
+            new_values={"reason": "throttled"},
+        )
+        return LoginResult(None, throttled=True)
+    user = authenticate(session, email=email, password=password, origin=origin)
+    if user is None:
+        session.add(account_store.LoginAttempt(email=key, address=address[:100], at=now))
+        session.flush()
+    return LoginResult(user)
+
+
+def _spend_time(password: str) -> None:
+    with suppress(VerificationError, InvalidHashError):
+        _hasher.verify(_DUMMY_HASH, password)
 
 
 def start_login_session(session: Session, user: User, *, origin: str, now: datetime) -> str:
