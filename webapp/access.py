@@ -31,6 +31,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "auth.login": PUBLIC,
     "auth.logout": SIGNED_IN,
     "pages.home": SIGNED_IN,
+    "account.password": SIGNED_IN,
+    "account.end_sessions": SIGNED_IN,
     "organisations.index": Permission.VIEW_ORGANISATIONS,
     "organisations.export": Permission.VIEW_ORGANISATIONS,
     "organisations.detail": Permission.VIEW_ORGANISATIONS,

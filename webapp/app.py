@@ -25,6 +25,7 @@ from webapp.formatting import init_formatting
 from webapp.headers import init_headers
 from webapp.logs import configure_logging, safe
 from webapp.pages import (
+    account,
     agreements,
     arrangement_parts,
     arrangements,
@@ -100,6 +101,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         decisions.blueprint,
         imports.blueprint,
         audit_log.blueprint,
+        account.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

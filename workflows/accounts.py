@@ -321,3 +321,80 @@ def list_colleagues(session: Session, actor: Actor) -> Sequence[User]:
     providers (the project group works across the municipalities of an arrangement)."""
     actor.require(Permission.VIEW_SIGNALS)
     return [u for u in account_store.list_users(session) if u.active and u.role != Role.PROVIDER]
+
+
+def change_password(
+    session: Session,
+    actor: Actor,
+    *,
+    current: str,
+    new: str,
+    repeat: str,
+    keep_token: str | None,
+    now: datetime,
+) -> int:
+    """Change one's own password; every other session of the account ends (SECURITY.md S17).
+    Returns how many sessions were ended."""
+    user = session.get(User, actor.user_id) if actor.user_id is not None else None
+    if user is None:
+        raise NotFound("Dit account bestaat niet.")
+    errors: dict[str, str] = {}
+    ok: bool
+    try:
+        ok = _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        ok = False
+    if not ok:
+        errors["current"] = "Huidig wachtwoord: klopt niet."
+    if new != repeat:
+        errors["repeat"] = "Herhaling: is niet gelijk aan het nieuwe wachtwoord."
+    problem = password_problem(new, related=[user.email, user.name])
+    if problem:
+        errors["new"] = problem
+    elif ok and new == current:
+        errors["new"] = "Nieuw wachtwoord: kies een ander wachtwoord dan het huidige."
+    if errors:
+        raise InvalidInput(errors)
+    user.password_hash = hash_password(new)
+    user.password_changed_at = now
+    ended = end_other_sessions(session, user.id, keep_token=keep_token, now=now)
+    audit.record(
+        session,
+        actor,
+        action="password_change",
+        object_type="user",
+        object_id=user.id,
+        new_values={"sessions_ended": ended},
+    )
+    return ended
+
+
+def end_other_sessions(
+    session: Session, user_id: int, *, keep_token: str | None, now: datetime
+) -> int:
+    keep = token_digest(keep_token) if keep_token else None
+    ended = 0
+    for row in account_store.open_login_sessions_of(session, user_id):
+        if row.token_hash != keep:
+            row.ended_at = now
+            ended += 1
+    session.flush()
+    return ended
+
+
+def end_all_sessions(
+    session: Session, actor: Actor, *, keep_token: str | None, now: datetime
+) -> int:
+    """ "Log out everywhere else": every other session of one's own account ends now."""
+    if actor.user_id is None:
+        raise NotFound("Dit account bestaat niet.")
+    ended = end_other_sessions(session, actor.user_id, keep_token=keep_token, now=now)
+    audit.record(
+        session,
+        actor,
+        action="end_sessions",
+        object_type="user",
+        object_id=actor.user_id,
+        new_values={"sessions_ended": ended},
+    )
+    return ended
