@@ -180,3 +180,22 @@ def test_project_group_imports_figures_previews_confirms_and_sees_the_chart(
     expect(page.get_by_role("heading", level=1)).to_have_text("Cijfers en kosten 2026")
     chart = page.get_by_role("img", name="Aanvragen per aanbieder in 2026")
     expect(chart).to_contain_text("Carintreggeland")
+
+
+def test_account_page_is_accessible(live_server: str, page: Page) -> None:
+    log_in(page, live_server, LEGAL)
+    page.get_by_role("link", name="Jurist Enschede").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Uw account")
+    assert_accessible(page, "the account page")
+    page.get_by_role("button", name="Wachtwoord wijzigen").click()
+    expect(page.get_by_role("alert")).to_contain_text("Huidig wachtwoord: klopt niet.")
+    assert_accessible(page, "the account page with errors")
+
+
+def test_audit_log_page_is_accessible(live_server: str, page: Page) -> None:
+    from tests.conftest import AUDITOR
+
+    log_in(page, live_server, AUDITOR)
+    page.get_by_role("link", name="auditlogboek").click()
+    expect(page.get_by_text("De hashketen is intact")).to_be_visible()
+    assert_accessible(page, "the audit log")
