@@ -65,11 +65,11 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
         pytest.skip(
-            f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/setup --tests); "
+            reason=f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/setup --tests); "
             "the browser tests never download a browser"
         )
     if not AXE.exists():
-        pytest.skip(f"{AXE} is missing: run bash .ci/setup --tests to install axe-core from npm")
+        pytest.skip(reason=f"{AXE} is missing: run bash .ci/setup --tests to install axe-core")
     sync_api = pytest.importorskip(
         "playwright.sync_api", reason="Playwright is missing: pip install -e '.[dev]'"
     )
