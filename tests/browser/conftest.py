@@ -64,10 +64,8 @@ def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Browser]:
     if not CHROMIUM.exists():
-        pytest.skip(
-            reason=f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/setup --tests); "
-            "the browser tests never download a browser"
-        )
+        missing = f"{CHROMIUM} is missing: install Debian's chromium (bash .ci/setup --tests)"
+        pytest.skip(reason=missing + "; the browser tests never download a browser")
     if not AXE.exists():
         pytest.skip(reason=f"{AXE} is missing: run bash .ci/setup --tests to install axe-core")
     sync_api = pytest.importorskip(
