@@ -14,6 +14,7 @@ from flask import Flask, abort, g, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
+from webapp.api.tokens import bearer_actor
 from webapp.database import db
 from webapp.logs import safe
 from workflows import audit
@@ -172,8 +173,6 @@ def init_access(app: Flask) -> None:
 
 def _authenticated_actor(endpoint: str) -> Actor | None:
     if endpoint.startswith("api."):
-        from webapp.api.tokens import bearer_actor
-
         return bearer_actor()
     if current_user.is_authenticated:
         actor: Actor = current_user.actor

@@ -18,7 +18,7 @@ from storage.arrangements import Arrangement, Phase
 from storage.decisions import CoAdvice, Decision, Effect, Transition
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows import arrangements, audit
+from workflows import arrangements, audit, mandates, monitoring
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
@@ -957,8 +957,6 @@ def dossier_for_gap(
     """One click from a ``mandate_needed`` signal: a draft volmacht for the missing act and a
     regional decision dossier, prefilled from the registers, that grants it when each college
     decides. The dossier is to be fanned out over the municipalities concerned."""
-    from workflows import mandates
-
     actor.require(Permission.EDIT_DECISIONS)
     mandate = mandates.draft_for_gap(
         session, actor, arrangement_id, act=act, municipality_ids=municipality_ids, valid_from=today
@@ -994,8 +992,6 @@ def _realised_costs(
 ) -> str:
     """The municipality's part of last year's costs by the arrangement's rule, for the
     "kosten en financiële dekking" section (empty when there are no figures)."""
-    from workflows import monitoring
-
     if municipality_id is None or not actor.can(Permission.VIEW_SIGNALS):
         return ""
     try:

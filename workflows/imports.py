@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from openpyxl import load_workbook
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -106,8 +107,6 @@ def _read_xlsx(content: bytes) -> list[list[Any]]:
     names = {e.filename for e in entries}
     if "xl/workbook.xml" not in names or "[Content_Types].xml" not in names:
         raise InvalidInput({"file": "Bestand: dit is geen geldig Excel-bestand (.xlsx)."})
-    from openpyxl import load_workbook
-
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         sheet = workbook.worksheets[0]

@@ -26,6 +26,7 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
+from workflows.deadlines import sync
 from workflows.rules.dates import in_words
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
@@ -368,8 +369,6 @@ def tick(
     sessions: sessionmaker[Session], *, now: datetime, mailer: Mailer | None
 ) -> dict[str, int]:
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
-    from workflows.deadlines import sync
-
     with sessions() as session, session.begin():
         changes = sync(session, as_of=local_day(now))
         swept = sweep(session, now=now)
