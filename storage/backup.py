@@ -1,0 +1,224 @@
+"""Online backups of the database and the file store, and a check that a backup restores
+(SECURITY.md S31). A manifest records the row counts and the file hashes at backup time; the
+restore check restores into a temporary place and compares."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.engine import make_url
+
+from storage.audit import verify_chain
+from storage.database import make_engine, make_session_factory
+from storage.migrate import current_revision
+from storage.schema import metadata
+
+MANIFEST = "manifest.json"
+
+
+class BackupError(RuntimeError):
+    """A backup or restore check that could not be done; the message is Dutch."""
+
+
+def _counts(connection: Connection) -> dict[str, int]:
+    return {
+        table.name: int(connection.scalar(select(func.count()).select_from(table)) or 0)
+        for table in metadata.sorted_tables
+    }
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _files(root: Path) -> Iterator[Path]:
+    if root.exists():
+        yield from sorted(p for p in root.rglob("*") if p.is_file())
+
+
+def _libpq(engine: Engine) -> tuple[str, str | None]:
+    """The connection URI for pg_dump/pg_restore, and the schema when the URL sets one."""
+    url = engine.url.set(drivername="postgresql")
+    options = str(url.query.get("options", ""))
+    schema = options.split("search_path=", 1)[1].split()[0] if "search_path=" in options else None
+    return url.render_as_string(hide_password=False), schema
+
+
+def _tool(name: str) -> str:
+    found = shutil.which(name)
+    if found is None:
+        raise BackupError(f"{name} ontbreekt: installeer de PostgreSQL-client (postgresql-client).")
+    return found
+
+
+def backup(engine: Engine, files_root: Path, target: Path, *, now: datetime) -> dict[str, Any]:
+    if target.exists() and any(target.iterdir()):
+        raise BackupError(f"De map {target} is niet leeg; kies een nieuwe map voor de back-up.")
+    target.mkdir(parents=True, exist_ok=True)
+    manifest: dict[str, Any] = {
+        "created_at": now.astimezone(UTC).isoformat(),
+        "database": engine.dialect.name,
+        "revision": current_revision(engine),
+    }
+    if engine.dialect.name == "sqlite":
+        source = engine.url.database
+        if not source:
+            raise BackupError("De SQLite-database heeft geen bestand.")
+        # The sqlite3 online backup API: a consistent copy while the app keeps running.
+        with sqlite3.connect(source) as live, sqlite3.connect(target / "database.sqlite3") as copy:
+            live.backup(copy)
+        copy_engine = make_engine(f"sqlite:///{target / 'database.sqlite3'}")
+        with copy_engine.connect() as connection:
+            manifest["row_counts"] = _counts(connection)
+        copy_engine.dispose()
+    else:
+        uri, schema = _libpq(engine)
+        # Counts and dump from one snapshot: what the manifest says is what the dump holds.
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
+            manifest["row_counts"] = _counts(connection)
+            command = [_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--no-owner"]
+            if schema:
+                command.append(f"--schema={schema}")
+                manifest["schema"] = schema
+            # No shell; the arguments come from the operator's own DATABASE_URL.
+            result = subprocess.run(  # noqa: S603
+                [*command, "--file", str(target / "database.dump"), "--dbname", uri],
+                capture_output=True,
+                text=True,
+                check=False,
+            )
+            connection.exec_driver_sql("COMMIT")
+        if result.returncode != 0:
+            raise BackupError(f"pg_dump is mislukt: {result.stderr.strip()[:500]}")
+    stored = target / "files"
+    hashes: dict[str, str] = {}
+    for path in _files(files_root):
+        relative = path.relative_to(files_root).as_posix()
+        destination = stored / relative
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(path, destination)
+        hashes[relative] = _sha256(destination)
+    manifest["files"] = hashes
+    (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    return manifest
+
+
+@dataclass
+class RestoreCheck:
+    problems: list[str] = field(default_factory=list)
+    tables: int = 0
+    rows: int = 0
+    files: int = 0
+    audit_events: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@contextmanager
+def _restored(source: Path, manifest: dict[str, Any], admin: Engine | None) -> Iterator[Engine]:
+    if manifest["database"] == "sqlite":
+        with tempfile.TemporaryDirectory() as folder:
+            copy = Path(folder) / "restore.sqlite3"
+            shutil.copy2(source / "database.sqlite3", copy)
+            engine = make_engine(f"sqlite:///{copy}")
+            try:
+                yield engine
+            finally:
+                engine.dispose()
+        return
+    if admin is None:
+        raise BackupError("Voor een PostgreSQL-back-up is een database-URL nodig om te herstellen.")
+    name = f"bw_restore_{uuid.uuid4().hex[:10]}"
+    with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    url = make_url(admin.url.render_as_string(hide_password=False)).set(database=name)
+    schema = manifest.get("schema")
+    if schema:
+        url = url.update_query_dict({"options": f"-csearch_path={schema}"})
+    else:
+        url = url.difference_update_query(["options"])
+    engine = make_engine(url.render_as_string(hide_password=False))
+    try:
+        uri = url.set(drivername="postgresql").difference_update_query(["options"])
+        result = subprocess.run(  # noqa: S603 - no shell; a temporary database of our own
+            [
+                _tool("pg_restore"),
+                "--no-owner",
+                "--exit-on-error",
+                "--dbname",
+                uri.render_as_string(hide_password=False),
+                str(source / "database.dump"),
+            ],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if result.returncode != 0:
+            raise BackupError(f"pg_restore is mislukt: {result.stderr.strip()[:500]}")
+        yield engine
+    finally:
+        engine.dispose()
+        with admin.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def restore_check(source: Path, *, admin: Engine | None = None) -> RestoreCheck:
+    """Restore the backup into a temporary place and compare it with its manifest: database
+    integrity, schema revision, row counts, the audit chain, and every file's hash."""
+    manifest_path = source / MANIFEST
+    if not manifest_path.exists():
+        raise BackupError(f"{source} bevat geen {MANIFEST}: dit is geen back-up van Besluitwerk.")
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    check = RestoreCheck()
+    with _restored(source, manifest, admin) as engine:
+        with engine.connect() as connection:
+            if engine.dialect.name == "sqlite":
+                integrity = connection.exec_driver_sql("PRAGMA integrity_check").scalar()
+                if integrity != "ok":
+                    check.problems.append(f"Database niet in orde: {integrity}")
+            counts = _counts(connection)
+        if current_revision(engine) != manifest.get("revision"):
+            check.problems.append("Het schema van de herstelde database wijkt af van de back-up.")
+        for table, expected in manifest["row_counts"].items():
+            if counts.get(table) != expected:
+                check.problems.append(
+                    f"Tabel {table}: {counts.get(table)} rijen, de back-up noemt er {expected}."
+                )
+        check.tables, check.rows = len(counts), sum(counts.values())
+        with make_session_factory(engine)() as session:
+            chain = verify_chain(session)
+        check.audit_events = chain.checked
+        if chain.broken_id is not None:
+            check.problems.append(
+                f"Auditlog: de hashketen is gebroken bij gebeurtenis #{chain.broken_id}."
+            )
+    for relative, expected in manifest.get("files", {}).items():
+        path = source / "files" / relative
+        if not path.exists():
+            check.problems.append(f"Bestand ontbreekt: {relative}")
+        elif _sha256(path) != expected:
+            check.problems.append(f"Bestand gewijzigd: {relative}")
+        else:
+            check.files += 1
+    return check
