@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import getpass
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,6 +15,7 @@ from flask.cli import AppGroup, FlaskGroup
 from storage import backup, migrate
 from webapp import clock
 from webapp.app import create_app
+from webapp.config import ConfigurationError, load_settings
 from webapp.database import sessions
 from webapp.mail import mailer_for
 from workflows import accounts, audit_log, demo, organisations, reminders
@@ -147,6 +150,43 @@ def run_scheduler(interval: int) -> None:
     from webapp.scheduler import run
 
     run(current_app._get_current_object(), interval=interval)  # type: ignore[attr-defined]
+
+
+@cli.command("serve", with_appcontext=False)
+@click.option("--bind", default="127.0.0.1:8000", show_default=True, help="Adres en poort.")
+@click.option("--workers", default=4, show_default=True, help="Aantal gunicorn-workers.")
+@click.option("--scheduler/--no-scheduler", default=True, help="De herinneringsdienst starten.")
+@click.option("--dry-run", is_flag=True, help="Alleen controleren en tonen wat zou starten.")
+def serve(bind: str, workers: int, scheduler: bool, dry_run: bool) -> None:
+    """Productie: gunicorn met meerdere workers, plus de herinneringsdienst als eigen proces."""
+    try:
+        load_settings(production=True)
+    except ConfigurationError as error:
+        click.echo(f"Fout: {error}", err=True)
+        raise SystemExit(1) from None
+    command = [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        "--workers",
+        str(workers),
+        "--bind",
+        bind,
+        "--access-logfile",
+        "-",
+        "webapp.wsgi:app",
+    ]
+    if dry_run:
+        click.echo(" ".join(command[2:]))
+        return
+    helper = None
+    if scheduler:
+        helper = subprocess.Popen([sys.argv[0], "run-scheduler"])  # noqa: S603 - our own command
+    try:
+        raise SystemExit(subprocess.call(command))  # noqa: S603 - a fixed argument list
+    finally:
+        if helper is not None:
+            helper.terminate()
 
 
 @cli.command("backup")
