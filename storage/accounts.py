@@ -139,3 +139,31 @@ def failures_since(
         .where(LoginAttempt.address == address, LoginAttempt.at >= since)
     )
     return int(by_account or 0), int(by_address or 0)
+
+
+def live_login_sessions(
+    session: Session, *, seen_since: datetime, created_since: datetime
+) -> Sequence[LoginSession]:
+    return session.scalars(
+        select(LoginSession)
+        .where(
+            LoginSession.ended_at.is_(None),
+            LoginSession.last_seen_at > seen_since,
+            LoginSession.created_at > created_since,
+        )
+        .order_by(LoginSession.last_seen_at.desc())
+    ).all()
+
+
+def failed_logins_since(
+    session: Session, since: datetime
+) -> Sequence[tuple[str, str, int, datetime]]:
+    """Failed logins grouped per e-mail address and network address, the most recent first."""
+    last = func.max(LoginAttempt.at)
+    rows = session.execute(
+        select(LoginAttempt.email, LoginAttempt.address, func.count(), last)
+        .where(LoginAttempt.at >= since)
+        .group_by(LoginAttempt.email, LoginAttempt.address)
+        .order_by(last.desc())
+    ).all()
+    return [(email, address, int(count), at) for email, address, count, at in rows]

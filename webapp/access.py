@@ -41,6 +41,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "users.index": Permission.MANAGE_USERS,
     "users.create": Permission.MANAGE_USERS,
     "users.set_status": Permission.MANAGE_USERS,
+    "users.sessions": Permission.MANAGE_USERS,
+    "users.end_session": Permission.MANAGE_USERS,
     "arrangements.index": Permission.VIEW_ARRANGEMENTS,
     "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
     "arrangements.create": Permission.EDIT_ARRANGEMENTS,

@@ -398,3 +398,64 @@ def end_all_sessions(
         new_values={"sessions_ended": ended},
     )
     return ended
+
+
+def live_sessions(
+    session: Session, actor: Actor, *, now: datetime, limits: SessionLimits
+) -> Sequence[account_store.LoginSession]:
+    """The sessions that would still let someone in now, for the administrator's overview."""
+    if not actor.can(Permission.MANAGE_USERS):
+        raise Forbidden()
+    return account_store.live_login_sessions(
+        session, seen_since=now - limits.idle, created_since=now - limits.absolute
+    )
+
+
+@dataclass(frozen=True)
+class FailedLogins:
+    email: str
+    address: str
+    count: int
+    last_at: datetime
+    known_account: bool
+
+
+# As long as the throttle looks back at least, so that a lock the administrator is asked
+# about is always visible; a day shows the pattern of a guessing attack as well.
+FAILED_LOGIN_WINDOW = max(throttle.WINDOW, timedelta(days=1))
+
+
+def failed_logins(session: Session, actor: Actor, *, now: datetime) -> list[FailedLogins]:
+    if not actor.can(Permission.MANAGE_USERS):
+        raise Forbidden()
+    known = {user.email for user in account_store.list_users(session)}
+    return [
+        FailedLogins(email, address, count, at, email in known)
+        for email, address, count, at in account_store.failed_logins_since(
+            session, now - FAILED_LOGIN_WINDOW
+        )
+    ]
+
+
+def end_session(
+    session: Session, actor: Actor, login_session_id: int, *, now: datetime
+) -> account_store.LoginSession:
+    """The administrator ends one session, e.g. on a lost laptop (SECURITY.md S17)."""
+    if not actor.can(Permission.MANAGE_USERS):
+        raise Forbidden()
+    row = session.get(account_store.LoginSession, login_session_id)
+    if row is None:
+        raise NotFound("Deze sessie bestaat niet.")
+    if row.ended_at is not None:
+        return row
+    row.ended_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="end_sessions",
+        object_type="user",
+        object_id=row.user_id,
+        new_values={"sessions_ended": 1, "session_started": row.created_at.isoformat()},
+    )
+    return row

@@ -127,6 +127,13 @@ def test_administrator_pages_are_accessible(live_server: str, page: Page, artifa
     expect(page.get_by_role("heading", level=1)).to_have_text("Gebruikers")
     assert_accessible(page, "the user list")
 
+    page.get_by_role("link", name="Sessies en mislukte aanmeldingen").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sessies en mislukte aanmeldingen")
+    expect(page.get_by_role("table").first).to_contain_text(ADMIN)
+    page.screenshot(path=artifacts / "sessies.png", full_page=True)
+    assert_accessible(page, "the session overview")
+    page.get_by_role("link", name="Terug naar de gebruikers").click()
+
     page.get_by_role("link", name="Nieuw account").click()
     expect(page).to_have_url(f"{live_server}/gebruikers/nieuw")
     expect(page.get_by_role("heading", level=1)).to_have_text("Nieuw account")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import clock
@@ -39,6 +39,29 @@ def set_status(user_id: int) -> ResponseReturnValue:
     state = "gedeblokkeerd" if active else "geblokkeerd; de sessies zijn beëindigd"
     flash(f"Het account {user.email} is {state}.", "success")
     return redirect(url_for("users.index"))
+
+
+@blueprint.get("/sessies")
+def sessions() -> ResponseReturnValue:
+    settings = current_app.config["BESLUITWERK_SETTINGS"]
+    limits = accounts.SessionLimits(idle=settings.session_idle, absolute=settings.session_absolute)
+    session, actor, now = db(), current_actor(), clock.now()
+    return render_template(
+        "users/sessions.html",
+        live=accounts.live_sessions(session, actor, now=now, limits=limits),
+        failures=accounts.failed_logins(session, actor, now=now),
+        window_hours=int(accounts.FAILED_LOGIN_WINDOW.total_seconds() // 3600),
+        roles=ROLE_LABELS,
+    )
+
+
+@blueprint.post("/sessies/<int:login_session_id>/beeindigen")
+def end_session(login_session_id: int) -> ResponseReturnValue:
+    session = db()
+    row = accounts.end_session(session, current_actor(), login_session_id, now=clock.now())
+    session.commit()
+    flash(f"De sessie van {row.user.email} is beëindigd.", "success")
+    return redirect(url_for("users.sessions"))
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
