@@ -112,6 +112,11 @@ class CostRow:
     budget: Decimal | None
     budget_source: str
 
+    @property
+    def budget_remaining(self) -> Decimal | None:
+        """Budget minus realisation: negative when the municipality is short."""
+        return None if self.budget is None else self.budget - self.total
+
 
 @dataclass(frozen=True)
 class Costs:
@@ -120,6 +125,12 @@ class Costs:
     total: Decimal
     vacant_days: int
     bed_days: int
+
+    @property
+    def short(self) -> list[CostRow]:
+        """The municipalities whose budget does not cover their share: the question "is the
+        budget enough?" that every evaluation and extension decision asks."""
+        return [r for r in self.rows if r.budget_remaining is not None and r.budget_remaining < 0]
 
 
 def _tariffs(session: Session, arrangement: Arrangement) -> dict[int, tuple[Decimal, Decimal]]:

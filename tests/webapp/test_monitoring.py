@@ -58,7 +58,11 @@ def test_costs_api_rows_add_up_exactly_to_the_total(client, headers, arrangement
     enschede = next(i for i in body["items"] if i["municipality"]["name"] == "Enschede")
     # No Wmo residents of Enschede stayed, yet it pays the largest vacancy share (inhabitants).
     assert enschede["occupied_days"] == 0 and Decimal(enschede["vacancy_share"]) > 0
-    assert enschede["budget"] == "28400.00" or enschede["budget"] is None
+    # The demo budgets Enschede's share from GALA; realisation is compared with it per row.
+    assert enschede["budget"] == "28400.00" and enschede["budget_source"].startswith("GALA")
+    assert Decimal(enschede["budget_remaining"]) == Decimal("28400.00") - Decimal(enschede["total"])
+    hengelo = next(i for i in body["items"] if i["municipality"]["name"] == "Hengelo")
+    assert hengelo["budget"] is None and hengelo["budget_remaining"] is None
     largest = max(body["items"], key=lambda i: Decimal(i["vacancy_share"]))
     assert largest["municipality"]["name"] == "Enschede"
 
@@ -89,6 +93,26 @@ def test_the_excel_export_opens_with_the_same_figures(client, arrangement_id):
     assert requests[0][0] == "Aanbieder" and sum(r[1] for r in requests[1:]) == 130
     costs = list(workbook["Kosten"].iter_rows(values_only=True))
     assert len(costs) == 15
+
+
+def test_a_budget_short_of_the_realisation_is_named_on_the_page_and_in_excel(
+    app, client, arrangement_id
+):
+    with sessions(app)() as session:
+        arrangement = session.get(Arrangement, arrangement_id)
+        enschede = next(b for b in arrangement.budgets if b.year == 2025)
+        enschede.amount = Decimal("100.00")
+        session.commit()
+    login(client, PROJECT)
+    page = client.get(f"/regelingen/{arrangement_id}/cijfers?jaar=2025").get_data(as_text=True)
+    assert "Budget niet toereikend in 2025 voor: Enschede." in page
+    assert " tekort</strong>" in page
+    response = client.get(f"/regelingen/{arrangement_id}/cijfers.xlsx?jaar=2025")
+    rows = list(load_workbook(io.BytesIO(response.data))["Kosten"].iter_rows(values_only=True))
+    header, enschede_row = rows[0], next(r for r in rows if r[0] == "Enschede")
+    assert header[-2:] == ("Budget min totaal", "Budgetbron")
+    total = Decimal(str(enschede_row[header.index("Totaal")]))
+    assert Decimal(str(enschede_row[-2])) == Decimal("100.00") - total < 0
 
 
 def test_providers_see_no_municipal_figures_or_costs(client, arrangement_id):

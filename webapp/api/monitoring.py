@@ -79,6 +79,8 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
                     "vacancy_share": _money(r.vacancy_share),
                     "total": _money(r.total),
                     "budget": _money(r.budget),
+                    "budget_source": r.budget_source,
+                    "budget_remaining": _money(r.budget_remaining),
                 }
                 for r in found.rows
             ],

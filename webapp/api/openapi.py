@@ -582,6 +582,11 @@ def _register_schemas() -> dict[str, Any]:
                             "vacancy_share": {"type": "string"},
                             "total": {"type": "string"},
                             "budget": {"type": ["string", "null"]},
+                            "budget_source": {"type": "string", "examples": ["GALA-middelen"]},
+                            "budget_remaining": {
+                                "type": ["string", "null"],
+                                "description": "Budget min totaal; negatief bij een tekort.",
+                            },
                         },
                     },
                 },

@@ -392,6 +392,8 @@ def figures_export(arrangement_id: int) -> ResponseReturnValue:
                     "Aandeel leegstand",
                     "Totaal",
                     "Budget",
+                    "Budget min totaal",
+                    "Budgetbron",
                 ],
                 [
                     [
@@ -401,6 +403,8 @@ def figures_export(arrangement_id: int) -> ResponseReturnValue:
                         r.vacancy_share,
                         r.total,
                         r.budget,
+                        r.budget_remaining,
+                        r.budget_source,
                     ]
                     for r in allocation.rows
                 ],
