@@ -40,6 +40,9 @@ class Arrangement(Base):
     # Months before the successor's start that tender preparation must begin (practice, not
     # law: 9–12 months for a regional care contract).
     tender_lead_months: Mapped[int] = mapped_column(Integer, default=9)
+    cost_rule: Mapped[str] = mapped_column(
+        String(30), default="occupancy_and_vacancy", server_default="occupancy_and_vacancy"
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)

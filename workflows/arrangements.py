@@ -15,7 +15,7 @@ from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
-from workflows.rules import fields
+from workflows.rules import costs, fields
 from workflows.rules.dates import in_words
 from workflows.rules.periods import ONE_DAY
 from workflows.rules.phases import phase_status_on
@@ -131,6 +131,7 @@ EDITABLE: dict[str, fields.Reader] = {
     "tender_lead_months": fields.Whole(
         "Voorbereiding aanbesteding (maanden voor de start)", minimum=1, maximum=36
     ),
+    "cost_rule": fields.Choice("Kostenverdeling", costs.COST_RULE_LABELS, required=False),
 }
 LABELS = {name: reader.label for name, reader in EDITABLE.items()}
 
@@ -205,8 +206,10 @@ def update(
 
 def _apply(arrangement: Arrangement, values: dict[str, Any]) -> None:
     for name, value in values.items():
-        if name == "participant_ids" or (name == "tender_lead_months" and value is None):
-            continue  # an empty lead time keeps the current one (9 months by default)
+        if name == "participant_ids" or (
+            name in ("tender_lead_months", "cost_rule") and value is None
+        ):
+            continue  # empty keeps the current value (9 months, the Twente rule by default)
         setattr(arrangement, name, value)
     wanted = set(values.get("participant_ids", [])) | {values["lead_organisation_id"]}
     kept = [p for p in arrangement.participants if p.organisation_id in wanted]

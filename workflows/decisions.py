@@ -1010,8 +1010,13 @@ def _realised_costs(
         if row.budget is not None
         else ""
     )
+    fixed_part = (
+        "de huisvesting van elke beschikbare dag"
+        if allocation.rule == "housing_and_stay"
+        else "de leegstand"
+    )
     return (
         f"In {year} waren de kosten voor de gemeente {row.municipality.name} {money}{budget}: "
-        f"{row.occupied_days} ligdagen van eigen inwoners en een aandeel in de leegstand naar "
+        f"{row.occupied_days} ligdagen van eigen inwoners en een aandeel in {fixed_part} naar "
         "inwonertal."
     )

@@ -108,6 +108,7 @@ class CostRow:
     occupied_days: int
     occupied_cost: Decimal
     vacancy_share: Decimal
+    housing_share: Decimal
     total: Decimal
     budget: Decimal | None
     budget_source: str
@@ -125,6 +126,7 @@ class Costs:
     total: Decimal
     vacant_days: int
     bed_days: int
+    rule: str
 
     @property
     def short(self) -> list[CostRow]:
@@ -146,9 +148,11 @@ def _tariffs(session: Session, arrangement: Arrangement) -> dict[int, tuple[Deci
 
 
 def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> Costs:
-    """The Twente rule: residents' Wmo days × the tariff of the bed's provider, charged to the
-    municipality of residence; the vacant days of the Wmo beds × the vacancy tariff, split over
-    all participating municipalities by inhabitants. Exact to the cent."""
+    """The arrangement's cost rule, exact to the cent. Twente: residents' Wmo days × the tariff
+    of the bed's provider, charged to the municipality of residence; the vacant days of the Wmo
+    beds × the vacancy tariff, split over all participating municipalities by inhabitants.
+    Hoeksche Waard: the same stay charge per used day, and housing for every available day
+    (the agreement's second tariff) split by inhabitants, occupied or not."""
     actor.require(Permission.VIEW_SIGNALS)
     arrangement = arrangements.visible(session, actor, arrangement_id)
     municipalities = municipalities_of(arrangement)
@@ -166,7 +170,9 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
     stays = store.stays_of(session, arrangement.id)
     occupied_cents: dict[int, int] = defaultdict(int)
     occupied_days: dict[int, int] = defaultdict(int)
-    vacancy_cents: dict[int, int] = defaultdict(int)
+    # Vacancy (Twente) or housing (Hoeksche Waard): the part split by inhabitants.
+    fixed_cents: dict[int, int] = defaultdict(int)
+    housing = arrangement.cost_rule == "housing_and_stay"
     bed_days = vacant_days = 0
     for bed in arrangement.beds:
         available = rule.available_days(year, bed.available_from, bed.available_until)
@@ -194,27 +200,27 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
             )
         bed_days += available
         vacant_days += available - used
-        shares = rule.split_by_weight(
-            rule.to_cents(vacant_tariff * (available - used)), inhabitants
-        )
+        fixed_days = available if housing else available - used
+        shares = rule.split_by_weight(rule.to_cents(vacant_tariff * fixed_days), inhabitants)
         for municipality_id, cents in shares.items():
-            vacancy_cents[municipality_id] += cents
+            fixed_cents[municipality_id] += cents
     budgets = {(b.municipality_id, b.year): b for b in arrangement.budgets}
     rows = []
     for municipality in municipalities:
         budget = budgets.get((municipality.id, year))
         occupied = occupied_cents.get(municipality.id, 0)
-        vacancy = vacancy_cents.get(municipality.id, 0)
+        fixed = fixed_cents.get(municipality.id, 0)
         rows.append(
             CostRow(
                 municipality=municipality,
                 occupied_days=occupied_days.get(municipality.id, 0),
                 occupied_cost=rule.from_cents(occupied),
-                vacancy_share=rule.from_cents(vacancy),
-                total=rule.from_cents(occupied + vacancy),
+                vacancy_share=rule.from_cents(0 if housing else fixed),
+                housing_share=rule.from_cents(fixed if housing else 0),
+                total=rule.from_cents(occupied + fixed),
                 budget=budget.amount if budget else None,
                 budget_source=budget.source if budget else "",
             )
         )
     total = rule.from_cents(sum(rule.to_cents(r.total) for r in rows))
-    return Costs(year, rows, total, vacant_days, bed_days)
+    return Costs(year, rows, total, vacant_days, bed_days, arrangement.cost_rule)

@@ -1,6 +1,7 @@
 """The monitoring figures and costs of the Twente demo, on the page, in Excel and in the API."""
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
@@ -118,3 +119,32 @@ def test_a_budget_short_of_the_realisation_is_named_on_the_page_and_in_excel(
 def test_providers_see_no_municipal_figures_or_costs(client, arrangement_id):
     login(client, PROVIDER_CR)
     assert client.get(f"/regelingen/{arrangement_id}/cijfers").status_code == 403
+
+
+def test_the_cost_rule_is_chosen_on_the_edit_form_and_changes_the_costs_answer(
+    client, headers, arrangement_id
+):
+    login(client, PROJECT)
+    form = client.get(f"/regelingen/{arrangement_id}/bewerken").get_data(as_text=True)
+    assert 'name="cost_rule"' in form
+    assert re.search(r'<option value="occupancy_and_vacancy"\s+selected', form)
+    before = client.get(f"/api/v1/arrangements/{arrangement_id}", headers=headers).get_json()
+    assert before["cost_rule"] == "occupancy_and_vacancy"
+    changed = client.patch(
+        f"/api/v1/arrangements/{arrangement_id}",
+        json={"cost_rule": "housing_and_stay", "version": before["version"]},
+        headers=headers,
+    )
+    assert changed.status_code == 200 and changed.get_json()["cost_rule"] == "housing_and_stay"
+    body = client.get(
+        f"/api/v1/arrangements/{arrangement_id}/costs?year=2025", headers=headers
+    ).get_json()
+    assert body["rule"] == "housing_and_stay"
+    assert all(Decimal(i["vacancy_share"]) == 0 for i in body["items"])
+    for item in body["items"]:
+        assert Decimal(item["occupied_cost"]) + Decimal(item["housing_share"]) == Decimal(
+            item["total"]
+        )
+    assert sum(Decimal(i["total"]) for i in body["items"]) == Decimal(body["total"])
+    page = client.get(f"/regelingen/{arrangement_id}/cijfers?jaar=2025").get_data(as_text=True)
+    assert ">Huisvesting</th>" in page and "Hoeksche Waardse verdeling" in page

@@ -77,6 +77,7 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
                     "occupied_days": r.occupied_days,
                     "occupied_cost": _money(r.occupied_cost),
                     "vacancy_share": _money(r.vacancy_share),
+                    "housing_share": _money(r.housing_share),
                     "total": _money(r.total),
                     "budget": _money(r.budget),
                     "budget_source": r.budget_source,
@@ -87,6 +88,7 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
             "total": _money(found.total),
             "bed_days": found.bed_days,
             "vacant_days": found.vacant_days,
+            "rule": found.rule,
         }
     )
 

@@ -7,6 +7,7 @@ from typing import Any
 from workflows.organisations import KIND_LABELS
 from workflows.rules.acts import Act, MandateKind
 from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
+from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
 from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
 from workflows.rules.mandates import GRANT_STATUS_LABELS
@@ -451,6 +452,7 @@ def _register_schemas() -> dict[str, Any]:
                 },
                 "successor_start_on": _DATE,
                 "successor_description": {"type": "string"},
+                "cost_rule": {"type": "string", "enum": list(COST_RULE_LABELS)},
                 "version": {"type": "integer", "description": "Verplicht bij PATCH."},
             },
         },
@@ -579,7 +581,15 @@ def _register_schemas() -> dict[str, Any]:
                             "municipality": _REF,
                             "occupied_days": {"type": "integer"},
                             "occupied_cost": {"type": "string", "examples": ["19588.00"]},
-                            "vacancy_share": {"type": "string"},
+                            "vacancy_share": {
+                                "type": "string",
+                                "description": "Aandeel in de leegstand (Twentse verdeling).",
+                            },
+                            "housing_share": {
+                                "type": "string",
+                                "description": "Aandeel in de huisvesting per beschikbare dag "
+                                "(Hoeksche Waardse verdeling).",
+                            },
                             "total": {"type": "string"},
                             "budget": {"type": ["string", "null"]},
                             "budget_source": {"type": "string", "examples": ["GALA-middelen"]},
@@ -591,6 +601,7 @@ def _register_schemas() -> dict[str, Any]:
                     },
                 },
                 "total": {"type": "string", "description": "De som van de rijen, tot op de cent."},
+                "rule": {"type": "string", "enum": list(COST_RULE_LABELS)},
             },
         },
         "Deadline": {
@@ -801,6 +812,7 @@ def document() -> dict[str, Any]:
                         "name": {"type": "string"},
                         "description": {"type": "string"},
                         "lead_organisation": _REF,
+                        "cost_rule": {"type": "string", "enum": list(COST_RULE_LABELS)},
                         "phases": {
                             "type": "array",
                             "items": {

@@ -79,6 +79,7 @@ def arrangement_json(overview: Overview) -> dict[str, Any]:
             }
             for bed in overview.beds
         ],
+        "cost_rule": arrangement.cost_rule,
         "successor": {
             "kind": arrangement.successor_kind,
             "start_on": _day(arrangement.successor_start_on),

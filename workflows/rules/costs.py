@@ -18,6 +18,15 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 
+# How an arrangement divides its bed costs over the municipalities (DOMAIN.md). Twente: occupied
+# days to the municipality of residence, vacant days split by inhabitants. Hoeksche Waard: a fixed
+# housing cost for every available day plus a stay cost for every used day.
+COST_RULE_LABELS = {
+    "occupancy_and_vacancy": "bezette dagen per woongemeente, leegstand naar inwonertal (Twente)",
+    "housing_and_stay": "huisvesting per beschikbare dag naar inwonertal, verblijf per gebruikte "
+    "dag per woongemeente (Hoeksche Waard)",
+}
+
 
 def to_cents(amount: Decimal) -> int:
     return int((amount / CENT).quantize(Decimal(1), rounding=ROUND_HALF_UP))
