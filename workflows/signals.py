@@ -8,6 +8,7 @@ listed as overdue while the gap it signals is still open.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -138,10 +139,18 @@ def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
 
 
 def derive(
-    session: Session, actor: Actor, *, as_of: date, arrangement_id: int | None = None
+    session: Session,
+    actor: Actor,
+    *,
+    as_of: date,
+    arrangement_id: int | None = None,
+    visible: Sequence[Arrangement] | None = None,
 ) -> list[Signal]:
+    """The signals of the arrangements the actor sees. ``visible``: those arrangements when the
+    caller has just loaded them (the start page), which saves loading them twice per request."""
     actor.require(Permission.VIEW_SIGNALS)
-    visible = arrangements.list_visible(session, actor)
+    if visible is None:
+        visible = arrangements.list_visible(session, actor)
     chosen = [a for a in visible if arrangement_id is None or a.id == arrangement_id]
     signals: list[Signal] = []
     for arrangement in chosen:

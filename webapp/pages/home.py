@@ -34,7 +34,11 @@ def home() -> ResponseReturnValue:
         key=lambda item: item[0],
     )
     assert actor.role is not None
-    found = signals.derive(db(), actor, as_of=today) if actor.can(Permission.VIEW_SIGNALS) else []
+    found = (
+        signals.derive(db(), actor, as_of=today, visible=visible)
+        if actor.can(Permission.VIEW_SIGNALS)
+        else []
+    )
     return render_template(
         "home.html",
         role=actor.role,
