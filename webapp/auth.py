@@ -55,16 +55,19 @@ def init_auth(app: Flask) -> None:
     app.register_blueprint(blueprint)
 
     def _load(token: str) -> SignedIn | None:
-        settings = current_app.config["BESLUITWERK_SETTINGS"]
-        limits = accounts.SessionLimits(
-            idle=settings.session_idle, absolute=settings.session_absolute
-        )
         session = db()
-        user = accounts.resolve_login_session(session, token, now=clock.now(), limits=limits)
+        user = accounts.resolve_login_session(
+            session, token, now=clock.now(), limits=session_limits()
+        )
         session.commit()
         return SignedIn(user, token, origin()) if user is not None else None
 
     login_manager.user_loader(_load)
+
+
+def session_limits() -> accounts.SessionLimits:
+    settings = current_app.config["BESLUITWERK_SETTINGS"]
+    return accounts.SessionLimits(idle=settings.session_idle, absolute=settings.session_absolute)
 
 
 def local_path(target: str | None, *, default: str) -> str:

@@ -18,7 +18,7 @@ from storage.accounts import User
 from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
-from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.errors import InvalidInput, NotFound
 from workflows.rules import throttle
 from workflows.rules.passwords import password_problem
 from workflows.rules.roles import Permission, Role
@@ -34,8 +34,7 @@ API_TOKEN_PREFIX = "bw_"  # noqa: S105 - a recognisable prefix, not a secret
 
 
 def list_accounts(session: Session, actor: Actor) -> Sequence[User]:
-    if not actor.can(Permission.MANAGE_USERS):
-        raise Forbidden()
+    actor.require(Permission.MANAGE_USERS)
     return account_store.list_users(session)
 
 
@@ -43,8 +42,7 @@ def set_active(
     session: Session, actor: Actor, user_id: int, *, active: bool, now: datetime
 ) -> User:
     """Block or unblock an account; blocking ends its sessions at once (SECURITY.md S17)."""
-    if not actor.can(Permission.MANAGE_USERS):
-        raise Forbidden()
+    actor.require(Permission.MANAGE_USERS)
     user = session.get(User, user_id)
     if user is None:
         raise NotFound("Dit account bestaat niet.")
@@ -404,8 +402,7 @@ def live_sessions(
     session: Session, actor: Actor, *, now: datetime, limits: SessionLimits
 ) -> Sequence[account_store.LoginSession]:
     """The sessions that would still let someone in now, for the administrator's overview."""
-    if not actor.can(Permission.MANAGE_USERS):
-        raise Forbidden()
+    actor.require(Permission.MANAGE_USERS)
     return account_store.live_login_sessions(
         session, seen_since=now - limits.idle, created_since=now - limits.absolute
     )
@@ -426,8 +423,7 @@ FAILED_LOGIN_WINDOW = max(throttle.WINDOW, timedelta(days=1))
 
 
 def failed_logins(session: Session, actor: Actor, *, now: datetime) -> list[FailedLogins]:
-    if not actor.can(Permission.MANAGE_USERS):
-        raise Forbidden()
+    actor.require(Permission.MANAGE_USERS)
     known = {user.email for user in account_store.list_users(session)}
     return [
         FailedLogins(email, address, count, at, email in known)
@@ -441,8 +437,7 @@ def end_session(
     session: Session, actor: Actor, login_session_id: int, *, now: datetime
 ) -> account_store.LoginSession:
     """The administrator ends one session, e.g. on a lost laptop (SECURITY.md S17)."""
-    if not actor.can(Permission.MANAGE_USERS):
-        raise Forbidden()
+    actor.require(Permission.MANAGE_USERS)
     row = session.get(account_store.LoginSession, login_session_id)
     if row is None:
         raise NotFound("Deze sessie bestaat niet.")

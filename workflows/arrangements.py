@@ -14,7 +14,7 @@ from storage.arrangements import Arrangement, Bed, BudgetLine, Participant, Phas
 from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
-from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.errors import InvalidInput, NotFound
 from workflows.rules import costs, fields
 from workflows.rules.dates import in_words
 from workflows.rules.periods import ONE_DAY
@@ -53,8 +53,7 @@ class Overview:
 
 
 def list_visible(session: Session, actor: Actor) -> Sequence[Arrangement]:
-    if not actor.can(Permission.VIEW_ARRANGEMENTS):
-        raise Forbidden()
+    actor.require(Permission.VIEW_ARRANGEMENTS)
     if actor.role in _SEES_ALL:
         return store.list_arrangements(session)
     if actor.organisation_id is None:
@@ -63,11 +62,7 @@ def list_visible(session: Session, actor: Actor) -> Sequence[Arrangement]:
 
 
 def overview(session: Session, actor: Actor, arrangement_id: int, *, today: date) -> Overview:
-    if not actor.can(Permission.VIEW_ARRANGEMENTS):
-        raise Forbidden()
-    arrangement = store.get_arrangement(session, arrangement_id)
-    if arrangement is None or not _may_see(actor, arrangement):
-        raise NotFound("Deze regeling bestaat niet of u heeft er geen toegang toe.")
+    arrangement = visible(session, actor, arrangement_id)
     organisations = [p.organisation for p in arrangement.participants]
     beds = list(arrangement.beds)
     if actor.is_provider:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from webapp import clock
 from webapp.access import current_actor
+from webapp.auth import session_limits
 from webapp.database import db
 from workflows import accounts, organisations
 from workflows.errors import InvalidInput
@@ -43,12 +44,10 @@ def set_status(user_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/sessies")
 def sessions() -> ResponseReturnValue:
-    settings = current_app.config["BESLUITWERK_SETTINGS"]
-    limits = accounts.SessionLimits(idle=settings.session_idle, absolute=settings.session_absolute)
     session, actor, now = db(), current_actor(), clock.now()
     return render_template(
         "users/sessions.html",
-        live=accounts.live_sessions(session, actor, now=now, limits=limits),
+        live=accounts.live_sessions(session, actor, now=now, limits=session_limits()),
         failures=accounts.failed_logins(session, actor, now=now),
         window_hours=int(accounts.FAILED_LOGIN_WINDOW.total_seconds() // 3600),
         roles=ROLE_LABELS,
