@@ -174,6 +174,8 @@ def make_settings(database_url: str, data_dir: Path, **changes: Any) -> Settings
 @pytest.fixture
 def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(make_settings(database_url, tmp_path / "data"))
+    # Document jobs are run by the tests themselves (document_jobs.run_pending), not by a thread.
+    app.config["DOCUMENT_JOB_WORKER"] = False
     yield app
     app.extensions["besluitwerk.engine"].dispose()
 

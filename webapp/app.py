@@ -32,6 +32,8 @@ from webapp.pages import (
     audit_log,
     deadlines,
     decisions,
+    document_templates,
+    documents,
     home,
     imports,
     mandates,
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         imports.blueprint,
         audit_log.blueprint,
         account.blueprint,
+        documents.blueprint,
+        document_templates.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

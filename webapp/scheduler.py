@@ -15,6 +15,7 @@ from flask import Flask
 
 from webapp import clock
 from webapp.database import sessions
+from webapp.jobs import run_queued
 from webapp.logs import safe
 from webapp.mail import mailer_for
 from workflows import reminders
@@ -31,6 +32,13 @@ def run_once(app: Flask) -> None:
         return
     if any(result.values()):
         logger.info("tick %s", safe(result))
+    try:
+        ran = run_queued(app)
+    except Exception:
+        logger.exception("document jobs failed")
+        return
+    if ran:
+        logger.info("document jobs run: %s", ran)
 
 
 def run(app: Flask, *, interval: int = 60) -> None:

@@ -39,6 +39,10 @@ class Permission(StrEnum):
     EDIT_DECISIONS = "edit_decisions"
     MANAGE_USERS = "manage_users"
     VIEW_AUDIT_LOG = "view_audit_log"
+    VIEW_DOCUMENTS = "view_documents"
+    GENERATE_DOCUMENTS = "generate_documents"
+    MANAGE_TEMPLATES = "manage_templates"
+    RETURN_SIGNED_COPIES = "return_signed_copies"
 
 
 _READER = frozenset(
@@ -50,18 +54,21 @@ _READER = frozenset(
         Permission.VIEW_HISTORY,
         Permission.VIEW_SIGNALS,
         Permission.VIEW_DECISIONS,
+        Permission.VIEW_DOCUMENTS,
     }
 )
+# Whoever prepares a decision, a mandate or an agreement makes its documents.
+_DRAFTER = _READER | {Permission.GENERATE_DOCUMENTS}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The policy officer prepares the B&W decisions of their municipality.
-    Role.POLICY_OFFICER: _READER | {Permission.EDIT_DECISIONS},
+    Role.POLICY_OFFICER: _DRAFTER | {Permission.EDIT_DECISIONS},
     # Juridische Zaken keeps the mandate register and co-signs the agreements.
-    Role.LEGAL_OFFICER: _READER
+    Role.LEGAL_OFFICER: _DRAFTER
     | {Permission.EDIT_MANDATES, Permission.EDIT_AGREEMENTS, Permission.EDIT_DECISIONS},
     # The regional project group runs the arrangement: phases, capacity, agreements.
     # It also drafts the standard volmacht that every college is asked to grant.
-    Role.PROJECT_GROUP: _READER
+    Role.PROJECT_GROUP: _DRAFTER
     | {
         Permission.EDIT_ARRANGEMENTS,
         Permission.EDIT_AGREEMENTS,
@@ -69,11 +76,18 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EDIT_MANDATES,
     },
     # A provider sees its own organisation, the arrangements it takes part in and its own
-    # agreements, scoped in every query (SECURITY.md S11); not the mandate register.
+    # agreements, scoped in every query (SECURITY.md S11); not the mandate register. It
+    # downloads the documents addressed to it and returns the signed agreement.
     Role.PROVIDER: frozenset(
-        {Permission.VIEW_ORGANISATIONS, Permission.VIEW_ARRANGEMENTS, Permission.VIEW_AGREEMENTS}
+        {
+            Permission.VIEW_ORGANISATIONS,
+            Permission.VIEW_ARRANGEMENTS,
+            Permission.VIEW_AGREEMENTS,
+            Permission.VIEW_DOCUMENTS,
+            Permission.RETURN_SIGNED_COPIES,
+        }
     ),
-    Role.ADMINISTRATOR: _READER
+    Role.ADMINISTRATOR: _DRAFTER
     | {
         Permission.EDIT_ORGANISATIONS,
         Permission.EDIT_ARRANGEMENTS,
@@ -82,6 +96,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EDIT_DECISIONS,
         Permission.MANAGE_USERS,
         Permission.VIEW_AUDIT_LOG,
+        Permission.MANAGE_TEMPLATES,
     },
     Role.AUDITOR: _READER | {Permission.VIEW_AUDIT_LOG},
 }

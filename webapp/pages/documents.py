@@ -1,0 +1,266 @@
+"""Documents of a subject, bulk jobs with progress, bundles, and the provider's exchange page.
+
+Every download goes through ``webapp.downloads.attachment`` (S10) and is recorded in the
+audit log by the use case. A provider reaches only what is addressed to it: the use cases
+scope every lookup in the query (S11) and anything else is a 404.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from storage.files import FileStore
+from webapp import clock
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.downloads import attachment
+from webapp.jobs import wake_worker
+from workflows import (
+    agreements,
+    arrangements,
+    conversion,
+    document_bundles,
+    document_jobs,
+    documents,
+    mandates,
+    signed_copies,
+)
+from workflows.errors import InvalidInput, NotFound
+from workflows.pdf_checks import MAX_BYTES as PDF_MAX_BYTES
+from workflows.pdf_checks import PdfRefused
+from workflows.rules.agreements import STATUS_LABELS
+from workflows.rules.document_fields import KIND_LABELS, KIND_PARTIES, KIND_SUBJECTS
+from workflows.rules.roles import Permission
+
+blueprint = Blueprint("documents", __name__, url_prefix="/documenten")
+
+SUBJECT_WORDS = {
+    "decision": "besluitdossier",
+    "mandate": "mandaat",
+    "agreement": "overeenkomst",
+    "arrangement": "regeling",
+}
+SUBJECT_PAGES = {
+    "decision": ("decisions.detail", "decision_id"),
+    "mandate": ("mandates.detail", "mandate_id"),
+    "agreement": ("agreements.detail", "agreement_id"),
+    "arrangement": ("arrangements.detail", "arrangement_id"),
+}
+NAMED_BUNDLES = {"decision": "bw", "agreement": "overeenkomst", "mandate": "volmachten"}
+
+
+def files() -> FileStore:
+    store: FileStore = current_app.extensions["besluitwerk.files"]
+    return store
+
+
+def _parties(subject_type: str, subject_id: int) -> list[tuple[int, str]]:
+    """The municipalities a per-municipality kind can be made for."""
+    session = db()
+    actor = current_actor()
+    if subject_type == "mandate":
+        mandate = mandates.get_visible(session, actor, subject_id)
+        return sorted(((g.grantor_id, g.grantor.name) for g in mandate.grants), key=lambda p: p[1])
+    if subject_type == "arrangement":
+        arrangement = arrangements.visible(session, actor, subject_id)
+        return sorted(
+            (
+                (p.organisation_id, p.organisation.name)
+                for p in arrangement.participants
+                if p.organisation.kind == "municipality"
+            ),
+            key=lambda p: p[1],
+        )
+    return []
+
+
+@blueprint.get("/<any(decision, mandate, agreement, arrangement):subject_type>/<int:subject_id>")
+def index(subject_type: str, subject_id: int) -> ResponseReturnValue:
+    return _index(subject_type, subject_id, {}, 200)
+
+
+def _index(
+    subject_type: str, subject_id: int, errors: dict[str, str], status: int
+) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    subject = documents.subject(session, actor, subject_type, subject_id)
+    rows = documents.listed(session, actor, subject_type, subject_id)
+    kinds = [kind for kind, subject in KIND_SUBJECTS.items() if subject == subject_type]
+    copies = signed_copies.listed(session, actor, subject_id) if subject_type == "agreement" else []
+    agreement = (
+        agreements.get_visible(session, actor, subject_id) if subject_type == "agreement" else None
+    )
+    page, key = SUBJECT_PAGES[subject_type]
+    return (
+        render_template(
+            "documents/index.html",
+            subject=subject,
+            subject_word=SUBJECT_WORDS[subject_type],
+            subject_url=url_for(page, **{key: subject_id}),  # type: ignore[arg-type]
+            documents=rows,
+            bundles=document_bundles.listed(session, actor, subject_type, subject_id),
+            kinds=kinds,
+            kind_labels=KIND_LABELS,
+            kind_parties=KIND_PARTIES,
+            parties=_parties(subject_type, subject_id) if not actor.is_provider else [],
+            named_bundle=NAMED_BUNDLES.get(subject_type),
+            bundle_labels=document_bundles.BUNDLE_LABELS,
+            can_generate=actor.can(Permission.GENERATE_DOCUMENTS),
+            can_upload=actor.can(Permission.RETURN_SIGNED_COPIES),
+            copies=copies,
+            agreement=agreement,
+            status_labels=STATUS_LABELS,
+            pdf_available=conversion.available(),
+            request_key=secrets.token_hex(16),
+            errors=errors,
+            pdf_limit_mb=PDF_MAX_BYTES // (1024 * 1024),
+        ),
+        status,
+    )
+
+
+def _whole(name: str) -> int | None:
+    raw = request.form.get(name, "")
+    return int(raw) if raw.isdigit() else None
+
+
+@blueprint.post("/maken")
+def generate() -> ResponseReturnValue:
+    session = db()
+    subject_type = request.form.get("subject_type", "")
+    subject_id = _whole("subject_id")
+    if subject_type not in SUBJECT_PAGES or subject_id is None:
+        raise NotFound()
+    try:
+        document = documents.generate(
+            session,
+            files(),
+            current_actor(),
+            request.form.get("kind", ""),
+            subject_type,
+            subject_id,
+            party_id=_whole("party_id"),
+            now=clock.now(),
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _index(subject_type, subject_id, error.errors, 422)
+    except documents.RenderRefused as error:
+        session.rollback()
+        return _index(subject_type, subject_id, {"kind": error.message}, 422)
+    session.commit()
+    flash(f"{document.title}: versie {document.version} staat klaar.", "success")
+    return redirect(url_for("documents.index", subject_type=subject_type, subject_id=subject_id))
+
+
+@blueprint.get("/<int:document_id>/bestand")
+def download(document_id: int) -> ResponseReturnValue:
+    session = db()
+    file_format = request.args.get("formaat", "docx")
+    try:
+        found = documents.content(session, files(), current_actor(), document_id, file_format)
+    except (conversion.ConversionUnavailable, conversion.ConversionFailed) as error:
+        session.rollback()
+        return render_template(
+            "error.html", title="PDF niet beschikbaar", message=error.message
+        ), 503
+    session.commit()
+    return attachment(found.data, filename=found.filename, content_type=found.content_type)
+
+
+@blueprint.post("/opdrachten")
+def start_job() -> ResponseReturnValue:
+    session = db()
+    subject_type = request.form.get("subject_type", "")
+    subject_id = _whole("subject_id")
+    if subject_type not in SUBJECT_PAGES or subject_id is None:
+        raise NotFound()
+    if not conversion.available():
+        return _index(
+            subject_type, subject_id, {"job": conversion.ConversionUnavailable().message}, 503
+        )
+    try:
+        job = document_jobs.request(
+            session,
+            current_actor(),
+            request.form.get("action", ""),
+            subject_id,
+            bundle=request.form.get("bundle", ""),
+            request_key=request.form.get("request_key", ""),
+            now=clock.now(),
+        )
+    except InvalidInput as error:
+        session.rollback()
+        return _index(subject_type, subject_id, {"job": error.message}, 422)
+    session.commit()
+    wake_worker()
+    return redirect(url_for("documents.job", job_id=job.id))
+
+
+@blueprint.get("/opdrachten/<int:job_id>")
+def job(job_id: int) -> ResponseReturnValue:
+    found = document_jobs.get(db(), current_actor(), job_id)
+    return render_template("documents/job.html", job=found)
+
+
+@blueprint.get("/bundels/<int:bundle_id>/bestand")
+def bundle_download(bundle_id: int) -> ResponseReturnValue:
+    session = db()
+    found = document_bundles.content(session, files(), current_actor(), bundle_id)
+    session.commit()
+    return attachment(found.data, filename=found.filename, content_type=found.content_type)
+
+
+@blueprint.get("/aanbieder")
+def provider_home() -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    rows = [a for a in agreements.list_visible(session, actor) if a.status != "draft"]
+    return render_template("documents/provider.html", agreements=rows, status_labels=STATUS_LABELS)
+
+
+@blueprint.post("/overeenkomsten/<int:agreement_id>/getekend")
+def upload_signed(agreement_id: int) -> ResponseReturnValue:
+    session = db()
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        return _index(
+            "agreement", agreement_id, {"file": "Bestand: kies het getekende PDF-bestand."}, 422
+        )
+    try:
+        # One byte more than allowed is enough to refuse a larger file without reading it all.
+        content = upload.read(PDF_MAX_BYTES + 1)
+    finally:
+        upload.close()
+    try:
+        signed_copies.upload(
+            session,
+            files(),
+            current_actor(),
+            agreement_id,
+            content,
+            original_name=upload.filename,
+            now=clock.now(),
+        )
+    except (InvalidInput, PdfRefused) as error:
+        # The refusal itself is in the audit log; nothing else of this upload is kept.
+        message = (
+            " ".join(error.errors.values()) if isinstance(error, InvalidInput) else error.message
+        )
+        session.commit()
+        return _index("agreement", agreement_id, {"file": message}, 422)
+    session.commit()
+    flash("Dank u. Het getekende document is ontvangen; de gemeente tekent nu.", "success")
+    return redirect(url_for("documents.index", subject_type="agreement", subject_id=agreement_id))
+
+
+@blueprint.get("/getekend/<int:copy_id>")
+def signed_download(copy_id: int) -> ResponseReturnValue:
+    session = db()
+    found = signed_copies.content(session, files(), current_actor(), copy_id)
+    session.commit()
+    return attachment(found.data, filename=found.filename, content_type=found.content_type)

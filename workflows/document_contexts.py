@@ -1,0 +1,301 @@
+"""What each document kind is filled with, read from the registers and the dossier.
+
+Every value is a finished Dutch text (``27 mei 2025``, ``€ 285,00``, ``Ja``): templates do no
+formatting, so a template author cannot get a date or an amount wrong. The names are those of
+``workflows.rules.document_fields``; a test checks that each builder fills exactly its
+kind's catalogue.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.agreements import Agreement
+from storage.arrangements import Arrangement
+from storage.decisions import Decision, Effect
+from storage.mandates import Mandate
+from storage.organisations import Organisation
+from workflows.errors import InvalidInput
+from workflows.rules.document_fields import KIND_LABELS
+from workflows.rules.dutch_format import (
+    BLANK_LINE,
+    long_date,
+    long_date_or_blank,
+    money,
+    numbered_items,
+    yes_no,
+)
+from workflows.rules.phases import phase_status_on
+
+_PHASE_STATUS_WORDS = {"planned": "gepland", "active": "lopend", "ended": "afgelopen"}
+_AGREEMENT_KIND_WORDS = {"purchase": "Inkoopovereenkomst", "framework": "Raamovereenkomst"}
+_MUNICIPALITY_MISSING = "Kies de gemeente waarvoor het document gemaakt wordt."
+
+
+@dataclass(frozen=True)
+class Filled:
+    """A kind's values for one subject and party, with what the document row records."""
+
+    context: dict[str, Any]
+    title: str
+    party: Organisation | None
+    provider_id: int | None
+
+
+def agendaformulier(decision: Decision, arrangement: Arrangement | None, *, today: date) -> Filled:
+    municipality = decision.municipality
+    gemeente = (
+        municipality.name
+        if municipality is not None
+        else (arrangement.lead_organisation.name if arrangement else "")
+    )
+    context = {
+        "opgemaakt_op": long_date(today),
+        "plaats": gemeente,
+        "gemeente": gemeente,
+        "regeling": arrangement.name if arrangement else "",
+        "vergaderdatum": long_date_or_blank(decision.meeting_on),
+        "portefeuillehouder": decision.portfolio_holder,
+        "agendaletter": decision.agenda_letter,
+        "onderwerp": decision.subject,
+        "openbaar": yes_no(decision.public),
+        "organisatieonderdeel": decision.department,
+        "corsanummer": decision.corsa_number,
+        "schrijver": decision.author,
+        "casenummer": decision.case_number,
+        "urgentie": decision.urgency,
+        "raadsbesluit_nodig": yes_no(decision.council_decision_needed),
+        "raad_informeren": yes_no(decision.inform_council),
+        "mee_geadviseerd_door": ", ".join(decision.co_advisers),
+        "advies_gemeentesecretaris": decision.secretary_advice,
+        "conceptbesluit": numbered_items(decision.draft_decision),
+        "publieksvriendelijke_samenvatting": decision.public_summary,
+        "besluit_datum": long_date_or_blank(decision.decided_on),
+        "inleiding": decision.introduction,
+        "gewenst_effect": decision.desired_effect,
+        "argumenten": numbered_items(decision.arguments),
+        "risicos": decision.risks,
+        "kosten": decision.costs,
+        "alternatieven": decision.alternatives,
+        "participatie": decision.participation,
+        "communicatie": decision.communication,
+        "persbericht": yes_no(decision.press_release),
+        "vervolg": decision.follow_up,
+        "bijlagen": [
+            {
+                "nummer": str(number),
+                "titel": str(annex.get("description", "")),
+                "college": yes_no(bool(annex.get("college"))),
+                "raad": yes_no(bool(annex.get("council"))),
+                "niet_actief_publiceren": yes_no(bool(annex.get("not_public"))),
+                "geheim": yes_no(bool(annex.get("secret"))),
+            }
+            for number, annex in enumerate(decision.annexes, start=1)
+        ],
+    }
+    title = f"{KIND_LABELS['agendaformulier']} {gemeente}: {decision.subject}"
+    return Filled(context, title[:400], municipality, None)
+
+
+def volmacht(mandate: Mandate, municipality: Organisation | None, *, today: date) -> Filled:
+    if municipality is None:
+        raise InvalidInput({"party_id": _MUNICIPALITY_MISSING})
+    grant = next((g for g in mandate.grants if g.grantor_id == municipality.id), None)
+    if grant is None:
+        raise InvalidInput(
+            {
+                "party_id": f"{municipality.name} staat niet bij de volmachtgevers van dit "
+                "mandaat; voeg de gemeente eerst toe."
+            }
+        )
+    arrangement = mandate.arrangement
+    context = {
+        "opgemaakt_op": long_date(today),
+        "plaats": municipality.name,
+        "gemeente": municipality.name,
+        "gevolmachtigde": mandate.grantee.name,
+        "gevolmachtigde_functie": mandate.grantee_function,
+        "regeling": arrangement.name,
+        "titel": mandate.title,
+        "omschrijving": mandate.description,
+        "handelingen": list(mandate.acts),
+        "fasen": [
+            {"naam": p.name, "van": long_date(p.start_on), "tot": long_date(p.end_on)}
+            for p in mandate.phases
+        ],
+        "geldig_van": long_date_or_blank(mandate.valid_from),
+        "geldig_tot": long_date_or_blank(mandate.valid_until),
+        "plafond": money(mandate.ceiling) if mandate.ceiling is not None else "geen plafond",
+        "ondermandaat": "toegestaan" if mandate.sub_mandate_allowed else "niet toegestaan",
+        "verlengingen": yes_no(mandate.includes_extensions),
+        "grondslag": mandate.legal_basis,
+        "bekrachtiging_sinds": (
+            long_date(mandate.ratifies_since) if mandate.ratifies_since is not None else ""
+        ),
+        "bekrachtigde_handelingen": list(mandate.ratified_acts),
+        "besluit_datum": long_date_or_blank(grant.granted_on),
+        "besluit_kenmerk": grant.decision_reference,
+    }
+    title = f"{KIND_LABELS['volmacht']} {municipality.name}: {mandate.title}"
+    return Filled(context, title[:400], municipality, None)
+
+
+def _participants(arrangement: Arrangement) -> list[Organisation]:
+    return sorted(
+        (p.organisation for p in arrangement.participants if p.organisation.kind == "municipality"),
+        key=lambda organisation: organisation.name,
+    )
+
+
+def inkoopovereenkomst(agreement: Agreement, *, today: date) -> Filled:
+    arrangement = agreement.arrangement
+    lead = agreement.contracting_party
+    represented = [o.name for o in _participants(arrangement) if o.id != lead.id]
+    powers = [
+        {
+            "gemeente": grant.grantor.name,
+            "datum": long_date_or_blank(grant.granted_on),
+            "kenmerk": grant.decision_reference or BLANK_LINE,
+        }
+        for mandate in agreement.mandates
+        for grant in sorted(mandate.grants, key=lambda g: g.grantor.name)
+        if grant.status in ("granted", "active")
+    ]
+    context = {
+        "opgemaakt_op": long_date(today),
+        "plaats": lead.name,
+        "kenmerk": agreement.reference,
+        "titel": agreement.title,
+        "soort": _AGREEMENT_KIND_WORDS.get(agreement.kind, "Overeenkomst"),
+        "regeling": arrangement.name,
+        "opdrachtgever": lead.name,
+        "gemeenten": represented,
+        "aanbieder": agreement.provider.name,
+        "ingangsdatum": long_date(agreement.start_on),
+        "einddatum": long_date(agreement.end_on),
+        "uiterste_einddatum": long_date(agreement.maximum_end_on),
+        "verlengingen": str(agreement.extension_count),
+        "verlenging_maanden": str(agreement.extension_months),
+        "opzegtermijn_maanden": str(agreement.notice_months),
+        "tarief_bezet": _tariff(agreement.tariff_occupied_day),
+        "tarief_leeg": _tariff(agreement.tariff_vacant_day),
+        "indexering": agreement.indexation or "geen indexering afgesproken",
+        "bedden": [
+            {
+                "locatie": bed.location.name,
+                "zorgsoort": bed.location.care_type,
+                "financiering": bed.financing.capitalize() if bed.financing else "",
+                "vanaf": long_date(bed.available_from),
+                "tot": long_date(bed.available_until) if bed.available_until else "doorlopend",
+            }
+            for bed in sorted(agreement.beds, key=lambda b: (b.location.name, b.id))
+        ],
+        "volmachten": powers,
+    }
+    title = f"{context['soort']} {agreement.reference} {agreement.provider.name}"
+    return Filled(context, title[:400], agreement.provider, agreement.provider_id)
+
+
+def _tariff(amount: Any) -> str:
+    return money(amount) if amount is not None else "niet van toepassing"
+
+
+def verlengingsbrief(session: Session, agreement: Agreement, *, today: date) -> Filled:
+    if agreement.extensions_used == 0:
+        raise InvalidInput(
+            {
+                "kind": "Er is nog geen verlengingsoptie van deze overeenkomst gebruikt; "
+                "een verlengingsbrief volgt op een besluit tot verlengen."
+            }
+        )
+    decided_on = session.scalar(
+        select(Decision.decided_on)
+        .join(Effect, Effect.decision_id == Decision.id)
+        .where(Effect.agreement_id == agreement.id, Decision.decided_on.is_not(None))
+        .order_by(Decision.decided_on.desc())
+        .limit(1)
+    )
+    lead = agreement.contracting_party
+    context = {
+        "opgemaakt_op": long_date(today),
+        "plaats": lead.name,
+        "aanbieder": agreement.provider.name,
+        "opdrachtgever": lead.name,
+        "kenmerk": agreement.reference,
+        "titel": agreement.title,
+        "regeling": agreement.arrangement.name,
+        "ingangsdatum": long_date(agreement.start_on),
+        "nieuwe_einddatum": long_date(agreement.end_on),
+        "verlenging_nummer": str(agreement.extensions_used),
+        "verlengingen": str(agreement.extension_count),
+        "resterende_verlengingen": str(agreement.extension_count - agreement.extensions_used),
+        "uiterste_einddatum": long_date(agreement.maximum_end_on),
+        "besluit_datum": long_date_or_blank(decided_on),
+    }
+    title = f"{KIND_LABELS['verlengingsbrief']} {agreement.reference} {agreement.provider.name}"
+    return Filled(context, title[:400], agreement.provider, agreement.provider_id)
+
+
+def raadsinformatiebrief(
+    arrangement: Arrangement, municipality: Organisation | None, *, today: date
+) -> Filled:
+    if municipality is None:
+        raise InvalidInput({"party_id": _MUNICIPALITY_MISSING})
+    participants = _participants(arrangement)
+    if municipality.id not in {o.id for o in participants}:
+        raise InvalidInput(
+            {"party_id": f"{municipality.name} neemt niet deel aan {arrangement.name}."}
+        )
+    budget = next(
+        (
+            line
+            for line in arrangement.budgets
+            if line.municipality_id == municipality.id and line.year == today.year
+        ),
+        None,
+    )
+    successor = arrangement.successor_description or (
+        f"Een vervolg per {long_date(arrangement.successor_start_on)}"
+        if arrangement.successor_start_on
+        else "Nog niet besloten"
+    )
+    context = {
+        "opgemaakt_op": long_date(today),
+        "plaats": municipality.name,
+        "gemeente": municipality.name,
+        "regeling": arrangement.name,
+        "omschrijving": arrangement.description,
+        "penvoerder": arrangement.lead_organisation.name,
+        "gemeenten": [o.name for o in participants],
+        "aantal_gemeenten": str(len(participants)),
+        "fasen": [
+            {
+                "naam": phase.name,
+                "van": long_date(phase.start_on),
+                "tot": long_date(phase.end_on),
+                "status": _PHASE_STATUS_WORDS[
+                    phase_status_on(phase.start_on, phase.end_on, today=today)
+                ],
+            }
+            for phase in arrangement.phases
+        ],
+        "evaluatiemomenten": [
+            {"naam": moment.name, "datum": long_date(moment.due_on)}
+            for moment in arrangement.evaluation_moments
+        ],
+        "aantal_bedden": str(len(arrangement.beds)),
+        "budget": (
+            f"{money(budget.amount)} in {budget.year}"
+            + (f" ({budget.source})" if budget.source else "")
+            if budget is not None
+            else "niet vastgelegd"
+        ),
+        "opvolging": successor,
+    }
+    title = f"{KIND_LABELS['raadsinformatiebrief']} {municipality.name}: {arrangement.name}"
+    return Filled(context, title[:400], municipality, None)

@@ -1,0 +1,324 @@
+"""Generating documents from the registers, and reading them back (DESIGN.md §6).
+
+A document is made from the active template version and the subject's current data. It is
+immutable: making it again after the data changed gives the next version and keeps the
+earlier ones; making it again without any change returns the existing version (a double
+click makes nothing twice, S29). Each row records the template version and the sha256 of the
+input values and of the output file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import documents as store
+from storage.documents import Document
+from storage.files import FileStore
+from storage.organisations import Organisation
+from workflows import (
+    agreements,
+    arrangements,
+    audit,
+    bundles,
+    conversion,
+    decisions,
+    document_contexts,
+    document_templates,
+    docx_render,
+    mandates,
+)
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound, WorkflowError
+from workflows.rules.document_fields import KIND_PARTIES, KIND_SUBJECTS, SUBJECT_LABELS
+from workflows.rules.roles import Permission
+
+DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF_TYPE = "application/pdf"
+
+
+class RenderRefused(WorkflowError):
+    """The template could not be filled; the message says why (S1, S2, S7)."""
+
+    code = "invalid_input"
+
+
+@dataclass(frozen=True)
+class Subject:
+    type: str
+    id: int
+    title: str
+    provider_id: int | None
+
+
+def subject(session: Session, actor: Actor, subject_type: str, subject_id: int) -> Subject:
+    """The subject as this actor may see it; anything else is 404 (S11, S12)."""
+    if subject_type == "decision":
+        decision = decisions.get_visible(session, actor, subject_id)
+        return Subject("decision", decision.id, decision.subject, None)
+    if subject_type == "mandate":
+        mandate = mandates.get_visible(session, actor, subject_id)
+        return Subject("mandate", mandate.id, mandate.title, None)
+    if subject_type == "agreement":
+        agreement = agreements.get_visible(session, actor, subject_id)
+        return Subject("agreement", agreement.id, agreement.title, agreement.provider_id)
+    if subject_type == "arrangement":
+        arrangement = arrangements.visible(session, actor, subject_id)
+        return Subject("arrangement", arrangement.id, arrangement.name, None)
+    raise InvalidInput(
+        {"subject_type": "Onderwerp: kies besluitdossier, mandaat, overeenkomst of regeling."}
+    )
+
+
+def fill(
+    session: Session,
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    party_id: int | None,
+    *,
+    now: datetime,
+) -> document_contexts.Filled:
+    if kind not in KIND_SUBJECTS:
+        raise InvalidInput({"kind": f"Documentsoort '{kind[:40]}' bestaat niet."})
+    if KIND_SUBJECTS[kind] != subject_type:
+        raise InvalidInput(
+            {
+                "subject_type": f"Een {kind} wordt gemaakt vanuit een "
+                f"{SUBJECT_LABELS[KIND_SUBJECTS[kind]]}, niet vanuit een "
+                f"{SUBJECT_LABELS.get(subject_type, subject_type[:30])}."
+            }
+        )
+    today = now.date()
+    party = _party(session, kind, party_id)
+    if kind == "agendaformulier":
+        decision = decisions.get_visible(session, actor, subject_id)
+        arrangement = (
+            arrangements.visible(session, actor, decision.arrangement_id)
+            if decision.arrangement_id is not None
+            else None
+        )
+        return document_contexts.agendaformulier(decision, arrangement, today=today)
+    if kind == "volmacht":
+        return document_contexts.volmacht(
+            mandates.get_visible(session, actor, subject_id), party, today=today
+        )
+    if kind == "inkoopovereenkomst":
+        return document_contexts.inkoopovereenkomst(
+            agreements.get_visible(session, actor, subject_id), today=today
+        )
+    if kind == "verlengingsbrief":
+        return document_contexts.verlengingsbrief(
+            session, agreements.get_visible(session, actor, subject_id), today=today
+        )
+    return document_contexts.raadsinformatiebrief(
+        arrangements.visible(session, actor, subject_id), party, today=today
+    )
+
+
+def _party(session: Session, kind: str, party_id: int | None) -> Organisation | None:
+    if kind not in KIND_PARTIES or party_id is None:
+        return None
+    party = session.get(Organisation, party_id)
+    if party is None or party.kind != KIND_PARTIES[kind]:
+        raise InvalidInput({"party_id": "Deze gemeente bestaat niet."})
+    return party
+
+
+def input_hash(context: dict[str, Any]) -> str:
+    canonical = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def generate(
+    session: Session,
+    files: FileStore,
+    actor: Actor,
+    kind: str,
+    subject_type: str,
+    subject_id: int,
+    *,
+    party_id: int | None = None,
+    now: datetime,
+) -> Document:
+    actor.require(Permission.GENERATE_DOCUMENTS)
+    filled = fill(session, actor, kind, subject_type, subject_id, party_id, now=now)
+    template, content = document_templates.active(session, files, kind)
+    party_key = filled.party.id if filled.party is not None and kind in KIND_PARTIES else 0
+    digest = input_hash(filled.context)
+    latest = store.latest_version(session, kind, subject_type, subject_id, party_key)
+    if latest is not None and latest.input_sha256 == digest and latest.template_id == template.id:
+        return latest
+    try:
+        output = docx_render.render(docx_render.prepare(content), filled.context)
+    except docx_render.RenderFailed as failed:
+        audit.record(
+            session,
+            actor,
+            action="generate",
+            object_type="document",
+            object_id=None,
+            result="failed",
+            new_values={"kind": kind, "subject": f"{subject_type}:{subject_id}"},
+        )
+        raise RenderRefused(failed.message) from failed
+    stored = files.put(output)
+    document = Document(
+        kind=kind,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        party_key=party_key,
+        party_id=filled.party.id if filled.party is not None else None,
+        provider_id=filled.provider_id,
+        version=(latest.version + 1) if latest is not None else 1,
+        title=filled.title,
+        template_id=template.id,
+        template_version=template.version,
+        input_sha256=digest,
+        output_sha256=stored.sha256,
+        file_key=stored.key,
+        size=stored.size,
+        made_by_id=actor.user_id,
+        made_by_label=actor.label,
+        made_at=now,
+    )
+    session.add(document)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="generate",
+        object_type="document",
+        object_id=document.id,
+        new_values={
+            "kind": kind,
+            "subject": f"{subject_type}:{subject_id}",
+            "version": document.version,
+            "template_version": template.version,
+            "input_sha256": digest,
+            "output_sha256": stored.sha256,
+        },
+    )
+    return document
+
+
+def listed(session: Session, actor: Actor, subject_type: str, subject_id: int) -> list[Document]:
+    """Every version of every document of a subject the actor may see."""
+    actor.require(Permission.VIEW_DOCUMENTS)
+    found = subject(session, actor, subject_type, subject_id)
+    if actor.is_provider:
+        if not _shared_with_provider(session, actor, found):
+            return []
+        return list(
+            store.documents_of(session, subject_type, subject_id, provider_id=actor.organisation_id)
+        )
+    return list(store.documents_of(session, subject_type, subject_id))
+
+
+def _shared_with_provider(session: Session, actor: Actor, found: Subject) -> bool:
+    # A draft agreement is still being prepared by the municipalities; the provider sees its
+    # documents once the agreement has been sent.
+    if found.type != "agreement" or found.provider_id != actor.organisation_id:
+        return False
+    return agreements.get_visible(session, actor, found.id).status != "draft"
+
+
+def get(session: Session, actor: Actor, document_id: int) -> Document:
+    actor.require(Permission.VIEW_DOCUMENTS)
+    provider = actor.organisation_id if actor.is_provider else None
+    if actor.is_provider and provider is None:
+        raise NotFound()
+    document = store.get_document(session, document_id, provider_id=provider)
+    missing = NotFound("Dit document bestaat niet of u heeft er geen toegang toe.")
+    if document is None:
+        raise missing
+    try:
+        found = subject(session, actor, document.subject_type, document.subject_id)
+    except (NotFound, InvalidInput) as error:
+        raise missing from error
+    if actor.is_provider and not _shared_with_provider(session, actor, found):
+        raise missing
+    return document
+
+
+@dataclass(frozen=True)
+class Content:
+    data: bytes
+    filename: str
+    content_type: str
+
+
+def content(
+    session: Session, files: FileStore, actor: Actor, document_id: int, file_format: str
+) -> Content:
+    """The stored .docx, or its PDF (converted now and kept, when there is none yet)."""
+    if file_format not in ("docx", "pdf"):
+        raise InvalidInput({"format": "Formaat: kies docx of pdf."})
+    document = get(session, actor, document_id)
+    if file_format == "pdf":
+        ensure_pdfs(session, files, [document])
+        assert document.pdf_key is not None
+        data = files.read(document.pdf_key)
+        content_type = PDF_TYPE
+    else:
+        data = files.read(document.file_key)
+        content_type = DOCX_TYPE
+    audit.record(
+        session,
+        actor,
+        action="download",
+        object_type="document",
+        object_id=document.id,
+        new_values={"format": file_format, "version": document.version},
+    )
+    return Content(data, f"{filename_stem(document)}.{file_format}", content_type)
+
+
+def filename_stem(document: Document) -> str:
+    party = f"-{document.party.name}" if document.party is not None else ""
+    return f"{document.kind}{party}-v{document.version}"
+
+
+def ensure_pdfs(session: Session, files: FileStore, documents: list[Document]) -> None:
+    """Converts those documents that have no PDF yet, all in one soffice call."""
+    missing = [d for d in documents if d.pdf_key is None]
+    if not missing:
+        return
+    pdfs = conversion.to_pdf([files.read(d.file_key) for d in missing])
+    for document, pdf in zip(missing, pdfs, strict=True):
+        _attach_pdf(files, document, pdf)
+    session.flush()
+
+
+def _attach_pdf(files: FileStore, document: Document, pdf: bytes) -> None:
+    stored = files.put(pdf)
+    document.pdf_key = stored.key
+    document.pdf_sha256 = stored.sha256
+    document.pdf_pages = bundles.page_count(pdf)
+
+
+def convert_missing(
+    sessions: sessionmaker[Session], files: FileStore, document_ids: list[int]
+) -> None:
+    """Like ensure_pdfs, for background jobs: soffice runs between two short transactions,
+    not inside one (on SQLite a transaction holds the write lock)."""
+    with sessions() as session:
+        missing = [
+            (d.id, d.file_key)
+            for d in (session.get(Document, i) for i in document_ids)
+            if d is not None and d.pdf_key is None
+        ]
+    if not missing:
+        return
+    pdfs = conversion.to_pdf([files.read(key) for _, key in missing])
+    with sessions.begin() as session:
+        for (document_id, _), pdf in zip(missing, pdfs, strict=True):
+            document = session.get(Document, document_id)
+            if document is not None and document.pdf_key is None:
+                _attach_pdf(files, document, pdf)

@@ -1,0 +1,390 @@
+"""Filling Word templates safely and fast (DESIGN.md §6; SECURITY.md S1, S2, S6, S7).
+
+docxtpl knows how to turn a Word file into a Jinja template (placeholders that Word split over
+several runs, ``{%p %}`` and ``{%tr %}`` blocks); we use that part of it and nothing more. Its
+own ``render`` runs template code unsandboxed, renders a missing field as a blank, and parses and
+compiles the template again for every document. Here instead:
+
+- every part that can hold placeholders (body, headers, footers, foot- and endnotes, the
+  document properties with the title) is compiled once per template version, in a
+  ``SandboxedEnvironment`` with autoescape and ``StrictUndefined``, and the compiled template is
+  reused for every document made from that version (the cache is keyed by the sha256 of the
+  template file, so a template replaced during a render cannot change that render);
+- the sandbox refuses what could exhaust the worker from inside a template: ``range`` is
+  capped, ``*`` and ``**`` may not build huge values, only a short list of harmless filters is
+  available, and the output of a part is capped in size. Uploaded templates are additionally
+  test-rendered in a child process with time and memory limits before they can be activated;
+- a value is escaped for XML and its line breaks and tabs become Word's own, so that
+  ``Zorg & Co <B.V.>`` or ``{{ 7*7 }}`` come out exactly as typed; a field whose value is
+  missing (``None``) is an error, never a blank.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+import threading
+import zipfile
+from collections import OrderedDict
+from collections.abc import Callable, Iterator, Mapping
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
+
+from docxtpl import DocxTemplate
+from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import SandboxedEnvironment
+from lxml import etree
+from markupsafe import Markup, escape
+
+# The parts of a .docx that may hold placeholders.
+_RENDERED_PART = re.compile(
+    r"^(word/document\.xml|word/header\d*\.xml|word/footer\d*\.xml|word/footnotes\.xml"
+    r"|word/endnotes\.xml|docProps/core\.xml)$"
+)
+_PROPERTIES_PART = "docProps/core.xml"
+
+MAX_RANGE = 1000
+MAX_RANGE_STEPS = 100_000
+MAX_PART_CHARACTERS = 20_000_000
+MAX_VALUE_CHARACTERS = 1_000_000
+_SAFE_FILTERS = (
+    "capitalize",
+    "count",
+    "default",
+    "d",
+    "first",
+    "join",
+    "last",
+    "length",
+    "lower",
+    "title",
+    "trim",
+    "upper",
+)
+
+_BREAK = '</w:t><w:br/><w:t xml:space="preserve">'
+_TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
+_SECURE_XML = etree.XMLParser(
+    resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+)
+
+
+class RenderFailed(Exception):
+    """A template could not be compiled or filled; ``message`` says why, in Dutch."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class _DocumentSandbox(SandboxedEnvironment):
+    intercepted_binops = frozenset({"*", "**"})
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**":
+            raise SecurityError("machtsverheffen is in een sjabloon niet toegestaan")
+        for value, count in ((left, right), (right, left)):
+            if (
+                isinstance(value, str | list | tuple)
+                and isinstance(count, int)
+                and len(value) * count > MAX_VALUE_CHARACTERS
+            ):
+                raise SecurityError("het sjabloon maakt een te grote waarde")
+        return super().call_binop(context, operator, left, right)
+
+
+# The steps range() may still take in the part being rendered. A cap per call alone lets
+# nested loops multiply (three loops of 1000 that print nothing are 10**9 steps and never reach
+# the output cap), so all ranges of one part share a budget.
+_RANGE_STEPS_LEFT: ContextVar[list[int] | None] = ContextVar("_RANGE_STEPS_LEFT", default=None)
+
+
+def _capped_range(*arguments: int) -> range:
+    result = range(*arguments)
+    if len(result) > MAX_RANGE:
+        raise SecurityError(f"range() in een sjabloon telt tot ten hoogste {MAX_RANGE}")
+    left = _RANGE_STEPS_LEFT.get()
+    if left is not None:
+        left[0] -= len(result)
+        if left[0] < 0:
+            raise SecurityError(
+                f"alle lussen met range() samen tellen tot ten hoogste {MAX_RANGE_STEPS}"
+            )
+    return result
+
+
+# What XML 1.0 cannot carry. Values are validated before they get here (rules/text.py); one that
+# slips through would otherwise break the part, or its UTF-8 encoding (a lone surrogate) with an
+# exception that is not a RenderFailed.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_text(value: str) -> str:
+    found = _NOT_IN_XML.search(value)
+    if found is not None:
+        raise ValueError(
+            f"een waarde bevat het teken U+{ord(found.group()):04X} (op positie "
+            f"{found.start() + 1}), dat niet in een Word-document kan staan"
+        )
+    return value
+
+
+def _body_value(value: Any) -> Any:
+    if value is None:
+        raise UndefinedError("een veld zonder waarde")
+    if isinstance(value, str):
+        _xml_text(value)
+    if isinstance(value, Markup):
+        return value
+    if isinstance(value, str):
+        # The value is escaped first; only our own fixed break and tab markup is added.
+        escaped = str(escape(value))
+        return Markup(escaped.replace("\n", _BREAK).replace("\t", _TAB))  # noqa: S704
+    return value
+
+
+def _property_value(value: Any) -> Any:
+    if value is None:
+        raise UndefinedError("een veld zonder waarde")
+    if isinstance(value, str):
+        return " ".join(_xml_text(value).split())
+    return value
+
+
+def _environment(finalize: Callable[[Any], Any]) -> SandboxedEnvironment:
+    environment = _DocumentSandbox(
+        autoescape=True, undefined=StrictUndefined, finalize=finalize, auto_reload=False
+    )
+    environment.globals = {"range": _capped_range}
+    environment.filters = {name: environment.filters[name] for name in _SAFE_FILTERS}
+    environment.tests = {
+        name: environment.tests[name]
+        for name in ("defined", "undefined", "none", "string", "number", "sameas", "eq", "ne")
+        if name in environment.tests
+    }
+    return environment
+
+
+_BODY_ENVIRONMENT = _environment(_body_value)
+_PROPERTIES_ENVIRONMENT = _environment(_property_value)
+# docxtpl's XML clean-up does not depend on the instance; one shared object gives us it.
+_PATCHER: DocxTemplate = DocxTemplate.__new__(DocxTemplate)
+
+
+@dataclass(frozen=True)
+class PreparedTemplate:
+    """One template version, compiled: what every render of that version reuses."""
+
+    sha256: str
+    compiled: Mapping[str, Any]
+    sources: Mapping[str, str]
+    entries: tuple[tuple[zipfile.ZipInfo, bytes], ...]
+
+    def variables(self) -> dict[str, set[str]]:
+        """Per top-level name, the attribute paths the template reads (for the upload check)."""
+        found: dict[str, set[str]] = {}
+        for source in self.sources.values():
+            tree = _BODY_ENVIRONMENT.parse(source)
+            _collect(tree, {}, found)
+        return found
+
+
+def _collect(node: nodes.Node, loops: dict[str, str], found: dict[str, set[str]]) -> None:
+    """Walks the Jinja tree, recording ``name`` or ``name.part`` for each field read.
+
+    A loop variable stands for an item of the list it walks: ``punt.tekst`` inside
+    ``{% for punt in conceptbesluit %}`` is recorded as ``conceptbesluit[].tekst``.
+    """
+    if isinstance(node, nodes.For):
+        _collect(node.iter, loops, found)
+        inner = dict(loops)
+        source = _path(node.iter, loops)
+        if isinstance(node.target, nodes.Name) and source is not None:
+            inner[node.target.name] = f"{source}[]"
+        for child in (*node.body, *node.else_):
+            _collect(child, inner, found)
+        if node.test is not None:
+            _collect(node.test, inner, found)
+        return
+    if isinstance(node, nodes.Getattr | nodes.Name):
+        path = _path(node, loops)
+        if path is not None:
+            top = path.split("[]", 1)[0].split(".", 1)[0]
+            found.setdefault(top, set()).add(path)
+            return
+    for child in node.iter_child_nodes():
+        _collect(child, loops, found)
+
+
+def _path(node: nodes.Node, loops: dict[str, str]) -> str | None:
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        if node.name in ("loop", "range"):
+            return None
+        return loops.get(node.name, node.name)
+    if isinstance(node, nodes.Getattr):
+        base = _path(node.node, loops)
+        return None if base is None else f"{base}.{node.attr}"
+    return None
+
+
+_CACHE: OrderedDict[str, PreparedTemplate] = OrderedDict()
+_CACHE_SIZE = 32
+_CACHE_LOCK = threading.Lock()
+
+
+def prepare(content: bytes) -> PreparedTemplate:
+    """Compiles a template file once; later calls with the same bytes reuse the result."""
+    sha256 = hashlib.sha256(content).hexdigest()
+    with _CACHE_LOCK:
+        cached = _CACHE.get(sha256)
+        if cached is not None:
+            _CACHE.move_to_end(sha256)
+            return cached
+    prepared = _compile(content, sha256)
+    with _CACHE_LOCK:
+        _CACHE[sha256] = prepared
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+    return prepared
+
+
+def _compile(content: bytes, sha256: str) -> PreparedTemplate:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(content))
+        entries = tuple((info, archive.read(info)) for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, EOFError) as error:
+        raise RenderFailed("Het sjabloon is geen geldig Word-bestand (.docx).") from error
+    compiled: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for info, data in entries:
+        if not _RENDERED_PART.match(info.filename):
+            continue
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise RenderFailed(
+                f"Het sjabloononderdeel {info.filename} is geen UTF-8-tekst."
+            ) from error
+        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _PATCHER.patch_xml(text))
+        environment = (
+            _PROPERTIES_ENVIRONMENT if info.filename == _PROPERTIES_PART else _BODY_ENVIRONMENT
+        )
+        try:
+            compiled[info.filename] = environment.from_string(source)
+        except TemplateSyntaxError as error:
+            raise RenderFailed(_syntax_message(info.filename, source, error)) from error
+        sources[info.filename] = source
+    if "word/document.xml" not in compiled:
+        raise RenderFailed("Het sjabloon mist word/document.xml en is dus geen Word-document.")
+    return PreparedTemplate(sha256=sha256, compiled=compiled, sources=sources, entries=entries)
+
+
+def _syntax_message(part: str, source: str, error: TemplateSyntaxError) -> str:
+    lines = source.splitlines()
+    near = ""
+    if error.lineno and 0 < error.lineno <= len(lines):
+        near = re.sub(r"<[^>]+>", "", lines[error.lineno - 1]).strip()[:120]
+    where = f" bij de tekst '{near}'" if near else ""
+    return (
+        f"Het sjabloon bevat een fout in een veld of blok ({_part_label(part)}){where}: "
+        f"{error.message}. Controleer of elke {{{{ een }}}} heeft en elk {{% een %}}."
+    )
+
+
+def _part_label(part: str) -> str:
+    if part == "word/document.xml":
+        return "hoofdtekst"
+    if part.startswith("word/header"):
+        return "koptekst"
+    if part.startswith("word/footer"):
+        return "voettekst"
+    if part == _PROPERTIES_PART:
+        return "documenteigenschappen"
+    return "voetnoten"
+
+
+def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
+    """Fills a prepared template; the result is a complete .docx as bytes."""
+    rendered: dict[str, bytes] = {}
+    for name, template in prepared.compiled.items():
+        try:
+            text = _bounded(template.generate(context), name)
+        except UndefinedError as error:
+            raise RenderFailed(
+                f"Het sjabloon gebruikt een veld zonder waarde ({_part_label(name)}): "
+                f"{_undefined_name(error)}. Een juridisch document wordt nooit met lege "
+                "velden gemaakt; vul het veld in of pas het sjabloon aan."
+            ) from error
+        except SecurityError as error:
+            raise RenderFailed(
+                f"Het sjabloon probeert iets wat niet is toegestaan ({_part_label(name)}): "
+                f"{_security_reason(error)}."
+            ) from error
+        except TemplateError as error:
+            raise RenderFailed(
+                f"Het sjabloon kon niet worden gevuld ({_part_label(name)}): "
+                f"{str(error).rstrip('.')}."
+            ) from error
+        except (RecursionError, MemoryError) as error:
+            raise RenderFailed(
+                f"Het sjabloon is te zwaar om te vullen ({_part_label(name)})."
+            ) from error
+        except (TypeError, ValueError, AttributeError) as error:
+            raise RenderFailed(
+                f"Het sjabloon kon niet worden gevuld ({_part_label(name)}): {error}."
+            ) from error
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
+        try:
+            etree.fromstring(xml.encode("utf-8"), _SECURE_XML)
+        except etree.XMLSyntaxError as error:
+            raise RenderFailed(
+                f"Het gevulde sjabloon is geen geldige Word-opmaak meer ({_part_label(name)}); "
+                "waarschijnlijk staat een blok ({%p %}, {%tr %}) op een verkeerde plaats."
+            ) from error
+        rendered[name] = xml.encode("utf-8")
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as out:
+        for info, data in prepared.entries:
+            clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+            clone.compress_type = zipfile.ZIP_DEFLATED
+            clone.external_attr = info.external_attr
+            out.writestr(clone, rendered.get(info.filename, data))
+    return output.getvalue()
+
+
+def _bounded(chunks: Iterator[str], part: str) -> str:
+    collected: list[str] = []
+    size = 0
+    # The template runs while its chunks are drawn, so the range budget is set around this loop.
+    steps = _RANGE_STEPS_LEFT.set([MAX_RANGE_STEPS])
+    try:
+        for chunk in chunks:
+            size += len(chunk)
+            if size > MAX_PART_CHARACTERS:
+                raise RenderFailed(
+                    f"Het gevulde sjabloon wordt te groot ({_part_label(part)}); "
+                    "het sjabloon is afgebroken."
+                )
+            collected.append(chunk)
+    finally:
+        _RANGE_STEPS_LEFT.reset(steps)
+    return "".join(collected)
+
+
+def _security_reason(error: SecurityError) -> str:
+    match = re.search(r"access to attribute '([^']+)'", str(error))
+    if match is not None:
+        return f"het interne onderdeel '{match.group(1)}' is in een sjabloon geblokkeerd"
+    return str(error).rstrip(".")
+
+
+def _undefined_name(error: UndefinedError) -> str:
+    match = re.search(r"'([^']+)' (?:is undefined|has no attribute '([^']+)')", str(error))
+    if match is None:
+        return str(error)
+    if match.group(2):
+        return f"'{match.group(1)}.{match.group(2)}'"
+    return f"'{match.group(1)}'"

@@ -1,0 +1,210 @@
+"""The fields each document kind offers its template (DESIGN.md §6).
+
+A template may use only these placeholders: an uploaded template that names anything else is
+refused with the unknown names listed (SECURITY.md S7 — a misspelt field would otherwise be a
+blank in a legal document). Placeholder names are Dutch because the people who edit the Word
+templates read them; ``templates_docs/README.md`` lists them.
+
+A catalogue maps a name to its description (a text value), to a nested catalogue (an object
+whose parts are reached as ``naam.deel``), or to a one-element list holding the catalogue of each
+item (a list used in ``{% for item in naam %}``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Catalogue = dict[str, Any]
+
+KIND_LABELS = {
+    "agendaformulier": "Agendaformulier B&W",
+    "volmacht": "Volmacht",
+    "inkoopovereenkomst": "Inkoopovereenkomst",
+    "verlengingsbrief": "Verlengingsbrief",
+    "raadsinformatiebrief": "Raadsinformatiebrief",
+}
+
+# What a document is made from, and for which party it is made (one per granting municipality,
+# one per provider) when the subject alone does not say.
+KIND_SUBJECTS = {
+    "agendaformulier": "decision",
+    "volmacht": "mandate",
+    "inkoopovereenkomst": "agreement",
+    "verlengingsbrief": "agreement",
+    "raadsinformatiebrief": "arrangement",
+}
+KIND_PARTIES = {"volmacht": "municipality", "raadsinformatiebrief": "municipality"}
+
+SUBJECT_LABELS = {
+    "decision": "besluitdossier",
+    "mandate": "mandaat",
+    "agreement": "overeenkomst",
+    "arrangement": "regeling",
+}
+
+_COMMON: Catalogue = {
+    "opgemaakt_op": "Datum waarop het document is gemaakt, bijvoorbeeld 27 mei 2025",
+    "plaats": "Plaats van ondertekening (de gemeente of de penvoerder)",
+}
+
+_PHASE: Catalogue = {
+    "naam": "Naam van de fase",
+    "van": "Begindatum van de fase",
+    "tot": "Einddatum van de fase",
+}
+
+CATALOGUES: dict[str, Catalogue] = {
+    "agendaformulier": {
+        **_COMMON,
+        "gemeente": "Gemeente waarvan het college besluit",
+        "regeling": "Naam van de regeling (leeg als het dossier geen regeling heeft)",
+        "vergaderdatum": "Datum van de collegevergadering",
+        "portefeuillehouder": "Portefeuillehouder",
+        "agendaletter": "Agendaletter",
+        "onderwerp": "Onderwerp van het voorstel",
+        "openbaar": "Openbaar: Ja of Nee",
+        "organisatieonderdeel": "Organisatieonderdeel",
+        "corsanummer": "Corsanummer",
+        "schrijver": "Schrijver van het voorstel",
+        "casenummer": "Casenummer",
+        "urgentie": "Urgentie",
+        "raadsbesluit_nodig": "Raadsbesluit nodig: Ja of Nee",
+        "raad_informeren": "Raad informeren: Ja of Nee",
+        "mee_geadviseerd_door": "Wie mee geadviseerd hebben, gescheiden door komma's",
+        "advies_gemeentesecretaris": "Advies van de gemeentesecretaris",
+        "conceptbesluit": [{"nummer": "Nummer van het besluitpunt", "tekst": "Tekst"}],
+        "publieksvriendelijke_samenvatting": "Publieksvriendelijke samenvatting",
+        "besluit_datum": "Datum van het B&W-besluit, of een stippellijn zolang er geen is",
+        "inleiding": "Inleiding en voorgeschiedenis",
+        "gewenst_effect": "Gewenst effect",
+        "argumenten": [{"nummer": "Nummer van het argument (1.1, 1.2, 2.1)", "tekst": "Tekst"}],
+        "risicos": "Risico's",
+        "kosten": "Kosten en financiële dekking",
+        "alternatieven": "Afweging en alternatieven",
+        "participatie": "Participatie",
+        "communicatie": "Communicatie",
+        "persbericht": "Persbericht: Ja of Nee",
+        "vervolg": "Vervolg",
+        "bijlagen": [
+            {
+                "nummer": "Volgnummer van de bijlage",
+                "titel": "Titel van de bijlage",
+                "college": "Ter inzage voor het college: Ja of Nee",
+                "raad": "Ter inzage voor de raad: Ja of Nee",
+                "niet_actief_publiceren": "Niet actief openbaar maken: Ja of Nee",
+                "geheim": "Geheim: Ja of Nee",
+            }
+        ],
+    },
+    "volmacht": {
+        **_COMMON,
+        "gemeente": "Gemeente die de volmacht verleent",
+        "gevolmachtigde": "Gemeente of organisatie die de volmacht krijgt",
+        "gevolmachtigde_functie": "Functie van de gevolmachtigde (leeg als niet vastgelegd)",
+        "regeling": "Naam van de regeling",
+        "titel": "Titel van het mandaat",
+        "omschrijving": "Omschrijving van het mandaat",
+        "handelingen": ["Een rechtshandeling die de volmacht dekt"],
+        "fasen": [_PHASE],
+        "geldig_van": "Begin van de geldigheid",
+        "geldig_tot": "Einde van de geldigheid",
+        "plafond": "Financieel plafond, of 'geen plafond'",
+        "ondermandaat": "Of ondermandaat is toegestaan: 'toegestaan' of 'niet toegestaan'",
+        "verlengingen": "Of de volmacht ook verlengingen dekt: Ja of Nee",
+        "grondslag": "Wettelijke grondslag",
+        "bekrachtiging_sinds": "Datum vanaf welke eerdere handelingen bekrachtigd worden "
+        "(BW 3:69), leeg als er niets bekrachtigd wordt",
+        "bekrachtigde_handelingen": ["Een bekrachtigde handeling"],
+        "besluit_datum": "Datum van het collegebesluit, of een stippellijn zolang er geen is",
+        "besluit_kenmerk": "Kenmerk van het collegebesluit (leeg als nog onbekend)",
+    },
+    "inkoopovereenkomst": {
+        **_COMMON,
+        "kenmerk": "Kenmerk van de overeenkomst",
+        "titel": "Titel van de overeenkomst",
+        "soort": "Inkoopovereenkomst of raamovereenkomst",
+        "regeling": "Naam van de regeling",
+        "opdrachtgever": "De gemeente die namens de andere gemeenten contracteert",
+        "gemeenten": ["Een gemeente namens welke de opdrachtgever handelt"],
+        "aanbieder": "De zorgaanbieder",
+        "ingangsdatum": "Ingangsdatum",
+        "einddatum": "Einddatum",
+        "uiterste_einddatum": "Uiterste einddatum met alle verlengingen",
+        "verlengingen": "Aantal verlengingsopties",
+        "verlenging_maanden": "Duur van elke verlenging in maanden",
+        "opzegtermijn_maanden": "Opzegtermijn in maanden",
+        "tarief_bezet": "Tarief per bezette dag, bijvoorbeeld € 285,00",
+        "tarief_leeg": "Tarief per leegstaande dag",
+        "indexering": "Afspraak over indexering",
+        "bedden": [
+            {
+                "locatie": "Locatie",
+                "zorgsoort": "Soort zorg",
+                "financiering": "Wmo of Wlz",
+                "vanaf": "Beschikbaar vanaf",
+                "tot": "Beschikbaar tot (of 'doorlopend')",
+            }
+        ],
+        "volmachten": [
+            {
+                "gemeente": "Gemeente die volmacht verleende",
+                "datum": "Datum van het besluit",
+                "kenmerk": "Kenmerk van het besluit",
+            }
+        ],
+    },
+    "verlengingsbrief": {
+        **_COMMON,
+        "aanbieder": "De zorgaanbieder",
+        "opdrachtgever": "De gemeente die de brief stuurt",
+        "kenmerk": "Kenmerk van de overeenkomst",
+        "titel": "Titel van de overeenkomst",
+        "regeling": "Naam van de regeling",
+        "ingangsdatum": "Oorspronkelijke ingangsdatum",
+        "nieuwe_einddatum": "Einddatum na de verlenging",
+        "verlenging_nummer": "Welke verlenging dit is (1, 2, ...)",
+        "verlengingen": "Aantal verlengingsopties in totaal",
+        "resterende_verlengingen": "Hoeveel verlengingsopties er nog over zijn",
+        "uiterste_einddatum": "Uiterste einddatum",
+        "besluit_datum": "Datum van het besluit tot verlengen, of een stippellijn",
+    },
+    "raadsinformatiebrief": {
+        **_COMMON,
+        "gemeente": "Gemeente aan wier raad de brief gericht is",
+        "regeling": "Naam van de regeling",
+        "omschrijving": "Omschrijving van de regeling",
+        "penvoerder": "Penvoerende gemeente",
+        "gemeenten": ["Een deelnemende gemeente"],
+        "aantal_gemeenten": "Aantal deelnemende gemeenten",
+        "fasen": [{**_PHASE, "status": "gepland, lopend of afgelopen"}],
+        "evaluatiemomenten": [{"naam": "Naam", "datum": "Datum"}],
+        "aantal_bedden": "Aantal bedden",
+        "budget": "Budget van deze gemeente in het lopende jaar, of 'niet vastgelegd'",
+        "opvolging": "Wat er na de regeling komt",
+    },
+}
+
+
+def catalogue(kind: str) -> Catalogue:
+    return CATALOGUES[kind]
+
+
+def field_names(kind: str) -> list[str]:
+    """Every placeholder path of a kind, for the template README and the upload page."""
+    return sorted(_paths(CATALOGUES[kind], ""))
+
+
+def _paths(node: Catalogue, prefix: str) -> list[str]:
+    paths = []
+    for name, spec in node.items():
+        path = f"{prefix}{name}"
+        if isinstance(spec, dict):
+            paths.extend(_paths(spec, f"{path}."))
+        elif isinstance(spec, list) and isinstance(spec[0], dict):
+            paths.append(f"{path}[]")
+            paths.extend(_paths(spec[0], f"{path}[]."))
+        elif isinstance(spec, list):
+            paths.append(f"{path}[]")
+        else:
+            paths.append(path)
+    return paths

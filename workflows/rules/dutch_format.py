@@ -1,0 +1,54 @@
+"""How dates, amounts and yes/no read in a Dutch legal document: ``27 mei 2025``,
+``€ 28.400,00``, ``Ja``. One place, so every document kind writes them the same way."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+LOCALE = "nl_NL"
+# What a document shows where a date is to be filled in by hand after a meeting.
+BLANK_LINE = "……………………"
+
+
+def long_date(value: date) -> str:
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+def long_date_or_blank(value: date | None) -> str:
+    return long_date(value) if value is not None else BLANK_LINE
+
+
+def money(amount: Decimal) -> str:
+    return format_currency(amount, "EUR", locale=LOCALE)
+
+
+def yes_no(value: bool) -> str:
+    return "Ja" if value else "Nee"
+
+
+def numbered_items(text: str) -> list[dict[str, str]]:
+    """Splits numbered text (``1. …``, ``1.1 …``) into items; a line without a number
+    continues the item before it, so an argument's explanation stays with its heading."""
+    items: list[dict[str, str]] = []
+    for line in (raw.strip() for raw in text.split("\n")):
+        if not line:
+            continue
+        number, rest = _leading_number(line)
+        if number is None and items:
+            items[-1]["tekst"] = f"{items[-1]['tekst']}\n{line}"
+            continue
+        items.append({"nummer": number or str(len(items) + 1), "tekst": rest})
+    return items
+
+
+def _leading_number(line: str) -> tuple[str | None, str]:
+    head, _, rest = line.partition(" ")
+    candidate = head.rstrip(".)")
+    parts = candidate.split(".")
+    if rest and parts and all(part.isdigit() and len(part) <= 3 for part in parts):
+        return candidate, rest.strip()
+    return None, line

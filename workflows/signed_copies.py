@@ -1,0 +1,117 @@
+"""A provider returns its agreement signed (DESIGN.md §6, SECURITY.md S8, S11).
+
+The upload is checked in a child process with limits before anything is stored; a refused file
+leaves the agreement exactly as it was. An accepted one is stored under a server-made name and
+moves the agreement from *verzonden* to *getekend door aanbieder*; the officer then records the
+municipality's signature on the agreement page. Every upload and download is in the audit log.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from storage import documents as store
+from storage.documents import SignedCopy
+from storage.files import FileStore
+from workflows import agreements, audit, documents, pdf_checks
+from workflows.actors import Actor
+from workflows.errors import InvalidInput, NotFound
+from workflows.rules.agreements import STATUS_LABELS
+from workflows.rules.roles import Permission
+
+_RECEIVING = ("sent", "signed_by_provider")
+
+
+def upload(
+    session: Session,
+    files: FileStore,
+    actor: Actor,
+    agreement_id: int,
+    content: bytes,
+    *,
+    original_name: str,
+    now: datetime,
+) -> SignedCopy:
+    actor.require(Permission.RETURN_SIGNED_COPIES)
+    agreement = agreements.get_visible(session, actor, agreement_id)
+    if agreement.status not in _RECEIVING:
+        raise InvalidInput(
+            {
+                "file": "Deze overeenkomst wacht niet op uw handtekening "
+                f"(status: {STATUS_LABELS.get(agreement.status, agreement.status)})."
+            }
+        )
+    try:
+        report = pdf_checks.check_pdf(content)
+    except pdf_checks.PdfRefused as refused:
+        audit.record(
+            session,
+            actor,
+            action="upload",
+            object_type="agreement",
+            object_id=agreement.id,
+            result="refused",
+            new_values={"reason": refused.reason, "size": len(content)},
+        )
+        raise
+    stored = files.put(content)
+    copy = SignedCopy(
+        agreement_id=agreement.id,
+        provider_id=agreement.provider_id,
+        file_key=stored.key,
+        sha256=stored.sha256,
+        size=stored.size,
+        pages=report.pages,
+        original_name=original_name[:200],
+        uploaded_by_id=actor.user_id,
+        uploaded_by_label=actor.label,
+        uploaded_at=now,
+    )
+    session.add(copy)
+    before = agreement.status
+    agreement.status = "signed_by_provider"
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="upload",
+        object_type="agreement",
+        object_id=agreement.id,
+        old_values={"status": before},
+        new_values={
+            "status": agreement.status,
+            "signed_copy": copy.id,
+            "sha256": stored.sha256,
+            "pages": report.pages,
+        },
+    )
+    return copy
+
+
+def listed(session: Session, actor: Actor, agreement_id: int) -> list[SignedCopy]:
+    agreements.get_visible(session, actor, agreement_id)
+    return list(store.signed_copies_of(session, agreement_id))
+
+
+def content(session: Session, files: FileStore, actor: Actor, copy_id: int) -> documents.Content:
+    actor.require(Permission.VIEW_AGREEMENTS)
+    provider = actor.organisation_id if actor.is_provider else None
+    copy = store.get_signed_copy(session, copy_id, provider_id=provider)
+    if copy is None or (actor.is_provider and provider is None):
+        raise NotFound("Dit bestand bestaat niet of u heeft er geen toegang toe.")
+    agreements.get_visible(session, actor, copy.agreement_id)
+    audit.record(
+        session,
+        actor,
+        action="download",
+        object_type="signed_copy",
+        object_id=copy.id,
+        new_values={"sha256": copy.sha256},
+    )
+    return documents.Content(
+        files.read(copy.file_key),
+        f"getekend-{copy.agreement_id}-{copy.id}.pdf",
+        documents.PDF_TYPE,
+    )
