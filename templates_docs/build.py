@@ -598,11 +598,11 @@ def volmacht() -> Builder:
 def inkoopovereenkomst() -> Builder:
     b = Builder(
         "inkoopovereenkomst",
-        title="{{ soort }} {{ titel }}",
+        title="{{ titel }} ({{ kenmerk }})",
         footer="{{ soort }} {{ kenmerk }} · opgemaakt op {{ opgemaakt_op }}",
     )
-    b.h1("{{ soort }} {{ titel }}")
-    b.p("Kenmerk: {{ kenmerk }}")
+    b.h1("{{ titel }}")
+    b.p("{{ soort }}, kenmerk {{ kenmerk }}")
 
     b.h2("Partijen")
     b.numbered(

@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 from storage.files import LocalFileStore
 from webapp.access import init_access
 from webapp.api import decisions as _api_decisions  # noqa: F401 - registers its routes
+from webapp.api import documents as _api_documents  # noqa: F401 - registers its routes
 from webapp.api import monitoring as _api_monitoring  # noqa: F401 - registers its routes
 from webapp.api import registers as _api_registers  # noqa: F401 - registers its routes
 from webapp.api import signals as _api_signals  # noqa: F401 - registers its routes
@@ -116,7 +117,11 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
 
     @app.context_processor
     def _page_globals() -> dict[str, Any]:
-        return {"Permission": Permission, "role_labels": ROLE_LABELS}
+        return {
+            "Permission": Permission,
+            "role_labels": ROLE_LABELS,
+            "document_actions": documents.document_actions,
+        }
 
     return app
 

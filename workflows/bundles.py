@@ -16,7 +16,13 @@ from urllib.parse import urlsplit
 from xml.sax.saxutils import escape
 
 from pypdf import PdfReader, PdfWriter
-from pypdf.generic import ArrayObject, DictionaryObject, NameObject, PdfObject
+from pypdf.generic import (
+    ArrayObject,
+    DictionaryObject,
+    NameObject,
+    PdfObject,
+    TextStringObject,
+)
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
@@ -77,6 +83,9 @@ def merge(parts: Sequence[BundlePart], *, title: str, index: IndexPage | None) -
         writer.add_outline_item(title=_one_line(part.title), page_number=first_page)
         first_page += count
     writer.add_metadata({"/Title": _one_line(title)})
+    # Appending copies pages, not the parts' catalogs: restore what readers and screen
+    # readers look for there.
+    writer.root_object[NameObject("/Lang")] = TextStringObject("nl-NL")
     writer.page_mode = "/UseOutlines"
     return _inert(writer)
 

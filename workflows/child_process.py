@@ -10,6 +10,7 @@ answer to stdout, most simply by calling ``serve(handler)`` from its ``__main__`
 
 from __future__ import annotations
 
+import contextlib
 import math
 import os
 import resource
@@ -82,7 +83,8 @@ def run_limited(
         try:
             stdout, stderr_bytes = child.communicate(payload, timeout=seconds)
         except subprocess.TimeoutExpired:
-            os.killpg(child.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(child.pid, signal.SIGKILL)
             _, stderr_bytes = child.communicate()
             raise ChildFailed(TIMEOUT, stderr=_tail(stderr_bytes)) from None
     stderr = _tail(stderr_bytes)

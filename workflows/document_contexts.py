@@ -21,6 +21,7 @@ from storage.decisions import Decision, Effect
 from storage.mandates import Mandate
 from storage.organisations import Organisation
 from workflows.errors import InvalidInput
+from workflows.rules.acts import ACT_LABELS
 from workflows.rules.document_fields import KIND_LABELS
 from workflows.rules.dutch_format import (
     BLANK_LINE,
@@ -35,6 +36,7 @@ from workflows.rules.phases import phase_status_on
 _PHASE_STATUS_WORDS = {"planned": "gepland", "active": "lopend", "ended": "afgelopen"}
 _AGREEMENT_KIND_WORDS = {"purchase": "Inkoopovereenkomst", "framework": "Raamovereenkomst"}
 _MUNICIPALITY_MISSING = "Kies de gemeente waarvoor het document gemaakt wordt."
+_ACT_WORDS = {act.value: label for act, label in ACT_LABELS.items()}
 
 
 @dataclass(frozen=True)
@@ -123,7 +125,7 @@ def volmacht(mandate: Mandate, municipality: Organisation | None, *, today: date
         "regeling": arrangement.name,
         "titel": mandate.title,
         "omschrijving": mandate.description,
-        "handelingen": list(mandate.acts),
+        "handelingen": [_ACT_WORDS.get(act, act) for act in mandate.acts],
         "fasen": [
             {"naam": p.name, "van": long_date(p.start_on), "tot": long_date(p.end_on)}
             for p in mandate.phases

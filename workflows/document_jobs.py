@@ -27,7 +27,7 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound, WorkflowError
 from workflows.rules.roles import Permission
 
-ACTIONS = ("volmachten", "overeenkomsten", "bundle")
+ACTIONS = ("volmachten", "overeenkomsten", "bundle", "bundle_documents")
 
 
 def request(
@@ -76,6 +76,41 @@ def request(
         parameters=parameters,
         status="queued",
         total=total,
+        done_count=0,
+        request_key=request_key,
+        requested_by_id=actor.user_id,
+        requested_by_label=actor.label,
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
+
+
+def request_documents_bundle(
+    session: Session,
+    actor: Actor,
+    document_ids: list[int],
+    *,
+    request_key: str,
+    now: datetime,
+) -> DocumentJob:
+    """Queues a bundle of chosen documents, after checking each is visible to the actor."""
+    actor.require(Permission.GENERATE_DOCUMENTS)
+    if not document_ids or len(document_ids) > 100:
+        raise InvalidInput({"document_ids": "Kies 1 tot 100 documenten."})
+    existing = store.job_by_request_key(session, request_key)
+    if existing is not None and existing.requested_by_id == actor.user_id:
+        return existing
+    if existing is not None:
+        raise InvalidInput({"request_key": "Deze sleutel is al gebruikt."})
+    chosen = [documents.get(session, actor, i) for i in dict.fromkeys(document_ids)]
+    job = DocumentJob(
+        action="bundle_documents",
+        title=f"Bundel van {len(chosen)} documenten samenstellen",
+        parameters={"document_ids": [d.id for d in chosen]},
+        status="queued",
+        total=2,
         done_count=0,
         request_key=request_key,
         requested_by_id=actor.user_id,
@@ -184,6 +219,13 @@ def _execute(
         steps = _steps(session, actor, action, parameters)
         total = len(steps) + (2 if action != "overeenkomsten" else 1)
         job.total = total
+    if action == "bundle_documents":
+        chosen = [int(i) for i in parameters["document_ids"]]
+        documents.convert_missing(sessions, files, chosen)
+        with sessions.begin() as session:
+            _progress(session, job_id, 1)
+            bundle = document_bundles.make_from_documents(session, files, actor, chosen, now=now())
+            return {"document_ids": chosen, "bundle_id": bundle.id}
     made: list[int] = []
     for number, (kind, subject_type, subject_id, party_id) in enumerate(steps, start=1):
         with sessions.begin() as session:

@@ -155,8 +155,14 @@ def _property_value(value: Any) -> Any:
 
 
 def _environment(finalize: Callable[[Any], Any]) -> SandboxedEnvironment:
+    # optimized=False: Jinja's constant folding revisits every subtree of a chain, so one
+    # placeholder of 300 attribute or filter steps took over ten seconds to compile, in the worker.
     environment = _DocumentSandbox(
-        autoescape=True, undefined=StrictUndefined, finalize=finalize, auto_reload=False
+        autoescape=True,
+        undefined=StrictUndefined,
+        finalize=finalize,
+        auto_reload=False,
+        optimized=False,
     )
     environment.globals = {"range": _capped_range}
     environment.filters = {name: environment.filters[name] for name in _SAFE_FILTERS}
@@ -182,6 +188,9 @@ class PreparedTemplate:
     compiled: Mapping[str, Any]
     sources: Mapping[str, str]
     entries: tuple[tuple[zipfile.ZipInfo, bytes], ...]
+    # The parts without placeholders (styles.xml alone is ~350 kB), already compressed as a
+    # .docx archive: a render appends its filled parts instead of compressing these again.
+    unchanged: bytes
 
     def variables(self) -> dict[str, set[str]]:
         """Per top-level name, the attribute paths the template reads (for the upload check)."""
@@ -276,10 +285,35 @@ def _compile(content: bytes, sha256: str) -> PreparedTemplate:
             compiled[info.filename] = environment.from_string(source)
         except TemplateSyntaxError as error:
             raise RenderFailed(_syntax_message(info.filename, source, error)) from error
+        except (RecursionError, SyntaxError) as error:
+            # Jinja's parser recurses per nesting level and Python's compiler caps nesting at
+            # 200: a deeply nested placeholder would otherwise escape as an internal error.
+            raise RenderFailed(
+                f"Het sjabloon bevat een veld of blok dat te diep genest is "
+                f"({_part_label(info.filename)}); vereenvoudig het."
+            ) from error
         sources[info.filename] = source
     if "word/document.xml" not in compiled:
         raise RenderFailed("Het sjabloon mist word/document.xml en is dus geen Word-document.")
-    return PreparedTemplate(sha256=sha256, compiled=compiled, sources=sources, entries=entries)
+    unchanged = io.BytesIO()
+    with zipfile.ZipFile(unchanged, "w") as out:
+        for info, data in entries:
+            if info.filename not in compiled:
+                out.writestr(_clone(info), data, compresslevel=6)
+    return PreparedTemplate(
+        sha256=sha256,
+        compiled=compiled,
+        sources=sources,
+        entries=entries,
+        unchanged=unchanged.getvalue(),
+    )
+
+
+def _clone(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
+    clone.compress_type = zipfile.ZIP_DEFLATED
+    clone.external_attr = info.external_attr
+    return clone
 
 
 def _syntax_message(part: str, source: str, error: TemplateSyntaxError) -> str:
@@ -345,13 +379,12 @@ def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
                 "waarschijnlijk staat een blok ({%p %}, {%tr %}) op een verkeerde plaats."
             ) from error
         rendered[name] = xml.encode("utf-8")
-    output = io.BytesIO()
-    with zipfile.ZipFile(output, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as out:
-        for info, data in prepared.entries:
-            clone = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            clone.compress_type = zipfile.ZIP_DEFLATED
-            clone.external_attr = info.external_attr
-            out.writestr(clone, rendered.get(info.filename, data))
+    # The unchanged parts were compressed once, by prepare; only the filled parts are added.
+    output = io.BytesIO(prepared.unchanged)
+    with zipfile.ZipFile(output, "a") as out:
+        for info, _ in prepared.entries:
+            if info.filename in rendered:
+                out.writestr(_clone(info), rendered[info.filename], compresslevel=6)
     return output.getvalue()
 
 

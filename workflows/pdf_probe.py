@@ -89,7 +89,8 @@ def _read(content: bytes, max_pages: int) -> dict[str, object]:
 def _title(reader: PdfReader) -> str | None:
     metadata = reader.metadata
     title = metadata.title if metadata is not None else None
-    return str(title) if isinstance(title, str) else None
+    # The parent trims it further; this only keeps a hostile title from swelling the answer.
+    return str(title)[:_DETAIL_LIMIT] if isinstance(title, str) else None
 
 
 def _detail(error: BaseException) -> str:

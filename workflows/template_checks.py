@@ -1,5 +1,5 @@
-"""Checking an uploaded Word template before it can be activated (DESIGN.md §6; SECURITY.md S3,
-S4, S5, S7).
+"""Checking an uploaded Word template before it can be activated (DESIGN.md §6; SECURITY.md S2
+to S5, S7).
 
 Three stages, each only when the one before it passed:
 
@@ -8,7 +8,8 @@ Three stages, each only when the one before it passed:
    are checked before anything is inflated; then each entry is inflated by hand against the size
    its header declares, and every XML part is parsed without DTDs or entities and checked for
    macro content types, embedded objects, external relationships and fields that fetch or start
-   something outside the document.
+   something outside the document. The placeholders are counted and measured, so that compiling
+   them (next stage, in the worker) stays cheap (S2).
 2. ``docx_render.prepare``: the placeholders compile as Jinja.
 3. ``unknown_placeholders``: every placeholder is a field of the document kind's catalogue.
 
@@ -42,13 +43,21 @@ MAX_RATIO = 100
 # A part that inflates to a few hundred KB says little through its ratio (Word's styles.xml is
 # ~30:1, a long empty table more) and the total cap bounds it anyway; the ratio is for big ones.
 RATIO_CHECKED_FROM = 1 * _MB
+# Compiling placeholders costs the worker ~15 s per MB of template code, so the code is bounded
+# before it is compiled (S2). The shipped templates have under 50 placeholders and 1 000
+# characters of code.
+MAX_PLACEHOLDERS = 2000
+MAX_TEMPLATE_CODE = 50_000
 # The problems shown to the beheerder; a hostile file can have thousands.
 MAX_PROBLEMS = 12
 
 _ZIP_MAGIC = b"PK\x03\x04"
+_OPENER = re.compile(rb"\{[{%#]")
+_CLOSERS = {b"{{": b"}}", b"{%": b"%}", b"{#": b"#}"}
 _LOCAL_HEADER = struct.Struct("<4s5H3L2H")
 _INFLATE_CHUNK = 64 * 1024
 _REQUIRED = ("[Content_Types].xml", "word/document.xml")
+_CORE = "docProps/core.xml"
 
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -107,11 +116,13 @@ class TemplateReport:
 class _Problems:
     def __init__(self) -> None:
         self.items: list[str] = []
+        self.seen: set[str] = set()
         self.dropped = 0
 
     def add(self, problem: str) -> None:
-        if problem in self.items:
+        if problem in self.seen:
             return
+        self.seen.add(problem)
         if len(self.items) < MAX_PROBLEMS:
             self.items.append(problem)
         else:
@@ -134,7 +145,8 @@ def check_archive(
     max_uncompressed: int = MAX_UNCOMPRESSED,
     max_ratio: int = MAX_RATIO,
 ) -> None:
-    """Refuses anything but a plain .docx (S3, S4, S5); raises ``TemplateRefused``."""
+    """Refuses anything but a plain .docx (S3, S4, S5) and more template code than compiles
+    quickly (S2); raises ``TemplateRefused`` with every problem found."""
     if not content:
         raise TemplateRefused(["Het bestand is leeg."])
     if len(content) > max_bytes:
@@ -167,10 +179,25 @@ def check_archive(
     parser = etree.XMLParser(
         resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
     )
+    placeholders = code = 0
     for info in infos:
         data = _inflate(content, info, spans[info.filename], problems)
         if data is not None and info.filename.lower().endswith((".xml", ".rels")):
-            _check_xml(info.filename, data, parser, problems)
+            parsed = _check_xml(info.filename, data, parser, problems)
+            if parsed and (info.filename.startswith("word/") or info.filename == _CORE):
+                found, length = _template_code(data)
+                placeholders += found
+                code += length
+    if placeholders > MAX_PLACEHOLDERS:
+        problems.add(
+            f"Het sjabloon bevat {_count(placeholders)} velden en blokken; ten hoogste "
+            f"{_count(MAX_PLACEHOLDERS)} zijn toegestaan."
+        )
+    elif code > MAX_TEMPLATE_CODE:
+        problems.add(
+            f"De velden en blokken van het sjabloon zijn samen {_count(code)} tekens lang; ten "
+            f"hoogste {_count(MAX_TEMPLATE_CODE)} zijn toegestaan."
+        )
     problems.raise_if_any()
 
 
@@ -342,7 +369,8 @@ def _lying(info: zipfile.ZipInfo) -> str:
     )
 
 
-def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Problems) -> None:
+def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Problems) -> bool:
+    """Whether the part is well-formed XML without a DTD (its other problems are added)."""
     shown = _shown(name)
     doctype = (
         f"Het onderdeel '{shown}' bevat een DOCTYPE- of ENTITY-declaratie; die horen niet in een "
@@ -352,16 +380,16 @@ def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Probl
     # in a part encoded as UTF-16, where these bytes do not occur.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         problems.add(doctype)
-        return
+        return False
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
         problems.add(f"Het onderdeel '{shown}' is geen geldige XML.")
-        return
+        return False
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.doctype:
         problems.add(doctype)
-        return
+        return False
     if name == "[Content_Types].xml":
         _check_content_types(root, problems)
     elif name.lower().endswith(".rels"):
@@ -374,6 +402,28 @@ def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Probl
                     f"Het sjabloon bevat een Word-veld {words[0].upper()} ('{shown}'), dat iets "
                     "van buiten het document ophaalt of start; zulke velden zijn niet toegestaan."
                 )
+    return True
+
+
+def _template_code(data: bytes) -> tuple[int, int]:
+    """How many ``{{``, ``{%`` and ``{#`` a part holds, and how long they are together, read as
+    Jinja will read them (docxtpl drops the Word markup inside a placeholder). One forward pass;
+    an unclosed opener counts up to the end of the part. Only called on well-formed XML, where
+    every ``<`` has its ``>``, so the markup pattern cannot backtrack over the whole part."""
+    text = re.sub(rb"<[^>]*>", b"", data)
+    count = text.count(b"{{") + text.count(b"{%") + text.count(b"{#")
+    if count > MAX_PLACEHOLDERS:
+        return count, 0
+    length = 0
+    position = 0
+    while (opener := _OPENER.search(text, position)) is not None:
+        start = opener.start()
+        end = text.find(_CLOSERS[opener.group()], start + 2)
+        if end < 0:
+            return count, length + len(text) - start
+        length += end + 2 - start
+        position = end + 2
+    return count, length
 
 
 def _check_content_types(root: Any, problems: _Problems) -> None:
@@ -400,6 +450,13 @@ def _check_relationships(shown: str, root: Any, problems: _Problems) -> None:
         if str(relationship.get("TargetMode", "")).lower() != "external":
             continue
         if kind.lower() == "hyperlink" and _web_link(target):
+            continue
+        if kind.lower() == "attachedtemplate":
+            problems.add(
+                f"Het sjabloon is gekoppeld aan een documentsjabloon buiten het bestand "
+                f"('{_shown(target)}'); Word en de PDF-omzetting zouden die ophalen. Ontkoppel de "
+                "documentsjabloon in Word (Ontwikkelaars > Documentsjabloon) en sla opnieuw op."
+            )
             continue
         problems.add(
             f"Het sjabloon verwijst naar iets buiten het document ({_shown(kind)}: "
@@ -477,28 +534,26 @@ def _miss(path: str, catalogue: Catalogue) -> str | None:
 
 
 def _unknown_name(path: str, name: str, walked: str, level: Catalogue) -> str:
-    known = sorted(level)
-    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    if walked:
-        owner = _owner(walked)
-        message = (
-            f"Onbekend veld in het sjabloon: '{name}' van {owner} ({{{{ {path} }}}})."
-            + (f" Bedoelt u '{close[0]}'?" if close else "")
-            + f" Bekende velden van {owner} zijn: {', '.join(known)}."
-        )
-    else:
-        message = (
+    known = ", ".join(sorted(level))
+    close = difflib.get_close_matches(name, sorted(level), n=1, cutoff=0.75)
+    if not walked:
+        return (
             f"Onbekend veld in het sjabloon: {{{{ {name} }}}}."
             + (f" Bedoelt u {{{{ {close[0]} }}}}?" if close else "")
-            + f" Bekende velden zijn: {', '.join(known)}."
+            + f" Bekende velden zijn: {known}."
         )
-    return message
-
-
-def _owner(walked: str) -> str:
     if walked.endswith("[]"):
-        return f"elk item van {walked.removesuffix('[]')} (in een {{% for %}}-lus)"
-    return walked
+        items = walked.removesuffix("[]")
+        where = f"bij elk item van {items} ({{{{ {path} }}}}, in een {{% for %}}-lus over {items})"
+        owner = f"Een item van {items}"
+    else:
+        where = f"van {walked} ({{{{ {path} }}}})"
+        owner = walked[0].upper() + walked[1:]
+    return (
+        f"Onbekend veld in het sjabloon: '{name}' {where}."
+        + (f" Bedoelt u '{close[0]}'?" if close else "")
+        + f" {owner} heeft alleen: {known}."
+    )
 
 
 def _described(walked: str, spec: Any) -> str:

@@ -124,7 +124,7 @@ def test_openapi_document_describes_every_api_route_with_full_paths(app, client)
     paths = set(document["paths"])
     assert all(p.startswith("/api/v1/") for p in paths)
     routes = {
-        re.sub(r"<int:\w+>", "{id}", rule.rule)
+        re.sub(r"<(\w+)>", r"{\1}", re.sub(r"<int:\w+>", "{id}", rule.rule))
         for rule in app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1/")
     }

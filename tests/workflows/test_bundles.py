@@ -235,7 +235,7 @@ def test_s9_the_index_page_lists_each_title_its_note_and_its_start_page():
 
 
 def test_s9_dutch_and_markup_characters_survive_on_the_index_page_and_in_bookmarks():
-    title = "Zorg & Co <B.V.> – € 28.400,00 ’s-Hertogenbosch"
+    title = "Zorg & Co <B.V.> – € 28.400 ’t Hof"
     note = "getekend door mw. Bëlen, 3 juni"
     bundle = merge(
         [BundlePart(title, _text_pdf("Deel", 1), note)],

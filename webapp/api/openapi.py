@@ -10,9 +10,12 @@ from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
 from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
 from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
+from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
+from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
+_SUBJECT_TYPES = list(SUBJECT_LABELS)
 _REF = {
     "type": "object",
     "properties": {
@@ -316,6 +319,108 @@ def _register_paths() -> dict[str, Any]:
                     {**_filter("on", {"type": "string", "format": "date"}), "required": True},
                 ],
                 "responses": {"200": _one("Coverage"), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/documents": {
+            "get": _list(
+                "Document",
+                "Alle versies van de documenten van een onderwerp",
+                [
+                    {
+                        **_filter("subject_type", {"type": "string", "enum": _SUBJECT_TYPES}),
+                        "required": True,
+                    },
+                    {**_filter("subject_id", {"type": "integer"}), "required": True},
+                ],
+            ),
+            "post": {
+                "summary": "Een document maken uit de registers (zelfde gegevens: zelfde versie)",
+                "requestBody": _json_body("DocumentRequest"),
+                "responses": {
+                    "201": _one("Document", "Gemaakt, of de bestaande versie bij gelijke gegevens"),
+                    **_errors(401, 403, 404, 422),
+                },
+            },
+        },
+        "/api/v1/documents/{id}/content": {
+            "get": {
+                "summary": "Het bestand: format=docx (standaard) of pdf (zo nodig nu omgezet)",
+                "parameters": [
+                    _id_param(),
+                    _filter("format", {"type": "string", "enum": ["docx", "pdf"]}),
+                ],
+                "responses": {
+                    "200": {"description": "Bijlage (Content-Disposition: attachment)"},
+                    **_errors(401, 403, 404, 422),
+                    "503": {"description": "PDF niet beschikbaar: LibreOffice ontbreekt"},
+                },
+            }
+        },
+        "/api/v1/bundles": {
+            "post": {
+                "summary": "Een bundel (één PDF) laten samenstellen; loopt op de achtergrond",
+                "requestBody": _json_body("BundleRequest"),
+                "responses": {
+                    "202": _one("Job", "Opdracht aangenomen; Location wijst naar de opdracht"),
+                    **_errors(401, 403, 404, 422),
+                    "503": {"description": "PDF niet beschikbaar: LibreOffice ontbreekt"},
+                },
+            }
+        },
+        "/api/v1/bundles/{id}": {
+            "get": {
+                "summary": "Eén bundel",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Bundle"), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/bundles/{id}/content": {
+            "get": {
+                "summary": "De PDF van de bundel: inhoudspagina en een bladwijzer per document",
+                "parameters": [_id_param()],
+                "responses": {
+                    "200": {"description": "PDF-bijlage"},
+                    **_errors(401, 403, 404),
+                },
+            }
+        },
+        "/api/v1/jobs/{id}": {
+            "get": {
+                "summary": "Voortgang van een documentopdracht; klaar: bundle_id en document_ids",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Job"), **_errors(401, 403, 404)},
+            }
+        },
+        "/api/v1/templates/{kind}/versions": {
+            "post": {
+                "summary": "Nieuwe sjabloonversie (multipart 'file'): gecontroleerd, proef gevuld",
+                "parameters": [
+                    {
+                        "name": "kind",
+                        "in": "path",
+                        "required": True,
+                        "schema": {"type": "string", "enum": list(DOCUMENT_KIND_LABELS)},
+                    }
+                ],
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "multipart/form-data": {
+                            "schema": {
+                                "type": "object",
+                                "properties": {
+                                    "file": {"type": "string", "format": "binary"},
+                                    "note": {"type": "string"},
+                                },
+                                "required": ["file"],
+                            }
+                        }
+                    },
+                },
+                "responses": {
+                    "201": _one("TemplateReport", "Opgeslagen als kandidaat"),
+                    **_errors(401, 403, 404, 422),
+                },
             }
         },
     }
@@ -660,6 +765,91 @@ def _register_schemas() -> dict[str, Any]:
                     },
                 },
                 "total": {"type": "integer"},
+            },
+        },
+        "Document": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "kind": {"type": "string", "enum": list(DOCUMENT_KIND_LABELS)},
+                "title": {"type": "string"},
+                "subject_type": {"type": "string", "enum": _SUBJECT_TYPES},
+                "subject_id": {"type": "integer"},
+                "party_id": {"type": ["integer", "null"]},
+                "version": {"type": "integer"},
+                "template_version": {"type": "integer"},
+                "sha256": {"type": "string", "description": "sha256 van het .docx-bestand"},
+                "input_sha256": {"type": "string"},
+                "pdf_sha256": {"type": ["string", "null"]},
+                "made_at": {"type": "string", "format": "date-time"},
+                "made_by": {"type": "string"},
+            },
+            "required": ["id", "kind", "version", "template_version", "sha256"],
+        },
+        "DocumentRequest": {
+            "type": "object",
+            "properties": {
+                "kind": {"type": "string", "enum": list(DOCUMENT_KIND_LABELS)},
+                "subject_type": {"type": "string", "enum": _SUBJECT_TYPES},
+                "subject_id": {"type": "integer"},
+                "party_id": {
+                    "type": "integer",
+                    "description": "De gemeente, voor volmacht en raadsinformatiebrief",
+                },
+            },
+            "required": ["kind", "subject_type", "subject_id"],
+        },
+        "BundleRequest": {
+            "type": "object",
+            "properties": {
+                "name": {"type": "string", "enum": ["bw", "overeenkomst", "volmachten"]},
+                "subject_id": {"type": "integer"},
+                "document_ids": {"type": "array", "items": {"type": "integer"}},
+                "request_key": {
+                    "type": "string",
+                    "description": "Dezelfde sleutel nogmaals geeft dezelfde opdracht",
+                },
+            },
+        },
+        "Bundle": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "name": {"type": "string"},
+                "title": {"type": "string"},
+                "subject_type": {"type": "string"},
+                "subject_id": {"type": "integer"},
+                "document_ids": {"type": "array", "items": {"type": "integer"}},
+                "pages": {"type": "integer"},
+                "sha256": {"type": "string"},
+                "made_at": {"type": "string", "format": "date-time"},
+            },
+        },
+        "Job": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "action": {"type": "string"},
+                "title": {"type": "string"},
+                "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
+                "done": {"type": "integer"},
+                "total": {"type": "integer"},
+                "bundle_id": {"type": ["integer", "null"]},
+                "document_ids": {"type": "array", "items": {"type": "integer"}},
+                "error": {"type": ["string", "null"]},
+            },
+        },
+        "TemplateReport": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "kind": {"type": "string"},
+                "version": {"type": "integer"},
+                "status": {"type": "string"},
+                "sha256": {"type": "string"},
+                "fields_used": {"type": "array", "items": {"type": "string"}},
+                "missing_fields": {"type": "array", "items": {"type": "string"}},
+                "problems": {"type": "array", "items": {"type": "string"}},
             },
         },
     }

@@ -25,6 +25,9 @@ HTTP_STATUS = {
     "not_found": 404,
     "forbidden": 403,
     "conflict": 409,
+    "pdf_refused": 422,
+    "unavailable": 503,
+    "conversion_failed": 503,
 }
 
 

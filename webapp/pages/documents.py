@@ -8,6 +8,8 @@ scope every lookup in the query (S11) and anything else is a 404.
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
+from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -75,6 +77,26 @@ def _parties(subject_type: str, subject_id: int) -> list[tuple[int, str]]:
             key=lambda p: p[1],
         )
     return []
+
+
+@dataclass(frozen=True)
+class _PanelSubject:
+    type: str
+    id: int
+
+
+def document_actions(subject_type: str, subject_id: int) -> dict[str, Any] | None:
+    """For the subject pages: their one-click generate buttons (None for who may not)."""
+    actor = current_actor()
+    if not actor.can(Permission.GENERATE_DOCUMENTS):
+        return None
+    return {
+        "subject": _PanelSubject(subject_type, subject_id),
+        "kinds": [kind for kind, subject in KIND_SUBJECTS.items() if subject == subject_type],
+        "kind_labels": KIND_LABELS,
+        "kind_parties": KIND_PARTIES,
+        "parties": _parties(subject_type, subject_id),
+    }
 
 
 @blueprint.get("/<any(decision, mandate, agreement, arrangement):subject_type>/<int:subject_id>")

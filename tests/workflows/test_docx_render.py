@@ -1,0 +1,336 @@
+"""The sandboxed .docx renderer (SECURITY.md S1, S2, S5, S6, S7): templates are built here with
+python-docx (a footnotes part by hand), and every result is read back with python-docx."""
+
+from __future__ import annotations
+
+import io
+import os
+import time
+import zipfile
+from collections.abc import Callable
+from typing import Any
+from xml.sax.saxutils import escape
+
+import docx
+import pytest
+
+from workflows import docx_render
+from workflows.docx_render import RenderFailed
+
+INJECTIONS = [
+    "{{ cycler.__init__.__globals__.os.popen('id').read() }}",
+    "{{ ''.__class__.__mro__ }}",
+]
+FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_RELATIONSHIP = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+)
+
+
+def _docx(*paragraphs: str, build: Callable[[Any], None] | None = None) -> bytes:
+    document = docx.Document()
+    for text in paragraphs:
+        document.add_paragraph(text)
+    if build is not None:
+        build(document)
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def _with_footnote(content: bytes, text: str) -> bytes:
+    """Adds word/footnotes.xml with one footnote, its content type and its relationship."""
+    footnotes = (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+        '<w:footnotes xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p>'
+        "</w:footnote>"
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r>'
+        "<w:continuationSeparator/></w:r></w:p></w:footnote>"
+        f'<w:footnote w:id="1"><w:p><w:r><w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+        "</w:p></w:footnote></w:footnotes>"
+    ).encode()
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            data = source.read(info)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(
+                    b"</Types>",
+                    f'<Override PartName="/word/footnotes.xml" ContentType="{FOOTNOTES_TYPE}"/>'
+                    "</Types>".encode(),
+                )
+            elif info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(
+                    b"</Relationships>",
+                    f'<Relationship Id="rId90" Type="{FOOTNOTES_RELATIONSHIP}" '
+                    'Target="footnotes.xml"/></Relationships>'.encode(),
+                )
+            target.writestr(info.filename, data)
+        target.writestr("word/footnotes.xml", footnotes)
+    return output.getvalue()
+
+
+def _in_header(text: str) -> Callable[[Any], None]:
+    return lambda document: setattr(document.sections[0].header.paragraphs[0], "text", text)
+
+
+def _in_footer(text: str) -> Callable[[Any], None]:
+    return lambda document: setattr(document.sections[0].footer.paragraphs[0], "text", text)
+
+
+def _in_title(text: str) -> Callable[[Any], None]:
+    return lambda document: setattr(document.core_properties, "title", text)
+
+
+def _template(place: str, text: str) -> bytes:
+    if place == "hoofdtekst":
+        return _docx(text)
+    if place == "koptekst":
+        return _docx("x", build=_in_header(text))
+    if place == "voettekst":
+        return _docx("x", build=_in_footer(text))
+    if place == "voetnoten":
+        return _with_footnote(_docx("x"), text)
+    return _docx("x", build=_in_title(text))
+
+
+def _render(content: bytes, context: dict[str, Any]) -> bytes:
+    return docx_render.render(docx_render.prepare(content), context)
+
+
+def _paragraphs(content: bytes) -> list[str]:
+    return [paragraph.text for paragraph in docx.Document(io.BytesIO(content)).paragraphs]
+
+
+# S1: template injection fails, in every part that can hold placeholders
+
+
+@pytest.mark.parametrize(
+    "place", ["hoofdtekst", "koptekst", "voettekst", "voetnoten", "documenteigenschappen"]
+)
+@pytest.mark.parametrize("payload", INJECTIONS)
+def test_s1_injection_payload_fails_with_a_dutch_message_and_produces_nothing(
+    place, payload, monkeypatch
+):
+    calls: list[tuple[object, ...]] = []
+
+    def recorder(*arguments: object, **keywords: object) -> None:
+        calls.append(arguments)
+
+    monkeypatch.setattr(os, "popen", recorder)
+    monkeypatch.setattr(os, "system", recorder)
+    prepared = docx_render.prepare(_template(place, payload))
+    output: bytes | None = None
+    with pytest.raises(RenderFailed) as failed:
+        output = docx_render.render(prepared, {})
+    assert output is None
+    assert failed.value.message.startswith("Het sjabloon probeert iets wat niet is toegestaan")
+    assert f"({place})" in failed.value.message
+    assert "geblokkeerd" in failed.value.message
+    assert calls == []
+
+
+def test_s1_footnotes_part_is_really_rendered():
+    content = _with_footnote(_docx("x"), "Zie {{ bron }}")
+    output = _render(content, {"bron": "Awb 10:1"})
+    with zipfile.ZipFile(io.BytesIO(output)) as archive:
+        assert b"Zie Awb 10:1" in archive.read("word/footnotes.xml")
+
+
+# S2: bounded in time and memory
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{% for i in range(100000) %}x{% endfor %}",
+        "{% for i in range(1000) %}{% for j in range(1000) %}x{% endfor %}{% endfor %}",
+        "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "{{ 'a'*10**8 }}",
+        "{{ 'a'*100000000 }}",
+        "{{ 'a' * 1000000 * 1000 }}",
+        "{% for i in range(1000) %}{{ 'a' * 1000000 }}{% endfor %}",
+        "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}",
+    ],
+)
+def test_s2_resource_exhausting_template_fails_quickly(template):
+    prepared = docx_render.prepare(_docx(template))
+    started = time.perf_counter()
+    with pytest.raises(RenderFailed) as failed:
+        docx_render.render(prepared, {})
+    assert time.perf_counter() - started < 1
+    assert failed.value.message.startswith("Het ")
+    # The worker carries on: the next render works.
+    assert _paragraphs(_render(_docx("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
+
+
+@pytest.mark.parametrize(
+    "template",
+    [
+        "{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}",
+        "{% if 1 %}" * 3000 + "{% endif %}" * 3000,
+        "{{ " + "a." * 300 + "b }}",
+    ],
+)
+def test_s2_deeply_nested_template_fails_to_prepare_with_a_message(template):
+    with pytest.raises(RenderFailed, match="te diep genest"):
+        docx_render.prepare(_docx(template))
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{{ " + "a." * 180 + "b }}", "{{ a" + "|upper" * 180 + " }}", "{{ a" + "[0]" * 180 + " }}"],
+)
+def test_s2_long_chains_in_one_placeholder_compile_quickly(template):
+    content = _docx(template)
+    started = time.perf_counter()
+    docx_render.prepare(content)
+    assert time.perf_counter() - started < 0.5
+
+
+def test_s2_nested_loops_without_output_hit_the_shared_range_budget():
+    prepared = docx_render.prepare(
+        _docx(
+            "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
+            "{% endfor %}{% endfor %}{% endfor %}"
+        )
+    )
+    with pytest.raises(RenderFailed, match="samen tellen tot ten hoogste 100000"):
+        docx_render.render(prepared, {})
+
+
+def test_s2_loops_within_the_budget_render_and_each_render_gets_a_fresh_budget():
+    # 90 090 steps per render, 180 180 over both: the budget is per part of one render.
+    prepared = docx_render.prepare(
+        _docx("{% for i in range(90) %}{% for j in range(1000) %}{% endfor %}.{% endfor %}")
+    )
+    for _ in range(2):
+        output = docx_render.render(prepared, {})
+    assert _paragraphs(output)[-1] == "." * 90
+
+
+# S5: the renderer never expands entities either
+
+
+def test_s5_renderer_does_not_resolve_an_external_entity():
+    body = _part_of(_docx("&e;"), "word/document.xml")
+    body = body.replace(
+        b"<w:document",
+        b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:document',
+        1,
+    ).replace(b"&amp;e;", b"&e;")
+    output = _render(_replaced(_docx("x"), "word/document.xml", body), {})
+    rendered = _part_of(output, "word/document.xml")
+    # The upload check refuses such a file; were one stored anyway, the reference stays a
+    # reference.
+    assert b"<w:t>&e;</w:t>" in rendered
+    assert b"root:" not in rendered
+
+
+def _part_of(content: bytes, name: str) -> bytes:
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return archive.read(name)
+
+
+def _replaced(content: bytes, name: str, data: bytes) -> bytes:
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(content)) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, data if info.filename == name else source.read(info))
+    return output.getvalue()
+
+
+# S6: values come out exactly as typed
+
+VALUES = {
+    "ampersand": "Zorg & Co <B.V.>",
+    "tag": "</w:t>",
+    "quotes": "“gekrulde” ‘aanhalingstekens’ en \"rechte\" 'ook'",
+    "jinja": "{{ 7*7 }}",
+    "block": "{% for x in range(3) %}x{% endfor %}",
+    "emoji": "Logeerzorg 🧡👩‍⚕️",
+    "ligature": "Bĳzondere ĳsbaan, IJssel",
+    "lines": "regel 1\nregel 2",
+    "tab": "kolom\tkolom",
+    "long": "x" * 100_000,
+}
+
+
+def test_s6_values_round_trip_exactly_into_the_body():
+    names = list(VALUES)
+    content = _docx(*(f"{{{{ {name} }}}}" for name in names))
+    output = _render(content, VALUES)
+    assert _paragraphs(output)[-len(names) :] == [VALUES[name] for name in names]
+    assert b"49" not in _part_of(output, "word/document.xml")
+
+
+def test_s6_a_newline_becomes_a_word_line_break():
+    output = _render(_docx("{{ lines }}"), VALUES)
+    body = _part_of(output, "word/document.xml")
+    assert b'regel 1</w:t><w:br/><w:t xml:space="preserve">regel 2' in body
+
+
+@pytest.mark.parametrize("name", ["ampersand", "tag", "jinja", "emoji", "ligature"])
+def test_s6_values_round_trip_into_header_footer_footnote_and_title(name):
+    placeholder = f"{{{{ {name} }}}}"
+    content = _with_footnote(
+        _docx(
+            "x",
+            build=lambda document: (
+                _in_header(placeholder)(document),
+                _in_footer(placeholder)(document),
+                _in_title(placeholder)(document),
+            ),
+        ),
+        placeholder,
+    )
+    output = _render(content, VALUES)
+    document = docx.Document(io.BytesIO(output))
+    section = document.sections[0]
+    assert section.header.paragraphs[0].text == VALUES[name]
+    assert section.footer.paragraphs[0].text == VALUES[name]
+    assert document.core_properties.title == VALUES[name]
+    assert f">{escape(VALUES[name])}<".encode() in _part_of(output, "word/footnotes.xml")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"), [("a\x0bb", "U+000B"), ("a\x00b", "U+0000"), ("a\ud800b", "U+D800")]
+)
+@pytest.mark.parametrize("place", ["hoofdtekst", "documenteigenschappen"])
+def test_s6_a_character_xml_cannot_hold_fails_with_a_message_naming_it(value, code, place):
+    with pytest.raises(RenderFailed) as failed:
+        _render(_template(place, "{{ waarde }}"), {"waarde": value})
+    assert code in failed.value.message and f"({place})" in failed.value.message
+
+
+# S7: a field without a value is an error, never a blank
+
+
+def test_s7_field_missing_from_the_context_fails_naming_the_field():
+    with pytest.raises(RenderFailed) as failed:
+        _render(_docx("Gemeente {{ gemeente }}"), {"plaats": "Rijssen"})
+    assert "'gemeente'" in failed.value.message
+    assert "nooit met lege velden" in failed.value.message
+
+
+@pytest.mark.parametrize("place", ["hoofdtekst", "koptekst", "voetnoten", "documenteigenschappen"])
+def test_s7_none_value_fails_and_is_never_a_blank(place):
+    with pytest.raises(RenderFailed) as failed:
+        _render(_template(place, "Gemeente {{ gemeente }}"), {"gemeente": None})
+    assert "veld zonder waarde" in failed.value.message
+    assert f"({place})" in failed.value.message
+
+
+def test_s7_missing_attribute_of_a_loop_item_fails_naming_it():
+    content = _docx("{% for punt in conceptbesluit %}{{ punt.tekst }}{% endfor %}")
+    with pytest.raises(RenderFailed) as failed:
+        _render(content, {"conceptbesluit": [{"nummer": "1"}]})
+    assert "tekst" in failed.value.message

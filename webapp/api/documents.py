@@ -1,0 +1,235 @@
+"""API routes of documents, bundles, document jobs and template versions (see openapi.py)."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import current_app, jsonify, request
+from flask.typing import ResponseReturnValue
+
+from storage.documents import Bundle, Document, DocumentJob
+from storage.files import FileStore
+from webapp import clock
+from webapp.access import current_actor
+from webapp.api.registers import json_body
+from webapp.api.views import blueprint, error_response, page
+from webapp.database import db
+from webapp.downloads import attachment
+from webapp.jobs import wake_worker
+from workflows import (
+    conversion,
+    document_bundles,
+    document_jobs,
+    document_templates,
+    documents,
+)
+from workflows.errors import InvalidInput
+from workflows.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
+
+
+def _files() -> FileStore:
+    store: FileStore = current_app.extensions["besluitwerk.files"]
+    return store
+
+
+def document_json(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "title": document.title,
+        "subject_type": document.subject_type,
+        "subject_id": document.subject_id,
+        "party_id": document.party_id,
+        "version": document.version,
+        "template_version": document.template_version,
+        "sha256": document.output_sha256,
+        "input_sha256": document.input_sha256,
+        "pdf_sha256": document.pdf_sha256,
+        "made_at": document.made_at.isoformat(),
+        "made_by": document.made_by_label,
+    }
+
+
+def bundle_json(bundle: Bundle) -> dict[str, Any]:
+    return {
+        "id": bundle.id,
+        "name": bundle.name,
+        "title": bundle.title,
+        "subject_type": bundle.subject_type,
+        "subject_id": bundle.subject_id,
+        "document_ids": bundle.document_ids,
+        "pages": bundle.pages,
+        "sha256": bundle.sha256,
+        "made_at": bundle.made_at.isoformat(),
+    }
+
+
+def job_json(job: DocumentJob) -> dict[str, Any]:
+    return {
+        "id": job.id,
+        "action": job.action,
+        "title": job.title,
+        "status": job.status,
+        "done": job.done_count,
+        "total": job.total,
+        "bundle_id": job.result.get("bundle_id"),
+        "document_ids": job.result.get("document_ids", []),
+        "error": job.error or None,
+    }
+
+
+def _integer(body: dict[str, Any], name: str, *, required: bool = True) -> int | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise InvalidInput({name: f"{name}: verwacht een geheel getal van 1 of meer."})
+    return value
+
+
+@blueprint.post("/documents", endpoint="document_create")
+def create_document() -> ResponseReturnValue:
+    body = json_body()
+    session = db()
+    subject_id = _integer(body, "subject_id")
+    assert subject_id is not None
+    try:
+        document = documents.generate(
+            session,
+            _files(),
+            current_actor(),
+            str(body.get("kind", "")),
+            str(body.get("subject_type", "")),
+            subject_id,
+            party_id=_integer(body, "party_id", required=False),
+            now=clock.now(),
+        )
+    except documents.RenderRefused as refused:
+        session.rollback()
+        return error_response(422, "invalid_input", refused.message)
+    session.commit()
+    return jsonify(document_json(document)), 201
+
+
+@blueprint.get("/documents", endpoint="documents")
+def list_documents() -> ResponseReturnValue:
+    subject_type = request.args.get("subject_type", "")
+    raw_id = request.args.get("subject_id", "")
+    if not raw_id.isdigit():
+        raise InvalidInput({"subject_id": "subject_id: verwacht een geheel getal."})
+    rows = documents.listed(db(), current_actor(), subject_type, int(raw_id))
+    return page([document_json(d) for d in rows])
+
+
+@blueprint.get("/documents/<int:document_id>/content", endpoint="document_content")
+def document_content(document_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        found = documents.content(
+            session, _files(), current_actor(), document_id, request.args.get("format", "docx")
+        )
+    except (conversion.ConversionUnavailable, conversion.ConversionFailed) as error:
+        session.rollback()
+        return error_response(503, error.code, error.message)
+    session.commit()
+    return attachment(found.data, filename=found.filename, content_type=found.content_type)
+
+
+@blueprint.post("/bundles", endpoint="bundle_create")
+def create_bundle() -> ResponseReturnValue:
+    """Bundles are made in the background: 202 with the job, whose answer names the bundle."""
+    body = json_body()
+    session = db()
+    actor = current_actor()
+    if not conversion.available():
+        error = conversion.ConversionUnavailable()
+        return error_response(503, error.code, error.message)
+    key = str(body.get("request_key") or secrets.token_hex(16))
+    if "document_ids" in body:
+        ids = body["document_ids"]
+        if not isinstance(ids, list) or not all(
+            isinstance(i, int) and not isinstance(i, bool) for i in ids
+        ):
+            raise InvalidInput({"document_ids": "document_ids: verwacht een lijst van getallen."})
+        job = document_jobs.request_documents_bundle(
+            session, actor, ids, request_key=key, now=clock.now()
+        )
+    else:
+        subject_id = _integer(body, "subject_id")
+        assert subject_id is not None
+        job = document_jobs.request(
+            session,
+            actor,
+            "bundle",
+            subject_id,
+            bundle=str(body.get("name", "")),
+            request_key=key,
+            now=clock.now(),
+        )
+    session.commit()
+    wake_worker()
+    response = jsonify(job_json(job))
+    response.headers["Location"] = f"/api/v1/jobs/{job.id}"
+    return response, 202
+
+
+@blueprint.get("/jobs/<int:job_id>", endpoint="job")
+def get_job(job_id: int) -> ResponseReturnValue:
+    return jsonify(job_json(document_jobs.get(db(), current_actor(), job_id)))
+
+
+@blueprint.get("/bundles/<int:bundle_id>", endpoint="bundle")
+def get_bundle(bundle_id: int) -> ResponseReturnValue:
+    return jsonify(bundle_json(document_bundles.get(db(), current_actor(), bundle_id)))
+
+
+@blueprint.get("/bundles/<int:bundle_id>/content", endpoint="bundle_content")
+def bundle_content(bundle_id: int) -> ResponseReturnValue:
+    session = db()
+    found = document_bundles.content(session, _files(), current_actor(), bundle_id)
+    session.commit()
+    return attachment(found.data, filename=found.filename, content_type=found.content_type)
+
+
+@blueprint.post("/templates/<kind>/versions", endpoint="template_version_create")
+def upload_template(kind: str) -> ResponseReturnValue:
+    session = db()
+    upload = request.files.get("file")
+    if upload is None:
+        raise InvalidInput({"file": "Stuur het sjabloon als multipart-veld 'file'."})
+    try:
+        content = upload.read(TEMPLATE_MAX_BYTES + 1)
+    finally:
+        upload.close()
+    try:
+        result = document_templates.upload(
+            session,
+            _files(),
+            current_actor(),
+            kind,
+            content,
+            original_name=upload.filename or "",
+            note=request.form.get("note", ""),
+            now=clock.now(),
+        )
+    except InvalidInput:
+        session.commit()  # keeps the refusal in the audit log; nothing of the file is stored
+        raise
+    session.commit()
+    template = result.template
+    return (
+        jsonify(
+            {
+                "id": template.id,
+                "kind": template.kind,
+                "version": template.version,
+                "status": template.status,
+                "sha256": template.sha256,
+                "fields_used": result.fields_used,
+                "missing_fields": result.missing_fields,
+                "problems": [],
+            }
+        ),
+        201,
+    )
