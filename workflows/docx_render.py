@@ -192,6 +192,10 @@ class PreparedTemplate:
     # .docx archive: a render appends its filled parts instead of compressing these again.
     unchanged: bytes
 
+    def trees(self) -> list[nodes.Template]:
+        """The parsed Jinja tree of each part, for the upload checks."""
+        return [_BODY_ENVIRONMENT.parse(source) for source in self.sources.values()]
+
     def variables(self) -> dict[str, set[str]]:
         """Per top-level name, the attribute paths the template reads (for the upload check)."""
         found: dict[str, set[str]] = {}

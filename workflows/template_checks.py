@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+from jinja2 import nodes
 from lxml import etree
 
 from workflows import docx_render
@@ -576,6 +577,8 @@ def check_template(content: bytes, kind: str) -> TemplateReport:
         raise TemplateRefused([failed.message]) from failed
     variables = prepared.variables()
     problems = _Problems()
+    for statement in _statement_problems(prepared):
+        problems.add(statement)
     for path in _unknown(variables, catalogue):
         problem = _miss(path, catalogue)
         if problem is not None:
@@ -586,6 +589,56 @@ def check_template(content: bytes, kind: str) -> TemplateReport:
         prepared=prepared,
         fields_used=sorted(variables),
         missing_fields=[leaf for leaf in _leaves(catalogue, "") if not _is_used(leaf, used)],
+    )
+
+
+# A document template needs fields, conditions and loops over the lists a kind offers; anything
+# more (assignments, macros, includes) is also what it takes to build a value that grows without
+# end inside the worker, where no test render with the demo data would have noticed it.
+_STATEMENTS = {
+    nodes.Assign: "{% set %}",
+    nodes.AssignBlock: "{% set %}",
+    nodes.Macro: "{% macro %}",
+    nodes.CallBlock: "{% call %}",
+    nodes.Include: "{% include %}",
+    nodes.Import: "{% import %}",
+    nodes.FromImport: "{% from … import %}",
+    nodes.Extends: "{% extends %}",
+    nodes.FilterBlock: "{% filter %}",
+    nodes.With: "{% with %}",
+}
+
+
+def _statement_problems(prepared: docx_render.PreparedTemplate) -> list[str]:
+    found: list[str] = []
+    for tree in prepared.trees():
+        for node in tree.find_all((nodes.Stmt,)):
+            for kind, shown in _STATEMENTS.items():
+                if isinstance(node, kind) and shown not in found:
+                    found.append(shown)
+            if isinstance(node, nodes.For) and not _field_or_range(node.iter):
+                found.append("{% for %} over iets anders dan een lijstveld of range()")
+    return [
+        f"Het sjabloon gebruikt {shown}; een sjabloon mag alleen velden, {{% if %}} en "
+        "{% for %}-lussen over de lijstvelden van de documentsoort (of range()) bevatten."
+        for shown in dict.fromkeys(found)
+    ]
+
+
+def _field_or_range(node: nodes.Node) -> bool:
+    if isinstance(node, nodes.Name):
+        return True
+    if isinstance(node, nodes.Getattr):
+        return _field_or_range(node.node)
+    if isinstance(node, nodes.Filter):
+        return node.name in ("reverse", "sort") and node.node is not None and _field_or_range(
+            node.node
+        )
+    return (
+        isinstance(node, nodes.Call)
+        and isinstance(node.node, nodes.Name)
+        and node.node.name == "range"
+        and all(isinstance(argument, nodes.Const) for argument in node.args)
     )
 
 

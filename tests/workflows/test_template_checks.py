@@ -594,3 +594,28 @@ def test_a_list_of_texts_joined_without_a_loop_counts_as_used():
 def test_unknown_document_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown document kind"):
         check_template(_docx("x"), "brief")
+
+
+@pytest.mark.parametrize(
+    ("body", "named"),
+    [
+        ("{% set s = 'ab' %}{{ s }}", "{% set %}"),
+        ("{% macro m() %}x{% endmacro %}{{ m() }}", "{% macro %}"),
+        ("{% for c in 'x' * 1000 %}{% for d in 'y' * 1000 %}{% endfor %}{% endfor %}", "lijstveld"),
+        ("{% for c in gemeente|upper %}{{ c }}{% endfor %}", "lijstveld"),
+    ],
+)
+def test_s2_only_fields_conditions_and_loops_over_list_fields_are_accepted(body, named):
+    # What could grow without end inside the worker, with data the test render did not have,
+    # is refused at upload: assignments, macros and loops over built values.
+    refused = _refused(_docx(body), lambda content: check_template(content, "volmacht"))
+    assert named in refused
+    assert "mag alleen velden" in refused
+
+
+def test_s2_loops_over_list_fields_and_a_fixed_range_are_accepted():
+    content = _docx(
+        "{% for g in gemeenten %}{{ g }}{% endfor %}{% for i in range(3) %}.{% endfor %}"
+    )
+    report = check_template(content, "inkoopovereenkomst")
+    assert "gemeenten" in report.fields_used
