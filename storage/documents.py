@@ -34,6 +34,7 @@ DOCUMENT_KINDS = (
     "inkoopovereenkomst",
     "verlengingsbrief",
     "raadsinformatiebrief",
+    "evaluatierapportage",
 )
 SUBJECT_TYPES = ("decision", "mandate", "agreement", "arrangement")
 TEMPLATE_STATUSES = ("candidate", "active", "retired")

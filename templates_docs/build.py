@@ -788,12 +788,108 @@ def raadsinformatiebrief() -> Builder:
     return b
 
 
+def evaluatierapportage() -> Builder:
+    b = Builder(
+        "evaluatierapportage",
+        title="Evaluatierapportage {{ regeling }} {{ jaar }}",
+        footer="Evaluatierapportage {{ regeling }} {{ jaar }} · opgemaakt op {{ opgemaakt_op }}",
+    )
+    b.h1("Evaluatierapportage {{ regeling }}")
+    b.label_table(
+        [
+            ("Regeling", "{{ regeling }}"),
+            ("Penvoerder", "{{ penvoerder }}"),
+            ("Deelnemende gemeenten", "{{ aantal_gemeenten }}"),
+            ("Cijfers over", "{{ jaar }}"),
+            ("Evaluatiemoment", "{{ evaluatiemoment }}"),
+            ("Opgemaakt", "{{ plaats }}, {{ opgemaakt_op }}"),
+        ],
+        widths=(5.0, 11.5),
+    )
+    b.p(
+        "Deze rapportage zet de cijfers van {{ jaar }} op een rij: de aanvragen en plaatsingen, "
+        "de verblijfsdagen, de bezetting van de bedden, de cliënten per gemeente en de kosten "
+        "per gemeente naast haar budget. Alle cijfers komen uit de gecontroleerde invoer in "
+        "Besluitwerk; de staven in de tabellen geven het percentage ernaast weer."
+    )
+    b.h2("Aanvragen en plaatsingen")
+    b.p(
+        "In {{ jaar }} kwamen {{ aanvragen }} aanvragen binnen. Daarvan zijn er {{ geplaatst }} "
+        "geplaatst ({{ plaatsingspercentage }}), {{ niet_geplaatst }} niet geplaatst, "
+        "{{ geannuleerd }} geannuleerd en van {{ onbekend }} is de afloop onbekend."
+    )
+    b.loop_table(
+        ["Aanbieder", "Aanvragen", "Geplaatst", "Niet geplaatst", "Plaatsing", ""],
+        "rij in aanvragen_per_aanbieder",
+        [
+            "{{ rij.aanbieder }}",
+            "{{ rij.aanvragen }}",
+            "{{ rij.geplaatst }}",
+            "{{ rij.niet_geplaatst }}",
+            "{{ rij.percentage }}",
+            "{{ rij.staaf }}",
+        ],
+        widths=(4.2, 2.0, 2.0, 2.3, 2.0, 4.0),
+    )
+    b.h2("Verblijfsdagen")
+    b.p(
+        "Logés verbleven in {{ jaar }} in totaal {{ ligdagen_totaal }} dagen: {{ ligdagen_wmo }} "
+        "dagen vanuit de Wmo en {{ ligdagen_wlz }} dagen vanuit de Wlz."
+    )
+    b.h2("Bezetting per bed")
+    b.p(
+        "De bezetting is gemeten over de dagen dat een bed in {{ jaar }} beschikbaar was; een "
+        "bed dat later openging telt vanaf die dag.",
+        keep_with_next=True,
+    )
+    b.loop_table(
+        ["Locatie", "Financiering", "Beschikbaar", "Bezet", "Bezetting", ""],
+        "bed in bedden",
+        [
+            "{{ bed.locatie }}",
+            "{{ bed.financiering }}",
+            "{{ bed.beschikbaar }}",
+            "{{ bed.bezet }}",
+            "{{ bed.bezetting }}",
+            "{{ bed.staaf }}",
+        ],
+        widths=(4.2, 2.3, 2.2, 1.8, 2.0, 4.0),
+    )
+    b.h2("Cliënten per gemeente")
+    b.loop_table(
+        ["Gemeente", "Wmo", "Wlz"],
+        "c in clienten",
+        ["{{ c.gemeente }}", "{{ c.wmo }}", "{{ c.wlz }}"],
+        widths=(8.5, 4.0, 4.0),
+    )
+    b.h2("Kosten per gemeente")
+    b.p("De kosten zijn verdeeld volgens de regel: {{ kostenregel }}.", keep_with_next=True)
+    b.loop_table(
+        ["Gemeente", "Dagen", "Verblijf", "Leegstand of huisvesting", "Totaal", "Budget", "Over"],
+        "k in kosten",
+        [
+            "{{ k.gemeente }}",
+            "{{ k.bezette_dagen }}",
+            "{{ k.kosten_bezetting }}",
+            "{{ k.aandeel_leegstand }}",
+            "{{ k.totaal }}",
+            "{{ k.budget }}",
+            "{{ k.verschil }}",
+        ],
+        widths=(3.0, 1.4, 2.4, 2.6, 2.4, 2.4, 2.3),
+    )
+    b.p("Totale kosten in {{ jaar }}: {{ kosten_totaal }}.", bold=True)
+    b.p("{{ tekorten }}")
+    return b
+
+
 BUILDERS = {
     "agendaformulier": agendaformulier,
     "volmacht": volmacht,
     "inkoopovereenkomst": inkoopovereenkomst,
     "verlengingsbrief": verlengingsbrief,
     "raadsinformatiebrief": raadsinformatiebrief,
+    "evaluatierapportage": evaluatierapportage,
 }
 
 

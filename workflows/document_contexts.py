@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
+from babel.numbers import format_percent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,11 +22,14 @@ from storage.arrangements import Arrangement
 from storage.decisions import Decision, Effect
 from storage.mandates import Mandate
 from storage.organisations import Organisation
+from workflows import monitoring
 from workflows.errors import InvalidInput
 from workflows.rules.acts import ACT_LABELS
+from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS
 from workflows.rules.dutch_format import (
     BLANK_LINE,
+    LOCALE,
     long_date,
     long_date_or_blank,
     money,
@@ -301,3 +306,109 @@ def raadsinformatiebrief(
     }
     title = f"{KIND_LABELS['raadsinformatiebrief']} {municipality.name}: {arrangement.name}"
     return Filled(context, title[:400], municipality, None)
+
+
+def _percent(fraction: float) -> str:
+    return format_percent(fraction, "#,##0.0%", locale=LOCALE)
+
+
+def _bar(fraction: float, width: int = 20) -> str:
+    # A bar of characters stands in for a chart in a Word document and reads without colour;
+    # the percentage always stands beside it.
+    filled = round(max(0.0, min(1.0, fraction)) * width)
+    return "█" * filled + "░" * (width - filled)
+
+
+def _shortfall(row: monitoring.CostRow) -> str:
+    remaining = row.budget_remaining
+    return f"{money(-remaining)} tekort" if remaining is not None else ""
+
+
+def _amount(amount: Decimal | None) -> str:
+    return money(amount) if amount is not None else "niet vastgelegd"
+
+
+def evaluatierapportage(
+    arrangement: Arrangement,
+    figures: monitoring.Figures,
+    costs: monitoring.Costs,
+    *,
+    today: date,
+) -> Filled:
+    year = figures.year
+    moments = sorted(arrangement.evaluation_moments, key=lambda m: m.due_on)
+    moment = next((m for m in moments if m.due_on.year >= year), moments[-1] if moments else None)
+    short = costs.short
+    context = {
+        "opgemaakt_op": long_date(today),
+        "plaats": arrangement.lead_organisation.name,
+        "regeling": arrangement.name,
+        "penvoerder": arrangement.lead_organisation.name,
+        "aantal_gemeenten": str(len(_participants(arrangement))),
+        "jaar": str(year),
+        "evaluatiemoment": (
+            f"{moment.name} ({long_date(moment.due_on)})"
+            if moment is not None
+            else "geen evaluatiemoment vastgelegd"
+        ),
+        "aanvragen": str(figures.requested),
+        "geplaatst": str(figures.placed),
+        "niet_geplaatst": str(figures.not_placed),
+        "onbekend": str(figures.unknown),
+        "geannuleerd": str(figures.cancelled),
+        "plaatsingspercentage": _percent(figures.placement_rate),
+        "aanvragen_per_aanbieder": [
+            {
+                "aanbieder": row.provider.name,
+                "aanvragen": str(row.requested),
+                "geplaatst": str(row.placed),
+                "niet_geplaatst": str(row.not_placed),
+                "percentage": _percent(row.placed / row.requested if row.requested else 0.0),
+                "staaf": _bar(row.placed / row.requested if row.requested else 0.0),
+            }
+            for row in sorted(figures.requests, key=lambda r: r.provider.name)
+        ],
+        "ligdagen_wmo": str(figures.days_wmo),
+        "ligdagen_wlz": str(figures.days_wlz),
+        "ligdagen_totaal": str(figures.days_wmo + figures.days_wlz),
+        "bedden": [
+            {
+                "locatie": bed.bed.location.name,
+                "financiering": bed.bed.financing.capitalize(),
+                "beschikbaar": str(bed.available_days),
+                "bezet": str(bed.occupied_days),
+                "bezetting": _percent(bed.occupancy),
+                "staaf": _bar(bed.occupancy),
+            }
+            for bed in figures.beds
+        ],
+        "clienten": [
+            {"gemeente": c.municipality.name, "wmo": str(c.wmo), "wlz": str(c.wlz)}
+            for c in figures.clients
+        ],
+        "kostenregel": COST_RULE_LABELS.get(costs.rule, costs.rule),
+        "kosten": [
+            {
+                "gemeente": row.municipality.name,
+                "bezette_dagen": str(row.occupied_days),
+                "kosten_bezetting": money(row.occupied_cost),
+                "aandeel_leegstand": money(row.vacancy_share + row.housing_share),
+                "totaal": money(row.total),
+                "budget": _amount(row.budget),
+                "verschil": money(row.budget_remaining)
+                if row.budget_remaining is not None
+                else "—",
+            }
+            for row in costs.rows
+        ],
+        "kosten_totaal": money(costs.total),
+        "tekorten": (
+            "Geen gemeente komt met haar budget tekort."
+            if not short
+            else "Hun budget is niet genoeg: "
+            + ", ".join(f"{r.municipality.name} ({_shortfall(r)})" for r in short)
+            + "."
+        ),
+    }
+    title = f"{KIND_LABELS['evaluatierapportage']} {arrangement.name} {year}"
+    return Filled(context, title[:400], None, None)

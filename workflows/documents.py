@@ -12,14 +12,16 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import documents as store
 from storage.documents import Document
 from storage.files import FileStore
+from storage.monitoring import RequestFigure
 from storage.organisations import Organisation
 from workflows import (
     agreements,
@@ -32,10 +34,16 @@ from workflows import (
     document_templates,
     docx_render,
     mandates,
+    monitoring,
 )
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound, WorkflowError
-from workflows.rules.document_fields import KIND_PARTIES, KIND_SUBJECTS, SUBJECT_LABELS
+from workflows.rules.document_fields import (
+    KIND_PARTIES,
+    KIND_SUBJECTS,
+    KIND_YEARS,
+    SUBJECT_LABELS,
+)
 from workflows.rules.roles import Permission
 
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -84,6 +92,7 @@ def fill(
     party_id: int | None,
     *,
     now: datetime,
+    year: int | None = None,
 ) -> document_contexts.Filled:
     if kind not in KIND_SUBJECTS:
         raise InvalidInput({"kind": f"Documentsoort '{kind[:40]}' bestaat niet."})
@@ -117,9 +126,28 @@ def fill(
         return document_contexts.verlengingsbrief(
             session, agreements.get_visible(session, actor, subject_id), today=today
         )
+    if kind == "evaluatierapportage":
+        arrangement = arrangements.visible(session, actor, subject_id)
+        chosen = year if year is not None else figures_year(session, arrangement.id, today=today)
+        return document_contexts.evaluatierapportage(
+            arrangement,
+            monitoring.figures(session, actor, arrangement.id, year=chosen),
+            monitoring.costs(session, actor, arrangement.id, year=chosen),
+            today=today,
+        )
     return document_contexts.raadsinformatiebrief(
         arrangements.visible(session, actor, subject_id), party, today=today
     )
+
+
+def figures_year(session: Session, arrangement_id: int, *, today: date) -> int:
+    """The latest year up to this one with monitoring figures; this year when there are none."""
+    latest = session.scalar(
+        select(func.max(RequestFigure.year)).where(
+            RequestFigure.arrangement_id == arrangement_id, RequestFigure.year <= today.year
+        )
+    )
+    return int(latest) if latest is not None else today.year
 
 
 def _party(session: Session, kind: str, party_id: int | None) -> Organisation | None:
@@ -145,12 +173,18 @@ def generate(
     subject_id: int,
     *,
     party_id: int | None = None,
+    year: int | None = None,
     now: datetime,
 ) -> Document:
     actor.require(Permission.GENERATE_DOCUMENTS)
-    filled = fill(session, actor, kind, subject_type, subject_id, party_id, now=now)
+    if year is not None and not 2000 <= year <= 2100:
+        raise InvalidInput({"year": "Jaar: kies een jaar tussen 2000 en 2100."})
+    filled = fill(session, actor, kind, subject_type, subject_id, party_id, now=now, year=year)
     template, content = document_templates.active(session, files, kind)
     party_key = filled.party.id if filled.party is not None and kind in KIND_PARTIES else 0
+    if kind in KIND_YEARS:
+        # A yearly report is one document per year: the year takes the place of the party.
+        party_key = int(filled.context["jaar"])
     digest = input_hash(filled.context)
     latest = store.latest_version(session, kind, subject_type, subject_id, party_key)
     if latest is not None and latest.input_sha256 == digest and latest.template_id == template.id:
@@ -282,6 +316,8 @@ def content(
 
 def filename_stem(document: Document) -> str:
     party = f"-{document.party.name}" if document.party is not None else ""
+    if document.kind in KIND_YEARS:
+        party = f"-{document.party_key}"
     return f"{document.kind}{party}-v{document.version}"
 
 

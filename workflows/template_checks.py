@@ -631,8 +631,10 @@ def _field_or_range(node: nodes.Node) -> bool:
     if isinstance(node, nodes.Getattr):
         return _field_or_range(node.node)
     if isinstance(node, nodes.Filter):
-        return node.name in ("reverse", "sort") and node.node is not None and _field_or_range(
-            node.node
+        return (
+            node.name in ("reverse", "sort")
+            and node.node is not None
+            and _field_or_range(node.node)
         )
     return (
         isinstance(node, nodes.Call)

@@ -103,6 +103,7 @@ def create_document() -> ResponseReturnValue:
             str(body.get("subject_type", "")),
             subject_id,
             party_id=_integer(body, "party_id", required=False),
+            year=_integer(body, "year", required=False),
             now=clock.now(),
         )
     except documents.RenderRefused as refused:

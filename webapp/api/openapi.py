@@ -796,6 +796,10 @@ def _register_schemas() -> dict[str, Any]:
                     "type": "integer",
                     "description": "De gemeente, voor volmacht en raadsinformatiebrief",
                 },
+                "year": {
+                    "type": "integer",
+                    "description": "Jaar van de cijfers, voor de evaluatierapportage",
+                },
             },
             "required": ["kind", "subject_type", "subject_id"],
         },

@@ -34,7 +34,7 @@ from workflows.errors import InvalidInput, NotFound
 from workflows.pdf_checks import MAX_BYTES as PDF_MAX_BYTES
 from workflows.pdf_checks import PdfRefused
 from workflows.rules.agreements import STATUS_LABELS
-from workflows.rules.document_fields import KIND_LABELS, KIND_PARTIES, KIND_SUBJECTS
+from workflows.rules.document_fields import KIND_LABELS, KIND_PARTIES, KIND_SUBJECTS, KIND_YEARS
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documenten")
@@ -95,8 +95,16 @@ def document_actions(subject_type: str, subject_id: int) -> dict[str, Any] | Non
         "kinds": [kind for kind, subject in KIND_SUBJECTS.items() if subject == subject_type],
         "kind_labels": KIND_LABELS,
         "kind_parties": KIND_PARTIES,
+        "kind_years": KIND_YEARS,
+        "figures_year": _figures_year(subject_type, subject_id),
         "parties": _parties(subject_type, subject_id),
     }
+
+
+def _figures_year(subject_type: str, subject_id: int) -> int | None:
+    if subject_type != "arrangement":
+        return None
+    return documents.figures_year(db(), subject_id, today=clock.today())
 
 
 @blueprint.get("/<any(decision, mandate, agreement, arrangement):subject_type>/<int:subject_id>")
@@ -128,6 +136,8 @@ def _index(
             kinds=kinds,
             kind_labels=KIND_LABELS,
             kind_parties=KIND_PARTIES,
+            kind_years=KIND_YEARS,
+            figures_year=_figures_year(subject_type, subject_id),
             parties=_parties(subject_type, subject_id) if not actor.is_provider else [],
             named_bundle=NAMED_BUNDLES.get(subject_type),
             bundle_labels=document_bundles.BUNDLE_LABELS,
@@ -150,6 +160,15 @@ def _whole(name: str) -> int | None:
     return int(raw) if raw.isdigit() else None
 
 
+def _year() -> int | None:
+    raw = request.form.get("year", "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise InvalidInput({"year": "Jaar: vul een jaartal in, bijvoorbeeld 2025."})
+    return int(raw)
+
+
 @blueprint.post("/maken")
 def generate() -> ResponseReturnValue:
     session = db()
@@ -166,6 +185,7 @@ def generate() -> ResponseReturnValue:
             subject_type,
             subject_id,
             party_id=_whole("party_id"),
+            year=_year(),
             now=clock.now(),
         )
     except InvalidInput as error:
@@ -185,6 +205,10 @@ def download(document_id: int) -> ResponseReturnValue:
     file_format = request.args.get("formaat", "docx")
     try:
         found = documents.content(session, files(), current_actor(), document_id, file_format)
+    except InvalidInput as error:  # an unknown ?formaat= is the user's input, not a crash
+        session.rollback()
+        message = " ".join(error.errors.values())
+        return render_template("error.html", title="Onbekend formaat", message=message), 422
     except (conversion.ConversionUnavailable, conversion.ConversionFailed) as error:
         session.rollback()
         return render_template(

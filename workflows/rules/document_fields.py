@@ -22,6 +22,7 @@ KIND_LABELS = {
     "inkoopovereenkomst": "Inkoopovereenkomst",
     "verlengingsbrief": "Verlengingsbrief",
     "raadsinformatiebrief": "Raadsinformatiebrief",
+    "evaluatierapportage": "Evaluatierapportage",
 }
 
 # What a document is made from, and for which party it is made (one per granting municipality,
@@ -32,8 +33,11 @@ KIND_SUBJECTS = {
     "inkoopovereenkomst": "agreement",
     "verlengingsbrief": "agreement",
     "raadsinformatiebrief": "arrangement",
+    "evaluatierapportage": "arrangement",
 }
 KIND_PARTIES = {"volmacht": "municipality", "raadsinformatiebrief": "municipality"}
+# Kinds made per year of monitoring figures rather than per party.
+KIND_YEARS = frozenset({"evaluatierapportage"})
 
 SUBJECT_LABELS = {
     "decision": "besluitdossier",
@@ -181,6 +185,58 @@ CATALOGUES: dict[str, Catalogue] = {
         "aantal_bedden": "Aantal bedden",
         "budget": "Budget van deze gemeente in het lopende jaar, of 'niet vastgelegd'",
         "opvolging": "Wat er na de regeling komt",
+    },
+    "evaluatierapportage": {
+        **_COMMON,
+        "regeling": "Naam van de regeling",
+        "penvoerder": "Penvoerende gemeente",
+        "aantal_gemeenten": "Aantal deelnemende gemeenten",
+        "jaar": "Het jaar van de cijfers",
+        "evaluatiemoment": "Het evaluatiemoment waarvoor de rapportage is, met datum",
+        "aanvragen": "Aantal aanvragen in het jaar",
+        "geplaatst": "Aantal geplaatste aanvragen",
+        "niet_geplaatst": "Aantal niet geplaatste aanvragen",
+        "onbekend": "Aantal aanvragen met onbekende afloop",
+        "geannuleerd": "Aantal geannuleerde aanvragen",
+        "plaatsingspercentage": "Geplaatst als deel van de aanvragen, bijvoorbeeld 77,7%",
+        "aanvragen_per_aanbieder": [
+            {
+                "aanbieder": "Zorgaanbieder",
+                "aanvragen": "Aanvragen",
+                "geplaatst": "Geplaatst",
+                "niet_geplaatst": "Niet geplaatst",
+                "percentage": "Plaatsingspercentage",
+                "staaf": "Staaf van het percentage in tekens (leesbaar zonder kleur)",
+            }
+        ],
+        "ligdagen_wmo": "Verblijfsdagen Wmo",
+        "ligdagen_wlz": "Verblijfsdagen Wlz",
+        "ligdagen_totaal": "Verblijfsdagen in totaal",
+        "bedden": [
+            {
+                "locatie": "Locatie van het bed",
+                "financiering": "Wmo of Wlz",
+                "beschikbaar": "Dagen dat het bed in het jaar beschikbaar was",
+                "bezet": "Dagen dat het bed bezet was",
+                "bezetting": "Bezettingsgraad, bijvoorbeeld 64,4%",
+                "staaf": "Staaf van de bezetting in tekens",
+            }
+        ],
+        "clienten": [{"gemeente": "Gemeente", "wmo": "Cliënten Wmo", "wlz": "Cliënten Wlz"}],
+        "kostenregel": "Volgens welke regel de kosten verdeeld zijn",
+        "kosten": [
+            {
+                "gemeente": "Gemeente",
+                "bezette_dagen": "Verblijfsdagen van inwoners",
+                "kosten_bezetting": "Kosten van die dagen",
+                "aandeel_leegstand": "Aandeel in leegstand of huisvesting",
+                "totaal": "Totaal voor de gemeente",
+                "budget": "Budget van de gemeente, of 'niet vastgelegd'",
+                "verschil": "Budget min totaal, of '—'",
+            }
+        ],
+        "kosten_totaal": "Totale kosten in het jaar",
+        "tekorten": "Welke gemeenten hun budget overschrijden, of dat geen gemeente tekortkomt",
     },
 }
 

@@ -96,7 +96,7 @@ def upgrade() -> None:
         sa.Column("activated_by_id", sa.Integer(), nullable=True),
         sa.Column("activated_at", storage.base.UTCDateTime(timezone=True), nullable=True),
         sa.CheckConstraint(
-            "kind IN ('agendaformulier', 'volmacht', 'inkoopovereenkomst', 'verlengingsbrief', 'raadsinformatiebrief')",
+            "kind IN ('agendaformulier', 'volmacht', 'inkoopovereenkomst', 'verlengingsbrief', 'raadsinformatiebrief', 'evaluatierapportage')",
             name=op.f("ck_document_templates_kind"),
         ),
         sa.CheckConstraint(
@@ -140,7 +140,7 @@ def upgrade() -> None:
         sa.Column("made_by_label", sa.String(length=300), nullable=False),
         sa.Column("made_at", storage.base.UTCDateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
-            "kind IN ('agendaformulier', 'volmacht', 'inkoopovereenkomst', 'verlengingsbrief', 'raadsinformatiebrief')",
+            "kind IN ('agendaformulier', 'volmacht', 'inkoopovereenkomst', 'verlengingsbrief', 'raadsinformatiebrief', 'evaluatierapportage')",
             name=op.f("ck_documents_kind"),
         ),
         sa.CheckConstraint(
