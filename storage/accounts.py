@@ -40,6 +40,11 @@ class User(Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    # The second factor (S19): a TOTP secret once confirmed with a first code, and the last
+    # time step accepted, so that a code cannot be used twice.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[organisation_id])
@@ -107,6 +112,24 @@ def find_api_token(session: Session, token_hash: str) -> ApiToken | None:
     return session.scalars(
         select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
     ).one_or_none()
+
+
+class RecoveryCode(Base):
+    """A one-time recovery code for the second factor; only its hash is kept."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+def recovery_codes_of(session: Session, user_id: int) -> Sequence[RecoveryCode]:
+    return session.scalars(
+        select(RecoveryCode).where(RecoveryCode.user_id == user_id).order_by(RecoveryCode.id)
+    ).all()
 
 
 class LoginAttempt(Base):

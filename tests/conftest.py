@@ -10,10 +10,11 @@ import sqlite3
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
+import pyotp
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,13 +22,18 @@ from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
+from storage.accounts import User
 from storage.database import make_engine, make_session_factory
 from storage.migrate import upgrade
 from storage.schema import metadata
+from webapp import clock
 from webapp.app import create_app
 from webapp.config import Settings
+from webapp.database import sessions
 from workflows import demo
 from workflows.actors import system_actor
+from workflows.rules import second_factor as second_factor_rules
+from workflows.rules.roles import Role
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
@@ -35,9 +41,18 @@ DEMO_TODAY = date(2025, 6, 1)
 PASSWORD = demo.DEMO_PASSWORD
 
 
+# The second factor of the demo providers and beheerders in the tests (S19): enrolled with a
+# known secret, so that ``login`` can type the code as a person would read it from the app.
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
 def _seed(engine: Engine) -> None:
     with make_session_factory(engine)() as session:
         demo.seed_demo(session, system_actor("test"), today=DEMO_TODAY)
+        for user in session.scalars(select(User)).all():
+            if second_factor_rules.required(Role(user.role)):
+                user.totp_secret = TOTP_SECRET
+                user.totp_confirmed_at = datetime(2025, 1, 1, tzinfo=UTC)
         session.commit()
 
 
@@ -196,8 +211,32 @@ def csrf_token(client: FlaskClient, path: str = "/login") -> str:
 
 
 def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
+    """Logs in as a person would; for an account with a second factor also types the code."""
     token = csrf_token(client)
-    return client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    response = client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token}
+    )
+    if response.status_code != 302 or not response.headers["Location"].endswith("/login/code"):
+        return response
+    return client.post(
+        "/login/code",
+        data={
+            "code": totp_code(client.application, email),
+            "csrf_token": csrf_token(client, "/login/code"),
+        },
+    )
+
+
+def totp_code(app: Flask, email: str) -> str:
+    """The code the app would show now, for a time step the account has not used yet (a test
+    clock may stand still while the same person logs in twice)."""
+    with sessions(app)() as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        secret, last = user.totp_secret or TOTP_SECRET, user.totp_last_step
+    step = int(clock.now().timestamp()) // 30
+    usable = [s for s in (step - 1, step, step + 1) if last is None or s > last]
+    assert usable, f"{email} already used every code of this moment; move the test clock"
+    return pyotp.TOTP(secret).at(usable[0] * 30)
 
 
 POLICY = "beleid@enschede.example"

@@ -8,25 +8,35 @@ idle and absolute timeouts are enforced on the server.
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from flask_login import LoginManager, UserMixin, current_user, login_user, logout_user
+from markupsafe import Markup
 
 from storage.accounts import User
 from webapp import clock
 from webapp.database import db
 from webapp.logs import safe
-from workflows import accounts
+from workflows import accounts, second_factor
 from workflows.actors import Actor
+from workflows.errors import InvalidInput
 from workflows.rules import throttle
 
 logger = logging.getLogger("besluitwerk.auth")
 blueprint = Blueprint("auth", __name__)
 login_manager = LoginManager()
 LOGIN_FAILED = "Het e-mailadres of het wachtwoord klopt niet, of het account is geblokkeerd."
+CODE_FAILED = (
+    "Deze code klopt niet of is al gebruikt. Typ de zes cijfers die uw app nu toont, of een "
+    "van uw herstelcodes."
+)
+PENDING = "besluitwerk_pending_login"
+PENDING_ENROLMENT = "besluitwerk_pending_enrolment"
+PENDING_FOR = timedelta(minutes=5)
 
 
 class SignedIn(UserMixin):  # type: ignore[misc]
@@ -113,12 +123,99 @@ def login() -> ResponseReturnValue:
             ),
             429 if result.throttled else 401,
         )
+    target = local_path(request.form.get("next"), default=url_for("pages.home"))
+    if second_factor.applies(user):
+        session.commit()
+        # The password step is done; the session starts only after the second step. The signed
+        # cookie remembers for a few minutes whose code to ask, nothing more.
+        cookie_session.clear()
+        cookie_session[PENDING] = {
+            "user": user.id,
+            "until": (clock.now() + PENDING_FOR).timestamp(),
+            "next": target,
+        }
+        return redirect(url_for("auth.second_step"))
+    _sign_in(user)
+    return redirect(target)
+
+
+def _sign_in(user: User) -> None:
+    session = db()
     token = accounts.start_login_session(session, user, origin=origin(), now=clock.now())
     session.commit()
     cookie_session.clear()  # a fresh cookie session at login (S18)
     cookie_session.permanent = True
     login_user(SignedIn(user, token, origin()))
-    return redirect(local_path(request.form.get("next"), default=url_for("pages.home")))
+
+
+def _pending_user() -> tuple[User, str] | None:
+    pending = cookie_session.get(PENDING)
+    if not isinstance(pending, dict) or float(pending.get("until", 0)) < clock.now().timestamp():
+        return None
+    user = db().get(User, int(pending.get("user", 0)))
+    if user is None or not user.active:
+        return None
+    return user, str(pending.get("next") or url_for("pages.home"))
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+def second_step() -> ResponseReturnValue:
+    """The second step of logging in: a code from the app, or enrolment when the role requires
+    a second factor and none is set up yet (S19)."""
+    found = _pending_user()
+    if found is None:
+        cookie_session.clear()
+        flash("Log opnieuw in: de tijd voor de code is verstreken.", "info")
+        return redirect(url_for("auth.login"))
+    user, target = found
+    if not second_factor.enrolled(user):
+        return _enrol(user, target)
+    if request.method == "GET":
+        return render_template("auth/code.html", error=None)
+    session = db()
+    address = request.remote_addr or "-"
+    now = clock.now()
+    if accounts.throttled(session, email=user.email, address=address, now=now):
+        session.commit()
+        return render_template("auth/code.html", error=throttle.MESSAGE), 429
+    if not second_factor.verify(
+        session, user, request.form.get("code", ""), origin=origin(), now=now
+    ):
+        accounts.count_failure(session, email=user.email, address=address, now=now)
+        session.commit()
+        logger.warning("second factor failed for user %s from %s", user.id, safe(address))
+        return render_template("auth/code.html", error=CODE_FAILED), 401
+    session.commit()
+    _sign_in(user)
+    return redirect(target)
+
+
+def _enrol(user: User, target: str) -> ResponseReturnValue:
+    secret = cookie_session.get(PENDING_ENROLMENT)
+    if not isinstance(secret, str) or len(secret) != 32:
+        secret = second_factor.new_secret()
+        cookie_session[PENDING_ENROLMENT] = secret
+    uri = second_factor.provisioning_uri(secret, user.email)
+    page = {"secret": secret, "qr": Markup(second_factor.qr_svg(uri))}  # noqa: S704 — segno's own SVG
+    if request.method == "GET":
+        return render_template("auth/enrol.html", errors={}, **page)
+    session = db()
+    address = request.remote_addr or "-"
+    now = clock.now()
+    if accounts.throttled(session, email=user.email, address=address, now=now):
+        session.commit()
+        return render_template("auth/enrol.html", errors={"code": throttle.MESSAGE}, **page), 429
+    try:
+        codes = second_factor.enrol(
+            session, user, secret, request.form.get("code", ""), origin=origin(), now=now
+        )
+    except InvalidInput as error:
+        accounts.count_failure(session, email=user.email, address=address, now=now)
+        session.commit()
+        return render_template("auth/enrol.html", errors=error.errors, **page), 422
+    session.commit()
+    _sign_in(user)
+    return render_template("auth/recovery_codes.html", codes=codes, next=target)
 
 
 @blueprint.route("/logout", methods=["POST"])

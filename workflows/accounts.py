@@ -225,6 +225,25 @@ def log_in(
     return LoginResult(user)
 
 
+def throttled(session: Session, *, email: str, address: str, now: datetime) -> bool:
+    """Whether this account or address has too many recent failures (also for the second
+    factor: a code is guessed like a password)."""
+    per_account, per_address = account_store.failures_since(
+        session,
+        email=email.strip().lower()[:254],
+        address=address[:100],
+        since=now - throttle.WINDOW,
+    )
+    return throttle.throttled(per_account, per_address)
+
+
+def count_failure(session: Session, *, email: str, address: str, now: datetime) -> None:
+    session.add(
+        account_store.LoginAttempt(email=email.strip().lower()[:254], address=address[:100], at=now)
+    )
+    session.flush()
+
+
 def _spend_time(password: str) -> None:
     with suppress(VerificationError, InvalidHashError):
         _hasher.verify(_DUMMY_HASH, password)

@@ -264,6 +264,8 @@ def _steps(session: Session, actor: Actor, action: str, parameters: dict[str, An
             session, actor, arrangement_id=int(parameters["arrangement_id"])
         )
         return [("inkoopovereenkomst", "agreement", agreement.id, None) for agreement in rows]
+    if action == "bundle_documents":
+        return []  # the chosen documents exist already; _execute only bundles them
     planned = document_bundles.plan(
         session, actor, str(parameters["name"]), int(parameters["subject_id"])
     )

@@ -108,6 +108,9 @@ def upload(
         )
         raise InvalidInput({"file": " ".join(refused.problems)}) from refused
     preview = test_render(content, kind, sample_context(session, kind, now=now))
+    if store.active_template(session, kind) is None:
+        # The built-in template is version 1 of its kind; an upload always comes after it.
+        _store_builtin(session, files, kind)
     stored = files.put(content)
     template = DocumentTemplate(
         kind=kind,

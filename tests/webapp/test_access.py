@@ -31,7 +31,14 @@ def test_s13_a_route_missing_from_the_table_is_refused_for_everyone(app):
 def test_s13_only_login_health_static_api_description_and_calendar_feed_are_public():
     public = sorted(e for e, rule in ROUTE_ACCESS.items() if rule == PUBLIC)
     # The calendar feed authenticates by the secret token in its address.
-    assert public == ["api.openapi", "auth.login", "deadlines.calendar", "pages.health", "static"]
+    assert public == [
+        "api.openapi",
+        "auth.login",
+        "auth.second_step",
+        "deadlines.calendar",
+        "pages.health",
+        "static",
+    ]
 
 
 def test_pages_need_a_login_and_send_you_back_afterwards(client):

@@ -1,16 +1,21 @@
-"""One's own account: change the password, end the other sessions (SECURITY.md S17)."""
+"""One's own account: change the password, end the other sessions (SECURITY.md S17), and
+the second factor (S19)."""
 
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
+from markupsafe import Markup
 
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import accounts
+from workflows import accounts, second_factor
 from workflows.errors import InvalidInput
+from workflows.rules import second_factor as second_factor_rules
+from workflows.rules.roles import Role
 
 blueprint = Blueprint("account", __name__, url_prefix="/account")
 
@@ -47,3 +52,66 @@ def end_sessions() -> ResponseReturnValue:
     session.commit()
     flash(f"{ended} andere sessies zijn beëindigd.", "success")
     return redirect(url_for("account.password"))
+
+
+_ENROLMENT = "besluitwerk_account_enrolment"
+
+
+def _second_factor_page(errors: dict[str, str], status: int = 200) -> ResponseReturnValue:
+    session = db()
+    user = current_user.user
+    page: dict[str, object] = {
+        "enrolled": second_factor.enrolled(user),
+        "required": second_factor_rules.required(Role(user.role)),
+        "codes_left": second_factor.recovery_codes_left(session, user),
+        "errors": errors,
+    }
+    if not second_factor.enrolled(user):
+        secret = cookie_session.get(_ENROLMENT)
+        if not isinstance(secret, str) or len(secret) != 32:
+            secret = second_factor.new_secret()
+            cookie_session[_ENROLMENT] = secret
+        uri = second_factor.provisioning_uri(secret, user.email)
+        page["secret"] = secret
+        page["qr"] = Markup(second_factor.qr_svg(uri))  # noqa: S704 — segno's own SVG
+    return render_template("account/second_factor.html", **page), status
+
+
+@blueprint.get("/tweede-factor")
+def second_factor_page() -> ResponseReturnValue:
+    return _second_factor_page({})
+
+
+@blueprint.post("/tweede-factor")
+def second_factor_change() -> ResponseReturnValue:
+    """Switching the second factor on (any role), new recovery codes, or off (only where the
+    role does not require it)."""
+    session = db()
+    user = current_user.user
+    action = request.form.get("action", "")
+    origin = f"web {request.remote_addr or '-'}"
+    try:
+        if action == "aanzetten":
+            secret = cookie_session.get(_ENROLMENT)
+            if not isinstance(secret, str):
+                raise InvalidInput({"code": "Laad de pagina opnieuw en scan de nieuwe QR-code."})
+            codes = second_factor.enrol(
+                session, user, secret, request.form.get("code", ""), origin=origin, now=clock.now()
+            )
+            cookie_session.pop(_ENROLMENT, None)
+        elif action == "nieuwe-codes":
+            codes = second_factor.new_recovery_codes(session, user, origin=origin, now=clock.now())
+        elif action == "uitzetten":
+            second_factor.switch_off(session, user, origin=origin)
+            session.commit()
+            flash("De tweede factor staat uit.", "success")
+            return redirect(url_for("account.second_factor_page"))
+        else:
+            raise InvalidInput({"code": "Kies wat u wilt doen."})
+    except InvalidInput as error:
+        session.commit()  # a wrong code is in the audit log
+        return _second_factor_page(error.errors, 422)
+    session.commit()
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, next=url_for("account.second_factor_page")
+    )

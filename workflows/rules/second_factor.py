@@ -1,0 +1,19 @@
+"""Who must use a second factor (SECURITY.md S19, BIO2 5.17.01): the external care providers,
+who log in over the internet, and the beheerders, who can change everyone's access. Everyone
+else may switch it on."""
+
+from __future__ import annotations
+
+from workflows.rules.roles import Role
+
+REQUIRED_FOR = frozenset({Role.PROVIDER, Role.ADMINISTRATOR})
+RECOVERY_CODE_COUNT = 10
+
+
+def required(role: Role) -> bool:
+    return role in REQUIRED_FOR
+
+
+def normalised_code(raw: str) -> str:
+    """What people type: spaces and dashes are allowed between the digits or characters."""
+    return "".join(raw.split()).replace("-", "").lower()
