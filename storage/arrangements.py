@@ -212,6 +212,18 @@ def list_arrangements(
     return session.scalars(query).unique().all()
 
 
+def arrangement_ids(session: Session, *, participant_id: int | None = None) -> list[int]:
+    """The ids only, with the same filter as ``list_arrangements``: visibility checks need no
+    phases, beds or budgets."""
+    query = select(Arrangement.id).order_by(Arrangement.name)
+    if participant_id is not None:
+        query = query.where(
+            (Arrangement.lead_organisation_id == participant_id)
+            | Arrangement.participants.any(Participant.organisation_id == participant_id)
+        )
+    return list(session.scalars(query).all())
+
+
 def get_arrangement(session: Session, arrangement_id: int) -> Arrangement | None:
     return session.scalars(
         select(Arrangement).options(*_with_everything()).where(Arrangement.id == arrangement_id)

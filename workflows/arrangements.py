@@ -105,7 +105,13 @@ def visible(session: Session, actor: Actor, arrangement_id: int) -> Arrangement:
 
 
 def visible_ids(session: Session, actor: Actor) -> list[int]:
-    return [a.id for a in list_visible(session, actor)]
+    """The same set as ``list_visible``, read as ids only (every register check calls this)."""
+    actor.require(Permission.VIEW_ARRANGEMENTS)
+    if actor.role in _SEES_ALL:
+        return store.arrangement_ids(session)
+    if actor.organisation_id is None:
+        return []
+    return store.arrangement_ids(session, participant_id=actor.organisation_id)
 
 
 SUCCESSOR_LABELS = {

@@ -392,7 +392,7 @@ def evaluatierapportage(
                 "gemeente": row.municipality.name,
                 "bezette_dagen": str(row.occupied_days),
                 "kosten_bezetting": money(row.occupied_cost),
-                "aandeel_leegstand": money(row.vacancy_share + row.housing_share),
+                "aandeel_leegstand": money(row.vacancy_share + row.housing_share + row.key_share),
                 "totaal": money(row.total),
                 "budget": _amount(row.budget),
                 "verschil": money(row.budget_remaining)

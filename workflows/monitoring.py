@@ -112,6 +112,7 @@ class CostRow:
     total: Decimal
     budget: Decimal | None
     budget_source: str
+    key_share: Decimal = Decimal("0.00")
 
     @property
     def budget_remaining(self) -> Decimal | None:
@@ -152,7 +153,8 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
     of the bed's provider, charged to the municipality of residence; the vacant days of the Wmo
     beds × the vacancy tariff, split over all participating municipalities by inhabitants.
     Hoeksche Waard: the same stay charge per used day, and housing for every available day
-    (the agreement's second tariff) split by inhabitants, occupied or not."""
+    (the agreement's second tariff) split by inhabitants, occupied or not. Subsidy by key: the
+    Twente amounts of all municipalities together, split by inhabitants."""
     actor.require(Permission.VIEW_SIGNALS)
     arrangement = arrangements.visible(session, actor, arrangement_id)
     municipalities = municipalities_of(arrangement)
@@ -173,6 +175,8 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
     # Vacancy (Twente) or housing (Hoeksche Waard): the part split by inhabitants.
     fixed_cents: dict[int, int] = defaultdict(int)
     housing = arrangement.cost_rule == "housing_and_stay"
+    by_key = arrangement.cost_rule == "subsidy_by_key"
+    pooled_cents = 0
     bed_days = vacant_days = 0
     for bed in arrangement.beds:
         available = rule.available_days(year, bed.available_from, bed.available_until)
@@ -201,15 +205,26 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
         bed_days += available
         vacant_days += available - used
         fixed_days = available if housing else available - used
+        if by_key:
+            pooled_cents += rule.to_cents(vacant_tariff * fixed_days)
+            continue
         shares = rule.split_by_weight(rule.to_cents(vacant_tariff * fixed_days), inhabitants)
         for municipality_id, cents in shares.items():
             fixed_cents[municipality_id] += cents
+    key_cents: dict[int, int] = {}
+    if by_key:
+        # Everything the beds cost this year, occupied and vacant, is one pool split by
+        # inhabitants: what a municipality's residents used no longer matters.
+        pooled_cents += sum(occupied_cents.values())
+        key_cents = rule.split_by_weight(pooled_cents, inhabitants)
+        occupied_cents = defaultdict(int)
     budgets = {(b.municipality_id, b.year): b for b in arrangement.budgets}
     rows = []
     for municipality in municipalities:
         budget = budgets.get((municipality.id, year))
         occupied = occupied_cents.get(municipality.id, 0)
         fixed = fixed_cents.get(municipality.id, 0)
+        keyed = key_cents.get(municipality.id, 0)
         rows.append(
             CostRow(
                 municipality=municipality,
@@ -217,9 +232,10 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
                 occupied_cost=rule.from_cents(occupied),
                 vacancy_share=rule.from_cents(0 if housing else fixed),
                 housing_share=rule.from_cents(fixed if housing else 0),
-                total=rule.from_cents(occupied + fixed),
+                total=rule.from_cents(occupied + fixed + keyed),
                 budget=budget.amount if budget else None,
                 budget_source=budget.source if budget else "",
+                key_share=rule.from_cents(keyed),
             )
         )
     total = rule.from_cents(sum(rule.to_cents(r.total) for r in rows))

@@ -151,9 +151,7 @@ def test_s19_a_policy_officer_logs_in_without_code_and_may_switch_it_on_and_off(
     other = app.test_client()
     assert _password_step(other, POLICY).endswith("/login/code")  # now a code is asked
 
-    off = client.post(
-        "/account/tweede-factor", data={"action": "uitzetten", "csrf_token": token}
-    )
+    off = client.post("/account/tweede-factor", data={"action": "uitzetten", "csrf_token": token})
     assert off.status_code == 302
     assert _user(app, POLICY).totp_secret is None
 

@@ -146,3 +146,29 @@ def test_the_agenda_form_text_names_the_housing_part_under_that_rule(session, ho
     text = decisions._realised_costs(session, ACTOR, hoeksche_waard.id, municipality, year=2020)
     assert "€ 53.704,00" in text.replace("\xa0", " ")
     assert "huisvesting van elke beschikbare dag" in text
+
+
+def test_subsidy_by_key_splits_all_costs_by_inhabitants_whoever_used_the_beds(session):
+    twente = session.scalars(select(Arrangement)).first()
+    by_use = monitoring.costs(session, ACTOR, twente.id, year=2025)
+    arrangements.update(
+        session,
+        ACTOR,
+        twente.id,
+        {"cost_rule": "subsidy_by_key"},
+        expected_version=twente.version,
+        partial=True,
+    )
+    by_key = monitoring.costs(session, ACTOR, twente.id, year=2025)
+    # The same pool of money, only divided differently, and still exact to the cent.
+    assert by_key.total == by_use.total
+    assert sum(r.total for r in by_key.rows) == by_key.total
+    inhabitants = {r.municipality.id: r.municipality.inhabitants for r in by_key.rows}
+    expected = rule.split_by_weight(rule.to_cents(by_key.total), inhabitants)
+    assert {r.municipality.id: rule.to_cents(r.total) for r in by_key.rows} == expected
+    assert all(r.key_share == r.total and r.occupied_cost == 0 for r in by_key.rows)
+    # Haaksbergen had no residents staying, yet pays its share by inhabitants.
+    haaksbergen = next(r for r in by_key.rows if r.municipality.name == "Haaksbergen")
+    assert haaksbergen.occupied_days == 0 and haaksbergen.total > 0
+    enschede = next(r for r in by_key.rows if r.municipality.name == "Enschede")
+    assert enschede.total > next(r for r in by_key.rows if r.municipality.name == "Losser").total

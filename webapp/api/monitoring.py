@@ -78,6 +78,7 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
                     "occupied_cost": _money(r.occupied_cost),
                     "vacancy_share": _money(r.vacancy_share),
                     "housing_share": _money(r.housing_share),
+                    "key_share": _money(r.key_share),
                     "total": _money(r.total),
                     "budget": _money(r.budget),
                     "budget_source": r.budget_source,

@@ -695,6 +695,11 @@ def _register_schemas() -> dict[str, Any]:
                                 "description": "Aandeel in de huisvesting per beschikbare dag "
                                 "(Hoeksche Waardse verdeling).",
                             },
+                            "key_share": {
+                                "type": "string",
+                                "description": "Aandeel naar inwonertal in alle kosten "
+                                "(subsidie naar verdeelsleutel).",
+                            },
                             "total": {"type": "string"},
                             "budget": {"type": ["string", "null"]},
                             "budget_source": {"type": "string", "examples": ["GALA-middelen"]},

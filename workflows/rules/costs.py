@@ -7,6 +7,10 @@ remainder method, so that the parts always add up to the total exactly.
 
 The Hoeksche Waard rule: a fixed housing cost for every calendar day of the year plus a stay
 cost for the days actually used.
+
+Subsidy by key: the municipalities finance the arrangement together, each by its share of the
+inhabitants, whoever used the beds (how a pilot is often funded before the costs can be tied
+to use).
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ COST_RULE_LABELS = {
     "occupancy_and_vacancy": "bezette dagen per woongemeente, leegstand naar inwonertal (Twente)",
     "housing_and_stay": "huisvesting per beschikbare dag naar inwonertal, verblijf per gebruikte "
     "dag per woongemeente (Hoeksche Waard)",
+    "subsidy_by_key": "alle kosten samen naar inwonertal, als gezamenlijke subsidie, los van "
+    "wie de bedden gebruikte",
 }
 
 
