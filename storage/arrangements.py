@@ -96,6 +96,52 @@ class BudgetLine(Base):
     municipality: Mapped[Organisation] = relationship(lazy="joined")
 
 
+COST_LINE_KINDS = ("housing", "stay", "occupancy", "vacancy", "staff", "communication", "other")
+
+
+class CostLine(Base):
+    """One line of an arrangement's budget and realisation in a year (the Hoeksche Waard table:
+    housing, stay, staff, communication), for the whole arrangement or one municipality.
+
+    Realisation is typed in for lines that live outside Besluitwerk (staff, communication);
+    for the bed-cost lines it may be left empty and is then computed from the registers.
+    """
+
+    __tablename__ = "cost_lines"
+    __table_args__ = (
+        CheckConstraint(
+            "kind IN ('housing', 'stay', 'occupancy', 'vacancy', 'staff', 'communication', "
+            "'other')",
+            name="kind",
+        ),
+        UniqueConstraint("arrangement_id", "year", "scope_key", "kind", "label"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    arrangement_id: Mapped[int] = mapped_column(
+        ForeignKey("arrangements.id", ondelete="CASCADE"), index=True
+    )
+    year: Mapped[int] = mapped_column(Integer)
+    municipality_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    # 0 for the whole arrangement: a NULL would let the same line in twice past the constraint.
+    scope_key: Mapped[int] = mapped_column(Integer, default=0)
+    kind: Mapped[str] = mapped_column(String(20))
+    label: Mapped[str] = mapped_column(String(200), default="")
+    budget: Mapped[Decimal] = mapped_column(Numeric(14, 2))
+    realised: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    source: Mapped[str] = mapped_column(String(300), default="")
+
+    municipality: Mapped[Organisation | None] = relationship(lazy="joined")
+
+
+def cost_lines_of(session: Session, arrangement_id: int, year: int) -> Sequence[CostLine]:
+    return session.scalars(
+        select(CostLine)
+        .where(CostLine.arrangement_id == arrangement_id, CostLine.year == year)
+        .order_by(CostLine.scope_key, CostLine.id)
+    ).all()
+
+
 class Participant(Base):
     """An organisation taking part in an arrangement; what it is follows from its kind."""
 

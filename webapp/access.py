@@ -63,6 +63,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "arrangement_parts.add_bed": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.close_bed": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.set_budget": Permission.EDIT_ARRANGEMENTS,
+    "arrangement_parts.set_cost_line": Permission.EDIT_ARRANGEMENTS,
     "arrangement_parts.update_phase": Permission.EDIT_ARRANGEMENTS,
     "signals.dashboard": Permission.VIEW_SIGNALS,
     "signals.draft_mandate": Permission.EDIT_MANDATES,

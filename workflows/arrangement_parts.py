@@ -8,7 +8,16 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from storage import arrangements as store
-from storage.arrangements import Arrangement, Bed, BudgetLine, EvaluationMoment, Location, Phase
+from storage.arrangements import (
+    Arrangement,
+    Bed,
+    BudgetLine,
+    CostLine,
+    EvaluationMoment,
+    Location,
+    Phase,
+    cost_lines_of,
+)
 from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
@@ -261,5 +270,81 @@ def set_budget(
             "amount": f"{line.amount:.2f}",
             "source": line.source,
         },
+    )
+    return line
+
+
+COST_LINE_LABELS = {
+    "housing": "Huisvesting",
+    "stay": "Verblijf",
+    "occupancy": "Bezette dagen",
+    "vacancy": "Leegstand",
+    "staff": "Personeel",
+    "communication": "Communicatie",
+    "other": "Overig",
+}
+COST_LINE_FIELDS: dict[str, fields.Reader] = {
+    "year": fields.Whole("Jaar", minimum=2000, maximum=2100, required=True),
+    "kind": fields.Choice("Kostenpost", COST_LINE_LABELS),
+    "label": fields.Text("Omschrijving (bij overig)", max_length=200),
+    "municipality_id": fields.Whole(
+        "Gemeente (leeg: de hele regeling)", minimum=1, maximum=2**31 - 1, required=False
+    ),
+    "budget": fields.Money("Begroting", required=True),
+    "realised": fields.Money("Realisatie (leeg bij bedkosten: berekend)", required=False),
+    "source": fields.Text("Dekking", max_length=300),
+}
+
+
+def set_cost_line(
+    session: Session, actor: Actor, arrangement_id: int, raw: dict[str, Any]
+) -> CostLine:
+    """Sets one line; the same line again (year, scope, kind, label) replaces it, so a double
+    submit creates nothing twice."""
+    arrangement = _editable(session, actor, arrangement_id)
+    values = _read(COST_LINE_FIELDS, raw)
+    municipality_id = values["municipality_id"]
+    if municipality_id is not None and municipality_id not in {
+        p.organisation_id for p in arrangement.participants if p.organisation.kind == "municipality"
+    }:
+        raise InvalidInput(
+            {"municipality_id": f"Gemeente: kies een gemeente van {arrangement.name}."}
+        )
+    if values["kind"] == "other" and not values["label"]:
+        raise InvalidInput({"label": "Omschrijving: noem de kostenpost."})
+    scope_key = municipality_id or 0
+    label = values["label"] or ""
+    line = next(
+        (
+            c
+            for c in cost_lines_of(session, arrangement.id, values["year"])
+            if c.scope_key == scope_key and c.kind == values["kind"] and c.label == label
+        ),
+        None,
+    )
+    before = {"budget": line.budget, "realised": line.realised} if line else {}
+    if line is None:
+        line = CostLine(
+            arrangement_id=arrangement.id,
+            year=values["year"],
+            municipality_id=municipality_id,
+            scope_key=scope_key,
+            kind=values["kind"],
+            label=label,
+            budget=values["budget"],
+        )
+        session.add(line)
+    line.budget = values["budget"]
+    line.realised = values["realised"]
+    line.source = values["source"] or ""
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="update" if before else "create",
+        object_type="cost_line",
+        object_id=line.id,
+        old_values={k: str(v) for k, v in before.items()} if before else None,
+        new_values={"budget": str(line.budget), "realised": str(line.realised)},
     )
     return line

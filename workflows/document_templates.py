@@ -107,7 +107,19 @@ def upload(
             new_values={"problems": refused.problems},
         )
         raise InvalidInput({"file": " ".join(refused.problems)}) from refused
-    preview = test_render(content, kind, sample_context(session, kind, now=now))
+    try:
+        preview = test_render(content, kind, sample_context(session, kind, now=now))
+    except InvalidInput as refused:
+        audit.record(
+            session,
+            actor,
+            action="upload",
+            object_type="document_template",
+            object_id=kind,
+            result="refused",
+            new_values={"problems": list(refused.errors.values())},
+        )
+        raise
     if store.active_template(session, kind) is None:
         # The built-in template is version 1 of its kind; an upload always comes after it.
         _store_builtin(session, files, kind)

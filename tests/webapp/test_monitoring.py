@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 from sqlalchemy import select
 
 from storage.arrangements import Arrangement
-from tests.conftest import PROJECT, PROVIDER_CR, login
+from tests.conftest import PROJECT, PROVIDER_CR, csrf_token, login
 from webapp.database import sessions
 from workflows import accounts
 from workflows.actors import system_actor
@@ -148,3 +148,29 @@ def test_the_cost_rule_is_chosen_on_the_edit_form_and_changes_the_costs_answer(
     assert sum(Decimal(i["total"]) for i in body["items"]) == Decimal(body["total"])
     page = client.get(f"/regelingen/{arrangement_id}/cijfers?jaar=2025").get_data(as_text=True)
     assert ">Huisvesting</th>" in page and "Hoeksche Waardse verdeling" in page
+
+
+def test_cost_lines_are_set_on_the_parts_page_and_shown_beside_the_figures(client, arrangement_id):
+    login(client, PROJECT)
+    token = csrf_token(client, f"/regelingen/{arrangement_id}/onderdelen")
+    response = client.post(
+        f"/regelingen/{arrangement_id}/kostenposten",
+        data={
+            "csrf_token": token,
+            "year": "2025",
+            "kind": "staff",
+            "budget": "12.000,00",
+            "realised": "13.250,50",
+            "source": "GALA-middelen",
+        },
+    )
+    assert response.status_code == 302
+    page = client.get(f"/regelingen/{arrangement_id}/cijfers?jaar=2025").get_data(as_text=True)
+    assert "Begroting en realisatie per kostenpost" in page
+    assert "Personeel" in page and "1.250,50 overschreden" in page
+    refused = client.post(
+        f"/regelingen/{arrangement_id}/kostenposten",
+        data={"csrf_token": token, "year": "2025", "kind": "staff", "budget": "NaN"},
+    )
+    assert refused.status_code == 422
+    assert "Begroting" in refused.get_data(as_text=True)

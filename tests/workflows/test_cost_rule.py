@@ -11,7 +11,7 @@ from storage.agreements import Agreement
 from storage.arrangements import Arrangement, Bed, Location, Participant
 from storage.monitoring import Stay
 from storage.organisations import Organisation
-from workflows import arrangements, decisions, monitoring
+from workflows import arrangement_parts, arrangements, cost_lines, decisions, monitoring
 from workflows.actors import system_actor
 from workflows.errors import InvalidInput
 from workflows.rules import costs as rule
@@ -172,3 +172,46 @@ def test_subsidy_by_key_splits_all_costs_by_inhabitants_whoever_used_the_beds(se
     assert haaksbergen.occupied_days == 0 and haaksbergen.total > 0
     enschede = next(r for r in by_key.rows if r.municipality.name == "Enschede")
     assert enschede.total > next(r for r in by_key.rows if r.municipality.name == "Losser").total
+
+
+def test_the_hoeksche_waard_budget_and_realisation_table_per_cost_line(session, hoeksche_waard):
+    # DOMAIN.md, 2020: housing 29 280 / 29 280; stay 31 476 / 24 424; staff 142 908 / 93 394;
+    # communication 6 000 / 6 000; total 209 664 / 153 098. Housing and stay are realised in
+    # the registers (computed); staff and communication are typed in.
+    lines = [
+        {"kind": "housing", "budget": "29280"},
+        {"kind": "stay", "budget": "31476"},
+        {"kind": "staff", "budget": "142908", "realised": "93394"},
+        {"kind": "communication", "budget": "6000", "realised": "6000"},
+    ]
+    for line in lines:
+        arrangement_parts.set_cost_line(session, ACTOR, hoeksche_waard.id, {"year": "2020", **line})
+    found = cost_lines.table(session, ACTOR, hoeksche_waard.id, year=2020)
+    by_label = {r.label: r for r in found.rows}
+    assert by_label["Huisvesting"].realised == Decimal("29280.00")
+    assert by_label["Huisvesting"].computed
+    assert by_label["Verblijf"].realised == Decimal("24424.00")
+    assert by_label["Verblijf"].difference == Decimal("7052.00")
+    assert by_label["Personeel"].realised == Decimal("93394.00")
+    assert not by_label["Personeel"].computed
+    assert found.budget == Decimal("209664.00")
+    assert found.realised == Decimal("153098.00")
+    assert not found.incomplete
+
+
+def test_a_cost_line_set_twice_is_replaced_and_bad_input_stores_nothing(session, hoeksche_waard):
+    for budget in ("6000", "6500"):
+        arrangement_parts.set_cost_line(
+            session,
+            ACTOR,
+            hoeksche_waard.id,
+            {"year": "2020", "kind": "communication", "budget": budget},
+        )
+    (only,) = cost_lines.table(session, ACTOR, hoeksche_waard.id, year=2020).rows
+    assert only.line.budget == Decimal("6500.00") and only.realised is None
+    with pytest.raises(InvalidInput) as refused:
+        arrangement_parts.set_cost_line(
+            session, ACTOR, hoeksche_waard.id, {"year": "2020", "kind": "other", "budget": "-5"}
+        )
+    assert "Begroting" in str(refused.value) or "Omschrijving" in str(refused.value)
+    assert len(cost_lines.table(session, ACTOR, hoeksche_waard.id, year=2020).rows) == 1

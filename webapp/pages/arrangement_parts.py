@@ -23,6 +23,7 @@ FORMS = {
     "moment": parts.MOMENT_FIELDS,
     "bed": parts.BED_FIELDS,
     "budget": parts.BUDGET_FIELDS,
+    "cost_line": parts.COST_LINE_FIELDS,
 }
 
 
@@ -134,6 +135,17 @@ def set_budget(arrangement_id: int) -> ResponseReturnValue:
         lambda s, a, raw: parts.set_budget(s, a, arrangement_id, raw),
         parts.BUDGET_FIELDS,
         "Het budget is vastgelegd.",
+    )
+
+
+@blueprint.post("/<int:arrangement_id>/kostenposten")
+def set_cost_line(arrangement_id: int) -> ResponseReturnValue:
+    return _submit(
+        arrangement_id,
+        "cost_line",
+        lambda s, a, raw: parts.set_cost_line(s, a, arrangement_id, raw),
+        parts.COST_LINE_FIELDS,
+        "De kostenpost is vastgelegd.",
     )
 
 

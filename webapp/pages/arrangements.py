@@ -15,7 +15,7 @@ from webapp.exports import csv_response, xlsx_response
 from webapp.formatting import dutch_date, euro
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from webapp.timeline import timeline_svg
-from workflows import arrangements, audit, coverage, history, monitoring, organisations
+from workflows import arrangements, audit, cost_lines, coverage, history, monitoring, organisations
 from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
 from workflows.errors import Conflict, InvalidInput
 from workflows.extensions import extension_impact
@@ -333,6 +333,7 @@ def figures(arrangement_id: int) -> ResponseReturnValue:
         arrangement=found.arrangement,
         figures=found,
         costs=allocation,
+        cost_lines=cost_lines.table(session, actor, arrangement_id, year=year),
         charts=charts,
         year=year,
         errors={**errors, **cost_errors},
