@@ -38,7 +38,14 @@ from tests.conftest import (
 from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
-from workflows import accounts, demo, document_bundles, document_templates, signed_copies
+from workflows import (
+    accounts,
+    conversion,
+    demo,
+    document_bundles,
+    document_templates,
+    signed_copies,
+)
 from workflows.documents import DOCX_TYPE
 from workflows.rules.document_fields import KIND_LABELS
 
@@ -600,3 +607,42 @@ def test_only_the_beheerder_manages_templates(app, email):
     )
     assert upload.status_code == 403
     assert count(app, DocumentTemplate) == 0
+
+
+def test_without_libreoffice_word_works_and_every_pdf_action_says_it_is_missing(
+    app, ids, monkeypatch
+):
+    monkeypatch.setattr(conversion, "soffice", lambda: None)
+    client = signed_in(app, LEGAL)
+    page = f"/documenten/mandate/{ids['mandate']}"
+    assert "LibreOffice is op deze server niet geïnstalleerd" in text(client.get(page))
+    made = post(
+        client,
+        page,
+        "/documenten/maken",
+        {
+            "kind": "volmacht",
+            "subject_type": "mandate",
+            "subject_id": ids["mandate"],
+            "party_id": ids["Enschede"],
+        },
+    )
+    assert made.status_code == 302
+    document = latest_document(app, "volmacht", ids["mandate"])
+    word = client.get(f"/documenten/{document.id}/bestand?formaat=docx")
+    assert word.status_code == 200 and word.data[:2] == b"PK"
+    pdf = client.get(f"/documenten/{document.id}/bestand?formaat=pdf")
+    assert pdf.status_code == 503
+    assert "LibreOffice (soffice) is op deze server niet geïnstalleerd" in text(pdf)
+    job = post(
+        client,
+        page,
+        "/documenten/opdrachten",
+        {
+            "action": "volmachten",
+            "subject_type": "mandate",
+            "subject_id": ids["mandate"],
+            "request_key": "zonder-libreoffice",
+        },
+    )
+    assert job.status_code == 503 and "LibreOffice" in text(job)
