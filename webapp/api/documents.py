@@ -17,6 +17,7 @@ from webapp.api.views import blueprint, error_response, page
 from webapp.database import db
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
+from webapp.pages.documents import convert_first
 from workflows import (
     conversion,
     document_bundles,
@@ -126,10 +127,11 @@ def list_documents() -> ResponseReturnValue:
 @blueprint.get("/documents/<int:document_id>/content", endpoint="document_content")
 def document_content(document_id: int) -> ResponseReturnValue:
     session = db()
+    file_format = request.args.get("format", "docx")
     try:
-        found = documents.content(
-            session, _files(), current_actor(), document_id, request.args.get("format", "docx")
-        )
+        if file_format == "pdf":
+            convert_first(session, document_id)
+        found = documents.content(session, _files(), current_actor(), document_id, file_format)
     except (conversion.ConversionUnavailable, conversion.ConversionFailed) as error:
         session.rollback()
         return error_response(503, error.code, error.message)

@@ -13,11 +13,12 @@ from typing import Any
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from sqlalchemy.orm import Session
 
 from storage.files import FileStore
 from webapp import clock
 from webapp.access import current_actor
-from webapp.database import db
+from webapp.database import db, sessions
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
 from workflows import (
@@ -204,6 +205,8 @@ def download(document_id: int) -> ResponseReturnValue:
     session = db()
     file_format = request.args.get("formaat", "docx")
     try:
+        if file_format == "pdf":
+            convert_first(session, document_id)
         found = documents.content(session, files(), current_actor(), document_id, file_format)
     except InvalidInput as error:  # an unknown ?formaat= is the user's input, not a crash
         session.rollback()
@@ -216,6 +219,15 @@ def download(document_id: int) -> ResponseReturnValue:
         ), 503
     session.commit()
     return attachment(found.data, filename=found.filename, content_type=found.content_type)
+
+
+def convert_first(session: Session, document_id: int) -> None:
+    """A document's PDF is made on its first download. On SQLite every transaction holds the
+    write lock, so the request's transaction ends before soffice runs its second or two, and
+    the conversion is stored in short transactions of its own."""
+    documents.get(session, current_actor(), document_id)  # 404 before any work
+    session.commit()
+    documents.convert_missing(sessions(), files(), [document_id])
 
 
 @blueprint.post("/opdrachten")
