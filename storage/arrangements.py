@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -268,6 +269,70 @@ def arrangement_ids(session: Session, *, participant_id: int | None = None) -> l
             | Arrangement.participants.any(Participant.organisation_id == participant_id)
         )
     return list(session.scalars(query).all())
+
+
+def for_planning(session: Session, ids: Sequence[int]) -> Sequence[Arrangement]:
+    """The arrangements with what planning reads of them (participants, phases, evaluation
+    moments), in one query per relation whatever their number; no beds or budgets."""
+    if not ids:
+        return []
+    query = (
+        select(Arrangement)
+        .options(
+            selectinload(Arrangement.participants),
+            selectinload(Arrangement.phases),
+            selectinload(Arrangement.evaluation_moments),
+        )
+        .where(Arrangement.id.in_(ids))
+        .order_by(Arrangement.name)
+    )
+    return session.scalars(query).unique().all()
+
+
+@dataclass(frozen=True)
+class NamedArrangement:
+    """An arrangement as a list names it: read as plain values, without its parts."""
+
+    id: int
+    name: str
+    lead_name: str
+
+
+def names(session: Session, ids: Sequence[int]) -> list[NamedArrangement]:
+    """Id, name and lead organisation of the given arrangements, by name, in one query."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(Arrangement.id, Arrangement.name, Organisation.name)
+        .join(Organisation, Organisation.id == Arrangement.lead_organisation_id)
+        .where(Arrangement.id.in_(ids))
+        .order_by(Arrangement.name)
+    )
+    return [NamedArrangement(key, name, lead) for key, name, lead in rows]
+
+
+@dataclass(frozen=True)
+class DueMoment:
+    due_on: date
+    name: str
+    arrangement_id: int
+    arrangement_name: str
+
+
+def upcoming_moments(
+    session: Session, ids: Sequence[int], *, from_day: date, limit: int
+) -> list[DueMoment]:
+    """The first evaluation moments on or after ``from_day`` of the given arrangements."""
+    if not ids:
+        return []
+    rows = session.execute(
+        select(EvaluationMoment.due_on, EvaluationMoment.name, Arrangement.id, Arrangement.name)
+        .join(Arrangement, Arrangement.id == EvaluationMoment.arrangement_id)
+        .where(EvaluationMoment.arrangement_id.in_(ids), EvaluationMoment.due_on >= from_day)
+        .order_by(EvaluationMoment.due_on, Arrangement.name, EvaluationMoment.id)
+        .limit(limit)
+    )
+    return [DueMoment(due_on, name, key, arrangement) for due_on, name, key, arrangement in rows]
 
 
 def get_arrangement(session: Session, arrangement_id: int) -> Arrangement | None:

@@ -70,6 +70,10 @@ def seed_demo(url: str) -> None:
         click.echo(
             f"  {account.email}  {account.role_label}  {account.organisation}  {account.password}"
         )
+    click.echo(
+        "Aanbieders en de beheerder stellen bij de eerste keer inloggen een tweede factor in "
+        "(een authenticator-app, of: oathtool --totp -b <sleutel>)."
+    )
     click.echo(f"Inloggen op {url.rstrip('/')}/login")
 
 

@@ -8,6 +8,8 @@ listed as overdue while the gap it signals is still open.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -16,8 +18,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import agreements as agreement_store
+from storage import arrangements as arrangement_store
 from storage import mandates as mandate_store
+from storage.agreements import Agreement
 from storage.arrangements import Arrangement
+from storage.audit import AuditEvent
+from storage.mandates import Mandate
 from storage.organisations import Organisation
 from workflows import arrangements
 from workflows.actors import Actor
@@ -147,30 +153,57 @@ def derive(
     visible: Sequence[Arrangement] | None = None,
 ) -> list[Signal]:
     """The signals of the arrangements the actor sees. ``visible``: those arrangements when the
-    caller has just loaded them (the start page), which saves loading them twice per request."""
+    caller has loaded them already, which saves loading them twice per request."""
     actor.require(Permission.VIEW_SIGNALS)
     if visible is None:
-        visible = arrangements.list_visible(session, actor)
+        ids = arrangements.visible_ids(session, actor)
+        if arrangement_id is not None:
+            ids = [i for i in ids if i == arrangement_id]
+        visible = arrangement_store.for_planning(session, ids)
     chosen = [a for a in visible if arrangement_id is None or a.id == arrangement_id]
-    signals: list[Signal] = []
-    for arrangement in chosen:
-        signals += _for_arrangement(session, arrangement, as_of=as_of)
+    return _by_date(_signals_of(session, chosen, as_of=as_of))
+
+
+def derive_all(session: Session, *, as_of: date) -> list[Signal]:
+    """Every signal of every arrangement: what the scheduler turns into deadlines."""
+    everything = arrangement_store.for_planning(session, arrangement_store.arrangement_ids(session))
+    return _signals_of(session, sorted(everything, key=lambda a: a.id), as_of=as_of)
+
+
+def _by_date(signals: list[Signal]) -> list[Signal]:
     return sorted(
         signals,
         key=lambda s: (s.plan.start_by_on, s.kind, s.municipality.name if s.municipality else ""),
     )
 
 
-def derive_all(session: Session, *, as_of: date) -> list[Signal]:
-    """Every signal of every arrangement: what the scheduler turns into deadlines."""
+def _signals_of(session: Session, chosen: Sequence[Arrangement], *, as_of: date) -> list[Signal]:
+    """The signals of the given arrangements; their mandates and agreements are read in one go
+    for all of them (two queries and their eager loads, not two per arrangement)."""
+    ids = [a.id for a in chosen]
+    if not ids:
+        return []
+    mandates: dict[int, list[Mandate]] = defaultdict(list)
+    for mandate in mandate_store.list_mandates(session, arrangement_ids=ids):
+        mandates[mandate.arrangement_id].append(mandate)
+    agreements: dict[int, list[Agreement]] = defaultdict(list)
+    for agreement in agreement_store.list_agreements(session, arrangement_ids=ids):
+        agreements[agreement.arrangement_id].append(agreement)
     found: list[Signal] = []
-    for arrangement in session.scalars(select(Arrangement).order_by(Arrangement.id)):
-        found += _for_arrangement(session, arrangement, as_of=as_of)
+    for arrangement in chosen:
+        found += _for_arrangement(
+            arrangement, mandates[arrangement.id], agreements[arrangement.id], as_of=as_of
+        )
     return found
 
 
-def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date) -> list[Signal]:
-    mandates = list(mandate_store.list_mandates(session, arrangement_id=arrangement.id))
+def _for_arrangement(
+    arrangement: Arrangement,
+    mandates: Sequence[Mandate],
+    agreements: Sequence[Agreement],
+    *,
+    as_of: date,
+) -> list[Signal]:
     phases, mandate_facts = facts(arrangement, mandates)
     names = {p.organisation_id: p.organisation.name for p in arrangement.participants}
     lead = arrangement.lead_organisation
@@ -274,7 +307,7 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
                 ref=f"mandate{mandate.id}",
                 mandate_id=mandate.id,
             )
-    for agreement in agreement_store.list_agreements(session, arrangement_ids=[arrangement.id]):
+    for agreement in agreements:
         if agreement.status not in ACTIVE_AGREEMENT:
             continue
         notice = term_of(agreement_snapshot(agreement)).notice_deadline()
@@ -290,3 +323,101 @@ def _for_arrangement(session: Session, arrangement: Arrangement, *, as_of: date)
             )
     # A passed date stays on the list only while the gap it signals is still open.
     return [s for s in signals if s.act_on >= as_of or s.kind in STAYS_WHEN_OVERDUE]
+
+
+# The start page: the first signals and how many are late, kept per version of the registers.
+#
+# Why not read them from the deadlines table the scheduler keeps? That table follows the
+# registers only on the scheduler's tick (about a minute late, and not at all when no
+# scheduler runs), keeps derived deadlines open for 30 days past their date, holds what people
+# set done or not applicable, and is shown per organisation. The start page would then show
+# something else than the signals page, and an edit would not show on it right away. Deriving
+# live is exact but loads every arrangement's phases, mandates and agreements on every request.
+#
+# So the derivation is kept, keyed by the head of the audit chain: every create, update and
+# delete of the registers writes an audit event in its own transaction (SECURITY.md S24), so
+# any change to what signals are made of moves the head. The head is read before the
+# registers, so what is kept under a head is never older than that head; on PostgreSQL the
+# chain lock makes audit ids follow commit order. The head's hash covers all history before
+# it, so a restored or otherwise different database with the same last id does not match.
+# Other audited events (a login, a download) only cost one fresh derivation.
+
+_START_PAGE_SIGNALS = 6
+
+
+@dataclass(frozen=True)
+class Line:
+    """A signal as the start page lists it: plain values, safe to keep between requests."""
+
+    start_by_on: date
+    kind_label: str
+    subject: str
+    overdue: bool
+
+
+@dataclass(frozen=True)
+class Summary:
+    first: tuple[Line, ...]
+    overdue: int
+
+
+RegistersVersion = tuple[int, str | None]
+_Key = tuple[RegistersVersion, date, tuple[int, ...]]
+
+
+class SummaryCache:
+    """Start-page summaries per (registers version, day, arrangements); one per process."""
+
+    def __init__(self, size: int = 256) -> None:
+        self._size = size
+        self._entries: OrderedDict[_Key, Summary] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> Summary | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: _Key, summary: Summary) -> None:
+        with self._lock:
+            self._entries[key] = summary
+            self._entries.move_to_end(key)
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+def registers_version(session: Session) -> RegistersVersion:
+    """The head of the audit chain (id and hash): it moves with every change of the registers."""
+    head = session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (0, None) if head is None else (head[0], head[1])
+
+
+def summary(
+    session: Session,
+    actor: Actor,
+    *,
+    as_of: date,
+    visible_ids: Sequence[int],
+    cache: SummaryCache,
+) -> Summary:
+    """What the start page shows of the signals of the arrangements the actor sees
+    (``visible_ids``, from ``arrangements.visible_ids``): the same as ``derive`` gives."""
+    actor.require(Permission.VIEW_SIGNALS)
+    key = (registers_version(session), as_of, tuple(sorted(visible_ids)))
+    found = cache.get(key)
+    if found is None:
+        chosen = arrangement_store.for_planning(session, key[2])
+        derived = _by_date(_signals_of(session, chosen, as_of=as_of))
+        found = Summary(
+            first=tuple(
+                Line(s.plan.start_by_on, s.kind_label, s.subject, s.overdue)
+                for s in derived[:_START_PAGE_SIGNALS]
+            ),
+            overdue=sum(1 for s in derived if s.overdue),
+        )
+        cache.put(key, found)
+    return found

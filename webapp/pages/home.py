@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
 
+from storage import arrangements as arrangement_store
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
@@ -22,33 +23,44 @@ def health() -> ResponseReturnValue:
 @blueprint.get("/")
 def home() -> ResponseReturnValue:
     actor = current_actor()
-    today = clock.today()
-    visible = arrangements.list_visible(db(), actor)
-    upcoming = sorted(
-        (
-            (moment.due_on, moment, arrangement)
-            for arrangement in visible
-            for moment in arrangement.evaluation_moments
-            if moment.due_on >= today
-        ),
-        key=lambda item: item[0],
-    )
     assert actor.role is not None
+    today = clock.today()
+    session = db()
+    # Names and dates only: the page lists arrangements and moments, it does not need their
+    # phases, beds or budgets.
+    ids = arrangements.visible_ids(session, actor)
+    sees_signals = actor.can(Permission.VIEW_SIGNALS)
     found = (
-        signals.derive(db(), actor, as_of=today, visible=visible)
-        if actor.can(Permission.VIEW_SIGNALS)
-        else []
+        signals.summary(session, actor, as_of=today, visible_ids=ids, cache=_summaries())
+        if sees_signals
+        else signals.Summary(first=(), overdue=0)
     )
+    listed = arrangement_store.names(session, ids)
+    upcoming = arrangement_store.upcoming_moments(session, ids, from_day=today, limit=5)
+    unread = notifications.unread_count(session, actor) if sees_signals else 0
+    # Everything the page shows is read: end the transaction before rendering. On SQLite every
+    # transaction takes the write lock (BEGIN IMMEDIATE), so holding it while the template
+    # renders would make the workers wait on each other's start pages. Nothing was changed,
+    # and nothing expires on commit, so the page renders from what was read.
+    session.commit()
     return render_template(
         "home.html",
         role=actor.role,
         role_label=ROLE_LABELS[actor.role],
         Role=Role,
         Permission=Permission,
-        arrangements=visible,
-        upcoming=[(moment, arrangement) for _, moment, arrangement in upcoming[:5]],
+        arrangements=listed,
+        upcoming=upcoming,
         today=today,
-        signals=found[:6],
-        overdue=sum(1 for s in found if s.overdue),
-        unread=notifications.unread_count(db(), actor) if actor.can(Permission.VIEW_SIGNALS) else 0,
+        signals=found.first,
+        overdue=found.overdue,
+        unread=unread,
     )
+
+
+def _summaries() -> signals.SummaryCache:
+    """This process's start-page summaries, one cache per app (and so per database)."""
+    cache: signals.SummaryCache = current_app.extensions.setdefault(
+        "besluitwerk.signal_summaries", signals.SummaryCache()
+    )
+    return cache
