@@ -27,7 +27,45 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound, WorkflowError
 from workflows.rules.roles import Permission
 
-ACTIONS = ("volmachten", "overeenkomsten", "bundle", "bundle_documents")
+
+def _earlier(session: Session, actor: Actor, request_key: str) -> DocumentJob | None:
+    """The job a double submit of the same form already queued (S29)."""
+    if not request_key or len(request_key) > 64:
+        raise InvalidInput(
+            {"request_key": "Het formulier mist zijn sleutel; laad de pagina opnieuw."}
+        )
+    existing = store.job_by_request_key(session, request_key)
+    if existing is not None and existing.requested_by_id != actor.user_id:
+        raise InvalidInput({"request_key": "Deze sleutel is al gebruikt."})
+    return existing
+
+
+def _queue(
+    session: Session,
+    actor: Actor,
+    action: str,
+    *,
+    title: str,
+    parameters: dict[str, Any],
+    total: int,
+    request_key: str,
+    now: datetime,
+) -> DocumentJob:
+    job = DocumentJob(
+        action=action,
+        title=title[:400],
+        parameters=parameters,
+        status="queued",
+        total=total,
+        done_count=0,
+        request_key=request_key,
+        requested_by_id=actor.user_id,
+        requested_by_label=actor.label,
+        created_at=now,
+    )
+    session.add(job)
+    session.flush()
+    return job
 
 
 def request(
@@ -42,14 +80,8 @@ def request(
 ) -> DocumentJob:
     """Queues a job after checking, now, that the actor may do it and the subject exists."""
     actor.require(Permission.GENERATE_DOCUMENTS)
-    if not request_key or len(request_key) > 64:
-        raise InvalidInput(
-            {"request_key": "Het formulier mist zijn sleutel; laad de pagina opnieuw."}
-        )
-    existing = store.job_by_request_key(session, request_key)
+    existing = _earlier(session, actor, request_key)
     if existing is not None:
-        if existing.requested_by_id != actor.user_id:
-            raise InvalidInput({"request_key": "Deze sleutel is al gebruikt."})
         return existing
     if action == "volmachten":
         mandate = mandates.get_visible(session, actor, subject_id)
@@ -70,21 +102,16 @@ def request(
         parameters = {"name": bundle, "subject_id": subject_id}
     else:
         raise InvalidInput({"action": "Onbekende opdracht."})
-    job = DocumentJob(
-        action=action,
-        title=title[:400],
+    return _queue(
+        session,
+        actor,
+        action,
+        title=title,
         parameters=parameters,
-        status="queued",
         total=total,
-        done_count=0,
         request_key=request_key,
-        requested_by_id=actor.user_id,
-        requested_by_label=actor.label,
-        created_at=now,
+        now=now,
     )
-    session.add(job)
-    session.flush()
-    return job
 
 
 def request_documents_bundle(
@@ -99,27 +126,20 @@ def request_documents_bundle(
     actor.require(Permission.GENERATE_DOCUMENTS)
     if not document_ids or len(document_ids) > 100:
         raise InvalidInput({"document_ids": "Kies 1 tot 100 documenten."})
-    existing = store.job_by_request_key(session, request_key)
-    if existing is not None and existing.requested_by_id == actor.user_id:
-        return existing
+    existing = _earlier(session, actor, request_key)
     if existing is not None:
-        raise InvalidInput({"request_key": "Deze sleutel is al gebruikt."})
+        return existing
     chosen = [documents.get(session, actor, i) for i in dict.fromkeys(document_ids)]
-    job = DocumentJob(
-        action="bundle_documents",
+    return _queue(
+        session,
+        actor,
+        "bundle_documents",
         title=f"Bundel van {len(chosen)} documenten samenstellen",
         parameters={"document_ids": [d.id for d in chosen]},
-        status="queued",
         total=2,
-        done_count=0,
         request_key=request_key,
-        requested_by_id=actor.user_id,
-        requested_by_label=actor.label,
-        created_at=now,
+        now=now,
     )
-    session.add(job)
-    session.flush()
-    return job
 
 
 def get(session: Session, actor: Actor, job_id: int) -> DocumentJob:
