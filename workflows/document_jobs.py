@@ -143,10 +143,9 @@ def request_documents_bundle(
 
 
 def get(session: Session, actor: Actor, job_id: int) -> DocumentJob:
+    # Only the person who asked: a job's title may name a secret dossier (S12).
     job = store.get_job(session, job_id)
-    if job is None or (
-        job.requested_by_id != actor.user_id and not actor.can(Permission.MANAGE_USERS)
-    ):
+    if job is None or job.requested_by_id != actor.user_id:
         raise NotFound("Deze opdracht bestaat niet.")
     return job
 
