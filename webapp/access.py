@@ -163,6 +163,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "imports.confirm": Permission.EDIT_ARRANGEMENTS,
     "api.figures": Permission.VIEW_SIGNALS,
     "api.costs": Permission.VIEW_SIGNALS,
+    "api.cost_lines": Permission.VIEW_SIGNALS,
     "api.deadlines": Permission.VIEW_SIGNALS,
     "api.deadline_create": Permission.VIEW_SIGNALS,
     "api.deadline_acknowledge": Permission.VIEW_SIGNALS,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from storage.arrangements import Arrangement
 from tests.conftest import PROJECT, PROVIDER_CR, csrf_token, login
 from webapp.database import sessions
-from workflows import accounts
+from workflows import accounts, arrangement_parts
 from workflows.actors import system_actor
 
 
@@ -174,3 +174,23 @@ def test_cost_lines_are_set_on_the_parts_page_and_shown_beside_the_figures(clien
     )
     assert refused.status_code == 422
     assert "Begroting" in refused.get_data(as_text=True)
+
+
+def test_cost_lines_api_gives_budget_realisation_and_difference(
+    client, headers, app, arrangement_id
+):
+    with sessions(app)() as session:
+        arrangement_parts.set_cost_line(
+            session,
+            system_actor("test"),
+            arrangement_id,
+            {"year": "2025", "kind": "communication", "budget": "500", "realised": "650"},
+        )
+        session.commit()
+    body = client.get(
+        f"/api/v1/arrangements/{arrangement_id}/cost-lines?year=2025", headers=headers
+    ).get_json()
+    (line,) = body["items"]
+    assert line["label"] == "Communicatie" and line["municipality"] is None
+    assert (line["budget"], line["realised"], line["difference"]) == ("500.00", "650.00", "-150.00")
+    assert body["complete"] is True and body["budget"] == "500.00"

@@ -11,7 +11,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.api.views import blueprint
 from webapp.database import db
-from workflows import imports, monitoring
+from workflows import arrangements, cost_lines, imports, monitoring
 from workflows.errors import InvalidInput
 
 
@@ -90,6 +90,37 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
             "bed_days": found.bed_days,
             "vacant_days": found.vacant_days,
             "rule": found.rule,
+        }
+    )
+
+
+@blueprint.get("/arrangements/<int:arrangement_id>/cost-lines", endpoint="cost_lines")
+def cost_lines_of(arrangement_id: int) -> ResponseReturnValue:
+    year = monitoring.read_year(request.args.get("year"), default=clock.today().year - 1)
+    actor = current_actor()
+    arrangements.visible(db(), actor, arrangement_id)
+    found = cost_lines.table(db(), actor, arrangement_id, year=year)
+    return jsonify(
+        {
+            "year": year,
+            "items": [
+                {
+                    "kind": r.line.kind,
+                    "label": r.label,
+                    "municipality": {"id": r.line.municipality.id, "name": r.line.municipality.name}
+                    if r.line.municipality is not None
+                    else None,
+                    "budget": _money(r.line.budget),
+                    "realised": _money(r.realised),
+                    "computed": r.computed,
+                    "difference": _money(r.difference),
+                    "source": r.line.source,
+                }
+                for r in found.rows
+            ],
+            "budget": _money(found.budget),
+            "realised": _money(found.realised),
+            "complete": not found.incomplete,
         }
     )
 

@@ -236,6 +236,32 @@ def _register_paths() -> dict[str, Any]:
                 "responses": {"200": _one("Costs"), **_errors(401, 403, 404, 422)},
             }
         },
+        "/api/v1/arrangements/{id}/cost-lines": {
+            "get": {
+                "summary": "Begroting en realisatie per kostenpost (bedkosten berekend)",
+                "parameters": [_id_param(), _filter("year", {"type": "integer"})],
+                "responses": {
+                    "200": {
+                        "description": "Kostenposten met begroting, realisatie en verschil",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {
+                                        "year": {"type": "integer"},
+                                        "items": {"type": "array", "items": {"type": "object"}},
+                                        "budget": {"type": "string"},
+                                        "realised": {"type": "string"},
+                                        "complete": {"type": "boolean"},
+                                    },
+                                }
+                            }
+                        },
+                    },
+                    **_errors(401, 403, 404, 422),
+                },
+            }
+        },
         "/api/v1/arrangements/{id}/imports": {
             "post": {
                 "summary": "Monitoringgegevens inlezen (file, kind, year): eerst een voorbeeld",
