@@ -15,8 +15,11 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    Select,
     String,
     Text,
+    bindparam,
+    func,
     select,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -159,3 +162,29 @@ def find_feed(session: Session, token_hash: str) -> CalendarFeed | None:
     return session.scalars(
         select(CalendarFeed).where(CalendarFeed.token_hash == token_hash)
     ).one_or_none()
+
+
+def _unread_in_app_statement() -> Select[int]:
+    latest = (
+        select(Message.read_at)
+        .where(
+            Message.recipient_id == bindparam("recipient_id"),
+            Message.channel == "in_app",
+            Message.status == "sent",
+        )
+        .order_by(Message.sent_at.desc(), Message.id.desc())
+        .limit(bindparam("newest"))
+        .subquery()
+    )
+    return select(func.count()).select_from(latest).where(latest.c.read_at.is_(None))
+
+
+# Built once: it is asked on every start page, and building it costs more than running it.
+_UNREAD_IN_APP = _unread_in_app_statement()
+
+
+def unread_in_app(session: Session, recipient_id: int | None, *, newest: int) -> int:
+    """How many of the recipient's ``newest`` delivered in-app messages are unread, counted
+    in the database rather than by loading them."""
+    found = session.scalar(_UNREAD_IN_APP, {"recipient_id": recipient_id, "newest": newest})
+    return int(found or 0)

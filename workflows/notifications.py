@@ -18,8 +18,11 @@ from workflows.errors import InvalidInput, NotFound
 from workflows.rules.reminders import DEFAULT_LADDERS
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
+# The notifications page lists this many, newest first; the unread count is over the same.
+LISTED = 200
 
-def mine(session: Session, actor: Actor, *, limit: int = 200) -> Sequence[Message]:
+
+def mine(session: Session, actor: Actor, *, limit: int = LISTED) -> Sequence[Message]:
     actor.require(Permission.VIEW_SIGNALS)
     return session.scalars(
         select(Message)
@@ -34,7 +37,9 @@ def mine(session: Session, actor: Actor, *, limit: int = 200) -> Sequence[Messag
 
 
 def unread_count(session: Session, actor: Actor) -> int:
-    return sum(1 for m in mine(session, actor) if m.read_at is None)
+    """Unread among what ``mine`` lists, counted without loading the messages."""
+    actor.require(Permission.VIEW_SIGNALS)
+    return store.unread_in_app(session, actor.user_id, newest=LISTED)
 
 
 def mark_read(session: Session, actor: Actor, message_id: int, *, now: datetime) -> None:

@@ -8,8 +8,7 @@ listed as overdue while the gap it signals is still open.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -325,26 +324,6 @@ def _for_arrangement(
     return [s for s in signals if s.act_on >= as_of or s.kind in STAYS_WHEN_OVERDUE]
 
 
-# The start page: the first signals and how many are late, kept per version of the registers.
-#
-# Why not read them from the deadlines table the scheduler keeps? That table follows the
-# registers only on the scheduler's tick (about a minute late, and not at all when no
-# scheduler runs), keeps derived deadlines open for 30 days past their date, holds what people
-# set done or not applicable, and is shown per organisation. The start page would then show
-# something else than the signals page, and an edit would not show on it right away. Deriving
-# live is exact but loads every arrangement's phases, mandates and agreements on every request.
-#
-# So the derivation is kept, keyed by the head of the audit chain: every create, update and
-# delete of the registers writes an audit event in its own transaction (SECURITY.md S24), so
-# any change to what signals are made of moves the head. The head is read before the
-# registers, so what is kept under a head is never older than that head; on PostgreSQL the
-# chain lock makes audit ids follow commit order. The head's hash covers all history before
-# it, so a restored or otherwise different database with the same last id does not match.
-# Other audited events (a login, a download) only cost one fresh derivation.
-
-_START_PAGE_SIGNALS = 6
-
-
 @dataclass(frozen=True)
 class Line:
     """A signal as the start page lists it: plain values, safe to keep between requests."""
@@ -361,63 +340,37 @@ class Summary:
     overdue: int
 
 
+NO_SIGNALS = Summary(first=(), overdue=0)
+
 RegistersVersion = tuple[int, str | None]
-_Key = tuple[RegistersVersion, date, tuple[int, ...]]
-
-
-class SummaryCache:
-    """Start-page summaries per (registers version, day, arrangements); one per process."""
-
-    def __init__(self, size: int = 256) -> None:
-        self._size = size
-        self._entries: OrderedDict[_Key, Summary] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: _Key) -> Summary | None:
-        with self._lock:
-            found = self._entries.get(key)
-            if found is not None:
-                self._entries.move_to_end(key)
-            return found
-
-    def put(self, key: _Key, summary: Summary) -> None:
-        with self._lock:
-            self._entries[key] = summary
-            self._entries.move_to_end(key)
-            while len(self._entries) > self._size:
-                self._entries.popitem(last=False)
 
 
 def registers_version(session: Session) -> RegistersVersion:
-    """The head of the audit chain (id and hash): it moves with every change of the registers."""
-    head = session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
+    """The head of the audit chain, id and hash. Every create, update and delete in the
+    registers writes an audit event in the same transaction (SECURITY.md S24), so what is
+    derived from the registers may be kept until the head moves; read the head before the
+    registers. The hash covers all history before it: another database (a restored backup)
+    with the same last id has another head."""
+    head = session.execute(_HEAD).first()
     return (0, None) if head is None else (head[0], head[1])
 
 
+# Built once: it is asked on every start page, and building it costs more than running it.
+_HEAD = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+
+
 def summary(
-    session: Session,
-    actor: Actor,
-    *,
-    as_of: date,
-    visible_ids: Sequence[int],
-    cache: SummaryCache,
+    session: Session, actor: Actor, *, as_of: date, visible_ids: Sequence[int], first: int = 6
 ) -> Summary:
     """What the start page shows of the signals of the arrangements the actor sees
-    (``visible_ids``, from ``arrangements.visible_ids``): the same as ``derive`` gives."""
+    (``visible_ids``, from ``arrangements.visible_ids``): the first few of what ``derive``
+    gives, and how many of all are overdue."""
     actor.require(Permission.VIEW_SIGNALS)
-    key = (registers_version(session), as_of, tuple(sorted(visible_ids)))
-    found = cache.get(key)
-    if found is None:
-        chosen = arrangement_store.for_planning(session, key[2])
-        derived = _by_date(_signals_of(session, chosen, as_of=as_of))
-        found = Summary(
-            first=tuple(
-                Line(s.plan.start_by_on, s.kind_label, s.subject, s.overdue)
-                for s in derived[:_START_PAGE_SIGNALS]
-            ),
-            overdue=sum(1 for s in derived if s.overdue),
-        )
-        cache.put(key, found)
-    return found
+    chosen = arrangement_store.for_planning(session, visible_ids)
+    derived = _by_date(_signals_of(session, chosen, as_of=as_of))
+    return Summary(
+        first=tuple(
+            Line(s.plan.start_by_on, s.kind_label, s.subject, s.overdue) for s in derived[:first]
+        ),
+        overdue=sum(1 for s in derived if s.overdue),
+    )

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import date
+
 from flask import Blueprint, current_app, render_template
 from flask.typing import ResponseReturnValue
 
 from storage import arrangements as arrangement_store
+from storage.arrangements import DueMoment, NamedArrangement
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
@@ -20,23 +26,96 @@ def health() -> ResponseReturnValue:
     return {"status": "ok"}
 
 
+@dataclass(frozen=True)
+class _FromRegisters:
+    """What the start page shows of the registers, as plain values."""
+
+    arrangements: tuple[NamedArrangement, ...]
+    upcoming: tuple[DueMoment, ...]
+    signals: signals.Summary
+
+
+_Key = tuple[signals.RegistersVersion, date, int | None, Role | None, int | None]
+
+
+class _Kept:
+    """The start page's register part per (registers version, day, actor), in this process.
+
+    Why kept, and why keyed by the registers version rather than read from the deadlines
+    table: deriving the signals live loads every visible arrangement with its phases, mandates
+    and agreements, which made the start page some 30 times as costly as the health check. The
+    deadlines table the scheduler keeps is no substitute: it follows the registers only on the
+    scheduler's tick (a minute late, or never when no scheduler runs), keeps deadlines open 30
+    days past their date, holds what people set done or not applicable, and is filtered per
+    organisation, so the start page would differ from the signals page and lag behind an edit.
+
+    The head of the audit chain moves with every change of the registers, in the transaction
+    of the change (SECURITY.md S24), and is read first in the request's transaction, so what
+    is kept under a head is never older than that head: an edit shows on the very next start
+    page, in every worker. (On PostgreSQL the chain's lock makes audit ids follow commit
+    order, so no later commit can slip in under an id already read.) A change written past
+    the audit log, by hand in the database, would show only after the next audited change.
+    The day is part of the key because "overdue" and "upcoming" depend on it; the actor (user,
+    role, organisation) because what one sees depends on who one is. Unread notifications are
+    read on every request: the scheduler writes them without an audit event.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self._size = size
+        self._entries: OrderedDict[_Key, _FromRegisters] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _Key) -> _FromRegisters | None:
+        with self._lock:
+            found = self._entries.get(key)
+            if found is not None:
+                self._entries.move_to_end(key)
+            return found
+
+    def put(self, key: _Key, value: _FromRegisters) -> None:
+        with self._lock:
+            self._entries[key] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+
+def _kept() -> _Kept:
+    """One per app, so per database: two apps in one process (the tests) never share."""
+    kept: _Kept = current_app.extensions.setdefault("besluitwerk.start_page", _Kept())
+    return kept
+
+
 @blueprint.get("/")
 def home() -> ResponseReturnValue:
     actor = current_actor()
     assert actor.role is not None
     today = clock.today()
     session = db()
-    # Names and dates only: the page lists arrangements and moments, it does not need their
-    # phases, beds or budgets.
-    ids = arrangements.visible_ids(session, actor)
     sees_signals = actor.can(Permission.VIEW_SIGNALS)
-    found = (
-        signals.summary(session, actor, as_of=today, visible_ids=ids, cache=_summaries())
-        if sees_signals
-        else signals.Summary(first=(), overdue=0)
+    # The version first: everything read after it is at least as new.
+    key = (
+        signals.registers_version(session),
+        today,
+        actor.user_id,
+        actor.role,
+        actor.organisation_id,
     )
-    listed = arrangement_store.names(session, ids)
-    upcoming = arrangement_store.upcoming_moments(session, ids, from_day=today, limit=5)
+    shown = _kept().get(key)
+    if shown is None:
+        ids = arrangements.visible_ids(session, actor)
+        shown = _FromRegisters(
+            # Names and dates only: no phases, beds or budgets.
+            arrangements=tuple(arrangement_store.names(session, ids)),
+            upcoming=tuple(
+                arrangement_store.upcoming_moments(session, ids, from_day=today, limit=5)
+            ),
+            signals=(
+                signals.summary(session, actor, as_of=today, visible_ids=ids)
+                if sees_signals
+                else signals.NO_SIGNALS
+            ),
+        )
+        _kept().put(key, shown)
     unread = notifications.unread_count(session, actor) if sees_signals else 0
     # Everything the page shows is read: end the transaction before rendering. On SQLite every
     # transaction takes the write lock (BEGIN IMMEDIATE), so holding it while the template
@@ -49,18 +128,10 @@ def home() -> ResponseReturnValue:
         role_label=ROLE_LABELS[actor.role],
         Role=Role,
         Permission=Permission,
-        arrangements=listed,
-        upcoming=upcoming,
+        arrangements=shown.arrangements,
+        upcoming=shown.upcoming,
         today=today,
-        signals=found.first,
-        overdue=found.overdue,
+        signals=shown.signals.first,
+        overdue=shown.signals.overdue,
         unread=unread,
     )
-
-
-def _summaries() -> signals.SummaryCache:
-    """This process's start-page summaries, one cache per app (and so per database)."""
-    cache: signals.SummaryCache = current_app.extensions.setdefault(
-        "besluitwerk.signal_summaries", signals.SummaryCache()
-    )
-    return cache
