@@ -16,6 +16,9 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
+    # A failed statement's values (texts of a secret dossier, an audit event's old and new
+    # values, a password hash) would otherwise be part of the logged error (S26).
+    kwargs.setdefault("hide_parameters", True)
     if url.startswith("sqlite"):
         engine = create_engine(
             url,

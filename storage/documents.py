@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
+    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
@@ -172,6 +173,20 @@ class SignedCopy(Base):
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     uploaded_by_label: Mapped[str] = mapped_column(String(300))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+# Next to the audit chain's lock (storage.audit): one advisory lock per document kind.
+_GENERATION_LOCK = 815_060_200
+
+
+def lock_generation(session: Session, kind: str) -> None:
+    """Make one kind of document one request at a time until the transaction ends. Without it
+    two requests at once on PostgreSQL (a double click) both take the next version number, or
+    both store the built-in template, and the second fails on the unique constraint; SQLite
+    already serialises writers (BEGIN IMMEDIATE)."""
+    if session.get_bind().dialect.name == "postgresql":
+        key = _GENERATION_LOCK + DOCUMENT_KINDS.index(kind)
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
 
 
 def templates_of(session: Session, kind: str) -> Sequence[DocumentTemplate]:

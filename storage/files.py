@@ -54,11 +54,15 @@ class LocalFileStore:
         path = self._path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_suffix(".tmp")
-        with open(temporary, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
+        try:
+            with open(temporary, "wb") as handle:
+                handle.write(content)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temporary, path)
+        except BaseException:
+            temporary.unlink(missing_ok=True)  # a full disk keeps no partial file
+            raise
         return StoredFile(key=key, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
 
     def read(self, key: str) -> bytes:

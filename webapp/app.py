@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, g, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
+from markupsafe import escape
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
 from storage.files import LocalFileStore
@@ -57,6 +60,16 @@ ERROR_TEXT = {
     413: ("Te groot", "Het bestand of formulier is te groot."),
     500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Er is niets half opgeslagen."),
 }
+CONCURRENT_CHANGE = (
+    "Iemand anders heeft dit op hetzelfde moment gewijzigd. Uw wijzigingen zijn niet "
+    "opgeslagen; bekijk de actuele gegevens en voer ze opnieuw in."
+)
+# When the error page itself cannot be made (it shows the signed-in user, read from the
+# database that just failed), this plain page still says what happened, in Dutch.
+BARE_ERROR_PAGE = (
+    '<!doctype html><html lang="nl"><head><meta charset="utf-8"><title>{title}</title></head>'
+    '<body><h1>{title}</h1><p>{message}</p><p><a href="/">Naar de startpagina</a></p></body></html>'
+)
 
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
@@ -156,16 +169,41 @@ def _register_errors(app: Flask) -> None:
             return http_error_json(error)
         return _page(error.code or 500)
 
+    @app.errorhandler(StaleDataError)
+    def _changed_meanwhile(error: StaleDataError) -> ResponseReturnValue:
+        # Two saves based on the same version at the same moment: PostgreSQL lets both read
+        # that version, and the later UPDATE finds the row changed (the version column, S28).
+        _discard_request_session()
+        logger.warning("concurrent change refused: %s %s", safe(request.method), safe(request.path))
+        if _wants_json():
+            return error_response(409, "conflict", CONCURRENT_CHANGE, changed={})
+        return _page(409, CONCURRENT_CHANGE)
+
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
         logger.exception("unexpected error on %s %s", safe(request.method), safe(request.path))
+        _discard_request_session()
         if _wants_json():
             return error_response(500, "server_error", ERROR_TEXT[500][1])
         return _page(500)
 
 
+def _discard_request_session() -> None:
+    """After a failed flush the request's session refuses every query until it is rolled back,
+    and the error page reads the signed-in user: roll back what failed first."""
+    session = g.get("db_session")
+    if session is not None:
+        with suppress(Exception):  # the database may be what is down
+            session.rollback()
+
+
 def _page(status: int, message: str | None = None) -> ResponseReturnValue:
     title, text = ERROR_TEXT.get(status, ERROR_TEXT[500])
-    return render_template(
-        "error.html", title=title, message=message or text, status=status
-    ), status
+    try:
+        return render_template(
+            "error.html", title=title, message=message or text, status=status
+        ), status
+    except Exception:
+        logger.warning("error page %s shown without layout: the layout failed", status)
+        page = BARE_ERROR_PAGE.format(title=escape(title), message=escape(message or text))
+        return page, status, {"Content-Type": "text/html; charset=utf-8"}
