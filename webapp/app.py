@@ -84,6 +84,9 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.production,
         PERMANENT_SESSION_LIFETIME=settings.session_absolute,
+        # The cookie expires at the absolute timeout counted from login (S18), not pushed on by
+        # every request; it is re-signed only when its content changes.
+        SESSION_REFRESH_EACH_REQUEST=False,
         REMEMBER_COOKIE_HTTPONLY=True,
         REMEMBER_COOKIE_SAMESITE="Lax",
         REMEMBER_COOKIE_SECURE=settings.production,

@@ -69,7 +69,10 @@ def init_auth(app: Flask) -> None:
         user = accounts.resolve_login_session(
             session, token, now=clock.now(), limits=session_limits()
         )
-        session.commit()
+        # Only a timed-out session or the once-a-minute touch changes anything: a request that
+        # just reads then stays in one transaction (on SQLite: one write lock, not two).
+        if session.dirty:
+            session.commit()
         return SignedIn(user, token, origin()) if user is not None else None
 
     login_manager.user_loader(_load)

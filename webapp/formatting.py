@@ -1,39 +1,42 @@
-"""Dutch formatting of dates, amounts and numbers with Babel: 27 mei 2025, € 28.400,00."""
+"""Dutch formatting of dates, amounts and numbers on pages: 27 mei 2025, € 28.400,00. The
+texts are those of the documents (workflows.rules.dutch_format); a page shows "—" for none."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from babel.dates import format_date, format_datetime
-from babel.numbers import format_currency, format_decimal, format_percent
 from flask import Flask
 
-LOCALE = "nl_NL"
-AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+from workflows.rules.dutch_format import (
+    amsterdam_date_time,
+    decimal_number,
+    long_date,
+    money,
+    percentage,
+)
+
+NONE = "—"
 
 
 def dutch_date(value: date | None) -> str:
-    return format_date(value, "d MMMM y", locale=LOCALE) if value else "—"
+    return long_date(value) if value else NONE
 
 
 def dutch_datetime(value: datetime | None) -> str:
-    if value is None:
-        return "—"
-    return format_datetime(value.astimezone(AMSTERDAM), "d MMMM y HH:mm", locale=LOCALE)
+    return amsterdam_date_time(value) if value is not None else NONE
 
 
 def euro(value: Decimal | int | float | None) -> str:
-    return format_currency(value, "EUR", locale=LOCALE) if value is not None else "—"
+    return money(value) if value is not None else NONE
 
 
 def number(value: int | Decimal | None) -> str:
-    return format_decimal(value, locale=LOCALE) if value is not None else "—"
+    return decimal_number(value) if value is not None else NONE
 
 
 def percent(value: float | None) -> str:
-    return format_percent(value, "#,##0.0%", locale=LOCALE) if value is not None else "—"
+    return percentage(value) if value is not None else NONE
 
 
 def init_formatting(app: Flask) -> None:

@@ -13,7 +13,6 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from babel.numbers import format_percent
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -29,11 +28,11 @@ from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS
 from workflows.rules.dutch_format import (
     BLANK_LINE,
-    LOCALE,
     long_date,
     long_date_or_blank,
     money,
     numbered_items,
+    percentage,
     yes_no,
 )
 from workflows.rules.phases import phase_status_on
@@ -308,10 +307,6 @@ def raadsinformatiebrief(
     return Filled(context, title[:400], municipality, None)
 
 
-def _percent(fraction: float) -> str:
-    return format_percent(fraction, "#,##0.0%", locale=LOCALE)
-
-
 def _bar(fraction: float, width: int = 20) -> str:
     # A bar of characters stands in for a chart in a Word document and reads without colour;
     # the percentage always stands beside it.
@@ -356,14 +351,14 @@ def evaluatierapportage(
         "niet_geplaatst": str(figures.not_placed),
         "onbekend": str(figures.unknown),
         "geannuleerd": str(figures.cancelled),
-        "plaatsingspercentage": _percent(figures.placement_rate),
+        "plaatsingspercentage": percentage(figures.placement_rate),
         "aanvragen_per_aanbieder": [
             {
                 "aanbieder": row.provider.name,
                 "aanvragen": str(row.requested),
                 "geplaatst": str(row.placed),
                 "niet_geplaatst": str(row.not_placed),
-                "percentage": _percent(row.placed / row.requested if row.requested else 0.0),
+                "percentage": percentage(row.placed / row.requested if row.requested else 0.0),
                 "staaf": _bar(row.placed / row.requested if row.requested else 0.0),
             }
             for row in sorted(figures.requests, key=lambda r: r.provider.name)
@@ -377,7 +372,7 @@ def evaluatierapportage(
                 "financiering": bed.bed.financing.capitalize(),
                 "beschikbaar": str(bed.available_days),
                 "bezet": str(bed.occupied_days),
-                "bezetting": _percent(bed.occupancy),
+                "bezetting": percentage(bed.occupancy),
                 "staaf": _bar(bed.occupancy),
             }
             for bed in figures.beds

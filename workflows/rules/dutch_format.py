@@ -3,13 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
-from babel.dates import format_date
-from babel.numbers import format_currency
+from babel import Locale
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal, format_percent
 
-LOCALE = "nl_NL"
+from workflows.rules.reminders import AMSTERDAM
+
+# Parsed once: Babel would parse the name "nl_NL" again on every value formatted, which a
+# page with a few dozen dates and amounts notices.
+LOCALE = Locale("nl", "NL")
 # What a document shows where a date is to be filled in by hand after a meeting.
 BLANK_LINE = "……………………"
 
@@ -22,8 +27,22 @@ def long_date_or_blank(value: date | None) -> str:
     return long_date(value) if value is not None else BLANK_LINE
 
 
-def money(amount: Decimal) -> str:
+def money(amount: Decimal | int | float) -> str:
     return format_currency(amount, "EUR", locale=LOCALE)
+
+
+def amsterdam_date_time(value: datetime) -> str:
+    """A moment as people in the Netherlands read it: ``27 mei 2025 14:05``."""
+    return format_datetime(value.astimezone(AMSTERDAM), "d MMMM y HH:mm", locale=LOCALE)
+
+
+def decimal_number(value: int | Decimal) -> str:
+    return format_decimal(value, locale=LOCALE)
+
+
+def percentage(fraction: float) -> str:
+    """A fraction as a Dutch percentage with one decimal: 0.777 → ``77,7%``."""
+    return format_percent(fraction, "#,##0.0%", locale=LOCALE)
 
 
 def yes_no(value: bool) -> str:
