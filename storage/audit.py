@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select, text
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
+from storage import locks
 from storage.base import Base, UTCDateTime, utc_now
 
 RESULTS = ("success", "denied", "failed")
@@ -41,8 +42,6 @@ class AuditEvent(Base):
 
 
 GENESIS = "0" * 64
-# One writer at a time extends the chain; SQLite already serialises writers (BEGIN IMMEDIATE).
-_CHAIN_LOCK = 8_150_601
 
 
 def digest(event: AuditEvent, prev_hash: str) -> str:
@@ -64,8 +63,7 @@ def digest(event: AuditEvent, prev_hash: str) -> str:
 
 
 def _last_hash(session: Session) -> str:
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _CHAIN_LOCK})
+    locks.hold(session, locks.AUDIT_CHAIN)  # one writer at a time extends the chain
     last = session.scalars(
         select(AuditEvent.hash)
         .where(AuditEvent.hash.is_not(None))

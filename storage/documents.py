@@ -22,10 +22,10 @@ from sqlalchemy import (
     UniqueConstraint,
     func,
     select,
-    text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from storage import locks
 from storage.base import Base, UTCDateTime, utc_now
 from storage.organisations import Organisation
 
@@ -175,18 +175,12 @@ class SignedCopy(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
-# Next to the audit chain's lock (storage.audit): one advisory lock per document kind.
-_GENERATION_LOCK = 815_060_200
-
-
 def lock_generation(session: Session, kind: str) -> None:
     """Make one kind of document one request at a time until the transaction ends. Without it
     two requests at once on PostgreSQL (a double click) both take the next version number, or
     both store the built-in template, and the second fails on the unique constraint; SQLite
     already serialises writers (BEGIN IMMEDIATE)."""
-    if session.get_bind().dialect.name == "postgresql":
-        key = _GENERATION_LOCK + DOCUMENT_KINDS.index(kind)
-        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": key})
+    locks.hold(session, locks.DOCUMENT_GENERATION + DOCUMENT_KINDS.index(kind))
 
 
 def templates_of(session: Session, kind: str) -> Sequence[DocumentTemplate]:

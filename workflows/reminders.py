@@ -22,6 +22,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import deadlines as store
+from storage import locks
 from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline, Message
@@ -370,6 +371,9 @@ def tick(
 ) -> dict[str, int]:
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
     with sessions() as session, session.begin():
+        # Two schedulers (on two hosts, or a restart overlapping the old one) would otherwise
+        # both add the same new deadlines, and the second would fail on their unique key.
+        locks.hold(session, locks.SCHEDULER_SWEEP)
         changes = sync(session, as_of=local_day(now))
         swept = sweep(session, now=now)
         digests = digest(session, now=now)

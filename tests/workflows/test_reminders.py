@@ -4,6 +4,7 @@ and the scheduler faults): a real SMTP server on loopback receives them."""
 from __future__ import annotations
 
 import multiprocessing
+import threading
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -291,6 +292,41 @@ def test_a_scheduler_killed_mid_dispatch_loses_nothing_and_repeats_at_most_one(
     assert set(received) == wanted
     duplicates = [key for key, n in received.items() if n > 1]
     assert len(duplicates) <= 1  # the one message in the documented crash window
+
+
+def test_s29_two_whole_ticks_at_once_add_each_deadline_once_and_mail_each_reminder_once(
+    engine, tmp_path
+):
+    """Two schedulers started together (two hosts, or a restart overlapping the old process):
+    both recompute the deadlines from the registers of the demo at the same moment."""
+    sessions = make_session_factory(engine)
+    now = at("2026-03-02", 8, 5)
+    start = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+    failures: list[BaseException] = []
+
+    def one_tick(port: int) -> None:
+        start.wait()
+        try:
+            results.append(reminders.tick(sessions, now=now, mailer=mailer(port, tmp_path)))
+        except BaseException as error:  # reported by the assertion below
+            failures.append(error)
+
+    with smtp_server() as (port, box):
+        pair = [threading.Thread(target=one_tick, args=(port,)) for _ in range(2)]
+        for thread in pair:
+            thread.start()
+        for thread in pair:
+            thread.join(timeout=120)
+        received = Counter(box.keys())
+    assert failures == []
+    added = sorted(r["added"] for r in results)
+    assert added[0] == 0 and added[1] > 0  # the second found what the first added
+    with sessions() as session:
+        keys = session.scalars(select(Deadline.key)).all()
+        mailed = session.scalars(select(Message.key).where(Message.channel == "email")).all()
+    assert len(keys) == len(set(keys)) == added[1]
+    assert received and set(received) == set(mailed) and max(received.values()) == 1
 
 
 def test_the_daily_digest_goes_out_once_a_day_after_eight(engine):
