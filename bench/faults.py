@@ -12,14 +12,16 @@
   document row's file exists with its sha256; a stray ``.tmp`` or an unreferenced file (killed
   between storing the file and the commit) is reported, never referenced.
 - database_full: SQLite with ``PRAGMA max_page_count`` just above its size; the app (its pages,
-  in process) saves edits until the database is full: a Dutch 500 page, the transaction rolled
-  back, earlier versions intact; once there is room again the next save succeeds.
+  in process) saves edits until the database is full: 507 with "Opslag vol" in Dutch, the
+  transaction rolled back, earlier versions intact; once there is room again the next save
+  succeeds.
 - disk_full_file_store: a child process runs the app with ``RLIMIT_FSIZE`` set to 4 KB while the
   file store writes (the documents volume is full; the database lives elsewhere): generating a
-  volmacht gives the Dutch 500 page and no document row, earlier versions intact.
+  volmacht gives 507 with "Opslag vol" in Dutch and no document row, earlier versions intact.
 - postgresql_restart: a private PostgreSQL cluster (initdb in a temporary directory, its own
   port; never the machine's server), gunicorn on it under reads and writes, ``pg_ctl restart -m
-  fast`` in the middle: requests fail cleanly (a Dutch 5xx page) and then succeed again.
+  fast`` in the middle: requests fail cleanly (503 "Tijdelijk niet beschikbaar", or the 500
+  page, in Dutch) and then succeed again.
 - schedulers_<db>: two ``besluitwerk tick`` processes at once, then one killed with SIGKILL in
   the middle of sending and a later tick, under a write load, on SQLite and on the private
   cluster: every reminder mailed, none twice beyond the documented crash window (one per kill).
@@ -90,6 +92,8 @@ REPOSITORY = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SECRET = "bench-faults-" + "k" * 40
 DUTCH_ERROR = "Er ging iets mis"
+NO_ROOM = "Er is geen ruimte meer om dit op te slaan"
+UNREACHABLE = "De database is op dit moment niet bereikbaar"
 ORIGIN = "bench faults"
 
 results: list[tuple[str, bool]] = []
@@ -581,7 +585,7 @@ def database_full() -> tuple[bool, str]:
             if status == 302:
                 saved.append(mark)
             else:
-                refused.append((mark, status, DUTCH_ERROR in page))
+                refused.append((mark, status, NO_ROOM in page))
             if len(refused) >= 5:
                 break
         with sessions_of(app) as session:
@@ -608,7 +612,7 @@ def database_full() -> tuple[bool, str]:
         verify.dispose()
         if not refused:
             problems.append("de database raakte niet vol")
-        if any(status != 500 or not dutch for _, status, dutch in refused):
+        if any(status != 507 or not dutch for _, status, dutch in refused):
             problems.append(f"geen nette Nederlandse foutpagina: {refused[:3]}")
         if any(mark in audited or mark in current for mark, _, _ in refused):
             problems.append("een geweigerde wijziging staat toch (deels) in de database")
@@ -622,7 +626,7 @@ def database_full() -> tuple[bool, str]:
             problems.append(chain)
         figures = (
             f"saved_before_full={len(saved)} refused={len(refused)} "
-            f"(all 500 with the Dutch page: {all(s == 500 and d for _, s, d in refused)}) "
+            f"(all 507 'Opslag vol' in Dutch: {all(s == 507 and d for _, s, d in refused)}) "
             f"version_when_full={version_when_full} audit_events_when_full={events_when_full} "
             f"integrity=ok recovered_status={recovered}"
         )
@@ -687,7 +691,7 @@ def generate(party):
     response = client.post("/documenten/maken", data={
         "csrf_token": token(page), "kind": "volmacht", "subject_type": "mandate",
         "subject_id": mandate_id, "party_id": party})
-    return response.status_code, "Er ging iets mis" in response.get_data(as_text=True)
+    return response.status_code, "geen ruimte meer" in response.get_data(as_text=True)
 
 
 def edit(mark):
@@ -736,7 +740,7 @@ def disk_full_file_store() -> tuple[bool, str]:
             chain = audit_problem(session)
         engine.dispose()
         full = outcome["full"]
-        if any(status != 500 or not dutch for status, dutch in full):
+        if any(status != 507 or not dutch for status, dutch in full):
             problems.append(f"bij een volle schijf geen nette Nederlandse foutpagina: {full[:3]}")
         if any(status != 302 for status, _ in outcome["before"] + outcome["after"]):
             problems.append(f"maken zonder volle schijf mislukt: {outcome}")
@@ -752,8 +756,8 @@ def disk_full_file_store() -> tuple[bool, str]:
         if chain:
             problems.append(chain)
         figures = (
-            f"refused_while_full={len(full)} (500 with the Dutch page: "
-            f"{all(s == 500 and d for s, d in full)}) document_rows={len(rows)} "
+            f"refused_while_full={len(full)} (507 'Opslag vol' in Dutch: "
+            f"{all(s == 507 and d for s, d in full)}) document_rows={len(rows)} "
             f"(versions 1 kept and intact, versions 2 made once there was room) "
             f"files_checked={files.files} stray_tmp={files.temporary} (the partly written "
             f"files; no row points to them) integrity=ok"
@@ -841,7 +845,10 @@ def postgresql_restart(cluster: Cluster) -> tuple[bool, str]:
                 restart: dict[str, float] = {}
 
                 def record(kind: str, status: int, page: str) -> None:
-                    dutch = DUTCH_ERROR in page or "Gewijzigd door een ander" in page
+                    dutch = any(
+                        text in page
+                        for text in (UNREACHABLE, DUTCH_ERROR, "Gewijzigd door een ander")
+                    )
                     with lock:
                         outcomes.append(Outcome(time.monotonic() - started, kind, status, dutch))
 

@@ -6,13 +6,14 @@ import logging
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, g, render_template, request
+from flask import Flask, g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
+from storage import failures
 from storage.files import LocalFileStore
 from webapp.access import init_access
 from webapp.api import decisions as _api_decisions  # noqa: F401 - registers its routes
@@ -59,7 +60,19 @@ ERROR_TEXT = {
     409: ("Gewijzigd door een ander", "Iemand anders heeft dit intussen gewijzigd."),
     413: ("Te groot", "Het bestand of formulier is te groot."),
     500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Er is niets half opgeslagen."),
+    503: (
+        "Tijdelijk niet beschikbaar",
+        "De database is op dit moment niet bereikbaar. Er is niets half opgeslagen. "
+        "Probeer het over een minuut opnieuw.",
+    ),
+    507: (
+        "Opslag vol",
+        "Er is geen ruimte meer om dit op te slaan. Er is niets half opgeslagen en eerdere "
+        "versies zijn ongewijzigd. Meld dit bij de beheerder en probeer het later opnieuw.",
+    ),
 }
+# Seconds after which a client may try again when the database could not be reached.
+RETRY_AFTER_SECONDS = 30
 CONCURRENT_CHANGE = (
     "Iemand anders heeft dit op hetzelfde moment gewijzigd. Uw wijzigingen zijn niet "
     "opgeslagen; bekijk de actuele gegevens en voer ze opnieuw in."
@@ -184,11 +197,24 @@ def _register_errors(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> ResponseReturnValue:
-        logger.exception("unexpected error on %s %s", safe(request.method), safe(request.path))
         _discard_request_session()
-        if _wants_json():
-            return error_response(500, "server_error", ERROR_TEXT[500][1])
-        return _page(500)
+        where = (safe(request.method), safe(request.path))
+        if failures.no_room_left(error):
+            logger.error("no room left on %s %s: %s", *where, type(error).__name__)
+            return _failure(507, "storage_full")
+        if failures.database_unreachable(error):
+            logger.error("database unreachable on %s %s: %s", *where, type(error).__name__)
+            return _failure(503, "unavailable", {"Retry-After": str(RETRY_AFTER_SECONDS)})
+        logger.exception("unexpected error on %s %s", *where)
+        return _failure(500, "server_error")
+
+
+def _failure(status: int, code: str, headers: dict[str, str] | None = None) -> ResponseReturnValue:
+    response = make_response(
+        error_response(status, code, ERROR_TEXT[status][1]) if _wants_json() else _page(status)
+    )
+    response.headers.update(headers or {})
+    return response
 
 
 def _discard_request_session() -> None:

@@ -30,10 +30,12 @@ from tests.conftest import LEGAL, PROJECT, _database_url, csrf_token, login, mak
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.forms import as_form_values
-from workflows import arrangements
+from workflows import accounts, arrangements
+from workflows.actors import system_actor
 
 REPOSITORY = Path(__file__).resolve().parents[2]
-DUTCH_ERROR = "Er ging iets mis"
+NO_ROOM = "Er is geen ruimte meer om dit op te slaan"
+UNREACHABLE = "De database is op dit moment niet bereikbaar"
 
 
 @pytest.fixture
@@ -274,8 +276,8 @@ def test_database_full_rolls_back_and_keeps_earlier_versions(sqlite_app, sqlite_
     engine.dispose()  # every new connection sees the full database
     big = "fault-te groot\n" + "".join(random.Random(1).choice("abcdef ") for _ in range(19_000))
     response = _edit_arrangement(client, sqlite_app, arrangement_id, big)
-    assert response.status_code == 500
-    assert DUTCH_ERROR in response.get_data(as_text=True)
+    assert response.status_code == 507
+    assert NO_ROOM in response.get_data(as_text=True)
     # Rolled back: the earlier version and its audit trail as they were.
     assert _state(sqlite_app, arrangement_id) == before
     assert _integrity(sqlite_url) == (["ok"], [])
@@ -332,7 +334,7 @@ form = {"kind": "volmacht", "subject_type": "mandate", "subject_id": mandate_id,
 def generate():
     token = csrf_token(client, page)
     response = client.post("/documenten/maken", data={**form, "csrf_token": token})
-    return response.status_code, "Er ging iets mis" in response.get_data(as_text=True)
+    return response.status_code, "geen ruimte meer" in response.get_data(as_text=True)
 
 
 result = {"first": generate()}
@@ -368,7 +370,7 @@ def test_disk_full_while_storing_a_document_stores_no_row(sqlite_url, tmp_path):
     assert child.returncode == 0, child.stderr[-2000:]
     result = json.loads(child.stdout.strip().splitlines()[-1])
     assert result["first"] == [302, False] and result["edit"] == 302, result
-    assert result["full"] == [500, True]  # the Dutch error page, not a crash
+    assert result["full"] == [507, True]  # "Opslag vol" in Dutch, not a crash
     with make_session_factory(engine)() as session:
         rows = session.scalars(select(Document)).all()
         description = session.get(Mandate, mandate_id).description  # type: ignore[union-attr]
@@ -406,8 +408,25 @@ def test_the_error_page_stays_dutch_when_the_database_is_unreachable(sqlite_app,
     unreachable = make_engine(f"sqlite:///{tmp_path / 'weg' / 'niet-daar.sqlite3'}")
     sqlite_app.extensions["besluitwerk.sessions"] = make_session_factory(unreachable)
     response = client.get("/")
-    assert response.status_code == 500
+    assert response.status_code == 503
+    assert response.headers["Retry-After"] == "30"
     page = response.get_data(as_text=True)
-    assert DUTCH_ERROR in page and "Internal Server Error" not in page
+    assert UNREACHABLE in page and "Internal Server Error" not in page
     assert response.headers["Content-Security-Policy"].startswith("default-src 'self'")
+    unreachable.dispose()
+
+
+def test_the_api_answers_503_in_json_when_the_database_is_unreachable(sqlite_app, tmp_path):
+    with sessions(sqlite_app)() as session:
+        token = accounts.create_api_token(session, system_actor("test"), email=LEGAL)
+        session.commit()
+    headers = {"Authorization": f"Bearer {token}"}
+    client = sqlite_app.test_client()
+    assert client.get("/api/v1/arrangements", headers=headers).status_code == 200
+    unreachable = make_engine(f"sqlite:///{tmp_path / 'weg' / 'niet-daar.sqlite3'}")
+    sqlite_app.extensions["besluitwerk.sessions"] = make_session_factory(unreachable)
+    response = client.get("/api/v1/arrangements", headers=headers)
+    assert response.status_code == 503 and response.headers["Retry-After"] == "30"
+    error = response.get_json()["error"]
+    assert error["code"] == "unavailable" and UNREACHABLE in error["message"]
     unreachable.dispose()
