@@ -87,7 +87,7 @@ BARE_ERROR_PAGE = (
 
 def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     settings = settings or load_settings()
-    configure_logging()
+    configure_logging(log_format=settings.log_format)
     app = Flask(__name__)
     app.config.update(
         SECRET_KEY=settings.secret_key,

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from webapp.logs import LOG_FORMATS
+
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 # Secret keys that appear in tutorials and sample configs; production refuses them (S23).
@@ -38,6 +40,7 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "besluitwerk@localhost"
     smtp_starttls: bool = False
+    log_format: str = "text"
     extra: Mapping[str, object] = field(default_factory=dict)
 
 
@@ -63,6 +66,12 @@ def load_settings(
             "TRUSTED_HOSTS ontbreekt; noem in productie de hostnamen waaronder Besluitwerk "
             "bereikbaar is, gescheiden door komma's."
         )
+    log_format = env.get("LOG_FORMAT", "").strip().lower() or ("json" if production else "text")
+    if log_format not in LOG_FORMATS:
+        raise ConfigurationError(
+            f"LOG_FORMAT {log_format!r} is onbekend; kies 'json' (een JSON-object per regel) "
+            "of 'text' (een leesbare regel)."
+        )
     return Settings(
         database_url=database_url,
         secret_key=secret_key,
@@ -77,6 +86,7 @@ def load_settings(
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_from=env.get("SMTP_FROM", "besluitwerk@localhost"),
         smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in {"1", "true", "ja", "yes"},
+        log_format=log_format,
     )
 
 
