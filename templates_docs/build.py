@@ -174,18 +174,24 @@ class Builder:
         return table
 
     def loop_table(
-        self, headers: list[str], loop: str, cells: list[str], widths: tuple[float, ...]
+        self,
+        headers: list[str],
+        loop: str,
+        cells: list[str],
+        widths: tuple[float, ...],
+        *,
+        size: Pt | None = None,
     ) -> Table:
         """A header row, then one row per item of ``loop`` (``"b in bijlagen"``)."""
         table = self._table(4, len(headers), widths, style="Table Grid")
         header, start, data, end = table.rows
         for cell, text in zip(header.cells, headers, strict=True):
-            _cell_text(cell, text, bold=True)
+            _cell_text(cell, text, bold=True, size=size)
             _shade(cell)
         _repeat_header(header)
         _cell_text(start.cells[0], f"{{%tr for {loop} %}}")
         for cell, text in zip(data.cells, cells, strict=True):
-            _cell_text(cell, text)
+            _cell_text(cell, text, size=size)
         _cell_text(end.cells[0], "{%tr endfor %}")
         self.doc.add_paragraph()
         return table
@@ -261,10 +267,15 @@ def _add_field(paragraph: Paragraph, instruction: str, placeholder: str) -> None
 
 
 def _cell_text(
-    cell: _Cell, text: str, *, bold: bool = False, space_after: Pt | None = None
+    cell: _Cell,
+    text: str,
+    *,
+    bold: bool = False,
+    space_after: Pt | None = None,
+    size: Pt | None = None,
 ) -> None:
     paragraph = cell.paragraphs[0]
-    _add_text(paragraph, text, bold=bold)
+    _add_text(paragraph, text, bold=bold, size=size)
     paragraph.paragraph_format.space_before = Pt(2)
     paragraph.paragraph_format.space_after = space_after if space_after is not None else Pt(2)
 
@@ -794,6 +805,7 @@ def evaluatierapportage() -> Builder:
         title="Evaluatierapportage {{ regeling }} {{ jaar }}",
         footer="Evaluatierapportage {{ regeling }} {{ jaar }} · opgemaakt op {{ opgemaakt_op }}",
     )
+    table_text = Pt(9.5)
     b.h1("Evaluatierapportage {{ regeling }}")
     b.label_table(
         [
@@ -810,16 +822,17 @@ def evaluatierapportage() -> Builder:
         "Deze rapportage zet de cijfers van {{ jaar }} op een rij: de aanvragen en plaatsingen, "
         "de verblijfsdagen, de bezetting van de bedden, de cliënten per gemeente en de kosten "
         "per gemeente naast haar budget. Alle cijfers komen uit de gecontroleerde invoer in "
-        "Besluitwerk; de staven in de tabellen geven het percentage ernaast weer."
+        "Besluitwerk. Elke grafiek geeft de tabel erboven weer, met de waarde naast elke staaf."
     )
     b.h2("Aanvragen en plaatsingen")
     b.p(
         "In {{ jaar }} kwamen {{ aanvragen }} aanvragen binnen. Daarvan zijn er {{ geplaatst }} "
         "geplaatst ({{ plaatsingspercentage }}), {{ niet_geplaatst }} niet geplaatst, "
-        "{{ geannuleerd }} geannuleerd en van {{ onbekend }} is de afloop onbekend."
+        "{{ geannuleerd }} geannuleerd en van {{ onbekend }} is de afloop onbekend.",
+        keep_with_next=True,
     )
     b.loop_table(
-        ["Aanbieder", "Aanvragen", "Geplaatst", "Niet geplaatst", "Plaatsing", ""],
+        ["Aanbieder", "Aanvragen", "Geplaatst", "Niet geplaatst", "Plaatsing"],
         "rij in aanvragen_per_aanbieder",
         [
             "{{ rij.aanbieder }}",
@@ -827,23 +840,24 @@ def evaluatierapportage() -> Builder:
             "{{ rij.geplaatst }}",
             "{{ rij.niet_geplaatst }}",
             "{{ rij.percentage }}",
-            "{{ rij.staaf }}",
         ],
-        widths=(4.2, 2.0, 2.0, 2.3, 2.0, 4.0),
+        widths=(5.7, 2.7, 2.7, 2.7, 2.7),
+        size=table_text,
     )
+    b.p("{{ grafiek_plaatsing }}")
     b.h2("Verblijfsdagen")
     b.p(
         "Logés verbleven in {{ jaar }} in totaal {{ ligdagen_totaal }} dagen: {{ ligdagen_wmo }} "
         "dagen vanuit de Wmo en {{ ligdagen_wlz }} dagen vanuit de Wlz."
     )
-    b.h2("Bezetting per bed")
+    b.h2("Bezetting per bed", page_break_before=True)
     b.p(
         "De bezetting is gemeten over de dagen dat een bed in {{ jaar }} beschikbaar was; een "
         "bed dat later openging telt vanaf die dag.",
         keep_with_next=True,
     )
     b.loop_table(
-        ["Locatie", "Financiering", "Beschikbaar", "Bezet", "Bezetting", ""],
+        ["Locatie", "Financiering", "Dagen beschikbaar", "Dagen bezet", "Bezetting"],
         "bed in bedden",
         [
             "{{ bed.locatie }}",
@@ -851,18 +865,20 @@ def evaluatierapportage() -> Builder:
             "{{ bed.beschikbaar }}",
             "{{ bed.bezet }}",
             "{{ bed.bezetting }}",
-            "{{ bed.staaf }}",
         ],
-        widths=(4.2, 2.3, 2.2, 1.8, 2.0, 4.0),
+        widths=(4.5, 3.0, 3.0, 3.0, 3.0),
+        size=table_text,
     )
+    b.p("{{ grafiek_bezetting }}")
     b.h2("Cliënten per gemeente")
     b.loop_table(
         ["Gemeente", "Wmo", "Wlz"],
         "c in clienten",
         ["{{ c.gemeente }}", "{{ c.wmo }}", "{{ c.wlz }}"],
         widths=(8.5, 4.0, 4.0),
+        size=table_text,
     )
-    b.h2("Kosten per gemeente")
+    b.h2("Kosten per gemeente", page_break_before=True)
     b.p("De kosten zijn verdeeld volgens de regel: {{ kostenregel }}.", keep_with_next=True)
     b.loop_table(
         ["Gemeente", "Dagen", "Verblijf", "Leegstand of huisvesting", "Totaal", "Budget", "Over"],
@@ -876,10 +892,17 @@ def evaluatierapportage() -> Builder:
             "{{ k.budget }}",
             "{{ k.verschil }}",
         ],
-        widths=(3.0, 1.4, 2.4, 2.6, 2.4, 2.4, 2.3),
+        widths=(2.9, 1.5, 2.4, 2.5, 2.4, 2.4, 2.4),
+        size=Pt(8.5),
     )
     b.p("Totale kosten in {{ jaar }}: {{ kosten_totaal }}.", bold=True)
     b.p("{{ tekorten }}")
+    b.p(
+        "In de grafiek staat het totaal van elke gemeente als staaf en haar budget, waar dat is "
+        "vastgelegd, als zwarte streep.",
+        keep_with_next=True,
+    )
+    b.p("{{ grafiek_kosten }}")
     return b
 
 

@@ -20,9 +20,12 @@ from storage.agreements import Agreement
 from storage.arrangements import Arrangement
 from storage.decisions import Decision, Effect
 from storage.mandates import Mandate
+from storage.monitoring import RequestFigure
 from storage.organisations import Organisation
 from workflows import monitoring
+from workflows.docx_render import Picture
 from workflows.errors import InvalidInput
+from workflows.report_charts import Bar, bar_chart
 from workflows.rules.acts import ACT_LABELS
 from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS
@@ -307,11 +310,41 @@ def raadsinformatiebrief(
     return Filled(context, title[:400], municipality, None)
 
 
-def _bar(fraction: float, width: int = 20) -> str:
-    # A bar of characters stands in for a chart in a Word document and reads without colour;
-    # the percentage always stands beside it.
-    filled = round(max(0.0, min(1.0, fraction)) * width)
-    return "█" * filled + "░" * (width - filled)
+def _rate(row: RequestFigure) -> float:
+    return row.placed / row.requested if row.requested else 0.0
+
+
+def _charts(figures: monitoring.Figures, costs: monitoring.Costs) -> dict[str, Picture]:
+    """The report's charts, drawn from the same figures as its tables."""
+    requests = sorted(figures.requests, key=lambda r: r.provider.name)
+    placement = [Bar(r.provider.name, _rate(r), percentage(_rate(r))) for r in requests]
+    occupancy = [
+        Bar(
+            f"{b.bed.location.name} ({b.bed.financing.capitalize()})",
+            b.occupancy,
+            percentage(b.occupancy),
+        )
+        for b in figures.beds
+    ]
+    amounts = [float(r.total) for r in costs.rows]
+    amounts += [float(r.budget) for r in costs.rows if r.budget is not None]
+    spending = [
+        Bar(
+            r.municipality.name,
+            float(r.total),
+            money(r.total),
+            marker=float(r.budget) if r.budget is not None else None,
+            marker_text=money(r.budget) if r.budget is not None else "",
+        )
+        for r in costs.rows
+    ]
+    return {
+        "grafiek_plaatsing": bar_chart("Plaatsingspercentage per aanbieder", placement, scale=1.0),
+        "grafiek_bezetting": bar_chart("Bezettingsgraad per bed", occupancy, scale=1.0),
+        "grafiek_kosten": bar_chart(
+            "Kosten per gemeente", spending, scale=max(amounts, default=0.0), marker_name="budget"
+        ),
+    }
 
 
 def _shortfall(row: monitoring.CostRow) -> str:
@@ -358,8 +391,7 @@ def evaluatierapportage(
                 "aanvragen": str(row.requested),
                 "geplaatst": str(row.placed),
                 "niet_geplaatst": str(row.not_placed),
-                "percentage": percentage(row.placed / row.requested if row.requested else 0.0),
-                "staaf": _bar(row.placed / row.requested if row.requested else 0.0),
+                "percentage": percentage(_rate(row)),
             }
             for row in sorted(figures.requests, key=lambda r: r.provider.name)
         ],
@@ -373,7 +405,6 @@ def evaluatierapportage(
                 "beschikbaar": str(bed.available_days),
                 "bezet": str(bed.occupied_days),
                 "bezetting": percentage(bed.occupancy),
-                "staaf": _bar(bed.occupancy),
             }
             for bed in figures.beds
         ],
@@ -404,6 +435,7 @@ def evaluatierapportage(
             + ", ".join(f"{r.municipality.name} ({_shortfall(r)})" for r in short)
             + "."
         ),
+        **_charts(figures, costs),
     }
     title = f"{KIND_LABELS['evaluatierapportage']} {arrangement.name} {year}"
     return Filled(context, title[:400], None, None)

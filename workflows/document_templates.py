@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from storage import documents as store
 from storage.documents import DocumentTemplate
 from storage.files import FileStore
-from workflows import audit, child_process, template_checks
+from workflows import audit, child_process, docx_render, template_checks
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.document_fields import CATALOGUES, KIND_LABELS
@@ -163,7 +163,9 @@ def sample_context(session: Session, kind: str, *, now: datetime) -> dict[str, A
 def test_render(content: bytes, kind: str, context: dict[str, Any]) -> bytes:
     """Renders an uploaded template with sample values in a child process with time and
     memory limits, so that a template built to exhaust the worker only ends the child."""
-    payload = json.dumps({"template": content.hex(), "context": context}).encode("utf-8")
+    payload = json.dumps(
+        {"template": content.hex(), "context": docx_render.context_json(context)}
+    ).encode("utf-8")
     try:
         answer = child_process.run_limited(
             "workflows.template_probe",

@@ -10,7 +10,6 @@ input values and of the output file.
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -160,8 +159,7 @@ def _party(session: Session, kind: str, party_id: int | None) -> Organisation | 
 
 
 def input_hash(context: dict[str, Any]) -> str:
-    canonical = json.dumps(context, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashlib.sha256(docx_render.context_json(context).encode("utf-8")).hexdigest()
 
 
 def generate(

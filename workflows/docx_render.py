@@ -21,8 +21,10 @@ compiles the template again for every document. Here instead:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import io
+import json
 import re
 import threading
 import zipfile
@@ -70,6 +72,121 @@ _TAB = '</w:t><w:tab/><w:t xml:space="preserve">'
 _SECURE_XML = etree.XMLParser(
     resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
 )
+
+
+@dataclass(frozen=True)
+class Picture:
+    """An image placed where a field stands in the body (a chart in a report): a PNG, its size
+    in the document, and the alternative text that screen readers and the tagged PDF carry."""
+
+    png: bytes
+    width_cm: float
+    height_cm: float
+    description: str
+
+
+# The pictures of the part being rendered; None outside the body, where none may stand.
+_PICTURES: ContextVar[list[Picture] | None] = ContextVar("_PICTURES", default=None)
+_EMU_PER_CM = 360_000
+# wp:docPr ids must be unique within a document; a template's own drawings use low numbers.
+_PICTURE_ID_BASE = 90_000
+_BODY_PART = "word/document.xml"
+_BODY_RELATIONSHIPS = "word/_rels/document.xml.rels"
+_CONTENT_TYPES = "[Content_Types].xml"
+_IMAGE_RELATIONSHIP = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+_PACKAGE_RELATIONSHIPS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT_TYPES_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
+# The namespaces are declared on the elements themselves, so the picture does not depend on
+# what the template's root element happens to declare.
+_PICTURE_RUN = (
+    "</w:t></w:r><w:r><w:drawing>"
+    '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"'
+    ' distT="0" distB="0" distL="0" distR="0">'
+    '<wp:extent cx="{cx}" cy="{cy}"/>'
+    '<wp:docPr id="{id}" name="Afbeelding {number}" descr="{descr}"/>'
+    "<wp:cNvGraphicFramePr>"
+    '<a:graphicFrameLocks xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"'
+    ' noChangeAspect="1"/></wp:cNvGraphicFramePr>'
+    '<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">'
+    '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:pic xmlns:pic="http://schemas.openxmlformats.org/drawingml/2006/picture">'
+    '<pic:nvPicPr><pic:cNvPr id="{id}" name="{name}" descr="{descr}"/><pic:cNvPicPr/>'
+    "</pic:nvPicPr>"
+    '<pic:blipFill><a:blip xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+    'relationships" r:embed="{rid}"/><a:stretch><a:fillRect/></a:stretch></pic:blipFill>'
+    '<pic:spPr><a:xfrm><a:off x="0" y="0"/><a:ext cx="{cx}" cy="{cy}"/></a:xfrm>'
+    '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr>'
+    "</pic:pic></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+    '<w:r><w:t xml:space="preserve">'
+)
+
+
+_PICTURE_KEY = "__afbeelding__"
+
+
+def context_json(context: Mapping[str, Any]) -> str:
+    """The context as canonical JSON, pictures included (as their PNG in base64): what the
+    input hash of a document is taken over, and what the child of a test render reads back
+    with ``context_from_json``."""
+
+    def encode(value: Any) -> Any:
+        if isinstance(value, Picture):
+            return {
+                _PICTURE_KEY: {
+                    "png": base64.b64encode(value.png).decode("ascii"),
+                    "width_cm": value.width_cm,
+                    "height_cm": value.height_cm,
+                    "description": value.description,
+                }
+            }
+        raise TypeError(f"{type(value).__name__} hoort niet in de gegevens van een document")
+
+    return json.dumps(
+        context, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=encode
+    )
+
+
+def context_from_json(text: str) -> dict[str, Any]:
+    def decode(value: dict[str, Any]) -> Any:
+        if set(value) == {_PICTURE_KEY}:
+            fields = value[_PICTURE_KEY]
+            return Picture(
+                png=base64.b64decode(fields["png"], validate=True),
+                width_cm=float(fields["width_cm"]),
+                height_cm=float(fields["height_cm"]),
+                description=str(fields["description"]),
+            )
+        return value
+
+    decoded: dict[str, Any] = json.loads(text, object_hook=decode)
+    return decoded
+
+
+def _picture_run(picture: Picture) -> Markup:
+    pictures = _PICTURES.get()
+    if pictures is None:
+        raise ValueError("een afbeelding kan alleen in de hoofdtekst staan")
+    pictures.append(picture)
+    number = len(pictures)
+    run = _PICTURE_RUN.format(
+        cx=round(picture.width_cm * _EMU_PER_CM),
+        cy=round(picture.height_cm * _EMU_PER_CM),
+        id=_PICTURE_ID_BASE + number,
+        number=number,
+        name=_picture_name(number),
+        # An attribute keeps no line breaks; other characters (a no-break space) stay as given.
+        descr=escape(re.sub(r"[\t\n\r]+", " ", _xml_text(picture.description))),
+        rid=_picture_relationship(number),
+    )
+    return Markup(run)  # noqa: S704 - our own fixed markup; the one text in it is escaped
+
+
+def _picture_name(number: int) -> str:
+    return f"besluitwerk-afbeelding-{number}.png"
+
+
+def _picture_relationship(number: int) -> str:
+    return f"rIdBesluitwerkAfbeelding{number}"
 
 
 class RenderFailed(Exception):
@@ -135,6 +252,8 @@ def _xml_text(value: str) -> str:
 def _body_value(value: Any) -> Any:
     if value is None:
         raise UndefinedError("een veld zonder waarde")
+    if isinstance(value, Picture):
+        return _picture_run(value)
     if isinstance(value, str):
         _xml_text(value)
     if isinstance(value, Markup):
@@ -149,6 +268,8 @@ def _body_value(value: Any) -> Any:
 def _property_value(value: Any) -> Any:
     if value is None:
         raise UndefinedError("een veld zonder waarde")
+    if isinstance(value, Picture):
+        raise ValueError("een afbeelding kan niet in de documenteigenschappen staan")
     if isinstance(value, str):
         return " ".join(_xml_text(value).split())
     return value
@@ -347,7 +468,9 @@ def _part_label(part: str) -> str:
 def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """Fills a prepared template; the result is a complete .docx as bytes."""
     rendered: dict[str, bytes] = {}
+    pictures: list[Picture] = []
     for name, template in prepared.compiled.items():
+        collecting = _PICTURES.set(pictures if name == _BODY_PART else None)
         try:
             text = _bounded(template.generate(context), name)
         except UndefinedError as error:
@@ -374,6 +497,8 @@ def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
             raise RenderFailed(
                 f"Het sjabloon kon niet worden gevuld ({_part_label(name)}): {error}."
             ) from error
+        finally:
+            _PICTURES.reset(collecting)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
         try:
             etree.fromstring(xml.encode("utf-8"), _SECURE_XML)
@@ -383,12 +508,58 @@ def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
                 "waarschijnlijk staat een blok ({%p %}, {%tr %}) op een verkeerde plaats."
             ) from error
         rendered[name] = xml.encode("utf-8")
+    if pictures:
+        return _with_pictures(prepared, rendered, pictures)
     # The unchanged parts were compressed once, by prepare; only the filled parts are added.
     output = io.BytesIO(prepared.unchanged)
     with zipfile.ZipFile(output, "a") as out:
         for info, _ in prepared.entries:
             if info.filename in rendered:
                 out.writestr(_clone(info), rendered[info.filename], compresslevel=6)
+    return output.getvalue()
+
+
+def _with_pictures(
+    prepared: PreparedTemplate, rendered: dict[str, bytes], pictures: list[Picture]
+) -> bytes:
+    """The package with the pictures as media parts, each with a relationship of the body and
+    the PNG content type. Rarer than plain documents, so the whole package is written anew."""
+    entries = dict((info.filename, data) for info, data in prepared.entries)
+    if _BODY_RELATIONSHIPS not in entries or _CONTENT_TYPES not in entries:
+        raise RenderFailed(
+            "Het sjabloon mist de onderdelen die een afbeelding nodig heeft "
+            f"({_BODY_RELATIONSHIPS}, {_CONTENT_TYPES}); sla het opnieuw op in Word."
+        )
+    relationships = etree.fromstring(entries[_BODY_RELATIONSHIPS], _SECURE_XML)
+    for number in range(1, len(pictures) + 1):
+        etree.SubElement(
+            relationships,
+            f"{{{_PACKAGE_RELATIONSHIPS_NS}}}Relationship",
+            Id=_picture_relationship(number),
+            Type=_IMAGE_RELATIONSHIP,
+            Target=f"media/{_picture_name(number)}",
+        )
+    types = etree.fromstring(entries[_CONTENT_TYPES], _SECURE_XML)
+    if not any(
+        (d.get("Extension") or "").lower() == "png"
+        for d in types.iter(f"{{{_CONTENT_TYPES_NS}}}Default")
+    ):
+        etree.SubElement(
+            types, f"{{{_CONTENT_TYPES_NS}}}Default", Extension="png", ContentType="image/png"
+        )
+    changed = {
+        **rendered,
+        _BODY_RELATIONSHIPS: etree.tostring(relationships, xml_declaration=True, encoding="UTF-8"),
+        _CONTENT_TYPES: etree.tostring(types, xml_declaration=True, encoding="UTF-8"),
+    }
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as out:
+        for info, data in prepared.entries:
+            out.writestr(_clone(info), changed.get(info.filename, data), compresslevel=6)
+        for number, picture in enumerate(pictures, start=1):
+            media = zipfile.ZipInfo(f"word/media/{_picture_name(number)}", (1980, 1, 1, 0, 0, 0))
+            media.compress_type = zipfile.ZIP_STORED  # a PNG is compressed already
+            out.writestr(media, picture.png)
     return output.getvalue()
 
 

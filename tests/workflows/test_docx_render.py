@@ -13,6 +13,7 @@ from xml.sax.saxutils import escape
 
 import docx
 import pytest
+from PIL import Image
 
 from workflows import docx_render
 from workflows.docx_render import RenderFailed
@@ -334,3 +335,52 @@ def test_s7_missing_attribute_of_a_loop_item_fails_naming_it():
     with pytest.raises(RenderFailed) as failed:
         _render(content, {"conceptbesluit": [{"nummer": "1"}]})
     assert "tekst" in failed.value.message
+
+
+# Pictures (the charts of a report) ----------------------------------------------------------
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    output = io.BytesIO()
+    Image.new("RGB", (40, 20), colour).save(output, format="PNG")
+    return output.getvalue()
+
+
+def _picture(colour: tuple[int, int, int], description: str) -> docx_render.Picture:
+    return docx_render.Picture(_png(colour), 8.0, 4.0, description)
+
+
+def test_a_picture_field_becomes_an_inline_image_with_its_alternative_text():
+    first = _picture((0, 0, 0), 'Plaatsing: Zorg & Co <B.V.> "45,5%"; Liberein\u00a066,7%')
+    second = _picture((200, 200, 200), "Bezetting per bed")
+    template = _docx("Voor {{ een }} na", "{{ twee }}", "{{ tekst }}")
+    content = _render(template, {"een": first, "twee": second, "tekst": "gewone tekst"})
+    document = docx.Document(io.BytesIO(content))
+    assert [p.text for p in document.paragraphs] == ["Voor  na", "", "gewone tekst"]
+    shapes = document.inline_shapes
+    assert len(shapes) == 2
+    for shape, picture in zip(shapes, (first, second), strict=True):
+        assert shape._inline.docPr.get("descr") == picture.description
+        assert shape.width.cm == pytest.approx(8.0) and shape.height.cm == pytest.approx(4.0)
+        blip = shape._inline.graphic.graphicData.pic.blipFill.blip
+        assert document.part.related_parts[blip.embed].blob == picture.png
+    types = _part_of(content, "[Content_Types].xml").decode()
+    assert 'Extension="png"' in types and types.count('Extension="png"') == 1
+    # The template's own parts are untouched and the same input gives the same bytes.
+    assert _part_of(content, "word/styles.xml") == _part_of(template, "word/styles.xml")
+    assert _render(template, {"een": first, "twee": second, "tekst": "gewone tekst"}) == content
+
+
+@pytest.mark.parametrize("place", ["koptekst", "voettekst", "voetnoten", "documenteigenschappen"])
+def test_a_picture_outside_the_body_fails_with_a_dutch_message(place):
+    with pytest.raises(RenderFailed, match="afbeelding kan"):
+        _render(_template(place, "{{ grafiek }}"), {"grafiek": _picture((0, 0, 0), "x")})
+
+
+def test_the_context_with_pictures_survives_json_for_the_input_hash_and_the_test_render():
+    context = {"grafiek": _picture((10, 20, 30), "Kosten € 1,00"), "lijst": [{"a": "b"}]}
+    text = docx_render.context_json(context)
+    assert docx_render.context_from_json(text) == context
+    assert docx_render.context_json({"a": "b", "c": [1]}) == '{"a":"b","c":[1]}'
+    with pytest.raises(TypeError, match="hoort niet in de gegevens"):
+        docx_render.context_json({"x": object()})

@@ -206,9 +206,9 @@ CATALOGUES: dict[str, Catalogue] = {
                 "geplaatst": "Geplaatst",
                 "niet_geplaatst": "Niet geplaatst",
                 "percentage": "Plaatsingspercentage",
-                "staaf": "Staaf van het percentage in tekens (leesbaar zonder kleur)",
             }
         ],
+        "grafiek_plaatsing": "Staafgrafiek (afbeelding) van het plaatsingspercentage per aanbieder",
         "ligdagen_wmo": "Verblijfsdagen Wmo",
         "ligdagen_wlz": "Verblijfsdagen Wlz",
         "ligdagen_totaal": "Verblijfsdagen in totaal",
@@ -219,9 +219,9 @@ CATALOGUES: dict[str, Catalogue] = {
                 "beschikbaar": "Dagen dat het bed in het jaar beschikbaar was",
                 "bezet": "Dagen dat het bed bezet was",
                 "bezetting": "Bezettingsgraad, bijvoorbeeld 64,4%",
-                "staaf": "Staaf van de bezetting in tekens",
             }
         ],
+        "grafiek_bezetting": "Staafgrafiek (afbeelding) van de bezettingsgraad per bed",
         "clienten": [{"gemeente": "Gemeente", "wmo": "Cliënten Wmo", "wlz": "Cliënten Wlz"}],
         "kostenregel": "Volgens welke regel de kosten verdeeld zijn",
         "kosten": [
@@ -236,6 +236,9 @@ CATALOGUES: dict[str, Catalogue] = {
             }
         ],
         "kosten_totaal": "Totale kosten in het jaar",
+        "grafiek_kosten": (
+            "Staafgrafiek (afbeelding) van de kosten per gemeente, met haar budget als streep"
+        ),
         "tekorten": "Welke gemeenten hun budget overschrijden, of dat geen gemeente tekortkomt",
     },
 }

@@ -1,0 +1,83 @@
+"""The charts of the evaluatierapportage: bars as long as their values, a budget marker, every
+value in the alternative text, the same bytes for the same figures; and an uploaded report
+template is test-rendered with its charts in the child process."""
+
+from __future__ import annotations
+
+import io
+from datetime import UTC, datetime
+
+import docx
+import pytest
+from PIL import Image
+
+from storage.files import LocalFileStore
+from workflows import document_templates
+from workflows.actors import system_actor
+from workflows.report_charts import WIDTH_CM, Bar, bar_chart
+
+NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
+DARK = (77, 77, 77)
+
+
+@pytest.fixture
+def files(tmp_path):
+    return LocalFileStore(tmp_path / "files")
+
+
+def _dark_run(image: Image.Image, y: int) -> int:
+    """How many pixels between the labels, at height ``y``, are the bar's dark grey."""
+    track = range(int(image.width * 0.30) + 16, image.width - 190 - 16 + 1)
+    return sum(1 for x in track if image.getpixel((x, y)) == DARK)
+
+
+def test_bars_are_as_long_as_their_values_and_every_value_is_in_the_alternative_text():
+    bars = [
+        Bar("Carintreggeland", 0.455, "45,5%"),
+        Bar("Zorggroep Sint Maarten", 0.943, "94,3%"),
+        Bar("Leeg", 0.0, "0,0%"),
+    ]
+    picture = bar_chart("Plaatsingspercentage per aanbieder", bars, scale=1.0)
+    image = Image.open(io.BytesIO(picture.png))
+    assert image.format == "PNG" and image.width == round(WIDTH_CM * 100)
+    assert picture.width_cm == WIDTH_CM
+    assert picture.height_cm == image.height / 100
+    middles = [16 + 62 * row + 31 for row in range(3)]
+    lengths = [_dark_run(image, y) for y in middles]
+    assert lengths[2] == 0
+    assert abs(lengths[1] / lengths[0] - 0.943 / 0.455) < 0.02
+    assert picture.description == (
+        "Plaatsingspercentage per aanbieder: Carintreggeland 45,5%; "
+        "Zorggroep Sint Maarten 94,3%; Leeg 0,0%."
+    )
+    assert bar_chart("Plaatsingspercentage per aanbieder", bars, scale=1.0) == picture
+
+
+def test_a_budget_is_a_black_marker_and_named_in_the_alternative_text():
+    bars = [Bar("Enschede", 4270.13, "€ 4.270,13", marker=28400.0, marker_text="€ 28.400,00")]
+    picture = bar_chart("Kosten per gemeente", bars, scale=28400.0, marker_name="budget")
+    image = Image.open(io.BytesIO(picture.png)).convert("RGB")
+    above_the_bar = 16 + 31 - 17 - 4  # the marker reaches above the bar, the bar does not
+    assert any(image.getpixel((x, above_the_bar)) == (0, 0, 0) for x in range(image.width))
+    assert picture.description == ("Kosten per gemeente: Enschede € 4.270,13 (budget € 28.400,00).")
+
+
+def test_an_uploaded_report_template_is_test_rendered_with_its_charts(session, files):
+    original = docx.Document(io.BytesIO(document_templates.builtin_content("evaluatierapportage")))
+    original.add_paragraph("Opgesteld door de projectgroep.")
+    output = io.BytesIO()
+    original.save(output)
+    result = document_templates.upload(
+        session,
+        files,
+        system_actor("test"),
+        "evaluatierapportage",
+        output.getvalue(),
+        original_name="evaluatie.docx",
+        note="Met afsluitende regel",
+        now=NOW,
+    )
+    assert result.template.status == "candidate" and result.missing_fields == []
+    preview = docx.Document(io.BytesIO(result.preview))
+    assert len(preview.inline_shapes) == 3
+    assert "Opgesteld door de projectgroep." in [p.text for p in preview.paragraphs]
