@@ -93,7 +93,7 @@ PG_BIN = Path("/usr/lib/postgresql/15/bin")
 SECRET = "bench-faults-" + "k" * 40
 DUTCH_ERROR = "Er ging iets mis"
 NO_ROOM = "Er is geen ruimte meer om dit op te slaan"
-UNREACHABLE = "De database is op dit moment niet bereikbaar"
+UNREACHABLE = "Besluitwerk kan zijn gegevens op dit moment niet bereiken"
 ORIGIN = "bench faults"
 
 results: list[tuple[str, bool]] = []

@@ -164,15 +164,29 @@ def find_feed(session: Session, token_hash: str) -> CalendarFeed | None:
     ).one_or_none()
 
 
-def _unread_in_app_statement() -> Select[int]:
-    latest = (
-        select(Message.read_at)
+def _delivered_in_app(recipient_id: object) -> Select[Message]:
+    """A recipient's delivered in-app messages, newest first (the notifications page)."""
+    return (
+        select(Message)
         .where(
-            Message.recipient_id == bindparam("recipient_id"),
+            Message.recipient_id == recipient_id,
             Message.channel == "in_app",
             Message.status == "sent",
         )
         .order_by(Message.sent_at.desc(), Message.id.desc())
+    )
+
+
+def delivered_in_app(
+    session: Session, recipient_id: int | None, *, newest: int
+) -> Sequence[Message]:
+    return session.scalars(_delivered_in_app(recipient_id).limit(newest)).all()
+
+
+def _unread_in_app_statement() -> Select[int]:
+    latest = (
+        _delivered_in_app(bindparam("recipient_id"))
+        .with_only_columns(Message.read_at)
         .limit(bindparam("newest"))
         .subquery()
     )

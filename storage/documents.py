@@ -175,12 +175,13 @@ class SignedCopy(Base):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
 
-def lock_generation(session: Session, kind: str) -> None:
-    """Make one kind of document one request at a time until the transaction ends. Without it
-    two requests at once on PostgreSQL (a double click) both take the next version number, or
+def lock_generation(session: Session) -> None:
+    """Make documents one request at a time until the transaction ends. Without it two
+    requests at once on PostgreSQL (a double click) both take the next version number, or
     both store the built-in template, and the second fails on the unique constraint; SQLite
-    already serialises writers (BEGIN IMMEDIATE)."""
-    locks.hold(session, locks.DOCUMENT_GENERATION + DOCUMENT_KINDS.index(kind))
+    already serialises writers (BEGIN IMMEDIATE). It is the audit chain's lock, for the order
+    of locks (storage.locks)."""
+    locks.hold(session, locks.AUDIT_CHAIN)
 
 
 def templates_of(session: Session, kind: str) -> Sequence[DocumentTemplate]:

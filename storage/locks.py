@@ -7,10 +7,13 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-# One number per kind of work; a document kind adds its index to DOCUMENT_GENERATION.
+# Two locks only, always in this order within a transaction: SCHEDULER_SWEEP before
+# AUDIT_CHAIN, never after (the sweep writes no audit events). A lock of its own per kind of
+# document would be taken after the audit lock by a transaction that edits and then generates,
+# and before it by one that generates several documents: two orders, a deadlock. Generating a
+# document therefore takes the audit lock, which it needs for its audit event anyway.
 AUDIT_CHAIN = 8_150_601
 SCHEDULER_SWEEP = 8_150_602
-DOCUMENT_GENERATION = 815_060_200
 
 
 def hold(session: Session, key: int) -> None:

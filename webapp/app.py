@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 from contextlib import suppress
 from typing import Any
 
@@ -10,6 +11,7 @@ from flask import Flask, g, make_response, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, SecurityError
 
@@ -62,8 +64,8 @@ ERROR_TEXT = {
     500: ("Er ging iets mis", "Er ging iets mis aan onze kant. Er is niets half opgeslagen."),
     503: (
         "Tijdelijk niet beschikbaar",
-        "De database is op dit moment niet bereikbaar. Er is niets half opgeslagen. "
-        "Probeer het over een minuut opnieuw.",
+        "Besluitwerk kan zijn gegevens op dit moment niet bereiken. Er is niets half "
+        "opgeslagen. Probeer het over een halve minuut opnieuw.",
     ),
     507: (
         "Opslag vol",
@@ -203,16 +205,32 @@ def _register_errors(app: Flask) -> None:
             logger.error("no room left on %s %s: %s", *where, type(error).__name__)
             return _failure(507, "storage_full")
         if failures.database_unreachable(error):
-            logger.error("database unreachable on %s %s: %s", *where, type(error).__name__)
-            return _failure(503, "unavailable", {"Retry-After": str(RETRY_AFTER_SECONDS)})
-        logger.exception("unexpected error on %s %s", *where)
+            logger.error("database unreachable on %s %s: %s", *where, failures.described(error))
+            # The page's layout would read the signed-in user from the unreachable database
+            # and wait for it a second time: the plain page answers at once.
+            return _failure(
+                503, "unavailable", {"Retry-After": str(RETRY_AFTER_SECONDS)}, plain=True
+            )
+        if isinstance(error, DBAPIError):
+            # Not the error's own text: PostgreSQL's DETAIL line holds the row's values (S26).
+            stack = "".join(traceback.format_tb(error.__traceback__))
+            logger.error(
+                "database error on %s %s: %s\n%s", *where, failures.described(error), stack
+            )
+        else:
+            logger.exception("unexpected error on %s %s", *where)
         return _failure(500, "server_error")
 
 
-def _failure(status: int, code: str, headers: dict[str, str] | None = None) -> ResponseReturnValue:
-    response = make_response(
-        error_response(status, code, ERROR_TEXT[status][1]) if _wants_json() else _page(status)
-    )
+def _failure(
+    status: int, code: str, headers: dict[str, str] | None = None, *, plain: bool = False
+) -> ResponseReturnValue:
+    answer: ResponseReturnValue
+    if _wants_json():
+        answer = error_response(status, code, ERROR_TEXT[status][1])
+    else:
+        answer = _plain_page(status) if plain else _page(status)
+    response = make_response(answer)
     response.headers.update(headers or {})
     return response
 
@@ -234,5 +252,10 @@ def _page(status: int, message: str | None = None) -> ResponseReturnValue:
         ), status
     except Exception:
         logger.warning("error page %s shown without layout: the layout failed", status)
-        page = BARE_ERROR_PAGE.format(title=escape(title), message=escape(message or text))
-        return page, status, {"Content-Type": "text/html; charset=utf-8"}
+        return _plain_page(status, message)
+
+
+def _plain_page(status: int, message: str | None = None) -> ResponseReturnValue:
+    title, text = ERROR_TEXT.get(status, ERROR_TEXT[500])
+    page = BARE_ERROR_PAGE.format(title=escape(title), message=escape(message or text))
+    return page, status, {"Content-Type": "text/html; charset=utf-8"}

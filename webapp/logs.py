@@ -65,7 +65,9 @@ class _JsonLines(logging.Formatter):
                 line["user_id"] = actor.user_id
         if record.exc_info:
             line["exception"] = self.formatException(record.exc_info)
-        return json.dumps(line, ensure_ascii=False)
+        # json leaves U+2028/U+2029 as they are, and some log viewers break lines on them.
+        text = json.dumps(line, ensure_ascii=False)
+        return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
 
 
 _CALENDAR_TOKEN = re.compile(r"(/calendar/)[^ /?\"]+(\.ics)")

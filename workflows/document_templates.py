@@ -164,7 +164,7 @@ def test_render(content: bytes, kind: str, context: dict[str, Any]) -> bytes:
     """Renders an uploaded template with sample values in a child process with time and
     memory limits, so that a template built to exhaust the worker only ends the child."""
     payload = json.dumps(
-        {"template": content.hex(), "context": docx_render.context_json(context)}
+        {"template": content.hex(), "context": docx_render.context_json(context, with_images=True)}
     ).encode("utf-8")
     try:
         answer = child_process.run_limited(

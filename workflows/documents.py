@@ -159,7 +159,9 @@ def _party(session: Session, kind: str, party_id: int | None) -> Organisation | 
 
 
 def input_hash(context: dict[str, Any]) -> str:
-    return hashlib.sha256(docx_render.context_json(context).encode("utf-8")).hexdigest()
+    return hashlib.sha256(
+        docx_render.context_json(context, with_images=False).encode("utf-8")
+    ).hexdigest()
 
 
 def generate(
@@ -178,7 +180,7 @@ def generate(
     if year is not None and not 2000 <= year <= 2100:
         raise InvalidInput({"year": "Jaar: kies een jaar tussen 2000 en 2100."})
     filled = fill(session, actor, kind, subject_type, subject_id, party_id, now=now, year=year)
-    store.lock_generation(session, kind)  # before the version (and template) are chosen
+    store.lock_generation(session)  # before the version (and template) are chosen
     template, content = document_templates.active(session, files, kind)
     party_key = filled.party.id if filled.party is not None and kind in KIND_PARTIES else 0
     if kind in KIND_YEARS:

@@ -31,7 +31,7 @@ import zipfile
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from docxtpl import DocxTemplate
@@ -85,11 +85,23 @@ class Picture:
     description: str
 
 
-# The pictures of the part being rendered; None outside the body, where none may stand.
-_PICTURES: ContextVar[list[Picture] | None] = ContextVar("_PICTURES", default=None)
+@dataclass
+class _Placed:
+    """The pictures placed in the body being rendered: each distinct one is stored once, and
+    every place gets a drawing id of its own (wp:docPr ids must be unique in a document)."""
+
+    first_id: int
+    pictures: list[Picture] = field(default_factory=list)
+    places: int = 0
+
+
+# None outside the body, where no picture may stand.
+_PLACED: ContextVar[_Placed | None] = ContextVar("_PLACED", default=None)
 _EMU_PER_CM = 360_000
-# wp:docPr ids must be unique within a document; a template's own drawings use low numbers.
-_PICTURE_ID_BASE = 90_000
+# A template could repeat a picture field in a loop; each distinct picture is one media part.
+MAX_PICTURES = 20
+MAX_PICTURE_PLACES = 100
+_DRAWING_ID = re.compile(r"<wp:docPr\b[^>]*?\bid=\"(\d+)\"")
 _BODY_PART = "word/document.xml"
 _BODY_RELATIONSHIPS = "word/_rels/document.xml.rels"
 _CONTENT_TYPES = "[Content_Types].xml"
@@ -124,21 +136,23 @@ _PICTURE_RUN = (
 _PICTURE_KEY = "__afbeelding__"
 
 
-def context_json(context: Mapping[str, Any]) -> str:
-    """The context as canonical JSON, pictures included (as their PNG in base64): what the
-    input hash of a document is taken over, and what the child of a test render reads back
-    with ``context_from_json``."""
+def context_json(context: Mapping[str, Any], *, with_images: bool) -> str:
+    """The context as canonical JSON. ``with_images=False`` is what a document's input hash
+    is taken over: a picture by what it shows (its alternative text states every value) and
+    its size, not by its PNG bytes, which depend on the Pillow, zlib and font of the host.
+    ``with_images=True`` carries the PNG too, for the child of a test render
+    (``context_from_json``)."""
 
     def encode(value: Any) -> Any:
         if isinstance(value, Picture):
-            return {
-                _PICTURE_KEY: {
-                    "png": base64.b64encode(value.png).decode("ascii"),
-                    "width_cm": value.width_cm,
-                    "height_cm": value.height_cm,
-                    "description": value.description,
-                }
+            fields: dict[str, Any] = {
+                "width_cm": value.width_cm,
+                "height_cm": value.height_cm,
+                "description": value.description,
             }
+            if with_images:
+                fields["png"] = base64.b64encode(value.png).decode("ascii")
+            return {_PICTURE_KEY: fields}
         raise TypeError(f"{type(value).__name__} hoort niet in de gegevens van een document")
 
     return json.dumps(
@@ -163,15 +177,25 @@ def context_from_json(text: str) -> dict[str, Any]:
 
 
 def _picture_run(picture: Picture) -> Markup:
-    pictures = _PICTURES.get()
-    if pictures is None:
+    placed = _PLACED.get()
+    if placed is None:
         raise ValueError("een afbeelding kan alleen in de hoofdtekst staan")
-    pictures.append(picture)
-    number = len(pictures)
+    if picture in placed.pictures:
+        number = placed.pictures.index(picture) + 1
+    elif len(placed.pictures) >= MAX_PICTURES:
+        raise ValueError(f"een document kan ten hoogste {MAX_PICTURES} afbeeldingen bevatten")
+    else:
+        placed.pictures.append(picture)
+        number = len(placed.pictures)
+    placed.places += 1
+    if placed.places > MAX_PICTURE_PLACES:
+        raise ValueError(
+            f"een document kan ten hoogste {MAX_PICTURE_PLACES} keer een afbeelding tonen"
+        )
     run = _PICTURE_RUN.format(
         cx=round(picture.width_cm * _EMU_PER_CM),
         cy=round(picture.height_cm * _EMU_PER_CM),
-        id=_PICTURE_ID_BASE + number,
+        id=placed.first_id + placed.places - 1,
         number=number,
         name=_picture_name(number),
         # An attribute keeps no line breaks; other characters (a no-break space) stay as given.
@@ -312,6 +336,8 @@ class PreparedTemplate:
     # The parts without placeholders (styles.xml alone is ~350 kB), already compressed as a
     # .docx archive: a render appends its filled parts instead of compressing these again.
     unchanged: bytes
+    # The first drawing id the template's own body does not use, for the pictures placed.
+    free_drawing_id: int = 1
 
     def trees(self) -> list[nodes.Template]:
         """The parsed Jinja tree of each part, for the upload checks."""
@@ -425,12 +451,14 @@ def _compile(content: bytes, sha256: str) -> PreparedTemplate:
         for info, data in entries:
             if info.filename not in compiled:
                 out.writestr(_clone(info), data, compresslevel=6)
+    used = [int(found) for found in _DRAWING_ID.findall(sources[_BODY_PART])]
     return PreparedTemplate(
         sha256=sha256,
         compiled=compiled,
         sources=sources,
         entries=entries,
         unchanged=unchanged.getvalue(),
+        free_drawing_id=max(used, default=0) + 1,
     )
 
 
@@ -468,9 +496,9 @@ def _part_label(part: str) -> str:
 def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """Fills a prepared template; the result is a complete .docx as bytes."""
     rendered: dict[str, bytes] = {}
-    pictures: list[Picture] = []
+    placed = _Placed(first_id=prepared.free_drawing_id)
     for name, template in prepared.compiled.items():
-        collecting = _PICTURES.set(pictures if name == _BODY_PART else None)
+        collecting = _PLACED.set(placed if name == _BODY_PART else None)
         try:
             text = _bounded(template.generate(context), name)
         except UndefinedError as error:
@@ -498,7 +526,7 @@ def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
                 f"Het sjabloon kon niet worden gevuld ({_part_label(name)}): {error}."
             ) from error
         finally:
-            _PICTURES.reset(collecting)
+            _PLACED.reset(collecting)
         xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", text)
         try:
             etree.fromstring(xml.encode("utf-8"), _SECURE_XML)
@@ -508,8 +536,8 @@ def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
                 "waarschijnlijk staat een blok ({%p %}, {%tr %}) op een verkeerde plaats."
             ) from error
         rendered[name] = xml.encode("utf-8")
-    if pictures:
-        return _with_pictures(prepared, rendered, pictures)
+    if placed.pictures:
+        return _with_pictures(prepared, rendered, placed.pictures)
     # The unchanged parts were compressed once, by prepare; only the filled parts are added.
     output = io.BytesIO(prepared.unchanged)
     with zipfile.ZipFile(output, "a") as out:
@@ -531,7 +559,16 @@ def _with_pictures(
             f"({_BODY_RELATIONSHIPS}, {_CONTENT_TYPES}); sla het opnieuw op in Word."
         )
     relationships = etree.fromstring(entries[_BODY_RELATIONSHIPS], _SECURE_XML)
-    for number in range(1, len(pictures) + 1):
+    taken = {r.get("Id") for r in relationships} | set(entries)
+    ours = range(1, len(pictures) + 1)
+    if any(
+        _picture_relationship(n) in taken or f"word/media/{_picture_name(n)}" in taken for n in ours
+    ):
+        raise RenderFailed(
+            "Het sjabloon gebruikt al de namen die Besluitwerk aan zijn afbeeldingen geeft "
+            f"({_picture_relationship(1)}, {_picture_name(1)}); hernoem die in het sjabloon."
+        )
+    for number in ours:
         etree.SubElement(
             relationships,
             f"{{{_PACKAGE_RELATIONSHIPS_NS}}}Relationship",

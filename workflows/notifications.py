@@ -24,16 +24,7 @@ LISTED = 200
 
 def mine(session: Session, actor: Actor, *, limit: int = LISTED) -> Sequence[Message]:
     actor.require(Permission.VIEW_SIGNALS)
-    return session.scalars(
-        select(Message)
-        .where(
-            Message.recipient_id == actor.user_id,
-            Message.channel == "in_app",
-            Message.status == "sent",
-        )
-        .order_by(Message.sent_at.desc(), Message.id.desc())
-        .limit(limit)
-    ).all()
+    return store.delivered_in_app(session, actor.user_id, newest=limit)
 
 
 def unread_count(session: Session, actor: Actor) -> int:

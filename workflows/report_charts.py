@@ -120,6 +120,8 @@ def _fitted(
 
 
 def _description(title: str, bars: Sequence[Bar], marker_name: str) -> str:
+    if not bars:
+        return f"{title}: geen gegevens."
     parts = []
     for bar in bars:
         extra = f" ({marker_name} {bar.marker_text})" if bar.marker is not None else ""

@@ -1,6 +1,6 @@
 """Child side of the test render of an uploaded template: ``python -m workflows.template_probe``.
 
-Reads ``{"template": hex, "context": <the text of docx_render.context_json>}`` on stdin and
+Reads ``{"template": hex, "context": <docx_render.context_json with images>}`` on stdin and
 writes ``{"document": hex}`` or ``{"error": Dutch message}``. It only runs under
 ``child_process`` limits (S2), so a template built to loop or allocate without end stops this
 child, never the web worker.

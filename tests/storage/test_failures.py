@@ -11,7 +11,8 @@ import psycopg
 import psycopg.errors
 import pytest
 from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from storage import failures
 from storage.database import make_engine
@@ -79,3 +80,32 @@ def test_other_errors_are_neither():
         ValueError("iets anders"),
     ):
         assert not failures.no_room_left(error) and not failures.database_unreachable(error)
+
+
+def test_an_exhausted_pool_and_too_many_connections_are_unreachable():
+    assert failures.database_unreachable(PoolTimeout("QueuePool limit of size 5 reached"))
+    too_many = psycopg.errors.TooManyConnections("sorry, too many clients already")
+    assert failures.database_unreachable(_wrapped(too_many))
+
+
+def test_sqlite_extended_codes_count_by_their_primary_code(tmp_path: Path):
+    (tmp_path / "map").mkdir()
+    engine = make_engine(f"sqlite:///{tmp_path / 'map'}")  # a directory: SQLITE_CANTOPEN_ISDIR
+    with pytest.raises(DBAPIError) as caught, engine.connect() as connection:
+        connection.execute(text("SELECT 1"))
+    engine.dispose()
+    assert failures.database_unreachable(caught.value)
+
+
+def test_s26_what_a_log_line_says_of_a_database_error_leaves_out_the_row():
+    secret = "Geheim dossier Hengelo"
+    error = IntegrityError(
+        "INSERT INTO decisions ...",
+        {},
+        psycopg.errors.UniqueViolation(
+            f'duplicate key value violates unique constraint "x"\nDETAIL:  Key (title)=({secret})'
+        ),
+    )
+    said = failures.described(error)
+    assert secret not in said and "UniqueViolation" in said and "sqlstate=23505" in said
+    assert failures.described(ValueError(secret)) == "ValueError"

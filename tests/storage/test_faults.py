@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import random
 import signal
 import sqlite3
@@ -16,9 +17,11 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import psycopg.errors
 import pytest
 from flask import Flask
 from sqlalchemy import event, func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from storage.arrangements import Arrangement
@@ -35,7 +38,7 @@ from workflows.actors import system_actor
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NO_ROOM = "Er is geen ruimte meer om dit op te slaan"
-UNREACHABLE = "De database is op dit moment niet bereikbaar"
+UNREACHABLE = "Besluitwerk kan zijn gegevens op dit moment niet bereiken"
 
 
 @pytest.fixture
@@ -430,3 +433,29 @@ def test_the_api_answers_503_in_json_when_the_database_is_unreachable(sqlite_app
     error = response.get_json()["error"]
     assert error["code"] == "unavailable" and UNREACHABLE in error["message"]
     unreachable.dispose()
+
+
+def test_s26_a_database_error_is_logged_without_the_values_of_the_row(
+    sqlite_app, monkeypatch, caplog
+):
+    secret = "Geheim dossier Hengelo"
+
+    def refused(*_args, **_kwargs):
+        raise IntegrityError(
+            "UPDATE arrangements ...",
+            {},
+            psycopg.errors.UniqueViolation(f"duplicate key\nDETAIL:  Key (name)=({secret})"),
+        )
+
+    client = sqlite_app.test_client()
+    login(client, PROJECT)
+    monkeypatch.setattr(arrangements, "update", refused)
+    with sessions(sqlite_app)() as session:
+        arrangement_id = session.scalars(select(Arrangement.id)).first()
+    with caplog.at_level(logging.ERROR, logger="besluitwerk"):
+        response = _edit_arrangement(client, sqlite_app, arrangement_id, "fault-dubbel")
+    assert response.status_code == 500
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "UniqueViolation sqlstate=23505" in logged
+    assert secret not in logged and secret not in response.get_data(as_text=True)
+    assert not any(r.exc_info for r in caplog.records if r.name.startswith("besluitwerk"))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import threading
 import zipfile
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -678,3 +679,75 @@ def test_a_job_of_a_user_who_was_blocked_since_fails_with_a_dutch_message(sessio
         assert job.finished_at == LATER
         assert (_count(session, Document), _count(session, Bundle)) == (0, 0)
     assert document_jobs.run_pending(sessions, files, now=lambda: LATER) == 0
+
+
+def test_editing_then_generating_beside_generating_alone_never_deadlocks(engine, files, ids):
+    """One transaction edits the volmacht's text and then makes a volmacht (the audit lock,
+    then the generation); another makes a volmacht alone (the generation, then its audit
+    event). With two locks taken in both orders PostgreSQL aborts one of them as a deadlock."""
+    sessions = make_session_factory(engine)
+    start = threading.Barrier(2)
+    failures: list[BaseException] = []
+    actor = system_actor("test")
+
+    def edit_then_generate() -> None:
+        start.wait()
+        for turn in range(12):
+            with sessions() as session:
+                mandate = mandates.get_visible(session, actor, ids["mandate"])
+                mandates.update(
+                    session,
+                    actor,
+                    mandate.id,
+                    {"description": f"{mandate.description}\nronde {turn}"},
+                    expected_version=mandate.version,
+                    partial=True,
+                )
+                documents.generate(
+                    session,
+                    files,
+                    actor,
+                    "volmacht",
+                    "mandate",
+                    mandate.id,
+                    party_id=ids["Enschede"],
+                    now=NOW,
+                )
+                session.commit()
+
+    def generate_alone() -> None:
+        start.wait()
+        for _ in range(12):
+            with sessions() as session:
+                documents.generate(
+                    session,
+                    files,
+                    actor,
+                    "volmacht",
+                    "mandate",
+                    ids["mandate"],
+                    party_id=ids["Borne"],
+                    now=NOW,
+                )
+                session.commit()
+
+    def guarded(work):
+        def run() -> None:
+            try:
+                work()
+            except BaseException as error:  # reported by the assertion below
+                failures.append(error)
+
+        return run
+
+    threads = [threading.Thread(target=guarded(w)) for w in (edit_then_generate, generate_alone)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert failures == []
+    with sessions() as session:
+        versions = session.scalars(
+            select(Document.version).where(Document.party_id == ids["Enschede"])
+        ).all()
+    assert sorted(versions) == list(range(1, 13))

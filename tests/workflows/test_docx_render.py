@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import time
 import zipfile
 from collections.abc import Callable
@@ -377,10 +378,55 @@ def test_a_picture_outside_the_body_fails_with_a_dutch_message(place):
         _render(_template(place, "{{ grafiek }}"), {"grafiek": _picture((0, 0, 0), "x")})
 
 
-def test_the_context_with_pictures_survives_json_for_the_input_hash_and_the_test_render():
+def test_the_context_with_pictures_survives_json_for_the_test_render():
     context = {"grafiek": _picture((10, 20, 30), "Kosten € 1,00"), "lijst": [{"a": "b"}]}
-    text = docx_render.context_json(context)
+    text = docx_render.context_json(context, with_images=True)
     assert docx_render.context_from_json(text) == context
-    assert docx_render.context_json({"a": "b", "c": [1]}) == '{"a":"b","c":[1]}'
     with pytest.raises(TypeError, match="hoort niet in de gegevens"):
-        docx_render.context_json({"x": object()})
+        docx_render.context_json({"x": object()}, with_images=False)
+
+
+def test_the_input_hash_json_names_a_picture_by_what_it_shows_not_by_its_bytes():
+    plain = {"a": "b", "c": [1]}
+    assert docx_render.context_json(plain, with_images=False) == '{"a":"b","c":[1]}'
+    # The same chart drawn by another Pillow or font: other bytes, the same input.
+    one, other = _picture((0, 0, 0), "Bezetting 71,2%"), _picture((9, 9, 9), "Bezetting 71,2%")
+    assert one.png != other.png
+    same = [docx_render.context_json({"g": p}, with_images=False) for p in (one, other)]
+    assert same[0] == same[1] and "71,2%" in same[0]
+    changed = _picture((0, 0, 0), "Bezetting 72,0%")
+    assert docx_render.context_json({"g": changed}, with_images=False) != same[0]
+
+
+def test_a_picture_placed_twice_is_stored_once_with_a_drawing_id_per_place():
+    chart = _picture((0, 0, 0), "Eén grafiek")
+    template = _docx("{% for i in range(3) %}{{ grafiek }}{% endfor %}")
+    content = _render(template, {"grafiek": chart})
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        media = [n for n in archive.namelist() if n.startswith("word/media/")]
+        body = archive.read("word/document.xml").decode()
+    assert len(media) == 1
+    ids = re.findall(r'<wp:docPr id="(\d+)"', body)
+    assert len(ids) == 3 == len(set(ids))
+
+
+def test_a_template_repeating_pictures_without_end_is_refused_in_dutch():
+    many = {f"g{n}": _picture((n, n, n), f"grafiek {n}") for n in range(21)}
+    fields = "".join(f"{{{{ g{n} }}}}" for n in range(21))
+    with pytest.raises(RenderFailed, match="ten hoogste 20 afbeeldingen"):
+        _render(_docx(fields), many)
+    with pytest.raises(RenderFailed, match="ten hoogste 100 keer een afbeelding"):
+        _render(_docx("{% for i in range(101) %}{{ g1 }}{% endfor %}"), many)
+
+
+def test_pictures_get_drawing_ids_the_template_body_does_not_use():
+    def with_own_drawing(document):
+        own = _picture((50, 50, 50), "logo")
+        document.add_picture(io.BytesIO(own.png))
+
+    template = _docx("{{ grafiek }}", build=with_own_drawing)
+    content = _render(template, {"grafiek": _picture((0, 0, 0), "grafiek")})
+    body = _part_of(content, "word/document.xml").decode()
+    ids = re.findall(r'<wp:docPr id="(\d+)"', body)
+    assert len(ids) == 2 == len(set(ids))
+    assert len(docx.Document(io.BytesIO(content)).inline_shapes) == 2
