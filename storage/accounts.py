@@ -5,7 +5,17 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, func, select
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    bindparam,
+    func,
+    select,
+)
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.base import Base, UTCDateTime, utc_now
@@ -94,12 +104,15 @@ def list_users(session: Session) -> Sequence[User]:
     return session.scalars(select(User).order_by(User.name)).all()
 
 
+# Built once: every signed-in request asks it, and building the statement cost about as much
+# as running it.
+_LIVE_LOGIN_SESSION = select(LoginSession).where(
+    LoginSession.token_hash == bindparam("token_hash"), LoginSession.ended_at.is_(None)
+)
+
+
 def find_login_session(session: Session, token_hash: str) -> LoginSession | None:
-    return session.scalars(
-        select(LoginSession).where(
-            LoginSession.token_hash == token_hash, LoginSession.ended_at.is_(None)
-        )
-    ).one_or_none()
+    return session.scalars(_LIVE_LOGIN_SESSION, {"token_hash": token_hash}).one_or_none()
 
 
 def open_login_sessions_of(session: Session, user_id: int) -> Sequence[LoginSession]:

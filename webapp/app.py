@@ -7,7 +7,7 @@ import traceback
 from contextlib import suppress
 from typing import Any
 
-from flask import Flask, g, make_response, render_template, request
+from flask import Flask, g, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
@@ -152,9 +152,25 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
             "Permission": Permission,
             "role_labels": ROLE_LABELS,
             "document_actions": documents.document_actions,
+            "page_url": _page_url,
         }
 
     return app
+
+
+# Every page's menu and stylesheets name the same dozen-odd fixed addresses; building each
+# with url_for on every request was a sizeable share of rendering a page.
+_PAGE_URLS: dict[tuple[str, str, str | None], str] = {}
+
+
+def _page_url(endpoint: str, filename: str | None = None) -> str:
+    """``url_for`` for an address without parameters (or a static file), kept per mount."""
+    key = (request.script_root, endpoint, filename)
+    found = _PAGE_URLS.get(key)
+    if found is None:
+        found = url_for(endpoint, filename=filename) if filename else url_for(endpoint)
+        _PAGE_URLS[key] = found
+    return found
 
 
 def _wants_json() -> bool:
