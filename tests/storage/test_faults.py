@@ -389,7 +389,8 @@ def test_disk_full_while_storing_a_document_stores_no_row(sqlite_url, tmp_path):
 
 def test_s28_a_change_found_only_at_the_update_answers_409_not_500(sqlite_app, monkeypatch):
     """PostgreSQL lets two saves of the same version both pass the version check; the later
-    UPDATE then matches no row (the version column): that is the 409 of S28, in Dutch."""
+    UPDATE then matches no row (the race itself: tests/workflows/test_registers.py). Here the
+    page's answer to it: the 409 of S28, in Dutch, not a 500."""
     client = sqlite_app.test_client()
     login(client, PROJECT)
 

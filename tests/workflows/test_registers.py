@@ -6,11 +6,13 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm.exc import StaleDataError
 
 from storage.accounts import find_user_by_email
 from storage.agreements import Agreement, find_agreement_by_reference
 from storage.arrangements import find_arrangement_by_name
 from storage.audit import AuditEvent, events_for
+from storage.database import make_session_factory
 from storage.mandates import Grant, Mandate, find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI
@@ -1102,3 +1104,40 @@ def test_coverage_reads_the_question_and_refuses_unknown_acts_and_impossible_dat
     assert set(caught.value.errors) == {"act", "on"}
     assert caught.value.errors["on"] == "Datum: 31-02-2026 bestaat niet in de kalender."
     assert caught.value.errors["act"].startswith("Handeling: kies uit conclude_agreement")
+
+
+def test_s28_two_saves_of_the_same_version_at_the_same_moment_keep_the_first(engine, backend):
+    """On PostgreSQL two saves may both read version v before either commits; both pass the
+    version check, and the later UPDATE ... WHERE version = v matches no row. Nothing of the
+    second is written (the pages answer it with 409, tests/storage/test_faults.py)."""
+    if backend == "sqlite":
+        pytest.skip("SQLite: the first transaction holds the write lock from its first read")
+    sessions = make_session_factory(engine)
+    actor = system_actor("test")
+    with sessions() as first, sessions() as second:
+        arrangement_id = find_arrangement_by_name(first, demo.ARRANGEMENT_NAME).id
+        early = arrangements.visible(second, actor, arrangement_id)
+        version = early.version  # the second has read v
+        arrangements.update(
+            first,
+            actor,
+            arrangement_id,
+            {"description": "eerst"},
+            expected_version=version,
+            partial=True,
+        )
+        first.commit()
+        with pytest.raises(StaleDataError):
+            arrangements.update(
+                second,
+                actor,
+                arrangement_id,
+                {"description": "tweede"},
+                expected_version=version,
+                partial=True,
+            )
+            second.flush()
+        second.rollback()
+    with sessions() as check:
+        stored = arrangements.visible(check, actor, arrangement_id)
+        assert (stored.description, stored.version) == ("eerst", version + 1)
