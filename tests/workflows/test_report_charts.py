@@ -6,14 +6,18 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, datetime
+from typing import Any
 
 import docx
 import pytest
 from PIL import Image
+from pypdf import PdfReader
 
+from storage.arrangements import find_arrangement_by_name
 from storage.files import LocalFileStore
-from workflows import document_templates
+from workflows import conversion, demo, document_templates, documents
 from workflows.actors import system_actor
+from workflows.docx_render import Picture
 from workflows.report_charts import WIDTH_CM, Bar, bar_chart
 
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
@@ -94,3 +98,48 @@ def test_an_uploaded_report_template_is_test_rendered_with_its_charts(session, f
     preview = docx.Document(io.BytesIO(result.preview))
     assert len(preview.inline_shapes) == 3
     assert "Opgesteld door de projectgroep." in [p.text for p in preview.paragraphs]
+
+
+def _alternative_texts(node: Any, found: list[str], depth: int = 0) -> list[str]:
+    node = node.get_object() if hasattr(node, "get_object") else node
+    if depth > 80:
+        return found
+    if isinstance(node, dict):
+        if "/Alt" in node:
+            found.append(str(node["/Alt"]))
+        if "/K" in node:
+            _alternative_texts(node["/K"], found, depth + 1)
+    elif isinstance(node, list):
+        for child in node:
+            _alternative_texts(child, found, depth + 1)
+    return found
+
+
+def test_the_report_pdf_is_tagged_and_each_chart_carries_its_alternative_text(session, files):
+    actor = system_actor("test")
+    arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
+    filled = documents.fill(
+        session,
+        actor,
+        "evaluatierapportage",
+        "arrangement",
+        arrangement.id,
+        None,
+        now=NOW,
+        year=2025,
+    )
+    made = documents.generate(
+        session,
+        files,
+        actor,
+        "evaluatierapportage",
+        "arrangement",
+        arrangement.id,
+        now=NOW,
+        year=2025,
+    )
+    (pdf,) = conversion.to_pdf([files.read(made.file_key)])
+    reader = PdfReader(io.BytesIO(pdf))
+    descriptions = [v.description for v in filled.context.values() if isinstance(v, Picture)]
+    assert len(descriptions) == 3 and "Carintreggeland 45,5%" in descriptions[0]
+    assert _alternative_texts(reader.trailer["/Root"]["/StructTreeRoot"], []) == descriptions
