@@ -164,7 +164,7 @@ def run_scheduler(interval: int) -> None:
 def serve(bind: str, workers: int, scheduler: bool, dry_run: bool) -> None:
     """Productie: gunicorn met meerdere workers, plus de herinneringsdienst als eigen proces."""
     try:
-        load_settings(production=True)
+        settings = load_settings(production=True)
     except ConfigurationError as error:
         click.echo(f"Fout: {error}", err=True)
         raise SystemExit(1) from None
@@ -178,8 +178,10 @@ def serve(bind: str, workers: int, scheduler: bool, dry_run: bool) -> None:
         bind,
         "--access-logfile",
         "-",
-        "webapp.wsgi:app",
     ]
+    if settings.log_format == "json":
+        command += ["--logger-class", "webapp.serve_logging.JsonLinesLogger"]
+    command.append("webapp.wsgi:app")
     if dry_run:
         click.echo(" ".join(command[2:]))
         return

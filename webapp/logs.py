@@ -95,11 +95,18 @@ class _HideCalendarTokens(logging.Filter):
         return True
 
 
+def json_lines_formatter() -> logging.Formatter:
+    return _JsonLines()
+
+
+def mask_calendar_tokens(target: logging.Handler | logging.Logger) -> None:
+    if not any(isinstance(f, _HideCalendarTokens) for f in target.filters):
+        target.addFilter(_HideCalendarTokens())
+
+
 def configure_logging(level: int = logging.INFO, *, log_format: str = "text") -> None:
     for name in ("werkzeug", "gunicorn.access"):
-        logger = logging.getLogger(name)
-        if not any(isinstance(f, _HideCalendarTokens) for f in logger.filters):
-            logger.addFilter(_HideCalendarTokens())
+        mask_calendar_tokens(logging.getLogger(name))
     root = logging.getLogger("besluitwerk")
     formatter: logging.Formatter = (
         _JsonLines()
@@ -114,7 +121,7 @@ def configure_logging(level: int = logging.INFO, *, log_format: str = "text") ->
     handler.setFormatter(formatter)
     # On the handler, so that it applies to every besluitwerk.* logger: "unexpected error on
     # GET /calendar/<token>.ics" would otherwise name the token.
-    handler.addFilter(_HideCalendarTokens())
+    mask_calendar_tokens(handler)
     handler._besluitwerk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level)
