@@ -9,6 +9,9 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -38,7 +41,23 @@ def test_serve_runs_gunicorn_with_the_given_workers(monkeypatch, tmp_path):
     assert "webapp.wsgi:app" in result.output
 
 
-def test_s22_gunicorn_serves_the_app_with_its_security_headers(tmp_path):
+@dataclass
+class _Gunicorn:
+    port: int
+    process: subprocess.Popen[str]
+    output: str = ""
+
+    def get(self, path: str) -> tuple[int, Any, str]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+                return r.status, r.headers, r.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, ""
+
+
+@contextlib.contextmanager
+def _gunicorn(tmp_path, *options: str) -> Iterator[_Gunicorn]:
+    """The production app (webapp.wsgi) under gunicorn on a free loopback port, answering."""
     database = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
     engine = make_engine(database)
     upgrade(engine)
@@ -51,41 +70,37 @@ def test_s22_gunicorn_serves_the_app_with_its_security_headers(tmp_path):
         "SECRET_KEY": "s" * 48,
         "TRUSTED_HOSTS": "127.0.0.1",
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "webapp.wsgi:app",
-        ],
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *options]
+    process = subprocess.Popen(
+        [*command, "webapp.wsgi:app"],
         env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
+    server = _Gunicorn(port, process)
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/login", timeout=2
-                ) as response:
-                    headers = response.headers
-                    body = response.read().decode()
+                server.get("/health")
                 break
             except OSError:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.2)
-        assert "Inloggen" in body
-        assert headers["Content-Security-Policy"].startswith("default-src 'self'")
-        assert headers["X-Content-Type-Options"] == "nosniff"
+        yield server
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        process.terminate()
+        server.output, _ = process.communicate(timeout=30)
+
+
+def test_s22_gunicorn_serves_the_app_with_its_security_headers(tmp_path):
+    with _gunicorn(tmp_path, "--workers", "2") as server:
+        status, headers, body = server.get("/login")
+    assert status == 200 and "Inloggen" in body
+    assert headers["Content-Security-Policy"].startswith("default-src 'self'")
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_serve_logs_json_lines_in_production_unless_told_otherwise(monkeypatch, tmp_path):
@@ -102,54 +117,13 @@ def test_serve_logs_json_lines_in_production_unless_told_otherwise(monkeypatch, 
 def test_s26_gunicorn_writes_its_own_and_the_access_lines_as_json_without_calendar_tokens(
     tmp_path,
 ):
-    database = f"sqlite:///{tmp_path / 'prod.sqlite3'}"
-    engine = make_engine(database)
-    upgrade(engine)
-    engine.dispose()
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": database,
-        "BESLUITWERK_DATA_DIR": str(tmp_path),
-        "SECRET_KEY": "s" * 48,
-        "TRUSTED_HOSTS": "127.0.0.1",
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "--workers",
-            "1",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            "-",
-            "--logger-class",
-            "webapp.serve_logging.JsonLinesLogger",
-            "webapp.wsgi:app",
-        ],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
     token = "Z2VoZWltLWFnZW5kYS10b2tlbi0xMjM0NTY3ODkw"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise
-                time.sleep(0.2)
-        with contextlib.suppress(urllib.error.HTTPError):
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/calendar/{token}.ics", timeout=5)
-    finally:
-        server.terminate()
-        output, _ = server.communicate(timeout=30)
+    logger_class = "webapp.serve_logging.JsonLinesLogger"
+    options = ("--workers", "1", "--access-logfile", "-", "--logger-class", logger_class)
+    with _gunicorn(tmp_path, *options) as server:
+        assert server.get("/login")[0] == 200
+        assert server.get(f"/calendar/{token}.ics")[0] == 404
+    output = server.output
     lines = [json.loads(line) for line in output.splitlines() if line.strip()]
     assert any(line["logger"] == "gunicorn.error" for line in lines), output
     access = [line for line in lines if line["logger"] == "gunicorn.access"]
