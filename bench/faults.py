@@ -139,6 +139,12 @@ class FileCheck:
     temporary_referenced: int = 0
     unreferenced: int = 0
 
+    def problems(self) -> list[str]:
+        found = self.bad[:5]
+        if self.temporary_referenced:
+            found.append(f"{self.temporary_referenced} rijen wijzen naar een .tmp-bestand")
+        return found
+
 
 def _sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -389,9 +395,7 @@ def sigkill_worker_mid_write() -> tuple[bool, str]:
             chain = audit_problem(session)
         engine.dispose()
         problems += [f"bevestigd maar ontbreekt: {m}" for m in missing[:5]]
-        problems += files.bad[:5]
-        if files.temporary_referenced:
-            problems.append(f"{files.temporary_referenced} rijen wijzen naar een .tmp-bestand")
+        problems += files.problems()
         if chain:
             problems.append(chain)
         locked = log_lines(log_path, "database is locked")
@@ -504,9 +508,7 @@ def sigkill_mid_document_generation() -> tuple[bool, str]:
         lost = [mark for mark in committed if mark not in text]
         if lost:
             problems.append(f"{len(lost)} vastgelegde wijzigingen ontbreken: {lost[:3]}")
-        problems += files.bad[:5]
-        if files.temporary_referenced:
-            problems.append(f"{files.temporary_referenced} rijen wijzen naar een .tmp-bestand")
+        problems += files.problems()
         if chain:
             problems.append(chain)
         figures = (
@@ -750,9 +752,7 @@ def disk_full_file_store() -> tuple[bool, str]:
         expected = {(int(p), v): 1 for p in parties for v in (1, 2)}
         if dict(versions) != expected:
             problems.append(f"documentversies {dict(versions)}, verwacht {expected}")
-        problems += files.bad[:5]
-        if files.temporary_referenced:
-            problems.append(f"{files.temporary_referenced} rijen wijzen naar een .tmp-bestand")
+        problems += files.problems()
         if chain:
             problems.append(chain)
         figures = (

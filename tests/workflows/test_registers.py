@@ -1111,7 +1111,7 @@ def test_s28_two_saves_of_the_same_version_at_the_same_moment_keep_the_first(eng
     version check, and the later UPDATE ... WHERE version = v matches no row. Nothing of the
     second is written (the pages answer it with 409, tests/storage/test_faults.py)."""
     if backend == "sqlite":
-        pytest.skip("SQLite: the first transaction holds the write lock from its first read")
+        pytest.skip(reason="SQLite: the first transaction holds the write lock from its first read")
     sessions = make_session_factory(engine)
     actor = system_actor("test")
     with sessions() as first, sessions() as second:
