@@ -346,17 +346,42 @@ RegistersVersion = tuple[int, str | None]
 
 
 def registers_version(session: Session) -> RegistersVersion:
-    """The head of the audit chain, id and hash. Every create, update and delete in the
-    registers writes an audit event in the same transaction (SECURITY.md S24), so what is
-    derived from the registers may be kept until the head moves; read the head before the
-    registers. The hash covers all history before it: another database (a restored backup)
-    with the same last id has another head."""
+    """The newest audit event that may have changed the registers, id and hash. Every create,
+    update and delete in the registers writes an audit event in the same transaction
+    (SECURITY.md S24), so what is derived from the registers may be kept until this moves;
+    read it before the registers. The hash covers all history before it: another database (a
+    restored backup) with the same id has another hash."""
     head = session.execute(_HEAD).first()
     return (0, None) if head is None else (head[0], head[1])
 
 
+# Audited actions that change nothing the registers hold: signing in and out, the second
+# factor, passwords and sessions, downloads and exports, refused access. Leaving them out keeps
+# what the start page derived across the logins of a working day; every other action (any
+# create, update, delete, decision step, import, effect) moves the version. A new kind of
+# action therefore moves it too until it is named here: stale is never the default.
+NOT_REGISTER_CHANGES = (
+    "login",
+    "logout",
+    "access",
+    "download",
+    "export",
+    "password_change",
+    "end_sessions",
+    "second_factor",
+    "second_factor_enrol",
+    "second_factor_off",
+    "second_factor_recovery",
+    "second_factor_recovery_codes",
+)
+
 # Built once: it is asked on every start page, and building it costs more than running it.
-_HEAD = select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+_HEAD = (
+    select(AuditEvent.id, AuditEvent.hash)
+    .where(AuditEvent.action.not_in(NOT_REGISTER_CHANGES))
+    .order_by(AuditEvent.id.desc())
+    .limit(1)
+)
 
 
 def summary(

@@ -261,3 +261,28 @@ def test_the_unread_count_on_the_start_page_follows_the_notifications(app, clien
         if unread > 1
         else "ongelezen meldingen" not in page
     )
+
+
+def test_logins_by_others_keep_what_was_derived_and_an_edit_does_not(app, client):
+    login(client, POLICY)
+    _page(client)  # derived and kept
+    colleague = app.test_client()
+    login(colleague, LEGAL)  # an audited login by someone else
+    login(app.test_client(), LEGAL, "fout-wachtwoord-123")  # and an audited failed one
+    with _statements(app) as after_logins:
+        _page(client)
+    assert not any("FROM arrangements" in s for s in after_logins), after_logins
+    with sessions(app)() as session:
+        arrangement = _demo_arrangement(session)
+        arrangements.update(
+            session,
+            SYSTEM,
+            arrangement.id,
+            {"description": "Gewijzigd na de aanmeldingen"},
+            expected_version=arrangement.version,
+            partial=True,
+        )
+        session.commit()
+    with _statements(app) as after_edit:
+        _page(client)
+    assert any("FROM arrangements" in s for s in after_edit), "an edit is derived afresh"

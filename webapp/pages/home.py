@@ -49,15 +49,17 @@ class _Kept:
     days past their date, holds what people set done or not applicable, and is filtered per
     organisation, so the start page would differ from the signals page and lag behind an edit.
 
-    The head of the audit chain moves with every change of the registers, in the transaction
+    The registers version (the newest audit event that may have changed the registers, see
+    signals.registers_version) moves with every change of the registers, in the transaction
     of the change (SECURITY.md S24), and is read first in the request's transaction, so what
-    is kept under a head is never older than that head: an edit shows on the very next start
-    page, in every worker. (On PostgreSQL the chain's lock makes audit ids follow commit
-    order, so no later commit can slip in under an id already read.) A change written past
-    the audit log, by hand in the database, would show only after the next audited change.
-    The day is part of the key because "overdue" and "upcoming" depend on it; the actor (user,
-    role, organisation) because what one sees depends on who one is. Unread notifications are
-    read on every request: the scheduler writes them without an audit event.
+    is kept under a version is never older than it: an edit shows on the very next start
+    page, in every worker; a login or a download does not empty what is kept. (On PostgreSQL
+    the chain's lock makes audit ids follow commit order, so no later commit can slip in
+    under an id already read.) A change written past the audit log, by hand in the database,
+    would show only after the next audited change. The day is part of the key because
+    "overdue" and "upcoming" depend on it; the actor (user, role, organisation) because what
+    one sees depends on who one is. Unread notifications are read on every request: the
+    scheduler writes them without an audit event.
     """
 
     def __init__(self, size: int = 512) -> None:
