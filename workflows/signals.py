@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from storage import agreements as agreement_store
@@ -376,9 +376,17 @@ NOT_REGISTER_CHANGES = (
 )
 
 # Built once: it is asked on every start page, and building it costs more than running it.
+# The actions stand in the SQL itself: as twelve bound values SQLAlchemy would expand them on
+# every execution, which cost more than the query. They are our own fixed words (no quotes).
 _HEAD = (
     select(AuditEvent.id, AuditEvent.hash)
-    .where(AuditEvent.action.not_in(NOT_REGISTER_CHANGES))
+    .where(
+        text(
+            "audit_events.action NOT IN ("
+            + ", ".join(f"'{action}'" for action in NOT_REGISTER_CHANGES)
+            + ")"
+        )
+    )
     .order_by(AuditEvent.id.desc())
     .limit(1)
 )
