@@ -73,6 +73,7 @@ from web import (
     free_port,
     marker,
     prepare,
+    serve,
     writers,
 )
 
@@ -285,34 +286,6 @@ def log_lines(path: Path, needle: str) -> int:
     return path.read_text("utf-8", "replace").lower().count(needle)
 
 
-# gunicorn ----------------------------------------------------------------------------------------
-
-
-def start_gunicorn(url: str, data_dir: Path, log: Any, workers: int = 4) -> tuple[Any, int]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "BESLUITWERK_DATA_DIR": str(data_dir),
-        "SECRET_KEY": SECRET,
-        "TRUSTED_HOSTS": "127.0.0.1",
-    }
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
-    command += ["--bind", f"127.0.0.1:{port}", "--timeout", "60", "webapp.wsgi:app"]
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=REPOSITORY)
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            if Client(port).request("GET", "/health")[0] == 200:
-                return server, port
-        except OSError:
-            pass
-        if time.monotonic() > deadline or server.poll() is not None:
-            server.kill()
-            raise RuntimeError("gunicorn kwam niet op")
-        time.sleep(0.2)
-
-
 def stop(process: Any) -> None:
     if process.poll() is None:
         process.terminate()
@@ -364,7 +337,7 @@ def sigkill_worker_mid_write() -> tuple[bool, str]:
         interrupted: list[int] = []
         kills = 0
         with log_path.open("w") as log:
-            server, port = start_gunicorn(url, data_dir, log)
+            server, port = serve(url, data_dir, log, workers=4, timeout=60)
             try:
                 team = writers(port, subjects, ledger, count=4)
                 chooser = random.Random(8)
@@ -832,7 +805,7 @@ def postgresql_restart(cluster: Cluster) -> tuple[bool, str]:
         data_dir = Path(folder)
         log_path = data_dir / "server.log"
         with log_path.open("w") as log:
-            server, port = start_gunicorn(url, data_dir, log)
+            server, port = serve(url, data_dir, log, workers=4, timeout=60)
             try:
                 readers = [Client(port) for _ in range(4)]
                 for reader in readers:

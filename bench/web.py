@@ -185,7 +185,10 @@ def prepare(url: str) -> Subjects:
     return Subjects(arrangement_id, mandate_id, list(grantors))
 
 
-def serve(url: str, data_dir: Path, log: TextIO) -> tuple[subprocess.Popen[bytes], int]:
+def serve(
+    url: str, data_dir: Path, log: TextIO, *, workers: int = WORKERS, timeout: int = 30
+) -> tuple[subprocess.Popen[bytes], int]:
+    """The production app under gunicorn on a free loopback port, once it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -194,9 +197,10 @@ def serve(url: str, data_dir: Path, log: TextIO) -> tuple[subprocess.Popen[bytes
         "SECRET_KEY": uuid.uuid4().hex * 2,
         "TRUSTED_HOSTS": "127.0.0.1",
     }
-    command = [sys.executable, "-m", "gunicorn", "--workers", str(WORKERS)]
-    command += ["--bind", f"127.0.0.1:{port}", "webapp.wsgi:app"]
-    server = subprocess.Popen(command, env=env, stdout=log, stderr=log)
+    command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
+    command += ["--bind", f"127.0.0.1:{port}", "--timeout", str(timeout), "webapp.wsgi:app"]
+    root = Path(__file__).resolve().parents[1]
+    server = subprocess.Popen(command, env=env, stdout=log, stderr=log, cwd=root)
     deadline = time.monotonic() + 60
     while True:
         try:

@@ -54,6 +54,20 @@ def _demo_arrangement(session) -> Arrangement:
     return session.scalars(select(Arrangement).where(Arrangement.name == ARRANGEMENT_NAME)).one()
 
 
+def _update_demo_arrangement(app, values: dict[str, str]) -> None:
+    with sessions(app)() as session:
+        arrangement = _demo_arrangement(session)
+        arrangements.update(
+            session,
+            SYSTEM,
+            arrangement.id,
+            values,
+            expected_version=arrangement.version,
+            partial=True,
+        )
+        session.commit()
+
+
 @contextmanager
 def _statements(app) -> Iterator[list[str]]:
     seen: list[str] = []
@@ -105,17 +119,7 @@ def test_an_edit_of_the_registers_shows_on_the_very_next_start_page(app, client)
         session.commit()
     second = _page(client)
     assert "15 januari 2031: Slotevaluatie Twente 2031" in second
-    with sessions(app)() as session:
-        arrangement = _demo_arrangement(session)
-        arrangements.update(
-            session,
-            SYSTEM,
-            arrangement.id,
-            {"successor_kind": "stop"},
-            expected_version=arrangement.version,
-            partial=True,
-        )
-        session.commit()
+    _update_demo_arrangement(app, {"successor_kind": "stop"})
     third = _page(client)
     # No tender after the pilot any more: no volmacht is needed for one.
     assert TENDER_GAP not in third
@@ -272,17 +276,7 @@ def test_logins_by_others_keep_what_was_derived_and_an_edit_does_not(app, client
     with _statements(app) as after_logins:
         _page(client)
     assert not any("FROM arrangements" in s for s in after_logins), after_logins
-    with sessions(app)() as session:
-        arrangement = _demo_arrangement(session)
-        arrangements.update(
-            session,
-            SYSTEM,
-            arrangement.id,
-            {"description": "Gewijzigd na de aanmeldingen"},
-            expected_version=arrangement.version,
-            partial=True,
-        )
-        session.commit()
+    _update_demo_arrangement(app, {"description": "Gewijzigd na de aanmeldingen"})
     with _statements(app) as after_edit:
         _page(client)
     assert any("FROM arrangements" in s for s in after_edit), "an edit is derived afresh"
