@@ -102,6 +102,19 @@ def answers(
     lead) do ``act`` for it on ``on``, and why (not)."""
     actor.require(Permission.VIEW_MANDATES)
     arrangement = arrangements.visible(session, actor, arrangement_id)
+    return principals(session, arrangement, act=act, on=on, acting_id=acting_id)
+
+
+def principals(
+    session: Session,
+    arrangement: Arrangement,
+    *,
+    act: Act,
+    on: date,
+    acting_id: int | None = None,
+) -> list[Row]:
+    """Coverage of every participating municipality for an arrangement the caller has already
+    found visible (a document that names principals asks this before it names them)."""
     mandates = mandate_store.list_mandates(session, arrangement_id=arrangement.id)
     phases, mandate_facts = facts(arrangement, mandates)
     acting = acting_id if acting_id is not None else arrangement.lead_organisation_id

@@ -8,6 +8,7 @@ kind's catalogue.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -22,7 +23,7 @@ from storage.decisions import Decision, Effect
 from storage.mandates import Mandate
 from storage.monitoring import RequestFigure
 from storage.organisations import Organisation
-from workflows import monitoring
+from workflows import coverage, monitoring
 from workflows.docx_render import Picture
 from workflows.errors import InvalidInput
 from workflows.report_charts import Bar, bar_chart
@@ -54,6 +55,8 @@ class Filled:
     title: str
     party: Organisation | None
     provider_id: int | None
+    # Principals a document would have named but may not, each "Gemeente: reden" (Dutch).
+    left_out: tuple[str, ...] = ()
 
 
 def agendaformulier(decision: Decision, arrangement: Arrangement | None, *, today: date) -> Filled:
@@ -161,10 +164,29 @@ def _participants(arrangement: Arrangement) -> list[Organisation]:
     )
 
 
-def inkoopovereenkomst(agreement: Agreement, *, today: date) -> Filled:
+def inkoopovereenkomst(
+    agreement: Agreement, principals: Sequence[coverage.Row], *, today: date
+) -> Filled:
+    """The agreement names as principals only the municipalities the contracting party may
+    conclude it for on its start date (BW 3:60: acting in another's name needs authority);
+    the others are left out and said so, and with none at all it is refused."""
     arrangement = agreement.arrangement
     lead = agreement.contracting_party
-    represented = [o.name for o in _participants(arrangement) if o.id != lead.id]
+    others = [row for row in principals if row.municipality.id != lead.id]
+    covered = [row for row in others if row.answer.covered]
+    left_out = tuple(
+        f"{row.municipality.name}: {row.answer.reason}" for row in others if not row.answer.covered
+    )
+    if others and not covered:
+        raise InvalidInput(
+            {
+                "kind": f"{lead.name} mag deze overeenkomst op "
+                f"{long_date(agreement.start_on)} voor geen enkele andere gemeente sluiten. "
+                + " ".join(left_out)
+            }
+        )
+    represented = [row.municipality.name for row in covered]
+    represented_ids = {row.municipality.id for row in covered}
     powers = [
         {
             "gemeente": grant.grantor.name,
@@ -173,7 +195,7 @@ def inkoopovereenkomst(agreement: Agreement, *, today: date) -> Filled:
         }
         for mandate in agreement.mandates
         for grant in sorted(mandate.grants, key=lambda g: g.grantor.name)
-        if grant.status in ("granted", "active")
+        if grant.status in ("granted", "active") and grant.grantor_id in represented_ids
     ]
     context = {
         "opgemaakt_op": long_date(today),
@@ -207,7 +229,7 @@ def inkoopovereenkomst(agreement: Agreement, *, today: date) -> Filled:
         "volmachten": powers,
     }
     title = f"{context['soort']} {agreement.reference} {agreement.provider.name}"
-    return Filled(context, title[:400], agreement.provider, agreement.provider_id)
+    return Filled(context, title[:400], agreement.provider, agreement.provider_id, left_out)
 
 
 def _tariff(amount: Any) -> str:

@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import documents as store
+from storage.agreements import Agreement
 from storage.documents import Document
 from storage.files import FileStore
 from storage.monitoring import RequestFigure
@@ -28,6 +29,7 @@ from workflows import (
     audit,
     bundles,
     conversion,
+    coverage,
     decisions,
     document_contexts,
     document_templates,
@@ -37,6 +39,7 @@ from workflows import (
 )
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound, WorkflowError
+from workflows.rules.acts import Act
 from workflows.rules.document_fields import (
     KIND_PARTIES,
     KIND_SUBJECTS,
@@ -118,8 +121,9 @@ def fill(
             mandates.get_visible(session, actor, subject_id), party, today=today
         )
     if kind == "inkoopovereenkomst":
+        agreement = agreements.get_visible(session, actor, subject_id)
         return document_contexts.inkoopovereenkomst(
-            agreements.get_visible(session, actor, subject_id), today=today
+            agreement, agreement_principals(session, agreement), today=today
         )
     if kind == "verlengingsbrief":
         return document_contexts.verlengingsbrief(
@@ -137,6 +141,65 @@ def fill(
     return document_contexts.raadsinformatiebrief(
         arrangements.visible(session, actor, subject_id), party, today=today
     )
+
+
+def agreement_principals(session: Session, agreement: Agreement) -> list[coverage.Row]:
+    """May the contracting party conclude this agreement for each municipality on its start
+    date: the date from which it binds them, asked as the coverage matrix asks a phase."""
+    return coverage.principals(
+        session,
+        agreement.arrangement,
+        act=Act.CONCLUDE_AGREEMENT,
+        on=agreement.start_on,
+        acting_id=agreement.contracting_party_id,
+    )
+
+
+def principal_gaps(session: Session, actor: Actor, agreement_id: int) -> tuple[str, ...]:
+    """The municipalities an agreement's document leaves out, each with the reason, for the
+    documents page to say before and after it is made."""
+    agreement = agreements.get_visible(session, actor, agreement_id)
+    lead = agreement.contracting_party_id
+    return tuple(
+        f"{row.municipality.name}: {row.answer.reason}"
+        for row in agreement_principals(session, agreement)
+        if row.municipality.id != lead and not row.answer.covered
+    )
+
+
+def require_current_agreement_document(session: Session, actor: Actor, agreement_id: int) -> None:
+    """An agreement is sent *with* its document (the provider signs that text, and BW 3:71
+    lets it see the authority behind it): the latest version must exist and still say what
+    the registers say. It is compared by filling it again as on the day it was made, so a
+    document of last week is current while nothing it shows has changed."""
+    latest = store.latest_version(session, "inkoopovereenkomst", "agreement", agreement_id, 0)
+    if latest is None:
+        raise InvalidInput(
+            {
+                "status": "Maak eerst de inkoopovereenkomst (knop Documenten) en verstuur de "
+                "overeenkomst daarna: een overeenkomst gaat niet zonder haar document de deur uit."
+            }
+        )
+    try:
+        again = fill(
+            session,
+            actor,
+            "inkoopovereenkomst",
+            "agreement",
+            agreement_id,
+            None,
+            now=latest.made_at,
+        )
+    except InvalidInput as refused:
+        raise InvalidInput({"status": " ".join(refused.errors.values())}) from refused
+    if input_hash(again.context) != latest.input_sha256:
+        raise InvalidInput(
+            {
+                "status": f"De gegevens van de overeenkomst of haar volmachten zijn gewijzigd "
+                f"sinds versie {latest.version} van de inkoopovereenkomst is gemaakt; maak het "
+                "document opnieuw en verstuur de overeenkomst daarna."
+            }
+        )
 
 
 def figures_year(session: Session, arrangement_id: int, *, today: date) -> int:

@@ -12,7 +12,7 @@ from webapp.access import current_actor
 from webapp.api.representations import agreement_json, arrangement_json, mandate_json
 from webapp.api.views import blueprint, page
 from webapp.database import db
-from workflows import agreements, arrangements, coverage, mandates
+from workflows import agreement_sending, agreements, arrangements, coverage, mandates
 from workflows.errors import InvalidInput
 
 
@@ -157,7 +157,7 @@ def update_agreement(agreement_id: int) -> ResponseReturnValue:
         )
         body["version"] = agreements.get_visible(session, actor, agreement_id).version
     if status is not None:
-        agreements.change_status(
+        agreement_sending.change_status(
             session, actor, agreement_id, str(status), expected_version=body.get("version")
         )
     session.commit()

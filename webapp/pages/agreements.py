@@ -15,7 +15,7 @@ from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
-from workflows import agreements, arrangements, audit, history, mandates
+from workflows import agreement_sending, agreements, arrangements, audit, history, mandates
 from workflows.agreements import term_of
 from workflows.errors import Conflict, InvalidInput
 from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
@@ -290,7 +290,7 @@ def edit(agreement_id: int) -> ResponseReturnValue:
 def change_status(agreement_id: int) -> ResponseReturnValue:
     session = db()
     try:
-        agreements.change_status(
+        agreement_sending.change_status(
             session,
             current_actor(),
             agreement_id,

@@ -146,6 +146,11 @@ def _index(
             can_upload=actor.can(Permission.RETURN_SIGNED_COPIES),
             copies=copies,
             agreement=agreement,
+            principal_gaps=(
+                documents.principal_gaps(session, actor, subject_id)
+                if agreement is not None and not actor.is_provider
+                else ()
+            ),
             status_labels=STATUS_LABELS,
             pdf_available=conversion.available(),
             request_key=secrets.token_hex(16),
@@ -195,8 +200,15 @@ def generate() -> ResponseReturnValue:
     except documents.RenderRefused as error:
         session.rollback()
         return _index(subject_type, subject_id, {"kind": error.message}, 422)
+    gaps = (
+        documents.principal_gaps(session, current_actor(), subject_id)
+        if document.kind == "inkoopovereenkomst"
+        else ()
+    )
     session.commit()
     flash(f"{document.title}: versie {document.version} staat klaar.", "success")
+    if gaps:
+        flash("Niet in de overeenkomst opgenomen: " + " ".join(gaps), "warning")
     return redirect(url_for("documents.index", subject_type=subject_type, subject_id=subject_id))
 
 
