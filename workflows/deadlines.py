@@ -19,6 +19,7 @@ from workflows import arrangements, audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
+from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
 from workflows.rules.roles import Permission, Role
 from workflows.signals import Signal, derive_all
@@ -68,8 +69,10 @@ def spec_of(signal: Signal) -> Spec:
         kind=signal.kind,
         subject=f"{KIND_LABELS[signal.kind]}: {signal.subject}",
         explanation=(
-            f"{signal.explanation} Laatste collegevergadering: {plan.latest_meeting_on}; "
-            f"agenda sluit: {plan.agenda_closes_on}; uiterlijk starten: {plan.start_by_on}."
+            f"{signal.explanation} Laatste collegevergadering: "
+            f"{long_date(plan.latest_meeting_on)}; "
+            f"agenda sluit: {long_date(plan.agenda_closes_on)}; "
+            f"uiterlijk starten: {long_date(plan.start_by_on)}."
         ),
         arrangement_id=signal.arrangement_id,
         organisation_id=signal.municipality.id if signal.municipality else None,

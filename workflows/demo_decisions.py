@@ -14,6 +14,7 @@ from storage.decisions import Decision, Effect, Transition
 from storage.mandates import Mandate
 from workflows import audit
 from workflows.actors import Actor
+from workflows.rules.dutch_format import long_date
 
 REGIONAL_SUBJECT = "Verlenen volmacht pilot Logeerzorg"
 
@@ -207,7 +208,9 @@ def seed(
             grant = grants.get(municipality.id)
             if decided_on is not None and grant is not None:
                 effect.applied_at = moment
-                effect.result = f"{volmacht.title}: verleend en van kracht vanaf {decided_on}."
+                effect.result = (
+                    f"{volmacht.title}: verleend en van kracht vanaf {long_date(decided_on)}."
+                )
             child.effects.append(effect)
         session.add(child)
         session.flush()

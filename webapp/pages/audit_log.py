@@ -14,7 +14,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
-from workflows import audit, audit_log
+from workflows import audit, audit_log, audit_words
 from workflows.rules.dates import parse_date
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/beheer/auditlog")
@@ -56,12 +56,19 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = _filters()
+    names = audit_words.organisation_names(session)
     return render_template(
         "audit_log.html",
-        events=chosen.search(),
+        events=[audit_words.describe(event, names) for event in chosen.search()],
         filters=chosen.raw,
         errors=chosen.errors,
-        object_types=audit_log.object_types(session, actor),
+        object_types=sorted(
+            (
+                (t, audit_words.OBJECT_WORDS.get(t, t))
+                for t in audit_log.object_types(session, actor)
+            ),
+            key=lambda pair: pair[1],
+        ),
         check=audit_log.verify(session),
     )
 

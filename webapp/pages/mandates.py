@@ -14,6 +14,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
+from webapp.formatting import dutch_date
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from workflows import arrangements, audit, history, mandates, organisations
 from workflows.errors import Conflict, InvalidInput
@@ -154,7 +155,7 @@ def _options(arrangement: Arrangement, mandate_id: int | None = None) -> dict[st
     return {
         "grantee_id": [(str(o.id), o.name) for o in all_organisations],
         "phase_ids": [
-            (str(p.id), f"{p.name} ({p.start_on.isoformat()} t/m {p.end_on.isoformat()})")
+            (str(p.id), f"{p.name} ({dutch_date(p.start_on)} t/m {dutch_date(p.end_on)})")
             for p in arrangement.phases
         ],
         "parent_id": [

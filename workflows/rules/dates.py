@@ -19,9 +19,7 @@ def parse_date(value: str, *, label: str) -> date:
     else:
         match = _DUTCH.match(text)
         if not match:
-            raise ValueError(
-                f"{label}: '{text}' is geen datum; schrijf bijvoorbeeld 27-05-2025 of 2025-05-27."
-            )
+            raise ValueError(f"{label}: '{text}' is geen datum; schrijf bijvoorbeeld 27-05-2025.")
         day, month, year = (int(part) for part in match.groups())
     try:
         return date(year, month, day)
