@@ -121,7 +121,7 @@ def test_three_months_still_applies_and_months_end_on_the_last_day_when_needed()
 def test_decreed_extra_days_count_as_holidays():
     extra = {date(2026, 6, 15): "aangewezen bij besluit"}
     assert not is_working_day(date(2026, 6, 15), extra)
-    result = term_end(date(2026, 6, 1), weeks=2, extra=extra)
+    result = term_end(date(2026, 6, 1), weeks=2, equated=extra)
     assert result.end_on == date(2026, 6, 16)
     assert "aangewezen bij besluit" in result.reason
 
