@@ -35,7 +35,9 @@ def list_equated_days(session: Session) -> Sequence[EquatedDay]:
 
 def decrees_by_day(session: Session) -> dict[date, str]:
     """Day -> decree of every equated day: one small query, what every term and plan needs."""
-    return {day: decree for day, decree in session.execute(select(EquatedDay.day, EquatedDay.decree))}
+    return {
+        day: decree for day, decree in session.execute(select(EquatedDay.day, EquatedDay.decree))
+    }
 
 
 def find_equated_day(session: Session, day: date) -> EquatedDay | None:

@@ -31,9 +31,7 @@ class Plan:
     start_by_on: date
 
 
-def is_meeting_day(
-    day: date, calendar: MeetingCalendar, equated: Equated | None = None
-) -> bool:
+def is_meeting_day(day: date, calendar: MeetingCalendar, equated: Equated | None = None) -> bool:
     if day.weekday() != calendar.weekday:
         return False
     if day.isocalendar().week in calendar.recess_weeks:
@@ -56,9 +54,7 @@ def last_meeting_before(
     raise ValueError("Geen collegevergadering gevonden in de vergaderkalender.")
 
 
-def plan_backwards(
-    act_on: date, calendar: MeetingCalendar, equated: Equated | None = None
-) -> Plan:
+def plan_backwards(act_on: date, calendar: MeetingCalendar, equated: Equated | None = None) -> Plan:
     meeting = last_meeting_before(act_on, calendar, equated)
     closes = add_working_days(meeting, -calendar.agenda_lead_working_days, equated)
     start = add_working_days(closes, -calendar.co_advice_working_days, equated)
