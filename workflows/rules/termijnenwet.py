@@ -36,7 +36,7 @@ from workflows.rules.periods import add_months
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
 MAX_DAYS, MAX_WEEKS, MAX_MONTHS = 90, 12, 3
 IN_FORCE_ON = date(1965, 4, 1)  # art. 7 lid 1
-FIFTH_OF_MAY_FROM = 1982  # the amendment of art. 3 lid 1 adopted on 5 January 1982
+FIFTH_OF_MAY_FROM = 1982  # added to art. 3 lid 1 in 1982; its Staatsblad is to be confirmed (docs)
 KINGS_DAY_FROM = 2014  # KB van 30 januari 2013, nr. 13.000173
 QUEENS_DAY_TO_SATURDAY_FROM = 1980  # KB van 24 april 1980, nr. 11
 
