@@ -84,16 +84,17 @@ class _PostgresDatabase:
     url: str
     engine: Engine
     demo_rows: dict[str, list[dict[str, Any]]]
+    # What the migrations themselves load (the equated days), as the SQLite template has it.
+    migrated_rows: dict[str, list[dict[str, Any]]]
 
     def reset(self, *, with_demo: bool) -> None:
         tables = [t for t in metadata.sorted_tables]
         names = ", ".join(t.name for t in tables)
+        snapshot = self.demo_rows if with_demo else self.migrated_rows
         with self.engine.begin() as connection:
             connection.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            if not with_demo:
-                return
             for table in tables:
-                rows = self.demo_rows[table.name]
+                rows = snapshot[table.name]
                 if rows:
                     connection.execute(insert(table), rows)
             for table in tables:
@@ -104,6 +105,14 @@ class _PostgresDatabase:
                             f"COALESCE((SELECT MAX(id) FROM {table.name}), 0) + 1, false)"
                         )
                     )
+
+
+def _rows(engine: Engine) -> dict[str, list[dict[str, Any]]]:
+    with engine.connect() as connection:
+        return {
+            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
+            for table in metadata.sorted_tables
+        }
 
 
 @pytest.fixture(scope="session")
@@ -117,15 +126,12 @@ def _postgres() -> Iterator[_PostgresDatabase]:
     url_text = url.render_as_string(hide_password=False)
     engine = make_engine(url_text)
     upgrade(engine)
+    migrated_rows = _rows(engine)
     _seed(engine)
-    with engine.connect() as connection:
-        demo_rows = {
-            table.name: [dict(row._mapping) for row in connection.execute(select(table))]
-            for table in metadata.sorted_tables
-        }
+    demo_rows = _rows(engine)
     # The escalation contact points from organisations to users, which are inserted later:
     # the snapshot is taken after seeding, where the demo sets none, so plain order suffices.
-    database = _PostgresDatabase(url_text, engine, demo_rows)
+    database = _PostgresDatabase(url_text, engine, demo_rows, migrated_rows)
     yield database
     engine.dispose()
     with admin.begin() as connection:
@@ -159,7 +165,7 @@ def database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -
 
 @pytest.fixture
 def empty_database_url(request: pytest.FixtureRequest, backend: str, tmp_path: Path) -> str:
-    """A migrated database without any rows."""
+    """A migrated database without the demo: only what the migrations load (equated days)."""
     return _database_url(request, backend, tmp_path, with_demo=False)
 
 

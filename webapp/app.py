@@ -41,6 +41,7 @@ from webapp.pages import (
     decisions,
     document_templates,
     documents,
+    equated_days,
     home,
     imports,
     mandates,
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         account.blueprint,
         documents.blueprint,
         document_templates.blueprint,
+        equated_days.blueprint,
     ):
         app.register_blueprint(blueprint)
     # API requests authenticate with a Bearer token and never with the cookie, so a forged

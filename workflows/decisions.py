@@ -18,7 +18,7 @@ from storage.arrangements import Arrangement, Phase
 from storage.decisions import CoAdvice, Decision, Effect, Transition
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows import arrangements, audit, mandates, monitoring
+from workflows import arrangements, audit, equated_days, mandates, monitoring
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
@@ -35,6 +35,7 @@ from workflows.rules.decisions import (
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 from workflows.rules.planning import is_meeting_day, plan_backwards
 from workflows.rules.roles import Permission, Role
+from workflows.rules.termijnenwet import Equated
 from workflows.rules.text import text_problem
 from workflows.signals import calendar_of
 
@@ -467,13 +468,14 @@ def record_advice(
     return existing
 
 
-def facts(decision: Decision, *, today: date) -> Facts:
+def facts(decision: Decision, *, today: date, equated: Equated | None = None) -> Facts:
     agenda_open = in_calendar = False
     if decision.meeting_on is not None and decision.municipality is not None:
         calendar = calendar_of(decision.municipality)
-        in_calendar = is_meeting_day(decision.meeting_on, calendar)
+        in_calendar = is_meeting_day(decision.meeting_on, calendar, equated)
         if in_calendar:
-            closes = plan_backwards(decision.meeting_on + _ONE_DAY, calendar).agenda_closes_on
+            day_after = decision.meeting_on + _ONE_DAY
+            closes = plan_backwards(day_after, calendar, equated).agenda_closes_on
             agenda_open = today <= closes
     return Facts(
         status=decision.status,
@@ -530,7 +532,7 @@ def transition(
             if day is not None and day > today:
                 raise InvalidInput({"decided_on": "Datum besluit: ligt in de toekomst."})
     proposed = replace(
-        facts(decision, today=today),
+        facts(decision, today=today, equated=equated_days.for_terms(session)),
         outcome=outcome or decision.outcome if target == "decided" else decision.outcome,
         decided_on_set=day is not None or decision.decided_on is not None,
     )
@@ -806,10 +808,11 @@ def progress(session: Session, actor: Actor, decision_id: int, *, today: date) -
     )
     late: set[int] = set()
     if regional.decide_by is not None:
+        equated = equated_days.for_terms(session)
         for child in children:
             if child.status in {"decided", "closed"} and child.outcome != "deferred":
                 continue
-            plan = plan_backwards(regional.decide_by, calendar_of(child.municipality))
+            plan = plan_backwards(regional.decide_by, calendar_of(child.municipality), equated)
             behind = child.meeting_on is None and today > plan.agenda_closes_on
             if (
                 behind

@@ -24,7 +24,7 @@ from storage.arrangements import Arrangement
 from storage.audit import AuditEvent
 from storage.mandates import Mandate
 from storage.organisations import Organisation
-from workflows import arrangements
+from workflows import arrangements, equated_days
 from workflows.actors import Actor
 from workflows.agreements import snapshot as agreement_snapshot
 from workflows.agreements import term_of
@@ -35,6 +35,7 @@ from workflows.rules.dates import in_words
 from workflows.rules.periods import ONE_DAY, add_months
 from workflows.rules.planning import MeetingCalendar, Plan, plan_backwards
 from workflows.rules.roles import Permission
+from workflows.rules.termijnenwet import Equated
 
 KIND_LABELS = {
     "mandate_needed": "nieuwe volmacht nodig",
@@ -188,10 +189,16 @@ def _signals_of(session: Session, chosen: Sequence[Arrangement], *, as_of: date)
     agreements: dict[int, list[Agreement]] = defaultdict(list)
     for agreement in agreement_store.list_agreements(session, arrangement_ids=ids):
         agreements[agreement.arrangement_id].append(agreement)
+    # The planning counts with the days the beheerder keeps as equated with holidays.
+    equated = equated_days.for_terms(session)
     found: list[Signal] = []
     for arrangement in chosen:
         found += _for_arrangement(
-            arrangement, mandates[arrangement.id], agreements[arrangement.id], as_of=as_of
+            arrangement,
+            mandates[arrangement.id],
+            agreements[arrangement.id],
+            as_of=as_of,
+            equated=equated,
         )
     return found
 
@@ -202,6 +209,7 @@ def _for_arrangement(
     agreements: Sequence[Agreement],
     *,
     as_of: date,
+    equated: Equated | None = None,
 ) -> list[Signal]:
     phases, mandate_facts = facts(arrangement, mandates)
     names = {p.organisation_id: p.organisation.name for p in arrangement.participants}
@@ -219,7 +227,7 @@ def _for_arrangement(
         who: Organisation | None = None,
         **extra: object,
     ) -> None:
-        plan = plan_backwards(act_on, calendar_of(who or lead))
+        plan = plan_backwards(act_on, calendar_of(who or lead), equated)
         # The key names what the signal is about, not its dates: when a date moves, the
         # deadline made from it moves with it instead of being replaced.
         key_parts = [kind, str(arrangement.id), ref, str(who.id if who else "")]

@@ -324,6 +324,12 @@ def _register_paths() -> dict[str, Any]:
         "/api/v1/terms/end": {
             "get": {
                 "summary": "Einde van een termijn volgens de Algemene termijnenwet",
+                "description": (
+                    "Telt de feestdagen van art. 3 zoals ze in dat jaar golden en de dagen die "
+                    "bij koninklijk besluit met een feestdag zijn gelijkgesteld (art. 3, derde "
+                    "lid; bijgehouden door de beheerder). Vóór 1 april 1965 (art. 7) en voor "
+                    "termijnen van art. 4: applies is false, met de reden."
+                ),
                 "parameters": [
                     {**_filter("start", {"type": "string", "format": "date"}), "required": True},
                     _filter("days", {"type": "integer", "minimum": 1}),

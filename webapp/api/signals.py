@@ -13,7 +13,7 @@ from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.views import blueprint, page
 from webapp.database import db
-from workflows import deadlines, signals
+from workflows import deadlines, equated_days, signals
 from workflows.errors import InvalidInput
 from workflows.rules.dates import parse_date
 from workflows.rules.termijnenwet import term_end
@@ -77,6 +77,7 @@ def compute_term_end() -> ResponseReturnValue:
         days=amount if unit == "days" else 0,
         weeks=amount if unit == "weeks" else 0,
         months=amount if unit == "months" else 0,
+        equated=equated_days.for_terms(db()),
     )
     return jsonify(
         {

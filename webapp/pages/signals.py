@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import arrangements, decisions, mandates, signals
+from workflows import arrangements, decisions, equated_days, mandates, signals
 from workflows.errors import InvalidInput
 from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import parse_date
@@ -137,6 +137,7 @@ def term_calculator() -> ResponseReturnValue:
     start_raw = request.args.get("start", "")
     amount_raw = request.args.get("aantal", "")
     unit = request.args.get("eenheid", "weeks")
+    equated = equated_days.for_terms(db())
     if start_raw or amount_raw:
         start = None
         try:
@@ -157,10 +158,12 @@ def term_calculator() -> ResponseReturnValue:
                     days=amount if unit == "days" else 0,
                     weeks=amount if unit == "weeks" else 0,
                     months=amount if unit == "months" else 0,
+                    equated=equated,
                 )
     return render_template(
         "signals/terms.html",
         result=result,
+        equated_until=max(equated, default=None),
         errors=errors,
         values={"start": start_raw, "aantal": amount_raw, "eenheid": unit},
         units=UNITS,

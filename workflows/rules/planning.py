@@ -1,14 +1,15 @@
 """Backward planning: a decision needed by date D is taken at the municipality's last B&W
 meeting before D; its agenda closes N working days earlier, and co-advice takes M working days
-before that. Each signal carries all of these dates."""
+before that. Each signal carries all of these dates. Working days and meeting days skip the
+holidays of the Algemene termijnenwet and the days equated with them by Royal Decree
+(``equated``, art. 3 lid 3), so the planning counts with the same days as the term calculator."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from workflows.rules.termijnenwet import add_working_days, holiday_name
+from workflows.rules.termijnenwet import Equated, add_working_days, holiday_name
 
 SEARCH_DAYS = 800  # a college that has not met for two years has no calendar worth the name
 
@@ -30,9 +31,7 @@ class Plan:
     start_by_on: date
 
 
-def is_meeting_day(
-    day: date, calendar: MeetingCalendar, extra: Mapping[date, str] | None = None
-) -> bool:
+def is_meeting_day(day: date, calendar: MeetingCalendar, equated: Equated | None = None) -> bool:
     if day.weekday() != calendar.weekday:
         return False
     if day.isocalendar().week in calendar.recess_weeks:
@@ -41,24 +40,22 @@ def is_meeting_day(
         (day.month == 12 and day.day >= 24) or (day.month == 1 and day.day == 1)
     ):
         return False
-    return holiday_name(day, extra) is None
+    return holiday_name(day, equated) is None
 
 
 def last_meeting_before(
-    deadline: date, calendar: MeetingCalendar, extra: Mapping[date, str] | None = None
+    deadline: date, calendar: MeetingCalendar, equated: Equated | None = None
 ) -> date:
     day = deadline - timedelta(days=1)
     for _ in range(SEARCH_DAYS):
-        if is_meeting_day(day, calendar, extra):
+        if is_meeting_day(day, calendar, equated):
             return day
         day -= timedelta(days=1)
     raise ValueError("Geen collegevergadering gevonden in de vergaderkalender.")
 
 
-def plan_backwards(
-    act_on: date, calendar: MeetingCalendar, extra: Mapping[date, str] | None = None
-) -> Plan:
-    meeting = last_meeting_before(act_on, calendar, extra)
-    closes = add_working_days(meeting, -calendar.agenda_lead_working_days, extra)
-    start = add_working_days(closes, -calendar.co_advice_working_days, extra)
+def plan_backwards(act_on: date, calendar: MeetingCalendar, equated: Equated | None = None) -> Plan:
+    meeting = last_meeting_before(act_on, calendar, equated)
+    closes = add_working_days(meeting, -calendar.agenda_lead_working_days, equated)
+    start = add_working_days(closes, -calendar.co_advice_working_days, equated)
     return Plan(act_on, meeting, closes, start)

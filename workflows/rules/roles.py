@@ -43,6 +43,8 @@ class Permission(StrEnum):
     GENERATE_DOCUMENTS = "generate_documents"
     MANAGE_TEMPLATES = "manage_templates"
     RETURN_SIGNED_COPIES = "return_signed_copies"
+    # The days equated with holidays by Royal Decree (Algemene termijnenwet art. 3 lid 3).
+    MANAGE_CALENDAR = "manage_calendar"
 
 
 _READER = frozenset(
@@ -97,6 +99,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.MANAGE_USERS,
         Permission.VIEW_AUDIT_LOG,
         Permission.MANAGE_TEMPLATES,
+        Permission.MANAGE_CALENDAR,
     },
     Role.AUDITOR: _READER | {Permission.VIEW_AUDIT_LOG},
 }

@@ -9,8 +9,10 @@ import pytest
 from workflows.rules.planning import MeetingCalendar, is_meeting_day, plan_backwards
 from workflows.rules.termijnenwet import (
     add_working_days,
+    equated_name,
     holidays_of,
     is_working_day,
+    royal_day,
     term_end,
 )
 
@@ -49,6 +51,83 @@ def test_our_holidays_are_the_statutory_list_and_agree_with_the_holidays_package
     # An independent calendar: every Atw holiday is a public or optional day there too.
     theirs = holidays.NL(years=year, categories=("public", "optional"))
     assert set(ours) <= set(theirs)
+
+
+@pytest.mark.parametrize("year", range(1966, 2036))
+def test_the_royal_day_agrees_with_the_holidays_package_back_to_1966(year):
+    # An independent calendar of the day the monarch's birthday was celebrated, year by year.
+    theirs = holidays.NL(years=year, categories=("public", "optional"))
+    royal = {d for d, name in theirs.items() if name in ("Queen's Day", "King's Day")}
+    assert {royal_day(year)[0]} == royal
+
+
+def test_koninginnedag_2013_is_30_april_and_koningsdag_starts_in_2014():
+    assert holidays_of(2013)[date(2013, 4, 30)] == "Koninginnedag"
+    assert date(2013, 4, 27) not in holidays_of(2013)
+    # 27 April 2014 was a Sunday: the first Koningsdag was Saturday 26 April.
+    assert holidays_of(2014)[date(2014, 4, 26)] == "Koningsdag"
+
+
+def test_koninginnedag_1967_was_monday_1_may_because_30_april_was_a_sunday():
+    # Until 1980 a Sunday 30 April moved the celebration to the Monday, not to the Saturday.
+    assert date(1967, 4, 30).weekday() == 6
+    assert holidays_of(1967)[date(1967, 5, 1)] == "Koninginnedag"
+    assert date(1967, 4, 29) not in holidays_of(1967)
+    result = term_end(date(1967, 4, 17), weeks=2)  # would end on Monday 1 May 1967
+    assert result.end_on == date(1967, 5, 2)
+    assert result.reason.startswith("1 mei, Koninginnedag")
+
+
+def test_from_1980_a_sunday_30_april_moves_koninginnedag_to_saturday_29_april():
+    assert holidays_of(1989)[date(1989, 4, 29)] == "Koninginnedag"
+    assert holidays_of(2006)[date(2006, 4, 29)] == "Koninginnedag"
+    assert date(2006, 5, 1) not in holidays_of(2006)
+
+
+def test_5_may_is_an_atw_holiday_from_1982_when_it_was_added_not_before():
+    assert date(1981, 5, 5) not in holidays_of(1981)
+    assert holidays_of(1982)[date(1982, 5, 5)] == "Bevrijdingsdag"
+    assert is_working_day(date(1981, 5, 5))  # a Tuesday: an ordinary working day then
+
+
+def test_before_1_april_1965_the_atw_does_not_apply_and_says_why_in_dutch():
+    result = term_end(date(1965, 3, 31), weeks=2)
+    assert not result.applies
+    assert result.end_on == result.unadjusted_end_on == date(1965, 4, 14)
+    assert result.reason == (
+        "Algemene termijnenwet niet van toepassing: de wet geldt vanaf 1 april 1965 (art. 7) "
+        "en deze termijn begint op 31 maart 1965."
+    )
+    assert holidays_of(1964) == {}
+    assert date(1965, 1, 1) not in holidays_of(1965)  # Nieuwjaarsdag came before the law
+
+
+def test_from_1_april_1965_the_atw_applies():
+    # Friday 2 April 1965 + 2 weeks = Friday 16 April, Goede Vrijdag: on to Tuesday 20 April.
+    result = term_end(date(1965, 4, 2), weeks=2)
+    assert result.applies
+    assert result.end_on == date(1965, 4, 20)
+    assert result.reason.startswith("16 april, Goede Vrijdag")
+
+
+def test_an_equated_day_is_named_with_its_decree_in_the_reason():
+    equated = {date(2026, 5, 15): equated_name("Besluit van 1 juli 2025, nr. 1")}
+    result = term_end(date(2026, 5, 1), weeks=2, equated=equated)
+    assert result.end_on == date(2026, 5, 18)
+    assert result.reason == (
+        "15 mei, bij koninklijk besluit met een feestdag gelijkgesteld (Besluit van 1 juli "
+        "2025, nr. 1): de termijn eindigt op maandag 18 mei 2026 (art. 1 Atw)"
+    )
+    # Without the decree day, Friday 15 May 2026 is an ordinary working day.
+    assert term_end(date(2026, 5, 1), weeks=2).end_on == date(2026, 5, 15)
+
+
+def test_backward_planning_skips_an_equated_day_on_the_meeting_day():
+    equated = {date(2026, 3, 31): equated_name("Besluit")}
+    assert plan_backwards(date(2026, 4, 1), TWENTE).latest_meeting_on == date(2026, 3, 31)
+    plan = plan_backwards(date(2026, 4, 1), TWENTE, equated)
+    assert plan.latest_meeting_on == date(2026, 3, 24)
+    assert plan.agenda_closes_on == date(2026, 3, 10)
 
 
 def test_kings_day_moves_to_26_april_when_27_april_is_a_sunday():
@@ -121,7 +200,7 @@ def test_three_months_still_applies_and_months_end_on_the_last_day_when_needed()
 def test_decreed_extra_days_count_as_holidays():
     extra = {date(2026, 6, 15): "aangewezen bij besluit"}
     assert not is_working_day(date(2026, 6, 15), extra)
-    result = term_end(date(2026, 6, 1), weeks=2, extra=extra)
+    result = term_end(date(2026, 6, 1), weeks=2, equated=extra)
     assert result.end_on == date(2026, 6, 16)
     assert "aangewezen bij besluit" in result.reason
 

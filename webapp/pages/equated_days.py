@@ -1,0 +1,118 @@
+"""Beheer: the days equated with holidays by Royal Decree (Algemene termijnenwet art. 3 lid 3)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+
+from webapp.access import current_actor
+from webapp.database import db
+from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from workflows import equated_days
+from workflows.errors import Conflict, InvalidInput
+from workflows.rules.dates import in_words
+from workflows.rules.termijnenwet import WEEKDAYS
+
+blueprint = Blueprint("equated_days", __name__, url_prefix="/beheer/gelijkgestelde-dagen")
+
+DESCRIPTIONS = {
+    "decree": "Datum en nummer van het koninklijk besluit, bijvoorbeeld: Besluit van 24 oktober "
+    "2016, nr. 2016001827. De termijncalculator noemt het bij een verschoven termijn.",
+    "source": "Waar het besluit is gepubliceerd: het nummer van de Staatscourant of het adres "
+    "op wetten.overheid.nl.",
+    "note": "Bijvoorbeeld wat nog bevestigd moet worden.",
+}
+
+
+def _index(
+    *, values: Mapping[str, Any] | None = None, errors: Mapping[str, str] | None = None
+) -> ResponseReturnValue:
+    rows = equated_days.list_all(db(), current_actor())
+    return (
+        render_template(
+            "equated_days/index.html",
+            rows=rows,
+            form_fields=form_fields(equated_days.FIELDS, descriptions=DESCRIPTIONS),
+            values=values or {},
+            errors=errors or {},
+            labels=equated_days.LABELS,
+            weekdays=WEEKDAYS,
+        ),
+        422 if errors else 200,
+    )
+
+
+@blueprint.get("/")
+def index() -> ResponseReturnValue:
+    return _index()
+
+
+@blueprint.post("/")
+def add() -> ResponseReturnValue:
+    session = db()
+    raw = submitted(equated_days.FIELDS)
+    try:
+        row = equated_days.add(session, current_actor(), raw)
+    except InvalidInput as error:
+        session.rollback()
+        return _index(values=raw, errors=error.errors)
+    session.commit()
+    flash(f"{in_words(row.day)} is toegevoegd als gelijkgestelde dag.", "success")
+    return redirect(url_for("equated_days.index"))
+
+
+@blueprint.route("/<int:equated_day_id>/bewerken", methods=["GET", "POST"])
+def edit(equated_day_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    row = equated_days.get(session, actor, equated_day_id)
+
+    def render(
+        values: Mapping[str, Any],
+        errors: Mapping[str, str],
+        version: int | None,
+        status: int = 200,
+        conflict: Conflict | None = None,
+    ) -> ResponseReturnValue:
+        return (
+            render_template(
+                "registers/form.html",
+                heading="Gelijkgestelde dag bewerken",
+                intro="Een dag die bij koninklijk besluit met een algemeen erkende feestdag is "
+                "gelijkgesteld (Algemene termijnenwet, artikel 3, derde lid).",
+                form_fields=form_fields(equated_days.FIELDS, descriptions=DESCRIPTIONS),
+                values=values,
+                errors=errors,
+                labels=equated_days.LABELS,
+                version=version,
+                cancel_url=url_for("equated_days.index"),
+                conflict=conflict,
+            ),
+            status,
+        )
+
+    if request.method == "GET":
+        return render(as_form_values(equated_days.snapshot(row)), {}, row.version)
+    raw = submitted(equated_days.FIELDS)
+    return save_edit(
+        raw=raw,
+        save=lambda: equated_days.update(
+            session, actor, equated_day_id, raw, expected_version=request.form.get("version")
+        ),
+        render=render,
+        current_version=lambda: equated_days.get(session, actor, equated_day_id).version,
+        done="De gelijkgestelde dag is opgeslagen.",
+        to=url_for("equated_days.index"),
+    )
+
+
+@blueprint.post("/<int:equated_day_id>/verwijderen")
+def remove(equated_day_id: int) -> ResponseReturnValue:
+    session = db()
+    equated_days.remove(session, current_actor(), equated_day_id)
+    session.commit()
+    flash("De gelijkgestelde dag is verwijderd.", "success")
+    return redirect(url_for("equated_days.index"))
