@@ -77,7 +77,12 @@ class _Reader(HTMLParser):
             self.texts.append(data)
 
 
+# An address is quoted as it is (a source such as wetten.overheid.nl carries dates in its path).
+ADDRESS = re.compile(r"https?://\S+")
+
+
 def problems_in(text: str) -> list[str]:
+    text = ADDRESS.sub("", text)
     found = []
     for pattern, what in (
         (ISO_DATE, "ISO-datum"),
