@@ -237,6 +237,9 @@ def test_s11_page_an_effect_on_a_foreign_record_is_refused_as_a_missing_one(
         assert response.status_code == 422
         pages.append(_text(response))
     assert NO_ARRANGEMENT in pages[0] and NO_ARRANGEMENT in pages[1]
+    detail = _text(client.get(path))
+    assert "Gevolg toevoegen" not in detail
+    assert "Dit dossier hoort bij geen regeling en verandert de registers dus niet." in detail
     for page in pages:
         assert "Noordoost-Twente" not in page and "LOG-NOT-2025-LI" not in page
     with sessions(app)() as session:
@@ -357,7 +360,8 @@ def test_s11_the_project_group_records_no_advice_in_enschede_s_dossier(app, clie
     assert api.status_code == 403
     login(client, PROJECT)
     path = f"/besluiten/{dossier['id']}"
-    assert client.get(path).status_code == 200
+    shown = client.get(path)
+    assert shown.status_code == 200 and "Advies vastleggen" not in _text(shown)
     page = client.post(f"{path}/advies", data={"csrf_token": csrf_token(client, path), **advice})
     assert page.status_code == 403
     with sessions(app)() as session:
