@@ -70,9 +70,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "signals.draft_dossier": Permission.EDIT_MANDATES,
     "signals.term_calculator": SIGNED_IN,
     "deadlines.index": Permission.VIEW_SIGNALS,
-    "deadlines.add": Permission.VIEW_SIGNALS,
-    "deadlines.acknowledge": Permission.VIEW_SIGNALS,
-    "deadlines.set_status": Permission.VIEW_SIGNALS,
+    "deadlines.add": Permission.EDIT_DEADLINES,
+    "deadlines.acknowledge": Permission.EDIT_DEADLINES,
+    "deadlines.set_status": Permission.EDIT_DEADLINES,
     "deadlines.my_notifications": Permission.VIEW_SIGNALS,
     "deadlines.mark_read": Permission.VIEW_SIGNALS,
     "deadlines.new_calendar_address": Permission.VIEW_SIGNALS,
@@ -169,8 +169,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.costs": Permission.VIEW_SIGNALS,
     "api.cost_lines": Permission.VIEW_SIGNALS,
     "api.deadlines": Permission.VIEW_SIGNALS,
-    "api.deadline_create": Permission.VIEW_SIGNALS,
-    "api.deadline_acknowledge": Permission.VIEW_SIGNALS,
+    "api.deadline_create": Permission.EDIT_DEADLINES,
+    "api.deadline_acknowledge": Permission.EDIT_DEADLINES,
 }
 
 logger = logging.getLogger("besluitwerk.access")

@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import arrangements as arrangement_store
 from storage import deadlines as store
 from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline
 from workflows import arrangements, audit
 from workflows.actors import Actor
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
@@ -216,8 +217,69 @@ def get_visible(session: Session, actor: Actor, deadline_id: int) -> Deadline:
     return deadline
 
 
+def _takes_part_in(session: Session, actor: Actor) -> set[int]:
+    if actor.organisation_id is None:
+        return set()
+    return set(arrangement_store.arrangement_ids(session, participant_id=actor.organisation_id))
+
+
+def _may_write(
+    actor: Actor,
+    *,
+    arrangement_id: int | None,
+    organisation_id: int | None,
+    owner_id: int | None,
+    taking_part: set[int],
+) -> bool:
+    """Acknowledging, closing and adding deadlines are writes (SECURITY.md S13): the auditor and
+    providers change nothing (they lack the permission); an officer changes the deadlines of
+    their own municipality, those they own, and those of the arrangements their municipality
+    takes part in (the project group works across its municipalities there, DESIGN.md §1);
+    the beheerder all of them."""
+    if not actor.can(Permission.EDIT_DEADLINES):
+        return False
+    if actor.role is Role.ADMINISTRATOR:
+        return True
+    return (
+        (owner_id is not None and owner_id == actor.user_id)
+        or (organisation_id is not None and organisation_id == actor.organisation_id)
+        or (arrangement_id is not None and arrangement_id in taking_part)
+    )
+
+
+def may_change(actor: Actor, deadline: Deadline, taking_part: set[int]) -> bool:
+    return _may_write(
+        actor,
+        arrangement_id=deadline.arrangement_id,
+        organisation_id=deadline.organisation_id,
+        owner_id=deadline.owner_id,
+        taking_part=taking_part,
+    )
+
+
+def changeable_ids(session: Session, actor: Actor, rows: Sequence[Deadline]) -> set[int]:
+    """Of the deadlines shown, those the actor may acknowledge or close."""
+    if not actor.can(Permission.EDIT_DEADLINES):
+        return set()
+    taking_part = _takes_part_in(session, actor)
+    return {d.id for d in rows if may_change(actor, d, taking_part)}
+
+
+def get_changeable(session: Session, actor: Actor, deadline_id: int) -> Deadline:
+    """The deadline if the actor may change it: one they cannot see does not exist (404), one
+    they see but may not change is refused (403)."""
+    actor.require(Permission.EDIT_DEADLINES)
+    deadline = get_visible(session, actor, deadline_id)
+    if not may_change(actor, deadline, _takes_part_in(session, actor)):
+        raise Forbidden(
+            "Deze termijn hoort niet bij uw gemeente of bij een regeling waaraan uw gemeente "
+            "deelneemt; u kunt hem niet wijzigen."
+        )
+    return deadline
+
+
 def add_manual(session: Session, actor: Actor, raw: dict[str, Any], *, now: datetime) -> Deadline:
-    actor.require(Permission.VIEW_SIGNALS)
+    actor.require(Permission.EDIT_DEADLINES)
     values, errors = fields.read_fields(MANUAL_FIELDS, raw)
     if "owner_id" in errors and not str(raw.get("owner_id") or "").strip():
         errors["owner_id"] = "Eigenaar: kies wie deze termijn bewaakt."
@@ -229,6 +291,19 @@ def add_manual(session: Session, actor: Actor, raw: dict[str, Any], *, now: date
         owner = session.get(User, values["owner_id"])
         if owner is None or not owner.active or owner.role == Role.PROVIDER:
             errors["owner_id"] = "Eigenaar: kies een actief account van een gemeente."
+        elif not errors and not _may_write(
+            actor,
+            arrangement_id=values.get("arrangement_id"),
+            organisation_id=owner.organisation_id,
+            owner_id=owner.id,
+            taking_part=_takes_part_in(session, actor),
+        ):
+            # Not a deadline planted in another municipality's list outside a shared
+            # arrangement: the new deadline must be one its maker may change.
+            errors["owner_id"] = (
+                "Eigenaar: kies iemand van uw eigen gemeente, of kies een regeling waaraan uw "
+                "gemeente deelneemt."
+            )
     if errors:
         raise InvalidInput(errors)
     ladders = store.ladders(session)
@@ -263,7 +338,7 @@ def add_manual(session: Session, actor: Actor, raw: dict[str, Any], *, now: date
 
 def acknowledge(session: Session, actor: Actor, deadline_id: int, *, now: datetime) -> Deadline:
     """Seen and being handled: stops escalation for this version. Twice does nothing new."""
-    deadline = get_visible(session, actor, deadline_id)
+    deadline = get_changeable(session, actor, deadline_id)
     if deadline.acknowledged_at is None:
         deadline.acknowledged_at = now
         deadline.acknowledged_by_id = actor.user_id
@@ -282,7 +357,7 @@ def acknowledge(session: Session, actor: Actor, deadline_id: int, *, now: dateti
 def set_status(
     session: Session, actor: Actor, deadline_id: int, status: str, reason: str
 ) -> Deadline:
-    deadline = get_visible(session, actor, deadline_id)
+    deadline = get_changeable(session, actor, deadline_id)
     if status not in STATUS_LABELS:
         raise InvalidInput({"status": "Status: kies open, afgehandeld of niet van toepassing."})
     reason = fields.Text("Reden", max_length=2000, multiline=True).read(reason) or ""

@@ -18,9 +18,9 @@ from storage.arrangements import Arrangement, Phase
 from storage.decisions import CoAdvice, Decision, Effect, Transition
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows import arrangements, audit, equated_days, mandates, monitoring
+from workflows import agreements, arrangements, audit, equated_days, mandates, monitoring
 from workflows.actors import Actor
-from workflows.errors import InvalidInput, NotFound
+from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.dates import in_words
 from workflows.rules.decisions import (
@@ -429,8 +429,8 @@ def record_advice(
 ) -> CoAdvice:
     """A co-adviser's advice: akkoord, akkoord met opmerkingen or niet akkoord, with text.
     Recording it again for the same adviser replaces the first."""
-    decision = get_visible(session, actor, decision_id)
-    actor.require(Permission.EDIT_DECISIONS)
+    # Advice is part of the dossier: whoever may only read it records none (S11).
+    decision = _editable(session, actor, decision_id)
     values, errors = fields.read_fields(
         {
             "adviser": fields.Choice("Mee-adviseur", {a: a for a in decision.co_advisers}),
@@ -602,7 +602,13 @@ def _apply_effects(session: Session, actor: Actor, decision: Decision, *, now: d
             effect.result = f"Niet toegepast: het besluit is {outcome}."
             continue
         assert decision.decided_on is not None
-        effect.result = _apply(session, decision, effect)
+        # Checked again now: the registers, the participants or the person deciding may have
+        # changed since the effect was recorded (S11).
+        target = writable_target(session, actor, decision, effect.kind, target_id(effect))
+        if target is None:
+            effect.result = f"Niet toegepast: {UNREACHABLE[effect.kind]}"
+        else:
+            effect.result = _apply(session, decision, effect, target)
         effect.applied_at = now
         audit.record(
             session,
@@ -610,11 +616,14 @@ def _apply_effects(session: Session, actor: Actor, decision: Decision, *, now: d
             action="apply_effect",
             object_type="decision",
             object_id=decision.id,
+            result="success" if target is not None else "denied",
             new_values={"effect": effect.kind, "result": effect.result},
         )
 
 
-def _apply(session: Session, decision: Decision, effect: Effect) -> str:
+def _apply(
+    session: Session, decision: Decision, effect: Effect, target: Mandate | Phase | Agreement
+) -> str:
     decided_on = decision.decided_on
     assert decided_on is not None
     reference = (
@@ -623,14 +632,12 @@ def _apply(session: Session, decision: Decision, effect: Effect) -> str:
         + (f", casenummer {decision.case_number}" if decision.case_number else "")
         + (f", corsanummer {decision.corsa_number}" if decision.corsa_number else "")
     )
-    if effect.kind == "grant_mandate" and effect.mandate_id is not None:
-        mandate = session.get(Mandate, effect.mandate_id)
-        if mandate is None or decision.municipality_id is None:
-            return "Niet toegepast: de volmacht bestaat niet meer."
-        grant = next((g for g in mandate.grants if g.grantor_id == decision.municipality_id), None)
+    if isinstance(target, Mandate):
+        assert decision.municipality_id is not None  # a regional dossier is never decided
+        grant = next((g for g in target.grants if g.grantor_id == decision.municipality_id), None)
         if grant is None:
             grant = Grant(grantor_id=decision.municipality_id, status="draft")
-            mandate.grants.append(grant)
+            target.grants.append(grant)
         if grant.status in {"revoked", "expired"}:
             name = decision.municipality.name if decision.municipality else ""
             return (
@@ -638,20 +645,77 @@ def _apply(session: Session, decision: Decision, effect: Effect) -> str:
             )
         grant.status, grant.granted_on = "active", decided_on
         grant.decision_reference, grant.decision_id = reference[:300], decision.id
-        return f"{mandate.title}: verleend en van kracht vanaf {in_words(decided_on)}."
-    if effect.kind == "approve_phase" and effect.phase_id is not None:
-        phase = session.get(Phase, effect.phase_id)
-        if phase is None:
-            return "Niet toegepast: de fase bestaat niet meer."
-        phase.approved_on = decided_on
-        return f"{phase.name}: goedgekeurd op {in_words(decided_on)}."
-    if effect.kind == "approve_agreement" and effect.agreement_id is not None:
-        agreement = session.get(Agreement, effect.agreement_id)
-        if agreement is None:
-            return "Niet toegepast: de overeenkomst bestaat niet meer."
-        agreement.approved_on = decided_on
-        return f"{agreement.reference}: goedgekeurd op {in_words(decided_on)}."
-    return "Niet toegepast: onvolledig effect."
+        return f"{target.title}: verleend en van kracht vanaf {in_words(decided_on)}."
+    target.approved_on = decided_on
+    name = target.reference if isinstance(target, Agreement) else target.name
+    return f"{name}: goedgekeurd op {in_words(decided_on)}."
+
+
+# What an effect writes to: the field naming it, its label, and the right a direct write there
+# needs (the register's own edit permission).
+EFFECT_TARGETS: dict[str, tuple[str, str, Permission]] = {
+    "grant_mandate": ("mandate_id", "Volmacht", Permission.EDIT_MANDATES),
+    "approve_phase": ("phase_id", "Fase", Permission.EDIT_ARRANGEMENTS),
+    "approve_agreement": ("agreement_id", "Overeenkomst", Permission.EDIT_AGREEMENTS),
+}
+# The same words whether the record does not exist or the person may not write it: a foreign
+# id reveals nothing (S11).
+UNREACHABLE = {
+    "grant_mandate": "deze volmacht bestaat niet of u heeft er geen toegang toe.",
+    "approve_phase": "deze fase bestaat niet of u heeft er geen toegang toe.",
+    "approve_agreement": "deze overeenkomst bestaat niet of u heeft er geen toegang toe.",
+}
+
+
+def target_id(effect: Effect) -> int | None:
+    value: int | None = getattr(effect, EFFECT_TARGETS[effect.kind][0])
+    return value
+
+
+def writable_target(
+    session: Session, actor: Actor, decision: Decision, kind: str, record_id: int | None
+) -> Mandate | Phase | Agreement | None:
+    """The register record an effect of this dossier writes to, if the actor may write it there
+    (SECURITY.md S11); None, as for a record that does not exist, otherwise.
+
+    The record is looked up through its register, as the actor sees it, and must belong to the
+    dossier's arrangement, in which the dossier's municipality takes part. Writing needs the
+    register's own edit right, or it is the college's own decision, recorded by one of its
+    officers: the college grants its own volmacht and approves for itself."""
+    if decision.arrangement_id is None or record_id is None or kind not in EFFECT_TARGETS:
+        return None
+    try:
+        arrangement = arrangements.visible(session, actor, decision.arrangement_id)
+        target: Mandate | Phase | Agreement | None
+        if kind == "grant_mandate":
+            target = mandates.get_visible(session, actor, record_id)
+        elif kind == "approve_agreement":
+            target = agreements.get_visible(session, actor, record_id)
+        else:
+            target = next((p for p in arrangement.phases if p.id == record_id), None)
+    except (NotFound, Forbidden):
+        return None
+    if target is None or target.arrangement_id != arrangement.id:
+        return None
+    if decision.municipality_id is not None and not _takes_part(
+        arrangement, decision.municipality_id
+    ):
+        return None
+    own_college = (
+        decision.municipality_id is not None
+        and decision.municipality_id == actor.organisation_id
+        and may_edit(actor, decision)
+    )
+    if not (own_college or actor.can(EFFECT_TARGETS[kind][2])):
+        return None
+    return target
+
+
+def _takes_part(arrangement: Arrangement, municipality_id: int) -> bool:
+    return arrangement.lead_organisation_id == municipality_id or any(
+        p.organisation_id == municipality_id and p.organisation.kind == "municipality"
+        for p in arrangement.participants
+    )
 
 
 def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, Any]) -> Effect:
@@ -668,27 +732,18 @@ def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, 
         raw,
     )
     if not errors:
-        target = {
-            "grant_mandate": ("mandate_id", Mandate),
-            "approve_phase": ("phase_id", Phase),
-            "approve_agreement": ("agreement_id", Agreement),
-        }[values["kind"]]
-        name, model = target
-        found = session.get(model, values.get(name)) if values.get(name) else None
-        arrangement_of = getattr(found, "arrangement_id", None)
-        if found is None or (
-            decision.arrangement_id is not None and arrangement_of != decision.arrangement_id
-        ):
-            label = {"mandate_id": "Volmacht", "phase_id": "Fase", "agreement_id": "Overeenkomst"}[
-                name
-            ]
+        name, label, _ = EFFECT_TARGETS[values["kind"]]
+        if decision.arrangement_id is None:
+            errors["kind"] = (
+                "Gevolg: alleen een dossier over een regeling verandert de registers; dit "
+                "dossier hoort bij geen regeling."
+            )
+        elif writable_target(session, actor, decision, values["kind"], values.get(name)) is None:
             errors[name] = f"{label}: kies er een van de regeling van dit dossier."
     if errors:
         raise InvalidInput(errors)
-    effect = Effect(
-        kind=values["kind"],
-        **{k: values.get(k) for k in ("mandate_id", "phase_id", "agreement_id")},
-    )
+    # Only the record of its kind: an id posted beside it is not stored unchecked.
+    effect = Effect(kind=values["kind"], **{name: values[name]})
     decision.effects.append(effect)
     session.flush()
     audit.record(

@@ -13,7 +13,7 @@ from webapp.forms import form_fields
 from workflows import accounts, arrangements, calendar_feed, deadlines, notifications
 from workflows.errors import InvalidInput
 from workflows.rules.reminders import stage_label
-from workflows.rules.roles import Role
+from workflows.rules.roles import Permission, Role
 
 blueprint = Blueprint("deadlines", __name__)
 
@@ -31,6 +31,8 @@ def _list_page(
         render_template(
             "deadlines/list.html",
             deadlines=rows,
+            changeable=deadlines.changeable_ids(session, actor, rows),
+            may_add=actor.can(Permission.EDIT_DEADLINES),
             status=statuses[0],
             statuses=deadlines.STATUS_LABELS,
             kinds=deadlines.KIND_LABELS,

@@ -35,6 +35,7 @@ class Permission(StrEnum):
     EDIT_AGREEMENTS = "edit_agreements"
     VIEW_HISTORY = "view_history"
     VIEW_SIGNALS = "view_signals"
+    EDIT_DEADLINES = "edit_deadlines"
     VIEW_DECISIONS = "view_decisions"
     EDIT_DECISIONS = "edit_decisions"
     MANAGE_USERS = "manage_users"
@@ -59,8 +60,10 @@ _READER = frozenset(
         Permission.VIEW_DOCUMENTS,
     }
 )
-# Whoever prepares a decision, a mandate or an agreement makes its documents.
-_DRAFTER = _READER | {Permission.GENERATE_DOCUMENTS}
+# Whoever prepares a decision, a mandate or an agreement makes its documents and handles the
+# deadlines that follow from them (acknowledge, close, add); which deadlines is decided per
+# deadline in workflows.deadlines. The auditor reads and changes nothing (DESIGN.md §1).
+_DRAFTER = _READER | {Permission.GENERATE_DOCUMENTS, Permission.EDIT_DEADLINES}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     # The policy officer prepares the B&W decisions of their municipality.
