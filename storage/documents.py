@@ -235,6 +235,12 @@ def get_document(
     return session.scalars(query).one_or_none()
 
 
+def documents_by_ids(session: Session, document_ids: Sequence[int]) -> Sequence[Document]:
+    if not document_ids:
+        return []
+    return session.scalars(select(Document).where(Document.id.in_(document_ids))).all()
+
+
 def latest_version(
     session: Session, kind: str, subject_type: str, subject_id: int, party_key: int
 ) -> Document | None:
