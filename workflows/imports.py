@@ -44,8 +44,10 @@ MAX_RATIO = 100
 # Small parts (styles, a sheet of a few rows) compress well and inflate to little; the ratio is
 # for the big ones, as for Word templates.
 RATIO_CHECKED_FROM = 1 * _MB
+# Rows with content below the header.
 MAX_ROWS = 20_000
-# Rows with content besides the header; blank rows count towards the sheet's length only.
+# The sheet's length, blank rows included: openpyxl makes up each row a sheet skips, so a
+# last row numbered a million would otherwise cost a million made-up rows.
 MAX_SHEET_ROWS = 100_000
 # The widest import has six columns; the rest leaves room for notes beside them.
 MAX_COLUMNS = 30
@@ -311,8 +313,8 @@ class _Bed:
 
 
 @dataclass(frozen=True)
-class Register:
-    """What the rows of an import are checked against, read in one short transaction so that
+class Lookup:
+    """What the rows of an import are looked up in, read in one short transaction so that
     checking twenty thousand rows needs none (S30)."""
 
     arrangement_id: int
@@ -325,8 +327,8 @@ class Register:
     stays: frozenset[tuple[int, date]]
 
 
-def _check(register: Register, year: int, table: list[list[Any]]) -> list[_Row]:
-    kind, arrangement_name = register.kind, register.arrangement_name
+def _check(lookup: Lookup, year: int, table: list[list[Any]]) -> list[_Row]:
+    kind, arrangement_name = lookup.kind, lookup.arrangement_name
     rows = [r for r in table if any(c not in (None, "") for c in r)]
     if not rows:
         raise InvalidInput({"file": "Bestand: het blad is leeg."})
@@ -342,8 +344,8 @@ def _check(register: Register, year: int, table: list[list[Any]]) -> list[_Row]:
             }
         )
     index = {c: header.index(c.lower()) for c in wanted}
-    participants = register.organisations
-    locations = register.beds
+    participants = lookup.organisations
+    locations = lookup.beds
     checked: list[_Row] = []
     seen: set[tuple[Any, ...]] = set()
     for number, raw in enumerate(rows[1:], start=2):
@@ -402,7 +404,7 @@ def _check(register: Register, year: int, table: list[list[Any]]) -> list[_Row]:
                         "Het verblijf valt buiten de beschikbaarheid van het bed in "
                         f"{bed.location}."
                     )
-                if (bed.id, start) in register.stays:
+                if (bed.id, start) in lookup.stays:
                     problems.append("Dit verblijf staat al in Besluitwerk.")
             if start and start.year != year and (not end or end.year != year):
                 problems.append(f"Het verblijf valt niet in {year}.")
@@ -424,7 +426,7 @@ def _check(register: Register, year: int, table: list[list[Any]]) -> list[_Row]:
 # Use cases ---------------------------------------------------------------------------------------
 
 
-def register(session: Session, actor: Actor, arrangement_id: int, *, kind: str) -> Register:
+def lookup(session: Session, actor: Actor, arrangement_id: int, *, kind: str) -> Lookup:
     """The arrangement's participants, beds and stays, for checking an import of ``kind``."""
     actor.require(Permission.EDIT_ARRANGEMENTS)
     arrangement = arrangements.visible(session, actor, arrangement_id)
@@ -433,7 +435,7 @@ def register(session: Session, actor: Actor, arrangement_id: int, *, kind: str) 
     stays = session.execute(
         select(Stay.bed_id, Stay.start_on).where(Stay.arrangement_id == arrangement.id)
     ).all()
-    return Register(
+    return Lookup(
         arrangement_id=arrangement.id,
         arrangement_name=arrangement.name,
         kind=kind,
@@ -454,22 +456,22 @@ def register(session: Session, actor: Actor, arrangement_id: int, *, kind: str) 
 def preview(
     session: Session,
     actor: Actor,
-    register: Register,
+    found: Lookup,
     *,
     year: int,
     filename: str,
     table: list[list[Any]],
 ) -> Import:
-    """Checks the rows of a file already read (``read_table``) against the register and keeps
-    them as a preview. The rows are checked before the session is first used, so that on
-    SQLite the write transaction begins only for storing them."""
+    """Checks the rows of a file already read (``read_table``) against the arrangement as
+    ``lookup`` found it, and keeps them as a preview. The rows are checked before the session
+    is first used, so that on SQLite the write transaction begins only for storing them."""
     actor.require(Permission.EDIT_ARRANGEMENTS)
-    checked = _check(register, year, table)
+    checked = _check(found, year, table)
     # Still there, and still visible to the actor, now that the preview is stored.
-    arrangements.visible(session, actor, register.arrangement_id)
+    arrangements.visible(session, actor, found.arrangement_id)
     batch = Import(
-        arrangement_id=register.arrangement_id,
-        kind=register.kind,
+        arrangement_id=found.arrangement_id,
+        kind=found.kind,
         year=year,
         filename=filename[:255],
         status="preview",
@@ -486,7 +488,7 @@ def preview(
         object_type="import",
         object_id=batch.id,
         new_values={
-            "kind": register.kind,
+            "kind": found.kind,
             "year": year,
             "rows": len(checked),
             "problems": len(batch.problems),

@@ -73,10 +73,10 @@ def preview_upload(
     app would wait for a parse of seconds (S30). The caller commits."""
     session = db()
     actor = current_actor()
-    register = imports.register(session, actor, arrangement_id, kind=kind)
+    found = imports.lookup(session, actor, arrangement_id, kind=kind)
     end_transaction()
     table = imports.read_table(filename, content)
-    return imports.preview(session, actor, register, year=year, filename=filename, table=table)
+    return imports.preview(session, actor, found, year=year, filename=filename, table=table)
 
 
 @blueprint.get("/regelingen/<int:arrangement_id>/importeren/sjabloon-<kind>.csv")
