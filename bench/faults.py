@@ -164,6 +164,8 @@ def file_store_check(session: Session, root: Path) -> FileCheck:
         expected[bundle.file_key] = (bundle.sha256, f"bundel #{bundle.id}")
     for copy in session.scalars(select(SignedCopy)):
         expected[copy.file_key] = (copy.sha256, f"getekend exemplaar #{copy.id}")
+        if copy.clean_file_key and copy.clean_sha256:
+            expected[copy.clean_file_key] = (copy.clean_sha256, f"schone kopie #{copy.id}")
     check = FileCheck()
     for key, (sha256, owner) in expected.items():
         check.files += 1

@@ -156,7 +156,8 @@ class DocumentJob(Base):
 
 
 class SignedCopy(Base):
-    """The signed agreement a provider uploaded (checked before it was stored, S8)."""
+    """The signed agreement a provider uploaded (checked before it was stored, S8), kept as
+    it came for evidence, and its sanitised copy, which is what downloads hand out (S9)."""
 
     __tablename__ = "signed_copies"
 
@@ -167,6 +168,9 @@ class SignedCopy(Base):
     provider_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
     file_key: Mapped[str] = mapped_column(String(100))
     sha256: Mapped[str] = mapped_column(String(64))
+    # None for copies uploaded before sanitising: made on their first download.
+    clean_file_key: Mapped[str | None] = mapped_column(String(100))
+    clean_sha256: Mapped[str | None] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     pages: Mapped[int] = mapped_column(Integer)
     original_name: Mapped[str] = mapped_column(String(200), default="")
@@ -233,6 +237,12 @@ def get_document(
     if provider_id is not None:
         query = query.where(Document.provider_id == provider_id)
     return session.scalars(query).one_or_none()
+
+
+def documents_by_ids(session: Session, document_ids: Sequence[int]) -> Sequence[Document]:
+    if not document_ids:
+        return []
+    return session.scalars(select(Document).where(Document.id.in_(document_ids))).all()
 
 
 def latest_version(

@@ -32,3 +32,13 @@ def db() -> Session:
         g.db_session = sessions()()
     session: Session = g.db_session
     return session
+
+
+def end_transaction() -> None:
+    """Ends the request's transaction, if one is open, before slow work that needs no database
+    (parsing an upload). On SQLite every transaction holds the write lock from its BEGIN
+    IMMEDIATE, so the whole app would wait for that work (S30); the request's next query
+    opens a new, short one. What the request read so far (the login) has nothing to save."""
+    session: Session | None = g.get("db_session")
+    if session is not None and session.in_transaction():
+        session.commit()

@@ -46,6 +46,11 @@ _GRANT_STATUS_WORDS = {
 }
 
 Progress = Callable[[int, int], None]
+MAX_CHOSEN = 100
+MIXED_SUBJECTS = (
+    "Een bundel bevat documenten van één onderwerp. Deze documenten horen bij verschillende "
+    "dossiers, mandaten, overeenkomsten of regelingen: maak per onderwerp een eigen bundel."
+)
 
 
 @dataclass(frozen=True)
@@ -156,11 +161,8 @@ def make_named(
 def make_from_documents(
     session: Session, files: FileStore, actor: Actor, document_ids: list[int], *, now: datetime
 ) -> Bundle:
-    """A bundle of chosen documents; all must be visible to the actor and share a subject."""
-    actor.require(Permission.GENERATE_DOCUMENTS)
-    if not document_ids or len(document_ids) > 100:
-        raise InvalidInput({"document_ids": "Kies 1 tot 100 documenten."})
-    chosen = [documents.get(session, actor, i) for i in dict.fromkeys(document_ids)]
+    """A bundle of chosen documents, all visible to the actor and of one subject."""
+    chosen = chosen_documents(session, actor, document_ids)
     first = chosen[0]
     return _assemble(
         session,
@@ -176,6 +178,19 @@ def make_from_documents(
         parts=[(d, "") for d in chosen],
         now=now,
     )
+
+
+def chosen_documents(session: Session, actor: Actor, document_ids: list[int]) -> list[Document]:
+    """The documents someone picks for a bundle. A bundle is listed with, and shown to the
+    readers of, one subject; documents of another subject (a secret dossier, another
+    provider's agreement) would reach readers who may not see them (S11, S12)."""
+    actor.require(Permission.GENERATE_DOCUMENTS)
+    if not document_ids or len(document_ids) > MAX_CHOSEN:
+        raise InvalidInput({"document_ids": f"Kies 1 tot {MAX_CHOSEN} documenten."})
+    chosen = [documents.get(session, actor, i) for i in dict.fromkeys(document_ids)]
+    if len({(d.subject_type, d.subject_id) for d in chosen}) > 1:
+        raise InvalidInput({"document_ids": MIXED_SUBJECTS})
+    return chosen
 
 
 def _assemble(
@@ -241,10 +256,12 @@ def listed(session: Session, actor: Actor, subject_type: str, subject_id: int) -
             session, actor, subject_type, subject_id
         ):
             return []
-        return list(
-            store.bundles_of(session, subject_type, subject_id, provider_id=actor.organisation_id)
+        rows = store.bundles_of(
+            session, subject_type, subject_id, provider_id=actor.organisation_id
         )
-    return list(store.bundles_of(session, subject_type, subject_id))
+    else:
+        rows = store.bundles_of(session, subject_type, subject_id)
+    return [bundle for bundle in rows if _may_read_every_document(session, actor, bundle)]
 
 
 def get(session: Session, actor: Actor, bundle_id: int) -> Bundle:
@@ -264,7 +281,41 @@ def get(session: Session, actor: Actor, bundle_id: int) -> Bundle:
         session, actor, bundle.subject_type, bundle.subject_id
     ):
         raise missing
+    if not _may_read_every_document(session, actor, bundle):
+        raise missing
     return bundle
+
+
+def _may_read_every_document(session: Session, actor: Actor, bundle: Bundle) -> bool:
+    """A bundle's readers are those who may read every document in it (S11, S12): one page
+    of a secret dossier in a bundle of a public one would otherwise reach everyone who sees
+    the public one. Checked when the bundle is read, so bundles made before the one-subject
+    rule are covered too."""
+    wanted = list(dict.fromkeys(bundle.document_ids))
+    held = store.documents_by_ids(session, wanted)
+    if len(held) != len(wanted):
+        return False
+    annexes = _annexes_for_provider(session, actor, bundle)
+    # Whether a document may be read depends only on its subject and its addressee.
+    decided: dict[tuple[str, int, int | None], bool] = {}
+    for document in held:
+        if document.kind == "volmacht" and (document.subject_type, document.subject_id) in annexes:
+            continue
+        key = (document.subject_type, document.subject_id, document.provider_id)
+        if key not in decided:
+            decided[key] = documents.may_read(session, actor, document)
+        if not decided[key]:
+            return False
+    return True
+
+
+def _annexes_for_provider(session: Session, actor: Actor, bundle: Bundle) -> set[tuple[str, int]]:
+    """The one exception: the provider reads the volmachten its agreement rests on, inside
+    that agreement's bundle only, to see the lead municipality's authority (BW 3:71)."""
+    if not actor.is_provider or bundle.name != "overeenkomst" or bundle.subject_type != "agreement":
+        return set()
+    agreement = agreements.get_visible(session, actor, bundle.subject_id)
+    return {("mandate", mandate.id) for mandate in agreement.mandates}
 
 
 def content(session: Session, files: FileStore, actor: Actor, bundle_id: int) -> documents.Content:

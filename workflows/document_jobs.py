@@ -22,9 +22,16 @@ from storage import documents as store
 from storage.accounts import User
 from storage.documents import DocumentJob
 from storage.files import FileStore
-from workflows import accounts, agreements, document_bundles, documents, mandates
+from workflows import (
+    accounts,
+    agreements,
+    arrangements,
+    document_bundles,
+    documents,
+    mandates,
+)
 from workflows.actors import Actor
-from workflows.errors import InvalidInput, NotFound, WorkflowError
+from workflows.errors import Forbidden, InvalidInput, NotFound, WorkflowError
 from workflows.rules.roles import Permission
 
 
@@ -122,14 +129,13 @@ def request_documents_bundle(
     request_key: str,
     now: datetime,
 ) -> DocumentJob:
-    """Queues a bundle of chosen documents, after checking each is visible to the actor."""
+    """Queues a bundle of chosen documents, after checking each is visible to the actor and
+    that they share one subject."""
     actor.require(Permission.GENERATE_DOCUMENTS)
-    if not document_ids or len(document_ids) > 100:
-        raise InvalidInput({"document_ids": "Kies 1 tot 100 documenten."})
     existing = _earlier(session, actor, request_key)
     if existing is not None:
         return existing
-    chosen = [documents.get(session, actor, i) for i in dict.fromkeys(document_ids)]
+    chosen = document_bundles.chosen_documents(session, actor, document_ids)
     return _queue(
         session,
         actor,
@@ -143,11 +149,32 @@ def request_documents_bundle(
 
 
 def get(session: Session, actor: Actor, job_id: int) -> DocumentJob:
-    # Only the person who asked: a job's title may name a secret dossier (S12).
+    # Only the person who asked, and only while they still see what it is about: a job's
+    # title names its subject, and a dossier may have been made secret since (S12).
     job = store.get_job(session, job_id)
-    if job is None or job.requested_by_id != actor.user_id:
+    if (
+        job is None
+        or job.requested_by_id != actor.user_id
+        or not _subject_visible(session, actor, job)
+    ):
         raise NotFound("Deze opdracht bestaat niet.")
     return job
+
+
+def _subject_visible(session: Session, actor: Actor, job: DocumentJob) -> bool:
+    parameters = job.parameters
+    try:
+        if job.action == "volmachten":
+            mandates.get_visible(session, actor, int(parameters["mandate_id"]))
+        elif job.action == "overeenkomsten":
+            arrangements.visible(session, actor, int(parameters["arrangement_id"]))
+        elif job.action == "bundle":
+            subject_type = document_bundles.BUNDLE_SUBJECTS[str(parameters["name"])]
+            documents.subject(session, actor, subject_type, int(parameters["subject_id"]))
+        # A bundle of chosen documents is titled by their number only.
+    except (NotFound, Forbidden, InvalidInput, KeyError, ValueError):
+        return False
+    return True
 
 
 def run_pending(

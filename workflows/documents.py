@@ -38,7 +38,7 @@ from workflows import (
     monitoring,
 )
 from workflows.actors import Actor
-from workflows.errors import InvalidInput, NotFound, WorkflowError
+from workflows.errors import Forbidden, InvalidInput, NotFound, WorkflowError
 from workflows.rules.acts import Act
 from workflows.rules.document_fields import (
     KIND_PARTIES,
@@ -333,16 +333,26 @@ def get(session: Session, actor: Actor, document_id: int) -> Document:
     if actor.is_provider and provider is None:
         raise NotFound()
     document = store.get_document(session, document_id, provider_id=provider)
-    missing = NotFound("Dit document bestaat niet of u heeft er geen toegang toe.")
-    if document is None:
-        raise missing
+    if document is None or not may_read(session, actor, document):
+        raise NotFound("Dit document bestaat niet of u heeft er geen toegang toe.")
+    return document
+
+
+def may_read(session: Session, actor: Actor, document: Document) -> bool:
+    """Whether the actor may read this document: its subject is visible to them (a secret
+    dossier only to the officers given access, S12) and, for a provider, it is addressed to
+    that provider and already sent (S11)."""
+    if not actor.can(Permission.VIEW_DOCUMENTS):
+        return False
+    if actor.is_provider and (
+        actor.organisation_id is None or document.provider_id != actor.organisation_id
+    ):
+        return False
     try:
         found = subject(session, actor, document.subject_type, document.subject_id)
-    except (NotFound, InvalidInput) as error:
-        raise missing from error
-    if actor.is_provider and not _shared_with_provider(session, actor, found):
-        raise missing
-    return document
+    except (NotFound, InvalidInput, Forbidden):
+        return False
+    return not actor.is_provider or _shared_with_provider(session, actor, found)
 
 
 @dataclass(frozen=True)

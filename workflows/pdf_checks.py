@@ -1,7 +1,9 @@
-"""S8: checking a PDF a provider uploads (the signed agreement) before we keep it.
+"""S8: checking a PDF a provider uploads (the signed agreement) before we keep it; S9: the
+sanitised copy that is handed out instead of it.
 
-Only cheap byte checks happen in this process; the PDF is parsed by ``workflows.pdf_probe`` in a
-child process with time and memory limits, so a hostile file can at worst waste that child.
+Only cheap byte checks happen in this process; the PDF is parsed, and its sanitised copy made,
+by ``workflows.pdf_probe`` in a child process with time and memory limits, so a hostile file can
+at worst waste that child.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from workflows.child_process import ChildFailed, run_limited
 from workflows.errors import WorkflowError
@@ -64,9 +66,14 @@ class PdfRefused(WorkflowError):
 
 @dataclass(frozen=True)
 class PdfReport:
+    """An accepted upload: its pages, the sha256 of the upload itself and its title, and
+    ``clean``, the same PDF without scripts, automatic or launch actions, embedded files or
+    XFA forms (S9), to hand out in its place."""
+
     pages: int
     sha256: str
     title: str | None = None
+    clean: bytes = field(default=b"", repr=False)
 
 
 def check_pdf(
@@ -87,7 +94,7 @@ def check_pdf(
         raise _refused("not_pdf")
     if b"%%EOF" not in content[-_EOF_WINDOW:]:
         raise _refused("no_eof")
-    verdict = _probe(content, max_pages)
+    verdict, clean = _probe(content, max_pages)
     problem = verdict.get("problem")
     if problem == "too_many_pages":
         raise PdfRefused(
@@ -107,14 +114,18 @@ def check_pdf(
         or isinstance(pages, bool)
         or not 0 < pages <= max_pages
         or not (title is None or isinstance(title, str))
+        or not clean.startswith(_PDF_MAGIC)
     ):
         raise _refused("unsafe")
     return PdfReport(
-        pages=pages, sha256=hashlib.sha256(content).hexdigest(), title=_clean_title(title)
+        pages=pages,
+        sha256=hashlib.sha256(content).hexdigest(),
+        title=_clean_title(title),
+        clean=clean,
     )
 
 
-def _probe(content: bytes, max_pages: int) -> dict[str, object]:
+def _probe(content: bytes, max_pages: int) -> tuple[dict[str, object], bytes]:
     try:
         answer = run_limited(
             PROBE_MODULE,
@@ -125,13 +136,14 @@ def _probe(content: bytes, max_pages: int) -> dict[str, object]:
         )
     except ChildFailed as failure:
         raise _refused("unsafe") from failure
+    line, _, clean = answer.partition(b"\n")
     try:
-        verdict = json.loads(answer)
+        verdict = json.loads(line)
     except ValueError as error:
         raise _refused("unsafe") from error
     if not isinstance(verdict, dict):
         raise _refused("unsafe")
-    return verdict
+    return verdict, clean
 
 
 def _refused(reason: str) -> PdfRefused:

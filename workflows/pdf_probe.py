@@ -1,9 +1,10 @@
 """Child side of the S8 upload check: ``python -m workflows.pdf_probe MAX_PAGES``.
 
-Reads an untrusted PDF on stdin and writes a small JSON verdict on stdout: ``{"pages": n,
-"title": ...}`` or ``{"problem": ..., "detail": ...}``. It only runs in a child process under
-``child_process`` limits (see ``pdf_checks.check_pdf``); the web process never parses an
-uploaded PDF itself.
+Reads an untrusted PDF on stdin and writes a small JSON verdict on stdout, one line:
+``{"pages": n, "title": ...}`` or ``{"problem": ..., "detail": ...}``. An accepted PDF's line
+is followed by its sanitised copy (S9: no scripts, automatic or launch actions, embedded files),
+made here as well, so that the web process never parses an uploaded PDF itself. It only runs in
+a child process under ``child_process`` limits (see ``pdf_checks.check_pdf``).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from pypdf import PdfReader
 from pypdf.errors import DependencyError, LimitReachedError
 from pypdf.generic import DictionaryObject
 
+from workflows import bundles
 from workflows.child_process import serve
 
 ENCRYPTED = "encrypted"
@@ -97,9 +99,32 @@ def _detail(error: BaseException) -> str:
     return f"{type(error).__name__}: {error}"[:_DETAIL_LIMIT]
 
 
+def answer(content: bytes, max_pages: int) -> bytes:
+    """The verdict line, and for an accepted PDF its sanitised copy after it."""
+    verdict = probe(content, max_pages)
+    if "problem" in verdict:
+        return _line(verdict)
+    try:
+        clean = bundles.sanitise(content)
+        pages = bundles.page_count(clean)
+    except MemoryError:
+        raise
+    except LimitReachedError as error:
+        return _line({"problem": TOO_HEAVY, "detail": _detail(error)})
+    except Exception as error:
+        return _line({"problem": DAMAGED, "detail": _detail(error)})
+    if pages != verdict["pages"]:
+        return _line({"problem": DAMAGED, "detail": f"{pages} pages after sanitising"})
+    return _line(verdict) + clean
+
+
+def _line(verdict: dict[str, object]) -> bytes:
+    # json.dumps escapes every newline inside strings: the first newline ends the verdict.
+    return json.dumps(verdict).encode("utf-8") + b"\n"
+
+
 def _answer(payload: bytes) -> bytes:
-    max_pages = int(sys.argv[1])
-    return json.dumps(probe(payload, max_pages)).encode("utf-8")
+    return answer(payload, int(sys.argv[1]))
 
 
 if __name__ == "__main__":

@@ -4,6 +4,10 @@ The upload is checked in a child process with limits before anything is stored; 
 leaves the agreement exactly as it was. An accepted one is stored under a server-made name and
 moves the agreement from *verzonden* to *getekend door aanbieder*; the officer then records the
 municipality's signature on the agreement page. Every upload and download is in the audit log.
+
+The upload is kept as it came, as evidence of what the provider signed; a download hands out its
+sanitised copy, made in the same child process, so that an officer never opens a provider's
+scripts, launch actions or embedded files (S9).
 """
 
 from __future__ import annotations
@@ -57,11 +61,14 @@ def upload(
         )
         raise
     stored = files.put(content)
+    clean = files.put(report.clean)
     copy = SignedCopy(
         agreement_id=agreement.id,
         provider_id=agreement.provider_id,
         file_key=stored.key,
         sha256=stored.sha256,
+        clean_file_key=clean.key,
+        clean_sha256=clean.sha256,
         size=stored.size,
         pages=report.pages,
         original_name=original_name[:200],
@@ -84,6 +91,7 @@ def upload(
             "status": agreement.status,
             "signed_copy": copy.id,
             "sha256": stored.sha256,
+            "clean_sha256": clean.sha256,
             "pages": report.pages,
         },
     )
@@ -102,16 +110,28 @@ def content(session: Session, files: FileStore, actor: Actor, copy_id: int) -> d
     if copy is None or (actor.is_provider and provider is None):
         raise NotFound("Dit bestand bestaat niet of u heeft er geen toegang toe.")
     agreements.get_visible(session, actor, copy.agreement_id)
+    if copy.clean_file_key is None:
+        _make_clean_copy(files, copy)
+    assert copy.clean_file_key is not None
     audit.record(
         session,
         actor,
         action="download",
         object_type="signed_copy",
         object_id=copy.id,
-        new_values={"sha256": copy.sha256},
+        new_values={"sha256": copy.sha256, "clean_sha256": copy.clean_sha256},
     )
     return documents.Content(
-        files.read(copy.file_key),
+        files.read(copy.clean_file_key),
         f"getekend-{copy.agreement_id}-{copy.id}.pdf",
         documents.PDF_TYPE,
     )
+
+
+def _make_clean_copy(files: FileStore, copy: SignedCopy) -> None:
+    """For a copy uploaded before uploads were sanitised: checked and sanitised again in the
+    child process, never parsed here. Raises ``PdfRefused`` when that no longer succeeds."""
+    report = pdf_checks.check_pdf(files.read(copy.file_key))
+    stored = files.put(report.clean)
+    copy.clean_file_key = stored.key
+    copy.clean_sha256 = stored.sha256

@@ -371,7 +371,12 @@ def test_s8_s11_a_provider_gets_its_sent_agreement_returns_it_signed_and_the_mun
     assert f'href="/documenten/getekend/{copy.id}"' in page
     returned = provider.get(f"/documenten/getekend/{copy.id}")
     assert_safe_download(returned, f"getekend-{ids['CR']}-{copy.id}.pdf", "application/pdf")
-    assert returned.data == good
+    # What is handed out is the sanitised copy (S9): the same pages, the upload kept as it came.
+    assert sha(returned.data) == copy.clean_sha256
+    assert [p.extract_text() for p in PdfReader(io.BytesIO(returned.data)).pages] == [
+        p.extract_text() for p in PdfReader(io.BytesIO(good)).pages
+    ]
+    assert app.extensions["besluitwerk.files"].read(copy.file_key) == good
     with sessions(app)() as session:  # S24: refusals and the accepted upload are audited
         uploads = [
             (e.result, (e.new_values or {}).get("reason"))

@@ -11,6 +11,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.api.views import blueprint
 from webapp.database import db
+from webapp.pages.imports import preview_upload
 from workflows import arrangements, cost_lines, imports, monitoring
 from workflows.errors import InvalidInput
 
@@ -146,17 +147,14 @@ def create_import(arrangement_id: int) -> ResponseReturnValue:
         content = file.read(imports.MAX_BYTES + 1)
     finally:
         file.close()
-    session = db()
-    batch = imports.preview(
-        session,
-        current_actor(),
+    batch = preview_upload(
         arrangement_id,
         kind=request.form.get("kind", ""),
         year=year,
         filename=file.filename or "",
         content=content,
     )
-    session.commit()
+    db().commit()
     return jsonify(_import_json(batch)), 201
 
 

@@ -845,7 +845,12 @@ def _register_schemas() -> dict[str, Any]:
             "properties": {
                 "name": {"type": "string", "enum": ["bw", "overeenkomst", "volmachten"]},
                 "subject_id": {"type": "integer"},
-                "document_ids": {"type": "array", "items": {"type": "integer"}},
+                "document_ids": {
+                    "type": "array",
+                    "items": {"type": "integer"},
+                    "description": "Documenten van één onderwerp (1 tot 100); een mengsel "
+                    "van onderwerpen geeft 422",
+                },
                 "request_key": {
                     "type": "string",
                     "description": "Dezelfde sleutel nogmaals geeft dezelfde opdracht",

@@ -331,6 +331,17 @@ def upload_signed(agreement_id: int) -> ResponseReturnValue:
 @blueprint.get("/getekend/<int:copy_id>")
 def signed_download(copy_id: int) -> ResponseReturnValue:
     session = db()
-    found = signed_copies.content(session, files(), current_actor(), copy_id)
+    try:
+        found = signed_copies.content(session, files(), current_actor(), copy_id)
+    except PdfRefused:
+        # A copy uploaded before uploads were sanitised, that no longer passes the check: it
+        # is not handed out as it is.
+        session.rollback()
+        return render_template(
+            "error.html",
+            title="Getekend exemplaar niet beschikbaar",
+            message="Dit getekende exemplaar kan niet veilig worden geopend: het voldoet niet "
+            "aan de controles op PDF-bestanden. Vraag de aanbieder het opnieuw te uploaden.",
+        ), 422
     session.commit()
     return attachment(found.data, filename=found.filename, content_type=found.content_type)

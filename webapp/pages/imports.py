@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from storage.monitoring import Import
 from webapp import clock
 from webapp.access import current_actor
-from webapp.database import db
+from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from workflows import arrangements, imports
 from workflows.errors import InvalidInput
@@ -50,9 +51,7 @@ def upload(arrangement_id: int) -> ResponseReturnValue:
     finally:
         file.close()
     try:
-        batch = imports.preview(
-            session,
-            current_actor(),
+        batch = preview_upload(
             arrangement_id,
             kind=request.form.get("kind", ""),
             year=int(year),
@@ -64,6 +63,20 @@ def upload(arrangement_id: int) -> ResponseReturnValue:
         return _form(arrangement_id, error.errors, 422)
     session.commit()
     return redirect(url_for("imports.show", import_id=batch.id))
+
+
+def preview_upload(
+    arrangement_id: int, *, kind: str, year: int, filename: str, content: bytes
+) -> Import:
+    """Parses and checks an upload outside any transaction, then stores its preview in a short
+    one: on SQLite a transaction holds the write lock from its BEGIN IMMEDIATE, and the whole
+    app would wait for a parse of seconds (S30). The caller commits."""
+    session = db()
+    actor = current_actor()
+    found = imports.lookup(session, actor, arrangement_id, kind=kind)
+    end_transaction()
+    table = imports.read_table(filename, content)
+    return imports.preview(session, actor, found, year=year, filename=filename, table=table)
 
 
 @blueprint.get("/regelingen/<int:arrangement_id>/importeren/sjabloon-<kind>.csv")

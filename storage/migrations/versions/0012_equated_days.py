@@ -1,6 +1,6 @@
 """days equated with holidays by Royal Decree (Algemene termijnenwet art. 3 lid 3)
 
-Revision ID: 0012f
+Revision ID: 0012
 Revises: 0011
 Create Date: 2026-11-24
 
@@ -19,7 +19,7 @@ from alembic import op
 
 import storage.base
 
-revision = "0012f"
+revision = "0012"
 down_revision = "0011"
 branch_labels = None
 depends_on = None
