@@ -72,6 +72,7 @@ MAX_VALUE_CHARACTERS = 1_000_000
 # spends all of it stops after about half a second in the worker.
 MAX_WORK = 1_000_000
 _CHARACTERS_PER_UNIT = 250
+_MACRO_CALL = 10
 _SAFE_FILTERS = (
     "capitalize",
     "count",
@@ -657,7 +658,9 @@ def _charge_steps(tree: nodes.Template, environment: SandboxedEnvironment, part:
         *tree.find_all(nodes.CallBlock),
     ]
     for block in blocks:
-        charge = _charging_call("besluitwerk_work", [nodes.Const(1 + _weight(block.body))], block)
+        # A call costs more than its nodes: Jinja builds the macro's arguments and frame.
+        cost = _MACRO_CALL + _weight(block.body)
+        charge = _charging_call("besluitwerk_work", [nodes.Const(cost)], block)
         block.body.insert(0, nodes.ExprStmt(charge).set_lineno(block.lineno))
     tree.set_environment(environment)
 
