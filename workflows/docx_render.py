@@ -335,7 +335,7 @@ class _DocumentSandbox(SandboxedEnvironment):
     # folded operator runs before any limit of ours ('%0400000000d' % 1 builds 400 MB then).
     intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
     intercepted_unops = frozenset({"+", "-"})
-    # Reached from the compiled code as environment.<name> (see _charged_tree).
+    # Reached from the compiled code as environment.<name> (see _charge_steps).
     besluitwerk_loop = staticmethod(_charged_loop)
     besluitwerk_work = staticmethod(_charged_work)
 

@@ -673,7 +673,7 @@ def _described(walked: str, spec: Any) -> str:
 # renderer's budgets; these limits are for what those do not count (imports, the XML check of
 # a large output, a bug). The render with the longest values takes about a second.
 CHILD_SECONDS = 15.0
-CHILD_MEMORY_MB = 768
+CHILD_MEMORY_MB = 512
 
 
 def check_template(
@@ -775,7 +775,7 @@ def _filled(prepared: docx_render.PreparedTemplate, sample: Mapping[str, Any]) -
 
 
 def check_code(content: bytes, kind: str) -> TemplateReport:
-    """Stages 2 and 3 on an archive that passed ``check_archive``: the code parses, uses only
+    """Stage 2, on an archive that passed ``check_archive``: the code parses, uses only
     the constructs a document template needs (``allowed_constructs``) and only the fields of
     the kind's catalogue. Parses, never compiles; meant for the child process."""
     catalogue = CATALOGUES.get(kind)
