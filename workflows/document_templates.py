@@ -8,7 +8,6 @@ time a kind is used, so a document made from it records a stored, hashable templ
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -19,15 +18,13 @@ from sqlalchemy.orm import Session
 from storage import documents as store
 from storage.documents import DocumentTemplate
 from storage.files import FileStore
-from workflows import audit, child_process, docx_render, template_checks
+from workflows import audit, template_checks
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.document_fields import CATALOGUES, KIND_LABELS
 from workflows.rules.roles import Permission
 
 BUILTIN_DIRECTORY = Path(__file__).resolve().parents[1] / "templates_docs"
-TEST_RENDER_SECONDS = 10.0
-TEST_RENDER_MEMORY_MB = 512
 
 
 def builtin_content(kind: str) -> bytes:
@@ -89,13 +86,16 @@ def upload(
     note: str,
     now: datetime,
 ) -> CheckResult:
-    """Checks an uploaded version (S3–S5, syntax, known fields) and test-renders it in a
-    child process with limits (S2); only a version that passes is stored, as a candidate."""
+    """Checks an uploaded version (S2–S5, S7) and test-renders it with the longest values and
+    with the sample values; only a version that passes is stored, as a candidate. All that reads
+    the template's code runs in a child process with limits (``template_checks``)."""
     actor.require(Permission.MANAGE_TEMPLATES)
     if kind not in CATALOGUES:
         raise InvalidInput({"kind": f"Documentsoort '{kind[:40]}' bestaat niet."})
     try:
-        report = template_checks.check_template(content, kind)
+        report = template_checks.check_template(
+            content, kind, sample=sample_context(session, kind, now=now)
+        )
     except template_checks.TemplateRefused as refused:
         audit.record(
             session,
@@ -107,19 +107,7 @@ def upload(
             new_values={"problems": refused.problems},
         )
         raise InvalidInput({"file": " ".join(refused.problems)}) from refused
-    try:
-        preview = test_render(content, kind, sample_context(session, kind, now=now))
-    except InvalidInput as refused:
-        audit.record(
-            session,
-            actor,
-            action="upload",
-            object_type="document_template",
-            object_id=kind,
-            result="refused",
-            new_values={"problems": list(refused.errors.values())},
-        )
-        raise
+    assert report.preview is not None
     if store.active_template(session, kind) is None:
         # The built-in template is version 1 of its kind; an upload always comes after it.
         _store_builtin(session, files, kind)
@@ -148,7 +136,7 @@ def upload(
         object_id=template.id,
         new_values={"kind": kind, "version": template.version, "sha256": stored.sha256},
     )
-    return CheckResult(template, report.fields_used, report.missing_fields, preview)
+    return CheckResult(template, report.fields_used, report.missing_fields, report.preview)
 
 
 def sample_context(session: Session, kind: str, *, now: datetime) -> dict[str, Any]:
@@ -161,33 +149,12 @@ def sample_context(session: Session, kind: str, *, now: datetime) -> dict[str, A
 
 
 def test_render(content: bytes, kind: str, context: dict[str, Any]) -> bytes:
-    """Renders an uploaded template with sample values in a child process with time and
-    memory limits, so that a template built to exhaust the worker only ends the child."""
-    payload = json.dumps(
-        {"template": content.hex(), "context": docx_render.context_json(context, with_images=True)}
-    ).encode("utf-8")
+    """Renders a stored version with sample values in a child process with time and memory
+    limits, so that a template built to exhaust the worker only ends the child."""
     try:
-        answer = child_process.run_limited(
-            "workflows.template_probe",
-            payload,
-            seconds=TEST_RENDER_SECONDS,
-            memory_mb=TEST_RENDER_MEMORY_MB,
-        )
-    except child_process.ChildFailed as failed:
-        why = {
-            child_process.TIMEOUT: "het duurde te lang",
-            child_process.MEMORY: "het gebruikte te veel geheugen",
-        }.get(failed.reason, "het proces stopte onverwacht")
-        raise InvalidInput(
-            {
-                "file": "Het sjabloon kon niet veilig worden gevuld met de voorbeeldgegevens "
-                f"({why}); het is niet opgeslagen."
-            }
-        ) from failed
-    result: dict[str, Any] = json.loads(answer)
-    if "error" in result:
-        raise InvalidInput({"file": str(result["error"])})
-    return bytes.fromhex(str(result["document"]))
+        return template_checks.render_sample(content, kind, context)
+    except template_checks.TemplateRefused as refused:
+        raise InvalidInput({"file": " ".join(refused.problems)}) from refused
 
 
 def activate(

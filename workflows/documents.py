@@ -253,6 +253,12 @@ def generate(
     latest = store.latest_version(session, kind, subject_type, subject_id, party_key)
     if latest is not None and latest.input_sha256 == digest and latest.template_id == template.id:
         return latest
+    # The active version renders here, in the worker, also when a beheerder uploaded it: its
+    # checks (and compiling it) ran in a child process, and every render is bounded by budgets
+    # that depend on neither template nor data (docx_render: MAX_WORK, MAX_VALUE_CHARACTERS,
+    # MAX_OUTPUT_CHARACTERS, no constant folding, no method calls), so a template that spends
+    # them all stops within about a second. A render in a child process would cost its start,
+    # imports and compile every time: ~200 ms a document against ~1-2 ms here.
     try:
         output = docx_render.render(docx_render.prepare(content), filled.context)
     except docx_render.RenderFailed as failed:

@@ -10,10 +10,13 @@ compiles the template again for every document. Here instead:
   ``SandboxedEnvironment`` with autoescape and ``StrictUndefined``, and the compiled template is
   reused for every document made from that version (the cache is keyed by the sha256 of the
   template file, so a template replaced during a render cannot change that render);
-- the sandbox refuses what could exhaust the worker from inside a template: ``range`` is
-  capped, ``*`` and ``**`` may not build huge values, only a short list of harmless filters is
-  available, and the output of a part is capped in size. Uploaded templates are additionally
-  test-rendered in a child process with time and memory limits before they can be activated;
+- every render is bounded by budgets that depend on neither the template nor the data (S2):
+  each loop step, macro call and filter costs work units from one budget per document, a
+  value may not grow past ``MAX_VALUE_CHARACTERS``, a document's output past
+  ``MAX_OUTPUT_CHARACTERS``; only a few callables and harmless filters exist, no operator can
+  be folded while compiling (Jinja's constant folding would run it before any limit), and the
+  compiled-template cache is capped in bytes. Uploaded templates are checked, compiled and
+  test-rendered only in a child process with time and memory limits (``template_checks``);
 - a value is escaped for XML and its line breaks and tabs become Word's own, so that
   ``Zorg & Co <B.V.>`` or ``{{ 7*7 }}`` come out exactly as typed; a field whose value is
   missing (``None``) is an error, never a blank.
@@ -29,14 +32,23 @@ import re
 import threading
 import zipfile
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
 from docxtpl import DocxTemplate
-from jinja2 import StrictUndefined, TemplateError, TemplateSyntaxError, UndefinedError, nodes
+from jinja2 import (
+    StrictUndefined,
+    TemplateError,
+    TemplateSyntaxError,
+    Undefined,
+    UndefinedError,
+    nodes,
+    pass_context,
+)
 from jinja2.exceptions import SecurityError
+from jinja2.runtime import Macro
 from jinja2.sandbox import SandboxedEnvironment
 from lxml import etree
 from markupsafe import Markup, escape
@@ -50,8 +62,17 @@ _PROPERTIES_PART = "docProps/core.xml"
 
 MAX_RANGE = 1000
 MAX_RANGE_STEPS = 100_000
-MAX_PART_CHARACTERS = 20_000_000
+# The output of one whole document, all parts together: a template with many header parts
+# must not multiply a per-part limit.
+MAX_OUTPUT_CHARACTERS = 20_000_000
 MAX_VALUE_CHARACTERS = 1_000_000
+# Work units one document may use. A unit is about one evaluated template node (0.3 to 0.5
+# microseconds): a loop step costs the size of the loop's body, a macro call the size of the
+# macro, a filter or operator one unit per 250 characters it reads or makes. A template that
+# spends all of it stops after about half a second in the worker.
+MAX_WORK = 1_000_000
+_CHARACTERS_PER_UNIT = 250
+_MACRO_CALL = 10
 _SAFE_FILTERS = (
     "capitalize",
     "count",
@@ -221,12 +242,108 @@ class RenderFailed(Exception):
         self.message = message
 
 
+class _Exhausted(Exception):
+    """A render used up one of its budgets; ``reason`` says which, in Dutch."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+# The work units the document being rendered may still use (None outside a render).
+_WORK_LEFT: ContextVar[list[int] | None] = ContextVar("_WORK_LEFT", default=None)
+
+
+def _charge(units: int) -> None:
+    left = _WORK_LEFT.get()
+    if left is None:
+        return
+    left[0] -= units
+    if left[0] < 0:
+        limit = f"{MAX_WORK:,}".replace(",", ".")
+        raise _Exhausted(
+            f"het vraagt meer dan {limit} rekenstappen (lussen, herhalingen of filters)"
+        )
+
+
+def _size(value: Any, depth: int = 0) -> int:
+    """Roughly how many characters a value holds, nested values included (to a few levels)."""
+    if isinstance(value, str):
+        return len(value)
+    if depth < 3 and isinstance(value, list | tuple):
+        return len(value) + sum(_size(item, depth + 1) for item in value)
+    if depth < 3 and isinstance(value, dict):
+        return len(value) + sum(_size(item, depth + 1) for item in value.values())
+    return 1
+
+
+class _Charged:
+    """What a ``{% for %}`` walks: the same items, each step charged the size of the loop."""
+
+    __slots__ = ("_cost", "_items")
+
+    def __init__(self, items: Any, cost: int) -> None:
+        self._items = items
+        self._cost = cost
+
+    def __iter__(self) -> Iterator[Any]:
+        for item in self._items:
+            _charge(self._cost)
+            yield item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+
+def _charged_loop(items: Any, cost: int) -> _Charged:
+    return _Charged(items, cost)
+
+
+def _charged_work(cost: int) -> str:
+    _charge(cost)
+    return ""
+
+
+def _charged_filter(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """The filter, charged by what it reads, and marked as needing the context so that Jinja
+    never runs it while compiling (a filter on constants would otherwise be folded then)."""
+    passes = getattr(getattr(function, "jinja_pass_arg", None), "name", None)
+
+    @pass_context
+    def charged(context: Any, value: Any, *arguments: Any, **keywords: Any) -> Any:
+        size = _size(value)
+        if name == "join":
+            separator = arguments[0] if arguments else keywords.get("d", "")
+            items = len(value) if isinstance(value, list | tuple | str) else 0
+            size += max(items - 1, 0) * len(str(separator))
+            if size > MAX_VALUE_CHARACTERS:
+                raise SecurityError("het sjabloon maakt een te grote waarde")
+        _charge(1 + size // _CHARACTERS_PER_UNIT)
+        if passes == "eval_context":
+            return function(context.eval_ctx, value, *arguments, **keywords)
+        if passes == "environment":
+            return function(context.environment, value, *arguments, **keywords)
+        if passes == "context":
+            return function(context, value, *arguments, **keywords)
+        return function(value, *arguments, **keywords)
+
+    return charged
+
+
 class _DocumentSandbox(SandboxedEnvironment):
-    intercepted_binops = frozenset({"*", "**"})
+    # Every operator is intercepted: Jinja folds constant expressions while it compiles, and a
+    # folded operator runs before any limit of ours ('%0400000000d' % 1 builds 400 MB then).
+    intercepted_binops = frozenset({"+", "-", "*", "/", "//", "%", "**"})
+    intercepted_unops = frozenset({"+", "-"})
+    # Reached from the compiled code as environment.<name> (see _charge_steps).
+    besluitwerk_loop = staticmethod(_charged_loop)
+    besluitwerk_work = staticmethod(_charged_work)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
             raise SecurityError("machtsverheffen is in een sjabloon niet toegestaan")
+        if operator == "%" and isinstance(left, str):
+            raise SecurityError("tekst opmaken met % is in een sjabloon niet toegestaan")
         for value, count in ((left, right), (right, left)):
             if (
                 isinstance(value, str | list | tuple)
@@ -234,7 +351,29 @@ class _DocumentSandbox(SandboxedEnvironment):
                 and len(value) * count > MAX_VALUE_CHARACTERS
             ):
                 raise SecurityError("het sjabloon maakt een te grote waarde")
-        return super().call_binop(context, operator, left, right)
+        if (
+            operator == "+"
+            and isinstance(left, str | list | tuple)
+            and isinstance(right, str | list | tuple)
+            and len(left) + len(right) > MAX_VALUE_CHARACTERS
+        ):
+            raise SecurityError("het sjabloon maakt een te grote waarde")
+        result = super().call_binop(context, operator, left, right)
+        _charge(1 + _size(result) // _CHARACTERS_PER_UNIT)
+        return result
+
+    def call(__self, __context: Any, __obj: Any, /, *args: Any, **kwargs: Any) -> Any:
+        # Only what a template needs is callable: range() and the loops and macros of the
+        # template itself. A method of a value (str.ljust, str.replace, str.center) would build
+        # a value of any size in one step, before any output limit sees it.
+        if not (
+            __obj is _capped_range
+            or __obj is _charged_loop
+            or __obj is _charged_work
+            or isinstance(__obj, Macro | Undefined)
+        ):
+            raise SecurityError("een sjabloon mag geen functies of methodes aanroepen")
+        return super().call(__context, __obj, *args, **kwargs)
 
 
 # The steps range() may still take in the part being rendered. A cap per call alone lets
@@ -310,7 +449,9 @@ def _environment(finalize: Callable[[Any], Any]) -> SandboxedEnvironment:
         optimized=False,
     )
     environment.globals = {"range": _capped_range}
-    environment.filters = {name: environment.filters[name] for name in _SAFE_FILTERS}
+    environment.filters = {
+        name: _charged_filter(environment.filters[name], name) for name in _SAFE_FILTERS
+    }
     environment.tests = {
         name: environment.tests[name]
         for name in ("defined", "undefined", "none", "string", "number", "sameas", "eq", "ne")
@@ -338,18 +479,29 @@ class PreparedTemplate:
     unchanged: bytes
     # The first drawing id the template's own body does not use, for the pictures placed.
     free_drawing_id: int = 1
-
-    def trees(self) -> list[nodes.Template]:
-        """The parsed Jinja tree of each part, for the upload checks."""
-        return [_BODY_ENVIRONMENT.parse(source) for source in self.sources.values()]
+    # About the bytes this version holds in memory: the unpacked parts, the compressed unchanged
+    # parts, the sources and the generated code (what the cache is capped by).
+    weight: int = 0
 
     def variables(self) -> dict[str, set[str]]:
         """Per top-level name, the attribute paths the template reads (for the upload check)."""
-        found: dict[str, set[str]] = {}
-        for source in self.sources.values():
-            tree = _BODY_ENVIRONMENT.parse(source)
-            _collect(tree, {}, found)
-        return found
+        return variables(_parse_part(name, source) for name, source in self.sources.items())
+
+
+def parse(content: bytes) -> dict[str, nodes.Template]:
+    """The Jinja tree of every part that can hold placeholders, parsed and not compiled: what
+    the upload checks walk before anything of an uploaded template is compiled (parsing runs
+    no template code; compiling folds constant expressions)."""
+    _, sources = _read(content)
+    return {name: _parse_part(name, source) for name, source in sources.items()}
+
+
+def variables(trees: Iterable[nodes.Template]) -> dict[str, set[str]]:
+    """Per top-level name, the attribute paths the templates read."""
+    found: dict[str, set[str]] = {}
+    for tree in trees:
+        _collect(tree, {}, found)
+    return found
 
 
 def _collect(node: nodes.Node, loops: dict[str, str], found: dict[str, set[str]]) -> None:
@@ -390,8 +542,11 @@ def _path(node: nodes.Node, loops: dict[str, str]) -> str | None:
     return None
 
 
+# Compiled versions kept for reuse, capped by the bytes they hold rather than by their number:
+# one version holds its whole unpacked archive, up to 50 MB with pictures, so a cap of 32
+# versions pinned up to 1.6 GB in every worker. A version heavier than the cap is not kept.
+MAX_CACHE_BYTES = 64 * 1024 * 1024
 _CACHE: OrderedDict[str, PreparedTemplate] = OrderedDict()
-_CACHE_SIZE = 32
 _CACHE_LOCK = threading.Lock()
 
 
@@ -404,20 +559,29 @@ def prepare(content: bytes) -> PreparedTemplate:
             _CACHE.move_to_end(sha256)
             return cached
     prepared = _compile(content, sha256)
-    with _CACHE_LOCK:
-        _CACHE[sha256] = prepared
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+    limit = MAX_CACHE_BYTES
+    if prepared.weight <= limit:
+        with _CACHE_LOCK:
+            _CACHE[sha256] = prepared
+            while sum(kept.weight for kept in _CACHE.values()) > limit:
+                _CACHE.popitem(last=False)
     return prepared
 
 
-def _compile(content: bytes, sha256: str) -> PreparedTemplate:
+def cached_bytes() -> int:
+    """The weight of the compiled versions kept now."""
+    with _CACHE_LOCK:
+        return sum(kept.weight for kept in _CACHE.values())
+
+
+def _read(content: bytes) -> tuple[tuple[tuple[zipfile.ZipInfo, bytes], ...], dict[str, str]]:
+    """The archive's entries, and the Jinja source of each part that can hold placeholders
+    (docxtpl's clean-up of the Word markup, each paragraph on a line of its own)."""
     try:
         archive = zipfile.ZipFile(io.BytesIO(content))
         entries = tuple((info, archive.read(info)) for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         raise RenderFailed("Het sjabloon is geen geldig Word-bestand (.docx).") from error
-    compiled: dict[str, Any] = {}
     sources: dict[str, str] = {}
     for info, data in entries:
         if not _RENDERED_PART.match(info.filename):
@@ -428,30 +592,108 @@ def _compile(content: bytes, sha256: str) -> PreparedTemplate:
             raise RenderFailed(
                 f"Het sjabloononderdeel {info.filename} is geen UTF-8-tekst."
             ) from error
-        source = re.sub(r"<w:p([ >])", r"\n<w:p\1", _PATCHER.patch_xml(text))
-        environment = (
-            _PROPERTIES_ENVIRONMENT if info.filename == _PROPERTIES_PART else _BODY_ENVIRONMENT
-        )
-        try:
-            compiled[info.filename] = environment.from_string(source)
-        except TemplateSyntaxError as error:
-            raise RenderFailed(_syntax_message(info.filename, source, error)) from error
-        except (RecursionError, SyntaxError) as error:
-            # Jinja's parser recurses per nesting level and Python's compiler caps nesting at
-            # 200: a deeply nested placeholder would otherwise escape as an internal error.
-            raise RenderFailed(
-                f"Het sjabloon bevat een veld of blok dat te diep genest is "
-                f"({_part_label(info.filename)}); vereenvoudig het."
-            ) from error
-        sources[info.filename] = source
-    if "word/document.xml" not in compiled:
+        sources[info.filename] = re.sub(r"<w:p([ >])", r"\n<w:p\1", _PATCHER.patch_xml(text))
+    if _BODY_PART not in sources:
         raise RenderFailed("Het sjabloon mist word/document.xml en is dus geen Word-document.")
+    return entries, sources
+
+
+def _part_environment(part: str) -> SandboxedEnvironment:
+    return _PROPERTIES_ENVIRONMENT if part == _PROPERTIES_PART else _BODY_ENVIRONMENT
+
+
+def _too_deep(part: str) -> RenderFailed:
+    # Jinja's parser recurses per nesting level and Python's compiler caps nesting at 200: a
+    # deeply nested placeholder would otherwise escape as an internal error.
+    return RenderFailed(
+        f"Het sjabloon bevat een veld of blok dat te diep genest is ({_part_label(part)}); "
+        "vereenvoudig het."
+    )
+
+
+def _parse_part(part: str, source: str) -> nodes.Template:
+    try:
+        return _part_environment(part).parse(source)
+    except TemplateSyntaxError as error:
+        raise RenderFailed(_syntax_message(part, source, error)) from error
+    except (RecursionError, SyntaxError) as error:
+        raise _too_deep(part) from error
+
+
+def _compile_part(part: str, source: str) -> tuple[Any, int]:
+    """The part's compiled template and the length of its generated Python code."""
+    environment = _part_environment(part)
+    tree = _parse_part(part, source)
+    try:
+        _charge_steps(tree, environment, part)
+        python = environment.compile(tree, raw=True)
+        code = compile(python, f"<{part}>", "exec")
+    except TemplateSyntaxError as error:
+        raise RenderFailed(_syntax_message(part, source, error)) from error
+    except (RecursionError, SyntaxError) as error:
+        raise _too_deep(part) from error
+    template = environment.template_class.from_code(
+        environment, code, environment.make_globals(None), None
+    )
+    return template, len(python)
+
+
+def _charge_steps(tree: nodes.Template, environment: SandboxedEnvironment, part: str) -> None:
+    """Makes each loop step and each macro call pay for the template code it runs, so that the
+    work of a render is bounded by MAX_WORK whatever the template and the data (loops over
+    long lists, nested loops, recursion that branches)."""
+    for loop in list(tree.find_all(nodes.For)):
+        if loop.recursive:
+            # loop() would walk nested items through a path that is not charged.
+            raise RenderFailed(
+                f"Het sjabloon gebruikt een recursieve {{% for %}}-lus ({_part_label(part)}); "
+                "dat kan niet in een sjabloon."
+            )
+        cost = 1 + _weight(loop.body) + _weight(loop.else_)
+        if loop.test is not None:
+            cost += _weight([loop.test])
+        loop.iter = _charging_call("besluitwerk_loop", [loop.iter, nodes.Const(cost)], loop)
+    blocks: list[nodes.Macro | nodes.CallBlock] = [
+        *tree.find_all(nodes.Macro),
+        *tree.find_all(nodes.CallBlock),
+    ]
+    for block in blocks:
+        # A call costs more than its nodes: Jinja builds the macro's arguments and frame.
+        cost = _MACRO_CALL + _weight(block.body)
+        charge = _charging_call("besluitwerk_work", [nodes.Const(cost)], block)
+        block.body.insert(0, nodes.ExprStmt(charge).set_lineno(block.lineno))
+    tree.set_environment(environment)
+
+
+def _charging_call(name: str, arguments: list[Any], at: nodes.Node) -> nodes.Call:
+    call = nodes.Call(nodes.EnvironmentAttribute(name), arguments, [], None, None)
+    call.set_lineno(at.lineno)
+    return call
+
+
+def _weight(body: Iterable[nodes.Node]) -> int:
+    return sum(1 + sum(1 for _ in node.find_all(nodes.Node)) for node in body)
+
+
+def _compile(content: bytes, sha256: str) -> PreparedTemplate:
+    entries, sources = _read(content)
+    compiled: dict[str, Any] = {}
+    python = 0
+    for name, source in sources.items():
+        compiled[name], length = _compile_part(name, source)
+        python += length
     unchanged = io.BytesIO()
     with zipfile.ZipFile(unchanged, "w") as out:
         for info, data in entries:
             if info.filename not in compiled:
                 out.writestr(_clone(info), data, compresslevel=6)
     used = [int(found) for found in _DRAWING_ID.findall(sources[_BODY_PART])]
+    weight = (
+        sum(len(data) for _, data in entries)
+        + unchanged.tell()
+        + sum(len(source) for source in sources.values())
+        + python
+    )
     return PreparedTemplate(
         sha256=sha256,
         compiled=compiled,
@@ -459,6 +701,7 @@ def _compile(content: bytes, sha256: str) -> PreparedTemplate:
         entries=entries,
         unchanged=unchanged.getvalue(),
         free_drawing_id=max(used, default=0) + 1,
+        weight=weight,
     )
 
 
@@ -495,12 +738,26 @@ def _part_label(part: str) -> str:
 
 def render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     """Fills a prepared template; the result is a complete .docx as bytes."""
+    work = _WORK_LEFT.set([MAX_WORK])
+    try:
+        return _render(prepared, context)
+    finally:
+        _WORK_LEFT.reset(work)
+
+
+def _render(prepared: PreparedTemplate, context: Mapping[str, Any]) -> bytes:
     rendered: dict[str, bytes] = {}
     placed = _Placed(first_id=prepared.free_drawing_id)
+    output_left = [MAX_OUTPUT_CHARACTERS]
     for name, template in prepared.compiled.items():
         collecting = _PLACED.set(placed if name == _BODY_PART else None)
         try:
-            text = _bounded(template.generate(context), name)
+            text = _bounded(template.generate(context), name, output_left)
+        except _Exhausted as exhausted:
+            raise RenderFailed(
+                f"Het sjabloon is te zwaar om te vullen ({_part_label(name)}): "
+                f"{exhausted.reason}; het is afgebroken."
+            ) from exhausted
         except UndefinedError as error:
             raise RenderFailed(
                 f"Het sjabloon gebruikt een veld zonder waarde ({_part_label(name)}): "
@@ -600,15 +857,14 @@ def _with_pictures(
     return output.getvalue()
 
 
-def _bounded(chunks: Iterator[str], part: str) -> str:
+def _bounded(chunks: Iterator[str], part: str, output_left: list[int]) -> str:
     collected: list[str] = []
-    size = 0
     # The template runs while its chunks are drawn, so the range budget is set around this loop.
     steps = _RANGE_STEPS_LEFT.set([MAX_RANGE_STEPS])
     try:
         for chunk in chunks:
-            size += len(chunk)
-            if size > MAX_PART_CHARACTERS:
+            output_left[0] -= len(chunk)
+            if output_left[0] < 0:
                 raise RenderFailed(
                     f"Het gevulde sjabloon wordt te groot ({_part_label(part)}); "
                     "het sjabloon is afgebroken."

@@ -3,29 +3,34 @@ to S5, S7).
 
 Three stages, each only when the one before it passed:
 
-1. ``check_archive``: the bytes are a plain ``.docx`` and nothing else. Size, zip magic and the
-   central directory (entry count, declared sizes, compression ratios, names, forbidden parts)
-   are checked before anything is inflated; then each entry is inflated by hand against the size
-   its header declares, and every XML part is parsed without DTDs or entities and checked for
-   macro content types, embedded objects, external relationships and fields that fetch or start
-   something outside the document. The placeholders are counted and measured, so that compiling
-   them (next stage, in the worker) stays cheap (S2).
-2. ``docx_render.prepare``: the placeholders compile as Jinja.
-3. ``unknown_placeholders``: every placeholder is a field of the document kind's catalogue.
+1. ``check_archive``, in the web worker: the bytes are a plain ``.docx`` and nothing else.
+   Size, zip magic and the central directory (entry count, declared sizes, compression ratios,
+   names, forbidden parts) are checked before anything is inflated; then each entry is inflated
+   by hand against the size its header declares, and every XML part is parsed without DTDs or
+   entities and checked for macro content types, embedded objects, external relationships,
+   inserted documents (altChunk), linked pictures, SVG pictures that fetch something, and
+   fields that fetch or start something outside the document. The placeholders are counted
+   and measured, so that what follows has a bounded amount of code to read (S2).
+2. ``check_code``, in a child process: the code parses, uses only the constructs a document
+   template needs (fields, conditions, loops over list fields, a few filters that do not grow)
+   and only the fields of the kind's catalogue. Nothing is compiled before this passed.
+3. ``check_longest``, in the same child: compiled, the template is filled with the longest
+   values the registers accept, then with the sample values for the preview.
 
-The test render with the demo data (time and memory limits, child process) is the caller's.
-Every problem is a Dutch sentence for the beheerder who uploaded the file.
+``check_template`` runs all three. Every problem is a Dutch sentence for the beheerder who
+uploaded the file.
 """
 
 from __future__ import annotations
 
 import difflib
 import io
+import json
 import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,8 +38,9 @@ from urllib.parse import urlsplit
 from jinja2 import nodes
 from lxml import etree
 
-from workflows import docx_render
+from workflows import child_process, docx_render
 from workflows.rules.document_fields import CATALOGUES, Catalogue
+from workflows.rules.longest_values import LONG_TEXT, PICTURES, REGISTER_ITEMS, longest_values
 
 _MB = 1024 * 1024
 MAX_BYTES = 5 * _MB
@@ -44,9 +50,9 @@ MAX_RATIO = 100
 # A part that inflates to a few hundred KB says little through its ratio (Word's styles.xml is
 # ~30:1, a long empty table more) and the total cap bounds it anyway; the ratio is for big ones.
 RATIO_CHECKED_FROM = 1 * _MB
-# Compiling placeholders costs the worker ~15 s per MB of template code, so the code is bounded
-# before it is compiled (S2). The shipped templates have under 50 placeholders and 1 000
-# characters of code.
+# Parsing and compiling placeholders costs ~15 s per MB of template code, so the code is bounded
+# before the child process reads it (S2). The shipped templates have under 50 placeholders and
+# 1 000 characters of code.
 MAX_PLACEHOLDERS = 2000
 MAX_TEMPLATE_CODE = 50_000
 # The problems shown to the beheerder; a hostile file can have thousands.
@@ -62,6 +68,13 @@ _CORE = "docProps/core.xml"
 
 _RELATIONSHIP = "{http://schemas.openxmlformats.org/package/2006/relationships}Relationship"
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+# r:link on a picture (a:blip, asvg:svgBlip, v:imagedata): the picture is not in the file but
+# fetched from where the relationship points whenever the document is opened or converted.
+_LINKED = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}link"
+_SVG = "{http://www.w3.org/2000/svg}svg"
+_CSS_URL = re.compile(r"""url\(\s*['"]?\s*([^'")\s]*)""", re.IGNORECASE)
+# What an SVG may point at: its own elements (#id), or a picture inside itself.
+_SVG_OWN = re.compile(r"^(#|data:image/(png|jpeg|gif);)", re.IGNORECASE)
 # Relationship types (last part of the Type URI, lower case) that carry code or foreign objects.
 _REFUSED_RELATIONSHIPS = {
     "vbaproject": "macro's (VBA)",
@@ -70,6 +83,9 @@ _REFUSED_RELATIONSHIPS = {
     "package": "een ingesloten bestand",
     "control": "een ActiveX-besturingselement",
     "activexcontrolbinary": "een ActiveX-besturingselement",
+    # altChunk: a whole other document (HTML, RTF, .docx, .mht) that Word pours into this one
+    # when it opens the file, with whatever that document loads itself.
+    "afchunk": "een ingevoegd ander document (altChunk)",
 }
 # Content types (lower case fragments) of the same.
 _REFUSED_CONTENT_TYPES = {
@@ -105,13 +121,14 @@ class TemplateRefused(Exception):
 
 @dataclass(frozen=True)
 class TemplateReport:
-    """A template that passed: its compiled form, the top-level fields it uses, and the
-    catalogue fields it leaves out (a warning for the beheerder, not a refusal) as paths in the
-    notation of ``document_fields.field_names`` (``conceptbesluit[].nummer``)."""
+    """A template that passed: the top-level fields it uses, the catalogue fields it leaves out
+    (a warning for the beheerder, not a refusal) as paths in the notation of
+    ``document_fields.field_names`` (``conceptbesluit[].nummer``), and the template filled with
+    the sample values when those were given."""
 
-    prepared: docx_render.PreparedTemplate
     fields_used: list[str]
     missing_fields: list[str]
+    preview: bytes | None = None
 
 
 class _Problems:
@@ -146,8 +163,8 @@ def check_archive(
     max_uncompressed: int = MAX_UNCOMPRESSED,
     max_ratio: int = MAX_RATIO,
 ) -> None:
-    """Refuses anything but a plain .docx (S3, S4, S5) and more template code than compiles
-    quickly (S2); raises ``TemplateRefused`` with every problem found."""
+    """Refuses anything but a plain .docx (S3, S4, S5) and more template code than the later
+    stages may read (S2); raises ``TemplateRefused`` with every problem found."""
     if not content:
         raise TemplateRefused(["Het bestand is leeg."])
     if len(content) > max_bytes:
@@ -189,6 +206,8 @@ def check_archive(
                 found, length = _template_code(data)
                 placeholders += found
                 code += length
+        elif data is not None and _svg_like(info.filename, data):
+            _check_svg(info.filename, data, parser, problems)
     if placeholders > MAX_PLACEHOLDERS:
         problems.add(
             f"Het sjabloon bevat {_count(placeholders)} velden en blokken; ten hoogste "
@@ -275,6 +294,8 @@ def _forbidden_part(lower: str) -> str | None:
         return "een ActiveX-besturingselement"
     if lower.endswith(".bin"):
         return "een binair onderdeel (macro's, objecten of printerinstellingen)"
+    if lower.endswith(".svgz"):
+        return "een ingepakte SVG-afbeelding (.svgz), die niet te controleren is"
     return None
 
 
@@ -370,8 +391,9 @@ def _lying(info: zipfile.ZipInfo) -> str:
     )
 
 
-def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Problems) -> bool:
-    """Whether the part is well-formed XML without a DTD (its other problems are added)."""
+def _parsed(name: str, data: bytes, parser: etree.XMLParser, problems: _Problems) -> Any:
+    """The part's root element, or None when it is not well-formed XML without a DTD (the
+    problem is added)."""
     shown = _shown(name)
     doctype = (
         f"Het onderdeel '{shown}' bevat een DOCTYPE- of ENTITY-declaratie; die horen niet in een "
@@ -381,21 +403,31 @@ def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Probl
     # in a part encoded as UTF-16, where these bytes do not occur.
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         problems.add(doctype)
-        return False
+        return None
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:
         problems.add(f"Het onderdeel '{shown}' is geen geldige XML.")
-        return False
+        return None
     docinfo = root.getroottree().docinfo
     if docinfo.internalDTD is not None or docinfo.doctype:
         problems.add(doctype)
+        return None
+    return root
+
+
+def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Problems) -> bool:
+    """Whether the part is well-formed XML without a DTD (its other problems are added)."""
+    shown = _shown(name)
+    root = _parsed(name, data, parser, problems)
+    if root is None:
         return False
     if name == "[Content_Types].xml":
         _check_content_types(root, problems)
     elif name.lower().endswith(".rels"):
         _check_relationships(shown, root, problems)
     elif name.startswith("word/"):
+        _check_word_part(shown, root, problems)
         for code in _field_codes(root):
             words = code.split()
             if words and words[0].upper() in _REFUSED_FIELDS:
@@ -404,6 +436,66 @@ def _check_xml(name: str, data: bytes, parser: etree.XMLParser, problems: _Probl
                     "van buiten het document ophaalt of start; zulke velden zijn niet toegestaan."
                 )
     return True
+
+
+def _check_word_part(shown: str, root: Any, problems: _Problems) -> None:
+    for element in root.iter(etree.Element):
+        if element.tag == f"{_W}altChunk":
+            problems.add(
+                f"Het sjabloon voegt een ander document in (altChunk, '{shown}'). Word verwerkt "
+                "zo'n document (HTML, RTF of Word) pas bij het openen, en het kan iets van buiten "
+                "het document ophalen; neem de tekst in het sjabloon zelf op."
+            )
+        elif _LINKED in element.attrib:
+            problems.add(
+                f"Het sjabloon bevat een gekoppelde afbeelding ('{shown}'): die zit niet in het "
+                "bestand maar wordt bij het openen of omzetten opgehaald. Voeg de afbeelding "
+                "opnieuw in zonder 'Koppelen aan bestand'."
+            )
+
+
+def _svg_like(name: str, data: bytes) -> bool:
+    """Whether a part is (or pretends not to be) an SVG picture: by its name, or by an <svg
+    element near its start in UTF-8 or UTF-16, whatever the name says."""
+    head = data[:2048]
+    return name.lower().endswith(".svg") or any(
+        marker in head
+        for marker in (b"<svg", "<svg".encode("utf-16-le"), "<svg".encode("utf-16-be"))
+    )
+
+
+def _check_svg(name: str, data: bytes, parser: etree.XMLParser, problems: _Problems) -> None:
+    """An SVG picture may point only at its own elements and at pictures inside itself: a
+    link, a use, an image, a CSS url() or @import to anything else makes Word and the PDF
+    converter fetch it (from a web server, or from a file:// or \\\\server path that hands out
+    the reader's Windows credentials)."""
+    shown = _shown(name)
+    root = _parsed(name, data, parser, problems)
+    if root is None:
+        return
+    if root.tag != _SVG:
+        if name.lower().endswith(".svg"):
+            problems.add(f"Het onderdeel '{shown}' is geen geldige SVG-afbeelding.")
+        return
+    targets: list[str] = []
+    if b"xml-stylesheet" in data or "xml-stylesheet".encode("utf-16-le") in data:
+        targets.append("xml-stylesheet")
+    for element in root.iter(etree.Element):
+        for attribute, value in element.attrib.items():
+            if str(attribute).rsplit("}", 1)[-1].lower() == "href":
+                targets.append(str(value))
+            targets.extend(_CSS_URL.findall(str(value)))
+        if str(element.tag).rsplit("}", 1)[-1].lower() == "style" and element.text:
+            targets.extend(_CSS_URL.findall(element.text))
+            if "@import" in element.text.lower():
+                targets.append("@import")
+    for target in targets:
+        if not _SVG_OWN.match(target.strip()):
+            problems.add(
+                f"Het sjabloon bevat een SVG-afbeelding ('{shown}') die iets van buiten het "
+                f"document ophaalt ('{_shown(target)}'); Word en de PDF-omzetting zouden dat "
+                "ophalen. Voeg de afbeelding opnieuw in als afbeelding zonder koppelingen."
+            )
 
 
 def _template_code(data: bytes) -> tuple[int, int]:
@@ -448,7 +540,10 @@ def _check_relationships(shown: str, root: Any, problems: _Problems) -> None:
                 f"Het sjabloon bevat {what} ('{shown}'); dat is in een sjabloon niet toegestaan."
             )
             continue
-        if str(relationship.get("TargetMode", "")).lower() != "external":
+        external = str(relationship.get("TargetMode", "")).lower() == "external"
+        # A target with a scheme or a network path leaves the package whether or not the
+        # relationship says so: LibreOffice follows Target="http://..." without TargetMode.
+        if not external and not _outside(target):
             continue
         if kind.lower() == "hyperlink" and _web_link(target):
             continue
@@ -464,6 +559,16 @@ def _check_relationships(shown: str, root: Any, problems: _Problems) -> None:
             f"'{_shown(target)}'); alleen gewone links naar een website of e-mailadres mogen. "
             "Verwijder de koppeling (bijvoorbeeld een gekoppelde documentsjabloon of afbeelding)."
         )
+
+
+def _outside(target: str) -> bool:
+    stripped = target.strip()
+    if stripped.startswith(("\\\\", "//")):
+        return True
+    try:
+        return bool(urlsplit(stripped).scheme)
+    except ValueError:
+        return True
 
 
 def _web_link(target: str) -> bool:
@@ -564,38 +669,181 @@ def _described(walked: str, spec: Any) -> str:
     return f"{walked} is {kind}"
 
 
-def check_template(content: bytes, kind: str) -> TemplateReport:
-    """Runs every check on an uploaded template of ``kind``; raises ``TemplateRefused`` with all
-    problems found. Does not render: the caller test-renders in a child process."""
+# The child process that reads an uploaded template's code. Its own work is bounded by the
+# renderer's budgets; these limits are for what those do not count (imports, the XML check of
+# a large output, a bug). The render with the longest values takes about a second.
+CHILD_SECONDS = 15.0
+CHILD_MEMORY_MB = 512
+
+
+def check_template(
+    content: bytes, kind: str, *, sample: Mapping[str, Any] | None = None
+) -> TemplateReport:
+    """Runs every check on an uploaded template of ``kind`` and, given ``sample`` values, fills
+    it with them for the preview; raises ``TemplateRefused`` with the problems found.
+
+    The archive is checked here. Everything that reads the template code (parsing, the allowed
+    constructs, the known fields, compiling, the render with the longest values, the render
+    with the sample values) runs in a child process with time and memory limits (S2): Jinja
+    folds constant expressions while it compiles, so even compiling an unchecked template would
+    run part of it in the web worker.
+    """
+    if kind not in CATALOGUES:
+        raise ValueError(f"unknown document kind {kind!r}")
+    check_archive(content)
+    answer = _in_child(content, kind, sample, check=True)
+    return TemplateReport(
+        fields_used=[str(name) for name in answer["fields_used"]],
+        missing_fields=[str(path) for path in answer["missing_fields"]],
+        preview=bytes.fromhex(str(answer["document"])) if answer.get("document") else None,
+    )
+
+
+def render_sample(content: bytes, kind: str, sample: Mapping[str, Any]) -> bytes:
+    """A stored version filled with the sample values, in the same child process (the preview
+    a beheerder downloads before activating it)."""
+    answer = _in_child(content, kind, sample, check=False)
+    return bytes.fromhex(str(answer["document"]))
+
+
+def _in_child(
+    content: bytes, kind: str, sample: Mapping[str, Any] | None, *, check: bool
+) -> dict[str, Any]:
+    payload = json.dumps(
+        {
+            "template": content.hex(),
+            "kind": kind,
+            "check": check,
+            "context": (
+                None if sample is None else docx_render.context_json(sample, with_images=True)
+            ),
+        }
+    ).encode("utf-8")
+    try:
+        output = child_process.run_limited(
+            "workflows.template_probe",
+            payload,
+            seconds=CHILD_SECONDS,
+            memory_mb=CHILD_MEMORY_MB,
+        )
+    except child_process.ChildFailed as failed:
+        why = {
+            child_process.TIMEOUT: "het duurde te lang",
+            child_process.MEMORY: "het gebruikte te veel geheugen",
+        }.get(failed.reason, "het proces stopte onverwacht")
+        raise TemplateRefused(
+            [
+                f"Het sjabloon kon niet veilig worden gecontroleerd en gevuld ({why}); het is "
+                "niet opgeslagen."
+            ]
+        ) from failed
+    answer: dict[str, Any] = json.loads(output)
+    if answer.get("problems"):
+        raise TemplateRefused([str(problem) for problem in answer["problems"]][: MAX_PROBLEMS + 1])
+    return answer
+
+
+def check_rendering(content: bytes, kind: str, sample: Mapping[str, Any] | None) -> TemplateReport:
+    """What the child process runs (``template_probe``): ``check_code``, then compiling, a render
+    with the longest values the registers accept and, given ``sample``, one with those."""
+    report = check_code(content, kind)
+    prepared = _prepared(content)
+    check_longest(prepared, kind)
+    preview = None
+    if sample is not None:
+        preview = _filled(prepared, sample)
+    return TemplateReport(report.fields_used, report.missing_fields, preview)
+
+
+def fill_sample(content: bytes, sample: Mapping[str, Any]) -> bytes:
+    """The child's side of ``render_sample``."""
+    return _filled(_prepared(content), sample)
+
+
+def _prepared(content: bytes) -> docx_render.PreparedTemplate:
+    try:
+        return docx_render.prepare(content)
+    except docx_render.RenderFailed as failed:
+        raise TemplateRefused([failed.message]) from failed
+
+
+def _filled(prepared: docx_render.PreparedTemplate, sample: Mapping[str, Any]) -> bytes:
+    try:
+        return docx_render.render(prepared, sample)
+    except docx_render.RenderFailed as failed:
+        raise TemplateRefused([failed.message]) from failed
+
+
+def check_code(content: bytes, kind: str) -> TemplateReport:
+    """Stage 2, on an archive that passed ``check_archive``: the code parses, uses only
+    the constructs a document template needs (``allowed_constructs``) and only the fields of
+    the kind's catalogue. Parses, never compiles; meant for the child process."""
     catalogue = CATALOGUES.get(kind)
     if catalogue is None:
         raise ValueError(f"unknown document kind {kind!r}")
-    check_archive(content)
     try:
-        prepared = docx_render.prepare(content)
+        trees = docx_render.parse(content)
     except docx_render.RenderFailed as failed:
         raise TemplateRefused([failed.message]) from failed
-    variables = prepared.variables()
     problems = _Problems()
-    for statement in _statement_problems(prepared):
-        problems.add(statement)
+    try:
+        for tree in trees.values():
+            for problem in allowed_constructs(tree, catalogue):
+                problems.add(problem)
+        variables = docx_render.variables(trees.values())
+    except RecursionError as error:
+        raise TemplateRefused(
+            ["Het sjabloon bevat een veld of blok dat te diep genest is; vereenvoudig het."]
+        ) from error
     for path in _unknown(variables, catalogue):
-        problem = _miss(path, catalogue)
-        if problem is not None:
-            problems.add(problem)
+        miss = _miss(path, catalogue)
+        if miss is not None:
+            problems.add(miss)
     problems.raise_if_any()
     used = {path for group in variables.values() for path in group}
     return TemplateReport(
-        prepared=prepared,
         fields_used=sorted(variables),
         missing_fields=[leaf for leaf in _leaves(catalogue, "") if not _is_used(leaf, used)],
     )
 
 
-# A document template needs fields, conditions and loops over the lists a kind offers; anything
-# more (assignments, macros, includes) is also what it takes to build a value that grows without
-# end inside the worker, where no test render with the demo data would have noticed it.
-_STATEMENTS = {
+def check_longest(prepared: docx_render.PreparedTemplate, kind: str) -> None:
+    """Fills the template with the longest values the registers accept and every list at its
+    most items (``rules.longest_values``): the demo data would not show that a template stays
+    within the render limits with a real dossier."""
+    values = longest_values(kind)
+    for name in PICTURES.get(kind, frozenset()):
+        values[name] = docx_render.Picture(_PIXEL, 1.0, 1.0, str(values[name]))
+    try:
+        docx_render.render(prepared, values)
+    except docx_render.RenderFailed as failed:
+        raise TemplateRefused(
+            [
+                "Met de langste waarden die Besluitwerk toestaat (teksten tot "
+                f"{_count(LONG_TEXT)} tekens, lijsten tot {_count(REGISTER_ITEMS)} items) "
+                f"lukt het vullen niet. {failed.message}"
+            ]
+        ) from failed
+
+
+# A PNG of one white pixel, for the picture fields of the render with the longest values.
+_PIXEL = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010802000000907753de0000000c4944415478"
+    "9c63f8ffff3f0005fe02fea7359a500000000049454e44ae426082"
+)
+
+# What a document template may contain (SECURITY.md S2): fields, conditions and loops over the
+# list fields of its kind, and a few filters that do not make a value grow. Anything else is
+# what it takes to build a value that grows without end (operators on texts, formatting,
+# range(), method calls, filters such as center or indent, assignments and macros) or to nest
+# loops over the characters of a text (n to the power k steps).
+ALLOWED_FILTERS = ("upper", "lower", "capitalize", "title", "trim", "length", "first", "last")
+_JOIN_SEPARATOR = 10
+_ALLOWED_TESTS = frozenset({"defined", "undefined", "none", "string", "number"})
+_LOOP_ATTRIBUTES = frozenset(
+    {"index", "index0", "revindex", "revindex0", "first", "last", "length"}
+)
+_STATEMENTS: dict[type[nodes.Node], str] = {
     nodes.Assign: "{% set %}",
     nodes.AssignBlock: "{% set %}",
     nodes.Macro: "{% macro %}",
@@ -604,44 +852,252 @@ _STATEMENTS = {
     nodes.Import: "{% import %}",
     nodes.FromImport: "{% from … import %}",
     nodes.Extends: "{% extends %}",
+    nodes.Block: "{% block %}",
     nodes.FilterBlock: "{% filter %}",
     nodes.With: "{% with %}",
+    nodes.Scope: "{% autoescape %}",
+    nodes.ScopedEvalContextModifier: "{% autoescape %}",
 }
+_OPERATORS: dict[type[nodes.Node], str] = {
+    nodes.Add: "+",
+    nodes.Sub: "-",
+    nodes.Mul: "*",
+    nodes.Div: "/",
+    nodes.FloorDiv: "//",
+    nodes.Mod: "%",
+    nodes.Pow: "**",
+    nodes.Neg: "-",
+    nodes.Pos: "+",
+    nodes.Concat: "~",
+}
+_ALLOWED = (
+    "een sjabloon mag alleen velden, {% if %} en {% for %}-lussen over de lijstvelden van de "
+    "documentsoort bevatten"
+)
 
 
-def _statement_problems(prepared: docx_render.PreparedTemplate) -> list[str]:
+def allowed_constructs(tree: nodes.Template, catalogue: Catalogue) -> list[str]:
+    """What the tree uses beyond fields, {% if %}, {% for %} over list fields and the allowed
+    filters, one Dutch sentence each."""
     found: list[str] = []
-    for tree in prepared.trees():
-        for node in tree.find_all((nodes.Stmt,)):
-            for kind, shown in _STATEMENTS.items():
-                if isinstance(node, kind) and shown not in found:
-                    found.append(shown)
-            if isinstance(node, nodes.For) and not _field_or_range(node.iter):
-                found.append("{% for %} over iets anders dan een lijstveld of range()")
-    return [
-        f"Het sjabloon gebruikt {shown}; een sjabloon mag alleen velden, {{% if %}} en "
-        "{% for %}-lussen over de lijstvelden van de documentsoort (of range()) bevatten."
-        for shown in dict.fromkeys(found)
-    ]
+    _statements(tree.body, {}, catalogue, found)
+    return list(dict.fromkeys(found))
 
 
-def _field_or_range(node: nodes.Node) -> bool:
-    if isinstance(node, nodes.Name):
-        return True
-    if isinstance(node, nodes.Getattr):
-        return _field_or_range(node.node)
-    if isinstance(node, nodes.Filter):
-        return (
-            node.name in ("reverse", "sort")
-            and node.node is not None
-            and _field_or_range(node.node)
+def _statements(
+    body: list[nodes.Node], loops: dict[str, Any], catalogue: Catalogue, found: list[str]
+) -> None:
+    for node in body:
+        if isinstance(node, nodes.Output):
+            for child in node.nodes:
+                if not isinstance(child, nodes.TemplateData):
+                    _expression(child, loops, catalogue, found)
+        elif isinstance(node, nodes.If):
+            _expression(node.test, loops, catalogue, found)
+            _statements(node.body, loops, catalogue, found)
+            _statements(list(node.elif_), loops, catalogue, found)
+            _statements(node.else_, loops, catalogue, found)
+        elif isinstance(node, nodes.For):
+            _loop(node, loops, catalogue, found)
+        else:
+            shown = _STATEMENTS.get(type(node), f"het blok {type(node).__name__}")
+            found.append(f"Het sjabloon gebruikt {shown}; {_ALLOWED}.")
+
+
+def _loop(node: nodes.For, loops: dict[str, Any], catalogue: Catalogue, found: list[str]) -> None:
+    spec = _spec(node.iter, loops, catalogue)
+    path = _shown_path(node.iter)
+    if node.recursive:
+        found.append(f"Het sjabloon gebruikt een recursieve {{% for %}}-lus; {_ALLOWED}.")
+    if not isinstance(node.target, nodes.Name):
+        found.append(
+            f"Het sjabloon gebruikt een {{% for %}}-lus met meer dan één lusvariabele; {_ALLOWED}."
         )
-    return (
-        isinstance(node, nodes.Call)
-        and isinstance(node.node, nodes.Name)
-        and node.node.name == "range"
-        and all(isinstance(argument, nodes.Const) for argument in node.args)
-    )
+    if isinstance(spec, list):
+        item = spec[0]
+    elif isinstance(spec, str | dict):
+        found.append(
+            f"Het sjabloon gebruikt een {{% for %}}-lus over {path}, dat geen lijstveld is maar "
+            "een tekst: zo'n lus herhaalt zich voor elke letter, en lussen daarin voor elke "
+            f"combinatie van letters; {_ALLOWED}."
+        )
+        item = None
+    elif spec is _UNKNOWN:
+        # An unknown name: the field check names it.
+        item = None
+    else:
+        found.append(
+            f"Het sjabloon gebruikt een {{% for %}}-lus over {_described_node(node.iter)}, "
+            f"dat geen lijstveld is; {_ALLOWED}."
+        )
+        item = None
+    inner = dict(loops)
+    inner["loop"] = _LOOP
+    if isinstance(node.target, nodes.Name):
+        inner[node.target.name] = item if item is not None else _UNKNOWN
+    if node.test is not None:
+        _expression(node.test, inner, catalogue, found)
+    _statements(node.body, inner, catalogue, found)
+    _statements(node.else_, loops, catalogue, found)
+
+
+_UNKNOWN = object()
+_LOOP = object()
+_NOT_A_FIELD = object()
+
+
+def _spec(node: nodes.Node, loops: dict[str, Any], catalogue: Catalogue) -> Any:
+    """What a field path stands for: a description (a text), a nested catalogue, a list; or
+    _UNKNOWN for a name outside the catalogue, _NOT_A_FIELD for anything but a path."""
+    if isinstance(node, nodes.Name) and node.ctx == "load":
+        if node.name in loops:
+            return loops[node.name]
+        return catalogue.get(node.name, _UNKNOWN)
+    if isinstance(node, nodes.Getattr):
+        base = _spec(node.node, loops, catalogue)
+        if base is _LOOP:
+            return _LOOP_VALUE if node.attr in _LOOP_ATTRIBUTES else _NOT_A_FIELD
+        if isinstance(base, dict):
+            return base.get(node.attr, _UNKNOWN)
+        return _UNKNOWN if base is not _NOT_A_FIELD else _NOT_A_FIELD
+    return _NOT_A_FIELD
+
+
+_LOOP_VALUE = "loop"
+
+
+def _expression(
+    node: nodes.Node, loops: dict[str, Any], catalogue: Catalogue, found: list[str]
+) -> None:
+    if isinstance(node, nodes.Const):
+        return
+    if isinstance(node, nodes.Name | nodes.Getattr):
+        spec = _spec(node, loops, catalogue)
+        base: nodes.Node = node
+        while isinstance(base, nodes.Getattr):
+            base = base.node
+        if spec is _LOOP:
+            found.append(f"Het sjabloon gebruikt loop zonder onderdeel; {_ALLOWED}.")
+        elif spec is _NOT_A_FIELD and isinstance(base, nodes.Name):
+            found.append(f"Het sjabloon gebruikt {_shown_path(node)}; {_ALLOWED}.")
+        elif spec is _NOT_A_FIELD:
+            found.append(
+                f"Het sjabloon gebruikt een onderdeel (.{_first_attribute(node)}) van iets "
+                f"anders dan een veld; {_ALLOWED}."
+            )
+            _expression(base, loops, catalogue, found)
+        return
+    if isinstance(node, nodes.Filter):
+        _filter(node, loops, catalogue, found)
+        return
+    if isinstance(node, nodes.Test):
+        if node.name not in _ALLOWED_TESTS or node.args or node.kwargs:
+            found.append(f"Het sjabloon gebruikt de test 'is {node.name}'; {_ALLOWED}.")
+        if node.dyn_args is not None or node.dyn_kwargs is not None:
+            found.append(f"Het sjabloon gebruikt de test 'is {node.name}'; {_ALLOWED}.")
+        _expression(node.node, loops, catalogue, found)
+        return
+    if isinstance(node, nodes.And | nodes.Or):
+        _expression(node.left, loops, catalogue, found)
+        _expression(node.right, loops, catalogue, found)
+        return
+    if isinstance(node, nodes.Not):
+        _expression(node.node, loops, catalogue, found)
+        return
+    if isinstance(node, nodes.Compare):
+        if any(operand.op not in ("eq", "ne") for operand in node.ops):
+            found.append(f"Het sjabloon gebruikt een vergelijking anders dan == of !=; {_ALLOWED}.")
+        _expression(node.expr, loops, catalogue, found)
+        for operand in node.ops:
+            _expression(operand.expr, loops, catalogue, found)
+        return
+    if isinstance(node, nodes.CondExpr):
+        for part in (node.test, node.expr1, node.expr2):
+            if part is not None:
+                _expression(part, loops, catalogue, found)
+        return
+    found.append(f"Het sjabloon gebruikt {_described_node(node)}; {_ALLOWED}.")
+    # What stands inside is named too: 'a' * 10 ** 8 uses both * and **.
+    for child in node.iter_child_nodes():
+        if isinstance(child, nodes.Expr):
+            _expression(child, loops, catalogue, found)
+        elif isinstance(child, nodes.Keyword | nodes.Pair):
+            for value in child.iter_child_nodes():
+                _expression(value, loops, catalogue, found)
+
+
+def _filter(
+    node: nodes.Filter, loops: dict[str, Any], catalogue: Catalogue, found: list[str]
+) -> None:
+    inner: nodes.Node | None = node.node
+    while isinstance(inner, nodes.Filter):
+        inner = inner.node
+    allowed = ", ".join(f"|{name}" for name in (*ALLOWED_FILTERS, "join"))
+    if node.name == "join":
+        separator = node.args[0] if node.args else nodes.Const("")
+        good = (
+            len(node.args) <= 1
+            and not node.kwargs
+            and isinstance(separator, nodes.Const)
+            and isinstance(separator.value, str)
+            and len(separator.value) <= _JOIN_SEPARATOR
+            and node.node is not None
+            and isinstance(_spec(node.node, loops, catalogue), list)
+        )
+        if not good:
+            found.append(
+                "Het sjabloon gebruikt |join anders dan op een lijstveld met een korte vaste "
+                f"tekst ertussen (ten hoogste {_JOIN_SEPARATOR} tekens), zoals "
+                "{{ handelingen|join(', ') }}; " + f"{_ALLOWED}."
+            )
+    elif node.name not in ALLOWED_FILTERS or node.args or node.kwargs:
+        shown = f"het filter |{node.name}" + ("(…)" if node.args or node.kwargs else "")
+        found.append(
+            f"Het sjabloon gebruikt {shown}; {_ALLOWED}, met hooguit de filters {allowed} "
+            "(zonder argumenten, behalve de tekst tussen de items bij |join)."
+        )
+    if node.dyn_args is not None or node.dyn_kwargs is not None:
+        found.append(f"Het sjabloon gebruikt het filter |{node.name} met *-argumenten.")
+    if inner is None or not isinstance(inner, nodes.Name | nodes.Getattr):
+        found.append(
+            f"Het sjabloon gebruikt het filter |{node.name} op iets anders dan een veld; "
+            f"{_ALLOWED}."
+        )
+    elif node.node is not None and not isinstance(node.node, nodes.Filter):
+        _expression(node.node, loops, catalogue, found)
+    elif node.node is not None:
+        _filter(node.node, loops, catalogue, found)
+
+
+def _first_attribute(node: nodes.Node) -> str:
+    attribute = ""
+    while isinstance(node, nodes.Getattr):
+        attribute, node = node.attr, node.node
+    return attribute
+
+
+def _described_node(node: nodes.Node) -> str:
+    if type(node) in _OPERATORS:
+        return f"de bewerking '{_OPERATORS[type(node)]}' (rekenen of tekst opbouwen)"
+    if isinstance(node, nodes.Call):
+        if isinstance(node.node, nodes.Name) and node.node.name == "range":
+            return "range()"
+        if isinstance(node.node, nodes.Getattr):
+            return f"de methode .{node.node.attr}()"
+        return "een functieaanroep"
+    if isinstance(node, nodes.Getitem | nodes.Slice):
+        return "[…] achter een waarde"
+    if isinstance(node, nodes.List | nodes.Tuple | nodes.Dict):
+        return "een lijst of tabel in het sjabloon zelf"
+    return f"de uitdrukking {type(node).__name__}"
+
+
+def _shown_path(node: nodes.Node) -> str:
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_shown_path(node.node)}.{node.attr}"
+    return "?"
 
 
 def _leaves(node: Catalogue, prefix: str) -> list[str]:

@@ -13,6 +13,7 @@ from html import unescape
 
 import docx
 import pytest
+from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
@@ -578,7 +579,7 @@ BAD_TEMPLATES = {
             "volmacht",
             "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
         ),
-        "alle lussen met range() samen tellen tot ten hoogste 100000",
+        "Het sjabloon gebruikt een {% for %}-lus over range(), dat geen lijstveld is",
     ),
     "leeg": (lambda: b"", "Het bestand is leeg."),
 }
@@ -596,6 +597,56 @@ def test_a_bad_template_is_refused_with_its_reasons_and_nothing_is_stored(app, c
     assert "De nieuwe versie is niet opgeslagen." in body
     assert reason in body
     assert count(app, DocumentTemplate) == before == len(KIND_LABELS)
+
+
+HOSTILE_TEMPLATES = {
+    # Jinja folds this constant while compiling: 400 MB in the worker that compiles it.
+    "opmaken met %": ("{{ '%0400000000d' % 1 }}", "Het sjabloon gebruikt de bewerking '%'"),
+    "tekst maal getal": ("{{ 'a'*10**8 }}", "Het sjabloon gebruikt de bewerking '*'"),
+    "lussen over een tekst": (
+        "{% for a in gemeente %}{% for b in gemeente %}{% for c in gemeente %}{% for d in "
+        "gemeente %}{{ a }}{% endfor %}{% endfor %}{% endfor %}{% endfor %}",
+        "dat geen lijstveld is maar een tekst",
+    ),
+    "lus over range": (
+        "{% for i in range(100000) %}x{% endfor %}",
+        "{% for %}-lus over range(), dat geen lijstveld is",
+    ),
+    "te zwaar met de langste waarden": (
+        "{% for a in bekrachtigde_handelingen %}{% for b in bekrachtigde_handelingen %}"
+        "{% for c in bekrachtigde_handelingen %}.{% endfor %}{% endfor %}{% endfor %}",
+        "Met de langste waarden die Besluitwerk toestaat",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(HOSTILE_TEMPLATES))
+def test_s2_a_hostile_template_gets_a_dutch_422_and_the_web_worker_never_compiles_it(
+    app, ids, case, monkeypatch
+):
+    paragraph, reason = HOSTILE_TEMPLATES[case]
+    admin = signed_in(app, ADMIN)
+    admin.get("/sjablonen/")
+    before = count(app, DocumentTemplate)
+
+    def not_in_the_worker(*arguments, **keywords):
+        raise AssertionError("the web worker read the code of an uploaded template")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(SandboxedEnvironment, "compile", not_in_the_worker, raising=False)
+        patched.setattr(SandboxedEnvironment, "parse", not_in_the_worker, raising=False)
+        refused = _upload_template(admin, "volmacht", _modified_builtin("volmacht", paragraph))
+    assert refused.status_code == 422
+    body = text(refused)
+    assert "De nieuwe versie is niet opgeslagen." in body and reason in body
+    assert count(app, DocumentTemplate) == before
+
+    # The same worker goes on: the next page works and a volmacht is made.
+    legal = signed_in(app, LEGAL)
+    page_url = f"/documenten/mandate/{ids['mandate']}"
+    made = generate(legal, page_url, "volmacht", "mandate", ids["mandate"], ids["Enschede"])
+    assert made.status_code == 302
+    assert latest_document(app, "volmacht", ids["mandate"]).template_version == 1
 
 
 @pytest.mark.parametrize("email", [POLICY, LEGAL, PROJECT, AUDITOR, PROVIDER_CR])

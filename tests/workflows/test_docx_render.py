@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import io
 import os
+import random
 import re
 import time
+import tracemalloc
 import zipfile
 from collections.abc import Callable
 from typing import Any
@@ -214,6 +216,119 @@ def test_s2_loops_within_the_budget_render_and_each_render_gets_a_fresh_budget()
     for _ in range(2):
         output = docx_render.render(prepared, {})
     assert _paragraphs(output)[-1] == "." * 90
+
+
+def _peak_bytes(action: Callable[[], object]) -> int:
+    tracemalloc.start()
+    try:
+        action()
+    except RenderFailed:
+        pass
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    return peak
+
+
+def test_s2_no_operator_is_folded_while_compiling():
+    # Jinja evaluates constant expressions while it compiles, before any limit of the render:
+    # '%040000000d' % 1 would be a 40 MB text by the time prepare returned.
+    content = _docx("{{ '%040000000d' % 1 }}")
+    assert _peak_bytes(lambda: docx_render.prepare(content)) < 10 * 1024 * 1024
+    with pytest.raises(RenderFailed, match="tekst opmaken met % is in een sjabloon niet"):
+        docx_render.render(docx_render.prepare(content), {})
+
+
+def test_s2_no_filter_is_folded_while_compiling():
+    content = _docx("{{ '" + "a" * 5000 + "'|join('" + "b" * 5000 + "') }}")
+    assert _peak_bytes(lambda: docx_render.prepare(content)) < 10 * 1024 * 1024
+
+
+@pytest.mark.parametrize(
+    "template",
+    ["{{ 'a'.ljust(50000000) }}", "{{ t.replace('x', t) }}", "{{ 'x'.center(50000000) }}"],
+)
+def test_s2_methods_of_values_cannot_be_called(template):
+    prepared = docx_render.prepare(_docx(template))
+    peak = _peak_bytes(lambda: docx_render.render(prepared, {"t": "x" * 10_000}))
+    assert peak < 10 * 1024 * 1024
+    with pytest.raises(RenderFailed, match="mag geen functies of methodes aanroepen"):
+        docx_render.render(prepared, {"t": "x" * 10_000})
+
+
+@pytest.mark.parametrize(
+    ("template", "context"),
+    [
+        # 40 to the power 4: 2.6 million steps over a list from the data, printing nothing.
+        (
+            "{% for a in l %}{% for b in l %}{% for c in l %}{% for d in l %}{% endfor %}"
+            "{% endfor %}{% endfor %}{% endfor %}",
+            {"l": list(range(40))},
+        ),
+        # Two nested loops over the characters of a 2 000-character text: 4 million steps.
+        ("{% for a in t %}{% for b in t %}{% endfor %}{% endfor %}", {"t": "x" * 2000}),
+        # A loop with a large body costs its size at every step.
+        ("{% for a in l %}" + "{% if a %}{% endif %}" * 500 + "{% endfor %}", {"l": [1] * 5000}),
+        # A filter on a long text in a long loop.
+        (
+            "{% for a in l %}{% if t|upper %}{% endif %}{% endfor %}",
+            {"l": [1] * 20_000, "t": "x" * 20_000},
+        ),
+        # A macro that calls itself twice: a million calls.
+        (
+            "{% macro m(n) %}{% if n %}{{ m(n - 1) }}{{ m(n - 1) }}{% endif %}{% endmacro %}"
+            "{{ m(20) }}",
+            {},
+        ),
+    ],
+)
+def test_s2_every_render_shares_one_work_budget_whatever_the_data(template, context):
+    prepared = docx_render.prepare(_docx(template))
+    with pytest.raises(RenderFailed) as failed:
+        docx_render.render(prepared, context)
+    assert failed.value.message == (
+        "Het sjabloon is te zwaar om te vullen (hoofdtekst): het vraagt meer dan 1.000.000 "
+        "rekenstappen (lussen, herhalingen of filters); het is afgebroken."
+    )
+    # The worker carries on, with a fresh budget for the next document.
+    assert _paragraphs(_render(_docx("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
+
+
+def test_s2_the_output_of_all_parts_of_a_document_shares_one_limit():
+    # Each part stays under the limit; together they do not (a template can have many headers).
+    loop = "{% for i in l %}{{ t }}{% endfor %}"
+    content = _docx(loop, build=lambda d: (_in_header(loop)(d), _in_footer(loop)(d)))
+    context = {"l": [1] * 7, "t": ("x" * 999 + "\n") * 1000}
+    with pytest.raises(RenderFailed, match="Het gevulde sjabloon wordt te groot"):
+        _render(content, context)
+
+
+def _with_media(number: int, size: int) -> bytes:
+    """A template carrying ``size`` bytes of picture data that does not compress."""
+    output = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(_docx(f"versie {number}"))) as source,
+        zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
+    ):
+        for info in source.infolist():
+            target.writestr(info.filename, source.read(info))
+        target.writestr("word/media/image1.png", random.Random(number).randbytes(size))
+    return output.getvalue()
+
+
+def test_s2_the_compiled_template_cache_is_capped_in_bytes(monkeypatch):
+    monkeypatch.setattr(docx_render, "_CACHE", type(docx_render._CACHE)())
+    monkeypatch.setattr(docx_render, "MAX_CACHE_BYTES", 2 * 1024 * 1024)
+    templates = [_with_media(number, 600 * 1024) for number in range(6)]
+    prepared = [docx_render.prepare(content) for content in templates]
+    # Each holds more than its picture; three of them are already over the cap.
+    assert all(p.weight > 600 * 1024 for p in prepared)
+    assert docx_render.cached_bytes() <= docx_render.MAX_CACHE_BYTES
+    assert docx_render.prepare(templates[-1]) is prepared[-1]  # the latest is kept
+    assert docx_render.prepare(templates[0]) is not prepared[0]  # the oldest was dropped
+    heavy = _with_media(99, 3 * 1024 * 1024)
+    assert docx_render.prepare(heavy) is not docx_render.prepare(heavy)  # never kept
+    assert docx_render.cached_bytes() <= docx_render.MAX_CACHE_BYTES
 
 
 # S5: the renderer never expands entities either

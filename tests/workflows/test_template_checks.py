@@ -15,9 +15,28 @@ from pathlib import Path
 
 import docx
 import pytest
+from jinja2.sandbox import SandboxedEnvironment
 
-from workflows import template_checks
-from workflows.template_checks import TemplateRefused, check_archive, check_template
+from workflows import (
+    agreements,
+    arrangements,
+    decisions,
+    mandates,
+    organisations,
+    template_checks,
+)
+from workflows.document_samples import described
+from workflows.rules.document_fields import CATALOGUES
+from workflows.rules.dutch_format import numbered_items
+from workflows.rules.longest_values import (
+    LONG_TEXT,
+    LONGEST,
+    MOST_ITEMS,
+    REGISTER_ITEMS,
+    SHORT_TEXT,
+    longest_values,
+)
+from workflows.template_checks import TemplateRefused, check_archive, check_code, check_template
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -94,9 +113,10 @@ def test_s3_plain_docx_passes_the_archive_check():
 
 
 @pytest.mark.parametrize("kind", sorted(template_checks.CATALOGUES))
-def test_s3_shipped_templates_pass_every_check(kind):
-    report = check_template((REPOSITORY / "templates_docs" / f"{kind}.docx").read_bytes(), kind)
-    assert report.fields_used
+def test_s3_shipped_templates_pass_the_archive_and_code_checks(kind):
+    content = (REPOSITORY / "templates_docs" / f"{kind}.docx").read_bytes()
+    check_archive(content)
+    assert check_code(content, kind).fields_used
 
 
 def test_s3_empty_file_is_refused():
@@ -449,7 +469,7 @@ def test_s5_doctype_in_a_utf16_part_is_refused_too():
 
 
 def test_s7_misspelt_field_is_refused_naming_it():
-    message = _refused(_docx("Gemeente {{ gemeentee }}"), lambda c: check_template(c, "volmacht"))
+    message = _refused(_docx("Gemeente {{ gemeentee }}"), lambda c: check_code(c, "volmacht"))
     assert message.startswith("Onbekend veld in het sjabloon: {{ gemeentee }}.")
     assert "Bedoelt u {{ gemeente }}?" in message
     assert "Bekende velden zijn: bekrachtigde_handelingen" in message
@@ -460,7 +480,7 @@ def test_s7_misspelt_attribute_of_a_loop_item_is_refused_naming_it():
         "{% for punt in conceptbesluit %}{{ punt.nummer }}. {{ punt.tekstt }}{% endfor %}"
     )
     with pytest.raises(TemplateRefused) as refused:
-        check_template(content, "agendaformulier")
+        check_code(content, "agendaformulier")
     assert refused.value.problems == [
         "Onbekend veld in het sjabloon: 'tekstt' bij elk item van conceptbesluit "
         "({{ conceptbesluit[].tekstt }}, in een {% for %}-lus over conceptbesluit). "
@@ -471,7 +491,7 @@ def test_s7_misspelt_attribute_of_a_loop_item_is_refused_naming_it():
 def test_s7_every_unknown_name_gets_its_own_problem():
     content = _docx("{{ gemeentee }} {{ plaatss }} {{ gemeente }}")
     with pytest.raises(TemplateRefused) as refused:
-        check_template(content, "volmacht")
+        check_code(content, "volmacht")
     assert len(refused.value.problems) == 2
     assert "{{ gemeentee }}" in refused.value.problems[0]
     assert "{{ plaatss }}" in refused.value.problems[1]
@@ -489,12 +509,12 @@ def _split_runs(first: str, second: str) -> Callable[[docx.document.Document], N
 def test_s7_placeholder_split_across_runs_by_word_is_found():
     content = _docx(build=_split_runs("{{ ge", "meente }}"))
     assert b"{{ ge</w:t>" in _part(content, "word/document.xml")
-    assert "gemeente" in check_template(content, "volmacht").fields_used
+    assert "gemeente" in check_code(content, "volmacht").fields_used
 
 
 def test_s7_misspelt_placeholder_split_across_runs_is_refused():
     content = _docx(build=_split_runs("{{ gem", "eentee }}"))
-    assert "{{ gemeentee }}" in _refused(content, lambda c: check_template(c, "volmacht"))
+    assert "{{ gemeentee }}" in _refused(content, lambda c: check_code(c, "volmacht"))
 
 
 @pytest.mark.parametrize(
@@ -516,7 +536,7 @@ def test_s7_unknown_placeholders_cover_attributes_loop_items_and_texts(template,
 
 
 def test_s7_dotted_path_on_a_text_field_says_it_is_a_text():
-    message = _refused(_docx("{{ gemeente.naam }}"), lambda c: check_template(c, "volmacht"))
+    message = _refused(_docx("{{ gemeente.naam }}"), lambda c: check_code(c, "volmacht"))
     assert message == (
         "Onbekend veld in het sjabloon: {{ gemeente.naam }}; gemeente is een tekst en heeft geen "
         "onderdeel 'naam'."
@@ -525,7 +545,7 @@ def test_s7_dotted_path_on_a_text_field_says_it_is_a_text():
 
 def test_s2_deeply_nested_placeholder_is_refused_not_an_internal_error():
     content = _docx("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}")
-    assert "te diep genest" in _refused(content, lambda c: check_template(c, "volmacht"))
+    assert "te diep genest" in _refused(content, lambda c: check_code(c, "volmacht"))
 
 
 @pytest.mark.parametrize(
@@ -556,14 +576,14 @@ def test_s2_placeholder_split_over_runs_is_measured_without_its_markup():
 
 
 def test_jinja_syntax_error_is_refused_with_the_renderers_message():
-    message = _refused(_docx("{{ gemeente }"), lambda c: check_template(c, "volmacht"))
+    message = _refused(_docx("{{ gemeente }"), lambda c: check_code(c, "volmacht"))
     assert "Het sjabloon bevat een fout in een veld of blok (hoofdtekst)" in message
 
 
 def test_many_problems_are_shown_as_a_bounded_list():
     content = _docx(" ".join(f"{{{{ onbekend{number} }}}}" for number in range(40)))
     with pytest.raises(TemplateRefused) as refused:
-        check_template(content, "volmacht")
+        check_code(content, "volmacht")
     problems = refused.value.problems
     assert len(problems) == template_checks.MAX_PROBLEMS + 1
     assert problems[-1] == f"En nog {40 - template_checks.MAX_PROBLEMS} andere problemen."
@@ -582,11 +602,10 @@ def test_correct_template_passes_and_reports_used_and_missing_fields():
     assert "conceptbesluit[].nummer" in report.missing_fields
     assert "bijlagen[].geheim" in report.missing_fields and "plaats" in report.missing_fields
     assert not {"gemeente", "onderwerp", "conceptbesluit[].tekst"} & set(report.missing_fields)
-    assert report.prepared.sha256
 
 
 def test_a_list_of_texts_joined_without_a_loop_counts_as_used():
-    report = check_template(_docx("{{ handelingen|join(', ') }}"), "volmacht")
+    report = check_code(_docx("{{ handelingen|join(', ') }}"), "volmacht")
     assert "handelingen[]" not in report.missing_fields
     assert "bekrachtigde_handelingen[]" in report.missing_fields
 
@@ -608,14 +627,277 @@ def test_unknown_document_kind_is_a_programming_error():
 def test_s2_only_fields_conditions_and_loops_over_list_fields_are_accepted(body, named):
     # What could grow without end inside the worker, with data the test render did not have,
     # is refused at upload: assignments, macros and loops over built values.
-    refused = _refused(_docx(body), lambda content: check_template(content, "volmacht"))
+    refused = _refused(_docx(body), lambda content: check_code(content, "volmacht"))
     assert named in refused
     assert "mag alleen velden" in refused
 
 
-def test_s2_loops_over_list_fields_and_a_fixed_range_are_accepted():
+def test_s2_loops_over_list_fields_conditions_and_simple_filters_are_accepted():
     content = _docx(
-        "{% for g in gemeenten %}{{ g }}{% endfor %}{% for i in range(3) %}.{% endfor %}"
+        "{% for g in gemeenten if g %}{{ loop.index }}. {{ g|upper }}{% if not loop.last %}, "
+        "{% endif %}{% else %}geen{% endfor %}",
+        "{% if soort == 'Raamovereenkomst' and aanbieder is defined %}{{ titel|trim }}"
+        "{% elif kenmerk != '' %}{{ kenmerk }}{% endif %} {{ gemeenten|join(', ') }}",
+        "{% for bed in bedden %}{{ bed.locatie if bed.vanaf else bed.tot }}{% endfor %}",
     )
-    report = check_template(content, "inkoopovereenkomst")
-    assert "gemeenten" in report.fields_used
+    report = check_code(content, "inkoopovereenkomst")
+    assert {"gemeenten", "soort", "bedden"} <= set(report.fields_used)
+
+
+# S2: only constructs that cannot grow, checked before anything is compiled, in a child process
+
+GROWING = [
+    ("{{ '%0400000000d' % 1 }}", "de bewerking '%'"),
+    ("{{ 'a'*10**8 }}", "de bewerking '*'"),
+    ("{{ 'a'*10**8 }}", "de bewerking '**'"),
+    ("{{ gemeente + gemeente }}", "de bewerking '+'"),
+    ("{{ gemeente ~ gemeente }}", "de bewerking '~'"),
+    ("{{ -gemeente }}", "de bewerking '-'"),
+    ("{{ gemeente|center(100000000) }}", "het filter |center(…)"),
+    ("{{ gemeente|indent(100000000) }}", "het filter |indent(…)"),
+    ("{{ gemeente|format(1) }}", "het filter |format(…)"),
+    ("{{ gemeente|wordwrap(1) }}", "het filter |wordwrap(…)"),
+    ("{{ gemeente|default('x') }}", "het filter |default(…)"),
+    ("{{ gemeente|join('-') }}", "|join anders dan op een lijstveld"),
+    ("{{ handelingen|join('-' * 100) }}", "|join anders dan op een lijstveld"),
+    ("{{ handelingen|join('-----------') }}", "|join anders dan op een lijstveld"),
+    ("{{ 'abc'|upper }}", "het filter |upper op iets anders dan een veld"),
+    ("{{ gemeente.ljust(100000000) }}", "de methode .ljust()"),
+    ("{{ '{:>100000000}'.format(1) }}", "de methode .format()"),
+    ("{{ range(10) }}", "range()"),
+    ("{% for i in range(3) %}.{% endfor %}", "{% for %}-lus over range()"),
+    ("{% for x in [1, 2] %}.{% endfor %}", "een lijst of tabel in het sjabloon zelf"),
+    ("{{ handelingen[0] }}", "[…] achter een waarde"),
+    ("{% for h in handelingen %}{{ loop.cycle('a', 'b') }}{% endfor %}", "loop.cycle"),
+    ("{% for h in handelingen %}{{ loop }}{% endfor %}", "loop zonder onderdeel"),
+    ("{% for a, b in fasen %}{% endfor %}", "meer dan één lusvariabele"),
+    ("{% if gemeente in omschrijving %}x{% endif %}", "vergelijking anders dan == of !="),
+    ("{% autoescape false %}{{ gemeente }}{% endautoescape %}", "{% autoescape %}"),
+    ("{% filter upper %}x{% endfilter %}", "{% filter %}"),
+]
+
+
+@pytest.mark.parametrize(("body", "named"), GROWING)
+def test_s2_operators_formatting_growing_filters_methods_and_ranges_are_refused(body, named):
+    problems = _refused(_docx(body), lambda content: check_code(content, "volmacht"))
+    assert named in problems
+    assert "mag alleen velden, {% if %} en {% for %}-lussen over de lijstvelden" in problems
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{% for c in gemeente %}{% for d in gemeente %}{% for e in gemeente %}{{ c }}{{ d }}"
+        "{% endfor %}{% endfor %}{% endfor %}",
+        "{% for h in handelingen %}{% for c in h %}{{ c }}{% endfor %}{% endfor %}",
+        "{% for f in fasen %}{% for c in f.naam %}{{ c }}{% endfor %}{% endfor %}",
+    ],
+)
+def test_s2_nested_loops_over_text_fields_are_refused(body):
+    # A loop over a text walks its characters; nested ones walk n to the power k combinations.
+    problems = _refused(_docx(body), lambda content: check_code(content, "volmacht"))
+    assert "dat geen lijstveld is maar een tekst" in problems
+
+
+def test_s2_a_refused_construct_is_named_once_however_often_it_is_used():
+    content = _docx(*["{% for i in range(3) %}{{ 'a' * 3 }}{% endfor %}"] * 20)
+    with pytest.raises(TemplateRefused) as refused:
+        check_code(content, "volmacht")
+    assert len(refused.value.problems) == 2
+
+
+def test_s2_the_web_worker_never_compiles_an_uploaded_template(monkeypatch):
+    # Jinja folds constants while it compiles: in the worker, this one would build 400 MB.
+    def no_compiling(*arguments: object, **keywords: object) -> None:
+        raise AssertionError("an uploaded template was compiled in the web worker")
+
+    monkeypatch.setattr(SandboxedEnvironment, "compile", no_compiling, raising=False)
+    monkeypatch.setattr(SandboxedEnvironment, "parse", no_compiling, raising=False)
+    message = _refused(
+        _docx("{{ '%0400000000d' % 1 }}"), lambda content: check_template(content, "volmacht")
+    )
+    assert "Het sjabloon gebruikt de bewerking '%'" in message
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        # 200 ratified acts at most: three nested loops are 8 million steps.
+        (
+            "{% for a in bekrachtigde_handelingen %}{% for b in bekrachtigde_handelingen %}"
+            "{% for c in bekrachtigde_handelingen %}.{% endfor %}{% endfor %}{% endfor %}",
+            "rekenstappen",
+        ),
+        # A description of 20 000 line breaks is 800 000 characters of Word markup.
+        ("{{ omschrijving }}" * 30, "wordt te groot"),
+    ],
+)
+def test_s2_a_template_too_heavy_for_the_longest_values_is_refused(body, expected):
+    # The demo data has two ratified acts and a short description: its test render passes.
+    content = _docx(body)
+    with pytest.raises(TemplateRefused) as refused:
+        check_template(content, "volmacht", sample=described(CATALOGUES["volmacht"]))
+    (problem,) = refused.value.problems
+    assert problem.startswith(
+        "Met de langste waarden die Besluitwerk toestaat (teksten tot 20.000 tekens, lijsten "
+        "tot 350 items) lukt het vullen niet."
+    )
+    assert expected in problem
+
+
+@pytest.mark.parametrize("kind", sorted(CATALOGUES))
+def test_s2_shipped_templates_pass_with_the_longest_values_and_render_the_sample(kind):
+    content = (REPOSITORY / "templates_docs" / f"{kind}.docx").read_bytes()
+    report = check_template(content, kind, sample=described(CATALOGUES[kind]))
+    assert report.preview is not None
+    texts = [p.text for p in docx.Document(io.BytesIO(report.preview)).paragraphs]
+    assert any("[" in text for text in texts)  # the described values are in it
+
+
+@pytest.mark.parametrize("kind", sorted(CATALOGUES))
+def test_s2_the_longest_values_fill_every_field_of_the_kind(kind):
+    values = longest_values(kind)
+    assert set(values) == set(CATALOGUES[kind])
+    for name, spec in CATALOGUES[kind].items():
+        if isinstance(spec, list):
+            assert len(values[name]) in (REGISTER_ITEMS, *MOST_ITEMS.get(kind, {}).values())
+            if isinstance(spec[0], dict):
+                assert set(values[name][0]) == set(spec[0])
+        else:
+            assert values[name]
+
+
+def test_s2_the_longest_values_are_those_the_readers_accept():
+    assert decisions.TEXT == LONG_TEXT
+    assert decisions.EDITABLE["introduction"].max_length == LONG_TEXT
+    assert decisions.EDITABLE["subject"].max_length == LONGEST["agendaformulier"]["onderwerp"][0]
+    assert mandates.EDITABLE["description"].max_length == LONG_TEXT
+    assert mandates.EDITABLE["legal_basis"].max_length == LONGEST["volmacht"]["grondslag"][0]
+    assert (
+        mandates.EDITABLE["ratified_acts"].max_items
+        == MOST_ITEMS["volmacht"]["bekrachtigde_handelingen"]
+    )
+    assert arrangements.EDITABLE["description"].max_length == LONG_TEXT
+    assert (
+        arrangements.EDITABLE["successor_description"].max_length
+        == (LONGEST["raadsinformatiebrief"]["opvolging"][0])
+    )
+    assert (
+        agreements.EDITABLE["indexation"].max_length
+        == (LONGEST["inkoopovereenkomst"]["indexering"][0])
+    )
+    # A numbered text of the longest length holds at most NUMBERED_ITEMS items.
+    assert (
+        len(numbered_items("1 a\n" * (LONG_TEXT // 4)))
+        == MOST_ITEMS["agendaformulier"]["conceptbesluit"]
+    )
+    longest_short = max(
+        reader.max_length
+        for readers in (organisations.EDITABLE, mandates.EDITABLE, agreements.EDITABLE)
+        for name, reader in readers.items()
+        if name in ("name", "title", "reference", "grantee_function", "decision_reference")
+    )
+    assert longest_short <= SHORT_TEXT
+
+
+# S3: nothing that Word or the PDF converter fetches from outside the document
+
+W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+
+
+def _in_body(content: bytes, xml: str) -> bytes:
+    body = _part(content, "word/document.xml").replace(b"<w:sectPr", xml.encode() + b"<w:sectPr", 1)
+    return _rezip(content, replace={"word/document.xml": body})
+
+
+def test_s3_alt_chunk_is_refused():
+    content = _rezip(
+        _docx("x"),
+        add={
+            "word/afchunk.htm": b'<html><body><img src="http://evil.example/a.png"></body></html>'
+        },
+    )
+    content = _with_relationship(
+        content,
+        "word/_rels/document.xml.rels",
+        f'<Relationship Id="rIdAlt" Type="{RELATIONSHIPS}/aFChunk" Target="afchunk.htm"/>',
+    )
+    message = _refused(_in_body(content, f'<w:altChunk xmlns:r="{RELATIONSHIPS}" r:id="rIdAlt"/>'))
+    assert "voegt een ander document in (altChunk, 'word/document.xml')" in message
+    assert "een ingevoegd ander document (altChunk) ('word/_rels/document.xml.rels')" in message
+
+
+SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink"'
+
+
+@pytest.mark.parametrize(
+    ("svg", "target"),
+    [
+        (f'<svg {SVG_NS}><image xlink:href="http://evil.example/a.png"/></svg>', "http://evil"),
+        (f'<svg {SVG_NS}><image href="https://evil.example/a.png"/></svg>', "https://evil"),
+        (f'<svg {SVG_NS}><use href="file:///etc/passwd#x"/></svg>', "file:///etc/passwd"),
+        (f'<svg {SVG_NS}><use xlink:href="\\\\server\\share\\a.svg#x"/></svg>', "\\\\server"),
+        (f'<svg {SVG_NS}><rect style="fill:url(http://evil.example/f.svg#p)"/></svg>', "http:"),
+        (f"<svg {SVG_NS}><rect filter=\"url( 'https://evil.example/f#x' )\"/></svg>", "https:"),
+        (f"<svg {SVG_NS}><style>@import url(http://evil.example/a.css);</style></svg>", "http:"),
+        (f'<svg {SVG_NS}><style>@import "a.css";</style></svg>', "@import"),
+        (
+            f'<?xml-stylesheet href="http://evil.example/a.css"?><svg {SVG_NS}/>',
+            "xml-stylesheet",
+        ),
+    ],
+)
+def test_s3_svg_picture_with_a_remote_reference_is_refused(svg, target):
+    content = _rezip(_docx("x"), add={"word/media/image1.svg": svg.encode()})
+    message = _refused(content)
+    assert "SVG-afbeelding ('word/media/image1.svg') die iets van buiten het document" in message
+    assert target in message
+
+
+def test_s3_svg_hidden_under_another_name_is_checked_too():
+    svg = f'<svg {SVG_NS}><image href="http://evil.example/a.png"/></svg>'.encode("utf-16")
+    content = _rezip(_docx("x"), add={"word/media/image1.png": svg})
+    assert "SVG-afbeelding ('word/media/image1.png')" in _refused(content)
+
+
+def test_s3_svg_referring_only_to_itself_is_allowed():
+    svg = (
+        f'<svg {SVG_NS} viewBox="0 0 10 10"><defs><linearGradient id="g"/></defs>'
+        '<rect width="10" height="10" fill="url(#g)" style="stroke:url(#g)"/>'
+        '<use xlink:href="#g"/><image href="data:image/png;base64,iVBORw0KGgo="/></svg>'
+    )
+    check_archive(_rezip(_docx("x"), add={"word/media/image1.svg": svg.encode()}))
+
+
+def test_s3_svg_picture_linked_by_r_link_is_refused():
+    content = _with_relationship(
+        _docx("x"),
+        "word/_rels/document.xml.rels",
+        f'<Relationship Id="rId99" Type="{RELATIONSHIPS}/image" '
+        'Target="http://evil.example/logo.svg"/>',
+    )
+    blip = (
+        '<w:p><w:r><a:blip xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" '
+        f'xmlns:r="{RELATIONSHIPS}"><a:extLst>'
+        '<a:ext uri="{96DAC541-7B7A-43D3-8B79-37D633B846F1}">'
+        '<asvg:svgBlip xmlns:asvg="http://schemas.microsoft.com/office/drawing/2016/SVG/main" '
+        'r:link="rId99"/></a:ext></a:extLst></a:blip></w:r></w:p>'
+    )
+    message = _refused(_in_body(content, blip))
+    assert "gekoppelde afbeelding ('word/document.xml')" in message
+    assert "buiten het document (image: 'http://evil.example/logo.svg')" in message
+
+
+def test_s3_relationship_to_a_url_without_target_mode_is_refused():
+    content = _with_relationship(
+        _docx("x"),
+        "word/_rels/document.xml.rels",
+        f'<Relationship Id="rId99" Type="{RELATIONSHIPS}/image" '
+        'Target="http://169.254.169.254/logo.png"/>',
+    )
+    assert "buiten het document (image: 'http://169.254.169.254/logo.png')" in _refused(content)
+
+
+def test_s3_compressed_svg_is_refused():
+    content = _rezip(_docx("x"), add={"word/media/image1.svgz": b"\x1f\x8b" + bytes(100)})
+    assert "ingepakte SVG-afbeelding" in _refused(content)
