@@ -7,7 +7,6 @@ import io
 import os
 import random
 import re
-import time
 import tracemalloc
 import zipfile
 from collections.abc import Callable
@@ -162,12 +161,11 @@ def test_s1_footnotes_part_is_really_rendered():
         "{% macro m(n) %}{{ m(n) }}{% endmacro %}{{ m(1) }}",
     ],
 )
-def test_s2_resource_exhausting_template_fails_quickly(template):
+def test_s2_resource_exhausting_template_stops_at_its_budget_with_a_message(template):
+    # The work budget, not a clock, stops it: how long that takes is bench/render.py's business.
     prepared = docx_render.prepare(_docx(template))
-    started = time.perf_counter()
     with pytest.raises(RenderFailed) as failed:
         docx_render.render(prepared, {})
-    assert time.perf_counter() - started < 1
     assert failed.value.message.startswith("Het ")
     # The worker carries on: the next render works.
     assert _paragraphs(_render(_docx("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
@@ -190,11 +188,8 @@ def test_s2_deeply_nested_template_fails_to_prepare_with_a_message(template):
     "template",
     ["{{ " + "a." * 180 + "b }}", "{{ a" + "|upper" * 180 + " }}", "{{ a" + "[0]" * 180 + " }}"],
 )
-def test_s2_long_chains_in_one_placeholder_compile_quickly(template):
-    content = _docx(template)
-    started = time.perf_counter()
-    docx_render.prepare(content)
-    assert time.perf_counter() - started < 0.5
+def test_s2_long_chains_in_one_placeholder_compile_without_exhausting_the_parser(template):
+    assert docx_render.prepare(_docx(template)) is not None
 
 
 def test_s2_nested_loops_without_output_hit_the_shared_range_budget():
