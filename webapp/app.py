@@ -27,6 +27,7 @@ from webapp.api.views import blueprint as api_blueprint
 from webapp.api.views import error_response, http_error_json
 from webapp.auth import init_auth
 from webapp.config import Settings, load_settings
+from webapp.converters import init_converters
 from webapp.database import init_database
 from webapp.formatting import init_formatting
 from webapp.headers import init_headers
@@ -91,6 +92,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     settings = settings or load_settings()
     configure_logging(log_format=settings.log_format)
     app = Flask(__name__)
+    init_converters(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         BESLUITWERK_SETTINGS=settings,

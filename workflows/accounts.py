@@ -19,7 +19,7 @@ from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
-from workflows.rules import throttle
+from workflows.rules import fields, throttle
 from workflows.rules.passwords import password_problem
 from workflows.rules.roles import Permission, Role
 from workflows.rules.text import clean_text, text_problem
@@ -157,10 +157,7 @@ def create_user(
 
 
 def _organisation(session: Session, organisation_id: int | str | None) -> Organisation | None:
-    try:
-        key = int(organisation_id) if organisation_id not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    key = fields.id_or_none(organisation_id)
     return session.get(Organisation, key) if key is not None else None
 
 

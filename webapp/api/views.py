@@ -15,6 +15,7 @@ from webapp.api.representations import arrangement_json, organisation_json
 from webapp.database import db
 from workflows import arrangements, organisations
 from workflows.errors import Conflict, InvalidInput, WorkflowError
+from workflows.rules.fields import FieldError, parse_id, parse_whole
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -61,13 +62,22 @@ def _whole(
 ) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
-        errors[name] = f"{name}: verwacht een geheel getal van 0 of meer."
+    try:
+        return parse_whole(raw, label=name, minimum=0, maximum=maximum)
+    except FieldError as error:
+        errors[name] = str(error)
         return default
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        errors[name] = f"{name}: ten hoogste {maximum}."
-    return value
+
+
+def id_arg(name: str) -> int | None:
+    """An optional record id from the query string; a 422 naming it when it is none."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_id(raw, label=name)
+    except FieldError as error:
+        raise InvalidInput({name: str(error)}) from None
 
 
 @blueprint.get("/openapi.json", endpoint="openapi")
