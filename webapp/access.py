@@ -222,9 +222,11 @@ def _authenticated_actor(endpoint: str) -> Actor | None:
 def refused_object() -> tuple[str, str | int | None]:
     """What the refused request asked for: the record its address names (``decision`` 12 for
     /besluiten/12) or else the route."""
-    for name, value in (request.view_args or {}).items():
+    arguments = request.view_args or {}
+    for name, value in arguments.items():
         if name.endswith("_id") and isinstance(value, int):
-            return name.removesuffix("_id"), value
+            kind = arguments.get("subject_type") if name == "subject_id" else None
+            return str(kind or name.removesuffix("_id")), value
     return "route", request.endpoint
 
 
