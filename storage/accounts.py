@@ -163,7 +163,9 @@ class LoginAttempt(Base):
 
 def failures_since(
     session: Session, *, email: str, address: str, since: datetime
-) -> tuple[int, int]:
+) -> tuple[int, int, int]:
+    """Failed logins since ``since``: for the account, from the address, and for the account
+    from that address."""
     by_account = session.scalar(
         select(func.count())
         .select_from(LoginAttempt)
@@ -174,7 +176,35 @@ def failures_since(
         .select_from(LoginAttempt)
         .where(LoginAttempt.address == address, LoginAttempt.at >= since)
     )
-    return int(by_account or 0), int(by_address or 0)
+    by_both = session.scalar(
+        select(func.count())
+        .select_from(LoginAttempt)
+        .where(
+            LoginAttempt.email == email, LoginAttempt.address == address, LoginAttempt.at >= since
+        )
+    )
+    return int(by_account or 0), int(by_address or 0), int(by_both or 0)
+
+
+def logged_in_from(session: Session, user_id: int, origin: str, *, since: datetime) -> bool:
+    """Whether the user started a session from this origin (``web <address>``) since then."""
+    found = session.scalar(
+        select(LoginSession.id)
+        .where(
+            LoginSession.user_id == user_id,
+            LoginSession.origin == origin[:100],
+            LoginSession.created_at >= since,
+        )
+        .limit(1)
+    )
+    return found is not None
+
+
+def has_account_in_domain(session: Session, domain: str) -> bool:
+    """Whether any account's e-mail address ends in ``@domain`` (plain letters, digits, dots
+    and hyphens only: the caller checked, so LIKE wildcards cannot occur)."""
+    found = session.scalar(select(User.id).where(User.email.like(f"%@{domain}")).limit(1))
+    return found is not None
 
 
 def live_login_sessions(

@@ -19,6 +19,7 @@ from webapp.database import db
 from webapp.logs import safe
 from workflows import audit
 from workflows.actors import Actor
+from workflows.errors import Forbidden, WorkflowError
 from workflows.rules.roles import Permission
 
 PUBLIC: Final = "public"
@@ -198,6 +199,13 @@ def init_access(app: Flask) -> None:
         actor = _authenticated_actor(endpoint)
         if actor is None:
             if endpoint.startswith("api."):
+                if request.headers.get("Authorization"):
+                    # The token itself is never logged (S26), only that one was refused (S27).
+                    logger.warning(
+                        "api token refused: endpoint=%s from %s",
+                        safe(endpoint),
+                        safe(request.remote_addr),
+                    )
                 abort(401)
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
         g.actor = actor
@@ -213,6 +221,45 @@ def _authenticated_actor(endpoint: str) -> Actor | None:
         actor: Actor = current_user.actor
         return actor
     return None
+
+
+def refused_object() -> tuple[str, str | int | None]:
+    """What the refused request asked for: the record its address names (``decision`` 12 for
+    /besluiten/12) or else the route."""
+    arguments = request.view_args or {}
+    for name, value in arguments.items():
+        if name.endswith("_id") and isinstance(value, int):
+            kind = arguments.get("subject_type") if name == "subject_id" else None
+            return str(kind or name.removesuffix("_id")), value
+    return "route", request.endpoint
+
+
+def note_refusal(error: WorkflowError) -> None:
+    """A use case refused the signed-in actor (403) or found nothing it may show (404, which is
+    also how another organisation's record answers, S11): logged with the actor and the object
+    (SECURITY.md S27); a 403 is also audited, like a refused route."""
+    actor: Actor | None = g.get("actor")
+    object_type, object_id = refused_object()
+    logger.warning(
+        "%s refused: actor=%s object=%s:%s path=%s",
+        "access" if isinstance(error, Forbidden) else "lookup",
+        safe(actor.label if actor is not None else "-"),
+        safe(object_type),
+        safe(str(object_id)),
+        safe(request.path),
+    )
+    if isinstance(error, Forbidden) and actor is not None:
+        session = db()
+        session.rollback()
+        audit.record(
+            session,
+            actor,
+            action="access",
+            object_type=object_type,
+            object_id=object_id,
+            result="denied",
+        )
+        session.commit()
 
 
 def refuse(actor: Actor, *, object_type: str, object_id: str | int | None) -> None:

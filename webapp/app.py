@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import Flask, g, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from markupsafe import escape
 from sqlalchemy.exc import DBAPIError
@@ -17,7 +18,7 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from storage import failures
 from storage.files import LocalFileStore
-from webapp.access import init_access
+from webapp.access import init_access, note_refusal
 from webapp.api import decisions as _api_decisions  # noqa: F401 - registers its routes
 from webapp.api import documents as _api_documents  # noqa: F401 - registers its routes
 from webapp.api import monitoring as _api_monitoring  # noqa: F401 - registers its routes
@@ -27,6 +28,7 @@ from webapp.api.views import blueprint as api_blueprint
 from webapp.api.views import error_response, http_error_json
 from webapp.auth import init_auth
 from webapp.config import Settings, load_settings
+from webapp.converters import init_converters
 from webapp.database import init_database
 from webapp.formatting import init_formatting
 from webapp.headers import init_headers
@@ -49,6 +51,7 @@ from webapp.pages import (
     signals,
     users,
 )
+from webapp.proxies import TrustedProxyFix
 from workflows.errors import Forbidden, NotFound
 from workflows.rules.roles import ROLE_LABELS, Permission
 
@@ -92,6 +95,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     settings = settings or load_settings()
     configure_logging(log_format=settings.log_format)
     app = Flask(__name__)
+    init_converters(app)
     app.config.update(
         SECRET_KEY=settings.secret_key,
         BESLUITWERK_SETTINGS=settings,
@@ -147,6 +151,10 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     csrf.exempt(api_blueprint)
     app.register_blueprint(api_blueprint)
     _register_errors(app)
+    if settings.proxy_hops:
+        app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, hops=settings.proxy_hops, trusted=settings.trusted_proxies
+        )
 
     @app.context_processor
     def _page_globals() -> dict[str, Any]:
@@ -182,15 +190,25 @@ def _wants_json() -> bool:
 def _register_errors(app: Flask) -> None:
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> ResponseReturnValue:
-        logger.warning("csrf refused: %s %s", safe(request.path), safe(error.description))
+        # CSRF is checked before the route's access check, so the actor comes from the session.
+        actor = current_user.actor.label if current_user.is_authenticated else "-"
+        logger.warning(
+            "csrf refused: actor=%s object=%s %s: %s",
+            safe(actor),
+            safe(request.method),
+            safe(request.path),
+            safe(error.description),
+        )
         return _page(400, "Het formulier is verlopen of ongeldig. Laad de pagina opnieuw.")
 
     @app.errorhandler(NotFound)
     def _not_found(error: NotFound) -> ResponseReturnValue:
+        note_refusal(error)
         return _page(404, error.message)
 
     @app.errorhandler(Forbidden)
     def _forbidden(error: Forbidden) -> ResponseReturnValue:
+        note_refusal(error)
         return _page(403, error.message)
 
     @app.errorhandler(SecurityError)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, Flask, current_app, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
@@ -83,19 +83,40 @@ def session_limits() -> accounts.SessionLimits:
     return accounts.SessionLimits(idle=settings.session_idle, absolute=settings.session_absolute)
 
 
+# How often a target is percent-decoded to look for a hidden "//host" or line break: more
+# layers than this is no link anyone made, so such a target is refused as a whole.
+_DECODE_LAYERS = 3
+
+
 def local_path(target: str | None, *, default: str) -> str:
-    """Only local paths: an absolute or protocol-relative URL would make this an open redirect."""
-    if not target:
+    """Only a plain path on this site; anything else is ``default``. An absolute or
+    protocol-relative URL would make this an open redirect; a CR/LF would split the Location
+    header (a 500); browsers drop tabs and line breaks and read a backslash as a slash, so
+    "/\t/evil.example" and "/\\evil.example" lead away too. Each layer of percent-encoding
+    is checked the same way."""
+    if not target or len(target) > 2000:
         return default
+    layer = target
+    for _ in range(_DECODE_LAYERS):
+        if not _plain_local(layer):
+            return default
+        decoded = unquote(layer)
+        if decoded == layer:
+            return target
+        layer = decoded
+    return default
+
+
+def _plain_local(target: str) -> bool:
     parts = urlsplit(target)
-    if (
-        parts.scheme
-        or parts.netloc
-        or not target.startswith("/")
-        or target.startswith(("//", "/\\"))
-    ):
-        return default
-    return target
+    return (
+        target.isprintable()
+        and "\\" not in target
+        and target.startswith("/")
+        and not target.startswith("//")
+        and not parts.scheme
+        and not parts.netloc
+    )
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
@@ -118,7 +139,13 @@ def login() -> ResponseReturnValue:
     user = result.user
     if user is None:
         session.commit()
-        logger.warning("login failed for %s from %s", safe(email), safe(request.remote_addr))
+        # The login name as the use case judged it loggable: never a typed password (S26).
+        logger.warning(
+            "login %s for %s from %s",
+            "throttled" if result.throttled else "failed",
+            safe(result.name),
+            safe(request.remote_addr),
+        )
         message = throttle.MESSAGE if result.throttled else LOGIN_FAILED
         return (
             render_template(
@@ -178,7 +205,7 @@ def second_step() -> ResponseReturnValue:
     session = db()
     address = request.remote_addr or "-"
     now = clock.now()
-    if accounts.throttled(session, email=user.email, address=address, now=now):
+    if accounts.throttled(session, email=user.email, address=address, origin=origin(), now=now):
         session.commit()
         return render_template("auth/code.html", error=throttle.MESSAGE), 429
     if not second_factor.verify(
@@ -205,7 +232,7 @@ def _enrol(user: User, target: str) -> ResponseReturnValue:
     session = db()
     address = request.remote_addr or "-"
     now = clock.now()
-    if accounts.throttled(session, email=user.email, address=address, now=now):
+    if accounts.throttled(session, email=user.email, address=address, origin=origin(), now=now):
         session.commit()
         return render_template("auth/enrol.html", errors={"code": throttle.MESSAGE}, **page), 429
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from collections.abc import Mapping
@@ -9,15 +10,48 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from zxcvbn import zxcvbn
+
 from webapp.logs import LOG_FORMATS
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
 
 # Secret keys that appear in tutorials and sample configs; production refuses them (S23).
 KNOWN_DEFAULT_SECRETS = frozenset(
-    {"", "dev", "development", "secret", "changeme", "change-me", "secret-key", "SECRET_KEY"}
+    {
+        "",
+        "dev",
+        "development",
+        "secret",
+        "changeme",
+        "change-me",
+        "secret-key",
+        "secret_key",
+        "your-secret-key",
+        "super-secret-key",
+        "replace-me",
+        "insecure",
+    }
 )
 MIN_SECRET_LENGTH = 32
+# A long key can still be guessable: 32 times the same character, a few characters repeated,
+# a keyboard row or a sequence. A random key has (almost) every character different; below
+# 10 distinct characters even a 32-character hexadecimal key occurs once in 20 000 draws.
+MIN_SECRET_DISTINCT = 10
+# zxcvbn's estimate of the guesses an attacker needs (log10): 10^24 is about 80 bits. A
+# secrets.token_hex(16) scores about 30, secrets.token_urlsafe(48) over 60; "a" * 32, "ab" * 16,
+# "0123456789abcdef" * 2 and "changeme" * 4 stay under 5.
+MIN_SECRET_GUESSES_LOG10 = 24
+SECRET_ADVICE = (
+    "zet in productie een willekeurige sleutel van minstens "
+    f"{MIN_SECRET_LENGTH} tekens (bijvoorbeeld: python3 -c "
+    "'import secrets; print(secrets.token_urlsafe(48))')."
+)
+# Only requests whose direct peer is one of these may set X-Forwarded-For/-Proto/-Host: a
+# client that reaches the app around the proxy would otherwise choose its own address (and so
+# escape the per-address login throttle, S21). Loopback by default: a proxy on the same host.
+DEFAULT_TRUSTED_PROXIES = ("127.0.0.0/8", "::1")
+MAX_PROXY_HOPS = 5
 
 
 class ConfigurationError(RuntimeError):
@@ -31,6 +65,10 @@ class Settings:
     data_dir: Path
     production: bool = False
     trusted_hosts: tuple[str, ...] = ()
+    # How many reverse proxies stand in front (BEHIND_PROXY), and from which addresses their
+    # X-Forwarded-* headers are believed (TRUSTED_PROXIES).
+    proxy_hops: int = 0
+    trusted_proxies: tuple[str, ...] = DEFAULT_TRUSTED_PROXIES
     session_idle: timedelta = timedelta(minutes=30)
     session_absolute: timedelta = timedelta(hours=10)
     max_upload_bytes: int = 25 * 1024 * 1024
@@ -52,12 +90,9 @@ def load_settings(
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'besluitwerk.sqlite3'}"
     secret_key = env.get("SECRET_KEY", "")
     if production:
-        if secret_key in KNOWN_DEFAULT_SECRETS or len(secret_key) < MIN_SECRET_LENGTH:
-            raise ConfigurationError(
-                "SECRET_KEY ontbreekt of is een bekende standaardwaarde; zet in productie een "
-                f"willekeurige sleutel van minstens {MIN_SECRET_LENGTH} tekens "
-                "(bijvoorbeeld: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
-            )
+        problem = secret_key_problem(secret_key)
+        if problem:
+            raise ConfigurationError(f"{problem}; {SECRET_ADVICE}")
     elif not secret_key:
         secret_key = _development_secret(data_dir)
     hosts = tuple(h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip())
@@ -66,6 +101,8 @@ def load_settings(
             "TRUSTED_HOSTS ontbreekt; noem in productie de hostnamen waaronder Besluitwerk "
             "bereikbaar is, gescheiden door komma's."
         )
+    proxy_hops = _proxy_hops(env.get("BEHIND_PROXY", ""))
+    trusted_proxies = _trusted_proxies(env.get("TRUSTED_PROXIES", ""))
     log_format = env.get("LOG_FORMAT", "").strip().lower() or ("json" if production else "text")
     if log_format not in LOG_FORMATS:
         raise ConfigurationError(
@@ -78,6 +115,8 @@ def load_settings(
         data_dir=data_dir,
         production=production,
         trusted_hosts=hosts,
+        proxy_hops=proxy_hops,
+        trusted_proxies=trusted_proxies,
         session_idle=timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))),
         session_absolute=timedelta(hours=int(env.get("SESSION_ABSOLUTE_HOURS", "10"))),
         smtp_host=env.get("SMTP_HOST", ""),
@@ -88,6 +127,47 @@ def load_settings(
         smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in {"1", "true", "ja", "yes"},
         log_format=log_format,
     )
+
+
+def secret_key_problem(key: str) -> str | None:
+    """Why ``key`` is unfit to sign production cookies (SECURITY.md S23), or None."""
+    if key.strip().lower() in KNOWN_DEFAULT_SECRETS:
+        return "SECRET_KEY ontbreekt of is een bekende standaardwaarde"
+    if len(key) < MIN_SECRET_LENGTH:
+        return f"SECRET_KEY is te kort ({len(key)} tekens)"
+    if len(set(key)) < MIN_SECRET_DISTINCT:
+        return f"SECRET_KEY is te eenvoudig: er zitten maar {len(set(key))} verschillende tekens in"
+    # zxcvbn looks at no more than its first 72 characters; they decide for a random key too.
+    if float(zxcvbn(key[:72])["guesses_log10"]) < MIN_SECRET_GUESSES_LOG10:
+        return "SECRET_KEY is te makkelijk te raden (een herhaling, reeks of bekend woord)"
+    return None
+
+
+def _proxy_hops(raw: str) -> int:
+    text = raw.strip().lower()
+    if text in {"", "0", "nee", "no", "false", "off"}:
+        return 0
+    if text in {"1", "ja", "yes", "true", "on"}:
+        return 1
+    if text.isascii() and text.isdigit() and 1 <= int(text) <= MAX_PROXY_HOPS:
+        return int(text)
+    raise ConfigurationError(
+        f"BEHIND_PROXY {raw!r} is onbekend; zet 1 (of het aantal proxy's achter elkaar, ten "
+        f"hoogste {MAX_PROXY_HOPS}) of laat het leeg."
+    )
+
+
+def _trusted_proxies(raw: str) -> tuple[str, ...]:
+    names = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for name in names:
+        try:
+            ipaddress.ip_network(name, strict=False)
+        except ValueError:
+            raise ConfigurationError(
+                f"TRUSTED_PROXIES: {name!r} is geen IP-adres of netwerk (zoals 10.0.0.5 of "
+                "10.0.0.0/24)."
+            ) from None
+    return names or DEFAULT_TRUSTED_PROXIES
 
 
 def _development_secret(data_dir: Path) -> str:

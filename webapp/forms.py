@@ -132,7 +132,8 @@ def save_edit(
         save()
     except InvalidInput as error:
         session.rollback()
-        return render(raw, error.errors, int(request.form.get("version") or 0), 422)
+        version = fields.whole_or_none(request.form.get("version"), minimum=0) or 0
+        return render(raw, error.errors, version, 422)
     except Conflict as error:
         session.rollback()
         return render(raw, {}, current_version(), 409, error)

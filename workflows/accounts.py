@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 from collections.abc import Sequence
 from contextlib import suppress
@@ -19,7 +20,7 @@ from storage.organisations import Organisation
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
-from workflows.rules import throttle
+from workflows.rules import fields, throttle
 from workflows.rules.passwords import password_problem
 from workflows.rules.roles import Permission, Role
 from workflows.rules.text import clean_text, text_problem
@@ -31,6 +32,14 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 API_TOKEN_PREFIX = "bw_"  # noqa: S105 - a recognisable prefix, not a secret
+
+# What a failed login is logged, audited and counted under when the typed name is no account
+# (SECURITY.md S26): people type their password into the e-mail field. An unknown name is kept
+# only when it looks like an e-mail address in a domain that has accounts here (a typo, or
+# someone trying our addresses); anything else becomes this marker. No hash (a password's hash
+# is guessed offline), no prefix, no length: nothing to learn the password from.
+UNRECOGNISED_LOGIN_NAME = "(geen bekend e-mailadres)"
+_EMAIL_FORM = re.compile(r"[a-z0-9._+'-]{1,64}@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+)")
 
 
 def list_accounts(session: Session, actor: Actor) -> Sequence[User]:
@@ -124,7 +133,8 @@ def create_user(
     elif organisation is not None and (role == Role.PROVIDER) != (organisation.kind == "provider"):
         # A provider account must never see municipal data, nor an officer be a provider.
         errors["role"] = "Rol: de rol aanbieder hoort bij een zorgaanbieder, en alleen daarbij."
-    problem = password_problem(password, related=[email, name])
+    related = [email, name, organisation.name if organisation is not None else ""]
+    problem = password_problem(password, related=related)
     if problem:
         errors["password"] = problem
     if errors:
@@ -157,16 +167,25 @@ def create_user(
 
 
 def _organisation(session: Session, organisation_id: int | str | None) -> Organisation | None:
-    try:
-        key = int(organisation_id) if organisation_id not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
+    key = fields.id_or_none(organisation_id)
     return session.get(Organisation, key) if key is not None else None
 
 
+def login_name(session: Session, typed: str) -> str:
+    """The typed login name as it may be logged: an account's e-mail address, an e-mail address
+    in one of our domains, or UNRECOGNISED_LOGIN_NAME (SECURITY.md S26)."""
+    name = typed.strip().lower()[:254]
+    if account_store.find_user_by_email(session, name) is not None:
+        return name
+    match = _EMAIL_FORM.fullmatch(name)
+    if match and account_store.has_account_in_domain(session, match.group(1)):
+        return name
+    return UNRECOGNISED_LOGIN_NAME
+
+
 def authenticate(session: Session, *, email: str, password: str, origin: str) -> User | None:
-    """The active user with this e-mail address and password, or None. A failure is logged
-    with the address tried, never the password (SECURITY.md S26, S27)."""
+    """The active user with this e-mail address and password, or None. A failure is audited
+    under the login name (never the password, nor a typed name that may be one: S26, S27)."""
     user = account_store.find_user_by_email(session, email[:254])
     stored_hash = user.password_hash if user is not None else _DUMMY_HASH
     ok: bool
@@ -177,7 +196,7 @@ def authenticate(session: Session, *, email: str, password: str, origin: str) ->
     if user is None or not ok or not user.active:
         audit.record(
             session,
-            Actor(None, email[:254], None, None, origin),
+            Actor(None, login_name(session, email), None, None, origin),
             action="login",
             object_type="user",
             object_id=user.id if user is not None else None,
@@ -193,19 +212,17 @@ def authenticate(session: Session, *, email: str, password: str, origin: str) ->
 class LoginResult:
     user: User | None
     throttled: bool = False
+    # The typed login name as it may be logged (see login_name).
+    name: str = UNRECOGNISED_LOGIN_NAME
 
 
 def log_in(
     session: Session, *, email: str, password: str, address: str, origin: str, now: datetime
 ) -> LoginResult:
     """Check the password unless this account or address is throttled; every failure is
-    counted in the database (SECURITY.md S21)."""
-    key = email.strip().lower()[:254]
-    since = now - throttle.WINDOW
-    per_account, per_address = account_store.failures_since(
-        session, email=key, address=address[:100], since=since
-    )
-    if throttle.throttled(per_account, per_address):
+    counted in the database (SECURITY.md S21; see workflows.rules.throttle for the rule)."""
+    key = login_name(session, email)
+    if throttled(session, email=key, address=address, origin=origin, now=now):
         # The password is still hashed: a throttled answer takes as long as any other.
         _spend_time(password)
         audit.record(
@@ -217,24 +234,29 @@ def log_in(
             result="denied",
             new_values={"reason": "throttled"},
         )
-        return LoginResult(None, throttled=True)
+        return LoginResult(None, throttled=True, name=key)
     user = authenticate(session, email=email, password=password, origin=origin)
     if user is None:
         session.add(account_store.LoginAttempt(email=key, address=address[:100], at=now))
         session.flush()
-    return LoginResult(user)
+    return LoginResult(user, name=key)
 
 
-def throttled(session: Session, *, email: str, address: str, now: datetime) -> bool:
-    """Whether this account or address has too many recent failures (also for the second
-    factor: a code is guessed like a password)."""
-    per_account, per_address = account_store.failures_since(
-        session,
-        email=email.strip().lower()[:254],
-        address=address[:100],
-        since=now - throttle.WINDOW,
+def throttled(session: Session, *, email: str, address: str, origin: str, now: datetime) -> bool:
+    """Whether this account, address or pair has too many recent failures (also for the second
+    factor: a code is guessed like a password). ``email`` is the login name (login_name)."""
+    key = email.strip().lower()[:254]
+    per_account, per_address, per_pair = account_store.failures_since(
+        session, email=key, address=address[:100], since=now - throttle.WINDOW
     )
-    return throttle.throttled(per_account, per_address)
+    failures = throttle.Failures(per_account, per_address, per_pair)
+    if not throttle.throttled(failures, known_address=False):
+        return False
+    user = account_store.find_user_by_email(session, key)
+    known = user is not None and account_store.logged_in_from(
+        session, user.id, origin, since=now - throttle.KNOWN_ADDRESS_FOR
+    )
+    return throttle.throttled(failures, known_address=known)
 
 
 def count_failure(session: Session, *, email: str, address: str, now: datetime) -> None:
@@ -365,7 +387,7 @@ def change_password(
         errors["current"] = "Huidig wachtwoord: klopt niet."
     if new != repeat:
         errors["repeat"] = "Herhaling: is niet gelijk aan het nieuwe wachtwoord."
-    problem = password_problem(new, related=[user.email, user.name])
+    problem = password_problem(new, related=[user.email, user.name, user.organisation.name])
     if problem:
         errors["new"] = problem
     elif ok and new == current:

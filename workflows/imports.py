@@ -28,6 +28,7 @@ from storage.organisations import Organisation
 from workflows import arrangements, audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
+from workflows.rules import fields
 from workflows.rules.dates import parse_date
 from workflows.rules.dutch_format import decimal_number
 from workflows.rules.roles import Permission
@@ -261,22 +262,12 @@ class _Row:
 def _whole(value: Any, label: str, problems: list[str]) -> int:
     if value in (None, ""):
         return 0
-    if isinstance(value, bool):
-        problems.append(f"{label}: verwacht een getal.")
+    try:
+        # A count column holds at most 2^31-1 on PostgreSQL: a larger one is a wrong cell.
+        return fields.parse_whole(value, label=label, minimum=0, maximum=fields.MAX_ID)
+    except fields.FieldError as error:
+        problems.append(str(error))
         return 0
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, int):
-        number = value
-    else:
-        text = str(value).strip()
-        if not text.isdigit():
-            problems.append(f"{label}: '{text[:20]}' is geen geheel getal.")
-            return 0
-        number = int(text)
-    if number < 0:
-        problems.append(f"{label}: mag niet negatief zijn.")
-    return number
 
 
 def _day(value: Any, label: str, problems: list[str]) -> date | None:
@@ -287,8 +278,9 @@ def _day(value: Any, label: str, problems: list[str]) -> date | None:
     if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 100_000:
         return EXCEL_EPOCH + timedelta(days=int(value))  # an Excel serial date
     text = str(value or "").strip()
-    if text.isdigit() and 1 <= int(text) < 100_000:
-        return EXCEL_EPOCH + timedelta(days=int(text))
+    serial = fields.whole_or_none(text, minimum=1, maximum=99_999)
+    if serial is not None:
+        return EXCEL_EPOCH + timedelta(days=serial)
     try:
         return parse_date(text, label=label)
     except ValueError as error:

@@ -19,6 +19,7 @@ from workflows.actors import Actor
 from workflows.coverage import municipalities_of
 from workflows.errors import InvalidInput
 from workflows.rules import costs as rule
+from workflows.rules import fields
 from workflows.rules.roles import Permission
 
 
@@ -56,10 +57,10 @@ class Figures:
 def read_year(raw: str | int | None, *, default: int) -> int:
     if raw in (None, ""):
         return default
-    text = str(raw)
-    if not text.isdigit() or not 2000 <= int(text) <= 2100:
+    year = fields.whole_or_none(str(raw), minimum=2000, maximum=2100)
+    if year is None:
         raise InvalidInput({"year": "Jaar: kies een jaar, bijvoorbeeld 2025."})
-    return int(text)
+    return year
 
 
 def _stay_days_in_year(start: date, end: date, year: int) -> int:

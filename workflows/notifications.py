@@ -15,6 +15,7 @@ from storage.deadlines import Message, ReminderLadder
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
+from workflows.rules import fields
 from workflows.rules.reminders import DEFAULT_LADDERS
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
@@ -81,7 +82,7 @@ def set_ladder(session: Session, actor: Actor, kind: str, raw: dict[str, Any]) -
         if not part:
             continue
         try:
-            value = int(part)
+            value = fields.parse_whole(part, label="Momenten")
         except ValueError:
             errors["offsets"] = f"Momenten: '{part[:20]}' is geen aantal dagen."
             break
@@ -95,7 +96,7 @@ def set_ladder(session: Session, actor: Actor, kind: str, raw: dict[str, Any]) -
     if not roles or Role.PROVIDER.value in roles:
         errors["roles"] = "Ontvangers: kies een of meer rollen van een gemeente."
     try:
-        escalate = int(str(raw.get("escalate_after_days", "7")))
+        escalate = fields.parse_whole(str(raw.get("escalate_after_days", "7")), label="Escaleren")
         if not 1 <= escalate <= 60:
             raise ValueError
     except ValueError:

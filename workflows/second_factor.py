@@ -59,7 +59,7 @@ def _step(now: datetime) -> int:
 
 
 def _matching_step(secret: str, code: str, now: datetime) -> int | None:
-    if not code.isdigit() or len(code) != 6:
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
         return None
     totp = pyotp.TOTP(secret)
     current = _step(now)

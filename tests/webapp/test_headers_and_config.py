@@ -64,7 +64,10 @@ def test_s23_production_refuses_to_start_without_a_real_secret_key(tmp_path, sec
 
 
 def test_s23_production_requires_trusted_hosts_and_runs_without_debug(tmp_path):
-    env = {"BESLUITWERK_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48}
+    env = {
+        "BESLUITWERK_DATA_DIR": str(tmp_path),
+        "SECRET_KEY": "q7Vd2-LmX9pR4tKz8WbN3yHc6JfE1sGa5UoQ0iTe",
+    }
     with pytest.raises(ConfigurationError, match="TRUSTED_HOSTS"):
         load_settings(env, production=True)
     settings = load_settings({**env, "TRUSTED_HOSTS": "a.example"}, production=True)

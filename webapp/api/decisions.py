@@ -12,7 +12,7 @@ from storage.decisions import Decision
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
-from webapp.api.views import blueprint, page
+from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
 from workflows import decisions
 from workflows.errors import InvalidInput
@@ -93,10 +93,11 @@ def list_decisions() -> ResponseReturnValue:
     args = request.args
     if args.get("status"):
         rows = [d for d in rows if d.status == args["status"]]
-    if args.get("municipality", "").isdigit():
-        rows = [d for d in rows if d.municipality_id == int(args["municipality"])]
-    if args.get("arrangement", "").isdigit():
-        rows = [d for d in rows if d.arrangement_id == int(args["arrangement"])]
+    municipality_id, arrangement_id = id_arg("municipality"), id_arg("arrangement")
+    if municipality_id is not None:
+        rows = [d for d in rows if d.municipality_id == municipality_id]
+    if arrangement_id is not None:
+        rows = [d for d in rows if d.arrangement_id == arrangement_id]
     if args.get("meeting_on"):
         rows = [d for d in rows if _day(d.meeting_on) == args["meeting_on"]]
     return page([summary_json(d) for d in rows])

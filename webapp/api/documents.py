@@ -13,7 +13,7 @@ from storage.files import FileStore
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
-from webapp.api.views import blueprint, error_response, page
+from webapp.api.views import blueprint, error_response, id_arg, page
 from webapp.database import db
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
@@ -26,6 +26,7 @@ from workflows import (
     documents,
 )
 from workflows.errors import InvalidInput
+from workflows.rules.fields import MAX_ID
 from workflows.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 
 
@@ -84,7 +85,7 @@ def _integer(body: dict[str, Any], name: str, *, required: bool = True) -> int |
     value = body.get(name)
     if value is None and not required:
         return None
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= MAX_ID:
         raise InvalidInput({name: f"{name}: verwacht een geheel getal van 1 of meer."})
     return value
 
@@ -117,10 +118,10 @@ def create_document() -> ResponseReturnValue:
 @blueprint.get("/documents", endpoint="documents")
 def list_documents() -> ResponseReturnValue:
     subject_type = request.args.get("subject_type", "")
-    raw_id = request.args.get("subject_id", "")
-    if not raw_id.isdigit():
+    subject_id = id_arg("subject_id")
+    if subject_id is None:
         raise InvalidInput({"subject_id": "subject_id: verwacht een geheel getal."})
-    rows = documents.listed(db(), current_actor(), subject_type, int(raw_id))
+    rows = documents.listed(db(), current_actor(), subject_type, subject_id)
     return page([document_json(d) for d in rows])
 
 
@@ -152,7 +153,7 @@ def create_bundle() -> ResponseReturnValue:
     if "document_ids" in body:
         ids = body["document_ids"]
         if not isinstance(ids, list) or not all(
-            isinstance(i, int) and not isinstance(i, bool) for i in ids
+            isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids
         ):
             raise InvalidInput({"document_ids": "document_ids: verwacht een lijst van getallen."})
         job = document_jobs.request_documents_bundle(

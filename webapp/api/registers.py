@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.representations import agreement_json, arrangement_json, mandate_json
-from webapp.api.views import blueprint, page
+from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
 from workflows import agreement_sending, agreements, arrangements, coverage, mandates
 from workflows.errors import InvalidInput
@@ -65,7 +65,7 @@ def add_phase(arrangement_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/mandates", endpoint="mandates")
 def list_mandates() -> ResponseReturnValue:
-    arrangement_id = _optional_id("arrangement")
+    arrangement_id = id_arg("arrangement")
     rows = mandates.list_visible(db(), current_actor(), arrangement_id=arrangement_id)
     status = request.args.get("status")
     items = [mandate_json(m) for m in rows]
@@ -119,7 +119,7 @@ def update_mandate(mandate_id: int) -> ResponseReturnValue:
 @blueprint.get("/agreements", endpoint="agreements")
 def list_agreements() -> ResponseReturnValue:
     actor = current_actor()
-    rows = agreements.list_visible(db(), actor, arrangement_id=_optional_id("arrangement"))
+    rows = agreements.list_visible(db(), actor, arrangement_id=id_arg("arrangement"))
     status = request.args.get("status")
     return page(
         [
@@ -166,7 +166,7 @@ def update_agreement(agreement_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/coverage", endpoint="coverage")
 def get_coverage() -> ResponseReturnValue:
-    arrangement_id = _optional_id("arrangement")
+    arrangement_id = id_arg("arrangement")
     if arrangement_id is None:
         raise InvalidInput({"arrangement": "arrangement: noem de regeling (een nummer)."})
     act, on = coverage.read_question(request.args.get("act"), request.args.get("on"))
@@ -189,12 +189,3 @@ def get_coverage() -> ResponseReturnValue:
             "total": len(rows),
         }
     )
-
-
-def _optional_id(name: str) -> int | None:
-    raw = request.args.get(name)
-    if raw in (None, ""):
-        return None
-    if not raw.isdigit():
-        raise InvalidInput({name: f"{name}: verwacht een nummer."})
-    return int(raw)

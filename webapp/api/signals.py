@@ -11,11 +11,12 @@ from storage.deadlines import Deadline
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
-from webapp.api.views import blueprint, page
+from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
 from workflows import deadlines, equated_days, signals
 from workflows.errors import InvalidInput
 from workflows.rules.dates import parse_date
+from workflows.rules.fields import FieldError, parse_whole
 from workflows.rules.termijnenwet import term_end
 
 
@@ -34,12 +35,7 @@ def _date_arg(name: str, label: str, *, default: date | None = None) -> date:
 @blueprint.get("/signals", endpoint="signals")
 def list_signals() -> ResponseReturnValue:
     as_of = _date_arg("as_of", "as_of", default=clock.today())
-    raw = request.args.get("arrangement", "")
-    if raw and not raw.isdigit():
-        raise InvalidInput({"arrangement": "arrangement: verwacht een nummer."})
-    found = signals.derive(
-        db(), current_actor(), as_of=as_of, arrangement_id=int(raw) if raw else None
-    )
+    found = signals.derive(db(), current_actor(), as_of=as_of, arrangement_id=id_arg("arrangement"))
     items = [
         {
             "kind": s.kind,
@@ -69,9 +65,12 @@ def compute_term_end() -> ResponseReturnValue:
     if len(given) != 1:
         raise InvalidInput({"days": "Geef precies één van days, weeks of months."})
     ((unit, raw),) = given.items()
-    if not raw.isdigit() or not 1 <= int(raw) <= 10_000:
-        raise InvalidInput({unit: f"{unit}: verwacht een geheel getal van 1 tot en met 10000."})
-    amount = int(raw)
+    try:
+        amount = parse_whole(raw, label=unit, minimum=1, maximum=10_000)
+    except FieldError:
+        raise InvalidInput(
+            {unit: f"{unit}: verwacht een geheel getal van 1 tot en met 10000."}
+        ) from None
     result = term_end(
         start,
         days=amount if unit == "days" else 0,
@@ -115,11 +114,8 @@ def _deadline_json(deadline: Deadline) -> dict[str, object]:
 def list_deadlines() -> ResponseReturnValue:
     start = _date_arg("from", "from", default=date.min) if request.args.get("from") else None
     end = _date_arg("to", "to", default=date.max) if request.args.get("to") else None
-    raw = request.args.get("arrangement", "")
-    if raw and not raw.isdigit():
-        raise InvalidInput({"arrangement": "arrangement: verwacht een nummer."})
     rows = deadlines.list_visible(
-        db(), current_actor(), start=start, end=end, arrangement_id=int(raw) if raw else None
+        db(), current_actor(), start=start, end=end, arrangement_id=id_arg("arrangement")
     )
     return page([_deadline_json(d) for d in rows])
 

@@ -9,12 +9,13 @@ from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException
 
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, note_refusal
 from webapp.api import openapi
 from webapp.api.representations import arrangement_json, organisation_json
 from webapp.database import db
 from workflows import arrangements, organisations
-from workflows.errors import Conflict, InvalidInput, WorkflowError
+from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowError
+from workflows.rules.fields import FieldError, parse_id, parse_whole
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -43,6 +44,8 @@ def _workflow_error(error: WorkflowError) -> ResponseReturnValue:
         extra["fields"] = error.errors
     if isinstance(error, Conflict):
         extra["changed"] = error.changed
+    if isinstance(error, NotFound | Forbidden):
+        note_refusal(error)
     return error_response(HTTP_STATUS.get(error.code, 400), error.code, error.message, **extra)
 
 
@@ -61,13 +64,22 @@ def _whole(
 ) -> int:
     if raw is None or raw == "":
         return default
-    if not raw.isdigit():
-        errors[name] = f"{name}: verwacht een geheel getal van 0 of meer."
+    try:
+        return parse_whole(raw, label=name, minimum=0, maximum=maximum)
+    except FieldError as error:
+        errors[name] = str(error)
         return default
-    value = int(raw)
-    if maximum is not None and value > maximum:
-        errors[name] = f"{name}: ten hoogste {maximum}."
-    return value
+
+
+def id_arg(name: str) -> int | None:
+    """An optional record id from the query string; a 422 naming it when it is none."""
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    try:
+        return parse_id(raw, label=name)
+    except FieldError:
+        raise InvalidInput({name: f"{name}: verwacht een nummer."}) from None
 
 
 @blueprint.get("/openapi.json", endpoint="openapi")

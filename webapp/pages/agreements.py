@@ -18,6 +18,7 @@ from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from workflows import agreement_sending, agreements, arrangements, audit, history, mandates
 from workflows.agreements import term_of
 from workflows.errors import Conflict, InvalidInput
+from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
@@ -42,14 +43,16 @@ def _filters() -> dict[str, str]:
 
 
 def _filtered(rows: list[Agreement], chosen: dict[str, str], today: date) -> list[Agreement]:
-    if chosen["regeling"].isdigit():
-        rows = [a for a in rows if a.arrangement_id == int(chosen["regeling"])]
+    arrangement_id = fields.id_or_none(chosen["regeling"])
+    if arrangement_id is not None:
+        rows = [a for a in rows if a.arrangement_id == arrangement_id]
     if chosen["status"]:
         rows = [a for a in rows if a.status == chosen["status"]]
-    if chosen["aanbieder"].isdigit():
-        rows = [a for a in rows if a.provider_id == int(chosen["aanbieder"])]
-    if chosen["eindigt_binnen"].isdigit():
-        days = int(chosen["eindigt_binnen"])
+    provider_id = fields.id_or_none(chosen["aanbieder"])
+    if provider_id is not None:
+        rows = [a for a in rows if a.provider_id == provider_id]
+    days = fields.whole_or_none(chosen["eindigt_binnen"], minimum=0, maximum=fields.MAX_DAYS_AHEAD)
+    if days is not None:
         rows = [a for a in rows if 0 <= (a.end_on - today).days <= days]
     return rows
 
@@ -202,15 +205,17 @@ def _render_form(
 def create() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    raw_id = request.values.get("regeling") or request.form.get("arrangement_id", "")
-    if not raw_id.isdigit():
+    arrangement_id = fields.id_or_none(
+        request.values.get("regeling") or request.form.get("arrangement_id", "")
+    )
+    if arrangement_id is None:
         return render_template(
             "registers/choose_arrangement.html",
             heading="Nieuwe overeenkomst",
             arrangements=arrangements.list_visible(session, actor),
             target="agreements.create",
         )
-    arrangement = arrangements.visible(session, actor, int(raw_id))
+    arrangement = arrangements.visible(session, actor, arrangement_id)
     cancel = url_for("agreements.index", regeling=arrangement.id)
     heading = "Nieuwe overeenkomst"
     if request.method == "GET":

@@ -15,6 +15,7 @@ from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit
 from workflows import accounts, agreements, arrangements, decisions, mandates, organisations
 from workflows.errors import InvalidInput, NotFound
+from workflows.rules import fields
 from workflows.rules.dates import parse_date
 from workflows.rules.decisions import (
     ADVICE_LABELS,
@@ -67,10 +68,12 @@ def index() -> ResponseReturnValue:
     chosen = {k: request.args.get(k, "") for k in ("status", "gemeente", "vergadering", "regeling")}
     if chosen["status"]:
         rows = [d for d in rows if d.status == chosen["status"]]
-    if chosen["gemeente"].isdigit():
-        rows = [d for d in rows if d.municipality_id == int(chosen["gemeente"])]
-    if chosen["regeling"].isdigit():
-        rows = [d for d in rows if d.arrangement_id == int(chosen["regeling"])]
+    municipality_id = fields.id_or_none(chosen["gemeente"])
+    if municipality_id is not None:
+        rows = [d for d in rows if d.municipality_id == municipality_id]
+    arrangement_id = fields.id_or_none(chosen["regeling"])
+    if arrangement_id is not None:
+        rows = [d for d in rows if d.arrangement_id == arrangement_id]
     if chosen["vergadering"]:
         rows = [
             d for d in rows if d.meeting_on and d.meeting_on.isoformat() == chosen["vergadering"]
@@ -91,16 +94,16 @@ def index() -> ResponseReturnValue:
 def create() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    raw_id = request.values.get("regeling", "")
+    arrangement_id = fields.id_or_none(request.values.get("regeling", ""))
     regional = request.values.get("regionaal") == "1"
-    if not raw_id.isdigit():
+    if arrangement_id is None:
         return render_template(
             "registers/choose_arrangement.html",
             heading="Nieuw besluitvormingsdossier",
             arrangements=arrangements.list_visible(session, actor),
             target="decisions.create",
         )
-    arrangement = arrangements.visible(session, actor, int(raw_id))
+    arrangement = arrangements.visible(session, actor, arrangement_id)
     names = decisions.SECTIONS["kop"][1] + decisions.SECTIONS["besluit"][1]
     if request.method == "GET":
         values = _form_values(
@@ -336,7 +339,7 @@ def grant_access(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     raw = request.form.get("user_id", "")
     try:
-        decisions.grant_access(session, actor, decision_id, int(raw) if raw.isdigit() else 0)
+        decisions.grant_access(session, actor, decision_id, fields.id_or_none(raw) or 0)
     except InvalidInput as error:
         session.rollback()
         return _detail_page(
@@ -391,17 +394,18 @@ def decision_list() -> ResponseReturnValue:
         request.args.get("vergadering", ""),
     )
     chosen = None
-    if municipality_raw.isdigit() and meeting_raw:
+    municipality_id = fields.id_or_none(municipality_raw)
+    if municipality_id is not None and meeting_raw:
         try:
             meeting_on = parse_date(meeting_raw, label="Vergadering")
         except ValueError as problem:
             error = str(problem)
         else:
             entries = decisions.decision_list(
-                session, actor, municipality_id=int(municipality_raw), meeting_on=meeting_on
+                session, actor, municipality_id=municipality_id, meeting_on=meeting_on
             )
             chosen = (
-                next((o for o, d in meetings if o.id == int(municipality_raw)), None),
+                next((o for o, d in meetings if o.id == municipality_id), None),
                 meeting_on,
             )
     return render_template(

@@ -34,6 +34,7 @@ from workflows import (
 from workflows.errors import InvalidInput, NotFound
 from workflows.pdf_checks import MAX_BYTES as PDF_MAX_BYTES
 from workflows.pdf_checks import PdfRefused
+from workflows.rules import fields
 from workflows.rules.agreements import STATUS_LABELS
 from workflows.rules.document_fields import KIND_LABELS, KIND_PARTIES, KIND_SUBJECTS, KIND_YEARS
 from workflows.rules.roles import Permission
@@ -162,17 +163,17 @@ def _index(
 
 
 def _whole(name: str) -> int | None:
-    raw = request.form.get(name, "")
-    return int(raw) if raw.isdigit() else None
+    return fields.id_or_none(request.form.get(name, ""))
 
 
 def _year() -> int | None:
     raw = request.form.get("year", "").strip()
     if not raw:
         return None
-    if not raw.isdigit():
+    year = fields.whole_or_none(raw, minimum=1, maximum=9999)
+    if year is None:
         raise InvalidInput({"year": "Jaar: vul een jaartal in, bijvoorbeeld 2025."})
-    return int(raw)
+    return year
 
 
 @blueprint.post("/maken")

@@ -12,6 +12,7 @@ from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from workflows import arrangements, imports
 from workflows.errors import InvalidInput
+from workflows.rules import fields
 
 blueprint = Blueprint("imports", __name__)
 
@@ -40,8 +41,8 @@ def upload(arrangement_id: int) -> ResponseReturnValue:
         return _form(arrangement_id, {})
     session = db()
     file = request.files.get("file")
-    year = request.form.get("year", "")
-    if not year.isdigit() or not 2000 <= int(year) <= 2100:
+    year = fields.whole_or_none(request.form.get("year", ""), minimum=2000, maximum=2100)
+    if year is None:
         return _form(arrangement_id, {"year": "Jaar: kies een jaar, bijvoorbeeld 2025."}, 422)
     if file is None or not file.filename:
         return _form(arrangement_id, {"file": "Bestand: kies een .xlsx- of .csv-bestand."}, 422)
@@ -54,7 +55,7 @@ def upload(arrangement_id: int) -> ResponseReturnValue:
         batch = preview_upload(
             arrangement_id,
             kind=request.form.get("kind", ""),
-            year=int(year),
+            year=year,
             filename=file.filename,
             content=content,
         )
@@ -110,7 +111,7 @@ def show(import_id: int) -> ResponseReturnValue:
 def confirm(import_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    exclude = [int(x) for x in request.form.getlist("exclude") if x.isdigit()]
+    exclude = [n for n in map(fields.id_or_none, request.form.getlist("exclude")) if n is not None]
     try:
         batch = imports.confirm(session, actor, import_id, exclude=exclude, now=clock.now())
     except InvalidInput as error:

@@ -46,14 +46,17 @@ def _filters() -> dict[str, Any]:
 
 
 def _filtered(rows: list[Mandate], chosen: dict[str, Any], today: date) -> list[Mandate]:
-    if chosen["regeling"].isdigit():
-        rows = [m for m in rows if m.arrangement_id == int(chosen["regeling"])]
+    arrangement_id = fields.id_or_none(chosen["regeling"])
+    if arrangement_id is not None:
+        rows = [m for m in rows if m.arrangement_id == arrangement_id]
     if chosen["status"]:
         rows = [m for m in rows if any(g.status == chosen["status"] for g in m.grants)]
-    if chosen["gemeente"].isdigit():
-        rows = [m for m in rows if any(g.grantor_id == int(chosen["gemeente"]) for g in m.grants)]
-    if chosen["verloopt_binnen"].isdigit():
-        rows = mandates.expiring_within(rows, today=today, days=int(chosen["verloopt_binnen"]))
+    grantor_id = fields.id_or_none(chosen["gemeente"])
+    if grantor_id is not None:
+        rows = [m for m in rows if any(g.grantor_id == grantor_id for g in m.grants)]
+    days = fields.whole_or_none(chosen["verloopt_binnen"], minimum=0, maximum=fields.MAX_DAYS_AHEAD)
+    if days is not None:
+        rows = mandates.expiring_within(rows, today=today, days=days)
     return rows
 
 
@@ -215,15 +218,17 @@ def _render_form(
 def create() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    raw_id = request.values.get("regeling") or request.form.get("arrangement_id", "")
-    if not raw_id.isdigit():
+    arrangement_id = fields.id_or_none(
+        request.values.get("regeling") or request.form.get("arrangement_id", "")
+    )
+    if arrangement_id is None:
         return render_template(
             "registers/choose_arrangement.html",
             heading="Nieuwe volmacht of nieuw mandaat",
             arrangements=arrangements.list_visible(session, actor),
             target="mandates.create",
         )
-    arrangement = arrangements.visible(session, actor, int(raw_id))
+    arrangement = arrangements.visible(session, actor, arrangement_id)
     cancel = url_for("mandates.index", regeling=arrangement.id)
     if request.method == "GET":
         participants = [

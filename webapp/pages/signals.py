@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -13,6 +12,7 @@ from webapp.access import current_actor
 from webapp.database import db
 from workflows import arrangements, decisions, equated_days, mandates, signals
 from workflows.errors import InvalidInput
+from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import parse_date
 from workflows.rules.termijnenwet import TermEnd, term_end
@@ -20,6 +20,7 @@ from workflows.rules.termijnenwet import TermEnd, term_end
 blueprint = Blueprint("signals", __name__)
 
 UNITS = {"days": "dagen", "weeks": "weken", "months": "maanden"}
+GAP_MUNICIPALITIES = fields.Ids("Gemeenten")
 
 
 @blueprint.get("/signalen")
@@ -34,9 +35,7 @@ def dashboard() -> ResponseReturnValue:
         except ValueError as problem:
             error = str(problem)
     chosen = request.args.get("regeling", "")
-    found = signals.derive(
-        session, actor, as_of=as_of, arrangement_id=int(chosen) if chosen.isdigit() else None
-    )
+    found = signals.derive(session, actor, as_of=as_of, arrangement_id=fields.id_or_none(chosen))
     gaps = [s for s in found if s.kind == "mandate_needed"]
     groups = [
         (key, list(items))
@@ -65,8 +64,8 @@ def draft_mandate() -> ResponseReturnValue:
     session = db()
     try:
         act = Act(request.form.get("act", ""))
-        arrangement_id = int(request.form.get("arrangement_id", ""))
-        municipality_ids = [int(i) for i in request.form.getlist("municipality_ids")]
+        arrangement_id = fields.parse_id(request.form.get("arrangement_id", ""), label="Regeling")
+        municipality_ids = GAP_MUNICIPALITIES.read(request.form.getlist("municipality_ids"))
     except ValueError:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
@@ -99,9 +98,9 @@ def draft_dossier() -> ResponseReturnValue:
     session = db()
     try:
         act = Act(request.form.get("act", ""))
-        arrangement_id = int(request.form.get("arrangement_id", ""))
-        act_on = date.fromisoformat(request.form.get("act_on", ""))
-        municipality_ids = [int(i) for i in request.form.getlist("municipality_ids")]
+        arrangement_id = fields.parse_id(request.form.get("arrangement_id", ""), label="Regeling")
+        act_on = parse_date(request.form.get("act_on", ""), label="Datum")
+        municipality_ids = GAP_MUNICIPALITIES.read(request.form.getlist("municipality_ids"))
     except ValueError:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
@@ -144,12 +143,12 @@ def term_calculator() -> ResponseReturnValue:
             start = parse_date(start_raw, label="Begindatum")
         except ValueError as problem:
             errors["start"] = str(problem)
-        if not amount_raw.strip().isdigit() or int(amount_raw) < 1:
+        amount = fields.whole_or_none(amount_raw, minimum=1)
+        if amount is None:
             errors["aantal"] = "Aantal: vul een geheel getal van 1 of meer in."
         if unit not in UNITS:
             errors["eenheid"] = "Eenheid: kies dagen, weken of maanden."
-        if not errors and start is not None:
-            amount = int(amount_raw)
+        if not errors and start is not None and amount is not None:
             if amount > 10_000:
                 errors["aantal"] = "Aantal: ten hoogste 10000."
             else:

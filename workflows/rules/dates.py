@@ -6,8 +6,14 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
-_DUTCH = re.compile(r"^(\d{1,2})-(\d{1,2})-(\d{4})$")
+_ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
+_DUTCH = re.compile(r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$")
+
+# The calendar Besluitwerk reckons in. Terms, notice periods, extensions and backward planning
+# add or subtract up to centuries of days from a typed date; near year 1 or 9999 that runs off
+# Python's calendar (a crash, not an answer), and no decision of a municipality lies there.
+EARLIEST = date(1900, 1, 1)
+LATEST = date(2199, 12, 31)
 
 
 def parse_date(value: str, *, label: str) -> date:
@@ -22,11 +28,17 @@ def parse_date(value: str, *, label: str) -> date:
             raise ValueError(f"{label}: '{text}' is geen datum; schrijf bijvoorbeeld 27-05-2025.")
         day, month, year = (int(part) for part in match.groups())
     try:
-        return date(year, month, day)
+        found = date(year, month, day)
     except ValueError:
         raise ValueError(
             f"{label}: {day:02d}-{month:02d}-{year} bestaat niet in de kalender."
         ) from None
+    if not EARLIEST <= found <= LATEST:
+        raise ValueError(
+            f"{label}: {in_words(found)} valt buiten de kalender van Besluitwerk; kies een datum "
+            f"van {in_words(EARLIEST)} tot en met {in_words(LATEST)}."
+        )
+    return found
 
 
 _MONTHS = (

@@ -17,7 +17,7 @@ from typing import Any
 from workflows.rules.dates import parse_date
 from workflows.rules.text import clean_text, text_problem
 
-_DUTCH_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+_DUTCH_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
 
 
 class FieldError(ValueError):
@@ -50,6 +50,89 @@ class Text:
         return value
 
 
+# The database's integer columns: PostgreSQL's ``integer`` holds at most 2^31-1 and SQLite's
+# integers at most 2^63-1. A typed number beyond what its column holds would crash the query.
+MAX_ID = 2**31 - 1
+MAX_WHOLE = 2**63 - 1
+# Only ASCII digits make a number: str.isdigit() also takes '²' (which int() then refuses) and
+# int() takes Arabic-Indic digits, '1_000' and '+5', none of which an officer means as an id.
+_ASCII_WHOLE = re.compile(r"-?[0-9]+")
+# "Ends within N days" filters: a century ahead is more than any register holds, and keeps
+# ``today + N days`` inside the calendar.
+MAX_DAYS_AHEAD = 100 * 366
+# More digits than any bound here has: refused before int() is asked to convert a huge string.
+_MAX_DIGITS = len(str(MAX_WHOLE))
+
+
+def parse_whole(
+    raw: Any, *, label: str, minimum: int | None = None, maximum: int | None = None
+) -> int:
+    """The one reader of whole numbers from forms, query strings and JSON: ASCII digits (with
+    Dutch thousands separators), a JSON integer, or a float without a fraction, within
+    ``minimum``..``maximum`` (by default what a database column holds). FieldError otherwise."""
+    upper = MAX_WHOLE if maximum is None else maximum
+    lower = -MAX_WHOLE if minimum is None else minimum
+    if isinstance(raw, bool):
+        raise FieldError(f"{label}: verwacht een geheel getal.")
+    if isinstance(raw, float):
+        if math.isnan(raw) or math.isinf(raw) or not raw.is_integer():
+            raise FieldError(f"{label}: verwacht een geheel getal.")
+        raw = int(raw)
+    if isinstance(raw, str):
+        text = raw.strip()
+        if _DUTCH_THOUSANDS.fullmatch(text):
+            text = text.replace(".", "")
+        if not _ASCII_WHOLE.fullmatch(text):
+            raise FieldError(f"{label}: '{shown(raw)}' is geen geheel getal.")
+        if len(text.lstrip("-")) > _MAX_DIGITS:
+            raise FieldError(
+                f"{label}: mag ten hoogste {upper} zijn."
+                if not text.startswith("-")
+                else f"{label}: moet minstens {lower} zijn."
+            )
+        raw = int(text)
+    if not isinstance(raw, int):
+        raise FieldError(f"{label}: verwacht een geheel getal.")
+    if raw < lower:
+        if lower == 0:
+            raise FieldError(f"{label}: mag niet negatief zijn.")
+        raise FieldError(f"{label}: moet minstens {lower} zijn.")
+    if raw > upper:
+        raise FieldError(f"{label}: mag ten hoogste {upper} zijn.")
+    return raw
+
+
+def parse_id(raw: Any, *, label: str) -> int:
+    """The identifier of a record: a whole number from 1 to 2^31-1 (what an id column holds)."""
+    try:
+        return parse_whole(raw, label=label, minimum=1, maximum=MAX_ID)
+    except FieldError:
+        raise FieldError(f"{label}: '{shown(raw)}' is geen nummer.") from None
+
+
+def id_or_none(raw: Any) -> int | None:
+    """The identifier in ``raw``, or None when it is none: a page's filter ignores a value it
+    cannot use, as it ignores an unknown one."""
+    return whole_or_none(raw, minimum=1, maximum=MAX_ID)
+
+
+def whole_or_none(
+    raw: Any, *, minimum: int | None = None, maximum: int | None = None
+) -> int | None:
+    """The whole number in ``raw`` within the bounds, or None when there is none (a filter)."""
+    try:
+        return parse_whole(raw, label="", minimum=minimum, maximum=maximum)
+    except FieldError:
+        return None
+
+
+def shown(raw: Any) -> str:
+    """A typed value quoted back in a message: short, and without line breaks or other
+    control characters (a message may end up in a log line)."""
+    text = str(raw)[:40]
+    return "".join(c if c.isprintable() else "?" for c in text)
+
+
 @dataclass(frozen=True)
 class Whole:
     """A whole number within bounds; empty means None unless required."""
@@ -64,31 +147,7 @@ class Whole:
             if self.required:
                 raise FieldError(f"{self.label}: vul een getal in.")
             return None
-        if isinstance(raw, bool):
-            raise FieldError(f"{self.label}: verwacht een geheel getal.")
-        if isinstance(raw, float):
-            if math.isnan(raw) or math.isinf(raw) or not raw.is_integer():
-                raise FieldError(f"{self.label}: verwacht een geheel getal.")
-            raw = int(raw)
-        if isinstance(raw, str):
-            text = raw.strip()
-            if _DUTCH_THOUSANDS.match(text):
-                text = text.replace(".", "")
-            try:
-                raw = int(text)
-            except ValueError:
-                raise FieldError(
-                    f"{self.label}: '{raw.strip()[:40]}' is geen geheel getal."
-                ) from None
-        if not isinstance(raw, int):
-            raise FieldError(f"{self.label}: verwacht een geheel getal.")
-        if raw < self.minimum:
-            if self.minimum == 0:
-                raise FieldError(f"{self.label}: mag niet negatief zijn.")
-            raise FieldError(f"{self.label}: moet minstens {self.minimum} zijn.")
-        if raw > self.maximum:
-            raise FieldError(f"{self.label}: mag ten hoogste {self.maximum} zijn.")
-        return raw
+        return parse_whole(raw, label=self.label, minimum=self.minimum, maximum=self.maximum)
 
 
 @dataclass(frozen=True)
@@ -167,11 +226,14 @@ class WeekList:
                 if "-" in chunk:
                     low, _, high = chunk.partition("-")
                     try:
-                        parts.extend(range(int(low), int(high) + 1))
-                    except ValueError:
+                        first = parse_whole(low, label=self.label, minimum=1, maximum=53)
+                        last = parse_whole(high, label=self.label, minimum=1, maximum=53)
+                    except FieldError:
                         raise FieldError(
-                            f"{self.label}: '{chunk[:20]}' is geen weekreeks."
+                            f"{self.label}: '{shown(chunk[:20])}' is geen weekreeks van 1 tot en "
+                            "met 53."
                         ) from None
+                    parts.extend(range(first, last + 1))
                 else:
                     parts.append(chunk)
         else:
@@ -179,17 +241,18 @@ class WeekList:
         weeks: set[int] = set()
         for part in parts:
             try:
-                week = int(part)
-            except (TypeError, ValueError):
-                raise FieldError(f"{self.label}: '{str(part)[:20]}' is geen weeknummer.") from None
+                week = parse_whole(part, label=self.label)
+            except FieldError:
+                message = f"{self.label}: '{shown(part)[:20]}' is geen weeknummer."
+                raise FieldError(message) from None
             if not 1 <= week <= 53:
                 raise FieldError(f"{self.label}: weeknummers lopen van 1 tot en met 53.")
             weeks.add(week)
         return sorted(weeks)
 
 
-_MONEY_DUTCH = re.compile(r"^-?\d{1,3}(\.\d{3})*(,\d{1,2})?$|^-?\d+(,\d{1,2})?$")
-_MONEY_PLAIN = re.compile(r"^-?\d+(\.\d{1,2})?$")
+_MONEY_DUTCH = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})*(,[0-9]{1,2})?$|^-?[0-9]+(,[0-9]{1,2})?$")
+_MONEY_PLAIN = re.compile(r"^-?[0-9]+(\.[0-9]{1,2})?$")
 
 
 @dataclass(frozen=True)
@@ -280,12 +343,7 @@ class Ids:
         for item in items:
             if isinstance(item, bool):
                 raise FieldError(f"{self.label}: verwacht nummers.")
-            try:
-                value = int(str(item).strip())
-            except ValueError:
-                raise FieldError(f"{self.label}: '{str(item)[:20]}' is geen nummer.") from None
-            if value < 1:
-                raise FieldError(f"{self.label}: '{value}' is geen nummer.")
+            value = parse_id(item, label=self.label)
             if value not in ids:
                 ids.append(value)
         return ids

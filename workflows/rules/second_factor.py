@@ -15,5 +15,7 @@ def required(role: Role) -> bool:
 
 
 def normalised_code(raw: str) -> str:
-    """What people type: spaces and dashes are allowed between the digits or characters."""
-    return "".join(raw.split()).replace("-", "").lower()
+    """What people type: spaces and dashes are allowed between the digits or characters. Codes
+    are ASCII: anything else ('²', Arabic-Indic digits) is no code at all (an empty one)."""
+    code = "".join(raw.split()).replace("-", "").lower()
+    return code if code.isascii() else ""
