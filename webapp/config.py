@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
+from storage.private_files import private_directory
 from webapp.logs import LOG_FORMATS
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,9 @@ class Settings:
     database_url: str
     secret_key: str
     data_dir: Path
+    # The root of the keys kept outside the database: the audit chain's MAC (S25) and the
+    # sealing of second-factor secrets (S31); see storage/keys.py.
+    audit_key: str = ""
     production: bool = False
     trusted_hosts: tuple[str, ...] = ()
     session_idle: timedelta = timedelta(minutes=30)
@@ -59,7 +63,26 @@ def load_settings(
                 "(bijvoorbeeld: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')."
             )
     elif not secret_key:
-        secret_key = _development_secret(data_dir)
+        secret_key = _development_secret(data_dir, "secret_key")
+    audit_key = env.get("AUDIT_KEY", "")
+    if production or not database_url.startswith("sqlite"):
+        # Several processes or hosts (production, PostgreSQL) must share one key: a key file
+        # made by each of them would split the chain and lock out every second factor.
+        if audit_key in KNOWN_DEFAULT_SECRETS or len(audit_key) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(
+                "AUDIT_KEY ontbreekt of is een bekende standaardwaarde; zet "
+                + ("in productie" if production else "bij een PostgreSQL-database")
+                + f" een willekeurige sleutel van minstens {MIN_SECRET_LENGTH} tekens, buiten de "
+                "database bewaard (bijvoorbeeld: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'). Bewaar hem goed: zonder deze sleutel is het "
+                "auditlogboek niet te controleren en werkt geen tweede factor meer."
+            )
+        if audit_key == secret_key:
+            raise ConfigurationError(
+                "AUDIT_KEY is gelijk aan SECRET_KEY; kies voor elk een eigen sleutel."
+            )
+    elif not audit_key:
+        audit_key = _development_secret(data_dir, "audit_key")
     hosts = tuple(h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip())
     if production and not hosts:
         raise ConfigurationError(
@@ -76,6 +99,7 @@ def load_settings(
         database_url=database_url,
         secret_key=secret_key,
         data_dir=data_dir,
+        audit_key=audit_key,
         production=production,
         trusted_hosts=hosts,
         session_idle=timedelta(minutes=int(env.get("SESSION_IDLE_MINUTES", "30"))),
@@ -90,10 +114,11 @@ def load_settings(
     )
 
 
-def _development_secret(data_dir: Path) -> str:
-    """A random key made once and kept in the data directory, so sessions survive restarts."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "secret_key"
+def _development_secret(data_dir: Path, name: str) -> str:
+    """A random key made once and kept in the (owner-only) data directory, so that sessions
+    survive restarts and the audit chain stays verifiable."""
+    private_directory(data_dir)
+    path = data_dir / name
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     key = secrets.token_urlsafe(48)
