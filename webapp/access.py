@@ -178,7 +178,7 @@ logger = logging.getLogger("besluitwerk.access")
 
 # Methods that change nothing (S15); a token with scope "read" may use only these (S17).
 READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-READ_ONLY_TOKEN = (
+READ_ONLY_SCOPE_REFUSED = (
     "Dit API-token mag alleen lezen. Voor wijzigen (POST, PATCH of DELETE) is een token met "
     "schrijfrechten nodig; vraag de beheerder om een nieuw token met bereik 'write'."
 )
@@ -222,7 +222,7 @@ def _check_token(rule: Access, endpoint: str) -> ResponseReturnValue | None:
     g.actor = actor
     if request.method not in READING_METHODS and not access.may_write:
         _record_refusal(actor, object_type="api_token", object_id=access.token_id)
-        body = {"error": {"code": "forbidden", "message": READ_ONLY_TOKEN}}
+        body = {"error": {"code": "forbidden", "message": READ_ONLY_SCOPE_REFUSED}}
         return jsonify(body), 403
     if isinstance(rule, Permission) and not actor.can(rule):
         refuse(actor, object_type="route", object_id=endpoint)

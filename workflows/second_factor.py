@@ -4,9 +4,10 @@
 A code is accepted for the current 30-second step and one step either side (clocks drift), and
 never twice: the last accepted step is kept. The secret is stored sealed with a key kept outside
 the database (SECURITY.md S31): a copy of the database or a backup does not give away anyone's
-codes. Secrets stored in clear before that were sealed by migration 0012d. Recovery codes are random, shown once, and kept only
-as sha256 hashes (they are long random strings, so a slow hash adds nothing). Every check, good
-or bad, is in the audit log; wrong codes count as failed logins for the throttle (S21).
+codes. Secrets stored in clear before that were sealed by migration 0012d. Recovery codes are
+random, shown once, and kept only as sha256 hashes (they are long random strings, so a slow hash
+adds nothing). Every check, good or bad, is in the audit log; wrong codes count as failed logins
+for the throttle (S21).
 """
 
 from __future__ import annotations

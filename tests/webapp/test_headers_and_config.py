@@ -64,7 +64,7 @@ def test_s23_production_refuses_to_start_without_a_real_secret_key(tmp_path, sec
 
 
 def test_s23_production_requires_trusted_hosts_and_runs_without_debug(tmp_path):
-    env = {"BESLUITWERK_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48}
+    env = {"BESLUITWERK_DATA_DIR": str(tmp_path), "SECRET_KEY": "k" * 48, "AUDIT_KEY": "a" * 48}
     with pytest.raises(ConfigurationError, match="TRUSTED_HOSTS"):
         load_settings(env, production=True)
     settings = load_settings({**env, "TRUSTED_HOSTS": "a.example"}, production=True)
@@ -91,5 +91,11 @@ def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path):
 def test_default_database_is_sqlite_in_the_data_directory(tmp_path):
     settings = load_settings({"BESLUITWERK_DATA_DIR": str(tmp_path)})
     assert settings.database_url == f"sqlite:///{tmp_path / 'besluitwerk.sqlite3'}"
-    other = load_settings({"BESLUITWERK_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://x"})
+    other = load_settings(
+        {
+            "BESLUITWERK_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://x",
+            "AUDIT_KEY": "a" * 48,
+        }
+    )
     assert other.database_url == "postgresql://x"

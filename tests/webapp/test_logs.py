@@ -93,7 +93,7 @@ def test_s26_an_exception_stays_inside_its_json_line(json_app, log_stream):
 
 
 def test_production_logs_json_by_default_and_an_unknown_format_is_refused(tmp_path):
-    base = {"SECRET_KEY": "k" * 40, "TRUSTED_HOSTS": "besluitwerk.example"}
+    base = {"SECRET_KEY": "k" * 40, "AUDIT_KEY": "a" * 40, "TRUSTED_HOSTS": "besluitwerk.example"}
     base["BESLUITWERK_DATA_DIR"] = str(tmp_path)
     assert load_settings(base, production=True).log_format == "json"
     assert load_settings(base).log_format == "text"

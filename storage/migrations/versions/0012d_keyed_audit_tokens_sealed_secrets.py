@@ -40,7 +40,8 @@ APPEND_ONLY_MESSAGE = "audit_chain_starts is append-only"
 
 
 def _keys() -> Keys | None:
-    keys = op.get_context().config.attributes.get("keys") if op.get_context().config else None
+    config = op.get_context().config
+    keys = config.attributes.get("keys") if config is not None else None
     return keys if isinstance(keys, Keys) else None
 
 
