@@ -366,3 +366,12 @@ def test_s24_the_auditor_reads_filters_and_exports_the_log_but_others_may_not(ap
     admin = app.test_client()
     login(admin, ADMIN)
     assert admin.get("/beheer/auditlog/").status_code == 200
+
+
+def test_s25_the_auditors_page_names_the_event_appended_without_the_key(app, engine):
+    added = _append_by_hand(engine, chain="sha256")
+    client = app.test_client()
+    login(client, AUDITOR)
+    page = client.get("/beheer/auditlog/").get_data(as_text=True)
+    assert f"De hashketen is gebroken bij gebeurtenis #{added}." in page
+    assert f"Gebeurtenis #{added} is gewijzigd, of toegevoegd zonder de sleutel" in page

@@ -39,7 +39,11 @@ def set_status(user_id: int) -> ResponseReturnValue:
         flash(error.errors["active"], "error")
         return redirect(url_for("users.index"))
     session.commit()
-    state = "gedeblokkeerd" if active else "geblokkeerd; de sessies zijn beëindigd"
+    state = (
+        "gedeblokkeerd"
+        if active
+        else "geblokkeerd; de sessies zijn beëindigd en de API-tokens ingetrokken"
+    )
     flash(f"Het account {user.email} is {state}.", "success")
     return redirect(url_for("users.index"))
 
