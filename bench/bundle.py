@@ -43,10 +43,14 @@ from sqlalchemy import select
 
 from storage.database import make_engine, make_session_factory
 from storage.files import LocalFileStore
+from storage.keys import Keys
 from storage.mandates import Mandate
 from storage.migrate import upgrade
 from workflows import conversion, demo, document_bundles, documents
 from workflows.actors import system_actor
+
+# Audit events need the key kept outside the database (S25); any key will do here.
+KEYS = Keys.derive("bench-" + "k" * 40)
 
 ROUNDS = 5
 TODAY = date(2025, 6, 1)
@@ -59,7 +63,7 @@ def seed(path: Path) -> int:
     """The seeded database, folded into one file so that copying it copies everything."""
     engine = make_engine(f"sqlite:///{path}")
     upgrade(engine)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, keys=KEYS)() as session:
         demo.seed_demo(session, ACTOR, today=TODAY)
         session.commit()
         mandate_id = session.scalars(
@@ -85,7 +89,7 @@ class Ours:
         shutil.copyfile(self.seeded, work / "bundle.sqlite3")
         engine = make_engine(f"sqlite:///{work / 'bundle.sqlite3'}")
         files = LocalFileStore(work / "files")
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, keys=KEYS)() as session:
             started = time.perf_counter()
             bundle = document_bundles.make_named(
                 session, files, ACTOR, "volmachten", self.mandate_id, now=NOW
@@ -107,7 +111,7 @@ def make_docx(folder: Path, seeded: Path, mandate_id: int) -> list[Path]:
     target = folder / "docx"
     target.mkdir()
     paths = []
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, keys=KEYS)() as session:
         planned = document_bundles.plan(session, ACTOR, "volmachten", mandate_id)
         for number, (kind, subject_type, item_id, party_id, _) in enumerate(planned.items, 1):
             document = documents.generate(

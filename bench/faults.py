@@ -65,6 +65,8 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 from web import (
+    AUDIT_KEY,
+    KEYS,
     PROJECT_GROUP,
     Client,
     Ledger,
@@ -91,7 +93,7 @@ from workflows import accounts, arrangements
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
-SECRET = "bench-faults-" + "k" * 40
+SECRET = "bench-faults-Vt3Qw8Lp1Zx6Rm9Kc4Hn7Bj2Ys5Fd0Ga"  # noqa: S105 (a bench-only key)
 DUTCH_ERROR = "Er ging iets mis"
 NO_ROOM = "Er is geen ruimte meer om dit op te slaan"
 UNREACHABLE = "Besluitwerk kan zijn gegevens op dit moment niet bereiken"
@@ -363,7 +365,7 @@ def sigkill_worker_mid_write() -> tuple[bool, str]:
                 stop(server)
         problems = sqlite_checks(database)
         engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, keys=KEYS)() as session:
             problems += whole_transactions(session, first_decision)
             missing = acknowledged_missing(session, ledger)
             files = file_store_check(session, data_dir / "files")
@@ -389,7 +391,7 @@ def sigkill_worker_mid_write() -> tuple[bool, str]:
 
 def _next_decision_id(url: str) -> int:
     engine = make_engine(url)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, keys=KEYS)() as session:
         highest = session.scalar(select(func.max(Decision.id))) or 0
     engine.dispose()
     return int(highest) + 1
@@ -406,9 +408,11 @@ from storage.accounts import User
 from storage.database import make_engine, make_session_factory
 from storage.files import LocalFileStore
 from workflows import accounts, documents, mandates
+sys.path.insert(0, "bench")
+from web import KEYS
 
 url, root, mandate_id, *parties = sys.argv[1:]
-factory = make_session_factory(make_engine(url))
+factory = make_session_factory(make_engine(url), keys=KEYS)
 files = LocalFileStore(Path(root))
 print("ready", flush=True)
 turn = int(datetime.now().timestamp() * 1000)
@@ -465,14 +469,14 @@ def sigkill_mid_document_generation() -> tuple[bool, str]:
             if "Traceback" in err:
                 problems.append(f"kind faalde voor de kill: {err.strip().splitlines()[-1]}")
             engine = make_engine(url)
-            with make_session_factory(engine)() as session:
+            with make_session_factory(engine, keys=KEYS)() as session:
                 files = file_store_check(session, data_dir / "files")
             engine.dispose()
             tmp_seen = max(tmp_seen, files.temporary)
             unreferenced_seen = max(unreferenced_seen, files.unreferenced)
         problems += sqlite_checks(database)
         engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, keys=KEYS)() as session:
             problems += whole_transactions(session, 10**9)
             files = file_store_check(session, data_dir / "files")
             documents = int(session.scalar(select(func.count()).select_from(Document)) or 0)
@@ -534,7 +538,9 @@ def database_full() -> tuple[bool, str]:
         database = data_dir / "full.sqlite3"
         url = f"sqlite:///{database}"
         subjects = prepare(url)
-        app = create_app(Settings(database_url=url, secret_key=SECRET, data_dir=data_dir))
+        app = create_app(
+            Settings(database_url=url, secret_key=SECRET, data_dir=data_dir, audit_key=AUDIT_KEY)
+        )
         app.config["DOCUMENT_JOB_WORKER"] = False
         engine = app.extensions["besluitwerk.engine"]
         cap: dict[str, int] = {}
@@ -578,7 +584,7 @@ def database_full() -> tuple[bool, str]:
         engine.dispose()
         problems = sqlite_checks(database)
         verify = make_engine(url)
-        with make_session_factory(verify)() as session:
+        with make_session_factory(verify, keys=KEYS)() as session:
             events = session.scalars(
                 select(AuditEvent).where(
                     AuditEvent.object_type == "arrangement", AuditEvent.action == "update"
@@ -628,7 +634,7 @@ DISK_FULL_CHILD = """
 import json, re, resource, signal, sys, urllib.parse
 from pathlib import Path
 sys.path.insert(0, "bench")
-from web import form_fields
+from web import AUDIT_KEY, form_fields
 from storage.files import LocalFileStore
 from webapp.app import create_app
 from webapp.config import Settings
@@ -652,7 +658,9 @@ class FullVolume(LocalFileStore):
             resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
 
 
-app = create_app(Settings(database_url=url, secret_key="k" * 48, data_dir=Path(data_dir)))
+app = create_app(
+    Settings(database_url=url, secret_key="k" * 48, data_dir=Path(data_dir), audit_key=AUDIT_KEY)
+)
 app.config["DOCUMENT_JOB_WORKER"] = False
 store = FullVolume(Path(data_dir) / "files")
 app.extensions["besluitwerk.files"] = store
@@ -710,7 +718,7 @@ def disk_full_file_store() -> tuple[bool, str]:
         outcome = json.loads(child.stdout.strip().splitlines()[-1])
         problems = sqlite_checks(database)
         engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, keys=KEYS)() as session:
             files = file_store_check(session, data_dir / "files")
             rows = session.scalars(select(Document).order_by(Document.id)).all()
             versions = Counter((d.party_id, d.version) for d in rows)
@@ -880,7 +888,7 @@ def postgresql_restart(cluster: Cluster) -> tuple[bool, str]:
             finally:
                 stop(server)
         engine = make_engine(url)
-        with make_session_factory(engine)() as session:
+        with make_session_factory(engine, keys=KEYS)() as session:
             missing = acknowledged_missing(session, ledger)
             chain = audit_problem(session)
         engine.dispose()
@@ -949,6 +957,7 @@ def tick(url: str, data_dir: Path, smtp_port: int, moment: datetime) -> Any:
         **os.environ,
         "DATABASE_URL": url,
         "BESLUITWERK_DATA_DIR": str(data_dir),
+        "AUDIT_KEY": AUDIT_KEY,
         "SMTP_HOST": "127.0.0.1",
         "SMTP_PORT": str(smtp_port),
     }
@@ -967,7 +976,7 @@ def tick(url: str, data_dir: Path, smtp_port: int, moment: datetime) -> Any:
 def write_load(url: str, stop_event: threading.Event, counter: list[int]) -> None:
     """Edits in short transactions while the schedulers run (they share the write lock)."""
     engine = make_engine(url)
-    factory = make_session_factory(engine)
+    factory = make_session_factory(engine, keys=KEYS)
     while not stop_event.is_set():
         with factory() as session:
             user = session.scalars(select(User).where(User.email == PROJECT_GROUP)).one()
@@ -990,7 +999,7 @@ def write_load(url: str, stop_event: threading.Event, counter: list[int]) -> Non
 
 def _email_keys(url: str) -> tuple[dict[str, str], Counter[str]]:
     engine = make_engine(url)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, keys=KEYS)() as session:
         rows = session.scalars(select(Message)).all()
         email_status = {m.key: m.status for m in rows if m.channel == "email"}
         in_app = Counter(m.status for m in rows if m.channel == "in_app")

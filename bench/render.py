@@ -44,10 +44,14 @@ from sqlalchemy.orm import Session
 from storage.database import make_engine, make_session_factory
 from storage.decisions import Decision
 from storage.files import LocalFileStore
+from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.organisations import Organisation
 from workflows import demo, document_templates, documents
 from workflows.actors import Actor, system_actor
+
+# Audit events need the key kept outside the database (S25); any key will do here.
+KEYS = Keys.derive("bench-" + "k" * 40)
 
 KIND = "agendaformulier"
 DOCUMENTS = 200
@@ -108,7 +112,7 @@ def main() -> None:
         upgrade(engine)
         actor = system_actor("bench")
         files = LocalFileStore(Path(folder) / "files")
-        sessions = make_session_factory(engine)
+        sessions = make_session_factory(engine, keys=KEYS)
         with sessions() as session:
             demo.seed_demo(session, actor, today=TODAY)
             session.commit()

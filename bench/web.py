@@ -57,11 +57,15 @@ from storage.audit import verify_chain
 from storage.database import make_engine, make_session_factory
 from storage.decisions import Decision, Transition
 from storage.documents import Document
+from storage.keys import Keys
 from storage.mandates import Grant, Mandate
 from storage.migrate import upgrade
 from workflows import demo
 from workflows.actors import system_actor
 
+# The key kept outside the database (S25, S31): the served app and the checks here share it.
+AUDIT_KEY = "bench-audit-Hq7Lm2Xv9Rt4Kp8Wc3Nz6Bd1Fs5Gj0Ye"
+KEYS = Keys.derive(AUDIT_KEY)
 WORKERS = 4
 CLIENTS = 8
 SECONDS = 8
@@ -172,7 +176,7 @@ class Subjects:
 def prepare(url: str) -> Subjects:
     engine = make_engine(url)
     upgrade(engine)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, keys=KEYS)() as session:
         demo.seed_demo(session, system_actor("bench"), today=date.today())
         session.commit()
         arrangement_id = session.scalars(select(Arrangement.id).order_by(Arrangement.id)).first()
@@ -195,6 +199,7 @@ def serve(
         "DATABASE_URL": url,
         "BESLUITWERK_DATA_DIR": str(data_dir),
         "SECRET_KEY": uuid.uuid4().hex * 2,
+        "AUDIT_KEY": AUDIT_KEY,
         "TRUSTED_HOSTS": "127.0.0.1",
     }
     command = [sys.executable, "-m", "gunicorn", "--workers", str(workers)]
@@ -512,7 +517,7 @@ def check(url: str, data_dir: Path, ledger: Ledger) -> Check:
     engine = make_engine(url)
     tables = {"arrangements": Arrangement, "mandates": Mandate, "decisions": Decision}
     columns = {"description", "follow_up"}
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, keys=KEYS)() as session:
         texts: dict[tuple[str, int, str], set[str]] = {}
         for table, row, column, mark in ledger.edits:
             assert column in columns

@@ -18,6 +18,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from storage import sealing
 from storage.base import Base, UTCDateTime, utc_now
 from storage.organisations import Organisation
 
@@ -51,8 +52,9 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     # The second factor (S19): a TOTP secret once confirmed with a first code, and the last
-    # time step accepted, so that a code cannot be used twice.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    # time step accepted, so that a code cannot be used twice. The secret is sealed with a key
+    # kept outside the database (S31, storage/sealing.py), never stored in clear.
+    totp_secret_sealed: Mapped[str | None] = mapped_column(String(200))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -79,11 +81,16 @@ class LoginSession(Base):
     user: Mapped[User] = relationship(lazy="joined")
 
 
+API_TOKEN_SCOPES = ("read", "write")
+
+
 class ApiToken(Base):
     """A bearer token for the JSON API. Only its SHA-256 is kept: the token itself has 256 bits
-    of randomness, so a slow password hash would add nothing but latency."""
+    of randomness, so a slow password hash would add nothing but latency. It expires, has a
+    scope (``read`` tokens may only GET), and is revoked with the sessions of its user (S17)."""
 
     __tablename__ = "api_tokens"
+    __table_args__ = (CheckConstraint("scope IN ('read', 'write')", name="scope"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
@@ -92,8 +99,24 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    scope: Mapped[str] = mapped_column(String(10))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     user: Mapped[User] = relationship(lazy="joined")
+
+
+def _totp_label(user_id: int) -> str:
+    # Bound to the row: a sealed secret copied into another account's row does not open.
+    return f"users.totp_secret:{user_id}"
+
+
+def seal_totp_secret(key: bytes, user_id: int, secret: str) -> str:
+    return sealing.seal(key, secret, associated=_totp_label(user_id))
+
+
+def open_totp_secret(key: bytes, user_id: int, sealed: str) -> str:
+    """The secret in clear; ``sealing.SealBroken`` when it was changed or sealed otherwise."""
+    return sealing.open_sealed(key, sealed, associated=_totp_label(user_id))
 
 
 def find_user_by_email(session: Session, email: str) -> User | None:
@@ -125,6 +148,20 @@ def find_api_token(session: Session, token_hash: str) -> ApiToken | None:
     return session.scalars(
         select(ApiToken).where(ApiToken.token_hash == token_hash, ApiToken.revoked_at.is_(None))
     ).one_or_none()
+
+
+def api_tokens(session: Session, *, user_id: int | None = None) -> Sequence[ApiToken]:
+    """Tokens, newest first; of one user, or of everyone."""
+    query = select(ApiToken).order_by(ApiToken.created_at.desc(), ApiToken.id.desc())
+    if user_id is not None:
+        query = query.where(ApiToken.user_id == user_id)
+    return session.scalars(query).all()
+
+
+def live_api_tokens_of(session: Session, user_id: int) -> Sequence[ApiToken]:
+    return session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked_at.is_(None))
+    ).all()
 
 
 class RecoveryCode(Base):

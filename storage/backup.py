@@ -1,18 +1,22 @@
 """Online backups of the database and the file store, and a check that a backup restores
-(SECURITY.md S31). A manifest records the row counts and the file hashes at backup time; the
-restore check restores into a temporary place and compares."""
+(SECURITY.md S31). A manifest records the row counts, the file hashes and the head of the audit
+chain at backup time; the restore check restores into a temporary place and compares. A backup
+holds everything, so it is owner-only on disk like the data directory; the manifest's audit head
+is a record of the chain outside the database (S25): ``verify-audit --manifest`` compares the live
+chain with it and so sees when its newest events were deleted."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import sqlite3
 import subprocess
 import tempfile
 import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,9 +25,11 @@ from typing import Any
 from sqlalchemy import Connection, Engine, func, select
 from sqlalchemy.engine import make_url
 
-from storage.audit import verify_chain
+from storage.audit import Head, head, verify_chain
 from storage.database import make_engine, make_session_factory
+from storage.keys import Keys
 from storage.migrate import current_revision
+from storage.private_files import FILE_MODE, create_private_file, private_directory, private_file
 from storage.schema import metadata
 
 MANIFEST = "manifest.json"
@@ -68,10 +74,14 @@ def _tool(name: str) -> str:
     return found
 
 
+def _head_json(found: Head | None) -> dict[str, Any] | None:
+    return None if found is None else {"id": found.id, "hash": found.hash}
+
+
 def backup(engine: Engine, files_root: Path, target: Path, *, now: datetime) -> dict[str, Any]:
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"De map {target} is niet leeg; kies een nieuwe map voor de back-up.")
-    target.mkdir(parents=True, exist_ok=True)
+    private_directory(target)
     manifest: dict[str, Any] = {
         "created_at": now.astimezone(UTC).isoformat(),
         "database": engine.dialect.name,
@@ -82,11 +92,14 @@ def backup(engine: Engine, files_root: Path, target: Path, *, now: datetime) -> 
         if not source:
             raise BackupError("De SQLite-database heeft geen bestand.")
         # The sqlite3 online backup API: a consistent copy while the app keeps running.
-        with sqlite3.connect(source) as live, sqlite3.connect(target / "database.sqlite3") as copy:
+        copy_path = target / "database.sqlite3"
+        create_private_file(copy_path)
+        with closing(sqlite3.connect(source)) as live, closing(sqlite3.connect(copy_path)) as copy:
             live.backup(copy)
-        copy_engine = make_engine(f"sqlite:///{target / 'database.sqlite3'}")
+        copy_engine = make_engine(f"sqlite:///{copy_path}")
         with copy_engine.connect() as connection:
             manifest["row_counts"] = _counts(connection)
+            manifest["audit_head"] = _head_json(head(connection))
         copy_engine.dispose()
     else:
         uri, schema = _libpq(engine)
@@ -95,6 +108,7 @@ def backup(engine: Engine, files_root: Path, target: Path, *, now: datetime) -> 
             connection.exec_driver_sql("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             snapshot = connection.exec_driver_sql("SELECT pg_export_snapshot()").scalar()
             manifest["row_counts"] = _counts(connection)
+            manifest["audit_head"] = _head_json(head(connection))
             command = [_tool("pg_dump"), "--format=custom", f"--snapshot={snapshot}", "--no-owner"]
             if schema:
                 command.append(f"--schema={schema}")
@@ -105,6 +119,7 @@ def backup(engine: Engine, files_root: Path, target: Path, *, now: datetime) -> 
                 capture_output=True,
                 text=True,
                 check=False,
+                umask=0o077,  # the dump is owner-only, like the database it holds
             )
             connection.exec_driver_sql("COMMIT")
         if result.returncode != 0:
@@ -114,12 +129,48 @@ def backup(engine: Engine, files_root: Path, target: Path, *, now: datetime) -> 
     for path in _files(files_root):
         relative = path.relative_to(files_root).as_posix()
         destination = stored / relative
-        destination.parent.mkdir(parents=True, exist_ok=True)
+        private_directory(destination.parent)
         shutil.copy2(path, destination)
+        private_file(destination)  # copy2 copies the mode of files stored before this rule
         hashes[relative] = _sha256(destination)
     manifest["files"] = hashes
-    (target / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
+    descriptor = os.open(target / MANIFEST, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
+        handle.write(json.dumps(manifest, indent=2, sort_keys=True))
     return manifest
+
+
+def _manifest(source: Path) -> dict[str, Any]:
+    path = source / MANIFEST if source.is_dir() else source
+    if not path.is_file():
+        raise BackupError(f"{source} bevat geen {MANIFEST}: dit is geen back-up van Besluitwerk.")
+    try:
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError):
+        raise BackupError(f"{path} is geen leesbaar manifest van een back-up.") from None
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{path} is geen leesbaar manifest van een back-up.")
+    return manifest
+
+
+def recorded_head(source: Path) -> Head | None:
+    """The audit head a backup's manifest recorded (a backup folder or its manifest.json); None
+    for a backup of an empty log."""
+    manifest = _manifest(source)
+    if "audit_head" not in manifest:
+        raise BackupError(
+            f"Het manifest in {source} noemt geen kop van de auditketen (een back-up van vóór "
+            "de verankerde keten); maak een nieuwe back-up."
+        )
+    found = manifest["audit_head"]
+    if found is None:
+        return None
+    try:
+        return Head(int(found["id"]), str(found["hash"]))
+    except (KeyError, TypeError, ValueError):
+        raise BackupError(
+            f"Het manifest in {source} noemt geen geldige kop van de auditketen."
+        ) from None
 
 
 @dataclass
@@ -183,13 +234,12 @@ def _restored(source: Path, manifest: dict[str, Any], admin: Engine | None) -> I
             connection.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def restore_check(source: Path, *, admin: Engine | None = None) -> RestoreCheck:
+def restore_check(source: Path, *, keys: Keys, admin: Engine | None = None) -> RestoreCheck:
     """Restore the backup into a temporary place and compare it with its manifest: database
-    integrity, schema revision, row counts, the audit chain, and every file's hash."""
-    manifest_path = source / MANIFEST
-    if not manifest_path.exists():
-        raise BackupError(f"{source} bevat geen {MANIFEST}: dit is geen back-up van Besluitwerk.")
-    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    integrity, schema revision, row counts, the audit chain (with the key, up to the head the
+    manifest recorded), and every file's hash."""
+    manifest = _manifest(source)
+    known = recorded_head(source) if "audit_head" in manifest else None
     check = RestoreCheck()
     with _restored(source, manifest, admin) as engine:
         with engine.connect() as connection:
@@ -206,12 +256,15 @@ def restore_check(source: Path, *, admin: Engine | None = None) -> RestoreCheck:
                     f"Tabel {table}: {counts.get(table)} rijen, de back-up noemt er {expected}."
                 )
         check.tables, check.rows = len(counts), sum(counts.values())
-        with make_session_factory(engine)() as session:
-            chain = verify_chain(session)
+        with make_session_factory(engine, keys=keys)() as session:
+            chain = verify_chain(session, known_heads=[known] if known is not None else [])
         check.audit_events = chain.checked
-        if chain.broken_id is not None:
+        if chain.problem is not None:
+            check.problems.append(f"Auditlog: {chain.problem}")
+        elif "audit_head" in manifest and chain.head != known:
             check.problems.append(
-                f"Auditlog: de hashketen is gebroken bij gebeurtenis #{chain.broken_id}."
+                "Auditlog: de kop van de herstelde keten is "
+                f"{chain.head or 'leeg'}, het manifest noemt {known or 'leeg'}."
             )
     for relative, expected in manifest.get("files", {}).items():
         path = source / "files" / relative

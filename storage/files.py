@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from storage.private_files import FILE_MODE, private_directory
+
 _KEY = re.compile(r"^[0-9a-f]{2}/[0-9a-f]{32}$")
 
 
@@ -52,10 +54,13 @@ class LocalFileStore:
         token = secrets.token_hex(16)
         key = f"{token[:2]}/{token}"
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.parent.is_dir():
+            private_directory(path.parent)  # owner-only, like every file in it (S31)
         temporary = path.with_suffix(".tmp")
         try:
-            with open(temporary, "wb") as handle:
+            descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, FILE_MODE)
+            os.fchmod(descriptor, FILE_MODE)  # also when a leftover .tmp had another mode
+            with os.fdopen(descriptor, "wb") as handle:
                 handle.write(content)
                 handle.flush()
                 os.fsync(handle.fileno())

@@ -12,6 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from storage.keys import Keys
 from storage.schema import metadata
 
 MIGRATIONS = Path(__file__).with_name("migrations")
@@ -26,11 +27,21 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
-def upgrade(engine: Engine, revision: str = "head") -> None:
+def upgrade(engine: Engine, revision: str = "head", *, keys: Keys | None = None) -> None:
+    """With ``keys``, a migration can seal what the database kept in clear (0014)."""
     config = alembic_config(engine)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
+        config.attributes["keys"] = keys
         command.upgrade(config, revision)
+
+
+def downgrade(engine: Engine, revision: str, *, keys: Keys | None = None) -> None:
+    config = alembic_config(engine)
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        config.attributes["keys"] = keys
+        command.downgrade(config, revision)
 
 
 def head_revision() -> str | None:

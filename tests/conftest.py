@@ -20,17 +20,18 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import Engine, insert, select, text
 from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage.accounts import User
 from storage.database import make_engine, make_session_factory
+from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.schema import metadata
 from webapp import clock
 from webapp.app import create_app
 from webapp.config import Settings
 from webapp.database import sessions
-from workflows import demo
+from workflows import demo, second_factor
 from workflows.actors import system_actor
 from workflows.rules import second_factor as second_factor_rules
 from workflows.rules.roles import Role
@@ -45,13 +46,23 @@ PASSWORD = demo.DEMO_PASSWORD
 # known secret, so that ``login`` can type the code as a person would read it from the app.
 TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
+# The key kept outside the database (S25, S31), the same for every test: the demo template is
+# seeded once and its audit chain must verify in every test's app.
+TEST_AUDIT_KEY = "test-audit-key-Pm5Wq1Xr8Tb3Lz6Nc9Hv2Kd7Fj4Gs0Ya"
+TEST_KEYS = Keys.derive(TEST_AUDIT_KEY)
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions as the app makes them: with the test keys, so that they write audit events."""
+    return make_session_factory(engine, keys=TEST_KEYS)
+
 
 def _seed(engine: Engine) -> None:
-    with make_session_factory(engine)() as session:
+    with session_factory(engine)() as session:
         demo.seed_demo(session, system_actor("test"), today=DEMO_TODAY)
         for user in session.scalars(select(User)).all():
             if second_factor_rules.required(Role(user.role)):
-                user.totp_secret = TOTP_SECRET
+                second_factor.store_secret(session, user, TOTP_SECRET)
                 user.totp_confirmed_at = datetime(2025, 1, 1, tzinfo=UTC)
         session.commit()
 
@@ -178,7 +189,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def session(engine: Engine) -> Iterator[Session]:
-    with make_session_factory(engine)() as session:
+    with session_factory(engine)() as session:
         yield session
 
 
@@ -187,6 +198,7 @@ def make_settings(database_url: str, data_dir: Path, **changes: Any) -> Settings
         "database_url": database_url,
         "secret_key": "test-secret-" + "x" * 40,
         "data_dir": data_dir,
+        "audit_key": TEST_AUDIT_KEY,
     }
     values.update(changes)
     return Settings(**values)
@@ -238,7 +250,8 @@ def totp_code(app: Flask, email: str) -> str:
     clock may stand still while the same person logs in twice)."""
     with sessions(app)() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        secret, last = user.totp_secret or TOTP_SECRET, user.totp_last_step
+        secret = second_factor.secret_of(session, user) or TOTP_SECRET
+        last = user.totp_last_step
     step = int(clock.now().timestamp()) // 30
     usable = [s for s in (step - 1, step, step + 1) if last is None or s > last]
     assert usable, f"{email} already used every code of this moment; move the test clock"

@@ -10,14 +10,14 @@ from __future__ import annotations
 import logging
 from typing import Final
 
-from flask import Flask, abort, g, redirect, request, url_for
+from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
-from webapp.api.tokens import bearer_actor
+from webapp.api.tokens import bearer_access
 from webapp.database import db
 from webapp.logs import safe
-from workflows import audit
+from workflows import accounts, audit
 from workflows.actors import Actor
 from workflows.errors import Forbidden, WorkflowError
 from workflows.rules.roles import Permission
@@ -39,6 +39,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "account.end_sessions": SIGNED_IN,
     "account.second_factor_page": SIGNED_IN,
     "account.second_factor_change": SIGNED_IN,
+    # Scoped in the use case: one's own tokens only, another's id is not found.
+    "account.api_tokens": SIGNED_IN,
+    "account.revoke_api_token": SIGNED_IN,
     "organisations.index": Permission.VIEW_ORGANISATIONS,
     "organisations.export": Permission.VIEW_ORGANISATIONS,
     "organisations.detail": Permission.VIEW_ORGANISATIONS,
@@ -48,6 +51,8 @@ ROUTE_ACCESS: dict[str, Access] = {
     "users.set_status": Permission.MANAGE_USERS,
     "users.sessions": Permission.MANAGE_USERS,
     "users.end_session": Permission.MANAGE_USERS,
+    "users.api_tokens": Permission.MANAGE_USERS,
+    "users.revoke_api_token": Permission.MANAGE_USERS,
     "arrangements.index": Permission.VIEW_ARRANGEMENTS,
     "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
     "arrangements.create": Permission.EDIT_ARRANGEMENTS,
@@ -176,6 +181,13 @@ ROUTE_ACCESS: dict[str, Access] = {
 
 logger = logging.getLogger("besluitwerk.access")
 
+# Methods that change nothing (S15); a token with scope "read" may use only these (S17).
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+READ_ONLY_SCOPE_REFUSED = (
+    "Dit API-token mag alleen lezen. Voor wijzigen (POST, PATCH of DELETE) is een token met "
+    "schrijfrechten nodig; vraag de beheerder om een nieuw token met bereik 'write'."
+)
+
 
 def current_actor() -> Actor:
     actor: Actor | None = g.get("actor")
@@ -196,30 +208,36 @@ def init_access(app: Flask) -> None:
             abort(403)
         if rule == PUBLIC:
             return None
-        actor = _authenticated_actor(endpoint)
-        if actor is None:
-            if endpoint.startswith("api."):
-                if request.headers.get("Authorization"):
-                    # The token itself is never logged (S26), only that one was refused (S27).
-                    logger.warning(
-                        "api token refused: endpoint=%s from %s",
-                        safe(endpoint),
-                        safe(request.remote_addr),
-                    )
-                abort(401)
+        if endpoint.startswith("api."):
+            return _check_token(rule, endpoint)
+        if not current_user.is_authenticated:
             return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+        actor: Actor = current_user.actor
         g.actor = actor
         if isinstance(rule, Permission) and not actor.can(rule):
             refuse(actor, object_type="route", object_id=endpoint)
         return None
 
 
-def _authenticated_actor(endpoint: str) -> Actor | None:
-    if endpoint.startswith("api."):
-        return bearer_actor()
-    if current_user.is_authenticated:
-        actor: Actor = current_user.actor
-        return actor
+def _check_token(rule: Access, endpoint: str) -> ResponseReturnValue | None:
+    access = bearer_access()
+    if access is None:
+        if request.headers.get("Authorization"):
+            # The token itself is never logged (S26), only that one was refused (S27).
+            logger.warning(
+                "api token refused: endpoint=%s from %s",
+                safe(endpoint),
+                safe(request.remote_addr),
+            )
+        abort(401)
+    actor = accounts.actor_for(access.user, f"api {request.remote_addr or '-'}")
+    g.actor = actor
+    if request.method not in READING_METHODS and not access.may_write:
+        _record_refusal(actor, object_type="api_token", object_id=access.token_id)
+        body = {"error": {"code": "forbidden", "message": READ_ONLY_SCOPE_REFUSED}}
+        return jsonify(body), 403
+    if isinstance(rule, Permission) and not actor.can(rule):
+        refuse(actor, object_type="route", object_id=endpoint)
     return None
 
 
@@ -264,6 +282,11 @@ def note_refusal(error: WorkflowError) -> None:
 
 def refuse(actor: Actor, *, object_type: str, object_id: str | int | None) -> None:
     """Log and audit a refused authorization (SECURITY.md S27), then answer 403."""
+    _record_refusal(actor, object_type=object_type, object_id=object_id)
+    abort(403)
+
+
+def _record_refusal(actor: Actor, *, object_type: str, object_id: str | int | None) -> None:
     logger.warning(
         "access refused: actor=%s object=%s:%s",
         safe(actor.label),
@@ -281,4 +304,3 @@ def refuse(actor: Actor, *, object_type: str, object_id: str | int | None) -> No
         result="denied",
     )
     session.commit()
-    abort(403)

@@ -18,6 +18,8 @@ from werkzeug.exceptions import HTTPException, SecurityError
 
 from storage import failures
 from storage.files import LocalFileStore
+from storage.keys import Keys
+from storage.private_files import private_directory
 from webapp.access import init_access, note_refusal
 from webapp.api import decisions as _api_decisions  # noqa: F401 - registers its routes
 from webapp.api import documents as _api_documents  # noqa: F401 - registers its routes
@@ -27,7 +29,7 @@ from webapp.api import signals as _api_signals  # noqa: F401 - registers its rou
 from webapp.api.views import blueprint as api_blueprint
 from webapp.api.views import error_response, http_error_json
 from webapp.auth import init_auth
-from webapp.config import Settings, load_settings
+from webapp.config import ConfigurationError, Settings, load_settings
 from webapp.converters import init_converters
 from webapp.database import init_database
 from webapp.formatting import init_formatting
@@ -120,7 +122,13 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
         TRUSTED_HOSTS=list(settings.trusted_hosts) or None,
     )
     app.config.update(config)
-    init_database(app, settings.database_url)
+    if not settings.audit_key:
+        raise ConfigurationError(
+            "AUDIT_KEY ontbreekt: zonder sleutel geen controleerbaar auditlogboek."
+        )
+    if settings.database_url.startswith("sqlite") or settings.data_dir.exists():
+        private_directory(settings.data_dir)  # owner-only (S31)
+    init_database(app, settings.database_url, Keys.derive(settings.audit_key))
     app.extensions["besluitwerk.files"] = LocalFileStore(settings.data_dir / "files")
     init_formatting(app)
     init_headers(app)

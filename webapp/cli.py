@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import getpass
+import os
 import subprocess
 import sys
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import click
@@ -13,10 +14,13 @@ from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup
 
 from storage import backup, migrate
+from storage.audit import Head as AuditHead
+from storage.private_files import private_directory
 from webapp import clock
 from webapp.app import create_app
 from webapp.config import ConfigurationError, load_settings
-from webapp.database import sessions
+from webapp.database import keys, sessions
+from webapp.formatting import dutch_datetime
 from webapp.mail import mailer_for
 from workflows import accounts, audit_log, demo, organisations, reminders
 from workflows.actors import system_actor
@@ -49,8 +53,9 @@ def db_upgrade() -> None:
     engine = current_app.extensions["besluitwerk.engine"]
     settings = current_app.config["BESLUITWERK_SETTINGS"]
     if engine.url.get_backend_name() == "sqlite":
-        settings.data_dir.mkdir(parents=True, exist_ok=True)
-    migrate.upgrade(engine)
+        private_directory(settings.data_dir)
+    # The key lets migration 0014 seal the second-factor secrets kept in clear before it.
+    migrate.upgrade(engine, keys=keys())
     click.echo(f"Database bijgewerkt tot versie {migrate.current_revision(engine)}.")
 
 
@@ -117,19 +122,101 @@ def create_user(email: str, name: str, role: str, organisation: str, password: s
 @cli.command("create-api-token")
 @click.option("--user", "email", required=True, help="E-mailadres van het account.")
 @click.option("--label", default="", help="Waarvoor het token is.")
-def create_api_token(email: str, label: str) -> None:
+@click.option(
+    "--scope",
+    type=click.Choice(accounts.API_TOKEN_SCOPES),
+    default="read",
+    show_default=True,
+    help="read: alleen lezen (GET); write: ook wijzigen (POST, PATCH, DELETE).",
+)
+@click.option(
+    "--days",
+    type=int,
+    default=accounts.API_TOKEN_DAYS,
+    show_default=True,
+    help=f"Aantal dagen geldig (1 tot en met {accounts.MAX_API_TOKEN_DAYS}).",
+)
+def create_api_token(email: str, label: str, scope: str, days: int) -> None:
     """Maak een API-token; het token staat op de laatste regel en wordt niet bewaard."""
+    now = clock.now()
     with sessions()() as session:
         try:
             token = accounts.create_api_token(
-                session, system_actor("cli create-api-token"), email=email, label=label
+                session,
+                system_actor("cli create-api-token"),
+                email=email,
+                label=label,
+                scope=scope,
+                days=days,
+                now=now,
             )
         except WorkflowError as error:
             _fail(error)
             return
         session.commit()
+    click.echo(
+        f"Geldig tot {dutch_datetime(now + timedelta(days=days))}, "
+        + ("alleen lezen." if scope == "read" else "lezen en wijzigen.")
+    )
     click.echo("API-token (bewaar het nu; het is later niet meer op te vragen):")
     click.echo(token)
+
+
+_TOKEN_STATES = {"valid": "geldig", "expired": "verlopen", "revoked": "ingetrokken"}
+_SCOPES = {"read": "lezen", "write": "lezen en wijzigen"}
+
+
+@cli.command("list-api-tokens")
+@click.option("--user", "email", default=None, help="Alleen de tokens van dit account.")
+def list_api_tokens(email: str | None) -> None:
+    """Toon de API-tokens (nummer, account, omschrijving, bereik, data, status)."""
+    now = clock.now()
+    with sessions()() as session:
+        try:
+            rows = accounts.all_api_tokens(
+                session, system_actor("cli list-api-tokens"), email=email
+            )
+        except WorkflowError as error:
+            _fail(error)
+            return
+        if not rows:
+            click.echo("Geen API-tokens.")
+        for row in rows:
+            used = dutch_datetime(row.last_used_at) if row.last_used_at else "nooit gebruikt"
+            click.echo(
+                f"#{row.id}  {row.user.email}  {row.label or '(geen omschrijving)'}  "
+                f"{_SCOPES[row.scope]}  gemaakt {dutch_datetime(row.created_at)}  "
+                f"laatst gebruikt {used}  verloopt {dutch_datetime(row.expires_at)}  "
+                f"{_TOKEN_STATES[accounts.api_token_state(row, now=now)]}"
+            )
+
+
+@cli.command("revoke-api-token")
+@click.argument("token_id", type=int, required=False)
+@click.option("--user", "email", default=None, help="Trek alle tokens van dit account in.")
+def revoke_api_token(token_id: int | None, email: str | None) -> None:
+    """Trek een API-token in (op nummer, zie list-api-tokens), of alle tokens van een account."""
+    if (token_id is None) == (email is None):
+        click.echo("Fout: noem een tokennummer of --user E-MAILADRES, niet beide.", err=True)
+        raise SystemExit(1)
+    actor = system_actor("cli revoke-api-token")
+    with sessions()() as session:
+        try:
+            if token_id is not None:
+                row = accounts.revoke_api_token(session, actor, token_id, now=clock.now())
+                done = f"API-token #{row.id} van {row.user.email} is ingetrokken."
+            else:
+                assert email is not None
+                user = accounts.find_account(session, actor, email)
+                count = accounts.revoke_api_tokens_of(
+                    session, actor, user.id, now=clock.now(), reason="revoked"
+                )
+                done = f"{count} API-tokens van {user.email} zijn ingetrokken."
+        except WorkflowError as error:
+            _fail(error)
+            return
+        session.commit()
+    click.echo(done)
 
 
 @cli.command("tick")
@@ -211,6 +298,10 @@ def backup_command(target: Path) -> None:
         f"Back-up gemaakt in {target}: {rows} rijen in {len(manifest['row_counts'])} tabellen, "
         f"{len(manifest['files'])} bestanden."
     )
+    head = manifest["audit_head"]
+    if head is not None:
+        # A record of the chain outside the database (S25): verify-audit --manifest compares.
+        click.echo(f"Kop van de auditketen: {head['id']}:{head['hash']}")
 
 
 @cli.command("restore-check")
@@ -220,7 +311,7 @@ def restore_check_command(source: Path) -> None:
     engine = current_app.extensions["besluitwerk.engine"]
     try:
         check = backup.restore_check(
-            source, admin=engine if engine.dialect.name == "postgresql" else None
+            source, keys=keys(), admin=engine if engine.dialect.name == "postgresql" else None
         )
     except backup.BackupError as error:
         click.echo(f"Fout: {error}", err=True)
@@ -236,19 +327,52 @@ def restore_check_command(source: Path) -> None:
 
 
 @cli.command("verify-audit")
-def verify_audit() -> None:
-    """Controleer de hashketen van het auditlogboek; noemt de eerste gewijzigde gebeurtenis."""
+@click.option(
+    "--head",
+    "heads",
+    multiple=True,
+    help="Een eerder vastgelegde kop van de keten, NUMMER:HASH (uit het logboek).",
+)
+@click.option(
+    "--manifest",
+    "manifests",
+    multiple=True,
+    type=click.Path(exists=True, path_type=Path),
+    help="Een back-up (map of manifest.json): de kop die zij vastlegde moet er nog zijn.",
+)
+def verify_audit(heads: tuple[str, ...], manifests: tuple[Path, ...]) -> None:
+    """Controleer de keten van het auditlogboek met de sleutel, en tegen eerder vastgelegde
+    koppen; noemt de eerste gebroken gebeurtenis."""
+    known: list[AuditHead] = []
+    try:
+        known += [audit_log.parse_head(text) for text in heads]
+        for manifest in manifests:
+            recorded = backup.recorded_head(manifest)
+            if recorded is not None:
+                known.append(recorded)
+    except InvalidInput as error:
+        _fail(error)
+    except backup.BackupError as error:
+        click.echo(f"Fout: {error}", err=True)
+        raise SystemExit(1) from None
     with sessions()() as session:
-        check = audit_log.verify(session)
-    if check.broken_id is not None:
+        check = audit_log.verify(session, known_heads=known)
+    if check.problem is not None:
         click.echo(
-            f"Gebroken: gebeurtenis #{check.broken_id} is gewijzigd of er ontbreekt een "
-            f"gebeurtenis ervoor ({check.checked} gecontroleerd).",
-            err=True,
+            f"Gebroken: {check.problem} ({check.checked} gebeurtenissen gecontroleerd).", err=True
         )
         raise SystemExit(1)
-    note = f"; {check.unchained} van vóór de hashketen" if check.unchained else ""
+    notes = []
+    if check.legacy:
+        notes.append(f"{check.legacy} van vóór de sleutel, met SHA-256 gekoppeld")
+    if check.unchained:
+        notes.append(f"{check.unchained} van vóór de hashketen")
+    if known:
+        notes.append(f"{len(known)} bekende {'kop' if len(known) == 1 else 'koppen'} aanwezig")
+    note = f" ({'; '.join(notes)})" if notes else ""
     click.echo(f"Intact: {check.checked} gebeurtenissen in een ongebroken keten{note}.")
+    if check.head is not None:
+        click.echo(f"Kop: {check.head}")
 
 
 def _parse_moment(raw: str | None) -> datetime:
@@ -268,4 +392,7 @@ def _parse_moment(raw: str | None) -> datetime:
 
 
 def main() -> None:
+    # Whatever this process or its children (gunicorn, the scheduler) create is owner-only
+    # (S31), also files that no code of ours names explicitly.
+    os.umask(0o077)
     cli.main(prog_name="besluitwerk")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from zxcvbn import zxcvbn
 
+from storage.private_files import private_directory
 from webapp.logs import LOG_FORMATS
 
 REPOSITORY_ROOT = Path(__file__).resolve().parent.parent
@@ -63,6 +64,9 @@ class Settings:
     database_url: str
     secret_key: str
     data_dir: Path
+    # The root of the keys kept outside the database: the audit chain's MAC (S25) and the
+    # sealing of second-factor secrets (S31); see storage/keys.py.
+    audit_key: str = ""
     production: bool = False
     trusted_hosts: tuple[str, ...] = ()
     # How many reverse proxies stand in front (BEHIND_PROXY), and from which addresses their
@@ -94,7 +98,27 @@ def load_settings(
         if problem:
             raise ConfigurationError(f"{problem}; {SECRET_ADVICE}")
     elif not secret_key:
-        secret_key = _development_secret(data_dir)
+        secret_key = _development_secret(data_dir, "secret_key")
+    audit_key = env.get("AUDIT_KEY", "")
+    if production or not database_url.startswith("sqlite"):
+        # Several processes or hosts (production, PostgreSQL) must share one key: a key file
+        # made by each of them would split the chain and lock out every second factor.
+        problem = secret_key_problem(audit_key, "AUDIT_KEY")
+        if problem:
+            raise ConfigurationError(
+                f"{problem}; zet "
+                + ("in productie" if production else "bij een PostgreSQL-database")
+                + f" een willekeurige sleutel van minstens {MIN_SECRET_LENGTH} tekens, buiten de "
+                "database bewaard (bijvoorbeeld: python3 -c 'import secrets; "
+                "print(secrets.token_urlsafe(48))'). Bewaar hem goed: zonder deze sleutel is het "
+                "auditlogboek niet te controleren en werkt geen tweede factor meer."
+            )
+        if audit_key == secret_key:
+            raise ConfigurationError(
+                "AUDIT_KEY is gelijk aan SECRET_KEY; kies voor elk een eigen sleutel."
+            )
+    elif not audit_key:
+        audit_key = _development_secret(data_dir, "audit_key")
     hosts = tuple(h.strip() for h in env.get("TRUSTED_HOSTS", "").split(",") if h.strip())
     if production and not hosts:
         raise ConfigurationError(
@@ -113,6 +137,7 @@ def load_settings(
         database_url=database_url,
         secret_key=secret_key,
         data_dir=data_dir,
+        audit_key=audit_key,
         production=production,
         trusted_hosts=hosts,
         proxy_hops=proxy_hops,
@@ -129,17 +154,18 @@ def load_settings(
     )
 
 
-def secret_key_problem(key: str) -> str | None:
-    """Why ``key`` is unfit to sign production cookies (SECURITY.md S23), or None."""
+def secret_key_problem(key: str, name: str = "SECRET_KEY") -> str | None:
+    """Why ``key`` is unfit to sign production cookies (SECURITY.md S23) or, as AUDIT_KEY, to
+    key the audit chain (S25; a guessable key lets anyone recompute the chain), or None."""
     if key.strip().lower() in KNOWN_DEFAULT_SECRETS:
-        return "SECRET_KEY ontbreekt of is een bekende standaardwaarde"
+        return f"{name} ontbreekt of is een bekende standaardwaarde"
     if len(key) < MIN_SECRET_LENGTH:
-        return f"SECRET_KEY is te kort ({len(key)} tekens)"
+        return f"{name} is te kort ({len(key)} tekens)"
     if len(set(key)) < MIN_SECRET_DISTINCT:
-        return f"SECRET_KEY is te eenvoudig: er zitten maar {len(set(key))} verschillende tekens in"
+        return f"{name} is te eenvoudig: er zitten maar {len(set(key))} verschillende tekens in"
     # zxcvbn looks at no more than its first 72 characters; they decide for a random key too.
     if float(zxcvbn(key[:72])["guesses_log10"]) < MIN_SECRET_GUESSES_LOG10:
-        return "SECRET_KEY is te makkelijk te raden (een herhaling, reeks of bekend woord)"
+        return f"{name} is te makkelijk te raden (een herhaling, reeks of bekend woord)"
     return None
 
 
@@ -170,10 +196,11 @@ def _trusted_proxies(raw: str) -> tuple[str, ...]:
     return names or DEFAULT_TRUSTED_PROXIES
 
 
-def _development_secret(data_dir: Path) -> str:
-    """A random key made once and kept in the data directory, so sessions survive restarts."""
-    data_dir.mkdir(parents=True, exist_ok=True)
-    path = data_dir / "secret_key"
+def _development_secret(data_dir: Path, name: str) -> str:
+    """A random key made once and kept in the (owner-only) data directory, so that sessions
+    survive restarts and the audit chain stays verifiable."""
+    private_directory(data_dir)
+    path = data_dir / name
     if path.exists():
         return path.read_text(encoding="ascii").strip()
     key = secrets.token_urlsafe(48)

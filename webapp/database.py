@@ -6,12 +6,14 @@ from flask import Flask, current_app, g
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage.database import make_engine, make_session_factory
+from storage.keys import Keys
 
 
-def init_database(app: Flask, database_url: str) -> None:
+def init_database(app: Flask, database_url: str, keys: Keys) -> None:
     engine = make_engine(database_url)
     app.extensions["besluitwerk.engine"] = engine
-    app.extensions["besluitwerk.sessions"] = make_session_factory(engine)
+    app.extensions["besluitwerk.keys"] = keys
+    app.extensions["besluitwerk.sessions"] = make_session_factory(engine, keys=keys)
 
     @app.teardown_appcontext
     def _close(_error: BaseException | None) -> None:
@@ -24,6 +26,11 @@ def init_database(app: Flask, database_url: str) -> None:
 def sessions(app: Flask | None = None) -> sessionmaker[Session]:
     factory: sessionmaker[Session] = (app or current_app).extensions["besluitwerk.sessions"]
     return factory
+
+
+def keys(app: Flask | None = None) -> Keys:
+    found: Keys = (app or current_app).extensions["besluitwerk.keys"]
+    return found
 
 
 def db() -> Session:

@@ -4,6 +4,10 @@ In-memory job store, one interval job, coalesce and a single instance: the datab
 scheduler of record, so a restart, a second scheduler process or downtime loses nothing and
 sends nothing twice (DESIGN.md §5). Never started inside create_app: every web worker would
 then send every reminder.
+
+Each tick also writes the head of the audit chain to the log when it moved: a record outside the
+database (SECURITY.md S25) that ``verify-audit --head`` compares with, and the tick itself says
+at once when the head it logged before has gone (the end of the log deleted).
 """
 
 from __future__ import annotations
@@ -18,12 +22,31 @@ from webapp.database import sessions
 from webapp.jobs import run_queued
 from webapp.logs import safe
 from webapp.mail import mailer_for
-from workflows import reminders
+from workflows import audit_log, reminders
 
 logger = logging.getLogger("besluitwerk.scheduler")
 
 
+_LOGGED_HEAD = "besluitwerk.logged_audit_head"
+
+
+def log_audit_head(app: Flask) -> None:
+    previous = app.extensions.get(_LOGGED_HEAD)
+    with sessions(app)() as session:
+        current = audit_log.head(session)
+        problem = audit_log.head_problem(session, previous) if previous is not None else None
+    if problem is not None:
+        logger.error("audit chain: %s", problem)
+    if current is not None and current != previous:
+        logger.info("audit head %s", current)
+    app.extensions[_LOGGED_HEAD] = current
+
+
 def run_once(app: Flask) -> None:
+    try:
+        log_audit_head(app)
+    except Exception:  # the reminders still go out
+        logger.exception("audit head not logged")
     settings = app.config["BESLUITWERK_SETTINGS"]
     try:
         result = reminders.tick(sessions(app), now=clock.now(), mailer=mailer_for(settings))

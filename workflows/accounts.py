@@ -50,7 +50,8 @@ def list_accounts(session: Session, actor: Actor) -> Sequence[User]:
 def set_active(
     session: Session, actor: Actor, user_id: int, *, active: bool, now: datetime
 ) -> User:
-    """Block or unblock an account; blocking ends its sessions at once (SECURITY.md S17)."""
+    """Block or unblock an account; blocking ends its sessions and revokes its API tokens at
+    once (SECURITY.md S17)."""
     actor.require(Permission.MANAGE_USERS)
     user = session.get(User, user_id)
     if user is None:
@@ -73,6 +74,8 @@ def set_active(
         old_values={"active": not active},
         new_values={"active": active, "version": user.version},
     )
+    if not active:
+        revoke_api_tokens_of(session, actor, user.id, now=now, reason="blocked")
     return user
 
 
@@ -325,12 +328,60 @@ def end_login_session(session: Session, token: str, *, now: datetime, origin: st
     )
 
 
-def create_api_token(session: Session, actor: Actor, *, email: str, label: str = "") -> str:
+API_TOKEN_DAYS = 90
+MAX_API_TOKEN_DAYS = 366
+API_TOKEN_SCOPES = account_store.API_TOKEN_SCOPES
+
+
+@dataclass(frozen=True)
+class ApiAccess:
+    """Who a valid API token speaks for, and whether it may change anything."""
+
+    user: User
+    token_id: int
+    scope: str
+
+    @property
+    def may_write(self) -> bool:
+        return self.scope == "write"
+
+
+def create_api_token(
+    session: Session,
+    actor: Actor,
+    *,
+    email: str,
+    scope: str,
+    now: datetime,
+    label: str = "",
+    days: int = API_TOKEN_DAYS,
+) -> str:
+    """A new token for the account, valid ``days`` days; returned once, only its hash is kept."""
     user = account_store.find_user_by_email(session, email)
     if user is None:
         raise NotFound(f"Er is geen account met e-mailadres {email}.")
+    errors: dict[str, str] = {}
+    label = clean_text(label)
+    problem = text_problem(label, label="Omschrijving", max_length=200)
+    if problem:
+        errors["label"] = problem
+    if scope not in API_TOKEN_SCOPES:
+        errors["scope"] = "Bereik: kies 'read' (alleen lezen) of 'write' (lezen en wijzigen)."
+    if not 1 <= days <= MAX_API_TOKEN_DAYS:
+        errors["days"] = f"Geldigheid: kies 1 tot en met {MAX_API_TOKEN_DAYS} dagen."
+    if not user.active:
+        errors["email"] = f"Het account {user.email} is geblokkeerd; het krijgt geen API-token."
+    if errors:
+        raise InvalidInput(errors)
     token = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
-    row = account_store.ApiToken(token_hash=token_digest(token), user_id=user.id, label=label)
+    row = account_store.ApiToken(
+        token_hash=token_digest(token),
+        user_id=user.id,
+        label=label,
+        scope=scope,
+        created_at=now,
+        expires_at=now + timedelta(days=days),
+    )
     session.add(row)
     session.flush()
     audit.record(
@@ -339,20 +390,109 @@ def create_api_token(session: Session, actor: Actor, *, email: str, label: str =
         action="create",
         object_type="api_token",
         object_id=row.id,
-        new_values={"user_id": user.id, "label": label},
+        new_values={
+            "user_id": user.id,
+            "label": label,
+            "scope": scope,
+            "expires_at": row.expires_at.isoformat(),
+        },
     )
     return token
 
 
-def resolve_api_token(session: Session, token: str, *, now: datetime) -> User | None:
+def resolve_api_token(session: Session, token: str, *, now: datetime) -> ApiAccess | None:
+    """The account and scope of a token that is not revoked, not expired and whose account is
+    not blocked; None otherwise."""
     if not token.startswith(API_TOKEN_PREFIX):
         return None
     row = account_store.find_api_token(session, token_digest(token))
-    if row is None or not row.user.active:
+    if row is None or not row.user.active or now >= row.expires_at:
         return None
     if row.last_used_at is None or now - row.last_used_at > timedelta(minutes=1):
         row.last_used_at = now
-    return row.user
+    return ApiAccess(row.user, row.id, row.scope)
+
+
+def api_token_state(row: account_store.ApiToken, *, now: datetime) -> str:
+    """``revoked``, ``expired`` or ``valid``: what the token pages show."""
+    if row.revoked_at is not None:
+        return "revoked"
+    return "expired" if now >= row.expires_at else "valid"
+
+
+def find_account(session: Session, actor: Actor, email: str) -> User:
+    actor.require(Permission.MANAGE_USERS)
+    user = account_store.find_user_by_email(session, email)
+    if user is None:
+        raise NotFound(f"Er is geen account met e-mailadres {email}.")
+    return user
+
+
+def own_api_tokens(session: Session, actor: Actor) -> Sequence[account_store.ApiToken]:
+    if actor.user_id is None:
+        raise NotFound("Dit account bestaat niet.")
+    return account_store.api_tokens(session, user_id=actor.user_id)
+
+
+def all_api_tokens(
+    session: Session, actor: Actor, *, email: str | None = None
+) -> Sequence[account_store.ApiToken]:
+    actor.require(Permission.MANAGE_USERS)
+    if email is None:
+        return account_store.api_tokens(session)
+    return account_store.api_tokens(session, user_id=find_account(session, actor, email).id)
+
+
+def revoke_own_api_token(
+    session: Session, actor: Actor, token_id: int, *, now: datetime
+) -> account_store.ApiToken:
+    """One's own token; another's is not found (not: forbidden), so ids reveal nothing."""
+    row = session.get(account_store.ApiToken, token_id)
+    if row is None or actor.user_id is None or row.user_id != actor.user_id:
+        raise NotFound("Dit API-token bestaat niet.")
+    _revoke(session, actor, row, now=now, reason="revoked")
+    return row
+
+
+def revoke_api_token(
+    session: Session, actor: Actor, token_id: int, *, now: datetime
+) -> account_store.ApiToken:
+    """The administrator (or the operator at the command line) revokes any token."""
+    actor.require(Permission.MANAGE_USERS)
+    row = session.get(account_store.ApiToken, token_id)
+    if row is None:
+        raise NotFound("Dit API-token bestaat niet.")
+    _revoke(session, actor, row, now=now, reason="revoked")
+    return row
+
+
+def revoke_api_tokens_of(
+    session: Session, actor: Actor, user_id: int, *, now: datetime, reason: str
+) -> int:
+    """Every live token of an account: with its sessions they end on a password change, "end
+    all sessions" and blocking (SECURITY.md S17). Returns how many were revoked."""
+    rows = account_store.live_api_tokens_of(session, user_id)
+    for row in rows:
+        _revoke(session, actor, row, now=now, reason=reason)
+    return len(rows)
+
+
+def _revoke(
+    session: Session, actor: Actor, row: account_store.ApiToken, *, now: datetime, reason: str
+) -> None:
+    if row.revoked_at is not None:
+        return
+    row.revoked_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="revoke",
+        object_type="api_token",
+        object_id=row.id,
+        old_values={"revoked_at": None},
+        new_values={"user_id": row.user_id, "reason": reason, "revoked_at": now.isoformat()},
+    )
 
 
 def list_colleagues(session: Session, actor: Actor) -> Sequence[User]:
@@ -372,8 +512,8 @@ def change_password(
     keep_token: str | None,
     now: datetime,
 ) -> int:
-    """Change one's own password; every other session of the account ends (SECURITY.md S17).
-    Returns how many sessions were ended."""
+    """Change one's own password; every other session of the account ends and its API tokens
+    are revoked (SECURITY.md S17). Returns how many sessions were ended."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
         raise NotFound("Dit account bestaat niet.")
@@ -405,6 +545,8 @@ def change_password(
         object_id=user.id,
         new_values={"sessions_ended": ended},
     )
+    # A token made under the old password could be in the hands of whoever knew it.
+    revoke_api_tokens_of(session, actor, user.id, now=now, reason="password_change")
     return ended
 
 
@@ -424,7 +566,8 @@ def end_other_sessions(
 def end_all_sessions(
     session: Session, actor: Actor, *, keep_token: str | None, now: datetime
 ) -> int:
-    """ "Log out everywhere else": every other session of one's own account ends now."""
+    """ "Log out everywhere else": every other session of one's own account ends now, and every
+    API token of the account is revoked."""
     if actor.user_id is None:
         raise NotFound("Dit account bestaat niet.")
     ended = end_other_sessions(session, actor.user_id, keep_token=keep_token, now=now)
@@ -436,6 +579,7 @@ def end_all_sessions(
         object_id=actor.user_id,
         new_values={"sessions_ended": ended},
     )
+    revoke_api_tokens_of(session, actor, actor.user_id, now=now, reason="end_sessions")
     return ended
 
 

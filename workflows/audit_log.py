@@ -3,6 +3,7 @@ checked for tampering (SECURITY.md S24, S25)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 
@@ -12,6 +13,7 @@ from sqlalchemy.orm import Session
 from storage import audit as store
 from storage.audit import AuditEvent
 from workflows.actors import Actor
+from workflows.errors import InvalidInput
 from workflows.rules.reminders import AMSTERDAM
 from workflows.rules.roles import Permission
 
@@ -49,5 +51,45 @@ def object_types(session: Session, actor: Actor) -> list[str]:
     return sorted(set(session.scalars(select(AuditEvent.object_type).distinct())))
 
 
-def verify(session: Session) -> store.ChainCheck:
-    return store.verify_chain(session)
+def verify(session: Session, *, known_heads: Sequence[store.Head] = ()) -> store.ChainCheck:
+    """The chain checked with the key, and against heads recorded outside the database (a
+    backup manifest, the log): only those show that the newest events were deleted."""
+    return store.verify_chain(session, known_heads=known_heads)
+
+
+def head(session: Session) -> store.Head | None:
+    return store.head(session)
+
+
+def head_problem(session: Session, known: store.Head) -> str | None:
+    """A quick look (one row, not the whole chain) whether a head logged earlier is still
+    there unchanged; the Dutch problem when it is not."""
+    recorded = session.scalar(select(AuditEvent.hash).where(AuditEvent.id == known.id))
+    if recorded is None:
+        return (
+            f"gebeurtenis #{known.id}, eerder gelogd als kop van de keten, ontbreekt: het einde "
+            "van het logboek is verwijderd."
+        )
+    if recorded != known.hash:
+        return (
+            f"gebeurtenis #{known.id} wijkt af van de eerder gelogde kop van de keten: het "
+            "einde van het logboek is vervangen."
+        )
+    return None
+
+
+_HEAD = re.compile(r"^#?(\d{1,18}):([0-9a-f]{64})$")
+
+
+def parse_head(text: str) -> store.Head:
+    """A head as the backup manifest and the log write it: ``number:hash``."""
+    match = _HEAD.match(text.strip().lower())
+    if match is None:
+        raise InvalidInput(
+            {
+                "head": "Bekende kop: schrijf het nummer van de gebeurtenis, een dubbele punt en "
+                "haar hash van 64 tekens (0-9, a-f), zoals het in het manifest van een back-up "
+                "of in het logboek van de herinneringsdienst staat."
+            }
+        )
+    return store.Head(int(match.group(1)), match.group(2))

@@ -2,15 +2,19 @@
 (SECURITY.md S19).
 
 A code is accepted for the current 30-second step and one step either side (clocks drift), and
-never twice: the last accepted step is kept. Recovery codes are random, shown once, and kept only
-as sha256 hashes (they are long random strings, so a slow hash adds nothing). Every check, good
-or bad, is in the audit log; wrong codes count as failed logins for the throttle (S21).
+never twice: the last accepted step is kept. The secret is stored sealed with a key kept outside
+the database (SECURITY.md S31): a copy of the database or a backup does not give away anyone's
+codes. Secrets stored in clear before that were sealed by migration 0014. Recovery codes are
+random, shown once, and kept only as sha256 hashes (they are long random strings, so a slow hash
+adds nothing). Every check, good or bad, is in the audit log; wrong codes count as failed logins
+for the throttle (S21).
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from datetime import datetime
 
@@ -19,7 +23,9 @@ import segno
 from sqlalchemy.orm import Session
 
 from storage import accounts as account_store
+from storage import keys
 from storage.accounts import RecoveryCode, User
+from storage.sealing import SealBroken
 from workflows import accounts, audit
 from workflows.errors import InvalidInput
 from workflows.rules.roles import Role
@@ -28,6 +34,8 @@ from workflows.rules.second_factor import RECOVERY_CODE_COUNT, normalised_code, 
 ISSUER = "Besluitwerk"
 _STEP_SECONDS = 30
 
+logger = logging.getLogger("besluitwerk.second_factor")
+
 
 def applies(user: User) -> bool:
     """Whether logging in as this user takes a second step: enrolled, or obliged to enrol."""
@@ -35,7 +43,29 @@ def applies(user: User) -> bool:
 
 
 def enrolled(user: User) -> bool:
-    return user.totp_confirmed_at is not None and user.totp_secret is not None
+    return user.totp_confirmed_at is not None and user.totp_secret_sealed is not None
+
+
+def store_secret(session: Session, user: User, secret: str) -> None:
+    """Keep ``secret`` for the account, sealed (S31)."""
+    user.totp_secret_sealed = account_store.seal_totp_secret(
+        keys.of(session).secrets, user.id, secret
+    )
+
+
+def secret_of(session: Session, user: User) -> str | None:
+    """The account's secret in clear, or None when it has none or it does not open (changed in
+    the database, copied from another account, or sealed with another key): then no code is
+    accepted, and the operator is told."""
+    if user.totp_secret_sealed is None:
+        return None
+    try:
+        return account_store.open_totp_secret(
+            keys.of(session).secrets, user.id, user.totp_secret_sealed
+        )
+    except SealBroken:
+        logger.error("second-factor secret of user %s does not open: changed or wrong key", user.id)
+        return None
 
 
 def new_secret() -> str:
@@ -94,7 +124,7 @@ def enrol(
                 "staat en typ de zes cijfers die de app nu toont."
             }
         )
-    user.totp_secret = secret
+    store_secret(session, user, secret)
     user.totp_confirmed_at = now
     user.totp_last_step = step
     codes = _replace_recovery_codes(session, user, now)
@@ -118,10 +148,11 @@ def _digest(code: str) -> str:
 
 def verify(session: Session, user: User, raw_code: str, *, origin: str, now: datetime) -> bool:
     """A current TOTP code not used before, or an unused recovery code (then used up)."""
-    if not enrolled(user) or user.totp_secret is None:
+    secret = secret_of(session, user) if enrolled(user) else None
+    if secret is None:
         return False
     code = normalised_code(raw_code)
-    step = _matching_step(user.totp_secret, code, now)
+    step = _matching_step(secret, code, now)
     if step is not None and (user.totp_last_step is None or step > user.totp_last_step):
         user.totp_last_step = step
         session.flush()
@@ -156,7 +187,7 @@ def switch_off(session: Session, user: User, *, origin: str) -> None:
         raise InvalidInput(
             {"code": "Voor uw rol is de tweede factor verplicht; u kunt hem niet uitzetten."}
         )
-    user.totp_secret = None
+    user.totp_secret_sealed = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     for old in account_store.recovery_codes_of(session, user.id):

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine
 from tests.browser.test_start_pages import assert_accessible, log_in
-from tests.conftest import ADMIN, LEGAL, PROJECT
+from tests.conftest import ADMIN, LEGAL, PROJECT, session_factory
 from workflows import reminders
 
 if TYPE_CHECKING:
@@ -34,7 +34,7 @@ def ticked_server(live_server: str, database_url: str) -> str:
     """The live server, after one scheduler tick on its database (no mail server)."""
     engine = make_engine(database_url)
     try:
-        reminders.tick(make_session_factory(engine), now=NOW, mailer=None)
+        reminders.tick(session_factory(engine), now=NOW, mailer=None)
     finally:
         engine.dispose()
     return live_server

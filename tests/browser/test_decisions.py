@@ -11,10 +11,10 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine
 from storage.organisations import find_organisation_by_name
 from tests.browser.test_start_pages import assert_accessible, has_horizontal_scroll, log_in
-from tests.conftest import LEGAL, POLICY, PROJECT
+from tests.conftest import LEGAL, POLICY, PROJECT, session_factory
 from webapp import clock
 from workflows.demo import ARRANGEMENT_NAME
 from workflows.demo_decisions import REGIONAL_SUBJECT
@@ -39,7 +39,7 @@ def first_open_meeting(database_url: str, today: date) -> date:
     stored for Enschede (Tuesdays, agenda closing 10 working days before, recess weeks)."""
     engine = make_engine(database_url)
     try:
-        with make_session_factory(engine)() as session:
+        with session_factory(engine)() as session:
             enschede = find_organisation_by_name(session, "Enschede")
             assert enschede is not None
             calendar = calendar_of(enschede)

@@ -10,6 +10,7 @@ from storage.audit import AuditEvent
 from storage.database import make_engine, make_session_factory
 from storage.migrate import current_revision, differences, head_revision
 from storage.organisations import Organisation
+from tests.conftest import session_factory
 
 
 def test_models_and_migrations_agree(engine):
@@ -32,7 +33,7 @@ def _event(session):
 
 
 def test_s24_database_refuses_update_of_audit_events(engine):
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     with factory() as session:
         event_id = _event(session).id
         session.commit()
@@ -42,7 +43,7 @@ def test_s24_database_refuses_update_of_audit_events(engine):
 
 
 def test_s24_database_refuses_delete_of_audit_events(engine):
-    factory = make_session_factory(engine)
+    factory = session_factory(engine)
     with factory() as session:
         _event(session)
         session.commit()

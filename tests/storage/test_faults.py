@@ -29,7 +29,16 @@ from storage.audit import AuditEvent, verify_chain
 from storage.database import make_engine, make_session_factory
 from storage.documents import Document, DocumentTemplate
 from storage.mandates import Mandate
-from tests.conftest import LEGAL, PROJECT, _database_url, csrf_token, login, make_settings
+from tests.conftest import (
+    LEGAL,
+    PROJECT,
+    _database_url,
+    csrf_token,
+    login,
+    make_settings,
+    session_factory,
+)
+from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.forms import as_form_values
@@ -68,7 +77,7 @@ def _integrity(url: str) -> tuple[list[str], list[tuple[object, ...]]]:
 
 def _audit_chain_intact(url: str) -> bool:
     engine = make_engine(url)
-    with make_session_factory(engine)() as session:
+    with session_factory(engine)() as session:
         broken = verify_chain(session).broken_id
     engine.dispose()
     return broken is None
@@ -115,10 +124,11 @@ import itertools, os, sys
 from sqlalchemy import select
 from storage.accounts import User
 from storage.arrangements import Arrangement
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine
+from tests.conftest import session_factory
 from workflows import accounts, arrangements
 
-factory = make_session_factory(make_engine(sys.argv[1]))
+factory = session_factory(make_engine(sys.argv[1]))
 for turn in itertools.count():
     mark = f"fault-{sys.argv[2]}-{os.getpid()}-{turn}"
     with factory() as session:
@@ -167,13 +177,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 from sqlalchemy import select
 from storage.accounts import User
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine
 from storage.files import LocalFileStore
 from storage.mandates import Mandate
+from tests.conftest import session_factory
 from workflows import accounts, documents, mandates
 
 url, root, email = sys.argv[1:4]
-factory = make_session_factory(make_engine(url))
+factory = session_factory(make_engine(url))
 files = LocalFileStore(Path(root))
 for turn in itertools.count():
     mark = f"fault-d-{os.getpid()}-{turn}"
@@ -422,7 +433,9 @@ def test_the_error_page_stays_dutch_when_the_database_is_unreachable(sqlite_app,
 
 def test_the_api_answers_503_in_json_when_the_database_is_unreachable(sqlite_app, tmp_path):
     with sessions(sqlite_app)() as session:
-        token = accounts.create_api_token(session, system_actor("test"), email=LEGAL)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=LEGAL, scope="write", now=clock.now()
+        )
         session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     client = sqlite_app.test_client()

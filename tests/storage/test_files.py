@@ -30,7 +30,9 @@ def test_s10_keys_that_are_not_ours_are_refused(tmp_path, key):
 def test_s10_the_default_store_is_outside_the_static_folder():
     from webapp.config import load_settings
 
-    settings = load_settings({"SECRET_KEY": "s" * 48})  # no key file written
+    settings = load_settings(
+        {"SECRET_KEY": "s" * 48, "AUDIT_KEY": "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE"}
+    )  # no key file
     static = Path(webapp.__file__).parent / "static"
     assert static.resolve() not in settings.data_dir.resolve().parents
     assert settings.data_dir.resolve() != static.resolve()

@@ -7,7 +7,8 @@ import signal
 from datetime import datetime
 from pathlib import Path
 
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine
+from tests.conftest import session_factory
 from webapp.config import Settings
 from webapp.mail import SmtpMailer
 from workflows import reminders
@@ -40,7 +41,7 @@ def run(database_url: str, smtp_port: int, now_iso: str, die_after: int = 0) -> 
     mailer = _DiesAfter(settings, die_after) if die_after else SmtpMailer(settings)
     try:
         reminders.dispatch(
-            make_session_factory(engine), now=datetime.fromisoformat(now_iso), mailer=mailer
+            session_factory(engine), now=datetime.fromisoformat(now_iso), mailer=mailer
         )
     finally:
         engine.dispose()

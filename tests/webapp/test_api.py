@@ -3,6 +3,7 @@ import re
 import pytest
 
 from tests.conftest import ADMIN, POLICY, PROVIDER_CR, login
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts
 from workflows.actors import system_actor
@@ -12,7 +13,9 @@ from workflows.actors import system_actor
 def token_for(app):
     def make(email):
         with sessions(app)() as session:
-            token = accounts.create_api_token(session, system_actor("test"), email=email)
+            token = accounts.create_api_token(
+                session, system_actor("test"), email=email, scope="write", now=clock.now()
+            )
             session.commit()
         return {"Authorization": f"Bearer {token}"}
 

@@ -51,7 +51,9 @@ def frozen_clock(monkeypatch):
 def token_for(app):
     def make(email):
         with sessions(app)() as session:
-            token = accounts.create_api_token(session, system_actor("test"), email=email)
+            token = accounts.create_api_token(
+                session, system_actor("test"), email=email, scope="write", now=clock.now()
+            )
             session.commit()
         return {"Authorization": f"Bearer {token}"}
 

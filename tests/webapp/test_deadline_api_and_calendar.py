@@ -25,6 +25,7 @@ from storage.arrangements import Arrangement
 from storage.deadlines import CalendarFeed, Deadline
 from storage.organisations import Organisation
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 from webapp.logs import configure_logging
 from workflows import accounts, arrangements, reminders
@@ -45,7 +46,9 @@ def ticked(app):
 def token_for(app):
     def make(email):
         with sessions(app)() as session:
-            token = accounts.create_api_token(session, system_actor("test"), email=email)
+            token = accounts.create_api_token(
+                session, system_actor("test"), email=email, scope="write", now=clock.now()
+            )
             session.commit()
         return {"Authorization": f"Bearer {token}"}
 

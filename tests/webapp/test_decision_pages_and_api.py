@@ -68,7 +68,9 @@ def ids(app):
 def token_for(app):
     def make(email):
         with sessions(app)() as session:
-            token = accounts.create_api_token(session, system_actor("test"), email=email)
+            token = accounts.create_api_token(
+                session, system_actor("test"), email=email, scope="write", now=clock.now()
+            )
             session.commit()
         return {"Authorization": f"Bearer {token}"}
 

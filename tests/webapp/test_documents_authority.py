@@ -160,7 +160,9 @@ def test_a_document_made_earlier_stays_current_while_nothing_it_shows_changed(ap
 
 def test_api_sending_an_agreement_without_its_document_is_refused(app, client, cr):
     with sessions(app)() as session:
-        token = accounts.create_api_token(session, system_actor("test"), email=LEGAL)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=LEGAL, scope="write", now=clock.now()
+        )
         session.commit()
         version = session.get(Agreement, cr).version
     refused = client.patch(

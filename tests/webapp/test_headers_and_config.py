@@ -67,6 +67,7 @@ def test_s23_production_requires_trusted_hosts_and_runs_without_debug(tmp_path):
     env = {
         "BESLUITWERK_DATA_DIR": str(tmp_path),
         "SECRET_KEY": "q7Vd2-LmX9pR4tKz8WbN3yHc6JfE1sGa5UoQ0iTe",
+        "AUDIT_KEY": "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE",
     }
     with pytest.raises(ConfigurationError, match="TRUSTED_HOSTS"):
         load_settings(env, production=True)
@@ -94,5 +95,11 @@ def test_development_generates_a_secret_key_once_and_keeps_it(tmp_path):
 def test_default_database_is_sqlite_in_the_data_directory(tmp_path):
     settings = load_settings({"BESLUITWERK_DATA_DIR": str(tmp_path)})
     assert settings.database_url == f"sqlite:///{tmp_path / 'besluitwerk.sqlite3'}"
-    other = load_settings({"BESLUITWERK_DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://x"})
+    other = load_settings(
+        {
+            "BESLUITWERK_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://x",
+            "AUDIT_KEY": "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE",
+        }
+    )
     assert other.database_url == "postgresql://x"

@@ -21,6 +21,7 @@ from werkzeug.test import encode_multipart
 from storage.arrangements import Arrangement
 from storage.monitoring import Import
 from tests.conftest import PROJECT, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts, imports
 from workflows.actors import system_actor
@@ -62,7 +63,9 @@ def upload(client, arrangement_id, content, *, name="cijfers.xlsx"):
 
 def api_upload(app, client, arrangement_id, content):
     with sessions(app)() as session:
-        token = accounts.create_api_token(session, system_actor("test"), email=PROJECT)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=PROJECT, scope="write", now=clock.now()
+        )
         session.commit()
     return client.post(
         f"/api/v1/arrangements/{arrangement_id}/imports",

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from storage.arrangements import Arrangement
 from storage.monitoring import ClientCount, Import, RequestFigure, Stay
 from tests.conftest import POLICY, PROJECT, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 
 GOOD_REQUESTS = (
@@ -201,7 +202,9 @@ def test_client_counts_via_the_api_replace_the_year(app, client, arrangement_id)
     from workflows.actors import system_actor
 
     with sessions(app)() as session:
-        token = accounts.create_api_token(session, system_actor("t"), email=PROJECT)
+        token = accounts.create_api_token(
+            session, system_actor("t"), email=PROJECT, scope="write", now=clock.now()
+        )
         session.commit()
     headers = {"Authorization": f"Bearer {token}"}
     response = client.post(

@@ -15,6 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, POLICY, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts
 from workflows.actors import system_actor
@@ -34,7 +35,9 @@ _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
 
 def _api_headers(app: Flask, email: str) -> dict[str, str]:
     with sessions(app)() as session:
-        token = accounts.create_api_token(session, system_actor("test"), email=email)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=email, scope="write", now=clock.now()
+        )
         session.commit()
     return {"Authorization": f"Bearer {token}"}
 

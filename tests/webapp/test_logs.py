@@ -98,6 +98,7 @@ def test_s26_an_exception_stays_inside_its_json_line(json_app, log_stream):
 def test_production_logs_json_by_default_and_an_unknown_format_is_refused(tmp_path):
     base = {
         "SECRET_KEY": "q7Vd2-LmX9pR4tKz8WbN3yHc6JfE1sGa5UoQ0iTe",
+        "AUDIT_KEY": "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE",
         "TRUSTED_HOSTS": "besluitwerk.example",
     }
     base["BESLUITWERK_DATA_DIR"] = str(tmp_path)

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from storage.arrangements import Arrangement
 from tests.conftest import PROJECT, PROVIDER_CR, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts, arrangement_parts
 from workflows.actors import system_actor
@@ -24,7 +25,9 @@ def arrangement_id(app):
 @pytest.fixture
 def headers(app):
     with sessions(app)() as session:
-        token = accounts.create_api_token(session, system_actor("test"), email=PROJECT)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=PROJECT, scope="write", now=clock.now()
+        )
         session.commit()
     return {"Authorization": f"Bearer {token}"}
 

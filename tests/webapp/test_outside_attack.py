@@ -16,6 +16,7 @@ from storage.audit import AuditEvent
 from storage.decisions import Decision
 from storage.organisations import Organisation
 from tests.conftest import ADMIN, PASSWORD, POLICY, PROVIDER_LI, csrf_token, login
+from webapp import clock
 from webapp.auth import local_path
 from webapp.config import ConfigurationError, load_settings, secret_key_problem
 from webapp.database import sessions
@@ -189,7 +190,9 @@ def test_s27_a_use_case_refusal_via_the_api_is_logged_and_audited(app, caplog):
         ).first()
         assert regional is not None
         decision_id, version = regional.id, regional.version
-        token = accounts.create_api_token(session, system_actor("test"), email=POLICY)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=POLICY, scope="write", now=clock.now()
+        )
         session.commit()
     caplog.set_level(logging.WARNING, logger="besluitwerk")
     client = app.test_client()

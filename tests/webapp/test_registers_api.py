@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from storage.audit import AuditEvent
 from tests.conftest import ADMIN, LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts, demo
 from workflows.actors import system_actor
@@ -15,7 +16,9 @@ from workflows.actors import system_actor
 def token_for(app):
     def make(email):
         with sessions(app)() as session:
-            token = accounts.create_api_token(session, system_actor("test"), email=email)
+            token = accounts.create_api_token(
+                session, system_actor("test"), email=email, scope="write", now=clock.now()
+            )
             session.commit()
         return {"Authorization": f"Bearer {token}"}
 

@@ -17,6 +17,7 @@ from storage.audit import AuditEvent
 from tests.conftest import ADMIN, POLICY, PROVIDER_LI, TOTP_SECRET, csrf_token, login, totp_code
 from webapp import clock
 from webapp.database import sessions
+from workflows import second_factor
 
 NOW = datetime(2025, 6, 2, 9, 0, 7, tzinfo=UTC)
 
@@ -50,10 +51,16 @@ def _user(app: Flask, email: str) -> User:
         return session.scalars(select(User).where(User.email == email)).one()
 
 
+def _secret(app: Flask, email: str) -> str | None:
+    with sessions(app)() as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        return second_factor.secret_of(session, user)
+
+
 def _forget_second_factor(app: Flask, email: str) -> None:
     with sessions(app)() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
-        user.totp_secret = None
+        user.totp_secret_sealed = None
         user.totp_confirmed_at = None
         session.commit()
 
@@ -76,8 +83,8 @@ def test_s19_a_provider_without_second_factor_must_enrol_before_any_page(app, cl
     codes = re.findall(r"<code>([0-9a-f]{8}-[0-9a-f]{8})</code>", done.get_data(as_text=True))
     assert len(codes) == 10 and len(set(codes)) == 10
     assert _signed_in(client)
-    user = _user(app, PROVIDER_LI)
-    assert user.totp_secret == secret and user.totp_confirmed_at is not None
+    assert _secret(app, PROVIDER_LI) == secret
+    assert _user(app, PROVIDER_LI).totp_confirmed_at is not None
 
 
 def test_s19_an_administrator_needs_the_current_code_and_a_code_works_once(app, client):
@@ -153,7 +160,7 @@ def test_s19_a_policy_officer_logs_in_without_code_and_may_switch_it_on_and_off(
 
     off = client.post("/account/tweede-factor", data={"action": "uitzetten", "csrf_token": token})
     assert off.status_code == 302
-    assert _user(app, POLICY).totp_secret is None
+    assert _user(app, POLICY).totp_secret_sealed is None
 
 
 def test_s19_an_administrator_cannot_switch_the_required_factor_off(app, client):
@@ -164,4 +171,4 @@ def test_s19_an_administrator_cannot_switch_the_required_factor_off(app, client)
     )
     assert response.status_code == 422
     assert "verplicht" in response.get_data(as_text=True)
-    assert _user(app, ADMIN).totp_secret == TOTP_SECRET
+    assert _secret(app, ADMIN) == TOTP_SECRET

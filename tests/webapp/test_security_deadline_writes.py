@@ -17,6 +17,7 @@ from storage.accounts import User, find_user_by_email
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts, deadlines, reminders
 from workflows.accounts import actor_for
@@ -46,7 +47,9 @@ def ticked(app):
 def token_for(app):
     def make(email):
         with sessions(app)() as session:
-            token = accounts.create_api_token(session, system_actor("test"), email=email)
+            token = accounts.create_api_token(
+                session, system_actor("test"), email=email, scope="write", now=clock.now()
+            )
             session.commit()
         return {"Authorization": f"Bearer {token}"}
 

@@ -34,6 +34,7 @@ def test_s23_serve_refuses_to_start_without_a_real_secret_key(monkeypatch, tmp_p
 def test_serve_runs_gunicorn_with_the_given_workers(monkeypatch, tmp_path):
     monkeypatch.setenv("BESLUITWERK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "q7Vd2-LmX9pR4tKz8WbN3yHc6JfE1sGa5UoQ0iTe")
+    monkeypatch.setenv("AUDIT_KEY", "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE")
     monkeypatch.setenv("TRUSTED_HOSTS", "besluitwerk.example")
     result = CliRunner().invoke(cli, ["serve", "--dry-run", "--workers", "3"])
     assert result.exit_code == 0
@@ -68,6 +69,7 @@ def _gunicorn(tmp_path, *options: str) -> Iterator[_Gunicorn]:
         "DATABASE_URL": database,
         "BESLUITWERK_DATA_DIR": str(tmp_path),
         "SECRET_KEY": "q7Vd2-LmX9pR4tKz8WbN3yHc6JfE1sGa5UoQ0iTe",
+        "AUDIT_KEY": "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE",
         "TRUSTED_HOSTS": "127.0.0.1",
     }
     command = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", *options]
@@ -106,6 +108,7 @@ def test_s22_gunicorn_serves_the_app_with_its_security_headers(tmp_path):
 def test_serve_logs_json_lines_in_production_unless_told_otherwise(monkeypatch, tmp_path):
     monkeypatch.setenv("BESLUITWERK_DATA_DIR", str(tmp_path))
     monkeypatch.setenv("SECRET_KEY", "q7Vd2-LmX9pR4tKz8WbN3yHc6JfE1sGa5UoQ0iTe")
+    monkeypatch.setenv("AUDIT_KEY", "Zr4-Ue8qW2nB6xLk9TsV1hPd5mYc3GfJ7oAi0NwE")
     monkeypatch.setenv("TRUSTED_HOSTS", "besluitwerk.example")
     monkeypatch.delenv("LOG_FORMAT", raising=False)
     result = CliRunner().invoke(cli, ["serve", "--dry-run"])

@@ -1,6 +1,7 @@
 import pytest
 
 from tests.conftest import LEGAL, POLICY, PROVIDER_CR, csrf_token, login
+from webapp import clock
 from webapp.database import sessions
 from workflows import accounts
 from workflows.actors import system_actor
@@ -9,7 +10,9 @@ from workflows.actors import system_actor
 @pytest.fixture
 def headers(app):
     with sessions(app)() as session:
-        token = accounts.create_api_token(session, system_actor("test"), email=POLICY)
+        token = accounts.create_api_token(
+            session, system_actor("test"), email=POLICY, scope="write", now=clock.now()
+        )
         session.commit()
     return {"Authorization": f"Bearer {token}"}
 

@@ -90,9 +90,11 @@ def test_s17_disabling_an_account_ends_its_sessions(session):
 
 
 def test_api_token_resolves_to_its_user_and_only_its_hash_is_stored(session):
-    token = accounts.create_api_token(session, system_actor("t"), email=POLICY)
+    token = accounts.create_api_token(
+        session, system_actor("t"), email=POLICY, scope="read", now=NOW
+    )
     assert token.startswith("bw_")
-    assert accounts.resolve_api_token(session, token, now=NOW).email == POLICY
+    assert accounts.resolve_api_token(session, token, now=NOW).user.email == POLICY
     assert accounts.resolve_api_token(session, token + "x", now=NOW) is None
     assert token not in session.scalars(select(ApiToken.token_hash)).all()
 

@@ -22,13 +22,12 @@ from sqlalchemy import func, select
 from storage.accounts import find_user_by_email
 from storage.agreements import find_agreement_by_reference
 from storage.arrangements import find_arrangement_by_name
-from storage.database import make_session_factory
 from storage.decisions import Decision
 from storage.documents import Bundle, Document, DocumentJob
 from storage.files import LocalFileStore
 from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
-from tests.conftest import LEGAL, POLICY
+from tests.conftest import LEGAL, POLICY, session_factory
 from workflows import (
     accounts,
     agreements,
@@ -591,7 +590,7 @@ def test_an_unknown_bundle_name_is_refused_in_dutch(session, files, actor, ids):
 
 @pytest.fixture
 def sessions(engine):
-    return make_session_factory(engine)
+    return session_factory(engine)
 
 
 def _user_actor(session, email):
@@ -685,7 +684,7 @@ def test_editing_then_generating_beside_generating_alone_never_deadlocks(engine,
     """One transaction edits the volmacht's text and then makes a volmacht (the audit lock,
     then the generation); another makes a volmacht alone (the generation, then its audit
     event). With two locks taken in both orders PostgreSQL aborts one of them as a deadlock."""
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     start = threading.Barrier(2)
     failures: list[BaseException] = []
     actor = system_actor("test")

@@ -12,10 +12,9 @@ from storage.accounts import find_user_by_email
 from storage.agreements import Agreement, find_agreement_by_reference
 from storage.arrangements import find_arrangement_by_name
 from storage.audit import AuditEvent, events_for
-from storage.database import make_session_factory
 from storage.mandates import Grant, Mandate, find_mandate_by_title
 from storage.organisations import find_organisation_by_name
-from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI
+from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI, session_factory
 from workflows import agreements, arrangements, coverage, demo, extensions, mandates
 from workflows.accounts import actor_for
 from workflows.actors import system_actor
@@ -1112,7 +1111,7 @@ def test_s28_two_saves_of_the_same_version_at_the_same_moment_keep_the_first(eng
     second is written (the pages answer it with 409, tests/storage/test_faults.py)."""
     if backend == "sqlite":
         pytest.skip(reason="SQLite: the first transaction holds the write lock from its first read")
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     actor = system_actor("test")
     with sessions() as first, sessions() as second:
         arrangement_id = find_arrangement_by_name(first, demo.ARRANGEMENT_NAME).id

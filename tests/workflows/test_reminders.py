@@ -12,9 +12,8 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 
 from storage.accounts import User
-from storage.database import make_session_factory
 from storage.deadlines import Deadline, Message
-from tests.conftest import LEGAL, POLICY, make_settings
+from tests.conftest import LEGAL, POLICY, make_settings, session_factory
 from tests.support import dispatcher
 from tests.support.smtp import free_port, smtp_server
 from webapp.mail import SmtpMailer
@@ -80,7 +79,7 @@ def test_the_latest_due_stage_is_the_last_one_whose_time_has_come():
 
 
 def test_s29_running_the_tick_twice_sends_one_mail(engine, tmp_path):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         add_deadline(session, due=date(2026, 6, 30))
     with smtp_server() as (port, box):
@@ -96,7 +95,7 @@ def test_s29_running_the_tick_twice_sends_one_mail(engine, tmp_path):
 
 
 def test_downtime_over_three_stages_sends_only_the_latest(engine, tmp_path):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         add_deadline(session, due=date(2026, 6, 30))  # stages 16, 23, 29, 30 June, 1 July
     with smtp_server() as (port, box):
@@ -111,7 +110,7 @@ def test_downtime_over_three_stages_sends_only_the_latest(engine, tmp_path):
 
 
 def test_no_stage_is_skipped_or_doubled_over_the_change_to_summer_time(engine, tmp_path):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         add_deadline(session, due=date(2026, 3, 30))  # stages 16, 23, 29 (DST), 30, 31 March
     moment = at("2026-03-28", 20)
@@ -129,7 +128,7 @@ def test_no_stage_is_skipped_or_doubled_over_the_change_to_summer_time(engine, t
 
 
 def test_smtp_down_then_up_delivers_once_and_loses_nothing(engine, tmp_path):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         add_deadline(session, due=date(2026, 6, 30))
     port = free_port()
@@ -160,7 +159,7 @@ def test_smtp_down_then_up_delivers_once_and_loses_nothing(engine, tmp_path):
 
 
 def test_without_smtp_mail_lands_in_the_outbox_and_in_app_notifications_are_delivered(engine):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         add_deadline(session, due=date(2026, 6, 30))
         session.commit()
@@ -176,7 +175,7 @@ def test_without_smtp_mail_lands_in_the_outbox_and_in_app_notifications_are_deli
 def test_an_unacknowledged_reminder_escalates_to_the_escalation_contact_once(engine, tmp_path):
     from storage.organisations import Organisation
 
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         policy = session.scalars(select(User).where(User.email == POLICY)).one()
         enschede = session.get(Organisation, policy.organisation_id)
@@ -200,7 +199,7 @@ def test_acknowledging_stops_the_escalation(engine):
     from workflows import deadlines
     from workflows.accounts import actor_for
 
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         deadline_id = add_deadline(session, due=date(2026, 6, 30))
     with sessions() as session, session.begin():
@@ -255,7 +254,7 @@ def test_s29_two_scheduler_processes_send_2000_reminders_each_exactly_once(
     engine, database_url, backend
 ):
     count = 2000 if backend == "postgresql" else 400  # SQLite serialises: the point is the same
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     now = at("2026-06-16")
     wanted = _many_due_messages(sessions, count, now)
     with smtp_server() as (port, box):
@@ -273,7 +272,7 @@ def test_s29_two_scheduler_processes_send_2000_reminders_each_exactly_once(
 def test_a_scheduler_killed_mid_dispatch_loses_nothing_and_repeats_at_most_one(
     engine, database_url
 ):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     now = at("2026-06-16")
     wanted = _many_due_messages(sessions, 50, now)
     with smtp_server() as (port, box):
@@ -299,7 +298,7 @@ def test_s29_two_whole_ticks_at_once_add_each_deadline_once_and_mail_each_remind
 ):
     """Two schedulers started together (two hosts, or a restart overlapping the old process):
     both recompute the deadlines from the registers of the demo at the same moment."""
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     now = at("2026-03-02", 8, 5)
     start = threading.Barrier(2)
     results: list[dict[str, int]] = []
@@ -330,7 +329,7 @@ def test_s29_two_whole_ticks_at_once_add_each_deadline_once_and_mail_each_remind
 
 
 def test_the_daily_digest_goes_out_once_a_day_after_eight(engine):
-    sessions = make_session_factory(engine)
+    sessions = session_factory(engine)
     with sessions() as session:
         add_deadline(session, due=date(2026, 6, 25))
     for moment in (at("2026-06-16", 7), at("2026-06-16", 9), at("2026-06-16", 15)):

@@ -40,8 +40,8 @@ def _list_of(schema: str) -> dict[str, Any]:
 
 def _errors(*statuses: int) -> dict[str, Any]:
     text = {
-        401: "Geen of een ongeldig token.",
-        403: "Geen toegang.",
+        401: "Geen token, of een ongeldig, verlopen of ingetrokken token.",
+        403: "Geen toegang, of een token dat alleen mag lezen bij een wijziging.",
         404: "Niet gevonden of niet zichtbaar voor u.",
         409: "Intussen door een ander gewijzigd; changed noemt wat er veranderde.",
         422: "Ongeldige invoer; fields noemt per veld wat er mis is.",
@@ -1006,7 +1006,14 @@ def document() -> dict[str, Any]:
             },
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {
+                "bearer": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "Een API-token (besluitwerk create-api-token): verloopt, en "
+                    "met bereik read alleen voor GET; write ook voor POST en PATCH.",
+                }
+            },
             "schemas": {
                 **_register_schemas(),
                 "Error": {

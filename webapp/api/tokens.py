@@ -7,17 +7,16 @@ from flask import request
 from webapp import clock
 from webapp.database import db
 from workflows import accounts
-from workflows.actors import Actor
 
 
-def bearer_actor() -> Actor | None:
+def bearer_access() -> accounts.ApiAccess | None:
+    """The account and scope of the request's token, when it is valid now (not revoked, not
+    expired, the account not blocked)."""
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         return None
     session = db()
-    user = accounts.resolve_api_token(session, token.strip(), now=clock.now())
+    access = accounts.resolve_api_token(session, token.strip(), now=clock.now())
     session.commit()
-    if user is None:
-        return None
-    return accounts.actor_for(user, f"api {request.remote_addr or '-'}")
+    return access

@@ -1,7 +1,9 @@
-"""One's own account: change the password, end the other sessions (SECURITY.md S17), and
-the second factor (S19)."""
+"""One's own account: change the password, end the other sessions and revoke API tokens
+(SECURITY.md S17), and the second factor (S19)."""
 
 from __future__ import annotations
+
+from functools import partial
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask import session as cookie_session
@@ -50,8 +52,26 @@ def end_sessions() -> ResponseReturnValue:
         session, current_actor(), keep_token=current_user.token, now=clock.now()
     )
     session.commit()
-    flash(f"{ended} andere sessies zijn beëindigd.", "success")
+    flash(f"{ended} andere sessies zijn beëindigd en uw API-tokens ingetrokken.", "success")
     return redirect(url_for("account.password"))
+
+
+@blueprint.get("/api-tokens")
+def api_tokens() -> ResponseReturnValue:
+    return render_template(
+        "account/api_tokens.html",
+        tokens=accounts.own_api_tokens(db(), current_actor()),
+        token_state=partial(accounts.api_token_state, now=clock.now()),
+    )
+
+
+@blueprint.post("/api-tokens/<int:token_id>/intrekken")
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
+    session = db()
+    row = accounts.revoke_own_api_token(session, current_actor(), token_id, now=clock.now())
+    session.commit()
+    flash(f"Het API-token '{row.label or 'zonder omschrijving'}' is ingetrokken.", "success")
+    return redirect(url_for("account.api_tokens"))
 
 
 _ENROLMENT = "besluitwerk_account_enrolment"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
@@ -37,7 +39,11 @@ def set_status(user_id: int) -> ResponseReturnValue:
         flash(error.errors["active"], "error")
         return redirect(url_for("users.index"))
     session.commit()
-    state = "gedeblokkeerd" if active else "geblokkeerd; de sessies zijn beëindigd"
+    state = (
+        "gedeblokkeerd"
+        if active
+        else "geblokkeerd; de sessies zijn beëindigd en de API-tokens ingetrokken"
+    )
     flash(f"Het account {user.email} is {state}.", "success")
     return redirect(url_for("users.index"))
 
@@ -61,6 +67,24 @@ def end_session(login_session_id: int) -> ResponseReturnValue:
     session.commit()
     flash(f"De sessie van {row.user.email} is beëindigd.", "success")
     return redirect(url_for("users.sessions"))
+
+
+@blueprint.get("/api-tokens")
+def api_tokens() -> ResponseReturnValue:
+    return render_template(
+        "users/api_tokens.html",
+        tokens=accounts.all_api_tokens(db(), current_actor()),
+        token_state=partial(accounts.api_token_state, now=clock.now()),
+    )
+
+
+@blueprint.post("/api-tokens/<int:token_id>/intrekken")
+def revoke_api_token(token_id: int) -> ResponseReturnValue:
+    session = db()
+    row = accounts.revoke_api_token(session, current_actor(), token_id, now=clock.now())
+    session.commit()
+    flash(f"Het API-token #{row.id} van {row.user.email} is ingetrokken.", "success")
+    return redirect(url_for("users.api_tokens"))
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
