@@ -80,6 +80,16 @@ def _take_slot() -> int:
         return 0
 
 
+# What LibreOffice needs from our environment, and nothing else: the keys (SECRET_KEY,
+# AUDIT_KEY), the database URL and the SMTP password stay with us (S26, S31).
+_PASSED_TO_SOFFICE = ("PATH", "LANG", "LC_ALL", "LANGUAGE", "TZ", "TMPDIR", "FONTCONFIG_PATH")
+
+
+def _soffice_environment(home: Path) -> dict[str, str]:
+    passed = {name: os.environ[name] for name in _PASSED_TO_SOFFICE if name in os.environ}
+    return {**passed, "HOME": str(home)}
+
+
 def _profile(slot: int) -> Path:
     root = Path(tempfile.gettempdir()) / f"besluitwerk-soffice-{os.getuid()}"
     root.mkdir(mode=0o700, exist_ok=True)
@@ -117,7 +127,7 @@ def _convert(program: str, slot: int, documents: Sequence[bytes], timeout: float
                 check=False,
                 capture_output=True,
                 timeout=timeout,
-                env={**os.environ, "HOME": str(_profile(slot).parent)},
+                env=_soffice_environment(_profile(slot).parent),
             )
         except subprocess.TimeoutExpired as error:
             raise ConversionFailed(
