@@ -1,0 +1,178 @@
+"""decisions keep their legal shape: co-advisers are accounts, mandates have versions
+
+Revision ID: 0012g
+Revises: 0011
+Create Date: 2026-11-30
+
+- ``decision_advices`` becomes one row per co-adviser asked (the account, its unit, a
+  stand-in), with the advice empty until it is recorded. The co-advisers that dossiers named
+  as text (``decisions.co_advisers``) become rows without an account, so the agenda form keeps
+  its "mee geadviseerd door"; the text column is dropped.
+- ``mandates.predecessor_id``: a new version of a granted mandate names the one it follows.
+
+SQLite notes: ``decisions`` and ``mandates`` are referenced by other tables with ON DELETE
+CASCADE, and the migration runs with foreign keys on inside a transaction, so those two tables
+are never recreated (a batch "move and copy" would drop the old table and cascade the delete):
+their column changes use SQLite's own ALTER TABLE ADD/DROP COLUMN. ``decision_advices`` is
+referenced by nothing, so a batch recreate is safe for it.
+"""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic import op
+
+import storage.base
+
+revision = "0012g"
+down_revision = "0011"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    with op.batch_alter_table("decision_advices", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("unit", sa.String(length=200), server_default="", nullable=False)
+        )
+        batch_op.add_column(sa.Column("adviser_id", sa.Integer(), nullable=True))
+        batch_op.add_column(sa.Column("stand_in_id", sa.Integer(), nullable=True))
+        batch_op.alter_column("advice", existing_type=sa.String(length=30), nullable=True)
+        batch_op.alter_column(
+            "recorded_at", existing_type=storage.base.UTCDateTime(timezone=True), nullable=True
+        )
+        batch_op.drop_constraint(batch_op.f("ck_decision_advices_advice"), type_="check")
+        batch_op.create_check_constraint(
+            batch_op.f("ck_decision_advices_advice"),
+            "advice IS NULL OR advice IN ('agree', 'agree_with_remarks', 'disagree')",
+        )
+        batch_op.drop_constraint(batch_op.f("uq_decision_advices_decision_id"), type_="unique")
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_decision_advices_decision_id"), ["decision_id", "adviser_id"]
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_decision_advices_adviser_id_users"), "users", ["adviser_id"], ["id"]
+        )
+        batch_op.create_foreign_key(
+            batch_op.f("fk_decision_advices_stand_in_id_users"), "users", ["stand_in_id"], ["id"]
+        )
+        batch_op.create_index(
+            batch_op.f("ix_decision_advices_adviser_id"), ["adviser_id"], unique=False
+        )
+        batch_op.create_index(
+            batch_op.f("ix_decision_advices_stand_in_id"), ["stand_in_id"], unique=False
+        )
+
+    _text_advisers_to_rows()
+    if sqlite:
+        op.execute("ALTER TABLE decisions DROP COLUMN co_advisers")
+        op.execute(
+            "ALTER TABLE mandates ADD COLUMN predecessor_id INTEGER "
+            "CONSTRAINT fk_mandates_predecessor_id_mandates REFERENCES mandates (id)"
+        )
+    else:
+        op.drop_column("decisions", "co_advisers")
+        op.add_column("mandates", sa.Column("predecessor_id", sa.Integer(), nullable=True))
+        op.create_foreign_key(
+            op.f("fk_mandates_predecessor_id_mandates"),
+            "mandates",
+            "mandates",
+            ["predecessor_id"],
+            ["id"],
+        )
+    op.create_index(op.f("ix_mandates_predecessor_id"), "mandates", ["predecessor_id"], unique=True)
+
+
+def _text_advisers_to_rows() -> None:
+    """Each co-adviser a dossier named as text, and not yet a row of its advice, becomes a row
+    without an account and without advice: the agenda form keeps naming them."""
+    bind = op.get_bind()
+    decisions = sa.table("decisions", sa.column("id", sa.Integer), sa.column("co_advisers"))
+    advices = sa.table(
+        "decision_advices",
+        sa.column("decision_id", sa.Integer),
+        sa.column("adviser", sa.String),
+        sa.column("unit", sa.String),
+        sa.column("text", sa.Text),
+    )
+    given = {
+        (row.decision_id, row.adviser)
+        for row in bind.execute(sa.select(advices.c.decision_id, advices.c.adviser))
+    }
+    rows = []
+    for decision_id, raw in bind.execute(sa.select(decisions.c.id, decisions.c.co_advisers)):
+        names = json.loads(raw) if isinstance(raw, str) else (raw or [])
+        for name in names:
+            name = str(name).strip()[:300]
+            if name and (decision_id, name) not in given:
+                given.add((decision_id, name))
+                rows.append({"decision_id": decision_id, "adviser": name, "unit": "", "text": ""})
+    if rows:
+        bind.execute(sa.insert(advices), rows)
+
+
+def downgrade() -> None:
+    sqlite = op.get_bind().dialect.name == "sqlite"
+    op.drop_index(op.f("ix_mandates_predecessor_id"), table_name="mandates")
+    if sqlite:
+        # SQLite drops no column that takes part in a foreign key; the link is only emptied.
+        op.execute("UPDATE mandates SET predecessor_id = NULL")
+        op.execute("ALTER TABLE decisions ADD COLUMN co_advisers JSON NOT NULL DEFAULT '[]'")
+    else:
+        op.drop_constraint(
+            op.f("fk_mandates_predecessor_id_mandates"), "mandates", type_="foreignkey"
+        )
+        op.drop_column("mandates", "predecessor_id")
+        op.add_column(
+            "decisions",
+            sa.Column("co_advisers", sa.JSON(), server_default="[]", nullable=False),
+        )
+    bind = op.get_bind()
+    advices = sa.table(
+        "decision_advices",
+        sa.column("decision_id", sa.Integer),
+        sa.column("adviser", sa.String),
+        sa.column("unit", sa.String),
+        sa.column("advice", sa.String),
+    )
+    named: dict[int, list[str]] = {}
+    for row in bind.execute(sa.select(advices.c.decision_id, advices.c.adviser, advices.c.unit)):
+        label = f"{row.adviser}, {row.unit}" if row.unit else row.adviser
+        named.setdefault(row.decision_id, []).append(label)
+    decisions = sa.table(
+        "decisions", sa.column("id", sa.Integer), sa.column("co_advisers", sa.JSON)
+    )
+    for decision_id, labels in named.items():
+        bind.execute(
+            sa.update(decisions).where(decisions.c.id == decision_id).values(co_advisers=labels)
+        )
+    # An adviser asked but not answered has no place in the old table.
+    bind.execute(sa.delete(advices).where(advices.c.advice.is_(None)))
+    with op.batch_alter_table("decision_advices", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_decision_advices_stand_in_id"))
+        batch_op.drop_index(batch_op.f("ix_decision_advices_adviser_id"))
+        batch_op.drop_constraint(
+            batch_op.f("fk_decision_advices_stand_in_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(
+            batch_op.f("fk_decision_advices_adviser_id_users"), type_="foreignkey"
+        )
+        batch_op.drop_constraint(batch_op.f("uq_decision_advices_decision_id"), type_="unique")
+        batch_op.create_unique_constraint(
+            batch_op.f("uq_decision_advices_decision_id"), ["decision_id", "adviser"]
+        )
+        batch_op.drop_constraint(batch_op.f("ck_decision_advices_advice"), type_="check")
+        batch_op.create_check_constraint(
+            batch_op.f("ck_decision_advices_advice"),
+            "advice IN ('agree', 'agree_with_remarks', 'disagree')",
+        )
+        batch_op.alter_column(
+            "recorded_at", existing_type=storage.base.UTCDateTime(timezone=True), nullable=False
+        )
+        batch_op.alter_column("advice", existing_type=sa.String(length=30), nullable=False)
+        batch_op.drop_column("stand_in_id")
+        batch_op.drop_column("adviser_id")
+        batch_op.drop_column("unit")
