@@ -217,7 +217,8 @@ def record(
     if errors:
         raise InvalidInput(errors)
     advice.advice, advice.text = values["advice"], values["text"] or ""
-    advice.recorded_by_id, advice.recorded_at = actor.user_id, now
+    advice.recorded_by = session.get(User, actor.user_id) if actor.user_id else None
+    advice.recorded_at = now
     session.flush()
     audit.record(
         session,

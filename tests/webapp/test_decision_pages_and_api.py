@@ -52,6 +52,7 @@ def ids(app):
             "arrangement": arrangement.id,
             "regional": regional.id,
             "volmacht": find_mandate_by_title(session, arrangement.id, demo.VOLMACHT_TITLE).id,
+            "jurist": find_user_by_email(session, LEGAL).id,
         }
         for name in ("Enschede", "Borne", "Rijssen-Holten"):
             municipality = find_organisation_by_name(session, name)
@@ -146,15 +147,28 @@ def create_via_form(client, arrangement_id, *, regional=False, **changes):
     return int(response.headers["Location"].split("/besluiten/")[1].split("#")[0])
 
 
+def user_id_of(app, email):
+    with sessions(app)() as session:
+        return find_user_by_email(session, email).id
+
+
+def ask_adviser(client, decision_id, email=LEGAL, unit="Juridische Zaken", **extra):
+    token = csrf_token(client, f"/besluiten/{decision_id}")
+    data = {"csrf_token": token, "user_id": user_id_of(client.application, email), "unit": unit}
+    return client.post(f"/besluiten/{decision_id}/mee-adviseurs", data={**data, **extra})
+
+
 def new_dossier(client, arrangement_id, **changes):
+    """A new Enschede dossier through the form; Enschede's jurist is asked to co-advise."""
     values = {
         "subject": "Verlengen pilot logeerzorg 2026",
         "meeting_on": OPEN_MEETING,
-        "co_advisers": "Juridische Zaken",
         "case_number": "BV25000099",
     }
     values.update(changes)
-    return create_via_form(client, arrangement_id, **values)
+    decision_id = create_via_form(client, arrangement_id, **values)
+    assert ask_adviser(client, decision_id).status_code == 302
+    return decision_id
 
 
 def post_transition(client, decision_id, to, **extra):
@@ -246,11 +260,7 @@ def test_the_new_dossier_form_is_prefilled_from_the_previous_decision(client, id
     form = form_of(client.get(f"/besluiten/nieuw?regeling={ids['arrangement']}").get_data(True))
     assert form["subject"] == REGIONAL_SUBJECT
     assert form["portfolio_holder"] == "Niels van den Berg"
-    assert form["co_advisers"].splitlines() == [
-        "N. Boll, SBS",
-        "E. van 't Hoog en I. Lungu – van Twisk, JZ",
-        "Twentse Koers",
-    ]
+    assert "co_advisers" not in form  # co-advisers are accounts, asked on the dossier page
     assert form["draft_decision"].startswith("1. Volmacht te verlenen")
     assert form["public"] == "1"
 
@@ -396,14 +406,16 @@ def test_the_workflow_via_the_forms_to_besloten_on_the_day_of_the_meeting(
     assert post_transition(client, decision_id, "co_advice").status_code == 302
     detail = text(client.get(f"/besluiten/{decision_id}"))
     assert "Status: <strong>mee-advisering</strong>" in detail
-    assert 'Juridische Zaken</strong>: <span class="bw-gap">nog geen advies</span>' in detail
+    row = detail[detail.index("Jurist Enschede, Juridische Zaken</th>") :].split("</tr>")[0]
+    assert '<span class="bw-gap">nog geen advies</span>' in row
+    assert "Advies vastleggen" not in detail  # only the jurist asked records the advice
 
     lawyer = app.test_client()
     login(lawyer, LEGAL)
     token = csrf_token(lawyer, f"/besluiten/{decision_id}")
     refused = lawyer.post(
         f"/besluiten/{decision_id}/advies",
-        data={"csrf_token": token, "adviser": "Juridische Zaken", "advice": "disagree"},
+        data={"csrf_token": token, "advice": "disagree"},
     )
     assert refused.status_code == 422
     assert "Toelichting: licht opmerkingen of 'niet akkoord' toe." in text(refused)
@@ -411,15 +423,15 @@ def test_the_workflow_via_the_forms_to_besloten_on_the_day_of_the_meeting(
         f"/besluiten/{decision_id}/advies",
         data={
             "csrf_token": token,
-            "adviser": "Juridische Zaken",
             "advice": "agree_with_remarks",
             "text": "Let op de looptijd & de verlenging.",
         },
     )
     assert advised.status_code == 302
-    assert "Juridische Zaken</strong>: akkoord met opmerkingen – " in text(
-        client.get(f"/besluiten/{decision_id}")
-    )
+    detail = text(client.get(f"/besluiten/{decision_id}"))
+    row = detail[detail.index("Jurist Enschede, Juridische Zaken</th>") :].split("</tr>")[0]
+    assert "akkoord met opmerkingen – " in row
+    assert "Jurist Enschede, 2 juni 2025" in row  # who recorded it, and when
 
     assert post_transition(client, decision_id, "secretary_advice").status_code == 302
     waiting = post_transition(client, decision_id, "scheduled")
@@ -462,14 +474,11 @@ def test_a_deferred_decision_is_moved_to_a_later_meeting_via_the_pages(
     post_transition(client, decision_id, "co_advice")
     lawyer = app.test_client()
     login(lawyer, LEGAL)
-    lawyer.post(
+    advised = lawyer.post(
         f"/besluiten/{decision_id}/advies",
-        data={
-            "csrf_token": csrf_token(lawyer, f"/besluiten/{decision_id}"),
-            "adviser": "Juridische Zaken",
-            "advice": "agree",
-        },
+        data={"csrf_token": csrf_token(lawyer, f"/besluiten/{decision_id}"), "advice": "agree"},
     )
+    assert advised.status_code == 302
     post_transition(client, decision_id, "secretary_advice")
     edit_section(client, decision_id, "advies", secretary_advice="Akkoord.")
     assert post_transition(client, decision_id, "scheduled").status_code == 302
@@ -565,7 +574,6 @@ def api_create(client, headers, ids, **changes):
         "arrangement_id": ids["arrangement"],
         "subject": "Verlengen pilot logeerzorg 2026",
         "meeting_on": OPEN_MEETING,
-        "co_advisers": ["Juridische Zaken"],
         "case_number": "BV25000099",
     }
     body.update(changes)
@@ -608,9 +616,11 @@ def test_api_creates_a_dossier_for_the_officer_s_college_with_its_effects(client
         token_for(POLICY),
         ids,
         effects=[{"kind": "grant_mandate", "mandate_id": ids["volmacht"]}],
+        advisers=[{"user_id": ids["jurist"], "unit": "Juridische Zaken"}],
     )
     assert body["municipality"] == {"id": ids["Enschede"], "name": "Enschede"}
-    assert body["status"] == "draft" and body["co_advisers"] == ["Juridische Zaken"]
+    assert body["status"] == "draft"
+    assert body["co_advisers"] == ["Jurist Enschede, Juridische Zaken"]
     assert body["meeting_on"] == OPEN_MEETING
     assert body["effects"] == [
         {
@@ -622,7 +632,14 @@ def test_api_creates_a_dossier_for_the_officer_s_college_with_its_effects(client
             "result": "",
         }
     ]
-    assert body["transitions"] == [] and body["advices"] == []
+    assert body["transitions"] == []
+    [asked] = body["advices"]
+    assert (asked["adviser"], asked["unit"], asked["adviser_id"]) == (
+        "Jurist Enschede",
+        "Juridische Zaken",
+        ids["jurist"],
+    )
+    assert asked["advice"] is None and asked["recorded_at"] is None
 
 
 def test_api_refuses_a_vertical_tab_in_dutch_and_saves_nothing(client, token_for, ids):

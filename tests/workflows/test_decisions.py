@@ -797,6 +797,53 @@ def test_fan_out_creates_one_dossier_per_participating_municipality(session):
             assert sorted(e.kind for e in child.effects) == ["approve_phase", "grant_mandate"]
 
 
+def test_fan_out_leaves_municipal_fields_empty(session):
+    """What each college fills in for itself (its meeting, numbers, unit, writer, portfolio
+    holder, urgency and its own secretary's advice) stays empty in every college's dossier;
+    the regional texts are copied."""
+    project = actor(session, PROJECT)
+    per_municipality = {
+        "meeting_on": "2025-09-02",
+        "portfolio_holder": "Wethouder Rijssen-Holten",
+        "agenda_letter": "C",
+        "department": "Projectgroep logeerzorg",
+        "corsa_number": "RH-CORSA-1",
+        "author": "Projectleider",
+        "case_number": "RH-2025-2",
+        "urgency": "Voor 1 oktober, anders geen dekking.",
+        "secretary_advice": "Akkoord (Rijssen-Holten).",
+    }
+    regional_id = decisions.create(
+        session,
+        project,
+        {
+            "arrangement_id": twente(session).id,
+            "subject": "Volmacht aanbesteding structurele logeerzorg",
+            "draft_decision": "1. Volmacht te verlenen aan Rijssen-Holten.",
+            "public_summary": "De gemeenten kopen samen in.",
+            "costs": "Binnen de GALA-middelen.",
+            "decide_by": "2025-10-31",
+            **per_municipality,
+        },
+        now=NOW,
+    ).id
+    session.commit()
+    created = decisions.fan_out(session, project, regional_id, now=NOW)
+    session.commit()
+    assert set(per_municipality) | {"decide_by"} == decisions.PER_MUNICIPALITY
+    for child in created:
+        for name in per_municipality:
+            assert getattr(child, name) in ("", None), (child.municipality.name, name)
+        assert child.decide_by is None
+        assert child.subject == "Volmacht aanbesteding structurele logeerzorg"
+        assert child.draft_decision == "1. Volmacht te verlenen aan Rijssen-Holten."
+        assert child.public_summary == "De gemeenten kopen samen in."
+        assert child.costs == "Binnen de GALA-middelen."
+        assert child.advices == []
+    stored = session.get(Decision, regional_id)
+    assert stored.case_number == "RH-2025-2" and stored.secretary_advice  # the region's own
+
+
 def test_a_second_fan_out_creates_nothing(session):
     regional_id = new_regional(session)
     decisions.fan_out(session, actor(session, PROJECT), regional_id, now=NOW)

@@ -87,30 +87,52 @@ def upgrade() -> None:
 
 
 def _text_advisers_to_rows() -> None:
-    """Each co-adviser a dossier named as text, and not yet a row of its advice, becomes a row
-    without an account and without advice: the agenda form keeps naming them."""
+    """Each co-adviser a dossier named as text becomes a row: the advice given, or a row
+    without an account and without advice. The rows of a dossier are written again in the
+    order of its text, so that the agenda form names them as before; an advice whose adviser
+    was no longer named keeps its place after them."""
     bind = op.get_bind()
     decisions = sa.table("decisions", sa.column("id", sa.Integer), sa.column("co_advisers"))
     advices = sa.table(
         "decision_advices",
+        sa.column("id", sa.Integer),
         sa.column("decision_id", sa.Integer),
         sa.column("adviser", sa.String),
         sa.column("unit", sa.String),
+        sa.column("advice", sa.String),
         sa.column("text", sa.Text),
+        sa.column("recorded_by_id", sa.Integer),
+        sa.column("recorded_at", storage.base.UTCDateTime(timezone=True)),
     )
-    given = {
-        (row.decision_id, row.adviser)
-        for row in bind.execute(sa.select(advices.c.decision_id, advices.c.adviser))
-    }
-    rows = []
+    given: dict[int, list[dict[str, object]]] = {}
+    for row in bind.execute(sa.select(advices).order_by(advices.c.id)):
+        values = dict(row._mapping)
+        del values["id"]
+        given.setdefault(row.decision_id, []).append(values)
     for decision_id, raw in bind.execute(sa.select(decisions.c.id, decisions.c.co_advisers)):
         names = json.loads(raw) if isinstance(raw, str) else (raw or [])
-        for name in names:
-            name = str(name).strip()[:300]
-            if name and (decision_id, name) not in given:
-                given.add((decision_id, name))
-                rows.append({"decision_id": decision_id, "adviser": name, "unit": "", "text": ""})
-    if rows:
+        existing = given.get(decision_id, [])
+        rows: list[dict[str, object]] = []
+        for name in (str(n).strip()[:300] for n in names):
+            if not name or any(r["adviser"] == name for r in rows):
+                continue
+            found = next((r for r in existing if r["adviser"] == name), None)
+            rows.append(
+                found
+                or {
+                    "decision_id": decision_id,
+                    "adviser": name,
+                    "unit": "",
+                    "advice": None,
+                    "text": "",
+                    "recorded_by_id": None,
+                    "recorded_at": None,
+                }
+            )
+        rows += [r for r in existing if r not in rows]
+        if rows == existing:
+            continue
+        bind.execute(sa.delete(advices).where(advices.c.decision_id == decision_id))
         bind.execute(sa.insert(advices), rows)
 
 
