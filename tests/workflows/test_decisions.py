@@ -15,10 +15,9 @@ from storage.decisions import Decision
 from storage.mandates import Grant, find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT
-from workflows.demo_decisions import BORNE_JURIST
 from workflows import arrangements, co_advice, decisions, demo, mandates
 from workflows.accounts import actor_for
-from workflows.demo_decisions import REGIONAL_SUBJECT
+from workflows.demo_decisions import BORNE_JURIST, REGIONAL_SUBJECT
 from workflows.errors import Conflict, InvalidInput, NotFound
 
 # Monday 2 June 2025. Enschede meets on Tuesdays and closes its agenda 10 working days before:
@@ -677,7 +676,6 @@ def test_borne_deciding_conform_makes_the_demo_volmacht_13_of_13(session):
     borne = child_of(session, "Borne")
     assert borne.status == "co_advice"
     assert borne.co_advisers == ["Jurist Borne, Juridische Zaken"]
-    admin = actor(session, ADMIN)
     assert mandates.summary(volmacht(session)).text == "12 van 13 verleend"
     advise(session, borne.id, email=BORNE_JURIST)
     step(session, borne.id, "secretary_advice", email=ADMIN)
