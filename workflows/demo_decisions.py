@@ -184,7 +184,9 @@ def seed(
         )
         # Linked to their accounts by ``ask_advisers`` once the demo accounts exist.
         child.advices = [
-            CoAdvice(adviser=name, unit=unit, advice=None if decided_on is None else "agree")
+            CoAdvice(adviser=name, unit=unit)
+            if decided_on is None
+            else CoAdvice(adviser=name, unit=unit, advice="agree", recorded_at=moment)
             for name, unit in asked
         ]
         if decided_on is None:

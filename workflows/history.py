@@ -19,6 +19,7 @@ ACTION_LABELS = {
     "update": "gewijzigd",
     "delete": "verwijderd",
     "export": "geëxporteerd",
+    "new_version": "aangemaakt als nieuwe versie",
 }
 
 
@@ -62,9 +63,12 @@ def of_arrangement(session: Session, actor: Actor, arrangement_id: int) -> list[
 
 def of_mandate(session: Session, actor: Actor, mandate_id: int) -> list[Entry]:
     mandate = mandates.get_visible(session, actor, mandate_id)
-    entries = _entries(
-        audit_store.events_for(session, "mandate", mandate.id), mandates.LABELS, mandate.kind
-    )
+    labels = {
+        **mandates.LABELS,
+        "grantor_ids": "Volmachtgevers",
+        "predecessor_id": "Nieuwe versie van (nummer)",
+    }
+    entries = _entries(audit_store.events_for(session, "mandate", mandate.id), labels, mandate.kind)
     grant_labels = {n: r.label for n, r in mandates.GRANT_FIELDS.items()}
     for grant in mandate.grants:
         entries += _entries(

@@ -173,6 +173,11 @@ def _detail_page(
     session = db()
     actor = current_actor()
     related = _related_options(decision)
+    may_ask = (
+        decisions.may_edit(actor, decision)
+        and decision.municipality_id is not None
+        and decision.status in co_advice.OPEN_STATUSES
+    )
     return (
         render_template(
             "decisions/detail.html",
@@ -193,10 +198,8 @@ def _detail_page(
             ),
             sections=decisions.SECTIONS,
             recordable=co_advice.recordable(actor, decision),
-            may_ask=decisions.may_edit(actor, decision)
-            and decision.municipality_id is not None
-            and decision.status in co_advice.OPEN_STATUSES,
-            candidates=co_advice.candidates(session, decision),
+            may_ask=may_ask,
+            candidates=co_advice.candidates(session, decision) if may_ask else [],
             effect_labels=decisions.EFFECT_LABELS,
             woo=decisions.WOO_LABELS,
             related=related,

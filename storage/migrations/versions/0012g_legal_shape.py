@@ -69,10 +69,13 @@ def upgrade() -> None:
     _text_advisers_to_rows()
     if sqlite:
         op.execute("ALTER TABLE decisions DROP COLUMN co_advisers")
-        op.execute(
-            "ALTER TABLE mandates ADD COLUMN predecessor_id INTEGER "
-            "CONSTRAINT fk_mandates_predecessor_id_mandates REFERENCES mandates (id)"
-        )
+        # A downgrade on SQLite keeps the column (see there): upgrading again reuses it.
+        existing = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("mandates")}
+        if "predecessor_id" not in existing:
+            op.execute(
+                "ALTER TABLE mandates ADD COLUMN predecessor_id INTEGER "
+                "CONSTRAINT fk_mandates_predecessor_id_mandates REFERENCES mandates (id)"
+            )
     else:
         op.drop_column("decisions", "co_advisers")
         op.add_column("mandates", sa.Column("predecessor_id", sa.Integer(), nullable=True))
@@ -155,13 +158,15 @@ def downgrade() -> None:
     bind = op.get_bind()
     advices = sa.table(
         "decision_advices",
+        sa.column("id", sa.Integer),
         sa.column("decision_id", sa.Integer),
         sa.column("adviser", sa.String),
         sa.column("unit", sa.String),
         sa.column("advice", sa.String),
     )
     named: dict[int, list[str]] = {}
-    for row in bind.execute(sa.select(advices.c.decision_id, advices.c.adviser, advices.c.unit)):
+    listed = sa.select(advices.c.decision_id, advices.c.adviser, advices.c.unit)
+    for row in bind.execute(listed.order_by(advices.c.id)):
         label = f"{row.adviser}, {row.unit}" if row.unit else row.adviser
         named.setdefault(row.decision_id, []).append(label)
     decisions = sa.table(
@@ -171,8 +176,17 @@ def downgrade() -> None:
         bind.execute(
             sa.update(decisions).where(decisions.c.id == decision_id).values(co_advisers=labels)
         )
-    # An adviser asked but not answered has no place in the old table.
+    # An adviser asked but not answered has no place in the old table; an answered one is
+    # named there as the old agenda form named it.
     bind.execute(sa.delete(advices).where(advices.c.advice.is_(None)))
+    bind.execute(
+        sa.update(advices)
+        .where(advices.c.unit != "")
+        .values(adviser=sa.func.substr(advices.c.adviser + ", " + advices.c.unit, 1, 300))
+    )
+    op.execute(
+        "UPDATE decision_advices SET recorded_at = CURRENT_TIMESTAMP WHERE recorded_at IS NULL"
+    )
     with op.batch_alter_table("decision_advices", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_decision_advices_stand_in_id"))
         batch_op.drop_index(batch_op.f("ix_decision_advices_adviser_id"))
