@@ -60,7 +60,7 @@ from storage.documents import Document
 from storage.keys import Keys
 from storage.mandates import Grant, Mandate
 from storage.migrate import upgrade
-from workflows import demo
+from workflows import demo, mandates
 from workflows.actors import system_actor
 
 # The key kept outside the database (S25, S31): the served app and the checks here share it.
@@ -180,7 +180,11 @@ def prepare(url: str) -> Subjects:
         demo.seed_demo(session, system_actor("bench"), today=date.today())
         session.commit()
         arrangement_id = session.scalars(select(Arrangement.id).order_by(Arrangement.id)).first()
-        mandate_id = session.scalars(select(Mandate.id).order_by(Mandate.id)).first()
+        granted = session.scalars(select(Mandate.id).order_by(Mandate.id)).first()
+        assert granted is not None
+        # The demo volmacht is granted, so its text is fixed: the writers edit a new version.
+        mandate_id = mandates.new_version(session, system_actor("bench"), granted).id
+        session.commit()
         grantors = session.scalars(
             select(Grant.grantor_id).where(Grant.mandate_id == mandate_id).order_by(Grant.id)
         ).all()

@@ -22,6 +22,8 @@ from sqlalchemy import (
     func,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.accounts import User
@@ -152,6 +154,21 @@ def due_for_stage(session: Session, today: date, *, limit: int = 1000) -> Sequen
         .order_by(Deadline.next_stage_on, Deadline.id)
         .limit(limit)
     ).all()
+
+
+def insert_messages(session: Session, rows: list[dict[str, object]]) -> int:
+    """Insert what is new; a row whose key exists already is skipped (the idempotency key)."""
+    if not rows:
+        return 0
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    statement = (
+        insert(Message)
+        .values(rows)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Message.id)
+    )
+    return len(session.execute(statement).all())
 
 
 def ladders(session: Session) -> dict[str, ReminderLadder]:

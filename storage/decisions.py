@@ -74,7 +74,6 @@ class Decision(Base):
     urgency: Mapped[str] = mapped_column(String(300), default="")
     council_decision_needed: Mapped[bool] = mapped_column(Boolean, default=False)
     inform_council: Mapped[bool] = mapped_column(Boolean, default=False)
-    co_advisers: Mapped[list[str]] = mapped_column(JSON, default=list)
     secretary_advice: Mapped[str] = mapped_column(Text, default="")
     # body
     draft_decision: Mapped[str] = mapped_column(Text, default="")
@@ -117,25 +116,59 @@ class Decision(Base):
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
+    @property
+    def co_advisers(self) -> list[str]:
+        """The agenda form's "mee geadviseerd door": every co-adviser asked, with their unit."""
+        return [advice.label for advice in self.advices]
+
 
 class CoAdvice(Base):
+    """One co-adviser asked for advice on a dossier, and the advice once it is recorded.
+
+    A co-adviser is an account (``adviser_id``), who may name a stand-in; only they record the
+    advice. Advisers from before accounts were used stay as text without an account."""
+
     __tablename__ = "decision_advices"
     __table_args__ = (
-        CheckConstraint("advice IN ('agree', 'agree_with_remarks', 'disagree')", name="advice"),
-        UniqueConstraint("decision_id", "adviser"),
+        CheckConstraint(
+            "advice IS NULL OR advice IN ('agree', 'agree_with_remarks', 'disagree')",
+            name="advice",
+        ),
+        UniqueConstraint("decision_id", "adviser_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     decision_id: Mapped[int] = mapped_column(
         ForeignKey("decisions.id", ondelete="CASCADE"), index=True
     )
+    # The name as the agenda form shows it (the account's name when it was named).
     adviser: Mapped[str] = mapped_column(String(300))
-    advice: Mapped[str] = mapped_column(String(30))
+    unit: Mapped[str] = mapped_column(String(200), default="")
+    adviser_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    stand_in_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Empty until the advice is recorded.
+    advice: Mapped[str | None] = mapped_column(String(30))
     text: Mapped[str] = mapped_column(Text, default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+    recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     decision: Mapped[Decision] = relationship(back_populates="advices")
+    adviser_user: Mapped[User | None] = relationship(foreign_keys=[adviser_id])
+    stand_in: Mapped[User | None] = relationship(foreign_keys=[stand_in_id])
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
+
+    @property
+    def label(self) -> str:
+        return f"{self.adviser}, {self.unit}" if self.unit else self.adviser
+
+    @property
+    def on_behalf(self) -> bool:
+        """Recorded by the stand-in, "namens" the adviser."""
+        return (
+            self.recorded_by_id is not None
+            and self.adviser_id is not None
+            and self.recorded_by_id != self.adviser_id
+        )
 
 
 class Transition(Base):
@@ -183,7 +216,8 @@ class Effect(Base):
 
 def _loaded() -> list[ExecutableOption]:
     return [
-        selectinload(Decision.advices),
+        selectinload(Decision.advices).selectinload(CoAdvice.recorded_by),
+        selectinload(Decision.advices).selectinload(CoAdvice.stand_in),
         selectinload(Decision.transitions),
         selectinload(Decision.effects),
         selectinload(Decision.readers),
@@ -206,6 +240,26 @@ def children_of(session: Session, parent_id: int) -> Sequence[Decision]:
     return session.scalars(
         select(Decision).options(*_loaded()).where(Decision.parent_id == parent_id)
     ).all()
+
+
+def open_advice_requests(session: Session, user_id: int) -> Sequence[CoAdvice]:
+    """The advice still asked of this person, as the adviser or as the stand-in, on dossiers
+    in co-advice (the "Te adviseren" list)."""
+    return session.scalars(
+        select(CoAdvice)
+        .join(Decision, CoAdvice.decision_id == Decision.id)
+        .options(selectinload(CoAdvice.decision), selectinload(CoAdvice.adviser_user))
+        .where(
+            Decision.status == "co_advice",
+            CoAdvice.advice.is_(None),
+            (CoAdvice.adviser_id == user_id) | (CoAdvice.stand_in_id == user_id),
+        )
+        .order_by(Decision.meeting_on, Decision.id, CoAdvice.id)
+    ).all()
+
+
+def get_advice(session: Session, advice_id: int) -> CoAdvice | None:
+    return session.get(CoAdvice, advice_id)
 
 
 def find_by_case_number(session: Session, case_number: str) -> Decision | None:

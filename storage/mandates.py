@@ -72,6 +72,11 @@ class Mandate(Base):
     ratifies_since: Mapped[date | None]
     ratified_acts: Mapped[list[str]] = mapped_column(JSON, default=list)
     description: Mapped[str] = mapped_column(Text, default="")
+    # A granted mandate is never changed in place: a change is a new version of it, a draft
+    # that every grantor decides on again. At most one version follows each mandate.
+    predecessor_id: Mapped[int | None] = mapped_column(
+        ForeignKey("mandates.id"), index=True, unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now, onupdate=utc_now)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -139,6 +144,12 @@ def list_mandates(
 def get_mandate(session: Session, mandate_id: int) -> Mandate | None:
     return session.scalars(
         select(Mandate).options(*_loaded()).where(Mandate.id == mandate_id)
+    ).one_or_none()
+
+
+def successor_of(session: Session, mandate_id: int) -> Mandate | None:
+    return session.scalars(
+        select(Mandate).options(*_loaded()).where(Mandate.predecessor_id == mandate_id)
     ).one_or_none()
 
 

@@ -8,7 +8,7 @@ its own data) is not decided here but in the queries of the use cases (S11).
 from __future__ import annotations
 
 import logging
-from typing import Final
+from typing import Final, NoReturn
 
 from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -96,6 +96,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "decisions.edit": Permission.EDIT_DECISIONS,
     "decisions.transition": Permission.EDIT_DECISIONS,
     "decisions.advise": Permission.EDIT_DECISIONS,
+    "decisions.ask_adviser": Permission.EDIT_DECISIONS,
+    "decisions.withdraw_adviser": Permission.EDIT_DECISIONS,
+    "decisions.to_advise": Permission.VIEW_DECISIONS,
     "decisions.add_effect": Permission.EDIT_DECISIONS,
     "decisions.grant_access": Permission.EDIT_DECISIONS,
     "decisions.fan_out": Permission.EDIT_DECISIONS,
@@ -109,6 +112,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "mandates.create": Permission.EDIT_MANDATES,
     "mandates.edit": Permission.EDIT_MANDATES,
     "mandates.record_grant": Permission.EDIT_MANDATES,
+    "mandates.new_version": Permission.EDIT_MANDATES,
     "mandates.changes": Permission.VIEW_HISTORY,
     "agreements.index": Permission.VIEW_AGREEMENTS,
     "agreements.export": Permission.VIEW_AGREEMENTS,
@@ -151,6 +155,7 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.mandate": Permission.VIEW_MANDATES,
     "api.mandate_create": Permission.EDIT_MANDATES,
     "api.mandate_update": Permission.EDIT_MANDATES,
+    "api.mandate_versions": Permission.EDIT_MANDATES,
     "api.agreements": Permission.VIEW_AGREEMENTS,
     "api.agreement": Permission.VIEW_AGREEMENTS,
     "api.agreement_create": Permission.EDIT_AGREEMENTS,
@@ -164,6 +169,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "api.decision_update": Permission.EDIT_DECISIONS,
     "api.decision_transition": Permission.EDIT_DECISIONS,
     "api.decision_advice": Permission.EDIT_DECISIONS,
+    "api.decision_advisers": Permission.EDIT_DECISIONS,
+    "api.advice_requests": Permission.VIEW_DECISIONS,
+    "api.advice_request_withdraw": Permission.EDIT_DECISIONS,
     "api.decision_fan_out": Permission.EDIT_DECISIONS,
     "api.imports": Permission.EDIT_ARRANGEMENTS,
     "api.import_confirm": Permission.EDIT_ARRANGEMENTS,
@@ -280,8 +288,14 @@ def note_refusal(error: WorkflowError) -> None:
         session.commit()
 
 
-def refuse(actor: Actor, *, object_type: str, object_id: str | int | None) -> None:
-    """Log and audit a refused authorization (SECURITY.md S27), then answer 403."""
+def refuse(
+    actor: Actor, *, object_type: str, object_id: str | int | None, message: str | None = None
+) -> NoReturn:
+    """Log and audit a refused authorization (SECURITY.md S27), then answer 403 — with the use
+    case's own Dutch reason when it gave one (its handler logs and audits it, see
+    ``note_refusal``)."""
+    if message is not None:
+        raise Forbidden(message)
     _record_refusal(actor, object_type=object_type, object_id=object_id)
     abort(403)
 

@@ -59,6 +59,10 @@ ACTION_WORDS = {
     "second_factor_recovery": "herstelcode gebruikt",
     "second_factor_recovery_codes": "nieuwe herstelcodes gemaakt",
     "transition": "status gewijzigd",
+    "ask_advice": "mee-advies gevraagd",
+    "withdraw_advice": "verzoek om mee-advies ingetrokken",
+    "new_version": "aangemaakt als nieuwe versie",
+    "revoke": "ingetrokken",
 }
 
 OBJECT_WORDS = {
@@ -74,6 +78,7 @@ OBJECT_WORDS = {
     "decision": "besluitdossier",
     "document": "document",
     "document_template": "sjabloon",
+    "equated_day": "gelijkgestelde dag",
     "evaluation_moment": "evaluatiemoment",
     "figures": "cijfers",
     "import": "gegevens inlezen",
@@ -151,6 +156,16 @@ _COMMON_FIELDS = {
     "end_on": "Einddatum",
     "outcome": "Besluit",
     "decided_on": "Besloten op",
+    "predecessor_id": "Nieuwe versie van",
+    "unit": "Afdeling",
+    "stand_in_id": "Plaatsvervanger",
+    "adviser_id": "Mee-adviseur",
+    "day": "Dag",
+    "decree": "Besluit",
+    "source": "Vindplaats",
+    "note": "Opmerking",
+    "scope": "Bereik",
+    "expires_at": "Verloopt",
 }
 
 _FIELDS: dict[str, Mapping[str, str]] = {

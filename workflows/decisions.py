@@ -15,19 +15,27 @@ from storage import decisions as store
 from storage.accounts import User
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement, Phase
-from storage.decisions import CoAdvice, Decision, Effect, Transition
+from storage.decisions import Decision, Effect, Transition
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows import agreements, arrangements, audit, equated_days, mandates, monitoring
+from workflows import (
+    agreements,
+    arrangements,
+    audit,
+    equated_days,
+    mandates,
+    monitoring,
+    notifications,
+)
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.dates import in_words
 from workflows.rules.decisions import (
-    ADVICE_LABELS,
     APPLYING_OUTCOMES,
     OUTCOME_LABELS,
     Facts,
+    decision_date_problem,
     decision_points,
     numbering_problem,
     transition_problem,
@@ -121,7 +129,6 @@ EDITABLE: dict[str, Any] = {
     "urgency": fields.Text("Urgentie", max_length=300),
     "council_decision_needed": fields.Flag("Raadsbesluit nodig"),
     "inform_council": fields.Flag("Raad informeren"),
-    "co_advisers": fields.Lines("Mee geadviseerd door", max_length=300, max_items=30),
     "secretary_advice": fields.Text("Advies gemeentesecretaris", max_length=TEXT, multiline=True),
     "draft_decision": fields.Text("Conceptbesluit", max_length=TEXT, multiline=True),
     "public_summary": fields.Text(
@@ -169,7 +176,6 @@ SECTIONS: dict[str, tuple[str, list[str]]] = {
             "urgency",
             "council_decision_needed",
             "inform_council",
-            "co_advisers",
         ],
     ),
     "besluit": ("Conceptbesluit en samenvatting", ["draft_decision", "public_summary"]),
@@ -248,6 +254,12 @@ def _editable(session: Session, actor: Actor, decision_id: int) -> Decision:
     if not may_edit(actor, decision):
         actor.require(Permission.MANAGE_USERS)  # raises Forbidden for everyone but the beheerder
     return decision
+
+
+def get_editable(session: Session, actor: Actor, decision_id: int) -> Decision:
+    """The dossier, for one who may change it: others get not found (cannot see it) or a
+    refusal (may see it, not change it)."""
+    return _editable(session, actor, decision_id)
 
 
 # Reading and checking the fields ---------------------------------------------------------------
@@ -424,50 +436,6 @@ def grant_access(session: Session, actor: Actor, decision_id: int, user_id: int)
         )
 
 
-def record_advice(
-    session: Session, actor: Actor, decision_id: int, raw: dict[str, Any], *, now: datetime
-) -> CoAdvice:
-    """A co-adviser's advice: akkoord, akkoord met opmerkingen or niet akkoord, with text.
-    Recording it again for the same adviser replaces the first."""
-    # Advice is part of the dossier: whoever may only read it records none (S11).
-    decision = _editable(session, actor, decision_id)
-    values, errors = fields.read_fields(
-        {
-            "adviser": fields.Choice("Mee-adviseur", {a: a for a in decision.co_advisers}),
-            "advice": fields.Choice("Advies", ADVICE_LABELS),
-            "text": fields.Text("Toelichting", max_length=TEXT, multiline=True),
-        },
-        raw,
-    )
-    if decision.status != "co_advice":
-        errors["advice"] = (
-            "Advies: mee-adviseren kan alleen zolang het dossier in mee-advisering is."
-        )
-    if (
-        values.get("advice") in {"agree_with_remarks", "disagree"}
-        and not (values.get("text") or "").strip()
-    ):
-        errors["text"] = "Toelichting: licht opmerkingen of 'niet akkoord' toe."
-    if errors:
-        raise InvalidInput(errors)
-    existing = next((a for a in decision.advices if a.adviser == values["adviser"]), None)
-    if existing is None:
-        existing = CoAdvice(adviser=values["adviser"], advice=values["advice"])
-        decision.advices.append(existing)
-    existing.advice, existing.text = values["advice"], values["text"] or ""
-    existing.recorded_by_id, existing.recorded_at = actor.user_id, now
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action="advice",
-        object_type="decision",
-        object_id=decision.id,
-        new_values={"adviser": existing.adviser, "advice": existing.advice},
-    )
-    return existing
-
-
 def facts(decision: Decision, *, today: date, equated: Equated | None = None) -> Facts:
     agenda_open = in_calendar = False
     if decision.meeting_on is not None and decision.municipality is not None:
@@ -479,8 +447,8 @@ def facts(decision: Decision, *, today: date, equated: Equated | None = None) ->
             agenda_open = today <= closes
     return Facts(
         status=decision.status,
-        co_advisers=len(decision.co_advisers),
-        advices=len({a.adviser for a in decision.advices if a.adviser in decision.co_advisers}),
+        co_advisers=len(decision.advices),
+        advices=sum(1 for a in decision.advices if a.advice is not None),
         meeting_set=decision.meeting_on is not None,
         meeting_in_calendar=in_calendar,
         agenda_open=agenda_open,
@@ -529,8 +497,8 @@ def transition(
                 day = fields.Day("Datum besluit").read(decided_on)
             except fields.FieldError as error:
                 raise InvalidInput({"decided_on": str(error)}) from None
-            if day is not None and day > today:
-                raise InvalidInput({"decided_on": "Datum besluit: ligt in de toekomst."})
+        elif decision.decided_on is None:
+            day = decision.meeting_on  # unless told otherwise: decided at its meeting
     proposed = replace(
         facts(decision, today=today, equated=equated_days.for_terms(session)),
         outcome=outcome or decision.outcome if target == "decided" else decision.outcome,
@@ -539,6 +507,10 @@ def transition(
     problem = transition_problem(target, proposed)
     if problem:
         raise InvalidInput({"status": problem})
+    if day is not None:
+        problem = decision_date_problem(day, meeting_on=decision.meeting_on, today=today)
+        if problem:
+            raise InvalidInput({"decided_on": problem})
     if target == "decided":
         decision.outcome = outcome or decision.outcome
         decision.decided_on = day or decision.decided_on
@@ -550,6 +522,10 @@ def transition(
         _apply_effects(session, actor, decision, now=now)
     session.flush()
     _record(session, actor, decision, "transition", previous, target, now=now, note=note)
+    if target == "co_advice":
+        notifications.ask_for_advice(
+            session, decision, [a for a in decision.advices if a.advice is None], now=now
+        )
     return decision
 
 
@@ -764,20 +740,25 @@ def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, 
 
 # Regional fan-out ------------------------------------------------------------------------------
 
-COPIED = [
-    n
-    for n in EDITABLE
-    if n
-    not in {
+# What each college fills in for itself when a regional dossier fans out: its own meeting and
+# agenda letter, its own numbers (casenummer, corsanummer), its portfolio holder, writer and
+# organisation unit, the urgency for its own agenda, and the advice of its own secretary; its
+# co-advisers are accounts of its own organisation. "Decide by" belongs to the regional dossier.
+PER_MUNICIPALITY = frozenset(
+    {
         "meeting_on",
         "portfolio_holder",
         "agenda_letter",
+        "department",
         "corsa_number",
         "author",
         "case_number",
+        "urgency",
+        "secretary_advice",
         "decide_by",
     }
-]
+)
+COPIED = [n for n in EDITABLE if n not in PER_MUNICIPALITY]
 
 
 def fan_out(session: Session, actor: Actor, decision_id: int, *, now: datetime) -> list[Decision]:
@@ -951,7 +932,6 @@ def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date)
         ):
             if getattr(last, name):
                 values[name] = getattr(last, name)
-        values["co_advisers"] = "\n".join(last.co_advisers)
     return values
 
 
@@ -1034,9 +1014,7 @@ def dossier_for_gap(
         }
     )
     values["arrangement_id"] = arrangement_id
-    decision = create(
-        session, actor, {k: v for k, v in values.items() if k != "co_advisers"}, now=now
-    )
+    decision = create(session, actor, values, now=now)
     add_effect(session, actor, decision.id, {"kind": "grant_mandate", "mandate_id": mandate.id})
     return decision
 

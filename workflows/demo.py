@@ -117,6 +117,8 @@ ACCOUNTS: list[DemoAccount] = [
         "beleid@enschede.example", "Beleidsmedewerker Enschede", Role.POLICY_OFFICER, "Enschede"
     ),
     DemoAccount("jurist@enschede.example", "Jurist Enschede", Role.LEGAL_OFFICER, "Enschede"),
+    # Borne's dossier is still in co-advice: its jurist is the co-adviser asked.
+    DemoAccount("jurist@borne.example", "Jurist Borne", Role.LEGAL_OFFICER, "Borne"),
     DemoAccount(
         "projectgroep@rijssen-holten.example",
         "Projectgroep logeerzorg",
@@ -151,6 +153,7 @@ def seed_demo(session: Session, actor: Actor, *, today: date) -> list[DemoAccoun
                 organisation_id=organisations[account.organisation].id,
                 password=account.password,
             )
+    demo_decisions.ask_advisers(session, actor)
     return ACCOUNTS
 
 

@@ -1,6 +1,7 @@
 """The decision dossiers of the Twente demo: the regional dossier "Verlenen volmacht pilot
 Logeerzorg", fanned out over the 14 colleges. Enschede's dossier holds the texts of its agenda
-form of 27 May 2025 (seeds/000); the other colleges are in various states."""
+form of 27 May 2025 (seeds/000); the other colleges are in various states. Borne is still in
+co-advice: its jurist (a demo account) is asked and has not advised yet."""
 
 from __future__ import annotations
 
@@ -9,11 +10,13 @@ from datetime import UTC, date, datetime
 from sqlalchemy.orm import Session
 
 from storage import decisions as store
+from storage.accounts import find_user_by_email
 from storage.arrangements import Arrangement
-from storage.decisions import Decision, Effect, Transition
+from storage.decisions import CoAdvice, Decision, Effect, Transition
 from storage.mandates import Mandate
 from workflows import audit
 from workflows.actors import Actor
+from workflows.decisions import PER_MUNICIPALITY
 from workflows.rules.dutch_format import long_date
 
 REGIONAL_SUBJECT = "Verlenen volmacht pilot Logeerzorg"
@@ -31,11 +34,6 @@ ENSCHEDE: dict[str, object] = {
     "urgency": "",
     "council_decision_needed": False,
     "inform_council": False,
-    "co_advisers": [
-        "N. Boll, SBS",
-        "E. van 't Hoog en I. Lungu – van Twisk, JZ",
-        "Twentse Koers",
-    ],
     "secretary_advice": "Akkoord.",
     "draft_decision": (
         "1. Volmacht te verlenen aan de gemeente Rijssen-Holten voor alle "
@@ -122,6 +120,17 @@ ENSCHEDE: dict[str, object] = {
     "retention_category": "Selectielijst gemeenten en intergemeentelijke organen: 10 jaar",
 }
 
+# "Mee geadviseerd door" on Enschede's agenda form (seeds/000): name, unit and the demo account
+# that stands for Juridische Zaken. The other colleges asked their Juridische Zaken.
+ENSCHEDE_ADVISERS = [
+    ("N. Boll", "SBS", None),
+    ("E. van 't Hoog en I. Lungu – van Twisk", "JZ", "jurist@enschede.example"),
+    ("Twentse Koers", "", None),
+]
+OTHER_ADVISER = "Juridische Zaken"
+# Borne's co-adviser: a demo account of Borne (added for the co-advice).
+BORNE_JURIST = "jurist@borne.example"
+
 # Indicative states of the other colleges (not from the seeds): decision dates as the grants.
 CLOSED = {"Almelo", "Dinkelland", "Haaksbergen", "Losser", "Oldenzaal", "Hengelo", "Hellendoorn"}
 
@@ -144,22 +153,7 @@ def seed(
     if regional is not None:
         return
     moment = datetime(2025, 4, 1, 9, 0, tzinfo=UTC)
-    shared = {
-        k: v
-        for k, v in ENSCHEDE.items()
-        if k
-        not in {
-            "meeting_on",
-            "portfolio_holder",
-            "agenda_letter",
-            "department",
-            "corsa_number",
-            "author",
-            "case_number",
-            "secretary_advice",
-            "co_advisers",
-        }
-    }
+    shared = {k: v for k, v in ENSCHEDE.items() if k not in PER_MUNICIPALITY}
     regional = Decision(
         arrangement_id=arrangement.id,
         municipality_id=None,
@@ -184,8 +178,18 @@ def seed(
             parent_id=regional.id,
             **values,
         )
-        if municipality.name != "Enschede":
-            child.co_advisers = ["Juridische Zaken"]
+        asked = (
+            [(name, unit) for name, unit, _ in ENSCHEDE_ADVISERS]
+            if municipality.name == "Enschede"
+            else [(OTHER_ADVISER, "")]
+        )
+        # Linked to their accounts by ``ask_advisers`` once the demo accounts exist.
+        child.advices = [
+            CoAdvice(adviser=name, unit=unit)
+            if decided_on is None
+            else CoAdvice(adviser=name, unit=unit, advice="agree", recorded_at=moment)
+            for name, unit in asked
+        ]
         if decided_on is None:
             child.status = "co_advice"  # Borne: still collecting co-advice
         else:
@@ -235,3 +239,48 @@ def seed(
         object_id=regional.id,
         new_values={"subject": REGIONAL_SUBJECT, "fanned_out": True},
     )
+
+
+def ask_advisers(session: Session, actor: Actor) -> None:
+    """Link the demo's co-advisers to the demo accounts that stand for them: Enschede's
+    Juridische Zaken to its jurist, and Borne's (still to advise) to Borne's jurist. Runs after
+    the accounts exist; what is linked already is left as it is."""
+    regional = next(
+        (
+            d
+            for d in store.list_decisions(session)
+            if d.municipality_id is None and d.subject == REGIONAL_SUBJECT
+        ),
+        None,
+    )
+    if regional is None:
+        return
+    children = {
+        c.municipality.name: c for c in store.children_of(session, regional.id) if c.municipality
+    }
+    links: list[tuple[str, str, str, str | None]] = [
+        ("Enschede", name, email, None) for name, _, email in ENSCHEDE_ADVISERS if email
+    ]
+    links.append(("Borne", OTHER_ADVISER, BORNE_JURIST, "Juridische Zaken"))
+    for municipality, name, email, unit in links:
+        child = children.get(municipality)
+        user = find_user_by_email(session, email)
+        if child is None or user is None or user.organisation_id != child.municipality_id:
+            continue
+        advice = next(
+            (a for a in child.advices if a.adviser == name and a.adviser_id is None), None
+        )
+        if advice is None or any(a.adviser_id == user.id for a in child.advices):
+            continue
+        advice.adviser_id = user.id
+        if unit is not None:  # asked as the account itself, with its unit
+            advice.adviser, advice.unit = user.name, unit
+        session.flush()
+        audit.record(
+            session,
+            actor,
+            action="ask_advice",
+            object_type="decision",
+            object_id=child.id,
+            new_values={"adviser_id": user.id, "adviser": advice.adviser, "unit": advice.unit},
+        )

@@ -153,6 +153,8 @@ def update(
     mandate = get_visible(session, actor, mandate_id)
     values, errors = fields.read_fields(EDITABLE, raw, partial=partial)
     merged = {**snapshot(mandate), **values}
+    if not errors and is_decided(mandate) and _changed(snapshot(mandate), merged):
+        raise InvalidInput({"status": FROZEN})
     if not errors:
         errors.update(_problems(session, mandate.arrangement, merged, [], mandate=mandate))
     if errors:
@@ -178,6 +180,102 @@ def update(
         version=mandate.version,
     )
     return mandate
+
+
+FROZEN = (
+    "Deze volmacht is al verleend: wat een college besloot, wijzigt u niet meer (handelingen, "
+    "reikwijdte, geldigheid, partijen, plafond of tekst). Maak een nieuwe versie; die begint als "
+    "concept en krijgt eigen besluiten van de volmachtgevers."
+)
+
+
+def is_decided(mandate: Mandate) -> bool:
+    """A grantor has decided on this text (granted, in force, or since expired or revoked): it
+    is a legal fact now, changed only by a new version."""
+    return any(g.status != "draft" or g.granted_on is not None for g in mandate.grants)
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    unordered = {"acts", "phase_ids"}
+    return [
+        name
+        for name in EDITABLE
+        if (sorted(after[name]) if name in unordered else after[name])
+        != (sorted(before[name]) if name in unordered else before[name])
+    ]
+
+
+def versions(session: Session, mandate: Mandate) -> list[Mandate]:
+    """The chain of versions this mandate belongs to, the first version first."""
+    chain = [mandate]
+    seen = {mandate.id}
+    while chain[0].predecessor_id is not None and chain[0].predecessor_id not in seen:
+        earlier = store.get_mandate(session, chain[0].predecessor_id)
+        if earlier is None:
+            break
+        chain.insert(0, earlier)
+        seen.add(earlier.id)
+    later = store.successor_of(session, chain[-1].id)
+    while later is not None and later.id not in seen:
+        chain.append(later)
+        seen.add(later.id)
+        later = store.successor_of(session, later.id)
+    return chain
+
+
+def new_version(session: Session, actor: Actor, mandate_id: int) -> Mandate:
+    """A change of a granted mandate: a copy as a new draft that follows it, with a draft
+    grant for each of its grantors, to be decided on again. The granted one stays as it was
+    decided (and keeps covering what it covers) until its grants expire or are revoked."""
+    actor.require(Permission.EDIT_MANDATES)
+    mandate = get_visible(session, actor, mandate_id)
+    if not is_decided(mandate):
+        raise InvalidInput(
+            {
+                "status": (
+                    "Deze volmacht is nog door geen volmachtgever verleend: wijzig hem zelf; "
+                    "een nieuwe versie is alleen nodig voor een verleende volmacht."
+                )
+            }
+        )
+    successor = store.successor_of(session, mandate.id)
+    if successor is not None:
+        raise InvalidInput(
+            {
+                "status": (
+                    f"Er is al een nieuwe versie van deze volmacht: '{successor.title}'. "
+                    "Wijzig die, of maak een nieuwe versie van de laatste versie."
+                )
+            }
+        )
+    number = len(versions(session, mandate)) + 1
+    base = mandate.title.split(" (versie ")[0]
+    suffix = f" (versie {number})"
+    copy = Mandate(
+        arrangement_id=mandate.arrangement_id,
+        predecessor_id=mandate.id,
+        **{name: getattr(mandate, name) for name in EDITABLE if name != "phase_ids"},
+    )
+    copy.title = base[: 300 - len(suffix)] + suffix
+    copy.acts = list(mandate.acts)
+    copy.ratified_acts = list(mandate.ratified_acts)
+    copy.phases = list(mandate.phases)
+    copy.grants = [Grant(grantor_id=g.grantor_id, status="draft") for g in mandate.grants]
+    session.add(copy)
+    session.flush()
+    audit.record(
+        session,
+        actor,
+        action="new_version",
+        object_type="mandate",
+        object_id=copy.id,
+        new_values={
+            **audit.changed_values({}, snapshot(copy))[1],
+            "predecessor_id": mandate.id,
+            "grantor_ids": [g.grantor_id for g in copy.grants],
+        },
+    )
+    return copy
 
 
 def _apply(

@@ -1,5 +1,6 @@
 """What people see of the reminders in the app: their notifications, the outbox (mail that was
-not sent because no mail server is configured, or that failed), and the reminder ladders."""
+not sent because no mail server is configured, or that failed), and the reminder ladders; and
+the messages that ask a co-adviser for advice."""
 
 from __future__ import annotations
 
@@ -11,11 +12,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import deadlines as store
+from storage.accounts import User
 from storage.deadlines import Message, ReminderLadder
+from storage.decisions import CoAdvice, Decision
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
+from workflows.rules.dates import in_words
 from workflows.rules.reminders import DEFAULT_LADDERS
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
@@ -131,3 +135,67 @@ def set_ladder(session: Session, actor: Actor, kind: str, raw: dict[str, Any]) -
 
 
 ROLE_CHOICES = {r.value: ROLE_LABELS[r] for r in Role if r is not Role.PROVIDER}
+
+
+def deliver(
+    session: Session, recipient: User, *, key: str, subject: str, body: str, now: datetime
+) -> int:
+    """One message to one person: in the app at once (there is nothing to send), and by mail
+    through the scheduler's dispatcher (or the outbox without a mail server). The key makes it
+    once: delivering it again adds nothing. Returns how many rows were new."""
+    rows: list[dict[str, object]] = [
+        {
+            "key": f"{key}:{recipient.id}:{channel}",
+            "recipient_id": recipient.id,
+            "channel": channel,
+            "deadline_id": None,
+            "stage": "",
+            "subject": subject[:500],
+            "body": body,
+            "due_at": now,
+            "status": "sent" if channel == "in_app" else "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "sent_at": now if channel == "in_app" else None,
+            "last_error": "",
+            "created_at": now,
+        }
+        for channel in ("email", "in_app")
+    ]
+    return store.insert_messages(session, rows)
+
+
+def ask_for_advice(
+    session: Session, decision: Decision, asked: Sequence[CoAdvice], *, now: datetime
+) -> int:
+    """Tell each co-adviser asked (and their stand-in) that the dossier waits for their advice,
+    once each time the dossier enters co-advice. A secret dossier is not named in the message
+    (SECURITY.md S12): the adviser reads it in the app."""
+    rounds = sum(1 for t in decision.transitions if t.to_status == "co_advice")
+    title = "een geheim dossier" if decision.secret else f"'{decision.subject}'"
+    where = decision.municipality.name if decision.municipality else "de regio"
+    meeting = (
+        f", voor de collegevergadering van {in_words(decision.meeting_on)}"
+        if decision.meeting_on
+        else ""
+    )
+    created = 0
+    for advice in asked:
+        people = [(advice.adviser_user, ""), (advice.stand_in, advice.adviser)]
+        for person, on_behalf_of in people:
+            if person is None or not person.active:
+                continue
+            role = f" als plaatsvervanger van {on_behalf_of}" if on_behalf_of else ""
+            created += deliver(
+                session,
+                person,
+                key=f"co_advice:{decision.id}:{advice.id}:{rounds}",
+                subject=f"[Besluitwerk] Mee-adviseren gevraagd: {title}"[:500],
+                body=(
+                    f"U bent{role} gevraagd mee te adviseren over {title} van {where}{meeting}."
+                    + (f"\n\nLeg het advies vast namens {on_behalf_of}." if on_behalf_of else "")
+                    + "\n\nGeef uw advies in Besluitwerk: Besluiten > Te adviseren."
+                ),
+                now=now,
+            )
+    return created

@@ -17,8 +17,6 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import deadlines as store
@@ -105,21 +103,6 @@ def _users(session: Session, organisation_id: int | None, roles: Sequence[str]) 
     )
 
 
-def _insert_messages(session: Session, rows: list[dict[str, object]]) -> int:
-    """Insert what is new; a row whose key exists already is skipped (the idempotency key)."""
-    if not rows:
-        return 0
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    statement = (
-        insert(Message)
-        .values(rows)
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(Message.id)
-    )
-    return len(session.execute(statement).all())
-
-
 def sweep(session: Session, *, now: datetime, batch: int = 1000) -> SweepResult:
     """Materialise the due reminder stages as messages. Touches only deadlines whose next
     stage has come (an index on status and next_stage_on), so its cost follows what is due."""
@@ -151,7 +134,9 @@ def _sweep_one(
     created = 0
     if stage is not None and (deadline.last_stage is None or stage < deadline.last_stage):
         # After downtime only the latest due stage goes out.
-        created += _insert_messages(session, _stage_rows(session, deadline, stage, roles, now=now))
+        created += store.insert_messages(
+            session, _stage_rows(session, deadline, stage, roles, now=now)
+        )
         deadline.last_stage = stage
         deadline.last_stage_at = now
     if stage is not None and deadline.first_reminded_on is None:
@@ -162,7 +147,7 @@ def _sweep_one(
         else None
     )
     if escalation_on is not None and local_day(now) >= escalation_on:
-        created += _insert_messages(session, _escalation_rows(session, deadline, now=now))
+        created += store.insert_messages(session, _escalation_rows(session, deadline, now=now))
         escalation_on = None  # once per version: the message key says so too
     candidates = [
         d
@@ -283,7 +268,7 @@ def digest(session: Session, *, now: datetime) -> int:
         }
         for user_id, items in per_user.items()
     ]
-    return _insert_messages(session, rows)
+    return store.insert_messages(session, rows)
 
 
 @dataclass(frozen=True)

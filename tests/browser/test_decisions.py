@@ -1,11 +1,12 @@
 """Browser test of the decision dossiers: a new Enschede dossier goes from concept to besloten
-through the hands of the policy officer and the legal officer, on today's real date; the list,
-the detail, a section edit form and the fan-out overview pass axe."""
+through the hands of the policy officer and the legal officer (asked as co-adviser, who finds it
+on her "Te adviseren" list), from today's real date to the day of the meeting; the list, the
+detail, a section edit form, the "Te adviseren" list and the fan-out overview pass axe."""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -66,7 +67,11 @@ def next_step(page: Page, status: str) -> None:
 
 
 def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
-    live_server: str, database_url: str, page: Page, artifacts: Path
+    live_server: str,
+    database_url: str,
+    page: Page,
+    artifacts: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     today = clock.today()
     meeting = first_open_meeting(database_url, today)
@@ -86,7 +91,6 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     page.get_by_label("Onderwerp").fill(SUBJECT)
     page.get_by_label("B&W-vergadering").fill(meeting.isoformat())
     page.get_by_label("Casenummer").fill("BV26000123")
-    page.get_by_label("Mee geadviseerd door").fill("Juridische Zaken")
     page.get_by_role("button", name="Opslaan").click()
     expect(page.get_by_role("status")).to_contain_text("Het dossier is aangemaakt als concept.")
     expect(page.get_by_role("heading", level=1)).to_have_text(SUBJECT)
@@ -95,29 +99,38 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     assert re.search(r"/besluiten/\d+$", detail)
     assert_accessible(page, "the detail of a new dossier")
 
+    # The officer asks Enschede's jurist, an account of the municipality, to co-advise.
+    page.get_by_label("Mee-adviseur", exact=True).select_option(label="Jurist Enschede (jurist)")
+    page.get_by_label("Organisatieonderdeel").fill("Juridische Zaken")
+    page.get_by_role("button", name="Mee-adviseur vragen").click()
+    expect(page.get_by_role("status")).to_contain_text("Jurist Enschede is gevraagd")
+    adviser = page.get_by_role("row", name=re.compile("^Jurist Enschede, Juridische Zaken"))
+
     # A refused step is explained on the page, in Dutch.
     next_step(page, "mee-advisering")
     expect(page.get_by_text("Status: mee-advisering")).to_be_visible()
-    expect(page.get_by_role("listitem").filter(has_text="Juridische Zaken")).to_contain_text(
-        "nog geen advies"
-    )
+    expect(adviser).to_contain_text("nog geen advies")
     next_step(page, "advies gemeentesecretaris")
     expect(page.get_by_role("alert")).to_contain_text(
         "Nog niet alle mee-adviseurs hebben geadviseerd (0 van 1)."
     )
     log_out(page)
 
-    # The legal officer records the advice of Juridische Zaken.
+    # The legal officer finds the dossier on her "Te adviseren" list and records her advice.
     log_in(page, live_server, LEGAL)
-    page.goto(detail)
-    page.get_by_label("Mee-adviseur").select_option("Juridische Zaken")
+    page.get_by_role("link", name="1 dossier wacht op uw advies").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Te adviseren")
+    assert_accessible(page, "the list of dossiers to advise on")
+    page.get_by_role("link", name=SUBJECT).click()
+    assert re.sub(r"#.*$", "", page.url) == detail
     page.get_by_label("Advies", exact=True).select_option(label="akkoord met opmerkingen")
     page.get_by_label("Toelichting").fill("Let op: de volmacht dekt geen aanbesteding.")
     page.get_by_role("button", name="Advies vastleggen").click()
     expect(page.get_by_role("status")).to_contain_text("Het advies is vastgelegd.")
-    expect(page.get_by_role("listitem").filter(has_text="Juridische Zaken")).to_contain_text(
+    expect(adviser).to_contain_text(
         "akkoord met opmerkingen – Let op: de volmacht dekt geen aanbesteding."
     )
+    expect(adviser).to_contain_text(f"Jurist Enschede, {in_words(today)}")
     log_out(page)
 
     # The policy officer fills in the advice of the secretary, schedules and records the decision.
@@ -135,7 +148,8 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     expect(page.get_by_text("Status: geagendeerd")).to_be_visible()
     expect(page.get_by_text(f"Agendaformulier B&W-vergadering {in_words(meeting)}")).to_be_visible()
 
-    # The form proposes the meeting date; that lies in the future, so it is refused.
+    # The form proposes the meeting date; that lies in the future, so it is refused; and the
+    # college does not decide before its meeting either.
     page.get_by_label("Volgende stap").select_option(label="besloten")
     page.get_by_label("Uitkomst (bij besloten)").select_option(label="conform")
     expect(page.get_by_label("B&W besluit d.d.")).to_have_value(meeting.isoformat())
@@ -146,9 +160,21 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     page.get_by_label("Uitkomst (bij besloten)").select_option(label="conform")
     page.get_by_label("B&W besluit d.d.").fill(today.isoformat())
     page.get_by_role("button", name="Status bijwerken").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        f"Datum besluit: {in_words(today)} ligt vóór de collegevergadering van {in_words(meeting)}"
+    )
+
+    # The afternoon of the meeting (the server's clock moved on; the session has long ended).
+    afternoon = datetime(meeting.year, meeting.month, meeting.day, 13, 0, tzinfo=UTC)
+    monkeypatch.setattr(clock, "now", lambda: afternoon)
+    log_in(page, live_server, POLICY)
+    page.goto(detail)
+    page.get_by_label("Volgende stap").select_option(label="besloten")
+    page.get_by_label("Uitkomst (bij besloten)").select_option(label="conform")
+    page.get_by_role("button", name="Status bijwerken").click()
     expect(page.get_by_role("status")).to_contain_text("De status van het dossier is bijgewerkt.")
     expect(
-        page.get_by_text(f"Status: besloten – besluit conform op {in_words(today)}")
+        page.get_by_text(f"Status: besloten – besluit conform op {in_words(meeting)}")
     ).to_be_visible()
     history = page.get_by_role("table", name="Verloop")
     expect(history.get_by_role("row")).to_have_count(5)  # the header and four steps

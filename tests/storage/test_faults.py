@@ -42,7 +42,7 @@ from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.forms import as_form_values
-from workflows import accounts, arrangements
+from workflows import accounts, arrangements, mandates
 from workflows.actors import system_actor
 
 REPOSITORY = Path(__file__).resolve().parents[2]
@@ -191,7 +191,7 @@ for turn in itertools.count():
     with factory() as session:
         user = session.scalars(select(User).where(User.email == email)).one()
         actor = accounts.actor_for(user, "test sigkill")
-        mandate = session.scalars(select(Mandate).order_by(Mandate.id)).first()
+        mandate = session.scalars(select(Mandate).order_by(Mandate.id.desc())).first()
         mandates.update(
             session, actor, mandate.id, {"description": f"{mandate.description}\\n{mark}"},
             expected_version=mandate.version, partial=True,
@@ -206,7 +206,22 @@ for turn in itertools.count():
 """
 
 
+def _draft_version(url: str) -> int:
+    """A new version of the demo volmacht: a draft, whose text may change (a granted one's
+    may not); the newest mandate, which the children below edit."""
+    engine = make_engine(url)
+    with make_session_factory(engine)() as session:
+        first = session.scalars(select(Mandate).order_by(Mandate.id)).first()
+        assert first is not None
+        draft = mandates.new_version(session, system_actor("test"), first.id)
+        session.commit()
+        draft_id = draft.id
+    engine.dispose()
+    return draft_id
+
+
 def test_sigkill_mid_document_generation_leaves_no_row_without_its_file(sqlite_url, tmp_path):
+    _draft_version(sqlite_url)
     root = tmp_path / "files"
     committed = _kill_midway(GENERATE_LOOP, sqlite_url, str(root), LEGAL, rounds=3)
     assert _integrity(sqlite_url) == (["ok"], [])
@@ -367,9 +382,10 @@ print(json.dumps(result))
 
 
 def test_disk_full_while_storing_a_document_stores_no_row(sqlite_url, tmp_path):
+    draft_id = _draft_version(sqlite_url)
     engine = make_engine(sqlite_url)
     with make_session_factory(engine)() as session:
-        mandate = session.scalars(select(Mandate).order_by(Mandate.id)).first()
+        mandate = session.get(Mandate, draft_id)
         assert mandate is not None
         mandate_id, party = mandate.id, mandate.grants[0].grantor_id
     data_dir = tmp_path / "data"

@@ -27,7 +27,8 @@ def test_db_upgrade_then_seed_demo_prints_every_account_and_is_idempotent(
     first = _invoke(app, "seed-demo")
     assert first.exit_code == 0
     lines = [line for line in first.output.splitlines() if line.startswith("  ")]
-    assert len(lines) == 10
+    assert len(lines) == 11  # five officers, Borne's jurist (the co-adviser), five providers
+    assert "jurist@borne.example  jurist  Borne  Logeren-in-Twente-2025" in first.output
     assert (
         "beleid@enschede.example  beleidsmedewerker  Enschede  Logeren-in-Twente-2025"
         in first.output

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from storage.accounts import find_user_by_email
 from storage.arrangements import find_arrangement_by_name
+from storage.audit import AuditEvent
 from storage.decisions import Decision
 from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
@@ -52,6 +53,7 @@ def ids(app):
             "arrangement": arrangement.id,
             "regional": regional.id,
             "volmacht": find_mandate_by_title(session, arrangement.id, demo.VOLMACHT_TITLE).id,
+            "jurist": find_user_by_email(session, LEGAL).id,
         }
         for name in ("Enschede", "Borne", "Rijssen-Holten"):
             municipality = find_organisation_by_name(session, name)
@@ -148,15 +150,28 @@ def create_via_form(client, arrangement_id, *, regional=False, **changes):
     return int(response.headers["Location"].split("/besluiten/")[1].split("#")[0])
 
 
+def user_id_of(app, email):
+    with sessions(app)() as session:
+        return find_user_by_email(session, email).id
+
+
+def ask_adviser(client, decision_id, email=LEGAL, unit="Juridische Zaken", **extra):
+    token = csrf_token(client, f"/besluiten/{decision_id}")
+    data = {"csrf_token": token, "user_id": user_id_of(client.application, email), "unit": unit}
+    return client.post(f"/besluiten/{decision_id}/mee-adviseurs", data={**data, **extra})
+
+
 def new_dossier(client, arrangement_id, **changes):
+    """A new Enschede dossier through the form; Enschede's jurist is asked to co-advise."""
     values = {
         "subject": "Verlengen pilot logeerzorg 2026",
         "meeting_on": OPEN_MEETING,
-        "co_advisers": "Juridische Zaken",
         "case_number": "BV25000099",
     }
     values.update(changes)
-    return create_via_form(client, arrangement_id, **values)
+    decision_id = create_via_form(client, arrangement_id, **values)
+    assert ask_adviser(client, decision_id).status_code == 302
+    return decision_id
 
 
 def post_transition(client, decision_id, to, **extra):
@@ -248,11 +263,7 @@ def test_the_new_dossier_form_is_prefilled_from_the_previous_decision(client, id
     form = form_of(client.get(f"/besluiten/nieuw?regeling={ids['arrangement']}").get_data(True))
     assert form["subject"] == REGIONAL_SUBJECT
     assert form["portfolio_holder"] == "Niels van den Berg"
-    assert form["co_advisers"].splitlines() == [
-        "N. Boll, SBS",
-        "E. van 't Hoog en I. Lungu – van Twisk, JZ",
-        "Twentse Koers",
-    ]
+    assert "co_advisers" not in form  # co-advisers are accounts, asked on the dossier page
     assert form["draft_decision"].startswith("1. Volmacht te verlenen")
     assert form["public"] == "1"
 
@@ -398,14 +409,16 @@ def test_the_workflow_via_the_forms_to_besloten_on_the_day_of_the_meeting(
     assert post_transition(client, decision_id, "co_advice").status_code == 302
     detail = text(client.get(f"/besluiten/{decision_id}"))
     assert "Status: <strong>mee-advisering</strong>" in detail
-    assert 'Juridische Zaken</strong>: <span class="bw-gap">nog geen advies</span>' in detail
+    row = detail[detail.index("Jurist Enschede, Juridische Zaken</th>") :].split("</tr>")[0]
+    assert '<span class="bw-gap">nog geen advies</span>' in row
+    assert "Advies vastleggen" not in detail  # only the jurist asked records the advice
 
     lawyer = app.test_client()
     login(lawyer, LEGAL)
     token = csrf_token(lawyer, f"/besluiten/{decision_id}")
     refused = lawyer.post(
         f"/besluiten/{decision_id}/advies",
-        data={"csrf_token": token, "adviser": "Juridische Zaken", "advice": "disagree"},
+        data={"csrf_token": token, "advice": "disagree"},
     )
     assert refused.status_code == 422
     assert "Toelichting: licht opmerkingen of 'niet akkoord' toe." in text(refused)
@@ -413,15 +426,15 @@ def test_the_workflow_via_the_forms_to_besloten_on_the_day_of_the_meeting(
         f"/besluiten/{decision_id}/advies",
         data={
             "csrf_token": token,
-            "adviser": "Juridische Zaken",
             "advice": "agree_with_remarks",
             "text": "Let op de looptijd & de verlenging.",
         },
     )
     assert advised.status_code == 302
-    assert "Juridische Zaken</strong>: akkoord met opmerkingen – " in text(
-        client.get(f"/besluiten/{decision_id}")
-    )
+    detail = text(client.get(f"/besluiten/{decision_id}"))
+    row = detail[detail.index("Jurist Enschede, Juridische Zaken</th>") :].split("</tr>")[0]
+    assert "akkoord met opmerkingen – " in row
+    assert "Jurist Enschede, 2 juni 2025" in row  # who recorded it, and when
 
     assert post_transition(client, decision_id, "secretary_advice").status_code == 302
     waiting = post_transition(client, decision_id, "scheduled")
@@ -464,14 +477,11 @@ def test_a_deferred_decision_is_moved_to_a_later_meeting_via_the_pages(
     post_transition(client, decision_id, "co_advice")
     lawyer = app.test_client()
     login(lawyer, LEGAL)
-    lawyer.post(
+    advised = lawyer.post(
         f"/besluiten/{decision_id}/advies",
-        data={
-            "csrf_token": csrf_token(lawyer, f"/besluiten/{decision_id}"),
-            "adviser": "Juridische Zaken",
-            "advice": "agree",
-        },
+        data={"csrf_token": csrf_token(lawyer, f"/besluiten/{decision_id}"), "advice": "agree"},
     )
+    assert advised.status_code == 302
     post_transition(client, decision_id, "secretary_advice")
     edit_section(client, decision_id, "advies", secretary_advice="Akkoord.")
     assert post_transition(client, decision_id, "scheduled").status_code == 302
@@ -567,7 +577,6 @@ def api_create(client, headers, ids, **changes):
         "arrangement_id": ids["arrangement"],
         "subject": "Verlengen pilot logeerzorg 2026",
         "meeting_on": OPEN_MEETING,
-        "co_advisers": ["Juridische Zaken"],
         "case_number": "BV25000099",
     }
     body.update(changes)
@@ -610,9 +619,11 @@ def test_api_creates_a_dossier_for_the_officer_s_college_with_its_effects(client
         token_for(POLICY),
         ids,
         effects=[{"kind": "grant_mandate", "mandate_id": ids["volmacht"]}],
+        advisers=[{"user_id": ids["jurist"], "unit": "Juridische Zaken"}],
     )
     assert body["municipality"] == {"id": ids["Enschede"], "name": "Enschede"}
-    assert body["status"] == "draft" and body["co_advisers"] == ["Juridische Zaken"]
+    assert body["status"] == "draft"
+    assert body["co_advisers"] == ["Jurist Enschede, Juridische Zaken"]
     assert body["meeting_on"] == OPEN_MEETING
     assert body["effects"] == [
         {
@@ -624,7 +635,14 @@ def test_api_creates_a_dossier_for_the_officer_s_college_with_its_effects(client
             "result": "",
         }
     ]
-    assert body["transitions"] == [] and body["advices"] == []
+    assert body["transitions"] == []
+    [asked] = body["advices"]
+    assert (asked["adviser"], asked["unit"], asked["adviser_id"]) == (
+        "Jurist Enschede",
+        "Juridische Zaken",
+        ids["jurist"],
+    )
+    assert asked["advice"] is None and asked["recorded_at"] is None
 
 
 def test_api_refuses_a_vertical_tab_in_dutch_and_saves_nothing(client, token_for, ids):
@@ -811,3 +829,251 @@ def test_s12_api_a_secret_dossier_is_invisible_to_others_until_access_is_granted
         decisions.grant_access(session, policy, created["id"], reader.id)
         session.commit()
     assert client.get(f"/api/v1/decisions/{created['id']}", headers=headers).status_code == 200
+
+
+# --- co-advice by accounts ------------------------------------------------------------------------
+
+BORNE_JURIST = "jurist@borne.example"
+STAND_IN = "jurist2@enschede.example"
+
+
+def in_co_advice(client, arrangement_id, **ask):
+    """A new Enschede dossier in co-advice, Enschede's jurist asked (with ``ask`` options)."""
+    decision_id = create_via_form(
+        client, arrangement_id, subject="Verlengen pilot logeerzorg 2026", meeting_on=OPEN_MEETING
+    )
+    assert ask_adviser(client, decision_id, **ask).status_code == 302
+    assert post_transition(client, decision_id, "co_advice").status_code == 302
+    return decision_id
+
+
+def add_stand_in(app):
+    with sessions(app)() as session:
+        user = accounts.create_user(
+            session,
+            system_actor("test"),
+            email=STAND_IN,
+            name="M. de Vries",
+            role="legal_officer",
+            organisation_id=find_organisation_by_name(session, "Enschede").id,
+            password=demo.DEMO_PASSWORD,
+        )
+        session.commit()
+        return user.id
+
+
+def test_the_dossier_page_asks_an_account_of_the_municipality_to_co_advise(app, client, ids):
+    login(client, POLICY)
+    decision_id = create_via_form(client, ids["arrangement"], meeting_on=OPEN_MEETING)
+    page = text(client.get(f"/besluiten/{decision_id}"))
+    form = page[page.index("Mee-adviseur vragen</h3>") :]
+    assert "Jurist Enschede (jurist)" in form and "Beleidsmedewerker Enschede" in form
+    assert "Jurist Borne" not in form and "Informatiebeveiliging" not in form  # auditor
+    refused = ask_adviser(client, decision_id, email=BORNE_JURIST)
+    assert refused.status_code == 422
+    assert "Mee-adviseur: kies een actief account van Enschede dat mag adviseren." in text(refused)
+    asked = ask_adviser(client, decision_id, unit="JZ")
+    assert asked.status_code == 302
+    page = text(client.get(f"/besluiten/{decision_id}"))
+    assert "Jurist Enschede is gevraagd mee te adviseren; de melding volgt zodra" in page
+    assert "<dt>Mee geadviseerd door</dt><dd>Jurist Enschede, JZ</dd>" in page
+    assert stored(app, decision_id).advices[0].adviser_id == ids["jurist"]
+
+
+def test_co_adviser_notified_and_listed(app, client, ids):
+    """On entering co-advice the jurist gets a notification; her start page says a dossier
+    waits for her advice and links the "Te adviseren" list, which leads to the dossier."""
+    login(client, POLICY)
+    decision_id = in_co_advice(client, ids["arrangement"])
+    lawyer = app.test_client()
+    login(lawyer, LEGAL)
+    start = text(lawyer.get("/"))
+    assert (
+        '<a class="utrecht-link" href="/besluiten/te-adviseren">1 dossier wacht op uw advies'
+        in (start)
+    )
+    listed = text(lawyer.get("/besluiten/te-adviseren"))
+    assert f'href="/besluiten/{decision_id}#mee-advisering">Verlengen pilot logeerzorg 2026' in (
+        listed
+    )
+    assert "24 juni 2025" in listed and "u (Juridische Zaken)" in listed
+    assert "Mee-adviseren gevraagd: 'Verlengen pilot logeerzorg 2026'" in text(
+        lawyer.get("/meldingen")
+    )
+    token = csrf_token(lawyer, f"/besluiten/{decision_id}")
+    lawyer.post(f"/besluiten/{decision_id}/advies", data={"csrf_token": token, "advice": "agree"})
+    assert "Er wachten geen dossiers op uw advies." in text(lawyer.get("/besluiten/te-adviseren"))
+    assert "wacht op uw advies" not in text(lawyer.get("/"))
+    # The officer who drafted it is asked nothing.
+    assert "Er wachten geen dossiers op uw advies." in text(client.get("/besluiten/te-adviseren"))
+
+
+def test_the_demo_borne_jurist_is_asked_for_borne_s_dossier(client, ids):
+    login(client, BORNE_JURIST)
+    assert "1 dossier wacht op uw advies" in text(client.get("/"))
+    listed = text(client.get("/besluiten/te-adviseren"))
+    assert f'href="/besluiten/{ids["Borne dossier"]}#mee-advisering"' in listed
+    page = text(client.get(f"/besluiten/{ids['Borne dossier']}"))
+    assert "Advies vastleggen" in page
+    assert '<option value="' in page and ">Jurist Borne, Juridische Zaken</option>" in page
+
+
+def test_only_named_adviser_records_advice_on_the_page_and_in_the_api(app, client, ids, token_for):
+    login(client, POLICY)
+    decision_id = in_co_advice(client, ids["arrangement"])
+    token = csrf_token(client, f"/besluiten/{decision_id}")
+    page = client.post(
+        f"/besluiten/{decision_id}/advies", data={"csrf_token": token, "advice": "agree"}
+    )
+    assert page.status_code == 403
+    assert (
+        "U bent niet gevraagd mee te adviseren over dit dossier; gevraagd zijn: Jurist Enschede."
+        in text(page)
+    )
+    [asked] = stored(app, decision_id).advices
+    api = client.post(
+        f"/api/v1/decisions/{decision_id}/advices",
+        json={"adviser": asked.id, "advice": "agree"},
+        headers=token_for(ADMIN),
+    )
+    assert api.status_code == 403
+    assert api.get_json()["error"] == {
+        "code": "forbidden",
+        "message": "Alleen Jurist Enschede kan dit advies vastleggen.",
+    }
+    assert stored(app, decision_id).advices[0].advice is None
+    with sessions(app)() as session:  # S27: each refusal is in the audit log
+        refusals = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.action == "access",
+                AuditEvent.object_type == "decision",
+                AuditEvent.object_id == str(decision_id),
+                AuditEvent.result == "denied",
+            )
+        ).all()
+    assert len(refusals) == 2
+    answered = client.post(
+        f"/api/v1/decisions/{decision_id}/advices",
+        json={"advice": "agree"},
+        headers=token_for(LEGAL),
+    )
+    assert answered.status_code == 201
+    [advice] = answered.get_json()["advices"]
+    assert advice["advice"] == "agree" and advice["recorded_by"] == "Jurist Enschede"
+    assert advice["on_behalf"] is False and advice["recorded_at"].startswith("2025-06-02T09:30")
+
+
+def test_stand_in_records_advice_named_on_the_page(app, client, ids):
+    stand_in_id = add_stand_in(app)
+    login(client, POLICY)
+    decision_id = in_co_advice(client, ids["arrangement"], stand_in_id=str(stand_in_id))
+    other = app.test_client()
+    login(other, STAND_IN)
+    page = text(other.get(f"/besluiten/{decision_id}"))
+    assert ">namens Jurist Enschede, Juridische Zaken</option>" in page
+    token = csrf_token(other, f"/besluiten/{decision_id}")
+    response = other.post(
+        f"/besluiten/{decision_id}/advies",
+        data={"csrf_token": token, "advice": "agree_with_remarks", "text": "Let op de termijn."},
+    )
+    assert response.status_code == 302
+    detail = text(client.get(f"/besluiten/{decision_id}"))
+    row = detail[detail.index("Jurist Enschede, Juridische Zaken<br>") :].split("</tr>")[0]
+    assert "plaatsvervanger: M. de Vries" in row
+    assert "akkoord met opmerkingen – " in row and "Let op de termijn." in row
+    assert "M. de Vries namens Jurist Enschede, 2 juni 2025" in row
+
+
+def test_api_asks_lists_and_withdraws_advice_requests(client, token_for, ids):
+    policy = token_for(POLICY)
+    created = api_create(client, policy, ids)
+    path = f"/api/v1/decisions/{created['id']}"
+    asked = client.post(
+        f"{path}/advisers", json={"user_id": ids["jurist"], "unit": "JZ"}, headers=policy
+    )
+    assert asked.status_code == 201
+    assert asked.get_json()["co_advisers"] == ["Jurist Enschede, JZ"]
+    again = client.post(f"{path}/advisers", json={"user_id": ids["jurist"]}, headers=policy)
+    assert again.status_code == 422
+    assert again.get_json()["error"]["fields"]["user_id"] == (
+        "Mee-adviseur: Jurist Enschede is al gevraagd."
+    )
+    jurist = token_for(LEGAL)
+    assert client.get("/api/v1/advice-requests", headers=jurist).get_json()["total"] == 0
+    client.post(f"{path}/transitions", json={"to": "co_advice"}, headers=policy)
+    requests = client.get("/api/v1/advice-requests", headers=jurist).get_json()
+    [request] = requests["items"]
+    assert request["decision"]["id"] == created["id"] and request["as_stand_in"] is False
+    assert request["unit"] == "JZ"
+    withdrawn = client.delete(f"/api/v1/advice-requests/{request['id']}", headers=policy)
+    assert withdrawn.status_code == 200 and withdrawn.get_json()["advices"] == []
+    assert client.get("/api/v1/advice-requests", headers=jurist).get_json()["total"] == 0
+    gone = client.delete(f"/api/v1/advice-requests/{request['id']}", headers=policy)
+    assert gone.status_code == 404
+
+
+# --- the decision date and the fan-out -----------------------------------------------------------
+
+
+def scheduled_via_api(client, headers, ids):
+    created = api_create(client, headers, ids, secretary_advice="Akkoord.")
+    path = f"/api/v1/decisions/{created['id']}/transitions"
+    for target in ("co_advice", "secretary_advice", "scheduled"):
+        moved = client.post(path, json={"to": target}, headers=headers)
+        assert moved.status_code == 200, moved.get_json()
+    return path
+
+
+def test_decision_date_before_meeting_refused_on_the_page_and_in_the_api(
+    app, client, ids, token_for, monkeypatch
+):
+    headers = token_for(POLICY)
+    path = scheduled_via_api(client, headers, ids)
+    decision_id = int(path.split("/")[4])
+    monkeypatch.setattr(clock, "now", lambda: datetime(2025, 6, 25, 9, 0, tzinfo=UTC))
+    early = client.post(
+        path,
+        json={"to": "decided", "outcome": "as_proposed", "decided_on": "2025-06-23"},
+        headers=headers,
+    )
+    assert early.status_code == 422
+    assert early.get_json()["error"]["fields"]["decided_on"] == (
+        "Datum besluit: 23 juni 2025 ligt vóór de collegevergadering van 24 juni 2025 waarvoor "
+        "het dossier is geagendeerd; het college besluit op of na die vergadering."
+    )
+    login(client, POLICY)
+    form = text(client.get(f"/besluiten/{decision_id}"))
+    assert 'name="decided_on" value="2025-06-24"' in form  # the meeting's date is proposed
+    refused = post_transition(
+        client, decision_id, "decided", outcome="as_proposed", decided_on="2025-06-17"
+    )
+    assert refused.status_code == 422
+    assert "Datum besluit: 17 juni 2025 ligt vóór de collegevergadering van 24 juni 2025" in text(
+        refused
+    )
+    assert stored(app, decision_id).status == "scheduled"
+    # Without a date the API takes the meeting's date.
+    decided = client.post(path, json={"to": "decided", "outcome": "as_proposed"}, headers=headers)
+    assert decided.status_code == 200
+    assert decided.get_json()["decided_on"] == OPEN_MEETING
+
+
+def test_api_fan_out_leaves_municipal_fields_empty(client, token_for, ids):
+    headers = token_for(PROJECT)
+    created = api_create(
+        client,
+        headers,
+        ids,
+        meeting_on=None,
+        case_number="RH-2025-3",
+        corsa_number="RH-9",
+        department="Projectgroep",
+        urgency="Voor 1 oktober",
+        secretary_advice="Akkoord (Rijssen-Holten)",
+    )
+    body = client.post(f"/api/v1/decisions/{created['id']}/fan-out", headers=headers).get_json()
+    for item in body["items"]:
+        child = client.get(f"/api/v1/decisions/{item['id']}", headers=headers).get_json()
+        for name in ("case_number", "corsa_number", "department", "urgency", "secretary_advice"):
+            assert child[name] == "", (item["municipality"]["name"], name)
+        assert child["meeting_on"] is None and child["subject"] == created["subject"]

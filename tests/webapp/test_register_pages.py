@@ -141,15 +141,66 @@ def test_recording_borne_s_decision_makes_it_13_of_13(app, client):
     assert "besluit Borne gewijzigd" in history and "B&amp;W Borne 2 sept 2025" in history
 
 
-def test_s28_a_stale_mandate_form_gets_409_and_shows_what_changed(app):
+def _new_version(client, mandate_id):
+    """The page's "Nieuwe versie": returns the id of the new draft version."""
+    token = csrf_token(client, f"/volmachten/{mandate_id}")
+    response = client.post(f"/volmachten/{mandate_id}/nieuwe-versie", data={"csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return int(response.headers["Location"].rsplit("/", 1)[1])
+
+
+def test_granted_mandate_page_offers_a_new_version_instead_of_editing(app, client):
     _, mandate = _ids(app)
-    first, second = app.test_client(), app.test_client()
-    login(first, LEGAL)
-    login(second, ADMIN)
+    login(client, LEGAL)
+    page = client.get(f"/volmachten/{mandate.id}").get_data(as_text=True)
+    assert f'action="/volmachten/{mandate.id}/nieuwe-versie"' in page
+    assert f'href="/volmachten/{mandate.id}/bewerken"' not in page
+    assert "de inhoud ligt vast zoals erover is besloten" in page
+    opened = client.get(f"/volmachten/{mandate.id}/bewerken", follow_redirects=True)
+    assert "Maak een nieuwe versie" in opened.get_data(as_text=True)
     path = f"/volmachten/{mandate.id}/bewerken"
     form = {
         "kind": "volmacht",
         "title": VOLMACHT_TITLE,
+        "grantee_id": str(mandate.grantee_id),
+        "acts": list(mandate.acts),
+        "phase_ids": [str(p.id) for p in mandate.phases],
+        "includes_extensions": "1",
+        "ratifies_since": "2025-01-01",
+        "legal_basis": "Iets anders",
+        "version": str(mandate.version),
+        "csrf_token": csrf_token(client, f"/volmachten/{mandate.id}"),
+    }
+    refused = client.post(path, data=form)
+    assert refused.status_code == 422
+    assert "Deze volmacht is al verleend" in refused.get_data(as_text=True)
+    assert _one(app, Mandate, Mandate.id == mandate.id).legal_basis == mandate.legal_basis
+
+    new_id = _new_version(client, mandate.id)
+    new = client.get(f"/volmachten/{new_id}").get_data(as_text=True)
+    assert f"{VOLMACHT_TITLE} (versie 2)" in new and "0 van 13 verleend" in new
+    assert f'href="/volmachten/{new_id}/bewerken"' in new
+    assert "is aangemaakt als concept" in new
+    # Both pages show the chain: the granted version first, then the draft.
+    old = client.get(f"/volmachten/{mandate.id}").get_data(as_text=True)
+    chain = old[old.index('id="versies-kop"') :]
+    assert chain.index("12 van 13 verleend") < chain.index(f'href="/volmachten/{new_id}"')
+    assert f'action="/volmachten/{mandate.id}/nieuwe-versie"' not in old  # not the last one
+
+
+def test_s28_a_stale_mandate_form_gets_409_and_shows_what_changed(app):
+    _, granted = _ids(app)
+    first, second = app.test_client(), app.test_client()
+    login(first, LEGAL)
+    login(second, ADMIN)
+    draft_id = _new_version(first, granted.id)
+    with sessions(app)() as session:
+        mandate = session.get(Mandate, draft_id)
+        _ = mandate.phases  # loaded while the session is open
+    path = f"/volmachten/{mandate.id}/bewerken"
+    form = {
+        "kind": "volmacht",
+        "title": mandate.title,
         "grantee_id": str(mandate.grantee_id),
         "acts": list(mandate.acts),
         "phase_ids": [str(p.id) for p in mandate.phases],

@@ -271,9 +271,54 @@ def test_s28_recording_a_grant_on_a_stale_version_is_409_naming_what_changed(
     assert the_volmacht(client, headers) == volmacht
 
 
-def test_s28_changing_a_mandate_on_a_stale_version_is_409_naming_what_changed(client, token_for):
+def new_version(client, headers, mandate):
+    response = client.post(f"/api/v1/mandates/{mandate['id']}/versions", headers=headers)
+    assert response.status_code == 201, response.get_data(as_text=True)
+    return response.get_json()
+
+
+def test_api_granted_mandate_cannot_change_in_place(client, token_for):
     headers = token_for(LEGAL)
     volmacht = the_volmacht(client, headers)
+    for change in ({"valid_until": "2026-12-31"}, {"acts": ["run_tender"]}, {"title": "Anders"}):
+        response = client.patch(
+            f"/api/v1/mandates/{volmacht['id']}",
+            headers=headers,
+            json={**change, "version": volmacht["version"]},
+        )
+        error = error_of(response, 422)
+        assert error["fields"]["status"].startswith("Deze volmacht is al verleend")
+        assert "Maak een nieuwe versie" in error["fields"]["status"]
+    assert the_volmacht(client, headers) == volmacht
+
+
+def test_api_new_version_needs_own_grants(client, token_for):
+    headers = token_for(LEGAL)
+    volmacht = the_volmacht(client, headers)
+    assert volmacht["predecessor_id"] is None
+    new = new_version(client, headers, volmacht)
+    assert new["predecessor_id"] == volmacht["id"] and new["id"] != volmacht["id"]
+    assert new["name"] == f"{demo.VOLMACHT_TITLE} (versie 2)"
+    assert new["acts"] == volmacht["acts"] and new["phases"] == volmacht["phases"]
+    assert (new["granted"], new["grantors"]) == (0, 13)
+    assert {g["status"] for g in new["grants"]} == {"draft"}
+    assert the_volmacht(client, headers)["granted"] == 12
+    again = client.post(f"/api/v1/mandates/{volmacht['id']}/versions", headers=headers)
+    assert error_of(again, 422)["fields"]["status"].startswith("Er is al een nieuwe versie")
+    refused = client.post(f"/api/v1/mandates/{volmacht['id']}/versions", headers=token_for(POLICY))
+    assert error_of(refused, 403)["code"] == "forbidden"
+    changed = client.patch(
+        f"/api/v1/mandates/{new['id']}",
+        headers=headers,
+        json={"valid_until": "2026-12-31", "version": new["version"]},
+    )
+    assert changed.status_code == 200 and changed.get_json()["valid_until_on"] == "2026-12-31"
+    assert the_volmacht(client, headers)["valid_until_on"] is None
+
+
+def test_s28_changing_a_mandate_on_a_stale_version_is_409_naming_what_changed(client, token_for):
+    headers = token_for(LEGAL)
+    volmacht = new_version(client, headers, the_volmacht(client, headers))
     url = f"/api/v1/mandates/{volmacht['id']}"
     first = client.patch(
         url, headers=headers, json={"valid_until": "2026-12-31", "version": volmacht["version"]}
@@ -287,7 +332,7 @@ def test_s28_changing_a_mandate_on_a_stale_version_is_409_naming_what_changed(cl
     error = error_of(stale, 409)
     assert error["code"] == "conflict"
     assert error["changed"] == {"valid_until": "2026-12-31"}
-    assert client.get(url, headers=headers).get_json()["name"] == demo.VOLMACHT_TITLE
+    assert client.get(url, headers=headers).get_json()["name"] == volmacht["name"]
 
 
 def test_an_illegal_grant_transition_through_patch_is_422_and_changes_nothing(
@@ -366,7 +411,7 @@ def test_a_grantor_id_must_be_a_number_and_not_true(client, token_for):
 
 def test_a_patch_of_mandate_fields_and_a_refused_grant_saves_neither(client, token_for, ids):
     headers = token_for(LEGAL)
-    volmacht = the_volmacht(client, headers)
+    volmacht = new_version(client, headers, the_volmacht(client, headers))
     response = client.patch(
         f"/api/v1/mandates/{volmacht['id']}",
         headers=headers,
@@ -384,7 +429,7 @@ def test_a_patch_of_mandate_fields_and_a_refused_grant_saves_neither(client, tok
         },
     )
     assert error_of(response, 422)["fields"]["status"].startswith("Status: van 'concept'")
-    assert the_volmacht(client, headers) == volmacht
+    assert client.get(f"/api/v1/mandates/{volmacht['id']}", headers=headers).get_json() == volmacht
 
 
 def test_malformed_json_is_422_asking_for_a_json_object(client, token_for, ids):

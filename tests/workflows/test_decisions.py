@@ -15,9 +15,9 @@ from storage.decisions import Decision
 from storage.mandates import Grant, find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT
-from workflows import arrangements, decisions, demo, mandates
+from workflows import arrangements, co_advice, decisions, demo, mandates
 from workflows.accounts import actor_for
-from workflows.demo_decisions import REGIONAL_SUBJECT
+from workflows.demo_decisions import BORNE_JURIST, REGIONAL_SUBJECT
 from workflows.errors import Conflict, InvalidInput, NotFound
 
 # Monday 2 June 2025. Enschede meets on Tuesdays and closes its agenda 10 working days before:
@@ -80,17 +80,25 @@ def count_decisions(session):
     return session.scalar(select(func.count()).select_from(Decision))
 
 
-def new_dossier(session, email=POLICY, **values):
+def new_dossier(session, email=POLICY, advisers=((LEGAL, "Juridische Zaken"),), **values):
+    """A new Enschede dossier; Enschede's jurist (Juridische Zaken) is asked to co-advise."""
     raw = {
         "arrangement_id": twente(session).id,
         "subject": "Verlengen pilot logeerzorg 2026",
-        "co_advisers": "Juridische Zaken",
         "meeting_on": OPEN_MEETING.isoformat(),
         "draft_decision": "1. De pilot logeerzorg te verlengen tot en met 31 december 2026.",
         "arguments": "1.1 De evaluatie is positief\nDe eerste uitkomsten zijn positief.",
     }
     raw.update(values)
     decision = decisions.create(session, actor(session, email), raw, now=NOW)
+    for adviser, unit in advisers:
+        co_advice.ask(
+            session,
+            actor(session, email),
+            decision.id,
+            {"user_id": user_id(session, adviser), "unit": unit},
+            now=NOW,
+        )
     session.commit()
     return decision.id
 
@@ -123,12 +131,13 @@ def step(session, decision_id, target, *, email=POLICY, today=TODAY, **extra):
     return decision
 
 
-def advise(session, decision_id, adviser="Juridische Zaken", advice="agree", text=""):
-    decisions.record_advice(
+def advise(session, decision_id, email=LEGAL, advice="agree", text="", **extra):
+    """The advice, recorded by the co-adviser (by default Enschede's jurist) themselves."""
+    co_advice.record(
         session,
-        actor(session, LEGAL),
+        actor(session, email),
         decision_id,
-        {"adviser": adviser, "advice": advice, "text": text},
+        {"advice": advice, "text": text, **extra},
         now=NOW,
     )
     session.commit()
@@ -184,7 +193,7 @@ def test_an_officer_creates_a_dossier_for_her_own_college_as_a_concept(session):
     assert decision.arrangement_id == twente(session).id
     assert decision.parent_id is None
     assert decision.status == "draft"
-    assert decision.co_advisers == ["Juridische Zaken"]
+    assert decision.co_advisers == ["Jurist Enschede, Juridische Zaken"]
     assert decision.meeting_on == OPEN_MEETING
     assert decision.woo_publication == "actively_published"
     [created] = [e for e in events_for(session, "decision", decision_id) if e.action == "create"]
@@ -238,10 +247,7 @@ def test_s6_a_vertical_tab_pasted_from_word_is_refused_in_dutch_and_nothing_is_s
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [
-        ("co_advisers", "N. Boll, SBS\x0bTwentse Koers"),
-        ("annexes", "Volmacht; ja; nee; nee; nee\x0bBijlage; nee; nee; nee; nee"),
-    ],
+    [("annexes", "Volmacht; ja; nee; nee; nee\x0bBijlage; nee; nee; nee; nee")],
 )
 def test_s6_a_vertical_tab_in_a_list_field_is_refused_not_taken_as_a_line_break(
     session, name, value
@@ -356,12 +362,15 @@ def test_the_full_workflow_from_concept_to_afgehandeld_records_who_and_when(sess
         assert transition.actor_label == "Beleidsmedewerker Enschede <beleid@enschede.example>"
         assert transition.at == NOW
     [advice] = closed.advices
-    assert (advice.adviser, advice.advice, advice.text) == (
+    assert (advice.adviser, advice.unit, advice.advice, advice.text) == (
+        "Jurist Enschede",
         "Juridische Zaken",
         "agree_with_remarks",
         "Let op de looptijd.",
     )
+    assert advice.adviser_id == user_id(session, LEGAL)
     assert advice.recorded_by_id == user_id(session, LEGAL) and advice.recorded_at == NOW
+    assert not advice.on_behalf
     audited = [
         (e.old_values or {}).get("status")
         for e in events_for(session, "decision", decision_id)
@@ -403,12 +412,14 @@ def test_an_illegal_transition_is_refused_with_the_reason_and_changes_nothing(se
 
 
 def test_the_secretary_advice_waits_for_every_co_adviser(session):
-    decision_id = new_dossier(session, co_advisers="Juridische Zaken\nFinanciën")
+    decision_id = new_dossier(
+        session, advisers=((LEGAL, "Juridische Zaken"), (POLICY, "Financiën"))
+    )
     step(session, decision_id, "co_advice")
-    advise(session, decision_id, adviser="Financiën")
+    advise(session, decision_id, email=POLICY)
     errors = refused(step, session, decision_id, "secretary_advice")
     assert errors["status"] == "Nog niet alle mee-adviseurs hebben geadviseerd (1 van 2)."
-    advise(session, decision_id, adviser="Juridische Zaken")
+    advise(session, decision_id)
     assert step(session, decision_id, "secretary_advice").status == "secretary_advice"
 
 
@@ -425,8 +436,8 @@ def test_co_advice_is_only_recorded_during_mee_advisering_and_disagreement_is_ex
     errors = refused(advise, session, decision_id, advice="disagree")
     assert errors["text"] == "Toelichting: licht opmerkingen of 'niet akkoord' toe."
     session.rollback()
-    errors = refused(advise, session, decision_id, adviser="Iemand anders")
-    assert errors["adviser"].startswith("Mee-adviseur: kies een van: Juridische Zaken")
+    errors = refused(advise, session, decision_id, adviser=999_999)
+    assert errors["adviser"] == "Mee-adviseur: kies een van: Jurist Enschede."
 
 
 def test_recording_advice_again_replaces_the_first(session):
@@ -475,10 +486,9 @@ def test_deciding_needs_an_outcome_and_a_date_that_is_not_in_the_future(session)
     decision_id = scheduled_dossier(session)
     errors = refused(step, session, decision_id, "decided", today=OPEN_MEETING)
     assert errors["status"] == "Kies de uitkomst: conform, gewijzigd, aangehouden of afgewezen."
-    errors = refused(
-        step, session, decision_id, "decided", today=OPEN_MEETING, outcome="as_proposed"
-    )
-    assert errors["status"] == "Vul de datum van het B&W-besluit in."
+    # Without a date the meeting's date is meant: before the meeting it is still to come.
+    errors = refused(step, session, decision_id, "decided", today=TODAY, outcome="as_proposed")
+    assert errors["decided_on"] == "Datum besluit: ligt in de toekomst."
     errors = refused(step, session, decision_id, "decided", today=OPEN_MEETING, outcome="unanimous")
     assert errors["outcome"] == "Uitkomst: kies conform, gewijzigd, aangehouden of afgewezen."
     errors = refused(
@@ -494,6 +504,34 @@ def test_deciding_needs_an_outcome_and_a_date_that_is_not_in_the_future(session)
     stored = session.get(Decision, decision_id)
     assert stored.status == "scheduled"
     assert stored.outcome is None and stored.decided_on is None
+
+
+def test_decision_date_before_meeting_refused(session):
+    """The college decides at the meeting the dossier was scheduled for (24 June 2025), not
+    before it; nothing changes on a refusal."""
+    decision_id = scheduled_dossier(session)
+    errors = refused(
+        step,
+        session,
+        decision_id,
+        "decided",
+        today=OPEN_MEETING,
+        outcome="as_proposed",
+        decided_on="2025-06-17",
+    )
+    assert errors["decided_on"] == (
+        "Datum besluit: 17 juni 2025 ligt vóór de collegevergadering van 24 juni 2025 waarvoor "
+        "het dossier is geagendeerd; het college besluit op of na die vergadering."
+    )
+    decision = session.get(Decision, decision_id)
+    assert decision.status == "scheduled"
+    assert decision.outcome is None and decision.decided_on is None
+
+
+def test_the_decision_date_is_the_meeting_s_date_when_none_is_given(session):
+    decision_id = scheduled_dossier(session)
+    decided = step(session, decision_id, "decided", today=date(2025, 6, 25), outcome="as_proposed")
+    assert decided.decided_on == OPEN_MEETING
 
 
 def test_a_decision_date_that_does_not_exist_is_refused_and_leaves_the_outcome_unset(session):
@@ -636,13 +674,10 @@ def test_a_deferred_decision_cannot_be_closed(session):
 
 def test_borne_deciding_conform_makes_the_demo_volmacht_13_of_13(session):
     borne = child_of(session, "Borne")
-    assert borne.status == "co_advice" and borne.co_advisers == ["Juridische Zaken"]
-    admin = actor(session, ADMIN)
+    assert borne.status == "co_advice"
+    assert borne.co_advisers == ["Jurist Borne, Juridische Zaken"]
     assert mandates.summary(volmacht(session)).text == "12 van 13 verleend"
-    decisions.record_advice(
-        session, admin, borne.id, {"adviser": "Juridische Zaken", "advice": "agree"}, now=NOW
-    )
-    session.commit()
+    advise(session, borne.id, email=BORNE_JURIST)
     step(session, borne.id, "secretary_advice", email=ADMIN)
     update(
         session,
@@ -760,6 +795,53 @@ def test_fan_out_creates_one_dossier_per_participating_municipality(session):
             assert sorted(e.kind for e in child.effects) == ["approve_phase", "grant_mandate"]
 
 
+def test_fan_out_leaves_municipal_fields_empty(session):
+    """What each college fills in for itself (its meeting, numbers, unit, writer, portfolio
+    holder, urgency and its own secretary's advice) stays empty in every college's dossier;
+    the regional texts are copied."""
+    project = actor(session, PROJECT)
+    per_municipality = {
+        "meeting_on": "2025-09-02",
+        "portfolio_holder": "Wethouder Rijssen-Holten",
+        "agenda_letter": "C",
+        "department": "Projectgroep logeerzorg",
+        "corsa_number": "RH-CORSA-1",
+        "author": "Projectleider",
+        "case_number": "RH-2025-2",
+        "urgency": "Voor 1 oktober, anders geen dekking.",
+        "secretary_advice": "Akkoord (Rijssen-Holten).",
+    }
+    regional_id = decisions.create(
+        session,
+        project,
+        {
+            "arrangement_id": twente(session).id,
+            "subject": "Volmacht aanbesteding structurele logeerzorg",
+            "draft_decision": "1. Volmacht te verlenen aan Rijssen-Holten.",
+            "public_summary": "De gemeenten kopen samen in.",
+            "costs": "Binnen de GALA-middelen.",
+            "decide_by": "2025-10-31",
+            **per_municipality,
+        },
+        now=NOW,
+    ).id
+    session.commit()
+    created = decisions.fan_out(session, project, regional_id, now=NOW)
+    session.commit()
+    assert set(per_municipality) | {"decide_by"} == decisions.PER_MUNICIPALITY
+    for child in created:
+        for name in per_municipality:
+            assert getattr(child, name) in ("", None), (child.municipality.name, name)
+        assert child.decide_by is None
+        assert child.subject == "Volmacht aanbesteding structurele logeerzorg"
+        assert child.draft_decision == "1. Volmacht te verlenen aan Rijssen-Holten."
+        assert child.public_summary == "De gemeenten kopen samen in."
+        assert child.costs == "Binnen de GALA-middelen."
+        assert child.advices == []
+    stored = session.get(Decision, regional_id)
+    assert stored.case_number == "RH-2025-2" and stored.secretary_advice  # the region's own
+
+
 def test_a_second_fan_out_creates_nothing(session):
     regional_id = new_regional(session)
     decisions.fan_out(session, actor(session, PROJECT), regional_id, now=NOW)
@@ -841,9 +923,8 @@ def test_prefill_takes_the_texts_of_the_previous_decision_and_the_costs_from_the
     assert values["introduction"] == enschede.introduction
     assert values["arguments"] == enschede.arguments
     assert values["draft_decision"] == enschede.draft_decision
-    assert values["co_advisers"] == (
-        "N. Boll, SBS\nE. van 't Hoog en I. Lungu – van Twisk, JZ\nTwentse Koers"
-    )
+    # Co-advisers are accounts asked per dossier, not text to copy from the previous one.
+    assert "co_advisers" not in values
     assert values["portfolio_holder"] == "Niels van den Berg"
     assert values["costs"] == (
         "Voor 2025 is €\xa028.400,00 beschikbaar (GALA-middelen, onderdeel Mantelzorg; product "
@@ -970,7 +1051,9 @@ def test_the_besluitenlijst_holds_only_taken_decisions_of_that_college_and_day(s
 def test_s12_a_secret_dossier_is_invisible_to_others_including_administrator_and_auditor(
     session, email
 ):
-    decision_id = new_dossier(session, subject="Geheim: integriteitsmelding", secret="ja")
+    decision_id = new_dossier(
+        session, subject="Geheim: integriteitsmelding", secret="ja", advisers=()
+    )
     other = actor(session, email)
     with pytest.raises(NotFound):
         decisions.get_visible(session, other, decision_id)
@@ -979,7 +1062,9 @@ def test_s12_a_secret_dossier_is_invisible_to_others_including_administrator_and
 
 
 def test_s12_access_granted_to_a_colleague_makes_it_visible_to_her_only(session):
-    decision_id = new_dossier(session, subject="Geheim: integriteitsmelding", secret="ja")
+    decision_id = new_dossier(
+        session, subject="Geheim: integriteitsmelding", secret="ja", advisers=()
+    )
     decisions.grant_access(session, actor(session, POLICY), decision_id, user_id(session, LEGAL))
     session.commit()
     assert decisions.get_visible(session, actor(session, LEGAL), decision_id).id == decision_id
@@ -1007,7 +1092,9 @@ def test_s12_the_subject_and_texts_of_a_secret_dossier_stay_out_of_the_audit_log
 
 
 def test_s12_access_to_a_secret_dossier_is_never_granted_to_a_provider(session):
-    decision_id = new_dossier(session, subject="Geheim: integriteitsmelding", secret="ja")
+    decision_id = new_dossier(
+        session, subject="Geheim: integriteitsmelding", secret="ja", advisers=()
+    )
     provider = find_user_by_email(session, "aanbieder@carintreggeland.example")
     assert provider is not None
     errors = refused(

@@ -290,28 +290,31 @@ def test_a_kind_from_the_wrong_subject_or_without_its_municipality_is_refused_in
 def test_unchanged_data_gives_the_same_document_and_changed_data_the_next_version(
     session, files, actor, ids, make_volmacht
 ):
-    first = make_volmacht()
-    again = make_volmacht()
+    """Borne's volmacht before and after Borne's college decided: the decision's date and
+    reference change the document (the granted text itself never changes in place)."""
+    first = make_volmacht("Borne")
+    again = make_volmacht("Borne")
     assert (again.id, again.version) == (first.id, 1)
     assert _count(session, Document) == 1
     first_bytes = files.read(first.file_key)
     filled = documents.fill(
-        session, actor, "volmacht", "mandate", ids["mandate"], ids["Enschede"], now=NOW
+        session, actor, "volmacht", "mandate", ids["mandate"], ids["Borne"], now=NOW
     )
     assert first.template_version == 1
     assert first.input_sha256 == documents.input_hash(filled.context)
     assert first.output_sha256 == _sha(first_bytes) and first.size == len(first_bytes)
 
     mandate = mandates.get_visible(session, actor, ids["mandate"])
-    mandates.update(
+    borne = next(g for g in mandate.grants if g.grantor_id == ids["Borne"])
+    mandates.record_grant(
         session,
         actor,
         mandate.id,
-        {"title": "Volmacht inkoopovereenkomsten logeerzorg Twente 2026"},
-        expected_version=mandate.version,
-        partial=True,
+        ids["Borne"],
+        {"status": "granted", "granted_on": "2025-09-02", "decision_reference": "BOR-2025-117"},
+        expected_version=borne.version,
     )
-    second = make_volmacht()
+    second = make_volmacht("Borne")
     assert second.version == 2 and second.id != first.id
     assert second.template_version == 1
     assert second.input_sha256 != first.input_sha256
@@ -321,8 +324,8 @@ def test_unchanged_data_gives_the_same_document_and_changed_data_the_next_versio
     # Version 1 is kept, unchanged, with its own hash.
     assert files.read(first.file_key) == first_bytes
     assert _sha(files.read(first.file_key)) == first.output_sha256
-    assert demo.VOLMACHT_TITLE in _texts(first_bytes)
-    assert "Volmacht inkoopovereenkomsten logeerzorg Twente 2026" in _texts(second_bytes)
+    assert not any("BOR-2025-117" in text for text in _texts(first_bytes))
+    assert any("BOR-2025-117" in text for text in _texts(second_bytes))
     listed = documents.listed(session, actor, "mandate", ids["mandate"])
     assert [(d.id, d.version) for d in listed] == [(second.id, 2), (first.id, 1)]
 
@@ -406,9 +409,10 @@ def test_a_template_replaced_during_a_render_does_not_affect_that_render(
 
 
 def test_s6_markup_quotes_and_template_code_in_a_mandate_come_out_exactly_in_the_volmacht(
-    session, files, actor, ids, make_volmacht
+    session, files, actor, ids
 ):
-    mandate = mandates.get_visible(session, actor, ids["mandate"])
+    # A new version of the volmacht: a draft, whose text may still change.
+    mandate = mandates.new_version(session, actor, ids["mandate"])
     mandates.update(
         session,
         actor,
@@ -417,7 +421,10 @@ def test_s6_markup_quotes_and_template_code_in_a_mandate_come_out_exactly_in_the
         expected_version=mandate.version,
         partial=True,
     )
-    texts = _texts(files.read(make_volmacht().file_key))
+    document = documents.generate(
+        session, files, actor, "volmacht", "mandate", mandate.id, party_id=ids["Enschede"], now=NOW
+    )
+    texts = _texts(files.read(document.file_key))
     assert EXACT in texts  # the title paragraph, character for character
     assert f"Eerste regel: {EXACT}\nTweede regel {{% if 1 %}}" in texts
     assert not any("49" in text for text in texts)
@@ -688,12 +695,16 @@ def test_editing_then_generating_beside_generating_alone_never_deadlocks(engine,
     start = threading.Barrier(2)
     failures: list[BaseException] = []
     actor = system_actor("test")
+    with sessions() as session:
+        # A draft version of the volmacht: its text may change (the granted one's may not).
+        draft_id = mandates.new_version(session, actor, ids["mandate"]).id
+        session.commit()
 
     def edit_then_generate() -> None:
         start.wait()
         for turn in range(12):
             with sessions() as session:
-                mandate = mandates.get_visible(session, actor, ids["mandate"])
+                mandate = mandates.get_visible(session, actor, draft_id)
                 mandates.update(
                     session,
                     actor,
@@ -724,7 +735,7 @@ def test_editing_then_generating_beside_generating_alone_never_deadlocks(engine,
                     actor,
                     "volmacht",
                     "mandate",
-                    ids["mandate"],
+                    draft_id,
                     party_id=ids["Borne"],
                     now=NOW,
                 )

@@ -467,27 +467,34 @@ def test_a_municipality_that_does_not_grant_the_mandate_has_no_grant_to_record(s
         )
 
 
+def draft_mandate(session):
+    """A mandate no grantor has decided on yet: its text may still change in place."""
+    mandate = mandates.create(session, actor(session, LEGAL), mandate_values(session))
+    session.commit()
+    return mandate
+
+
 def test_updating_a_mandate_is_audited_with_old_and_new_values(session):
-    mandate = volmacht(session)
+    mandate = draft_mandate(session)
     version = mandate.version
     mandates.update(
         session,
         actor(session, LEGAL),
         mandate.id,
-        {"valid_until": "2026-12-31", "version": version},
+        {"valid_until": "2028-12-31", "version": version},
         expected_version=version,
         partial=True,
     )
     session.commit()
     event = events_for(session, "mandate", mandate.id)[-1]
     assert event.action == "update"
-    assert event.old_values == {"valid_until": None}
-    assert event.new_values == {"valid_until": "2026-12-31", "version": version + 1}
-    assert volmacht(session).valid_until == date(2026, 12, 31)
+    assert event.old_values == {"valid_until": "2027-12-31"}
+    assert event.new_values == {"valid_until": "2028-12-31", "version": version + 1}
+    assert session.get(Mandate, mandate.id).valid_until == date(2028, 12, 31)
 
 
 def test_s28_updating_a_mandate_on_a_stale_version_is_a_conflict(session):
-    mandate = volmacht(session)
+    mandate = draft_mandate(session)
     with pytest.raises(Conflict):
         mandates.update(
             session,
@@ -500,7 +507,7 @@ def test_s28_updating_a_mandate_on_a_stale_version_is_a_conflict(session):
 
 
 def test_updating_a_mandate_to_end_before_it_starts_is_refused(session):
-    mandate = volmacht(session)
+    mandate = draft_mandate(session)
     errors = refused(
         mandates.update,
         session,
@@ -511,6 +518,131 @@ def test_updating_a_mandate_to_end_before_it_starts_is_refused(session):
         partial=True,
     )
     assert set(errors) == {"valid_until"}
+
+
+# --- a granted mandate changes only by a new version ---------------------------------------
+
+
+def test_granted_mandate_cannot_change_in_place(session):
+    """Twelve colleges granted the demo volmacht: its acts, validity, ceiling and text are what
+    they decided on. Changing any of them is refused, in Dutch, and nothing is saved."""
+    mandate = volmacht(session)
+    before = (mandate.version, mandate.valid_until, list(mandate.acts), mandate.description)
+    for change in (
+        {"valid_until": "2026-12-31"},
+        {"acts": ["conclude_agreement", "run_tender"]},
+        {"ceiling": "50.000,00"},
+        {"description": "Een andere tekst."},
+        {"grantee_id": org(session, "Enschede").id},
+    ):
+        errors = refused(
+            mandates.update,
+            session,
+            actor(session, LEGAL),
+            mandate.id,
+            change,
+            expected_version=mandate.version,
+            partial=True,
+        )
+        assert errors == {"status": mandates.FROZEN}
+        assert "Maak een nieuwe versie" in errors["status"]
+        session.rollback()
+    stored = volmacht(session)
+    assert (stored.version, stored.valid_until, list(stored.acts), stored.description) == before
+    # The grantors' own decisions are still recorded on it: Borne decides later.
+    borne = grant_of(stored, "Borne")
+    mandates.record_grant(
+        session,
+        actor(session, LEGAL),
+        stored.id,
+        borne.grantor_id,
+        {"status": "granted", "granted_on": "2025-09-01"},
+        expected_version=borne.version,
+    )
+    session.commit()
+    assert mandates.summary(volmacht(session)).text == "13 van 13 verleend"
+
+
+def test_new_version_needs_own_grants(session):
+    """A new version copies the granted volmacht into a draft that follows it, with a draft
+    decision for each of its grantors; until they grant it, coverage rests on the old one."""
+    old = volmacht(session)
+    new = mandates.new_version(session, actor(session, LEGAL), old.id)
+    session.commit()
+    assert new.id != old.id and new.predecessor_id == old.id
+    assert new.title == f"{demo.VOLMACHT_TITLE} (versie 2)"
+    assert (new.kind, list(new.acts), new.grantee_id, new.includes_extensions) == (
+        old.kind,
+        list(old.acts),
+        old.grantee_id,
+        old.includes_extensions,
+    )
+    assert [p.id for p in new.phases] == [p.id for p in old.phases]
+    assert new.ratifies_since == old.ratifies_since and new.description == old.description
+    assert sorted(g.grantor_id for g in new.grants) == sorted(g.grantor_id for g in old.grants)
+    assert {(g.status, g.granted_on, g.decision_id) for g in new.grants} == {("draft", None, None)}
+    assert mandates.summary(new).text == "0 van 13 verleend"
+    assert mandates.summary(volmacht(session)).text == "12 van 13 verleend"
+    assert [m.id for m in mandates.versions(session, new)] == [old.id, new.id]
+    assert [m.id for m in mandates.versions(session, old)] == [old.id, new.id]
+    [event] = [e for e in events_for(session, "mandate", new.id) if e.action == "new_version"]
+    assert event.new_values["predecessor_id"] == old.id
+
+    # The draft version is changed in place; the granted one stays as it was decided.
+    mandates.update(
+        session,
+        actor(session, LEGAL),
+        new.id,
+        {
+            "acts": [*old.acts, "run_tender"],
+            "phase_ids": [],
+            "includes_extensions": False,
+            "valid_from": "2026-01-02",
+            "valid_until": "2027-12-31",
+        },
+        expected_version=new.version,
+        partial=True,
+    )
+    session.commit()
+    assert volmacht(session).valid_until is None
+    assert "run_tender" not in volmacht(session).acts
+    tender = rows_by_name(session, Act.RUN_TENDER, date(2026, 3, 1))
+    assert not tender["Enschede"].covered
+    extension = rows_by_name(session, Act.EXTEND_AGREEMENT, date(2025, 3, 1))
+    assert extension["Enschede"].covered and extension["Enschede"].mandate_id == old.id
+
+    # Enschede's decision on the new version makes it cover the tender for Enschede.
+    enschede = grant_of(session.get(Mandate, new.id), "Enschede")
+    mandates.record_grant(
+        session,
+        actor(session, LEGAL),
+        new.id,
+        enschede.grantor_id,
+        {"status": "granted", "granted_on": "2025-09-02"},
+        expected_version=enschede.version,
+    )
+    session.commit()
+    tender = rows_by_name(session, Act.RUN_TENDER, date(2026, 3, 1))
+    assert tender["Enschede"].covered and tender["Enschede"].mandate_id == new.id
+    assert not tender["Hengelo"].covered
+
+
+def test_a_granted_mandate_has_one_next_version_and_a_draft_needs_none(session):
+    old = volmacht(session)
+    new = mandates.new_version(session, actor(session, LEGAL), old.id)
+    session.commit()
+    errors = refused(mandates.new_version, session, actor(session, LEGAL), old.id)
+    assert errors["status"].startswith(
+        f"Er is al een nieuwe versie van deze volmacht: '{new.title}'."
+    )
+    session.rollback()
+    errors = refused(mandates.new_version, session, actor(session, LEGAL), new.id)
+    assert errors["status"].startswith("Deze volmacht is nog door geen volmachtgever verleend")
+
+
+def test_only_those_who_edit_mandates_make_a_new_version(session):
+    with pytest.raises(Forbidden):
+        mandates.new_version(session, actor(session, POLICY), volmacht(session).id)
 
 
 # --- agreements ------------------------------------------------------------------------------
@@ -922,15 +1054,9 @@ def test_extension_impact_says_the_volmacht_covers_extensions(session):
 
 
 def test_extension_impact_flags_a_volmacht_valid_until_before_the_new_end(session):
-    mandate = volmacht(session)
-    mandates.update(
-        session,
-        actor(session, LEGAL),
-        mandate.id,
-        {"valid_until": "2026-06-30"},
-        expected_version=mandate.version,
-        partial=True,
-    )
+    # As if the colleges had granted it with an end date (a granted text is not edited).
+    volmacht(session).valid_until = date(2026, 6, 30)
+    session.flush()
     effects = extensions.extension_impact(
         session, actor(session, PROJECT), twente(session).id, new_end=date(2026, 12, 31)
     )

@@ -8,14 +8,14 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
-from storage.decisions import Decision
+from storage.decisions import CoAdvice, Decision
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, refuse
 from webapp.api.registers import json_body
 from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
-from workflows import decisions
-from workflows.errors import InvalidInput
+from workflows import co_advice, decisions
+from workflows.errors import Forbidden, InvalidInput
 
 
 def _day(value: date | None) -> str | None:
@@ -44,6 +44,22 @@ def summary_json(decision: Decision) -> dict[str, Any]:
     }
 
 
+def advice_json(advice: CoAdvice) -> dict[str, Any]:
+    return {
+        "id": advice.id,
+        "adviser": advice.adviser,
+        "unit": advice.unit,
+        "label": advice.label,
+        "adviser_id": advice.adviser_id,
+        "stand_in_id": advice.stand_in_id,
+        "advice": advice.advice,
+        "text": advice.text,
+        "recorded_by": advice.recorded_by.name if advice.recorded_by else None,
+        "on_behalf": advice.on_behalf,
+        "recorded_at": advice.recorded_at.isoformat() if advice.recorded_at else None,
+    }
+
+
 def decision_json(decision: Decision) -> dict[str, Any]:
     body = summary_json(decision)
     for name in decisions.EDITABLE:
@@ -52,15 +68,9 @@ def decision_json(decision: Decision) -> dict[str, Any]:
     body.update(
         {
             "decide_by_on": _day(decision.decide_by),
-            "advices": [
-                {
-                    "adviser": a.adviser,
-                    "advice": a.advice,
-                    "text": a.text,
-                    "recorded_at": a.recorded_at.isoformat(),
-                }
-                for a in decision.advices
-            ],
+            # The agenda form's "mee geadviseerd door", made from the advices.
+            "co_advisers": decision.co_advisers,
+            "advices": [advice_json(a) for a in decision.advices],
             "transitions": [
                 {
                     "from": t.from_status,
@@ -111,11 +121,18 @@ def create_decision() -> ResponseReturnValue:
     effects = body.pop("effects", [])
     if not isinstance(effects, list):
         raise InvalidInput({"effects": "effects: verwacht een lijst."})
+    advisers = body.pop("advisers", [])
+    if not isinstance(advisers, list) or not all(isinstance(a, dict) for a in advisers):
+        raise InvalidInput(
+            {"advisers": "advisers: verwacht een lijst van objecten met user_id (en unit)."}
+        )
     decision = decisions.create(session, actor, body, now=clock.now())
     for effect in effects:
         if not isinstance(effect, dict):
             raise InvalidInput({"effects": "effects: elk gevolg is een object met kind."})
         decisions.add_effect(session, actor, decision.id, effect)
+    for adviser in advisers:
+        co_advice.ask(session, actor, decision.id, adviser, now=clock.now())
     session.commit()
     return jsonify(decision_json(decisions.get_visible(session, actor, decision.id))), 201
 
@@ -160,11 +177,52 @@ def transition(decision_id: int) -> ResponseReturnValue:
 
 @blueprint.post("/decisions/<int:decision_id>/advices", endpoint="decision_advice")
 def advise(decision_id: int) -> ResponseReturnValue:
+    """The advice of the named co-adviser (or their stand-in); ``adviser`` is the number of the
+    request, needed only when one may record more than one."""
     session = db()
     actor = current_actor()
-    decisions.record_advice(session, actor, decision_id, json_body(), now=clock.now())
+    body = json_body()
+    try:
+        co_advice.record(session, actor, decision_id, body, now=clock.now())
+    except Forbidden as error:
+        refuse(actor, object_type="decision", object_id=decision_id, message=error.message)
     session.commit()
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id))), 201
+
+
+@blueprint.post("/decisions/<int:decision_id>/advisers", endpoint="decision_advisers")
+def ask_adviser(decision_id: int) -> ResponseReturnValue:
+    """Ask an account of the municipality to co-advise: ``user_id``, ``unit``, ``stand_in_id``."""
+    session = db()
+    actor = current_actor()
+    co_advice.ask(session, actor, decision_id, json_body(), now=clock.now())
+    session.commit()
+    return jsonify(decision_json(decisions.get_visible(session, actor, decision_id))), 201
+
+
+@blueprint.get("/advice-requests", endpoint="advice_requests")
+def advice_requests() -> ResponseReturnValue:
+    """Te adviseren: the dossiers in co-advice waiting for the caller's advice."""
+    actor = current_actor()
+    return page(
+        [
+            {
+                **advice_json(a),
+                "as_stand_in": a.adviser_id != actor.user_id,
+                "decision": summary_json(a.decision),
+            }
+            for a in co_advice.open_requests(db(), actor)
+        ]
+    )
+
+
+@blueprint.delete("/advice-requests/<int:advice_id>", endpoint="advice_request_withdraw")
+def withdraw_advice_request(advice_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    decision_id = co_advice.withdraw_request(session, actor, advice_id)
+    session.commit()
+    return jsonify(decision_json(decisions.get_visible(session, actor, decision_id)))
 
 
 @blueprint.post("/decisions/<int:decision_id>/fan-out", endpoint="decision_fan_out")

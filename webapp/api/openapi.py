@@ -121,11 +121,24 @@ def _register_paths() -> dict[str, Any]:
                 "responses": {"200": _one("Mandate"), **_errors(401, 403, 404)},
             },
             "patch": {
-                "summary": "Volmacht wijzigen en/of besluiten vastleggen (version verplicht)",
+                "summary": (
+                    "Volmacht wijzigen en/of besluiten vastleggen (version verplicht); de inhoud "
+                    "van een verleende volmacht wijzigt niet (422): maak een nieuwe versie"
+                ),
                 "parameters": [_id_param()],
                 "requestBody": _json_body("MandatePatch"),
                 "responses": {"200": _one("Mandate"), **_errors(401, 403, 404, 409, 422)},
             },
+        },
+        "/api/v1/mandates/{id}/versions": {
+            "post": {
+                "summary": (
+                    "Nieuwe versie van een verleende volmacht: een concept dat erop volgt, met "
+                    "een conceptbesluit per volmachtgever; de vorige blijft zoals verleend"
+                ),
+                "parameters": [_id_param()],
+                "responses": {"201": _one("Mandate", "Aangemaakt"), **_errors(401, 403, 404, 422)},
+            }
         },
         "/api/v1/agreements": {
             "get": _list(
@@ -205,10 +218,36 @@ def _register_paths() -> dict[str, Any]:
         },
         "/api/v1/decisions/{id}/advices": {
             "post": {
-                "summary": "Advies van een mee-adviseur",
+                "summary": (
+                    "Advies van een mee-adviseur: alleen de gevraagde mee-adviseur of diens "
+                    "plaatsvervanger (namens de mee-adviseur) legt het vast; anderen krijgen 403"
+                ),
                 "parameters": [_id_param()],
                 "requestBody": _json_body("DecisionAdvice"),
                 "responses": {"201": _one("Decision"), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/decisions/{id}/advisers": {
+            "post": {
+                "summary": (
+                    "Een account van de gemeente vragen mee te adviseren (met organisatieonderdeel "
+                    "en eventueel een plaatsvervanger); in mee-advisering volgt meteen een melding"
+                ),
+                "parameters": [_id_param()],
+                "requestBody": _json_body("DecisionAdviser"),
+                "responses": {"201": _one("Decision"), **_errors(401, 403, 404, 422)},
+            }
+        },
+        "/api/v1/advice-requests": {
+            "get": _list(
+                "AdviceRequest", "Te adviseren: dossiers in mee-advisering die op u wachten", []
+            ),
+        },
+        "/api/v1/advice-requests/{id}": {
+            "delete": {
+                "summary": "Een verzoek om advies intrekken dat nog niet is beantwoord",
+                "parameters": [_id_param()],
+                "responses": {"200": _one("Decision"), **_errors(401, 403, 404, 422)},
             }
         },
         "/api/v1/decisions/{id}/fan-out": {
@@ -665,7 +704,11 @@ def _register_schemas() -> dict[str, Any]:
                 "meeting_on": _DATE,
                 "draft_decision": {"type": "string"},
                 "arguments": {"type": "string", "description": "1.1 Titel, tekst; 1.2 …"},
-                "co_advisers": {"type": "array", "items": {"type": "string"}},
+                "advisers": {
+                    "type": "array",
+                    "items": {"$ref": "#/components/schemas/DecisionAdviser"},
+                    "description": "mee-adviseurs (accounts van de gemeente), alleen bij aanmaken",
+                },
                 "annexes": {"type": "array", "items": {"type": "object"}},
                 "woo_publication": {
                     "type": "string",
@@ -688,11 +731,34 @@ def _register_schemas() -> dict[str, Any]:
         "DecisionAdvice": {
             "type": "object",
             "properties": {
-                "adviser": {"type": "string"},
+                "adviser": {
+                    "type": "integer",
+                    "description": "nummer van het verzoek; nodig als u er meer mag vastleggen",
+                },
                 "advice": {"type": "string", "enum": ["agree", "agree_with_remarks", "disagree"]},
                 "text": {"type": "string"},
             },
-            "required": ["adviser", "advice"],
+            "required": ["advice"],
+        },
+        "DecisionAdviser": {
+            "type": "object",
+            "properties": {
+                "user_id": {"type": "integer"},
+                "unit": {"type": "string", "description": "zoals op het agendaformulier, bv. JZ"},
+                "stand_in_id": {"type": ["integer", "null"]},
+            },
+            "required": ["user_id"],
+        },
+        "AdviceRequest": {
+            "type": "object",
+            "properties": {
+                "id": {"type": "integer"},
+                "adviser": {"type": "string"},
+                "unit": {"type": "string"},
+                "as_stand_in": {"type": "boolean"},
+                "decision": {"$ref": "#/components/schemas/DecisionSummary"},
+            },
+            "required": ["id", "adviser", "decision"],
         },
         "Figures": {
             "type": "object",

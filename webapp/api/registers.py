@@ -116,6 +116,16 @@ def update_mandate(mandate_id: int) -> ResponseReturnValue:
     return jsonify(mandate_json(mandates.get_visible(session, actor, mandate_id)))
 
 
+@blueprint.post("/mandates/<int:mandate_id>/versions", endpoint="mandate_versions")
+def new_mandate_version(mandate_id: int) -> ResponseReturnValue:
+    """A change of a granted mandate: a new draft version that follows it."""
+    session = db()
+    actor = current_actor()
+    copy = mandates.new_version(session, actor, mandate_id)
+    session.commit()
+    return jsonify(mandate_json(mandates.get_visible(session, actor, copy.id))), 201
+
+
 @blueprint.get("/agreements", endpoint="agreements")
 def list_agreements() -> ResponseReturnValue:
     actor = current_actor()

@@ -135,6 +135,7 @@ def mandate_json(mandate: Mandate) -> dict[str, Any]:
         "ceiling": _money(mandate.ceiling),
         "sub_mandate_allowed": mandate.sub_mandate_allowed,
         "parent_id": mandate.parent_id,
+        "predecessor_id": mandate.predecessor_id,
         "legal_basis": mandate.legal_basis,
         "ratifies_since_on": _day(mandate.ratifies_since),
         "ratified_acts": list(mandate.ratified_acts),

@@ -10,11 +10,19 @@ from flask.typing import ResponseReturnValue
 
 from storage.decisions import Decision
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, refuse
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit
-from workflows import accounts, agreements, arrangements, decisions, mandates, organisations
-from workflows.errors import InvalidInput, NotFound
+from workflows import (
+    accounts,
+    agreements,
+    arrangements,
+    co_advice,
+    decisions,
+    mandates,
+    organisations,
+)
+from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.dates import parse_date
 from workflows.rules.decisions import (
@@ -52,7 +60,6 @@ DESCRIPTIONS = {
     "draft_decision": "Eén beslispunt per alinea, genummerd: 1. …, 2. …",
     "arguments": "Genummerd per beslispunt: 1.1 titel (volgende regels: tekst), 1.2 …, 2.1 …",
     "risks": "Genummerd: 1.1 titel (volgende regels: tekst), 1.2 …",
-    "co_advisers": "Eén mee-adviseur per regel, bijvoorbeeld 'N. Boll, SBS'.",
     "annexes": "Eén bijlage per regel: omschrijving; college; raad; niet actief publiceren; geheim "
     "(ja/nee), bijvoorbeeld 'Volmacht; ja; nee; nee; nee'.",
     "woo_ground": "Verplicht bij niet actief openbaar maken: de grond van art. 5.1 of 5.2 Woo.",
@@ -169,6 +176,11 @@ def _detail_page(
     session = db()
     actor = current_actor()
     related = _related_options(decision)
+    may_ask = (
+        decisions.may_edit(actor, decision)
+        and decision.municipality_id is not None
+        and decision.status in co_advice.OPEN_STATUSES
+    )
     return (
         render_template(
             "decisions/detail.html",
@@ -188,6 +200,9 @@ def _detail_page(
                 or (decision.status == "decided" and decision.outcome == "deferred")
             ),
             sections=decisions.SECTIONS,
+            recordable=co_advice.recordable(actor, decision),
+            may_ask=may_ask,
+            candidates=co_advice.candidates(session, decision) if may_ask else [],
             effect_labels=decisions.EFFECT_LABELS,
             woo=decisions.WOO_LABELS,
             related=related,
@@ -296,15 +311,61 @@ def advise(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     raw = {k: request.form.get(k, "") for k in ("adviser", "advice", "text")}
     try:
-        decisions.record_advice(session, actor, decision_id, raw, now=clock.now())
+        co_advice.record(session, actor, decision_id, raw, now=clock.now())
+    except InvalidInput as error:
+        session.rollback()
+        return _detail_page(
+            decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
+        )
+    except Forbidden as error:
+        refuse(actor, object_type="decision", object_id=decision_id, message=error.message)
+    session.commit()
+    flash("Het advies is vastgelegd.", "success")
+    return redirect(url_for("decisions.detail", decision_id=decision_id) + "#mee-advisering")
+
+
+@blueprint.post("/<int:decision_id>/mee-adviseurs")
+def ask_adviser(decision_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    raw = {k: request.form.get(k, "") for k in ("user_id", "unit", "stand_in_id")}
+    try:
+        asked = co_advice.ask(session, actor, decision_id, raw, now=clock.now())
     except InvalidInput as error:
         session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
     session.commit()
-    flash("Het advies is vastgelegd.", "success")
+    told = (
+        "de melding is verstuurd."
+        if asked.decision.status == "co_advice"
+        else "de melding volgt zodra het dossier in mee-advisering gaat."
+    )
+    flash(f"{asked.adviser} is gevraagd mee te adviseren; {told}", "success")
     return redirect(url_for("decisions.detail", decision_id=decision_id) + "#mee-advisering")
+
+
+@blueprint.post("/<int:decision_id>/mee-adviseurs/<int:advice_id>/intrekken")
+def withdraw_adviser(decision_id: int, advice_id: int) -> ResponseReturnValue:
+    session = db()
+    actor = current_actor()
+    try:
+        co_advice.withdraw(session, actor, decision_id, advice_id)
+    except InvalidInput as error:
+        session.rollback()
+        return _detail_page(
+            decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
+        )
+    session.commit()
+    flash("Het verzoek om advies is ingetrokken.", "success")
+    return redirect(url_for("decisions.detail", decision_id=decision_id) + "#mee-advisering")
+
+
+@blueprint.get("/te-adviseren")
+def to_advise() -> ResponseReturnValue:
+    requests = co_advice.open_requests(db(), current_actor())
+    return render_template("decisions/to_advise.html", requests=requests)
 
 
 @blueprint.post("/<int:decision_id>/gevolgen")

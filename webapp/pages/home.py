@@ -15,7 +15,7 @@ from storage.arrangements import DueMoment, NamedArrangement
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import arrangements, notifications, signals
+from workflows import arrangements, co_advice, notifications, signals
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
 blueprint = Blueprint("pages", __name__)
@@ -33,6 +33,9 @@ class _FromRegisters:
     arrangements: tuple[NamedArrangement, ...]
     upcoming: tuple[DueMoment, ...]
     signals: signals.Summary
+    # Dossiers waiting for this person's co-advice: asking and answering are audited, so the
+    # registers version moves with them and the count may be kept with the rest.
+    to_advise: int
 
 
 _Key = tuple[signals.RegistersVersion, date, int | None, Role | None, int | None]
@@ -116,6 +119,11 @@ def home() -> ResponseReturnValue:
                 if sees_signals
                 else signals.NO_SIGNALS
             ),
+            to_advise=(
+                len(co_advice.open_requests(session, actor))
+                if actor.can(Permission.VIEW_DECISIONS)
+                else 0
+            ),
         )
         _kept().put(key, shown)
     unread = notifications.unread_count(session, actor) if sees_signals else 0
@@ -136,4 +144,5 @@ def home() -> ResponseReturnValue:
         signals=shown.signals.first,
         overdue=shown.signals.overdue,
         unread=unread,
+        to_advise=shown.to_advise,
     )

@@ -141,15 +141,38 @@ def export() -> ResponseReturnValue:
 
 @blueprint.get("/<int:mandate_id>")
 def detail(mandate_id: int) -> ResponseReturnValue:
-    mandate = mandates.get_visible(db(), current_actor(), mandate_id)
+    session = db()
+    mandate = mandates.get_visible(session, current_actor(), mandate_id)
     return render_template(
         "mandates/detail.html",
         mandate=mandate,
         summary=mandates.summary(mandate),
+        decided=mandates.is_decided(mandate),
+        versions=mandates.versions(session, mandate),
+        version_summary=mandates.summary,
         acts=ACT_LABELS,
         kinds=MANDATE_KIND_LABELS,
         statuses=GRANT_STATUS_LABELS,
     )
+
+
+@blueprint.post("/<int:mandate_id>/nieuwe-versie")
+def new_version(mandate_id: int) -> ResponseReturnValue:
+    session = db()
+    try:
+        copy = mandates.new_version(session, current_actor(), mandate_id)
+    except InvalidInput as error:
+        session.rollback()
+        for message in error.errors.values():
+            flash(message, "error")
+        return redirect(url_for("mandates.detail", mandate_id=mandate_id))
+    session.commit()
+    flash(
+        f"'{copy.title}' is aangemaakt als concept. Wijzig wat nodig is; elke volmachtgever "
+        "besluit er opnieuw over. De vorige versie blijft zoals hij is verleend.",
+        "success",
+    )
+    return redirect(url_for("mandates.detail", mandate_id=copy.id))
 
 
 def _options(arrangement: Arrangement, mandate_id: int | None = None) -> dict[str, Any]:
@@ -298,6 +321,9 @@ def edit(mandate_id: int) -> ResponseReturnValue:
         )
 
     if request.method == "GET":
+        if mandates.is_decided(mandate):
+            flash(mandates.FROZEN, "error")
+            return redirect(cancel)
         return render(as_form_values(mandates.snapshot(mandate)), {}, mandate.version)
     raw = submitted(mandates.EDITABLE)
     return save_edit(

@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
+
+from workflows.rules.dates import in_words
 
 STATUS_LABELS = {
     "draft": "concept",
@@ -98,6 +101,20 @@ def transition_problem(target: str, facts: Facts) -> str | None:
             return "Vul de datum van het B&W-besluit in."
     if target == "closed" and facts.outcome == "deferred":
         return "Een aangehouden besluit is niet af: agendeer het opnieuw."
+    return None
+
+
+def decision_date_problem(decided_on: date, *, meeting_on: date | None, today: date) -> str | None:
+    """The college decides at its meeting: the date of the B&W decision is not before the
+    meeting the dossier was scheduled for, nor in the future. None when the date is right."""
+    if decided_on > today:
+        return "Datum besluit: ligt in de toekomst."
+    if meeting_on is not None and decided_on < meeting_on:
+        return (
+            f"Datum besluit: {in_words(decided_on)} ligt vóór de collegevergadering van "
+            f"{in_words(meeting_on)} waarvoor het dossier is geagendeerd; het college besluit "
+            "op of na die vergadering."
+        )
     return None
 
 

@@ -2,6 +2,7 @@
 the numbered decision points, arguments and risks of the agenda form (seeds/000)."""
 
 from dataclasses import replace
+from datetime import date
 from itertools import product
 
 import pytest
@@ -11,6 +12,7 @@ from workflows.rules.decisions import (
     STATUS_LABELS,
     TRANSITIONS,
     Facts,
+    decision_date_problem,
     decision_points,
     numbered_items,
     numbering_problem,
@@ -383,3 +385,21 @@ def test_the_seed_risks_are_numbered_correctly_without_a_limit_on_the_points():
     assert numbering_problem("Risico's", SEED_RISKS.replace("1.4 ", "1.5 "), 0) == (
         "Risico's: na 1.3 volgt 1.4, niet 1.5."
     )
+
+
+MEETING = date(2025, 5, 27)
+
+
+def test_the_decision_date_is_the_meeting_or_later_and_not_in_the_future():
+    assert decision_date_problem(MEETING, meeting_on=MEETING, today=MEETING) is None
+    assert decision_date_problem(date(2025, 6, 3), meeting_on=MEETING, today=date(2025, 6, 3)) is (
+        None
+    )
+    assert decision_date_problem(date(2025, 5, 26), meeting_on=MEETING, today=MEETING) == (
+        "Datum besluit: 26 mei 2025 ligt vóór de collegevergadering van 27 mei 2025 waarvoor "
+        "het dossier is geagendeerd; het college besluit op of na die vergadering."
+    )
+    assert decision_date_problem(MEETING, meeting_on=MEETING, today=date(2025, 5, 26)) == (
+        "Datum besluit: ligt in de toekomst."
+    )
+    assert decision_date_problem(date(2025, 1, 1), meeting_on=None, today=MEETING) is None
