@@ -12,6 +12,7 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
+from storage.accounts import User
 from storage.agreements import Agreement
 from storage.arrangements import Participant, Phase, find_arrangement_by_name
 from storage.audit import events_for
@@ -135,7 +136,7 @@ def _text(response) -> str:
 def _api_dossier(client, headers, **body) -> dict:
     response = client.post(
         "/api/v1/decisions",
-        json={"subject": "Logeerzorg 2026", "co_advisers": ["Juridische Zaken"], **body},
+        json={"subject": "Logeerzorg 2026", **body},
         headers=headers,
     )
     assert response.status_code == 201, response.get_json()
@@ -347,15 +348,23 @@ def test_s11_api_deciding_with_effects_on_foreign_records_writes_nothing_there(
 
 
 def test_s11_the_project_group_records_no_advice_in_enschede_s_dossier(app, client, token_for):
-    """The project group sees Enschede's dossier on Twente, but the advice is Enschede's to
-    record; its jurist still does."""
+    """The project group sees Enschede's dossier on Twente, but the advice is Enschede's
+    jurist's to record; the jurist still does."""
     headers = token_for(POLICY)
-    dossier = _api_dossier(client, headers, arrangement_id=_twente_id(app))
+    with sessions(app)() as session:
+        jurist_id = session.scalars(select(User.id).where(User.email == LEGAL)).one()
+    dossier = _api_dossier(
+        client,
+        headers,
+        arrangement_id=_twente_id(app),
+        advisers=[{"user_id": jurist_id, "unit": "Juridische Zaken"}],
+    )
     moved = client.post(
         f"/api/v1/decisions/{dossier['id']}/transitions", json={"to": "co_advice"}, headers=headers
     )
     assert moved.status_code == 200
-    advice = {"adviser": "Juridische Zaken", "advice": "agree"}
+    [asked] = moved.get_json()["advices"]
+    advice = {"adviser": asked["id"], "advice": "agree"}
     api = client.post(
         f"/api/v1/decisions/{dossier['id']}/advices", json=advice, headers=token_for(PROJECT)
     )
@@ -367,7 +376,8 @@ def test_s11_the_project_group_records_no_advice_in_enschede_s_dossier(app, clie
     page = client.post(f"{path}/advies", data={"csrf_token": csrf_token(client, path), **advice})
     assert page.status_code == 403
     with sessions(app)() as session:
-        assert session.scalars(select(CoAdvice)).all() == []
+        given = select(CoAdvice.advice).where(CoAdvice.decision_id == dossier["id"])
+        assert session.scalars(given).all() == [None]
     lawyer = client.post(
         f"/api/v1/decisions/{dossier['id']}/advices", json=advice, headers=token_for(LEGAL)
     )
