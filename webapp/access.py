@@ -47,6 +47,11 @@ ROUTE_ACCESS: dict[str, Access] = {
     "users.set_status": Permission.MANAGE_USERS,
     "users.sessions": Permission.MANAGE_USERS,
     "users.end_session": Permission.MANAGE_USERS,
+    "users.edit": Permission.MANAGE_USERS,
+    "users.reset_link": Permission.MANAGE_USERS,
+    "users.reset_second_factor": Permission.MANAGE_USERS,
+    # Opened from the one-time link by someone who cannot log in; the token is the key.
+    "users.set_password": PUBLIC,
     "arrangements.index": Permission.VIEW_ARRANGEMENTS,
     "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
     "arrangements.create": Permission.EDIT_ARRANGEMENTS,
