@@ -235,8 +235,9 @@ def _mail_link(email: str, name: str, url: str, expires_at: Any) -> bool | None:
         f"Beste {name},\n\n"
         "De beheerder van Besluitwerk heeft een link voor u gemaakt om een nieuw wachtwoord "
         f"in te stellen:\n\n{url}\n\n"
-        f"De link werkt één keer en is geldig tot {dutch_datetime(expires_at)}. Daarna worden al uw "
-        "sessies beëindigd en meldt u zich aan met het nieuwe wachtwoord.\n\n"
+        f"De link werkt één keer en is geldig tot {dutch_datetime(expires_at)}. "
+        "Na het instellen worden al uw sessies beëindigd en meldt u zich aan met het "
+        "nieuwe wachtwoord.\n\n"
         "Heeft u hier niet om gevraagd? Neem dan contact op met de beheerder.\n"
     )
     try:
