@@ -16,6 +16,7 @@ from storage.organisations import Organisation
 from storage.password_resets import PasswordResetLink
 from tests.conftest import (
     ADMIN,
+    AUDITOR,
     PASSWORD,
     POLICY,
     PROVIDER_CR,
@@ -241,3 +242,21 @@ def test_user_admin_pages_are_for_the_beheerder_only(app, client, moment):
     login(client, POLICY)
     policy = _user(app, POLICY)
     assert client.get(f"/gebruikers/{policy.id}/wijzigen").status_code == 403
+
+
+def test_user_admin_steps_read_in_dutch_in_the_audit_log(app, client, moment):
+    login(client, ADMIN)
+    provider = _user(app, PROVIDER_LI)
+    _make_link(client, provider)
+    client.post(
+        f"/gebruikers/{provider.id}/tweede-factor-wissen",
+        data={"csrf_token": csrf_token(client, f"/gebruikers/{provider.id}/wijzigen")},
+    )
+    auditor = app.test_client()
+    login(auditor, AUDITOR)
+    page = auditor.get("/beheer/auditlog/?object=user").get_data(as_text=True)
+    assert "link voor nieuw wachtwoord gemaakt" in page
+    assert "Geldig tot: 3 juni 2025" in page
+    assert "tweede factor gewist door beheerder" in page
+    assert "Tweede factor ingesteld: ja → nee" in page
+    assert "expires_at" not in page and "second_factor_reset" not in page
