@@ -12,6 +12,7 @@ from storage import (
     mandates,
     monitoring,
     organisations,
+    password_resets,
 )
 from storage.base import Base
 
@@ -30,4 +31,5 @@ __all__ = [
     "metadata",
     "monitoring",
     "organisations",
+    "password_resets",
 ]

@@ -53,6 +53,11 @@ ROUTE_ACCESS: dict[str, Access] = {
     "users.end_session": Permission.MANAGE_USERS,
     "users.api_tokens": Permission.MANAGE_USERS,
     "users.revoke_api_token": Permission.MANAGE_USERS,
+    "users.edit": Permission.MANAGE_USERS,
+    "users.reset_link": Permission.MANAGE_USERS,
+    "users.reset_second_factor": Permission.MANAGE_USERS,
+    # Opened from the one-time link by someone who cannot log in; the token is the key.
+    "users.set_password": PUBLIC,
     "arrangements.index": Permission.VIEW_ARRANGEMENTS,
     "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
     "arrangements.create": Permission.EDIT_ARRANGEMENTS,

@@ -71,11 +71,13 @@ class _JsonLines(logging.Formatter):
 
 
 _CALENDAR_TOKEN = re.compile(r"(/calendar/)[^ /?\"]+(\.ics)")
+# The one-time link to set a new password carries its token in the path too (S26).
+_RESET_TOKEN = re.compile(r"(/gebruikers/nieuw-wachtwoord/)[^ /?\"]+")
 
 
 def hide_calendar_tokens(text: str) -> str:
     """A calendar path holds its secret token (the credential of the feed): mask it."""
-    return _CALENDAR_TOKEN.sub(r"\1…\2", text)
+    return _RESET_TOKEN.sub(r"\1…", _CALENDAR_TOKEN.sub(r"\1…\2", text))
 
 
 class _HideCalendarTokens(logging.Filter):

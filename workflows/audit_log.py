@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from storage import audit as store
@@ -18,6 +20,26 @@ from workflows.rules.reminders import AMSTERDAM
 from workflows.rules.roles import Permission
 
 LIMIT = 2_000
+
+
+PER_PAGE = 50
+
+
+def _filtered(
+    query: Select[Any], *, object_type: str, who: str, start: date | None, end: date | None
+) -> Select[Any]:
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if who:
+        query = query.where(AuditEvent.actor_label.contains(who))
+    if start is not None:
+        query = query.where(
+            AuditEvent.at >= datetime.combine(start, time(), AMSTERDAM).astimezone(UTC)
+        )
+    if end is not None:
+        until = datetime.combine(end + timedelta(days=1), time(), AMSTERDAM).astimezone(UTC)
+        query = query.where(AuditEvent.at < until)
+    return query
 
 
 def search(
@@ -31,19 +53,51 @@ def search(
     limit: int = LIMIT,
 ) -> Sequence[AuditEvent]:
     actor.require(Permission.VIEW_AUDIT_LOG)
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit)
-    if object_type:
-        query = query.where(AuditEvent.object_type == object_type)
-    if who:
-        query = query.where(AuditEvent.actor_label.contains(who))
-    if start is not None:
-        query = query.where(
-            AuditEvent.at >= datetime.combine(start, time(), AMSTERDAM).astimezone(UTC)
-        )
-    if end is not None:
-        until = datetime.combine(end + timedelta(days=1), time(), AMSTERDAM).astimezone(UTC)
-        query = query.where(AuditEvent.at < until)
-    return session.scalars(query).all()
+    query = _filtered(
+        select(AuditEvent), object_type=object_type, who=who, start=start, end=end
+    ).order_by(AuditEvent.id.desc())
+    return session.scalars(query.limit(limit)).all()
+
+
+@dataclass(frozen=True)
+class Page:
+    events: Sequence[AuditEvent]
+    number: int
+    total: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+def page(
+    session: Session,
+    actor: Actor,
+    *,
+    number: int = 1,
+    per_page: int = PER_PAGE,
+    object_type: str = "",
+    who: str = "",
+    start: date | None = None,
+    end: date | None = None,
+) -> Page:
+    """One page of the filtered log, newest first; the total is counted by the database, so
+    a log of millions of rows costs one page of them."""
+    actor.require(Permission.VIEW_AUDIT_LOG)
+    filters: dict[str, Any] = {"object_type": object_type, "who": who, "start": start, "end": end}
+    total = int(
+        session.scalar(_filtered(select(func.count()).select_from(AuditEvent), **filters)) or 0
+    )
+    last = max(1, -(-total // per_page))
+    number = min(max(1, number), last)
+    events = session.scalars(
+        _filtered(select(AuditEvent), **filters)
+        .order_by(AuditEvent.id.desc())
+        .offset((number - 1) * per_page)
+        .limit(per_page)
+    ).all()
+    return Page(events, number, total, per_page)
 
 
 def object_types(session: Session, actor: Actor) -> list[str]:

@@ -52,6 +52,9 @@ ACTION_WORDS = {
     "import_preview": "inlezen voorbereid",
     "import_confirm": "inlezen bevestigd",
     "password_change": "wachtwoord gewijzigd",
+    "password_reset_link": "link voor nieuw wachtwoord gemaakt",
+    "password_reset": "nieuw wachtwoord ingesteld met link",
+    "second_factor_reset": "tweede factor gewist door beheerder",
     "end_sessions": "sessies beëindigd",
     "second_factor": "tweede factor gebruikt",
     "second_factor_enrol": "tweede factor ingesteld",
@@ -129,6 +132,8 @@ _COMMON_FIELDS = {
     "user_id": "Gebruiker",
     "sessions_ended": "Beëindigde sessies",
     "session_started": "Sessie begonnen",
+    "expires_at": "Geldig tot",
+    "second_factor": "Tweede factor ingesteld",
     "arrangement_id": "Regeling",
     "municipality_id": "Gemeente",
     "decision_id": "Besluitdossier",
@@ -165,7 +170,6 @@ _COMMON_FIELDS = {
     "source": "Vindplaats",
     "note": "Opmerking",
     "scope": "Bereik",
-    "expires_at": "Verloopt",
 }
 
 _FIELDS: dict[str, Mapping[str, str]] = {

@@ -206,6 +206,16 @@ def _assemble(
     parts: list[tuple[Document, str]],
     now: datetime,
 ) -> Bundle:
+    same = identical(
+        session,
+        name=name,
+        subject_type=subject_type,
+        subject_id=subject_id,
+        provider_id=provider_id,
+        document_ids=[document.id for document, _ in parts],
+    )
+    if same is not None:
+        return same
     documents.ensure_pdfs(session, files, [document for document, _ in parts])
     merged = bundles.merge(
         [
@@ -246,6 +256,30 @@ def _assemble(
         new_values={"name": name, "documents": bundle.document_ids, "sha256": stored.sha256},
     )
     return bundle
+
+
+def identical(
+    session: Session,
+    *,
+    name: str,
+    subject_type: str,
+    subject_id: int,
+    provider_id: int | None,
+    document_ids: list[int],
+) -> Bundle | None:
+    """An existing bundle of exactly these documents, in this order, for the same readers.
+
+    A document row is one immutable version (a changed input makes a new row), so equal ids
+    are equal versions, and the bundle would come out the same but for its compilation date:
+    making it again would only add a copy to the list the provider chooses from."""
+    for bundle in store.bundles_of(session, subject_type, subject_id):
+        if (
+            bundle.name == name
+            and bundle.provider_id == provider_id
+            and list(bundle.document_ids) == document_ids
+        ):
+            return bundle
+    return None
 
 
 def listed(session: Session, actor: Actor, subject_type: str, subject_id: int) -> list[Bundle]:

@@ -23,9 +23,10 @@ from workflows import agreements, audit, documents, pdf_checks
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.agreements import STATUS_LABELS
+from workflows.rules.provider_steps import RECEIVING
 from workflows.rules.roles import Permission
 
-_RECEIVING = ("sent", "signed_by_provider")
+_RECEIVING = RECEIVING
 
 
 def upload(

@@ -28,9 +28,10 @@ def test_s13_a_route_missing_from_the_table_is_refused_for_everyone(app):
     assert "zichtbaar" not in response.get_data(as_text=True)
 
 
-def test_s13_only_login_health_static_api_description_and_calendar_feed_are_public():
+def test_s13_only_login_health_static_api_description_calendar_feed_and_reset_link_are_public():
     public = sorted(e for e, rule in ROUTE_ACCESS.items() if rule == PUBLIC)
-    # The calendar feed authenticates by the secret token in its address.
+    # The calendar feed and the one-time password link authenticate by the secret token in
+    # their address.
     assert public == [
         "api.openapi",
         "auth.login",
@@ -38,6 +39,7 @@ def test_s13_only_login_health_static_api_description_and_calendar_feed_are_publ
         "deadlines.calendar",
         "pages.health",
         "static",
+        "users.set_password",
     ]
 
 

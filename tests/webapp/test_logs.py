@@ -86,6 +86,15 @@ def test_s26_json_log_lines_mask_a_calendar_token_in_path_and_message(json_app, 
     assert line["message"] == "unexpected error on GET /calendar/….ics"
 
 
+def test_s26_json_log_lines_mask_a_password_reset_token(json_app, log_stream):
+    path = "/gebruikers/nieuw-wachtwoord/geheim-token-456"
+    with json_app.test_request_context(path):
+        logging.getLogger("besluitwerk.test").warning("unexpected error on GET %s", path)
+    assert "geheim-token-456" not in log_stream.getvalue()
+    line = _lines(log_stream)[-1]
+    assert line["path"] == "/gebruikers/nieuw-wachtwoord/…"
+
+
 def test_s26_an_exception_stays_inside_its_json_line(json_app, log_stream):
     try:
         raise RuntimeError("regel een\nregel twee")

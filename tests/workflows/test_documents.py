@@ -761,3 +761,47 @@ def test_editing_then_generating_beside_generating_alone_never_deadlocks(engine,
             select(Document.version).where(Document.party_id == ids["Enschede"])
         ).all()
     assert sorted(versions) == list(range(1, 13))
+
+
+def test_identical_bundle_not_made_twice(session, files, actor, ids, monkeypatch):
+    merges = []
+    real_merge = document_bundles.bundles.merge
+
+    def counted(parts, **options):
+        merges.append(len(parts))
+        return real_merge(parts, **options)
+
+    monkeypatch.setattr(document_bundles.bundles, "merge", counted)
+    first = document_bundles.make_named(
+        session, files, actor, "overeenkomst", ids["agreement"], now=NOW
+    )
+    again = document_bundles.make_named(
+        session, files, actor, "overeenkomst", ids["agreement"], now=LATER
+    )
+    assert again.id == first.id and len(merges) == 1
+    assert _count(session, Bundle, subject_type="agreement") == 1
+
+    volmachten = first.document_ids[1:]  # documents of one subject: the mandate
+    chosen = document_bundles.make_from_documents(session, files, actor, volmachten, now=NOW)
+    chosen_again = document_bundles.make_from_documents(
+        session, files, actor, volmachten, now=LATER
+    )
+    assert chosen_again.id == chosen.id != first.id  # a chosen bundle is not the named one
+    assert len(merges) == 2
+
+
+def test_identical_bundle_not_made_twice_but_a_new_version_makes_a_new_bundle(
+    session, files, actor, ids
+):
+    first = document_bundles.make_named(
+        session, files, actor, "overeenkomst", ids["agreement"], now=NOW
+    )
+    agreement = agreements.get_visible(session, actor, ids["agreement"])
+    agreement.indexation = "Het tarief volgt het NZa-tarief, jaarlijks per 1 januari."
+    session.flush()
+    second = document_bundles.make_named(
+        session, files, actor, "overeenkomst", ids["agreement"], now=LATER
+    )
+    assert second.id != first.id
+    assert second.document_ids[0] != first.document_ids[0]
+    assert second.document_ids[1:] == first.document_ids[1:]

@@ -27,6 +27,17 @@ class _Filters:
     start: date | None
     end: date | None
 
+    def page(self, number: int) -> audit_log.Page:
+        return audit_log.page(
+            db(),
+            current_actor(),
+            number=number,
+            object_type=self.raw["object"],
+            who=self.raw["wie"][:200],
+            start=self.start,
+            end=self.end,
+        )
+
     def search(self) -> Sequence[AuditEvent]:
         return audit_log.search(
             db(),
@@ -57,9 +68,12 @@ def index() -> ResponseReturnValue:
     actor = current_actor()
     chosen = _filters()
     names = audit_words.organisation_names(session)
+    raw_number = request.args.get("pagina", "1")
+    shown = chosen.page(int(raw_number) if raw_number.isdigit() and len(raw_number) < 9 else 1)
     return render_template(
         "audit_log.html",
-        events=[audit_words.describe(event, names) for event in chosen.search()],
+        events=[audit_words.describe(event, names) for event in shown.events],
+        page=shown,
         filters=chosen.raw,
         errors=chosen.errors,
         object_types=sorted(

@@ -29,6 +29,7 @@ from workflows import (
     document_jobs,
     documents,
     mandates,
+    provider_overview,
     signed_copies,
 )
 from workflows.errors import InvalidInput, NotFound
@@ -147,6 +148,11 @@ def _index(
             can_upload=actor.can(Permission.RETURN_SIGNED_COPIES),
             copies=copies,
             agreement=agreement,
+            provider_view=(
+                provider_overview.describe(session, actor, agreement, today=clock.today())
+                if agreement is not None and actor.is_provider
+                else None
+            ),
             principal_gaps=(
                 documents.principal_gaps(session, actor, subject_id)
                 if agreement is not None and not actor.is_provider
@@ -290,8 +296,8 @@ def bundle_download(bundle_id: int) -> ResponseReturnValue:
 def provider_home() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    rows = [a for a in agreements.list_visible(session, actor) if a.status != "draft"]
-    return render_template("documents/provider.html", agreements=rows, status_labels=STATUS_LABELS)
+    rows = provider_overview.overview(session, actor, today=clock.today())
+    return render_template("documents/provider.html", rows=rows)
 
 
 @blueprint.post("/overeenkomsten/<int:agreement_id>/getekend")

@@ -15,7 +15,7 @@ from storage.arrangements import DueMoment, NamedArrangement
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import arrangements, co_advice, notifications, signals
+from workflows import arrangements, co_advice, notifications, provider_overview, signals
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
 blueprint = Blueprint("pages", __name__)
@@ -127,6 +127,12 @@ def home() -> ResponseReturnValue:
         )
         _kept().put(key, shown)
     unread = notifications.unread_count(session, actor) if sees_signals else 0
+    # A provider's few agreements, read live: their next step moves with every upload.
+    provider_rows = (
+        provider_overview.overview(session, actor, today=today)
+        if actor.role == Role.PROVIDER
+        else []
+    )
     # Everything the page shows is read: end the transaction before rendering. On SQLite every
     # transaction takes the write lock (BEGIN IMMEDIATE), so holding it while the template
     # renders would make the workers wait on each other's start pages. Nothing was changed,
@@ -145,4 +151,5 @@ def home() -> ResponseReturnValue:
         overdue=shown.signals.overdue,
         unread=unread,
         to_advise=shown.to_advise,
+        rows=provider_rows,
     )
