@@ -104,10 +104,10 @@ def test_s14_user_edit_binds_only_role_and_organisation(app, client, moment):
         email="aanvaller@example.org",
         active="0",
         password_hash="x",
-        totp_secret="AAAA",
+        totp_secret_sealed="AAAA",
     )
     after = _user(app, POLICY)
-    assert after.email == POLICY and after.active and after.totp_secret is None
+    assert after.email == POLICY and after.active and after.totp_secret_sealed is None
     assert after.password_hash == policy.password_hash
 
 
@@ -220,7 +220,7 @@ def test_second_factor_reset_makes_a_provider_set_it_up_again(app, moment):
     )
     assert "stelt die bij de volgende aanmelding opnieuw in" in response.get_data(as_text=True)
     after = _user(app, PROVIDER_LI)
-    assert after.totp_secret is None and after.totp_confirmed_at is None
+    assert after.totp_secret_sealed is None and after.totp_confirmed_at is None
     assert provider.get("/").status_code == 302  # sessions ended
     with sessions(app)() as session:
         assert not session.scalars(
