@@ -166,22 +166,25 @@ def _attempt(
     def refuse(progress: int, reason: str) -> _Attempt:
         return _Attempt(progress, Answer(municipality_id, False, mandate.id, reason))
 
+    # A mandate of the wrong kind covers nothing of this act, and says which kind it needs; it
+    # is a nearer miss when it lists the act (a mandaat entered for a tender) than a mandate of
+    # the right kind that does not, and a farther one when it does not list it either.
+    if not kind_covers(mandate.kind, act):
+        return refuse(3 if act in mandate.acts else 1, wrong_kind(mandate.kind, act))
     if act not in mandate.acts:
         return refuse(
-            1,
+            2,
             f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}, voor: "
             + ", ".join(ACT_LABELS[a] for a in Act if a in mandate.acts)
             + f"; niet voor '{ACT_LABELS[act]}'.",
         )
-    if not kind_covers(mandate.kind, act):
-        return refuse(2, wrong_kind(mandate.kind, act))
     if mandate.parent_id is not None:
         parent = by_id.get(mandate.parent_id)
         if parent is None:
-            return refuse(3, f"{_sub(mandate.kind)} verwijst naar {_missing(mandate.kind)}.")
+            return refuse(4, f"{_sub(mandate.kind)} verwijst naar {_missing(mandate.kind)}.")
         if not parent.sub_mandate_allowed:
             return refuse(
-                3,
+                4,
                 f"{the(parent.kind).capitalize()} aan {names.get(parent.grantee_id, '?')} "
                 f"staat {_no_sub(parent.kind)}.",
             )
@@ -189,38 +192,38 @@ def _attempt(
             parent, parent.grantee_id, municipality_id, act, on, names, phases, by_id, decided_by
         )
         if not via_parent.answer.covered:
-            return refuse(3, via_parent.answer.reason)
+            return refuse(4, via_parent.answer.reason)
         grantor_of_sub = parent.grantee_id
     else:
         grantor_of_sub = municipality_id
     grant = next((g for g in mandate.grants if g.grantor_id == grantor_of_sub), None)
     if grant is None:
         return refuse(
-            4, f"{names.get(grantor_of_sub, municipality)} verleent {this(mandate.kind)} niet."
+            5, f"{names.get(grantor_of_sub, municipality)} verleent {this(mandate.kind)} niet."
         )
     not_yet = (
         decided_by is not None and grant.granted_on is not None and grant.granted_on > decided_by
     )
     if grant.status == "draft" or grant.granted_on is None or not_yet:
-        return refuse(5, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
+        return refuse(6, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
     revoked_on = grant.revoked_on
     if revoked_on is not None and decided_by is not None and revoked_on > decided_by:
         revoked_on = None  # not revoked yet on that day
     elif grant.status == "revoked" and revoked_on is None:
-        return refuse(6, "Ingetrokken.")
+        return refuse(7, "Ingetrokken.")
     if revoked_on is not None and on >= revoked_on:
-        return refuse(6, f"Ingetrokken op {in_words(revoked_on)}.")
+        return refuse(7, f"Ingetrokken op {in_words(revoked_on)}.")
     scoped_by_phase = bool(mandate.phase_ids) or mandate.includes_extensions
     in_phase = [p for p in covered_phases(mandate, phases) if p.start_on <= on <= p.end_on]
     if scoped_by_phase and not in_phase:
         return refuse(
-            7,
+            8,
             f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}; "
             f"{in_words(on)} valt daarbuiten.",
         )
     ratifies = mandate.ratifies_since is not None and on >= mandate.ratifies_since
     if mandate.valid_until is not None and on > mandate.valid_until:
-        return refuse(8, f"Verlopen op {in_words(mandate.valid_until)}.")
+        return refuse(9, f"Verlopen op {in_words(mandate.valid_until)}.")
     # A volmacht valid from the day it is granted may still ratify what was done before it
     # (BW 3:69): a ratified act before its validity is covered by the ratification.
     if (
@@ -229,17 +232,17 @@ def _attempt(
         and on < mandate.valid_from
         and not ratifies
     ):
-        return refuse(8, f"Geldig vanaf {in_words(mandate.valid_from)}.")
+        return refuse(9, f"Geldig vanaf {in_words(mandate.valid_from)}.")
     if grant.status == "expired" and mandate.valid_until is None:
-        return refuse(8, "Verlopen.")
+        return refuse(9, "Verlopen.")
     starts = mandate.valid_from or grant.granted_on
     if on >= max(starts, grant.granted_on):
         return _Attempt(
-            10, Answer(municipality_id, True, mandate.id, f"{mandate.kind} van {municipality}")
+            11, Answer(municipality_id, True, mandate.id, f"{mandate.kind} van {municipality}")
         )
     if ratifies and mandate.ratifies_since is not None:
         return _Attempt(
-            9,
+            10,
             Answer(
                 municipality_id,
                 True,
@@ -250,7 +253,7 @@ def _attempt(
             ),
         )
     return refuse(
-        9,
+        10,
         f"{municipality} verleende {the(mandate.kind)} pas op {in_words(grant.granted_on)}"
         + (
             f" en bekrachtigt handelingen vanaf {in_words(mandate.ratifies_since)}."

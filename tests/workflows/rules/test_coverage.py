@@ -340,3 +340,19 @@ def test_a_tender_volmacht_valid_from_its_grant_covers_earlier_acts_it_ratifies(
     assert ratified.covered and ratified.ratified
     before = ask([tender], act=Act.PREPARE_TENDER, on=date(2026, 3, 1))
     assert not before.covered and before.reason == "Geldig vanaf 22 december 2026."
+
+
+def test_a_volmacht_asked_about_a_decision_it_does_not_list_says_a_mandaat_is_needed():
+    result = ask([volmacht(ENSCHEDE_GRANT)], act=Act.DECIDE_APPLICATION)
+    assert not result.covered
+    assert result.reason.endswith(
+        "'beschikken op aanvragen' is een publiekrechtelijk besluit en vraagt een mandaat "
+        "(Awb 10:1)."
+    )
+
+
+def test_a_mandaat_entered_for_the_act_is_the_nearer_miss_than_a_volmacht_without_it():
+    mandaat = volmacht(ENSCHEDE_GRANT, id=50, kind="mandaat", acts=frozenset({Act.RUN_TENDER}))
+    result = ask([volmacht(ENSCHEDE_GRANT), mandaat], act=Act.RUN_TENDER, on=date(2025, 7, 1))
+    assert not result.covered and result.mandate_id == 50
+    assert result.reason.startswith("Het mandaat is voor publiekrechtelijke besluiten")
