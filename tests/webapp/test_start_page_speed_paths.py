@@ -156,6 +156,9 @@ def test_the_day_is_part_of_what_is_kept(app, client, monkeypatch):
     late = _page(client)
     assert "signalen zijn te laat" in late
     assert "te laat:</span> uiterlijk starten 3 maart 2026" in late
+    # The agenda of 31 March closed on 17 March: the start page names the next meeting.
+    assert "(vergadering gemist; eerstvolgende: 7 april 2026)" in late
+    assert "vergadering gemist" not in early
 
 
 def test_what_is_kept_is_per_actor(app):
