@@ -17,9 +17,8 @@ from workflows import arrangements
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
 from workflows.rules import coverage as rule
-from workflows.rules.acts import ACT_LABELS, Act
-from workflows.rules.dates import parse_date
-from workflows.rules.dutch_format import long_date
+from workflows.rules.acts import ACT_LABELS, Act, is_public_law
+from workflows.rules.dates import in_words, parse_date
 from workflows.rules.roles import Permission
 
 
@@ -143,7 +142,7 @@ def principals(
 
 def columns(arrangement: Arrangement) -> list[Column]:
     cols = [
-        Column(f"{p.name} (vanaf {long_date(p.start_on)})", p.start_on) for p in arrangement.phases
+        Column(f"{p.name} (vanaf {in_words(p.start_on)})", p.start_on) for p in arrangement.phases
     ]
     if arrangement.successor_start_on is not None:
         cols.append(Column("Opvolger (beoogde start)", arrangement.successor_start_on))
@@ -166,7 +165,7 @@ def matrix(
     session: Session, actor: Actor, arrangement_id: int, *, acts: Sequence[Act] | None = None
 ) -> Matrix:
     arrangement = arrangements.visible(session, actor, arrangement_id)
-    chosen = list(acts) if acts else list(ACT_LABELS)
+    chosen = list(acts) if acts else default_acts(session, arrangement)
     cols = columns(arrangement)
     cells = {
         (act, index): answers(session, actor, arrangement.id, act=act, on=column.on)
@@ -174,3 +173,16 @@ def matrix(
         for index, column in enumerate(cols)
     }
     return Matrix(arrangement, cols, chosen, cells)
+
+
+def default_acts(session: Session, arrangement: Arrangement) -> list[Act]:
+    """What the matrix shows unless asked otherwise: every private-law act (the registers
+    imply them: agreements, tenders), and a public-law decision only where a mandaat of the
+    arrangement names it; an arrangement without decisions under mandaat is not a matrix of
+    gaps nobody needs to fill."""
+    named = {
+        Act(a)
+        for m in mandate_store.list_mandates(session, arrangement_id=arrangement.id)
+        for a in m.acts
+    }
+    return [a for a in ACT_LABELS if not is_public_law(a) or a in named]

@@ -20,7 +20,7 @@ from workflows import arrangements, audit
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
-from workflows.rules.dutch_format import long_date
+from workflows.rules.dates import in_words
 from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
 from workflows.rules.roles import Permission, Role
 from workflows.signals import Signal, derive_all
@@ -65,15 +65,18 @@ class Spec:
 def spec_of(signal: Signal) -> Spec:
     due = signal.plan.start_by_on if signal.kind in DECISION_KINDS else signal.act_on
     plan = signal.plan
+    # A missed meeting keeps its date as the due date (the deadline stays overdue and its
+    # reminders escalate); what is still possible goes into the explanation, which follows
+    # the registers on every tick without starting the reminders over.
+    advice = f" {signal.what_now}" if signal.what_now else ""
     return Spec(
         key=signal.key,
         kind=signal.kind,
-        subject=f"{KIND_LABELS[signal.kind]}: {signal.subject}",
+        subject=f"{signal.kind_label}: {signal.subject}",
         explanation=(
             f"{signal.explanation} Laatste collegevergadering: "
-            f"{long_date(plan.latest_meeting_on)}; "
-            f"agenda sluit: {long_date(plan.agenda_closes_on)}; "
-            f"uiterlijk starten: {long_date(plan.start_by_on)}."
+            f"{in_words(plan.latest_meeting_on)}; agenda sluit: {in_words(plan.agenda_closes_on)}; "
+            f"uiterlijk starten: {in_words(plan.start_by_on)}.{advice}"
         ),
         arrangement_id=signal.arrangement_id,
         organisation_id=signal.municipality.id if signal.municipality else None,
@@ -82,18 +85,20 @@ def spec_of(signal: Signal) -> Spec:
     )
 
 
-def specs(session: Session, *, as_of: date) -> list[Spec]:
-    """Everything the registers imply, plus the end of every phase still to come."""
-    found = [spec_of(s) for s in derive_all(session, as_of=as_of)]
+def specs(session: Session, *, as_of: date, keep_since: date | None = None) -> list[Spec]:
+    """Everything the registers imply, plus the end of every phase still to come. What fell
+    on or after ``keep_since`` (default: ``as_of``) is kept."""
+    since = as_of if keep_since is None else keep_since
+    found = [spec_of(s) for s in derive_all(session, as_of=as_of, keep_since=since)]
     for arrangement in session.scalars(select(Arrangement)):
         for phase in arrangement.phases:
-            if phase.end_on >= as_of:
+            if phase.end_on >= since:
                 found.append(
                     Spec(
                         key=f"phase_end|{arrangement.id}|phase{phase.id}|",
                         kind="phase_end",
                         subject=f"einde fase: {phase.name} ({arrangement.name})",
-                        explanation=f"{phase.name} loopt tot en met {phase.end_on}.",
+                        explanation=f"{phase.name} loopt tot en met {in_words(phase.end_on)}.",
                         arrangement_id=arrangement.id,
                         organisation_id=None,
                         due_on=phase.end_on,
@@ -125,7 +130,7 @@ def sync(session: Session, *, as_of: date) -> dict[str, int]:
     """Bring the derived deadlines in line with the registers: new ones are added, moved ones
     get a new version (their reminders start over), vanished open ones become not applicable."""
     window = date.fromordinal(as_of.toordinal() - KEEP_OVERDUE_DAYS)
-    wanted = {spec.key: spec for spec in specs(session, as_of=window)}
+    wanted = {spec.key: spec for spec in specs(session, as_of=as_of, keep_since=window)}
     existing = store.deadlines_by_key(session)
     ladders = store.ladders(session)
     counts = {"added": 0, "moved": 0, "closed": 0}

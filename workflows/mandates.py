@@ -17,7 +17,16 @@ from workflows import arrangements, audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
-from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS, Act
+from workflows.rules.acts import (
+    ACT_LABELS,
+    MANDATE_KIND_LABELS,
+    Act,
+    MandateKind,
+    kind_covers,
+    kind_for,
+    needed,
+)
+from workflows.rules.coverage import wrong_kind
 from workflows.rules.mandates import DECIDED, grant_problems
 from workflows.rules.roles import Permission
 
@@ -299,6 +308,17 @@ def _problems(
     problems: dict[str, str] = {}
     if not values.get("acts"):
         problems["acts"] = "Handelingen: kies ten minste één handeling."
+    kind = values.get("kind")
+    if kind:
+        # A volmacht cannot carry a decision, nor a mandaat a private-law act: coverage would
+        # never count them, so the register refuses them and names the kind that can.
+        wrong = [Act(a) for a in values.get("acts") or [] if not kind_covers(kind, Act(a))]
+        if wrong:
+            problems["acts"] = f"Handelingen: {wrong_kind(kind, wrong[0])}" + (
+                f" Dat geldt ook voor: {', '.join(ACT_LABELS[a] for a in wrong[1:])}."
+                if len(wrong) > 1
+                else ""
+            )
     start, end = values.get("valid_from"), values.get("valid_until")
     if start is not None and end is not None and end < start:
         problems["valid_until"] = (
@@ -420,25 +440,45 @@ def draft_for_gap(
     act: Act,
     municipality_ids: Sequence[int],
     valid_from: date,
+    ratifies_since: date | None = None,
 ) -> Mandate:
-    """One click from a ``mandate_needed`` signal: a draft volmacht to the lead organisation
-    covering the missing act, with a draft grant for each municipality that lacks one."""
+    """One click from a ``mandate_needed`` signal: a draft mandate to the lead organisation
+    covering the missing act, with a draft grant for each municipality that lacks one. A
+    private-law act gets a volmacht (BW 3:60), a decision a mandaat (Awb 10:1). A tender's
+    volmacht covers the new agreement it leads to as well: one decision for the whole route.
+    ``ratifies_since``: the day from which a volmacht ratifies what was done before it
+    (BW 3:69), for a gap whose act is done already."""
     arrangement = arrangements.visible(session, actor, arrangement_id)
-    acts = TENDER_ACTS if act in TENDER_ACTS else [act]
-    label = "aanbesteding" if act in TENDER_ACTS else ACT_LABELS[act]
-    return create(
-        session,
-        actor,
-        {
-            "arrangement_id": arrangement.id,
-            "kind": "volmacht",
-            "title": f"Volmacht {label} – {arrangement.name} (concept)",
-            "grantee_id": arrangement.lead_organisation_id,
-            "grantee_function": "college van burgemeester en wethouders",
-            "acts": [a.value for a in acts],
-            "valid_from": valid_from,
-            "legal_basis": "Volmacht naar burgerlijk recht (art. 3:60 BW).",
-            "description": "Opgesteld vanuit het signaal 'nieuwe volmacht nodig'; vul aan.",
-            "grantor_ids": list(municipality_ids),
-        },
-    )
+    kind = kind_for(act)
+    acts = [*TENDER_ACTS, Act.CONCLUDE_AGREEMENT] if act in TENDER_ACTS else [act]
+    label = "aanbesteding en nieuwe overeenkomst" if act in TENDER_ACTS else ACT_LABELS[act]
+    values: dict[str, Any] = {
+        "arrangement_id": arrangement.id,
+        "kind": kind.value,
+        "title": f"{kind.value.capitalize()} {label} – {arrangement.name} (concept)",
+        "grantee_id": arrangement.lead_organisation_id,
+        "grantee_function": "college van burgemeester en wethouders",
+        "acts": [a.value for a in acts],
+        "valid_from": valid_from,
+        "legal_basis": LEGAL_BASIS[kind],
+        "description": f"Opgesteld vanuit het signaal '{needed(kind)}'; vul aan.",
+        "grantor_ids": list(municipality_ids),
+    }
+    if kind is MandateKind.VOLMACHT and ratifies_since is not None and ratifies_since < valid_from:
+        values["ratifies_since"] = ratifies_since
+    return create(session, actor, values)
+
+
+LEGAL_BASIS = {
+    MandateKind.VOLMACHT: (
+        "Volmacht naar burgerlijk recht (art. 3:60 BW); het college besluit over "
+        "privaatrechtelijke rechtshandelingen (art. 160 lid 1 onder e Gemeentewet). "
+        "Substitutie alleen voor zover de volmacht dat toestaat (art. 3:64 BW)."
+    ),
+    MandateKind.MANDAAT: (
+        "Mandaat (art. 10:1 Awb), schriftelijk verleend; besluiten worden genomen namens het "
+        "college (art. 10:10 Awb). De gemandateerde werkt niet onder verantwoordelijkheid van "
+        "de mandaatgever: hij en wie hem aanstuurt, stemmen in (art. 10:4 Awb). Ondermandaat "
+        "alleen als dit mandaat het toestaat (art. 10:9 Awb)."
+    ),
+}

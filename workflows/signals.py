@@ -4,6 +4,16 @@ Each signal plans backwards from the date of the act (DESIGN.md §5): the munici
 B&W meeting before it, the agenda closing date, and the day co-advice must start. Signals look
 ahead over everything the registers plan, however far away; an act whose date has passed stays
 listed as overdue while the gap it signals is still open.
+
+Gaps come from every act the registers imply over the life of an arrangement: the agreements of
+a running phase (the lead already acts: a grant still in draft is a gap now) and of a phase to
+come, the tender for the successor (preparation, procedure, award) and the new agreement, the
+notices of the running agreements. The acts that one decision authorises form a route, and a
+municipality gets one signal per route, planned on its first act that is not covered.
+
+A missed meeting is not the plan: once the agenda of the last meeting before the act has
+closed, the signal says so and offers the next meeting whose agenda is open, and, where the act
+is done or will be done before that decision, the ratification route (BW 3:69).
 """
 
 from __future__ import annotations
@@ -30,11 +40,13 @@ from workflows.agreements import snapshot as agreement_snapshot
 from workflows.agreements import term_of
 from workflows.coverage import facts, municipalities_of
 from workflows.rules import coverage as coverage_rule
-from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules import ratification
+from workflows.rules.acts import ACT_LABELS, Act, kind_for, needed, new
 from workflows.rules.dates import in_words
 from workflows.rules.periods import ONE_DAY, add_months
-from workflows.rules.planning import MeetingCalendar, Plan, plan_backwards
+from workflows.rules.planning import MeetingCalendar, Plan, next_meeting, plan_backwards
 from workflows.rules.roles import Permission
+from workflows.rules.tender import timetable
 from workflows.rules.termijnenwet import Equated
 
 KIND_LABELS = {
@@ -63,9 +75,31 @@ class Signal:
     mandate_id: int | None = None
     overdue: bool = False
     key: str = field(default="")
+    # Every act of the route that is not covered, ``act`` first.
+    acts: tuple[Act, ...] = ()
+    # The kind of mandate the signal is about: what a gap needs, what expires.
+    mandate_kind: str = ""
+    # The agenda of the planned meeting has closed: ``next_plan`` is what is still possible.
+    missed: bool = False
+    next_plan: Plan | None = None
+    # The act is done already without sufficient authority: a gap now.
+    gap_now: bool = False
+    # What is still possible, in Dutch: empty while the plan can be kept.
+    advice: str = ""
+    # For a gap whose decision comes after its act: the ratification route (BW 3:69).
+    ratification: str = ""
+
+    @property
+    def what_now(self) -> str:
+        """``advice`` and ``ratification`` in one text."""
+        return " ".join(part for part in (self.advice, self.ratification) if part)
 
     @property
     def kind_label(self) -> str:
+        if self.kind == "mandate_needed" and self.mandate_kind:
+            return needed(self.mandate_kind)
+        if self.kind == "mandate_expiring" and self.mandate_kind:
+            return f"{self.mandate_kind} verloopt"
         return KIND_LABELS[self.kind]
 
 
@@ -93,55 +127,96 @@ class _PlannedAct:
     act: Act
     on: date
     why: str
-    ref: str  # what the act belongs to, stable when its date moves
 
 
-def planned_acts(arrangement: Arrangement, *, as_of: date) -> list[_PlannedAct]:
-    """The acts the registers say will happen for every municipality of the arrangement."""
-    acts: list[_PlannedAct] = []
+@dataclass(frozen=True)
+class _Route:
+    """Acts one decision authorises, in order of their dates."""
+
+    ref: str  # what the acts belong to, stable when their dates move
+    acts: tuple[_PlannedAct, ...]
+
+
+@dataclass(frozen=True)
+class _Notice:
+    agreement: Agreement
+    on: date
+
+
+def _routes(
+    arrangement: Arrangement, notices: Sequence[_Notice], *, as_of: date, since: date
+) -> list[_Route]:
+    """The acts the registers say the lead does for every municipality, from ``since`` on."""
+    lead = arrangement.lead_organisation.name
+    found: list[_Route] = []
     for phase in arrangement.phases:
-        if phase.start_on > as_of:
-            act = Act.CONCLUDE_AGREEMENT if phase.kind == "structural" else Act.EXTEND_AGREEMENT
-            acts.append(
-                _PlannedAct(
-                    act,
-                    phase.start_on,
-                    f"{phase.name} begint op {in_words(phase.start_on)}",
-                    f"phase{phase.id}",
-                )
-            )
+        # An ended phase is history: its agreements have run their course.
+        if phase.end_on < since:
+            continue
+        act = Act.EXTEND_AGREEMENT if phase.kind == "extension" else Act.CONCLUDE_AGREEMENT
+        why = (
+            f"{lead} treedt sinds {in_words(phase.start_on)} namens de gemeenten op in {phase.name}"
+            if phase.start_on <= as_of
+            else f"{phase.name} begint op {in_words(phase.start_on)}"
+        )
+        found.append(_Route(f"phase{phase.id}", (_PlannedAct(act, phase.start_on, why),)))
+    successor = _successor(arrangement)
+    if successor:
+        found.append(_Route("successor", successor))
+    by_notice: dict[tuple[date, Act], list[Agreement]] = defaultdict(list)
+    for notice in notices:
+        if notice.on < since:
+            continue
+        left = notice.agreement.extension_count - notice.agreement.extensions_used
+        act = Act.EXTEND_AGREEMENT if left > 0 else Act.TERMINATE_AGREEMENT
+        by_notice[(notice.on, act)].append(notice.agreement)
+    for (on, act), group in sorted(by_notice.items()):
+        references = _listing([a.reference for a in group])
+        verb = "worden verlengd of opgezegd" if act is Act.EXTEND_AGREEMENT else "worden opgezegd"
+        must = "moet" if len(group) == 1 else "moeten"
+        why = f"{references} {must} uiterlijk {in_words(on)} {verb}"
+        ref = "notice" + "+".join(str(a.id) for a in sorted(group, key=lambda a: a.id))
+        found.append(_Route(ref, (_PlannedAct(act, on, why),)))
+    return found
+
+
+def _successor(arrangement: Arrangement) -> tuple[_PlannedAct, ...]:
+    """The acts of the planned successor, until it is in the registers as a phase of its own
+    (then that phase's route carries its agreement)."""
     start = arrangement.successor_start_on
-    if start is not None:
-        if arrangement.successor_kind == "tender":
-            prepare = add_months(start, -arrangement.tender_lead_months)
-            acts.append(
-                _PlannedAct(
-                    Act.RUN_TENDER,
-                    prepare,
-                    f"de aanbesteding voor het contract per {in_words(start)} moet vanaf "
-                    f"{in_words(prepare)} worden voorbereid en uitgevoerd",
-                    "successor",
-                )
-            )
-        elif arrangement.successor_kind == "structural_contract":
-            acts.append(
-                _PlannedAct(
-                    Act.CONCLUDE_AGREEMENT,
-                    start,
-                    f"het structurele contract begint op {in_words(start)}",
-                    "successor",
-                )
-            )
-        elif arrangement.successor_kind == "extension":
-            acts.append(
-                _PlannedAct(
-                    Act.EXTEND_AGREEMENT,
-                    start,
-                    f"de verdere verlenging begint op {in_words(start)}",
-                    "successor",
-                )
-            )
-    return acts
+    if start is None or any(p.start_on >= start for p in arrangement.phases):
+        return ()
+    if arrangement.successor_kind == "tender":
+        lead_months = arrangement.tender_lead_months
+        why = {
+            Act.PREPARE_TENDER: f"de aanbesteding voor het contract per {in_words(start)} moet "
+            f"{{on}} in voorbereiding zijn ({lead_months} maanden ervoor)",
+            Act.RUN_TENDER: "de aanbesteding wordt {on} gepubliceerd en uitgevoerd",
+            Act.AWARD_TENDER: "de opdracht wordt {on} gegund",
+            Act.CONCLUDE_AGREEMENT: f"het nieuwe contract begint op {in_words(start)}",
+        }
+        return tuple(
+            _PlannedAct(act, on, why[act].format(on=f"uiterlijk {in_words(on)}"))
+            for act, on in timetable(start, lead_months)
+        )
+    if arrangement.successor_kind == "structural_contract":
+        why_start = f"het structurele contract begint op {in_words(start)}"
+        return (_PlannedAct(Act.CONCLUDE_AGREEMENT, start, why_start),)
+    if arrangement.successor_kind == "extension":
+        why_start = f"de verdere verlenging begint op {in_words(start)}"
+        return (_PlannedAct(Act.EXTEND_AGREEMENT, start, why_start),)
+    return ()
+
+
+def _without_act(reason: str, act: Act) -> str:
+    return reason.replace(f"'{ACT_LABELS[act]}'", "")
+
+
+def _listing(items: Sequence[str]) -> str:
+    """``a``, ``a en b``, ``a, b en c``."""
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " en " + items[-1]
 
 
 def derive(
@@ -164,10 +239,14 @@ def derive(
     return _by_date(_signals_of(session, chosen, as_of=as_of))
 
 
-def derive_all(session: Session, *, as_of: date) -> list[Signal]:
-    """Every signal of every arrangement: what the scheduler turns into deadlines."""
+def derive_all(session: Session, *, as_of: date, keep_since: date | None = None) -> list[Signal]:
+    """Every signal of every arrangement: what the scheduler turns into deadlines. Signals whose
+    date fell on or after ``keep_since`` (default: ``as_of``) stay, so that a deadline can be
+    reminded of as overdue for a while."""
     everything = arrangement_store.for_planning(session, arrangement_store.arrangement_ids(session))
-    return _signals_of(session, sorted(everything, key=lambda a: a.id), as_of=as_of)
+    return _signals_of(
+        session, sorted(everything, key=lambda a: a.id), as_of=as_of, keep_since=keep_since
+    )
 
 
 def _by_date(signals: list[Signal]) -> list[Signal]:
@@ -177,7 +256,13 @@ def _by_date(signals: list[Signal]) -> list[Signal]:
     )
 
 
-def _signals_of(session: Session, chosen: Sequence[Arrangement], *, as_of: date) -> list[Signal]:
+def _signals_of(
+    session: Session,
+    chosen: Sequence[Arrangement],
+    *,
+    as_of: date,
+    keep_since: date | None = None,
+) -> list[Signal]:
     """The signals of the given arrangements; their mandates and agreements are read in one go
     for all of them (two queries and their eager loads, not two per arrangement)."""
     ids = [a.id for a in chosen]
@@ -199,8 +284,43 @@ def _signals_of(session: Session, chosen: Sequence[Arrangement], *, as_of: date)
             agreements[arrangement.id],
             as_of=as_of,
             equated=equated,
+            keep_since=as_of if keep_since is None else keep_since,
         )
     return found
+
+
+def _advice(plan: Plan, next_plan: Plan | None, calendar: MeetingCalendar, *, as_of: date) -> str:
+    """What the plan still allows, or what is still possible when its meeting is missed."""
+    if next_plan is None:
+        if plan.start_by_on >= as_of:
+            return ""
+        return (
+            f"De mee-advisering had op {in_words(plan.start_by_on)} moeten starten; de agenda "
+            f"van de collegevergadering van {in_words(plan.latest_meeting_on)} sluit op "
+            f"{in_words(plan.agenda_closes_on)}: start direct."
+        )
+    if as_of > plan.latest_meeting_on:
+        missed = (
+            f"De laatste collegevergadering vóór {in_words(plan.act_on)} was op "
+            f"{in_words(plan.latest_meeting_on)} en is voorbij."
+        )
+    else:
+        missed = (
+            f"De agenda van de laatste collegevergadering vóór {in_words(plan.act_on)} "
+            f"({in_words(plan.latest_meeting_on)}) is op {in_words(plan.agenda_closes_on)} "
+            "gesloten."
+        )
+    co_advice = (
+        f"de mee-advisering start uiterlijk {in_words(next_plan.start_by_on)}"
+        if next_plan.start_by_on >= as_of
+        else "de mee-advisering moet direct starten, in minder dan de gebruikelijke "
+        f"{calendar.co_advice_working_days} werkdagen"
+    )
+    return (
+        f"{missed} Nog mogelijk: de collegevergadering van "
+        f"{in_words(next_plan.latest_meeting_on)}; de agenda sluit op "
+        f"{in_words(next_plan.agenda_closes_on)} en {co_advice}."
+    )
 
 
 def _for_arrangement(
@@ -210,11 +330,17 @@ def _for_arrangement(
     *,
     as_of: date,
     equated: Equated | None = None,
+    keep_since: date,
 ) -> list[Signal]:
     phases, mandate_facts = facts(arrangement, mandates)
     names = {p.organisation_id: p.organisation.name for p in arrangement.participants}
     lead = arrangement.lead_organisation
     municipalities = municipalities_of(arrangement)
+    notices = [
+        _Notice(a, term_of(agreement_snapshot(a)).notice_deadline())
+        for a in agreements
+        if a.status in ACTIVE_AGREEMENT
+    ]
     signals: list[Signal] = []
 
     def signal(
@@ -225,9 +351,33 @@ def _for_arrangement(
         *,
         ref: str,
         who: Organisation | None = None,
+        later: Sequence[_PlannedAct] = (),
         **extra: object,
     ) -> None:
-        plan = plan_backwards(act_on, calendar_of(who or lead), equated)
+        calendar = calendar_of(who or lead)
+        plan = plan_backwards(act_on, calendar, equated)
+        missed = as_of > plan.agenda_closes_on
+        next_plan = next_meeting(as_of, act_on, calendar, equated) if missed else None
+        advice = _advice(plan, next_plan, calendar, as_of=as_of)
+        gap_now = kind == "mandate_needed" and act_on < as_of
+        route = ""
+        if kind == "mandate_needed" and next_plan is not None and who is not None:
+            in_time = [p for p in later if p.on > next_plan.latest_meeting_on]
+            if in_time:
+                advice += (
+                    " Dat besluit is op tijd voor: "
+                    + _listing([f"{ACT_LABELS[p.act]} op {in_words(p.on)}" for p in in_time])
+                    + "."
+                )
+            # The next meeting falls on or after the act (the missed one was the last before
+            # it): the act is done, or will be, before the decision.
+            route = ratification.route(
+                str(extra.get("mandate_kind", "volmacht")),
+                who.name,
+                lead.name,
+                act_on,
+                done=gap_now,
+            )
         # The key names what the signal is about, not its dates: when a date moves, the
         # deadline made from it moves with it instead of being replaced.
         key_parts = [kind, str(arrangement.id), ref, str(who.id if who else "")]
@@ -243,39 +393,76 @@ def _for_arrangement(
                 municipality=who,
                 overdue=plan.start_by_on < as_of,
                 key="|".join(key_parts),
+                missed=missed,
+                next_plan=next_plan,
+                gap_now=gap_now,
+                advice=advice,
+                ratification=route,
                 **extra,  # type: ignore[arg-type]
             )
         )
 
-    for planned in planned_acts(arrangement, as_of=as_of):
+    for route in _routes(arrangement, notices, as_of=as_of, since=keep_since):
         for municipality in municipalities:
-            answer = coverage_rule.answer(
-                acting_id=arrangement.lead_organisation_id,
-                municipality_id=municipality.id,
-                act=planned.act,
-                on=planned.on,
-                lead_id=arrangement.lead_organisation_id,
-                names=names,
-                phases=phases,
-                mandates=mandate_facts,
-            )
-            if answer.covered:
+            open_acts: list[tuple[_PlannedAct, coverage_rule.Answer]] = []
+            for planned in route.acts:
+                answer = coverage_rule.answer(
+                    acting_id=arrangement.lead_organisation_id,
+                    municipality_id=municipality.id,
+                    act=planned.act,
+                    on=planned.on,
+                    lead_id=arrangement.lead_organisation_id,
+                    names=names,
+                    phases=phases,
+                    mandates=mandate_facts,
+                    decided_by=as_of,
+                )
+                if not answer.covered:
+                    open_acts.append((planned, answer))
+            if not open_acts:
                 continue
+            (first, reason), later = open_acts[0], open_acts[1:]
+            kind = kind_for(first.act)
+            explanation = (
+                f"{municipality.name} moet {new(kind)} verlenen aan {lead.name}: {first.why}. "
+                f"{reason.reason}"
+            )
+            if later:
+                # A later act's reason is told only where it differs from the first's by more
+                # than the act it names ("niet voor 'aanbesteding gunnen'").
+                same = _without_act(reason.reason, first.act)
+                explanation += (
+                    " Ook niet gedekt: "
+                    + _listing(
+                        [
+                            f"{ACT_LABELS[p.act]} op {in_words(p.on)}"
+                            + (
+                                ""
+                                if _without_act(a.reason, p.act) == same
+                                else f" ({a.reason.rstrip('.')})"
+                            )
+                            for p, a in later
+                        ]
+                    )
+                    + "."
+                )
             signal(
                 "mandate_needed",
-                f"{ACT_LABELS[planned.act]} namens {municipality.name}",
-                planned.on,
-                f"{municipality.name} moet een nieuwe volmacht verlenen aan {lead.name}: "
-                f"{planned.why}. {answer.reason}",
-                ref=f"{planned.ref}|{planned.act.value}",
+                f"{_listing([ACT_LABELS[p.act] for p, _ in open_acts])} namens {municipality.name}",
+                first.on,
+                explanation,
+                ref=route.ref,
                 who=municipality,
-                act=planned.act,
-                mandate_id=answer.mandate_id,
+                later=[p for p, _ in later],
+                act=first.act,
+                acts=tuple(p.act for p, _ in open_acts),
+                mandate_id=reason.mandate_id,
+                mandate_kind=str(kind),
             )
     if arrangement.successor_kind == "tender" and arrangement.successor_start_on is not None:
         start = arrangement.successor_start_on
         prepare = add_months(start, -arrangement.tender_lead_months)
-        if start > as_of:
+        if start > keep_since:
             signal(
                 "tender_preparation",
                 "aanbesteding voorbereiden",
@@ -285,7 +472,7 @@ def _for_arrangement(
                 ref="successor",
             )
     last = arrangement.phases[-1] if arrangement.phases else None
-    if last is not None and last.end_on >= as_of:
+    if last is not None and last.end_on >= keep_since:
         follow = last.end_on + ONE_DAY
         signal(
             "extension_decision",
@@ -296,7 +483,7 @@ def _for_arrangement(
             ref=f"phase{last.id}",
         )
     for moment in arrangement.evaluation_moments:
-        if moment.due_on >= as_of:
+        if moment.due_on >= keep_since:
             signal(
                 "evaluation_due",
                 moment.name,
@@ -305,7 +492,7 @@ def _for_arrangement(
                 ref=f"moment{moment.id}",
             )
     for mandate in mandates:
-        if mandate.valid_until is not None and mandate.valid_until >= as_of:
+        if mandate.valid_until is not None and mandate.valid_until >= keep_since:
             signal(
                 "mandate_expiring",
                 mandate.title,
@@ -313,23 +500,22 @@ def _for_arrangement(
                 f"{mandate.title} is geldig tot en met {in_words(mandate.valid_until)}.",
                 ref=f"mandate{mandate.id}",
                 mandate_id=mandate.id,
+                mandate_kind=mandate.kind,
             )
-    for agreement in agreements:
-        if agreement.status not in ACTIVE_AGREEMENT:
-            continue
-        notice = term_of(agreement_snapshot(agreement)).notice_deadline()
-        if notice >= as_of:
+    for notice in notices:
+        agreement = notice.agreement
+        if notice.on >= keep_since:
             left = agreement.extension_count - agreement.extensions_used
             signal(
                 "agreement_notice",
                 f"{agreement.reference} – {agreement.provider.name}",
-                notice,
+                notice.on,
                 f"{agreement.reference} eindigt op {in_words(agreement.end_on)}; opzeggen of "
-                f"verlengen ({left} verlengingsoptie(s) over) uiterlijk {in_words(notice)}.",
+                f"verlengen ({left} verlengingsoptie(s) over) uiterlijk {in_words(notice.on)}.",
                 ref=f"agreement{agreement.id}",
             )
     # A passed date stays on the list only while the gap it signals is still open.
-    return [s for s in signals if s.act_on >= as_of or s.kind in STAYS_WHEN_OVERDUE]
+    return [s for s in signals if s.act_on >= keep_since or s.kind in STAYS_WHEN_OVERDUE]
 
 
 @dataclass(frozen=True)
@@ -340,6 +526,8 @@ class Line:
     kind_label: str
     subject: str
     overdue: bool
+    # The planned meeting can no longer be made: the next one that still can.
+    next_meeting_on: date | None = None
 
 
 @dataclass(frozen=True)
@@ -411,7 +599,14 @@ def summary(
     derived = _by_date(_signals_of(session, chosen, as_of=as_of))
     return Summary(
         first=tuple(
-            Line(s.plan.start_by_on, s.kind_label, s.subject, s.overdue) for s in derived[:first]
+            Line(
+                s.plan.start_by_on,
+                s.kind_label,
+                s.subject,
+                s.overdue,
+                s.next_plan.latest_meeting_on if s.next_plan else None,
+            )
+            for s in derived[:first]
         ),
         overdue=sum(1 for s in derived if s.overdue),
     )

@@ -156,4 +156,4 @@ def test_the_start_page_of_a_legal_officer_names_the_gaps_that_are_late(app, cli
     assert "Wat moet wanneer gebeuren" in page
     # Today the tender preparation of 1 April 2026 has long started: the gaps are overdue.
     assert "signalen zijn te laat" in page
-    assert "nieuwe volmacht nodig: aanbesteding uitvoeren namens" in page
+    assert "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren" in page

@@ -33,7 +33,10 @@ from workflows.actors import system_actor
 from workflows.demo import ARRANGEMENT_NAME
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-MANDATE_NEEDED = "nieuwe volmacht nodig: aanbesteding uitvoeren namens"
+MANDATE_NEEDED = (
+    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
+    "aanbesteding gunnen en overeenkomst sluiten namens"
+)
 _ADDRESS = re.compile(r"(https?://[^/\s<]+(/calendar/[A-Za-z0-9_\-]+\.ics))")
 
 
@@ -391,7 +394,7 @@ def test_calendar_uids_are_stable_between_fetches(app, feed_path):
 def test_a_moved_deadline_keeps_its_uid_and_its_sequence_goes_up(app, feed_path):
     before_ical = _events_icalendar(_fetch(app, feed_path).data)
     mandate = _by_subject(app, f"{MANDATE_NEEDED} Enschede")
-    tender = _by_subject(app, "aanbesteding voorbereiden")
+    tender = _by_subject(app, "aanbesteding voorbereiden: aanbesteding voorbereiden")
     evaluation = next(d for d in _visible_to_enschede(app) if d.kind == "evaluation_due")
     # The successor contract starts two months later: the tender, and the volmacht it
     # needs, move with it.

@@ -33,7 +33,10 @@ from workflows.actors import system_actor
 from workflows.demo import ARRANGEMENT_NAME
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-MANDATE_NEEDED = "nieuwe volmacht nodig: aanbesteding uitvoeren namens"
+MANDATE_NEEDED = (
+    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
+    "aanbesteding gunnen en overeenkomst sluiten namens"
+)
 KIND_CELL = '<td class="utrecht-table__cell">nieuwe volmacht nodig</td>'
 TWENTE_MUNICIPALITIES_BUT_THE_LEAD = [
     "Almelo",

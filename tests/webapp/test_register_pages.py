@@ -1,5 +1,7 @@
 """The register pages: forms, refusals in Dutch, concurrent edits, history and exports."""
 
+import html
+
 from sqlalchemy import select
 
 from storage.agreements import Agreement
@@ -329,6 +331,29 @@ def test_coverage_page_answers_the_tender_question_and_names_bad_input(app, clie
     bad = client.get(f"/regelingen/{arrangement.id}/dekking?act=koffie&on=31-02-2026")
     text = bad.get_data(as_text=True)
     assert "Handeling: kies uit" in text and "31-02-2026 bestaat niet in de kalender" in text
+
+
+def test_coverage_page_names_the_volmacht_for_acts_and_the_mandaat_for_decisions(app, client):
+    arrangement, _ = _ids(app)
+    login(client, POLICY)
+    page = html.unescape(
+        client.get(
+            f"/regelingen/{arrangement.id}/dekking?act=grant_subsidy&on=2026-03-01"
+        ).get_data(as_text=True)
+    )
+    assert (
+        'Aanbesteding gunnen <span class="bw-muted">– privaatrechtelijke rechtshandeling: een '
+        "volmacht (BW 3:60) nodig</span>" in page
+    )
+    assert "(publiekrechtelijk besluit: een mandaat (Awb 10:1) nodig)" in page
+    # The Twente volmacht is the only mandate: it is no near miss for a decision.
+    assert (
+        "De volmacht is voor privaatrechtelijke rechtshandelingen (BW 3:60); 'subsidie "
+        "verlenen' is een publiekrechtelijk besluit en vraagt een mandaat (Awb 10:1)." in page
+    )
+    # No mandaat of the Twente pilot names a decision: the matrix shows none of them.
+    assert "Subsidie verlenen <span" not in page
+    assert "Pilot (vanaf 1 februari 2024)" in page
 
 
 def test_a_provider_cannot_reach_mandates_coverage_or_history(app, client):

@@ -55,8 +55,8 @@ def agreement_by_reference(client, headers, reference):
 def new_mandate(ids, **changes):
     body = {
         "arrangement_id": ids["arrangement"],
-        "kind": "mandaat",
-        "title": "Mandaat aanbesteding structurele logeerzorg",
+        "kind": "volmacht",
+        "title": "Volmacht aanbesteding structurele logeerzorg",
         "grantee_id": ids["Rijssen-Holten"],
         "acts": ["prepare_tender", "run_tender"],
         "includes_extensions": True,
@@ -149,7 +149,7 @@ def test_creating_a_mandate_answers_201_with_draft_grants_and_amounts_as_strings
     assert response.status_code == 201
     mandate = response.get_json()
     assert isinstance(mandate["id"], int) and mandate["version"] == 1
-    assert mandate["kind"] == "mandaat"
+    assert mandate["kind"] == "volmacht"
     assert mandate["acts"] == ["prepare_tender", "run_tender"]
     assert mandate["valid_from_on"] == "2026-01-01" and mandate["valid_until_on"] == "2027-12-31"
     assert mandate["ceiling"] == "1250000.00"
@@ -189,6 +189,20 @@ def test_a_mandate_without_acts_or_with_an_outside_grantor_is_422(client, token_
     )
     assert error["fields"]["acts"] == "Handelingen: kies ten minste één handeling."
     assert "Zorgkantoor Menzis neemt niet als gemeente deel" in error["fields"]["grantor_ids"]
+    assert client.get("/api/v1/mandates", headers=headers).get_json()["total"] == 1
+
+
+def test_a_mandaat_for_a_tender_is_422_naming_the_volmacht_it_needs(client, token_for, ids):
+    headers = token_for(LEGAL)
+    error = error_of(
+        client.post("/api/v1/mandates", headers=headers, json=new_mandate(ids, kind="mandaat")),
+        422,
+    )
+    assert error["fields"]["acts"].startswith(
+        "Handelingen: Het mandaat is voor publiekrechtelijke besluiten, genomen namens het "
+        "college (Awb 10:1); 'aanbesteding voorbereiden' is een privaatrechtelijke "
+        "rechtshandeling en vraagt een volmacht (BW 3:60)."
+    )
     assert client.get("/api/v1/mandates", headers=headers).get_json()["total"] == 1
 
 

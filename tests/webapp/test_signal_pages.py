@@ -1,5 +1,10 @@
-import pytest
+import html
+from datetime import date
 
+import pytest
+from sqlalchemy import select
+
+from storage.mandates import Mandate
 from tests.conftest import LEGAL, POLICY, PROVIDER_CR, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
@@ -19,14 +24,45 @@ def headers(app):
 
 def test_signals_api_gives_13_mandate_needed_with_planning_dates(client, headers):
     body = client.get("/api/v1/signals?as_of=2025-06-01", headers=headers).get_json()
-    gaps = [s for s in body["items"] if s["kind"] == "mandate_needed"]
+    gaps = [s for s in body["items"] if s["kind"] == "mandate_needed" and "run_tender" in s["acts"]]
     assert len(gaps) == 13
     enschede = next(s for s in gaps if s["municipality"]["name"] == "Enschede")
+    assert enschede["act"] == "prepare_tender" and enschede["mandate_kind"] == "volmacht"
+    assert enschede["acts"] == [
+        "prepare_tender",
+        "run_tender",
+        "award_tender",
+        "conclude_agreement",
+    ]
     assert enschede["act_on"] == "2026-04-01"
     assert enschede["latest_meeting_on"] == "2026-03-31"
     assert enschede["agenda_closes_on"] == "2026-03-17"
     assert enschede["start_by_on"] == "2026-03-03"
     assert enschede["explanation"]
+    assert enschede["missed"] is False and enschede["next_meeting"] is None
+    assert enschede["advice"] == "" and enschede["ratification"] == ""
+
+
+def test_signals_api_gives_a_missed_meeting_its_next_meeting_and_ratification(client, headers):
+    body = client.get("/api/v1/signals?as_of=2026-12-03", headers=headers).get_json()
+    enschede = next(
+        s
+        for s in body["items"]
+        if s["kind"] == "mandate_needed" and s["municipality"]["name"] == "Enschede"
+    )
+    assert enschede["missed"] is True and enschede["gap_now"] is True
+    assert enschede["next_meeting"] == {
+        "meeting_on": "2026-12-22",
+        "agenda_closes_on": "2026-12-08",
+        "start_by_on": "2026-11-24",
+    }
+    assert "Nog mogelijk: de collegevergadering van 22 december 2026" in enschede["advice"]
+    assert enschede["ratification"].startswith("Bekrachtiging (art. 3:69 BW): Enschede")
+
+
+def _tender_group(page: str) -> str:
+    """The page from the box of the tender gap on: its forms come first."""
+    return page[page.index("'aanbesteding voorbereiden' per") :]
 
 
 def test_signals_api_refuses_a_bad_date_in_dutch(client, headers):
@@ -58,7 +94,8 @@ def test_dashboard_shows_the_gap_and_the_legal_officer_drafts_a_volmacht_in_one_
     assert "Wat moet wanneer gebeuren" in page
     assert "is niet gedekt voor 13 gemeenten" in page
     assert "17 maart 2026" in page  # agenda closes
-    form = page[page.index('action="/signalen/volmacht"') :]
+    group = _tender_group(page)
+    form = group[group.index('action="/signalen/volmacht"') :]
     ids = [chunk.split('"')[0] for chunk in form.split('name="municipality_ids" value="')[1:14]]
     response = client.post(
         "/signalen/volmacht",
@@ -74,6 +111,44 @@ def test_dashboard_shows_the_gap_and_the_legal_officer_drafts_a_volmacht_in_one_
         as_text=True
     )
     assert "0 van 13 verleend" in detail
+
+
+def test_dashboard_says_the_meeting_was_missed_and_drafts_a_ratifying_volmacht(
+    app, client, monkeypatch
+):
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 12, 3))
+    login(client, LEGAL)
+    page = html.unescape(client.get("/signalen").get_data(as_text=True))
+    group = _tender_group(page)
+    assert "Nodig: een volmacht (BW 3:60)." in group
+    assert "Nu al een gat:" in group and "Vergadering gemist." in group
+    assert "Nog mogelijk: de collegevergadering van 22 december 2026" in group
+    assert "Bekrachtiging (art. 3:69 BW): elke gemeente kan de handelingen vanaf 1 april 2026" in (
+        group
+    )
+    assert '31 maart 2026 <span class="bw-gap">(gemist)</span>' in page
+    form = group[group.index('action="/signalen/volmacht"') :]
+    assert 'name="act_on" value="2026-04-01"' in form
+    ids = [c.split('"')[0] for c in form.split('name="municipality_ids" value="')[1:14]]
+    response = client.post(
+        "/signalen/volmacht",
+        data={
+            "csrf_token": csrf_token(client, "/signalen"),
+            "arrangement_id": form.split('name="arrangement_id" value="')[1].split('"')[0],
+            "act": "prepare_tender",
+            "act_on": "2026-04-01",
+            "municipality_ids": ids,
+        },
+        follow_redirects=True,
+    )
+    assert "Conceptvolmacht opgesteld met een conceptbesluit voor 13 gemeenten" in (
+        response.get_data(as_text=True)
+    )
+    with sessions(app)() as session:
+        draft = session.scalars(
+            select(Mandate).where(Mandate.title.startswith("Volmacht aanbesteding en nieuwe"))
+        ).one()
+        assert draft.ratifies_since == date(2026, 4, 1) and draft.valid_from == date(2026, 12, 3)
 
 
 def test_term_calculator_page_explains_the_shift(client):
@@ -94,7 +169,7 @@ def test_one_click_from_the_gap_to_a_regional_dossier_that_grants_the_drafted_vo
 
     client = app.test_client()
     login(client, PROJECT)
-    page = client.get("/signalen?per=2025-06-01").get_data(as_text=True)
+    page = _tender_group(client.get("/signalen?per=2025-06-01").get_data(as_text=True))
     form = page[page.index('action="/signalen/besluit"') :]
     ids = [c.split('"')[0] for c in form.split('name="municipality_ids" value="')[1:14]]
     response = client.post(

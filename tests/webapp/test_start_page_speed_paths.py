@@ -35,7 +35,10 @@ from workflows.demo import ARRANGEMENT_NAME
 from workflows.rules.roles import Role
 
 SYSTEM = system_actor("test")
-TENDER_GAP = "nieuwe volmacht nodig: aanbesteding uitvoeren namens"
+TENDER_GAP = (
+    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
+    "aanbesteding gunnen en overeenkomst sluiten namens"
+)
 
 
 def _page(client) -> str:
@@ -144,13 +147,18 @@ def test_a_renamed_lead_organisation_shows_at_once(app, client):
 
 def test_the_day_is_part_of_what_is_kept(app, client, monkeypatch):
     login(client, LEGAL)
-    monkeypatch.setattr(clock, "today", lambda: date(2025, 6, 1))
+    # 1 February 2026: Verlenging 1 has ended and the tender volmacht can still be decided on
+    # time; on 20 March the co-advice for it should have started.
+    monkeypatch.setattr(clock, "today", lambda: date(2026, 2, 1))
     early = _page(client)
     assert "signalen zijn te laat" not in early and "te laat:" not in early
     monkeypatch.setattr(clock, "today", lambda: date(2026, 3, 20))
     late = _page(client)
     assert "signalen zijn te laat" in late
     assert "te laat:</span> uiterlijk starten 3 maart 2026" in late
+    # The agenda of 31 March closed on 17 March: the start page names the next meeting.
+    assert "(vergadering gemist; eerstvolgende: 7 april 2026)" in late
+    assert "vergadering gemist" not in early
 
 
 def test_what_is_kept_is_per_actor(app):

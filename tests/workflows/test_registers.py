@@ -69,8 +69,8 @@ def counts(session):
 def mandate_values(session, **changes):
     values = {
         "arrangement_id": twente(session).id,
-        "kind": "mandaat",
-        "title": "Mandaat aanbesteding structurele logeerzorg",
+        "kind": "volmacht",
+        "title": "Volmacht aanbesteding structurele logeerzorg",
         "grantee_id": org(session, "Rijssen-Holten").id,
         "grantee_function": "college van burgemeester en wethouders",
         "acts": ["prepare_tender", "run_tender", "award_tender"],
@@ -144,7 +144,7 @@ def test_creating_a_mandate_gives_each_grantor_a_draft_grant(session):
     session.commit()
     stored = mandates.get_visible(session, actor(session, POLICY), mandate.id)
     assert (
-        stored.kind == "mandaat" and stored.title == "Mandaat aanbesteding structurele logeerzorg"
+        stored.kind == "volmacht" and stored.title == "Volmacht aanbesteding structurele logeerzorg"
     )
     assert stored.acts == ["prepare_tender", "run_tender", "award_tender"]
     assert stored.valid_from == date(2026, 1, 1) and stored.valid_until == date(2027, 12, 31)
@@ -165,6 +165,54 @@ def test_creating_a_mandate_is_audited_with_its_values_and_grantors(session):
     assert event.new_values["title"] == values["title"]
     assert event.new_values["grantor_ids"] == values["grantor_ids"]
     assert event.new_values["ceiling"] == "1250000.00"
+
+
+def test_mandaat_for_private_law_acts_is_refused_and_names_the_volmacht(session):
+    before = counts(session)
+    errors = refused(
+        mandates.create,
+        session,
+        actor(session, LEGAL),
+        mandate_values(session, kind="mandaat", title="Mandaat aanbesteding"),
+    )
+    assert errors == {
+        "acts": (
+            "Handelingen: Het mandaat is voor publiekrechtelijke besluiten, genomen namens het "
+            "college (Awb 10:1); 'aanbesteding voorbereiden' is een privaatrechtelijke "
+            "rechtshandeling en vraagt een volmacht (BW 3:60). Dat geldt ook voor: aanbesteding "
+            "uitvoeren, aanbesteding gunnen."
+        )
+    }
+    session.rollback()
+    assert counts(session) == before
+
+
+def test_volmacht_for_a_public_law_decision_is_refused_and_names_the_mandaat(session):
+    legal = actor(session, LEGAL)
+    volmacht_ = mandates.create(session, legal, mandate_values(session))
+    errors = refused(
+        mandates.update,
+        session,
+        legal,
+        volmacht_.id,
+        {"acts": ["run_tender", "grant_subsidy"]},
+        expected_version=volmacht_.version,
+        partial=True,
+    )
+    assert errors["acts"] == (
+        "Handelingen: De volmacht is voor privaatrechtelijke rechtshandelingen (BW 3:60); "
+        "'subsidie verlenen' is een publiekrechtelijk besluit en vraagt een mandaat (Awb 10:1)."
+    )
+    assert (
+        mandates.create(
+            session,
+            legal,
+            mandate_values(
+                session, kind="mandaat", title="Subsidiemandaat", acts=["grant_subsidy"]
+            ),
+        ).kind
+        == "mandaat"
+    )
 
 
 def test_a_mandate_ending_before_it_starts_is_refused_and_nothing_is_saved(session):
@@ -1070,7 +1118,14 @@ def test_extension_impact_asks_for_a_new_mandaat_in_correct_dutch(session):
     mandates.create(
         session,
         actor(session, LEGAL),
-        mandate_values(session, phase_ids=[pilot.id], includes_extensions=False),
+        mandate_values(
+            session,
+            kind="mandaat",
+            title="Mandaat Wmo-beschikkingen logeerzorg",
+            acts=["decide_application"],
+            phase_ids=[pilot.id],
+            includes_extensions=False,
+        ),
     )
     effects = extensions.extension_impact(
         session, actor(session, PROJECT), twente(session).id, new_end=date(2026, 12, 31)
@@ -1205,7 +1260,7 @@ def test_a_tender_mandate_covers_running_the_tender_once_granted_and_valid(sessi
     session.commit()
     rows = rows_by_name(session, Act.RUN_TENDER, date(2026, 3, 1))
     assert rows["Hengelo"].covered and rows["Hengelo"].mandate_id == tender.id
-    assert rows["Hengelo"].reason == "mandaat van Hengelo"
+    assert rows["Hengelo"].reason == "volmacht van Hengelo"
     assert not rows["Enschede"].covered
     assert rows["Enschede"].reason == "Enschede heeft nog niet besloten."
     assert not rows["Almelo"].covered

@@ -671,6 +671,26 @@ def _register_schemas() -> dict[str, Any]:
                             "start_by_on": {"type": "string", "format": "date"},
                             "overdue": {"type": "boolean"},
                             "explanation": {"type": "string"},
+                            "acts": {
+                                "type": "array",
+                                "items": {"type": "string", "enum": [a.value for a in Act]},
+                            },
+                            "mandate_kind": {
+                                "type": ["string", "null"],
+                                "enum": ["volmacht", "mandaat", "machtiging", None],
+                            },
+                            "gap_now": {"type": "boolean"},
+                            "missed": {"type": "boolean"},
+                            "next_meeting": {
+                                "type": ["object", "null"],
+                                "properties": {
+                                    "meeting_on": {"type": "string", "format": "date"},
+                                    "agenda_closes_on": {"type": "string", "format": "date"},
+                                    "start_by_on": {"type": "string", "format": "date"},
+                                },
+                            },
+                            "advice": {"type": "string"},
+                            "ratification": {"type": "string"},
                         },
                     },
                 },

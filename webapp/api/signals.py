@@ -52,6 +52,19 @@ def list_signals() -> ResponseReturnValue:
             "overdue": s.overdue,
             "mandate_id": s.mandate_id,
             "explanation": s.explanation,
+            "acts": [a.value for a in s.acts],
+            "mandate_kind": s.mandate_kind or None,
+            "gap_now": s.gap_now,
+            "missed": s.missed,
+            "next_meeting": {
+                "meeting_on": s.next_plan.latest_meeting_on.isoformat(),
+                "agenda_closes_on": s.next_plan.agenda_closes_on.isoformat(),
+                "start_by_on": s.next_plan.start_by_on.isoformat(),
+            }
+            if s.next_plan
+            else None,
+            "advice": s.advice,
+            "ratification": s.ratification,
         }
         for s in found
     ]

@@ -20,7 +20,7 @@ from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_ST
 from workflows.errors import Conflict, InvalidInput
 from workflows.extensions import extension_impact
 from workflows.organisations import KIND_LABELS
-from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.acts import ACT_LABELS, Act, kind_for, nature, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.phases import phase_status_on
 
@@ -280,6 +280,8 @@ def coverage_matrix(arrangement_id: int) -> ResponseReturnValue:
         matrix=result,
         arrangement=result.arrangement,
         acts=ACT_LABELS,
+        natures={act: nature(act) for act in Act},
+        needs={act: with_article(kind_for(act)) for act in Act},
         question=question,
         errors=errors,
         asked={"act": request.args.get("act", ""), "on": request.args.get("on", "")},

@@ -13,7 +13,7 @@ from webapp.database import db
 from workflows import arrangements, decisions, equated_days, mandates, signals
 from workflows.errors import InvalidInput
 from workflows.rules import fields
-from workflows.rules.acts import ACT_LABELS, Act
+from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.termijnenwet import TermEnd, term_end
 
@@ -40,7 +40,7 @@ def dashboard() -> ResponseReturnValue:
     groups = [
         (key, list(items))
         for key, items in groupby(
-            sorted(gaps, key=lambda s: (s.arrangement_id, s.act or "", s.act_on)),
+            sorted(gaps, key=lambda s: (s.arrangement_id, s.act_on, s.act or "")),
             key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
         )
     ]
@@ -55,6 +55,8 @@ def dashboard() -> ResponseReturnValue:
         arrangements=arrangements.list_visible(session, actor),
         chosen=chosen,
         acts=ACT_LABELS,
+        needs={act: with_article(kind_for(act)) for act in Act},
+        needs_mandaat=any(s.mandate_kind == MandateKind.MANDAAT for s in gaps),
     )
 
 
@@ -66,10 +68,13 @@ def draft_mandate() -> ResponseReturnValue:
         act = Act(request.form.get("act", ""))
         arrangement_id = fields.parse_id(request.form.get("arrangement_id", ""), label="Regeling")
         municipality_ids = GAP_MUNICIPALITIES.read(request.form.getlist("municipality_ids"))
+        raw_act_on = request.form.get("act_on", "")
+        act_on = parse_date(raw_act_on, label="Datum") if raw_act_on else None
     except ValueError:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
     try:
+        # A gap whose act is done already: the volmacht ratifies from that day (BW 3:69).
         mandate = mandates.draft_for_gap(
             session,
             current_actor(),
@@ -77,6 +82,7 @@ def draft_mandate() -> ResponseReturnValue:
             act=act,
             municipality_ids=municipality_ids,
             valid_from=clock.today(),
+            ratifies_since=act_on,
         )
     except InvalidInput as problem:
         session.rollback()
@@ -85,7 +91,7 @@ def draft_mandate() -> ResponseReturnValue:
         return redirect(url_for("signals.dashboard"))
     session.commit()
     flash(
-        f"Conceptvolmacht opgesteld met een conceptbesluit voor {len(municipality_ids)} "
+        f"Concept{mandate.kind} opgesteld met een conceptbesluit voor {len(municipality_ids)} "
         "gemeenten. Vul de geldigheid en de toelichting aan.",
         "success",
     )

@@ -4,8 +4,10 @@ The answer comes from the mandate register alone. A mandate (volmacht, mandaat, 
 covers an act for a municipality on a date when:
 
 1. it is given to the organisation that acts (or that organisation holds a sub-mandate of it,
-   which the parent must allow: Awb 10:9);
-2. the act is in its scope;
+   which the parent must allow: substitution for a volmacht, BW 3:64; sub-mandate for a
+   mandaat, Awb 10:9);
+2. the act is in its scope, and of the kind it may cover: a volmacht covers private-law acts
+   (BW 3:60), a mandaat public-law decisions (Awb 10:1), never the other way round;
 3. the municipality granted it (each college decides for itself) and the grant was not revoked;
 4. the date falls in a phase it covers ("pilot and any extension" is a scope, not a date) and
    within its validity; a mandate that names no phase (a tender volmacht, say) covers its
@@ -14,7 +16,9 @@ covers an act for a municipality on a date when:
    date from which the mandate ratifies earlier acts (bekrachtiging, BW 3:69).
 
 The lead municipality acts on its own authority for itself. When nothing covers the act, the
-answer says why, taken from the mandate that came closest.
+answer says why, taken from the mandate that came closest. Asked as of a day (``decided_by``),
+a decision the register dates after that day has not been taken yet, and a revocation dated
+after it has not happened yet: what the signals of that day may rely on.
 """
 
 from __future__ import annotations
@@ -23,7 +27,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.rules.acts import ACT_LABELS, Act, the, this
+from workflows.rules.acts import (
+    ACT_LABELS,
+    Act,
+    MandateKind,
+    kind_covers,
+    kind_for,
+    nature,
+    the,
+    this,
+    with_article,
+)
 from workflows.rules.dates import in_words
 
 OWN_AUTHORITY = "eigen bevoegdheid"
@@ -109,12 +123,13 @@ def answer(
     names: Mapping[int, str],
     phases: Sequence[PhaseFact],
     mandates: Sequence[MandateFact],
+    decided_by: date | None = None,
 ) -> Answer:
     if municipality_id == acting_id and acting_id == lead_id:
         return Answer(municipality_id, True, None, OWN_AUTHORITY)
     by_id = {m.id: m for m in mandates}
     attempts = [
-        _attempt(m, acting_id, municipality_id, act, on, names, phases, by_id)
+        _attempt(m, acting_id, municipality_id, act, on, names, phases, by_id, decided_by)
         for m in mandates
         if m.grantee_id == acting_id
     ]
@@ -128,7 +143,7 @@ def answer(
             municipality_id,
             False,
             None,
-            f"Er is geen volmacht of mandaat aan {names.get(acting_id, 'deze organisatie')} "
+            f"Er is geen {kind_for(act)} aan {names.get(acting_id, 'deze organisatie')} "
             "in het register.",
         )
     best = max(attempts, key=lambda a: a.progress)
@@ -144,15 +159,21 @@ def _attempt(
     names: Mapping[int, str],
     phases: Sequence[PhaseFact],
     by_id: Mapping[int, MandateFact],
+    decided_by: date | None = None,
 ) -> _Attempt:
     municipality = names.get(municipality_id, "deze gemeente")
 
     def refuse(progress: int, reason: str) -> _Attempt:
         return _Attempt(progress, Answer(municipality_id, False, mandate.id, reason))
 
+    # A mandate of the wrong kind covers nothing of this act, and says which kind it needs; it
+    # is a nearer miss when it lists the act (a mandaat entered for a tender) than a mandate of
+    # the right kind that does not, and a farther one when it does not list it either.
+    if not kind_covers(mandate.kind, act):
+        return refuse(3 if act in mandate.acts else 1, wrong_kind(mandate.kind, act))
     if act not in mandate.acts:
         return refuse(
-            1,
+            2,
             f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}, voor: "
             + ", ".join(ACT_LABELS[a] for a in Act if a in mandate.acts)
             + f"; niet voor '{ACT_LABELS[act]}'.",
@@ -160,54 +181,68 @@ def _attempt(
     if mandate.parent_id is not None:
         parent = by_id.get(mandate.parent_id)
         if parent is None:
-            return refuse(2, "Het ondermandaat verwijst naar een mandaat dat niet bestaat.")
+            return refuse(4, f"{_sub(mandate.kind)} verwijst naar {_missing(mandate.kind)}.")
         if not parent.sub_mandate_allowed:
             return refuse(
-                2,
+                4,
                 f"{the(parent.kind).capitalize()} aan {names.get(parent.grantee_id, '?')} "
-                "staat geen ondermandaat toe (Awb 10:9).",
+                f"staat {_no_sub(parent.kind)}.",
             )
         via_parent = _attempt(
-            parent, parent.grantee_id, municipality_id, act, on, names, phases, by_id
+            parent, parent.grantee_id, municipality_id, act, on, names, phases, by_id, decided_by
         )
         if not via_parent.answer.covered:
-            return refuse(2, via_parent.answer.reason)
+            return refuse(4, via_parent.answer.reason)
         grantor_of_sub = parent.grantee_id
     else:
         grantor_of_sub = municipality_id
     grant = next((g for g in mandate.grants if g.grantor_id == grantor_of_sub), None)
     if grant is None:
         return refuse(
-            3, f"{names.get(grantor_of_sub, municipality)} verleent {this(mandate.kind)} niet."
+            5, f"{names.get(grantor_of_sub, municipality)} verleent {this(mandate.kind)} niet."
         )
-    if grant.status == "draft" or grant.granted_on is None:
-        return refuse(4, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
-    if grant.revoked_on is not None and on >= grant.revoked_on:
-        return refuse(5, f"Ingetrokken op {in_words(grant.revoked_on)}.")
-    if grant.status == "revoked" and grant.revoked_on is None:
-        return refuse(5, "Ingetrokken.")
+    not_yet = (
+        decided_by is not None and grant.granted_on is not None and grant.granted_on > decided_by
+    )
+    if grant.status == "draft" or grant.granted_on is None or not_yet:
+        return refuse(6, f"{names.get(grantor_of_sub, municipality)} heeft nog niet besloten.")
+    revoked_on = grant.revoked_on
+    if revoked_on is not None and decided_by is not None and revoked_on > decided_by:
+        revoked_on = None  # not revoked yet on that day
+    elif grant.status == "revoked" and revoked_on is None:
+        return refuse(7, "Ingetrokken.")
+    if revoked_on is not None and on >= revoked_on:
+        return refuse(7, f"Ingetrokken op {in_words(revoked_on)}.")
     scoped_by_phase = bool(mandate.phase_ids) or mandate.includes_extensions
     in_phase = [p for p in covered_phases(mandate, phases) if p.start_on <= on <= p.end_on]
     if scoped_by_phase and not in_phase:
         return refuse(
-            6,
+            8,
             f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}; "
             f"{in_words(on)} valt daarbuiten.",
         )
+    ratifies = mandate.ratifies_since is not None and on >= mandate.ratifies_since
     if mandate.valid_until is not None and on > mandate.valid_until:
-        return refuse(7, f"Verlopen op {in_words(mandate.valid_until)}.")
-    if not scoped_by_phase and mandate.valid_from is not None and on < mandate.valid_from:
-        return refuse(7, f"Geldig vanaf {in_words(mandate.valid_from)}.")
+        return refuse(9, f"Verlopen op {in_words(mandate.valid_until)}.")
+    # A volmacht valid from the day it is granted may still ratify what was done before it
+    # (BW 3:69): a ratified act before its validity is covered by the ratification.
+    if (
+        not scoped_by_phase
+        and mandate.valid_from is not None
+        and on < mandate.valid_from
+        and not ratifies
+    ):
+        return refuse(9, f"Geldig vanaf {in_words(mandate.valid_from)}.")
     if grant.status == "expired" and mandate.valid_until is None:
-        return refuse(7, "Verlopen.")
+        return refuse(9, "Verlopen.")
     starts = mandate.valid_from or grant.granted_on
     if on >= max(starts, grant.granted_on):
         return _Attempt(
-            9, Answer(municipality_id, True, mandate.id, f"{mandate.kind} van {municipality}")
+            11, Answer(municipality_id, True, mandate.id, f"{mandate.kind} van {municipality}")
         )
-    if mandate.ratifies_since is not None and on >= mandate.ratifies_since:
+    if ratifies and mandate.ratifies_since is not None:
         return _Attempt(
-            8,
+            10,
             Answer(
                 municipality_id,
                 True,
@@ -218,7 +253,7 @@ def _attempt(
             ),
         )
     return refuse(
-        8,
+        10,
         f"{municipality} verleende {the(mandate.kind)} pas op {in_words(grant.granted_on)}"
         + (
             f" en bekrachtigt handelingen vanaf {in_words(mandate.ratifies_since)}."
@@ -226,3 +261,35 @@ def _attempt(
             else "; eerdere handelingen zijn niet bekrachtigd."
         ),
     )
+
+
+_PURPOSE = {
+    MandateKind.VOLMACHT: "privaatrechtelijke rechtshandelingen (BW 3:60)",
+    MandateKind.MANDAAT: "publiekrechtelijke besluiten, genomen namens het college (Awb 10:1)",
+}
+
+
+def wrong_kind(kind: str, act: Act) -> str:
+    """Why a mandate of this kind cannot cover this act, naming the kind that can."""
+    purpose = _PURPOSE.get(MandateKind(kind)) if kind in set(MandateKind) else None
+    return (
+        f"{the(kind).capitalize()} is voor {purpose or kind}; '{ACT_LABELS[act]}' is een "
+        f"{nature(act)} en vraagt {with_article(kind_for(act))}."
+    )
+
+
+def _sub(kind: str) -> str:
+    return "De substitutie" if kind == MandateKind.VOLMACHT else "Het ondermandaat"
+
+
+def _missing(kind: str) -> str:
+    return (
+        f"{'een volmacht die' if kind == MandateKind.VOLMACHT else 'een mandaat dat'} niet bestaat"
+    )
+
+
+def _no_sub(kind: str) -> str:
+    """Substitution of a volmacht (BW 3:64) or sub-mandate of a mandaat (Awb 10:9)."""
+    if kind == MandateKind.VOLMACHT:
+        return "geen substitutie toe (BW 3:64)"
+    return "geen ondermandaat toe (Awb 10:9)"

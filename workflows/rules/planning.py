@@ -2,7 +2,10 @@
 meeting before D; its agenda closes N working days earlier, and co-advice takes M working days
 before that. Each signal carries all of these dates. Working days and meeting days skip the
 holidays of the Algemene termijnenwet and the days equated with them by Royal Decree
-(``equated``, art. 3 lid 3), so the planning counts with the same days as the term calculator."""
+(``equated``, art. 3 lid 3), so the planning counts with the same days as the term calculator.
+
+When the agenda of that meeting has closed, it is no longer the plan: what is still possible is
+the next meeting whose agenda is open (``next_meeting``), even if that falls on or after D."""
 
 from __future__ import annotations
 
@@ -59,3 +62,20 @@ def plan_backwards(act_on: date, calendar: MeetingCalendar, equated: Equated | N
     closes = add_working_days(meeting, -calendar.agenda_lead_working_days, equated)
     start = add_working_days(closes, -calendar.co_advice_working_days, equated)
     return Plan(act_on, meeting, closes, start)
+
+
+def next_meeting(
+    as_of: date, act_on: date, calendar: MeetingCalendar, equated: Equated | None = None
+) -> Plan:
+    """The first meeting whose agenda is still open on ``as_of`` (it closes on or after it),
+    with its agenda closing day and the day co-advice should start; that day may have passed,
+    when only a shortened co-advice still makes the meeting. ``act_on`` is carried along."""
+    day = as_of
+    for _ in range(SEARCH_DAYS):
+        if is_meeting_day(day, calendar, equated):
+            closes = add_working_days(day, -calendar.agenda_lead_working_days, equated)
+            if closes >= as_of:
+                start = add_working_days(closes, -calendar.co_advice_working_days, equated)
+                return Plan(act_on, day, closes, start)
+        day += timedelta(days=1)
+    raise ValueError("Geen collegevergadering gevonden in de vergaderkalender.")

@@ -146,7 +146,7 @@ def test_an_expired_mandate_says_when_it_expired():
 
 def test_another_organisation_without_a_mandate_gets_no_coverage():
     result = ask([volmacht(ENSCHEDE_GRANT)], acting=ALERTA)
-    assert not result.covered and "geen volmacht of mandaat aan Alerta" in result.reason
+    assert not result.covered and result.reason == "Er is geen volmacht aan Alerta in het register."
 
 
 def test_a_sub_mandate_covers_when_the_parent_allows_it():
@@ -171,7 +171,24 @@ def test_a_sub_mandate_is_refused_when_the_parent_does_not_allow_it():
         parent_id=10,
     )
     result = ask([parent, sub], acting=ALERTA)
-    assert not result.covered and "Awb 10:9" in result.reason
+    # A volmacht is passed on by substitution (BW 3:64), not by sub-mandate.
+    assert not result.covered
+    assert result.reason == "De volmacht aan Rijssen-Holten staat geen substitutie toe (BW 3:64)."
+
+
+def test_a_sub_mandate_of_a_mandaat_needs_the_mandaat_to_allow_it_awb_10_9():
+    parent = volmacht(ENSCHEDE_GRANT, kind="mandaat", acts=frozenset({Act.DECIDE_APPLICATION}))
+    sub = volmacht(
+        GrantFact(LEAD, "active", granted_on=date(2025, 6, 1)),
+        id=11,
+        kind="mandaat",
+        acts=frozenset({Act.DECIDE_APPLICATION}),
+        grantee_id=ALERTA,
+        parent_id=10,
+    )
+    result = ask([parent, sub], acting=ALERTA, act=Act.DECIDE_APPLICATION)
+    assert not result.covered
+    assert result.reason == "Het mandaat aan Rijssen-Holten staat geen ondermandaat toe (Awb 10:9)."
 
 
 def test_a_sub_mandate_cannot_cover_more_than_its_parent():
@@ -228,3 +245,114 @@ def test_a_tender_volmacht_without_phases_covers_its_period_of_validity():
     assert not early.covered and early.reason == "Geldig vanaf 1 maart 2026."
     late = ask([tender], act=Act.RUN_TENDER, on=date(2028, 1, 1))
     assert not late.covered and late.reason == "Verlopen op 31 december 2027."
+
+
+# --- volmacht versus mandaat (BW 3:60, Awb 10:1) ---------------------------------------------
+
+
+def test_mandaat_does_not_cover_private_law_act():
+    # A register entry of old, before the register refused it: a mandaat listing a tender.
+    mandaat = volmacht(ENSCHEDE_GRANT, kind="mandaat", acts=frozenset({Act.RUN_TENDER}))
+    result = ask([mandaat], act=Act.RUN_TENDER, on=date(2025, 7, 1))
+    assert not result.covered and result.mandate_id == 10
+    assert result.reason == (
+        "Het mandaat is voor publiekrechtelijke besluiten, genomen namens het college "
+        "(Awb 10:1); 'aanbesteding uitvoeren' is een privaatrechtelijke rechtshandeling en "
+        "vraagt een volmacht (BW 3:60)."
+    )
+
+
+def test_volmacht_does_not_cover_public_law_decision():
+    wide = volmacht(ENSCHEDE_GRANT, acts=AGREEMENT_ACTS | {Act.GRANT_SUBSIDY})
+    result = ask([wide], act=Act.GRANT_SUBSIDY)
+    assert not result.covered
+    assert result.reason == (
+        "De volmacht is voor privaatrechtelijke rechtshandelingen (BW 3:60); 'subsidie "
+        "verlenen' is een publiekrechtelijk besluit en vraagt een mandaat (Awb 10:1)."
+    )
+    assert ask([wide], act=Act.CONCLUDE_AGREEMENT).covered
+
+
+def test_mandaat_covers_a_public_law_decision_namens_the_college():
+    mandaat = volmacht(ENSCHEDE_GRANT, kind="mandaat", acts=frozenset({Act.DECIDE_APPLICATION}))
+    result = ask([mandaat], act=Act.DECIDE_APPLICATION)
+    assert result.covered and result.reason == "mandaat van Enschede"
+
+
+def test_without_any_mandate_the_answer_names_the_kind_the_act_needs():
+    assert ask([], act=Act.AWARD_TENDER).reason == (
+        "Er is geen volmacht aan Rijssen-Holten in het register."
+    )
+    assert ask([], act=Act.DECIDE_APPLICATION).reason == (
+        "Er is geen mandaat aan Rijssen-Holten in het register."
+    )
+
+
+# --- asked as of a day -----------------------------------------------------------------------
+
+
+def test_a_decision_dated_after_the_day_asked_has_not_been_taken_yet():
+    later = GrantFact(ENSCHEDE, "active", granted_on=date(2025, 5, 27))
+    as_of_april = answer(
+        acting_id=LEAD,
+        municipality_id=ENSCHEDE,
+        act=Act.EXTEND_AGREEMENT,
+        on=date(2025, 10, 1),
+        lead_id=LEAD,
+        names=NAMES,
+        phases=PHASES,
+        mandates=[volmacht(later)],
+        decided_by=date(2025, 4, 1),
+    )
+    assert not as_of_april.covered and as_of_april.reason == "Enschede heeft nog niet besloten."
+    assert ask([volmacht(later)], act=Act.EXTEND_AGREEMENT, on=date(2025, 10, 1)).covered
+
+
+def test_a_revocation_dated_after_the_day_asked_has_not_happened_yet():
+    revoked = GrantFact(
+        ENSCHEDE, "revoked", granted_on=date(2025, 5, 27), revoked_on=date(2025, 9, 1)
+    )
+    result = answer(
+        acting_id=LEAD,
+        municipality_id=ENSCHEDE,
+        act=Act.EXTEND_AGREEMENT,
+        on=date(2025, 10, 1),
+        lead_id=LEAD,
+        names=NAMES,
+        phases=PHASES,
+        mandates=[volmacht(revoked)],
+        decided_by=date(2025, 8, 1),
+    )
+    assert result.covered
+
+
+def test_a_tender_volmacht_valid_from_its_grant_covers_earlier_acts_it_ratifies():
+    tender = volmacht(
+        GrantFact(ENSCHEDE, "active", granted_on=date(2026, 12, 22)),
+        id=40,
+        acts=frozenset({Act.PREPARE_TENDER, Act.RUN_TENDER, Act.AWARD_TENDER}),
+        phase_ids=frozenset(),
+        includes_extensions=False,
+        valid_from=date(2026, 12, 22),
+        ratifies_since=date(2026, 4, 1),
+    )
+    ratified = ask([tender], act=Act.RUN_TENDER, on=date(2026, 7, 1))
+    assert ratified.covered and ratified.ratified
+    before = ask([tender], act=Act.PREPARE_TENDER, on=date(2026, 3, 1))
+    assert not before.covered and before.reason == "Geldig vanaf 22 december 2026."
+
+
+def test_a_volmacht_asked_about_a_decision_it_does_not_list_says_a_mandaat_is_needed():
+    result = ask([volmacht(ENSCHEDE_GRANT)], act=Act.DECIDE_APPLICATION)
+    assert not result.covered
+    assert result.reason.endswith(
+        "'beschikken op aanvragen' is een publiekrechtelijk besluit en vraagt een mandaat "
+        "(Awb 10:1)."
+    )
+
+
+def test_a_mandaat_entered_for_the_act_is_the_nearer_miss_than_a_volmacht_without_it():
+    mandaat = volmacht(ENSCHEDE_GRANT, id=50, kind="mandaat", acts=frozenset({Act.RUN_TENDER}))
+    result = ask([volmacht(ENSCHEDE_GRANT), mandaat], act=Act.RUN_TENDER, on=date(2025, 7, 1))
+    assert not result.covered and result.mandate_id == 50
+    assert result.reason.startswith("Het mandaat is voor publiekrechtelijke besluiten")

@@ -1,0 +1,42 @@
+"""What is still possible when the decision comes after the act: bekrachtiging.
+
+A private-law act done in the municipality's name without a sufficient volmacht binds it once it
+ratifies the act afterwards (BW 3:69), in the form the volmacht itself needs: for a college, a
+decision of the college, which in the register is the volmacht's "bekrachtigt handelingen vanaf"
+date. Until then the counterparty (the provider, a tenderer) may set the municipality a
+reasonable term for the ratification. Article 3:69 BW is about private-law acts: a public-law
+decision taken "namens" the college without a mandaat is not ratified that way; the college
+itself can take the decision.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from workflows.rules.acts import MandateKind
+from workflows.rules.dates import in_words
+
+
+def route(kind: str, municipality: str, acting: str, since: date, *, done: bool) -> str:
+    """The ratification route for ``municipality``: the act of ``acting`` from ``since`` on is
+    done already (``done``) or will be done before the municipality decides."""
+    if kind == MandateKind.MANDAAT:
+        return (
+            f"Een besluit dat {acting} zonder mandaat namens {municipality} neemt, is niet te "
+            "bekrachtigen zoals een rechtshandeling (art. 3:69 BW geldt voor privaatrechtelijke "
+            f"rechtshandelingen): het college van {municipality} kan het besluit alsnog zelf "
+            "nemen."
+        )
+    what = (
+        f"wat {acting} sinds {in_words(since)} zonder toereikende volmacht namens "
+        f"{municipality} heeft gedaan"
+        if done
+        else f"wat {acting} vanaf {in_words(since)} vóór het besluit namens {municipality} doet"
+    )
+    return (
+        f"Bekrachtiging (art. 3:69 BW): {municipality} kan {what} achteraf bekrachtigen, in de "
+        "vorm die de volmacht vraagt: een collegebesluit dat de volmacht verleent en de "
+        f"handelingen vanaf {in_words(since)} bekrachtigt. De wederpartij kan {municipality} "
+        "een redelijke termijn voor die bekrachtiging stellen."
+        + ("" if done else " Of stel de handeling uit tot na het besluit.")
+    )
