@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.numbers import format_currency
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import decisions as store
@@ -30,6 +31,7 @@ from workflows import (
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
+from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import in_words
 from workflows.rules.decisions import (
     APPLYING_OUTCOMES,
@@ -996,8 +998,20 @@ def dossier_for_gap(
     regional decision dossier, prefilled from the registers, that grants it when each college
     decides. The dossier is to be fanned out over the municipalities concerned."""
     actor.require(Permission.EDIT_DECISIONS)
+    in_progress = dossier_in_progress(
+        session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
+    )
+    if in_progress is not None:
+        return in_progress  # a second click shows the dossier in progress, it makes none
+    # A gap whose act is done already (or will be before a decision): ratified since then.
     mandate = mandates.draft_for_gap(
-        session, actor, arrangement_id, act=act, municipality_ids=municipality_ids, valid_from=today
+        session,
+        actor,
+        arrangement_id,
+        act=act,
+        municipality_ids=municipality_ids,
+        valid_from=today,
+        ratifies_since=act_on if act_on < today else None,
     )
     values = prefill(session, actor, arrangement_id, today=today)
     values.update(
@@ -1005,7 +1019,7 @@ def dossier_for_gap(
             "subject": "Verlenen " + _lower_first(mandate.title.replace(" (concept)", "")),
             "draft_decision": (
                 f"1. {mandate.kind.capitalize()} te verlenen aan de penvoerder voor: "
-                + ", ".join(mandate.acts)
+                + ", ".join(ACT_LABELS[Act(a)] for a in mandate.acts)
                 + "."
             ),
             "decide_by": act_on,
@@ -1017,6 +1031,34 @@ def dossier_for_gap(
     decision = create(session, actor, values, now=now)
     add_effect(session, actor, decision.id, {"kind": "grant_mandate", "mandate_id": mandate.id})
     return decision
+
+
+def dossier_in_progress(
+    session: Session,
+    actor: Actor,
+    arrangement_id: int,
+    *,
+    act: Any,
+    municipality_ids: Sequence[int],
+) -> Decision | None:
+    """The regional dossier a gap already led to: undecided, granting the draft in progress."""
+    mandate = mandates.draft_in_progress(
+        session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
+    )
+    if mandate is None:
+        return None
+    return session.scalars(
+        select(Decision)
+        .join(Effect, Effect.decision_id == Decision.id)
+        .where(
+            Effect.kind == "grant_mandate",
+            Effect.mandate_id == mandate.id,
+            Decision.parent_id.is_(None),
+            Decision.status.not_in(("decided", "closed")),
+        )
+        .order_by(Decision.id)
+        .limit(1)
+    ).first()
 
 
 def _lower_first(text: str) -> str:

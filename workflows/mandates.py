@@ -449,6 +449,11 @@ def draft_for_gap(
     ``ratifies_since``: the day from which a volmacht ratifies what was done before it
     (BW 3:69), for a gap whose act is done already."""
     arrangement = arrangements.visible(session, actor, arrangement_id)
+    existing = draft_in_progress(
+        session, actor, arrangement.id, act=act, municipality_ids=municipality_ids
+    )
+    if existing is not None:
+        return existing  # a second click shows the draft in progress, it makes none
     kind = kind_for(act)
     acts = [*TENDER_ACTS, Act.CONCLUDE_AGREEMENT] if act in TENDER_ACTS else [act]
     label = "aanbesteding en nieuwe overeenkomst" if act in TENDER_ACTS else ACT_LABELS[act]
@@ -467,6 +472,29 @@ def draft_for_gap(
     if kind is MandateKind.VOLMACHT and ratifies_since is not None and ratifies_since < valid_from:
         values["ratifies_since"] = ratifies_since
     return create(session, actor, values)
+
+
+def draft_in_progress(
+    session: Session,
+    actor: Actor,
+    arrangement_id: int,
+    *,
+    act: Act,
+    municipality_ids: Sequence[int],
+) -> Mandate | None:
+    """The draft a gap already led to: a mandate of the arrangement that names the act, with
+    a grant for every municipality of the gap and none of them decided yet."""
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    wanted = set(municipality_ids)
+    for mandate in store.list_mandates(session, arrangement_id=arrangement.id):
+        grants = {g.grantor_id: g.status for g in mandate.grants}
+        if (
+            act.value in mandate.acts
+            and wanted <= grants.keys()
+            and all(grants[i] == "draft" for i in wanted)
+        ):
+            return mandate
+    return None
 
 
 LEGAL_BASIS = {

@@ -187,3 +187,52 @@ def test_one_click_from_the_gap_to_a_regional_dossier_that_grants_the_drafted_vo
     assert "Verlenen volmacht aanbesteding" in detail
     assert "regionaal dossier" in detail and "verleent volmacht" in detail
     assert "Uitspreiden over de gemeenten" in detail
+
+
+def test_clicking_a_gap_twice_shows_the_dossier_in_progress_and_makes_no_second_draft(app):
+    """Issue 13, point 4: one regional dossier and one draft volmacht per gap, whoever clicks
+    and however often; its draft decision names the acts in words."""
+    from sqlalchemy import func, select
+
+    from storage.decisions import Decision
+    from storage.mandates import Mandate
+    from tests.conftest import PROJECT
+
+    client = app.test_client()
+    login(client, PROJECT)
+    page = _tender_group(client.get("/signalen?per=2025-06-01").get_data(as_text=True))
+    form = page[page.index('action="/signalen/besluit"') :]
+    data = {
+        "arrangement_id": form.split('name="arrangement_id" value="')[1].split('"')[0],
+        "act": "run_tender",
+        "act_on": form.split('name="act_on" value="')[1].split('"')[0],
+        "municipality_ids": [
+            c.split('"')[0] for c in form.split('name="municipality_ids" value="')[1:14]
+        ],
+    }
+
+    def counts():
+        with sessions(app)() as session:
+            return (
+                session.scalar(select(func.count()).select_from(Mandate)),
+                session.scalar(select(func.count()).select_from(Decision)),
+            )
+
+    before = counts()
+    first = client.post(
+        "/signalen/besluit", data={**data, "csrf_token": csrf_token(client, "/signalen")}
+    )
+    after_first = counts()
+    assert after_first == (before[0] + 1, before[1] + 1)
+    second = client.post(
+        "/signalen/besluit", data={**data, "csrf_token": csrf_token(client, "/signalen")}
+    )
+    assert second.headers["Location"] == first.headers["Location"]
+    assert counts() == after_first
+    shown = client.get(second.headers["Location"]).get_data(as_text=True)
+    assert "Voor dit signaal is al een concept in behandeling" in shown
+    assert "aanbesteding uitvoeren" in shown and "run_tender" not in shown
+    only_volmacht = client.post(
+        "/signalen/volmacht", data={**data, "csrf_token": csrf_token(client, "/signalen")}
+    )
+    assert only_volmacht.status_code == 302 and counts() == after_first

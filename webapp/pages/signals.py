@@ -21,6 +21,8 @@ blueprint = Blueprint("signals", __name__)
 
 UNITS = {"days": "dagen", "weeks": "weken", "months": "maanden"}
 GAP_MUNICIPALITIES = fields.Ids("Gemeenten")
+# A second click on a signal (or a colleague's) shows the work in progress instead of a copy.
+IN_PROGRESS = "Voor dit signaal is al een concept in behandeling; u ziet het hier."
 
 
 @blueprint.get("/signalen")
@@ -74,6 +76,9 @@ def draft_mandate() -> ResponseReturnValue:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
     try:
+        already = mandates.draft_in_progress(
+            session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
+        )
         # A gap whose act is done already: the volmacht ratifies from that day (BW 3:69).
         mandate = mandates.draft_for_gap(
             session,
@@ -90,11 +95,14 @@ def draft_mandate() -> ResponseReturnValue:
             flash(message, "error")
         return redirect(url_for("signals.dashboard"))
     session.commit()
-    flash(
-        f"Concept{mandate.kind} opgesteld met een conceptbesluit voor {len(municipality_ids)} "
-        "gemeenten. Vul de geldigheid en de toelichting aan.",
-        "success",
-    )
+    if already is not None:
+        flash(IN_PROGRESS, "success")
+    else:
+        flash(
+            f"Concept{mandate.kind} opgesteld met een conceptbesluit voor {len(municipality_ids)} "
+            "gemeenten. Vul de geldigheid en de toelichting aan.",
+            "success",
+        )
     return redirect(url_for("mandates.edit", mandate_id=mandate.id))
 
 
@@ -111,6 +119,9 @@ def draft_dossier() -> ResponseReturnValue:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
     try:
+        already_dossier = decisions.dossier_in_progress(
+            session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
+        )
         decision = decisions.dossier_for_gap(
             session,
             current_actor(),
@@ -127,11 +138,14 @@ def draft_dossier() -> ResponseReturnValue:
             flash(message, "error")
         return redirect(url_for("signals.dashboard"))
     session.commit()
-    flash(
-        "Regionaal besluitvormingsdossier en conceptvolmacht opgesteld. Vul het dossier aan en "
-        "spreid het uit over de gemeenten.",
-        "success",
-    )
+    if already_dossier is not None:
+        flash(IN_PROGRESS, "success")
+    else:
+        flash(
+            "Regionaal besluitvormingsdossier en conceptvolmacht opgesteld. Vul het dossier aan "
+            "en spreid het uit over de gemeenten.",
+            "success",
+        )
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
 
