@@ -210,7 +210,7 @@ def _draft_version(url: str) -> int:
     """A new version of the demo volmacht: a draft, whose text may change (a granted one's
     may not); the newest mandate, which the children below edit."""
     engine = make_engine(url)
-    with make_session_factory(engine)() as session:
+    with session_factory(engine)() as session:  # it writes audit events: with the keys
         first = session.scalars(select(Mandate).order_by(Mandate.id)).first()
         assert first is not None
         draft = mandates.new_version(session, system_actor("test"), first.id)
