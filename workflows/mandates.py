@@ -483,15 +483,17 @@ def draft_in_progress(
     municipality_ids: Sequence[int],
 ) -> Mandate | None:
     """The draft a gap already led to: a mandate of the arrangement that names the act, with
-    a grant for every municipality of the gap and none of them decided yet."""
+    a grant for every municipality of the gap, and no grant of it decided yet."""
     arrangement = arrangements.visible(session, actor, arrangement_id)
     wanted = set(municipality_ids)
     for mandate in store.list_mandates(session, arrangement_id=arrangement.id):
         grants = {g.grantor_id: g.status for g in mandate.grants}
+        # Only a mandate nobody has granted yet is a draft in progress: one that others have
+        # granted (with one college still deciding) is the register's, not this gap's draft.
         if (
             act.value in mandate.acts
             and wanted <= grants.keys()
-            and all(grants[i] == "draft" for i in wanted)
+            and all(status == "draft" for status in grants.values())
         ):
             return mandate
     return None

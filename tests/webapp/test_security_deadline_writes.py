@@ -26,7 +26,10 @@ from workflows.demo import ARRANGEMENT_NAME
 from workflows.errors import Forbidden
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-MANDATE_NEEDED = "nieuwe volmacht nodig: aanbesteding uitvoeren namens"
+MANDATE_NEEDED = (
+    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
+    "aanbesteding gunnen en overeenkomst sluiten namens"
+)
 LIST = "/signalen/termijnen"
 NOT_YOURS = (
     "Deze termijn hoort niet bij uw gemeente of bij een regeling waaraan uw gemeente "

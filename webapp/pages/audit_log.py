@@ -15,6 +15,7 @@ from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
 from workflows import audit, audit_log, audit_words
+from workflows.rules import fields
 from workflows.rules.dates import parse_date
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/beheer/auditlog")
@@ -68,8 +69,8 @@ def index() -> ResponseReturnValue:
     actor = current_actor()
     chosen = _filters()
     names = audit_words.organisation_names(session)
-    raw_number = request.args.get("pagina", "1")
-    shown = chosen.page(int(raw_number) if raw_number.isdigit() and len(raw_number) < 9 else 1)
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = chosen.page(number or 1)
     return render_template(
         "audit_log.html",
         events=[audit_words.describe(event, names) for event in shown.events],
