@@ -21,7 +21,7 @@ from webapp.app import create_app
 from webapp.config import ConfigurationError, load_settings
 from webapp.database import keys, sessions
 from webapp.formatting import dutch_datetime
-from webapp.mail import mailer_for
+from webapp.mail import deadline_links, mailer_for
 from workflows import accounts, audit_log, demo, organisations, reminders
 from workflows.actors import system_actor
 from workflows.errors import InvalidInput, WorkflowError
@@ -230,7 +230,12 @@ def tick(moment: str | None) -> None:
     """Eén ronde: termijnen bijwerken, herinneringen klaarzetten en versturen."""
     now = _parse_moment(moment)
     settings = current_app.config["BESLUITWERK_SETTINGS"]
-    result = reminders.tick(sessions(), now=now, mailer=mailer_for(settings))
+    result = reminders.tick(
+        sessions(),
+        now=now,
+        mailer=mailer_for(settings),
+        link=deadline_links(current_app._get_current_object()),  # type: ignore[attr-defined]
+    )
     click.echo(" ".join(f"{key}={value}" for key, value in result.items()))
 
 

@@ -82,6 +82,9 @@ class Settings:
     smtp_password: str = ""
     smtp_from: str = "besluitwerk@localhost"
     smtp_starttls: bool = False
+    # The address people open Besluitwerk at (https://besluitwerk.gemeente.example): reminders
+    # link to it. Empty: they name the page instead.
+    public_url: str = ""
     log_format: str = "text"
     extra: Mapping[str, object] = field(default_factory=dict)
 
@@ -133,6 +136,12 @@ def load_settings(
             f"LOG_FORMAT {log_format!r} is onbekend; kies 'json' (een JSON-object per regel) "
             "of 'text' (een leesbare regel)."
         )
+    public_url = env.get("PUBLIC_URL", "").strip().rstrip("/")
+    if public_url and not public_url.startswith(("https://", "http://")):
+        raise ConfigurationError(
+            f"PUBLIC_URL {public_url!r} is geen webadres; schrijf het zoals mensen Besluitwerk "
+            "openen, bijvoorbeeld https://besluitwerk.gemeente.example."
+        )
     return Settings(
         database_url=database_url,
         secret_key=secret_key,
@@ -150,6 +159,7 @@ def load_settings(
         smtp_password=env.get("SMTP_PASSWORD", ""),
         smtp_from=env.get("SMTP_FROM", "besluitwerk@localhost"),
         smtp_starttls=env.get("SMTP_STARTTLS", "").lower() in {"1", "true", "ja", "yes"},
+        public_url=public_url,
         log_format=log_format,
     )
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Callable
 from email.message import EmailMessage
 from email.utils import make_msgid
+
+from flask import Flask, url_for
 
 from webapp.config import Settings
 
@@ -39,3 +42,15 @@ class SmtpMailer:
 
 def mailer_for(settings: Settings) -> SmtpMailer | None:
     return SmtpMailer(settings) if settings.smtp_host else None
+
+
+def deadline_links(app: Flask) -> Callable[[int], str] | None:
+    """How a reminder links to its deadline on the deadlines page, at the address people open
+    Besluitwerk at (PUBLIC_URL); None without one, and the reminder names the page instead.
+    The scheduler runs outside any request, so the address cannot come from one."""
+    settings: Settings = app.config["BESLUITWERK_SETTINGS"]
+    if not settings.public_url:
+        return None
+    with app.test_request_context(base_url=settings.public_url):
+        page = url_for("deadlines.index", _external=True)
+    return lambda deadline_id: f"{page}#termijn-{deadline_id}"

@@ -21,7 +21,7 @@ from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
 from webapp.logs import safe
-from webapp.mail import mailer_for
+from webapp.mail import deadline_links, mailer_for
 from workflows import audit_log, reminders
 
 logger = logging.getLogger("besluitwerk.scheduler")
@@ -49,7 +49,9 @@ def run_once(app: Flask) -> None:
         logger.exception("audit head not logged")
     settings = app.config["BESLUITWERK_SETTINGS"]
     try:
-        result = reminders.tick(sessions(app), now=clock.now(), mailer=mailer_for(settings))
+        result = reminders.tick(
+            sessions(app), now=clock.now(), mailer=mailer_for(settings), link=deadline_links(app)
+        )
     except Exception:  # a failed tick is logged; the next one starts afresh
         logger.exception("scheduler tick failed")
         return

@@ -1,8 +1,12 @@
 """Reminders: the sweep turns due deadline stages into outbox messages; the dispatcher sends
 them. The database is the scheduler of record (DESIGN.md §5):
 
-- every message has a unique key (deadline, version, stage, recipient, channel), inserted with
-  ON CONFLICT DO NOTHING, so a sweep run twice, or by two processes at once, makes it once;
+- what falls due for one person in one arrangement in one run is one message, a digest that
+  lists every municipality's reminder, instead of one message per municipality;
+- every message has a unique key (for one reminder: deadline, version, stage, recipient,
+  channel; for a digest: the day, the arrangement and every reminder in it, the recipient and
+  the channel), inserted with ON CONFLICT DO NOTHING in the transaction that moves each
+  deadline past its stage, so a sweep run twice, or by two processes at once, makes it once;
 - the dispatcher claims due messages with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL,
   BEGIN IMMEDIATE on SQLite), sends, and marks them sent. A crash between "accepted by the
   mail server" and "marked sent" may send one message twice once the lease runs out; a message
@@ -11,12 +15,13 @@ them. The database is the scheduler of record (DESIGN.md §5):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import deadlines as store
@@ -25,7 +30,7 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
-from workflows.deadlines import sync
+from workflows.deadlines import KIND_LABELS, sync
 from workflows.rules.dates import in_words
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
@@ -35,6 +40,7 @@ from workflows.rules.reminders import (
     send_time,
     stage_label,
 )
+from workflows.rules.roles import ROLE_LABELS, Role
 
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
@@ -70,20 +76,81 @@ def _ladder(session: Session) -> Callable[[str], tuple[list[int], list[str], int
     return lookup
 
 
+@dataclass(frozen=True)
+class Reach:
+    """Who receives a deadline's reminders; and, when its municipality has nobody who could,
+    the sentence that says so to the project group (who then receive them in its place)."""
+
+    users: list[User]
+    unreached: str = ""
+
+
 def recipients(session: Session, deadline: Deadline, roles: Sequence[str]) -> list[User]:
+    return reach(session, deadline, roles).users
+
+
+def reach(session: Session, deadline: Deadline, roles: Sequence[str]) -> Reach:
     """The owner; else the people with the ladder's roles at the organisation concerned; and
     when that organisation has nobody in Besluitwerk, the lead's project group, so that no
     deadline goes unannounced."""
     if deadline.owner_id is not None:
         owner = session.get(User, deadline.owner_id)
-        return [owner] if owner is not None and owner.active else []
+        return Reach([owner] if owner is not None and owner.active else [])
     arrangement = (
         session.get(Arrangement, deadline.arrangement_id) if deadline.arrangement_id else None
     )
     lead_id = arrangement.lead_organisation_id if arrangement else None
     found = _users(session, deadline.organisation_id or lead_id, roles)
-    if not found and lead_id is not None:
+    if found:
+        return Reach(found)
+    unreached = (
+        nobody_at(session, deadline.organisation_id, roles)
+        if deadline.organisation_id is not None and deadline.organisation_id != lead_id
+        else ""
+    )
+    if lead_id is not None:
         found = _users(session, lead_id, ["project_group"])
+    return Reach(found, unreached)
+
+
+def nobody_at(session: Session, organisation_id: int, roles: Sequence[str]) -> str:
+    """'Niemand van Almelo krijgt deze herinnering: er is geen account.' A municipality with
+    accounts, but none in the roles the reminder is meant for, is named with those roles."""
+    organisation = session.get(Organisation, organisation_id)
+    name = organisation.name if organisation is not None else "deze gemeente"
+    accounts = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.organisation_id == organisation_id, User.active.is_(True))
+    )
+    if not accounts:
+        return f"Niemand van {name} krijgt deze herinnering: er is geen account."
+    labels = [ROLE_LABELS[Role(r)] for r in roles if r in {x.value for x in Role}]
+    return (
+        f"Niemand van {name} krijgt deze herinnering: er is geen account van een "
+        f"{' of '.join(labels) if labels else 'ontvanger'}."
+    )
+
+
+def unreached(session: Session, deadlines: Sequence[Deadline]) -> dict[int, str]:
+    """For the deadlines page: per deadline whose municipality has nobody to remind, the
+    sentence that says so."""
+    ladder = _ladder(session)
+    found: dict[int, str] = {}
+    said: dict[tuple[int, tuple[str, ...]], str] = {}
+    for deadline in deadlines:
+        if deadline.owner_id is not None or deadline.organisation_id is None:
+            continue
+        _, roles, _ = ladder(deadline.kind)
+        key = (deadline.organisation_id, tuple(roles))
+        if key not in said:
+            said[key] = (
+                ""
+                if _users(session, deadline.organisation_id, roles)
+                else nobody_at(session, deadline.organisation_id, roles)
+            )
+        if said[key]:
+            found[deadline.id] = said[key]
     return found
 
 
@@ -103,22 +170,49 @@ def _users(session: Session, organisation_id: int | None, roles: Sequence[str]) 
     )
 
 
-def sweep(session: Session, *, now: datetime, batch: int = 1000) -> SweepResult:
+Link = Callable[[int], str]
+# Where a reminder points when no public address of Besluitwerk is configured.
+WHERE_IN_THE_APP = "in Besluitwerk: Wat moet wanneer > Termijnen"
+ACKNOWLEDGE = (
+    "Bevestig in Besluitwerk dat u dit oppakt (Wat moet wanneer > Termijnen); anders gaat het "
+    "bericht na enkele dagen naar de escalatiecontactpersoon."
+)
+
+
+@dataclass(frozen=True)
+class _Due:
+    """One due reminder stage for one person, waiting to be put in that person's digest."""
+
+    deadline: Deadline
+    stage: int
+    unreached: str
+
+
+def sweep(
+    session: Session, *, now: datetime, batch: int = 1000, link: Link | None = None
+) -> SweepResult:
     """Materialise the due reminder stages as messages. Touches only deadlines whose next
-    stage has come (an index on status and next_stage_on), so its cost follows what is due."""
+    stage has come (an index on status and next_stage_on), so its cost follows what is due.
+
+    What falls due for one person in one arrangement in one run becomes one message (a digest
+    listing them all) instead of one per municipality. The messages are written in the same
+    transaction that moves each deadline past its stage, so a run repeated the same day finds
+    nothing new to send, and a crash before the commit leaves nothing half-recorded."""
     today = local_day(now)
     ladder = _ladder(session)
     touched = created = 0
+    waiting: dict[tuple[int, int | None], list[_Due]] = {}
     while True:
         due = store.due_for_stage(session, today, limit=batch)
         if not due:
             break
         for deadline in due:
             touched += 1
-            created += _sweep_one(session, deadline, now=now, ladder=ladder)
+            created += _sweep_one(session, deadline, now=now, ladder=ladder, waiting=waiting)
         session.flush()
         if len(due) < batch:
             break
+    created += store.insert_messages(session, _digest_rows(session, waiting, now=now, link=link))
     return SweepResult(touched, created)
 
 
@@ -128,15 +222,18 @@ def _sweep_one(
     *,
     now: datetime,
     ladder: Callable[[str], tuple[list[int], list[str], int]],
+    waiting: dict[tuple[int, int | None], list[_Due]],
 ) -> int:
     offsets, roles, escalate_after = ladder(deadline.kind)
     stage = latest_due_stage(deadline.due_on, offsets, now)
     created = 0
     if stage is not None and (deadline.last_stage is None or stage < deadline.last_stage):
         # After downtime only the latest due stage goes out.
-        created += store.insert_messages(
-            session, _stage_rows(session, deadline, stage, roles, now=now)
-        )
+        found = reach(session, deadline, roles)
+        for user in found.users:
+            waiting.setdefault((user.id, deadline.arrangement_id), []).append(
+                _Due(deadline, stage, found.unreached)
+            )
         deadline.last_stage = stage
         deadline.last_stage_at = now
     if stage is not None and deadline.first_reminded_on is None:
@@ -166,28 +263,107 @@ def _body(deadline: Deadline, now: datetime) -> str:
     return (
         f"{deadline.subject}\n\n"
         f"Datum: {in_words(deadline.due_on)} ({_when(deadline, now)}).\n\n"
-        f"{deadline.explanation}\n\n"
-        "Bevestig in Besluitwerk dat u dit oppakt (Wat moet wanneer gebeuren > Termijnen); "
-        "anders gaat het bericht na enkele dagen naar de escalatiecontactpersoon."
+        f"{deadline.explanation}\n\n{ACKNOWLEDGE}"
     )
 
 
-def _stage_rows(
-    session: Session, deadline: Deadline, stage: int, roles: Sequence[str], *, now: datetime
+def _municipality(session: Session, deadline: Deadline) -> str:
+    organisation = (
+        session.get(Organisation, deadline.organisation_id) if deadline.organisation_id else None
+    )
+    return organisation.name if organisation is not None else "Hele regio"
+
+
+def _item(session: Session, due: _Due, *, now: datetime, link: Link | None) -> str:
+    deadline = due.deadline
+    label = KIND_LABELS.get(deadline.kind, "termijn")
+    # A derived subject starts with its kind already ("nieuwe volmacht nodig: ...").
+    what = (
+        deadline.subject if deadline.subject.startswith(label) else f"{label}: {deadline.subject}"
+    )
+    lines = [
+        f"{_municipality(session, deadline)} – {what}",
+        f"Uiterlijk {in_words(deadline.due_on)} ({_when(deadline, now)}).",
+    ]
+    if deadline.explanation:
+        lines.append(deadline.explanation)
+    if due.unreached:
+        lines.append(f"{due.unreached} Daarom krijgt u als projectgroep deze herinnering.")
+    lines.append(f"Bekijken: {link(deadline.id) if link else WHERE_IN_THE_APP}")
+    return "\n".join(lines)
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+
+
+def _digest_rows(
+    session: Session,
+    waiting: dict[tuple[int, int | None], list[_Due]],
+    *,
+    now: datetime,
+    link: Link | None,
 ) -> list[dict[str, object]]:
+    """One e-mail and one in-app message per person and arrangement for what fell due in this
+    run. The key names the day and every reminder in it, so the same reminders are never
+    made into a second message; reminders that fall due later the same day (a deadline added
+    at noon) make a digest of their own."""
+    day = local_day(now)
     rows: list[dict[str, object]] = []
-    subject = f"[Besluitwerk] {deadline.subject} – {_when(deadline, now)}"
-    for user in recipients(session, deadline, roles):
+    for (user_id, arrangement_id), items in waiting.items():
+        items.sort(key=lambda d: (d.deadline.due_on, _municipality(session, d.deadline)))
+        arrangement = session.get(Arrangement, arrangement_id) if arrangement_id else None
+        if len(items) == 1:
+            only = items[0].deadline
+            subject = f"[Besluitwerk] {only.subject} – {_when(only, now)}"
+            key = f"{only.id}:{only.deadline_version}:{items[0].stage}"
+            intro = "Herinnering"
+        else:
+            about = arrangement.name if arrangement else "termijnen zonder regeling"
+            subject = f"[Besluitwerk] {len(items)} herinneringen: {about}"
+            fingerprint = hashlib.sha256(
+                "|".join(
+                    f"{d.deadline.id}:{d.deadline.deadline_version}:{d.stage}" for d in items
+                ).encode()
+            ).hexdigest()[:24]
+            key = f"digest:{day.isoformat()}:{arrangement_id or 0}:{fingerprint}"
+            intro = f"{len(items)} herinneringen"
+        heading = f"{intro} van {in_words(day)}" + (
+            f" over {arrangement.name}:" if arrangement else ":"
+        )
+        unreached = sorted(
+            {_municipality(session, d.deadline) for d in items if d.unreached}, key=str.lower
+        )
+        summary = (
+            [
+                f"Bij {len(unreached)} gemeenten heeft niemand een account dat deze herinnering "
+                f"kan krijgen: {_listed(unreached)}. Daarom krijgt u als projectgroep hun "
+                "herinneringen; het staat bij elke termijn hieronder."
+            ]
+            if len(unreached) > 1
+            else []
+        )
+        body = "\n\n".join(
+            [
+                heading,
+                *summary,
+                *(
+                    f"{n}. " + _item(session, due, now=now, link=link).replace("\n", "\n   ")
+                    for n, due in enumerate(items, start=1)
+                ),
+                ACKNOWLEDGE,
+            ]
+        )
         for channel in ("email", "in_app"):
             rows.append(
                 {
-                    "key": f"{deadline.id}:{deadline.deadline_version}:{stage}:{user.id}:{channel}",
-                    "recipient_id": user.id,
+                    "key": f"{key}:{user_id}:{channel}",
+                    "recipient_id": user_id,
                     "channel": channel,
-                    "deadline_id": deadline.id,
-                    "stage": str(stage),
+                    "deadline_id": items[0].deadline.id if len(items) == 1 else None,
+                    "stage": str(items[0].stage) if len(items) == 1 else "bundle",
                     "subject": subject[:500],
-                    "body": _body(deadline, now),
+                    "body": body,
                     "due_at": now,
                     "status": "pending",
                     "attempts": 0,
@@ -352,7 +528,11 @@ def dispatch(
 
 
 def tick(
-    sessions: sessionmaker[Session], *, now: datetime, mailer: Mailer | None
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    mailer: Mailer | None,
+    link: Link | None = None,
 ) -> dict[str, int]:
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
     with sessions() as session, session.begin():
@@ -360,7 +540,7 @@ def tick(
         # both add the same new deadlines, and the second would fail on their unique key.
         locks.hold(session, locks.SCHEDULER_SWEEP)
         changes = sync(session, as_of=local_day(now))
-        swept = sweep(session, now=now)
+        swept = sweep(session, now=now, link=link)
         digests = digest(session, now=now)
     result = dispatch(sessions, now=now, mailer=mailer)
     return {

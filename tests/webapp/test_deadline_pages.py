@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -430,8 +430,9 @@ def test_notifications_page_shows_the_in_app_reminders_of_the_logged_in_user_onl
 ):
     mine = _in_app(app, LEGAL)
     theirs = _in_app(app, PROJECT)
-    # Borne's reminders go to Borne's own jurist; the project group has the other twelve.
-    assert len(mine) == 1 and len(theirs) == 12
+    # Borne's reminders go to Borne's own jurist; the project group's twelve (eleven
+    # municipalities without an account and the regional tender) come as one digest.
+    assert len(mine) == 1 and len(theirs) == 1
     assert len(_in_app(app, "jurist@borne.example")) == 1
     assert all(m.status == "sent" for m in mine + theirs)
     login(client, LEGAL)
@@ -445,18 +446,49 @@ def test_notifications_page_shows_the_in_app_reminders_of_the_logged_in_user_onl
     assert "Overzicht termijnen" not in page
 
 
-def test_gelezen_marks_that_one_message_read(app, client, ticked):
-    messages = _in_app(app, PROJECT)
-    chosen = messages[3]
+def test_the_project_group_gets_one_digest_naming_each_municipality_without_an_account(
+    app, client, ticked
+):
+    (digest,) = _in_app(app, PROJECT)
+    assert digest.subject == f"[Besluitwerk] 12 herinneringen: {ARRANGEMENT_NAME}"
+    without_account = [
+        n for n in TWENTE_MUNICIPALITIES_BUT_THE_LEAD if n not in {"Borne", "Enschede"}
+    ]
+    for name in without_account:
+        assert f"{MANDATE_NEEDED} {name}" in digest.body
+        assert f"Niemand van {name} krijgt deze herinnering: er is geen account." in digest.body
+    # Borne and Enschede have their own jurist: they are reminded themselves.
+    assert "namens Borne" not in digest.body and "Niemand van Enschede" not in digest.body
     login(client, PROJECT)
-    assert _page(client.get("/meldingen")).count("ongelezen") == 12
+    page = _page(client.get("/meldingen"))
+    assert page.count("ongelezen") == 1
+    assert "Niemand van Almelo krijgt deze herinnering: er is geen account." in page
+
+
+def test_the_deadlines_page_names_each_municipality_without_an_account(app, client, ticked):
+    login(client, PROJECT)
+    page = _page(client.get("/signalen/termijnen"))
+    assert "11 termijnen van een gemeente zonder account" in page
+    for name in TWENTE_MUNICIPALITIES_BUT_THE_LEAD:
+        named = f"Niemand van {name} krijgt deze herinnering: er is geen account." in page
+        assert named is (name not in {"Borne", "Enschede"}), name
+
+
+def test_gelezen_marks_that_one_message_read(app, client, ticked):
+    # The next morning brings the project group a second digest (the day itself).
+    reminders.tick(sessions(app), now=NOW + timedelta(days=1), mailer=None)
+    messages = _in_app(app, PROJECT)
+    assert len(messages) == 2
+    chosen = messages[0]
+    login(client, PROJECT)
+    assert _page(client.get("/meldingen")).count("ongelezen") == 2
     response = _post(client, f"/meldingen/{chosen.id}/gelezen", form_page="/meldingen")
     assert response.status_code == 302 and response.headers["Location"].endswith("/meldingen")
     after = {m.id: m.read_at for m in _in_app(app, PROJECT)}
     assert after[chosen.id] is not None
     assert [i for i, read in after.items() if read is not None] == [chosen.id]
     page = _page(client.get("/meldingen"))
-    assert page.count("ongelezen") == 11
+    assert page.count("ongelezen") == 1
     assert f"Gelezen: {chosen.subject}" not in page
 
 
@@ -477,7 +509,8 @@ def test_outbox_lists_every_email_with_status_postvak_for_the_administrator(app,
         emails = session.scalars(select(Message).where(Message.channel == "email")).all()
         recipients = {m.recipient.email for m in emails}
         statuses = {m.status for m in emails}
-    assert ticked["outbox"] == len(emails) == 19
+    # One digest per person and arrangement, not one mail per municipality; plus the overviews.
+    assert ticked["outbox"] == len(emails) == 8
     assert statuses == {"outbox"}
     login(client, ADMIN)
     response = client.get("/beheer/postvak-uit")
@@ -488,7 +521,9 @@ def test_outbox_lists_every_email_with_status_postvak_for_the_administrator(app,
     assert cells.count("postvak") == len(emails)
     for email in recipients:
         assert email in page
-    assert "Overzicht termijnen" in page  # the digest
+    assert "Overzicht termijnen" in page  # the overview of the coming two weeks
+    assert f"12 herinneringen: {ARRANGEMENT_NAME}" in page  # the project group's digest
+    assert page.count("Niemand van Almelo krijgt deze herinnering") == 1
 
 
 @pytest.mark.parametrize("email", [POLICY, LEGAL, PROJECT, AUDITOR, PROVIDER_CR])

@@ -10,7 +10,7 @@ from webapp.access import current_actor
 from webapp.auth import local_path
 from webapp.database import db
 from webapp.forms import form_fields
-from workflows import accounts, arrangements, calendar_feed, deadlines, notifications
+from workflows import accounts, arrangements, calendar_feed, deadlines, notifications, reminders
 from workflows.errors import InvalidInput
 from workflows.rules.reminders import stage_label
 from workflows.rules.roles import Permission, Role
@@ -32,6 +32,7 @@ def _list_page(
             "deadlines/list.html",
             deadlines=rows,
             changeable=deadlines.changeable_ids(session, actor, rows),
+            unreached=reminders.unreached(session, rows) if statuses == ["open"] else {},
             may_add=actor.can(Permission.EDIT_DEADLINES),
             status=statuses[0],
             statuses=deadlines.STATUS_LABELS,
