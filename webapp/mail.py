@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from collections.abc import Callable
 from email.message import EmailMessage
-from email.utils import make_msgid
 
 from flask import Flask, url_for
 
 from webapp.config import Settings
+
+
+def stable_message_id(key: str, sender: str) -> str:
+    """The same Message-ID each time the outbox row with ``key`` is sent (make_msgid would add
+    the time, the process id and a random number, so a repeat would look like a new mail).
+    The sender's domain keeps it apart from another installation's."""
+    local = re.sub(r"[^A-Za-z0-9_-]+", ".", key).strip(".") or "bericht"
+    domain = re.sub(r"[^A-Za-z0-9.-]+", "", sender.rpartition("@")[2]) or "localhost"
+    return f"<{local}@besluitwerk.{domain}>"
 
 
 class SmtpMailer:
@@ -25,9 +34,7 @@ class SmtpMailer:
         message["Subject"] = subject
         # A stable Message-ID per outbox row lets a mail server or client drop the one
         # duplicate that the documented crash window can produce.
-        message["Message-ID"] = make_msgid(
-            idstring=message_id.replace(":", "."), domain="besluitwerk"
-        )
+        message["Message-ID"] = stable_message_id(message_id, self.settings.smtp_from)
         message["X-Besluitwerk-Key"] = message_id
         message.set_content(body)
         with smtplib.SMTP(
