@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 
 from webapp import clock
@@ -16,6 +17,7 @@ from workflows.rules.reminders import stage_label
 from workflows.rules.roles import Permission, Role
 
 blueprint = Blueprint("deadlines", __name__)
+CALENDAR_ADDRESS = "calendar_address"
 
 
 def _list_page(
@@ -113,6 +115,8 @@ def my_notifications() -> ResponseReturnValue:
         "deadlines/notifications.html",
         messages=notifications.mine(session, actor),
         has_feed=calendar_feed.has_feed(session, actor),
+        # Shown once, right after it was made: only its hash is kept.
+        calendar_address=cookie_session.pop(CALENDAR_ADDRESS, None),
     )
 
 
@@ -129,12 +133,10 @@ def new_calendar_address() -> ResponseReturnValue:
     session = db()
     token = calendar_feed.new_token(session, current_actor())
     session.commit()
-    address = url_for("deadlines.calendar", token=token, _external=True)
-    flash(
-        f"Uw persoonlijke agenda-adres (bewaar het; een nieuw adres maakt dit ongeldig): {address}",
-        "success",
-    )
-    return redirect(url_for("deadlines.my_notifications"))
+    # The signed session cookie carries it to the page once, as a flash message would.
+    cookie_session[CALENDAR_ADDRESS] = url_for("deadlines.calendar", token=token, _external=True)
+    flash("Uw nieuwe agenda-adres staat hieronder bij 'Termijnen in uw agenda'.", "success")
+    return redirect(url_for("deadlines.my_notifications") + "#kop-agenda")
 
 
 @blueprint.get("/calendar/<token>.ics")
