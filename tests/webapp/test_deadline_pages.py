@@ -686,4 +686,6 @@ def test_a_derived_deadline_that_vanished_and_came_back_is_reminded_again(app, c
     reminders.tick(sessions(app), now=stage, mailer=None)
     login(client, PROJECT)
     page = _page(client.get("/meldingen"))
-    assert "aanbesteding voorbereiden: aanbesteding voorbereiden – over 90 dagen" in page
+    # In the project group's digest of that day.
+    assert "Hele regio – aanbesteding voorbereiden: aanbesteding voorbereiden" in page
+    assert "Uiterlijk 1 april 2026 (over 90 dagen)." in page
