@@ -336,8 +336,8 @@ def _digest_rows(
         )
         summary = (
             [
-                f"Bij {len(unreached)} gemeenten heeft niemand een account dat deze herinnering "
-                f"kan krijgen: {_listed(unreached)}. Daarom krijgt u als projectgroep hun "
+                f"Bij {len(unreached)} gemeenten heeft niemand een account om deze herinneringen "
+                f"te krijgen: {_listed(unreached)}. Daarom krijgt u als projectgroep hun "
                 "herinneringen; het staat bij elke termijn hieronder."
             ]
             if len(unreached) > 1
