@@ -22,7 +22,8 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields, throttle
 from workflows.rules.passwords import password_problem
-from workflows.rules.roles import Permission, Role
+from workflows.rules.role_pairings import pairing_problem
+from workflows.rules.roles import ROLE_LABELS, Permission, Role
 from workflows.rules.text import clean_text, text_problem
 
 # argon2-cffi's defaults are the RFC 9106 low-memory profile of argon2id (SECURITY.md S20).
@@ -133,9 +134,12 @@ def create_user(
         errors["organisation_id"] = "Organisatie: kies een bestaande organisatie."
     if role not in {r.value for r in Role}:
         errors["role"] = "Rol: kies een van de rollen uit de lijst."
-    elif organisation is not None and (role == Role.PROVIDER) != (organisation.kind == "provider"):
-        # A provider account must never see municipal data, nor an officer be a provider.
-        errors["role"] = "Rol: de rol aanbieder hoort bij een zorgaanbieder, en alleen daarbij."
+    elif organisation is not None:
+        # The same pairing as when a beheerder edits an account: a provider account must never
+        # see municipal data, nor an officer work for a provider.
+        problem = pairing_problem(Role(role), organisation.kind, ROLE_LABELS[Role(role)])
+        if problem:
+            errors["role"] = problem
     related = [email, name, organisation.name if organisation is not None else ""]
     problem = password_problem(password, related=related)
     if problem:
