@@ -8,6 +8,7 @@ time a kind is used, so a document made from it records a stored, hashable templ
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -85,17 +86,22 @@ def upload(
     original_name: str,
     note: str,
     now: datetime,
+    before_check: Callable[[], None] = lambda: None,
 ) -> CheckResult:
     """Checks an uploaded version (S2–S5, S7) and test-renders it with the longest values and
     with the sample values; only a version that passes is stored, as a candidate. All that reads
-    the template's code runs in a child process with limits (``template_checks``)."""
+    the template's code runs in a child process with limits (``template_checks``).
+
+    ``before_check`` runs once the database has been read and before that child starts: the
+    web layer ends its transaction there, since on SQLite a transaction holds the write lock
+    and the whole app would wait for a check of seconds (S30)."""
     actor.require(Permission.MANAGE_TEMPLATES)
     if kind not in CATALOGUES:
         raise InvalidInput({"kind": f"Documentsoort '{kind[:40]}' bestaat niet."})
+    sample = sample_context(session, kind, now=now)
+    before_check()
     try:
-        report = template_checks.check_template(
-            content, kind, sample=sample_context(session, kind, now=now)
-        )
+        report = template_checks.check_template(content, kind, sample=sample)
     except template_checks.TemplateRefused as refused:
         audit.record(
             session,

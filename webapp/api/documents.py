@@ -14,7 +14,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.views import blueprint, error_response, id_arg, page
-from webapp.database import db
+from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
 from webapp.pages.documents import convert_first
@@ -216,6 +216,7 @@ def upload_template(kind: str) -> ResponseReturnValue:
             original_name=upload.filename or "",
             note=request.form.get("note", ""),
             now=clock.now(),
+            before_check=end_transaction,
         )
     except InvalidInput:
         session.commit()  # keeps the refusal in the audit log; nothing of the file is stored

@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from storage.files import FileStore
 from webapp import clock
 from webapp.access import current_actor
-from webapp.database import db
+from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from workflows import document_templates, documents
 from workflows.errors import InvalidInput, NotFound
@@ -75,6 +75,7 @@ def kind(kind: str) -> ResponseReturnValue:
             original_name=upload.filename,
             note=request.form.get("note", ""),
             now=clock.now(),
+            before_check=end_transaction,
         )
     except InvalidInput as error:
         # The refusal is in the audit log; the file itself is not kept.
