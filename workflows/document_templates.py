@@ -1,5 +1,5 @@
 """Template versions: the built-in ones from ``templates_docs/``, and versions a beheerder
-uploads, checks, test-renders with the demo data and then activates (DESIGN.md §6).
+uploads, checks, test-renders with the demo data and then activates (docs/architecture.md §6).
 
 A version, once stored, never changes: documents record which version made them. Exactly one
 version per kind is active. The built-in template becomes version 1 of its kind the first

@@ -1,5 +1,5 @@
 """Reminders: the sweep turns due deadline stages into outbox messages; the dispatcher sends
-them. The database is the scheduler of record (DESIGN.md §5):
+them. The database is the scheduler of record (docs/architecture.md §5):
 
 - every message has a unique key (deadline, version, stage, recipient, channel), inserted with
   ON CONFLICT DO NOTHING, so a sweep run twice, or by two processes at once, makes it once;

@@ -1,4 +1,4 @@
-"""A provider returns its agreement signed (DESIGN.md §6, SECURITY.md S8, S11).
+"""A provider returns its agreement signed (docs/architecture.md §6, docs/security.md S8, S11).
 
 The upload is checked in a child process with limits before anything is stored; a refused file
 leaves the agreement exactly as it was. An accepted one is stored under a server-made name and

@@ -1,4 +1,5 @@
-"""Generating documents from the Twente demo (DESIGN.md §6): every kind filled and read back with
+"""Generating documents from the Twente demo (docs/architecture.md §6): every kind filled and read
+back with
 python-docx, immutable versions with their hashes, template versions, values that come out
 exactly as typed (S6), bundles with index page and bookmarks and nothing active in them (S9),
 and the background jobs that make them in bulk (S29)."""

@@ -1,4 +1,5 @@
-"""Checking an uploaded Word template (SECURITY.md S3, S4, S5, S7): every bad file is built here,
+"""Checking an uploaded Word template (docs/security.md S3, S4, S5, S7): every bad file is built
+here,
 from a python-docx document and zipfile, never a committed fixture."""
 
 from __future__ import annotations

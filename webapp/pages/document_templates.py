@@ -1,5 +1,5 @@
 """Template management for the beheerder: upload a new version, see the check report and a
-test render with the demo data, then activate it (SECURITY.md S1–S5, S7)."""
+test render with the demo data, then activate it (docs/security.md S1–S5, S7)."""
 
 from __future__ import annotations
 
