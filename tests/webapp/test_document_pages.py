@@ -48,6 +48,7 @@ from workflows import (
     document_bundles,
     document_templates,
     signed_copies,
+    template_uploads,
 )
 from workflows.documents import DOCX_TYPE
 from workflows.rules.document_fields import KIND_LABELS
@@ -711,7 +712,7 @@ def test_s30_the_database_is_not_locked_while_an_uploaded_template_is_checked(
 ):
     engine = app.extensions["besluitwerk.engine"]
     seen: list[tuple[str, bool]] = []
-    check = document_templates.template_checks.check_template
+    check = template_uploads.template_checks.check_template
 
     def observed(*args, **kwargs):
         session = g.get("db_session")
@@ -728,7 +729,7 @@ def test_s30_the_database_is_not_locked_while_an_uploaded_template_is_checked(
                 other.close()
         return check(*args, **kwargs)
 
-    monkeypatch.setattr(document_templates.template_checks, "check_template", observed)
+    monkeypatch.setattr(template_uploads.template_checks, "check_template", observed)
     admin = signed_in(app, ADMIN)
     content = _modified_builtin("volmacht", EXTRA_PARAGRAPH)
     assert _upload_template(admin, "volmacht", content).status_code == 302

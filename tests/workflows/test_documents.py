@@ -41,6 +41,7 @@ from workflows import (
     documents,
     docx_render,
     mandates,
+    template_uploads,
 )
 from workflows.actors import system_actor
 from workflows.docx_render import Picture
@@ -181,7 +182,7 @@ def _with_paragraph(kind: str, text: str) -> bytes:
 
 
 def _new_active_volmacht_template(session, files, actor) -> int:
-    result = document_templates.upload(
+    result = template_uploads.upload(
         session,
         files,
         actor,
@@ -340,7 +341,7 @@ def test_a_new_active_template_version_makes_the_next_document_version(
 ):
     first = make_volmacht()
     assert first.template_version == 1
-    candidate = document_templates.upload(
+    candidate = template_uploads.upload(
         session,
         files,
         actor,

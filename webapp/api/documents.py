@@ -22,8 +22,8 @@ from workflows import (
     conversion,
     document_bundles,
     document_jobs,
-    document_templates,
     documents,
+    template_uploads,
 )
 from workflows.errors import InvalidInput
 from workflows.rules.fields import MAX_ID
@@ -207,7 +207,7 @@ def upload_template(kind: str) -> ResponseReturnValue:
     finally:
         upload.close()
     try:
-        result = document_templates.upload(
+        result = template_uploads.upload(
             session,
             _files(),
             current_actor(),
