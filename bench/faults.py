@@ -1,4 +1,4 @@
-"""Fault runs (SECURITY.md, "Faults to survive"): each bounded in time, each printing one line
+"""Fault runs (docs/security.md, "Faults to survive"): each bounded in time, each printing one line
 `FAULT <name> ok <figures>` or `FAULT <name> FAILED <detail>`.
 
 - sigkill_worker_mid_write: gunicorn (4 workers, SQLite) under writes through the pages (edits,

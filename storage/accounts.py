@@ -66,7 +66,7 @@ class User(Base):
 
 class LoginSession(Base):
     """A server-side session: the cookie holds only a random token whose hash is stored here,
-    so logging out or disabling an account ends the session for good (SECURITY.md S17)."""
+    so logging out or disabling an account ends the session for good (docs/security.md S17)."""
 
     __tablename__ = "login_sessions"
 
@@ -184,7 +184,7 @@ def recovery_codes_of(session: Session, user_id: int) -> Sequence[RecoveryCode]:
 
 class LoginAttempt(Base):
     """A failed login, kept in the database so that throttling holds across all workers and
-    hosts (SECURITY.md S21)."""
+    hosts (docs/security.md S21)."""
 
     __tablename__ = "login_attempts"
     __table_args__ = (

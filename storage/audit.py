@@ -1,4 +1,4 @@
-"""The append-only audit log (SECURITY.md S24). The database itself refuses UPDATE and DELETE
+"""The append-only audit log (docs/security.md S24). The database itself refuses UPDATE and DELETE
 on this table: see the triggers in the first migration.
 
 Tamper evidence (S25): each event carries a keyed MAC (HMAC-SHA256) over the previous event's
@@ -49,7 +49,7 @@ class AuditEvent(Base):
     origin: Mapped[str] = mapped_column(String(100))
     old_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     new_values: Mapped[dict[str, Any] | None] = mapped_column(JSON)
-    # Tamper evidence (SECURITY.md S25): each event carries the MAC of the one before it.
+    # Tamper evidence (docs/security.md S25): each event carries the MAC of the one before it.
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str | None] = mapped_column(String(64))
 

@@ -1,5 +1,5 @@
 """Online backups of the database and the file store, and a check that a backup restores
-(SECURITY.md S31). A manifest records the row counts, the file hashes and the head of the audit
+(docs/security.md S31). A manifest records the row counts, the file hashes and the head of the audit
 chain at backup time; the restore check restores into a temporary place and compares. A backup
 holds everything, so it is owner-only on disk like the data directory; the manifest's audit head
 is a record of the chain outside the database (S25): ``verify-audit --manifest`` compares the live

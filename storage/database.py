@@ -2,7 +2,7 @@
 
 SQLite gets WAL, a busy timeout, foreign keys and ``BEGIN IMMEDIATE`` for every transaction, so
 that concurrent writers queue on the lock instead of failing with "database is locked"
-halfway through a transaction (SECURITY.md S30).
+halfway through a transaction (docs/security.md S30).
 """
 
 from __future__ import annotations

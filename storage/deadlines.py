@@ -1,6 +1,6 @@
 """Deadlines, the reminder ladders per kind, the outbox of messages and calendar feeds.
 
-The database is the scheduler of record (DESIGN.md §5): a message row exists once per
+The database is the scheduler of record (docs/architecture.md §5): a message row exists once per
 idempotency key, so sweeping twice or in two processes at once creates it once.
 """
 

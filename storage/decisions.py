@@ -93,7 +93,7 @@ class Decision(Base):
     decided_on: Mapped[date | None]
     outcome: Mapped[str | None] = mapped_column(String(20))
     outcome_note: Mapped[str] = mapped_column(Text, default="")
-    # Woo art. 3.3 and archiving (SECURITY.md S32); geheim (S12)
+    # Woo art. 3.3 and archiving (docs/security.md S32); geheim (S12)
     secret: Mapped[bool] = mapped_column(Boolean, default=False)
     woo_publication: Mapped[str] = mapped_column(String(30), default="actively_published")
     woo_ground: Mapped[str] = mapped_column(Text, default="")

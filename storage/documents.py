@@ -2,7 +2,7 @@
 the signed copies providers return.
 
 A generated document is never changed after it is made: regenerating makes the next version
-and keeps the earlier ones (DESIGN.md §6). Its row records the template version and the
+and keeps the earlier ones (docs/architecture.md §6). Its row records the template version and the
 sha256 of its input data and of its output, so anyone can show later what it was made from.
 """
 

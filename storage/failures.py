@@ -56,7 +56,7 @@ def _sqlite_code(error: sqlite3.Error) -> int | None:
 def described(error: BaseException) -> str:
     """What a log line may say of a database error: its kind, SQLSTATE and constraint, never
     its message, which on PostgreSQL carries a DETAIL line with the values of the row (the
-    title of a secret dossier, an e-mail address; SECURITY.md S12, S26)."""
+    title of a secret dossier, an e-mail address; docs/security.md S12, S26)."""
     if not isinstance(error, DBAPIError):
         return type(error).__name__
     original = error.orig

@@ -1,9 +1,10 @@
-"""The file store: where uploaded and generated files are kept (SECURITY.md S10).
+"""The file store: where uploaded and generated files are kept (docs/security.md S10).
 
 Files are stored under names the server makes (a random key), in the data directory — never
 under the static folder and never under a name a user chose. The store is an interface so that
 a directory on shared storage or an object store can take its place when the app scales out
-(DESIGN.md §4). Writes go to a temporary file first and are renamed into place, so a crash
+(docs/architecture.md §4). Writes go to a temporary file first and are renamed into place, so a
+crash
 leaves either the whole file or nothing.
 """
 

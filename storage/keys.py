@@ -1,4 +1,4 @@
-"""The keys kept outside the database (SECURITY.md S25, S31), as the storage layer uses them.
+"""The keys kept outside the database (docs/security.md S25, S31), as the storage layer uses them.
 
 One secret, ``AUDIT_KEY`` (or the development key file), is the root; each use gets a key of
 its own derived with HMAC-SHA256 over a distinct purpose label, so that the MAC of the audit

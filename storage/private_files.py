@@ -1,4 +1,4 @@
-"""Owner-only permissions for everything Besluitwerk keeps on disk (SECURITY.md S31): the
+"""Owner-only permissions for everything Besluitwerk keeps on disk (docs/security.md S31): the
 data directory, the SQLite database with its -wal and -shm files, stored files, key files and
 backups. Other accounts on the host get no access at all (0o700 directories, 0o600 files),
 whatever the process's umask."""

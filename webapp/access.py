@@ -1,4 +1,4 @@
-"""Who may call which route: declared here, in one table, for every endpoint (SECURITY.md S13).
+"""Who may call which route: declared here, in one table, for every endpoint (docs/security.md S13).
 
 An endpoint missing from this table is refused for everyone, and the test suite walks
 ``app.url_map`` to fail on any route without an entry. Organisation scoping (a provider sees only
@@ -268,7 +268,7 @@ def refused_object() -> tuple[str, str | int | None]:
 def note_refusal(error: WorkflowError) -> None:
     """A use case refused the signed-in actor (403) or found nothing it may show (404, which is
     also how another organisation's record answers, S11): logged with the actor and the object
-    (SECURITY.md S27); a 403 is also audited, like a refused route."""
+    (docs/security.md S27); a 403 is also audited, like a refused route."""
     actor: Actor | None = g.get("actor")
     object_type, object_id = refused_object()
     logger.warning(
@@ -296,7 +296,7 @@ def note_refusal(error: WorkflowError) -> None:
 def refuse(
     actor: Actor, *, object_type: str, object_id: str | int | None, message: str | None = None
 ) -> NoReturn:
-    """Log and audit a refused authorization (SECURITY.md S27), then answer 403 — with the use
+    """Log and audit a refused authorization (docs/security.md S27), then answer 403 — with the use
     case's own Dutch reason when it gave one (its handler logs and audits it, see
     ``note_refusal``)."""
     if message is not None:

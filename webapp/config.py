@@ -165,7 +165,7 @@ def load_settings(
 
 
 def secret_key_problem(key: str, name: str = "SECRET_KEY") -> str | None:
-    """Why ``key`` is unfit to sign production cookies (SECURITY.md S23) or, as AUDIT_KEY, to
+    """Why ``key`` is unfit to sign production cookies (docs/security.md S23) or, as AUDIT_KEY, to
     key the audit chain (S25; a guessable key lets anyone recompute the chain), or None."""
     if key.strip().lower() in KNOWN_DEFAULT_SECRETS:
         return f"{name} ontbreekt of is een bekende standaardwaarde"

@@ -1,4 +1,5 @@
-"""One database session per request; the view commits once, at the edge (DESIGN.md §3)."""
+"""One database session per request; the view commits once, at the edge (docs/architecture.md
+§3)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sending files to the browser safely (SECURITY.md S10): always as an attachment, under a
+"""Sending files to the browser safely (docs/security.md S10): always as an attachment, under a
 sanitised name, with a content type chosen by the server and no caching."""
 
 from __future__ import annotations

@@ -92,7 +92,7 @@ def as_form_values(snapshot: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def submitted(readers: Mapping[str, fields.Reader], *, extra: Sequence[str] = ()) -> dict[str, Any]:
-    """Exactly the fields the form has (SECURITY.md S14); lists from repeated inputs."""
+    """Exactly the fields the form has (docs/security.md S14); lists from repeated inputs."""
     raw: dict[str, Any] = {}
     for name, reader in readers.items():
         if isinstance(reader, fields.Ids | fields.Choices):
@@ -126,7 +126,7 @@ def save_edit(
 ) -> ResponseReturnValue:
     """Save an edit form once, at the edge: on bad input the form comes back with what was
     typed and a message per field (422); on a concurrent change with what changed (409,
-    SECURITY.md S28); otherwise commit, say so, and redirect (post/redirect/get)."""
+    docs/security.md S28); otherwise commit, say so, and redirect (post/redirect/get)."""
     session = db()
     try:
         save()

@@ -1,4 +1,4 @@
-"""Security headers on every response: pages, errors and downloads alike (SECURITY.md S22)."""
+"""Security headers on every response: pages, errors and downloads alike (docs/security.md S22)."""
 
 from __future__ import annotations
 

@@ -1,6 +1,7 @@
 """The worker thread that runs queued document jobs in the web process.
 
-A request only queues a job (DESIGN.md §6: no bulk conversion inside a request) and wakes this
+A request only queues a job (docs/architecture.md §6: no bulk conversion inside a request) and
+wakes this
 thread; the scheduler process runs queued jobs as well, so a job left by a stopped web worker is
 still done. Claiming a job is atomic in the database, so two workers never run the same one.
 Tests switch the thread off (``DOCUMENT_JOB_WORKER = False``) and run jobs themselves.

@@ -1,4 +1,4 @@
-"""Application logging that cannot be forged or leak secrets (SECURITY.md S26).
+"""Application logging that cannot be forged or leak secrets (docs/security.md S26).
 
 User-supplied strings go through ``safe()``: CR, LF and other control characters are written as
 escapes, so a crafted e-mail address cannot start a fake log line. Passwords, tokens and

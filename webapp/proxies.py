@@ -1,4 +1,4 @@
-"""Believing X-Forwarded-For/-Proto/-Host only from the reverse proxy (SECURITY.md S21, S23).
+"""Believing X-Forwarded-For/-Proto/-Host only from the reverse proxy (docs/security.md S21, S23).
 
 Werkzeug's ProxyFix believes the headers of whoever connects. When the app's port is reachable
 around the proxy, a client could then name any address it likes, and the per-address login

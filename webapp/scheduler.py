@@ -2,11 +2,12 @@
 
 In-memory job store, one interval job, coalesce and a single instance: the database is the
 scheduler of record, so a restart, a second scheduler process or downtime loses nothing and
-sends nothing twice (DESIGN.md §5). Never started inside create_app: every web worker would
+sends nothing twice (docs/architecture.md §5). Never started inside create_app: every web worker
+would
 then send every reminder.
 
 Each tick also writes the head of the audit chain to the log when it moved: a record outside the
-database (SECURITY.md S25) that ``verify-audit --head`` compares with, and the tick itself says
+database (docs/security.md S25) that ``verify-audit --head`` compares with, and the tick itself says
 at once when the head it logged before has gone (the end of the log deleted).
 """
 

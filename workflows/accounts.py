@@ -22,19 +22,20 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields, throttle
 from workflows.rules.passwords import password_problem
-from workflows.rules.roles import Permission, Role
+from workflows.rules.role_pairings import pairing_problem
+from workflows.rules.roles import ROLE_LABELS, Permission, Role
 from workflows.rules.text import clean_text, text_problem
 
-# argon2-cffi's defaults are the RFC 9106 low-memory profile of argon2id (SECURITY.md S20).
+# argon2-cffi's defaults are the RFC 9106 low-memory profile of argon2id (docs/security.md S20).
 _hasher = PasswordHasher()
 # Verified against when the e-mail address is unknown, so that the answer takes as long as for
-# a known account (SECURITY.md S21: the same message and timing for unknown users).
+# a known account (docs/security.md S21: the same message and timing for unknown users).
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 API_TOKEN_PREFIX = "bw_"  # noqa: S105 - a recognisable prefix, not a secret
 
 # What a failed login is logged, audited and counted under when the typed name is no account
-# (SECURITY.md S26): people type their password into the e-mail field. An unknown name is kept
+# (docs/security.md S26): people type their password into the e-mail field. An unknown name is kept
 # only when it looks like an e-mail address in a domain that has accounts here (a typo, or
 # someone trying our addresses); anything else becomes this marker. No hash (a password's hash
 # is guessed offline), no prefix, no length: nothing to learn the password from.
@@ -51,7 +52,7 @@ def set_active(
     session: Session, actor: Actor, user_id: int, *, active: bool, now: datetime
 ) -> User:
     """Block or unblock an account; blocking ends its sessions and revokes its API tokens at
-    once (SECURITY.md S17)."""
+    once (docs/security.md S17)."""
     actor.require(Permission.MANAGE_USERS)
     user = session.get(User, user_id)
     if user is None:
@@ -133,9 +134,12 @@ def create_user(
         errors["organisation_id"] = "Organisatie: kies een bestaande organisatie."
     if role not in {r.value for r in Role}:
         errors["role"] = "Rol: kies een van de rollen uit de lijst."
-    elif organisation is not None and (role == Role.PROVIDER) != (organisation.kind == "provider"):
-        # A provider account must never see municipal data, nor an officer be a provider.
-        errors["role"] = "Rol: de rol aanbieder hoort bij een zorgaanbieder, en alleen daarbij."
+    elif organisation is not None:
+        # The same pairing as when a beheerder edits an account: a provider account must never
+        # see municipal data, nor an officer work for a provider.
+        problem = pairing_problem(Role(role), organisation.kind, ROLE_LABELS[Role(role)])
+        if problem:
+            errors["role"] = problem
     related = [email, name, organisation.name if organisation is not None else ""]
     problem = password_problem(password, related=related)
     if problem:
@@ -176,7 +180,7 @@ def _organisation(session: Session, organisation_id: int | str | None) -> Organi
 
 def login_name(session: Session, typed: str) -> str:
     """The typed login name as it may be logged: an account's e-mail address, an e-mail address
-    in one of our domains, or UNRECOGNISED_LOGIN_NAME (SECURITY.md S26)."""
+    in one of our domains, or UNRECOGNISED_LOGIN_NAME (docs/security.md S26)."""
     name = typed.strip().lower()[:254]
     if account_store.find_user_by_email(session, name) is not None:
         return name
@@ -223,7 +227,7 @@ def log_in(
     session: Session, *, email: str, password: str, address: str, origin: str, now: datetime
 ) -> LoginResult:
     """Check the password unless this account or address is throttled; every failure is
-    counted in the database (SECURITY.md S21; see workflows.rules.throttle for the rule)."""
+    counted in the database (docs/security.md S21; see workflows.rules.throttle for the rule)."""
     key = login_name(session, email)
     if throttled(session, email=key, address=address, origin=origin, now=now):
         # The password is still hashed: a throttled answer takes as long as any other.
@@ -470,7 +474,7 @@ def revoke_api_tokens_of(
     session: Session, actor: Actor, user_id: int, *, now: datetime, reason: str
 ) -> int:
     """Every live token of an account: with its sessions they end on a password change, "end
-    all sessions" and blocking (SECURITY.md S17). Returns how many were revoked."""
+    all sessions" and blocking (docs/security.md S17). Returns how many were revoked."""
     rows = account_store.live_api_tokens_of(session, user_id)
     for row in rows:
         _revoke(session, actor, row, now=now, reason=reason)
@@ -513,7 +517,7 @@ def change_password(
     now: datetime,
 ) -> int:
     """Change one's own password; every other session of the account ends and its API tokens
-    are revoked (SECURITY.md S17). Returns how many sessions were ended."""
+    are revoked (docs/security.md S17). Returns how many sessions were ended."""
     user = session.get(User, actor.user_id) if actor.user_id is not None else None
     if user is None:
         raise NotFound("Dit account bestaat niet.")
@@ -621,7 +625,7 @@ def failed_logins(session: Session, actor: Actor, *, now: datetime) -> list[Fail
 def end_session(
     session: Session, actor: Actor, login_session_id: int, *, now: datetime
 ) -> account_store.LoginSession:
-    """The administrator ends one session, e.g. on a lost laptop (SECURITY.md S17)."""
+    """The administrator ends one session, e.g. on a lost laptop (docs/security.md S17)."""
     actor.require(Permission.MANAGE_USERS)
     row = session.get(account_store.LoginSession, login_session_id)
     if row is None:

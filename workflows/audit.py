@@ -1,4 +1,4 @@
-"""Writing to the audit log on behalf of an actor (SECURITY.md S24, S27)."""
+"""Writing to the audit log on behalf of an actor (docs/security.md S24, S27)."""
 
 from __future__ import annotations
 
@@ -67,7 +67,7 @@ def changes_since(
 def expect_version(
     session: Session, *, object_type: str, object_id: int, current: int, expected: object, what: str
 ) -> None:
-    """Refuse a save based on an older version than the stored one (SECURITY.md S28)."""
+    """Refuse a save based on an older version than the stored one (docs/security.md S28)."""
     try:
         version = int(str(expected)) if expected is not None else -1
     except ValueError:

@@ -1,5 +1,5 @@
 """The audit log as the auditor reads it: filtered by object, actor and period, exported, and
-checked for tampering (SECURITY.md S24, S25)."""
+checked for tampering (docs/security.md S24, S25)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Word to PDF with LibreOffice headless (DESIGN.md §6).
+"""Word to PDF with LibreOffice headless (docs/architecture.md §6).
 
 Starting soffice costs 1.5–2 seconds, so documents are converted in batches: one soffice call
 for all files of a job, never one process per document in a loop. Each call gets a user profile

@@ -236,11 +236,11 @@ def _may_write(
     owner_id: int | None,
     taking_part: set[int],
 ) -> bool:
-    """Acknowledging, closing and adding deadlines are writes (SECURITY.md S13): the auditor and
-    providers change nothing (they lack the permission); an officer changes the deadlines of
-    their own municipality, those they own, and those of the arrangements their municipality
-    takes part in (the project group works across its municipalities there, DESIGN.md §1);
-    the beheerder all of them."""
+    """Acknowledging, closing and adding deadlines are writes (docs/security.md S13): the
+    auditor and providers change nothing (they lack the permission); an officer changes the
+    deadlines of their own municipality, those they own, and those of the arrangements their
+    municipality takes part in (the project group works across its municipalities there,
+    docs/architecture.md §1); the beheerder all of them."""
     if not actor.can(Permission.EDIT_DEADLINES):
         return False
     if actor.role is Role.ADMINISTRATOR:

@@ -207,7 +207,7 @@ def snapshot(decision: Decision) -> dict[str, Any]:
 
 
 def may_see(actor: Actor, decision: Decision, arrangement_ids: set[int]) -> bool:
-    """Secret dossiers only for the officers given access (SECURITY.md S12); others by role
+    """Secret dossiers only for the officers given access (docs/security.md S12); others by role
     and municipality."""
     if actor.is_provider or not actor.can(Permission.VIEW_DECISIONS):
         return False
@@ -414,7 +414,7 @@ def update(
 
 
 def _auditable(decision: Decision, values: dict[str, Any]) -> dict[str, Any]:
-    """A secret dossier's texts never go into the audit log (SECURITY.md S12, S26)."""
+    """A secret dossier's texts never go into the audit log (docs/security.md S12, S26)."""
     if not decision.secret:
         return values
     return {k: ("(geheim)" if isinstance(v, str) and v else v) for k, v in values.items()}
@@ -654,7 +654,7 @@ def writable_target(
     session: Session, actor: Actor, decision: Decision, kind: str, record_id: int | None
 ) -> Mandate | Phase | Agreement | None:
     """The register record an effect of this dossier writes to, if the actor may write it there
-    (SECURITY.md S11); None, as for a record that does not exist, otherwise.
+    (docs/security.md S11); None, as for a record that does not exist, otherwise.
 
     The record is looked up through its register, as the actor sees it, and must belong to the
     dossier's arrangement, in which the dossier's municipality takes part. Writing needs the

@@ -1,7 +1,7 @@
-"""The Twente demo: pilot logeerzorg Twente as in DOMAIN.md, and one account per role.
+"""The Twente demo: pilot logeerzorg Twente as in docs/domain.md, and one account per role.
 
 Idempotent: what exists (by name or e-mail address) is left as it is, so running it again
-keeps every change made since. Figures marked indicative in DOMAIN.md are indicative here too.
+keeps every change made since. Figures marked indicative in docs/domain.md are indicative here too.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ LEAD_MUNICIPALITY = "Rijssen-Holten"
 DEMO_PASSWORD = "Logeren-in-Twente-2025"  # noqa: S105 - published on purpose, demo only
 INHABITANTS_ON = date(2025, 1, 1)
 
-# Rounded and indicative (DOMAIN.md): replaceable by the administrator.
+# Rounded and indicative (docs/domain.md): replaceable by the administrator.
 MUNICIPALITIES: dict[str, int] = {
     "Almelo": 74_000,
     "Borne": 24_000,
@@ -165,7 +165,7 @@ def _seed_organisations(session: Session, actor: Actor) -> dict[str, Organisatio
             description="",
             inhabitants=inhabitants,
             inhabitants_on=INHABITANTS_ON,
-            meeting_weekday=1,  # Tuesday (indicative, DOMAIN.md)
+            meeting_weekday=1,  # Tuesday (indicative, docs/domain.md)
             agenda_lead_working_days=10,
             co_advice_working_days=10,
             recess_weeks=[30, 31, 32],
@@ -310,7 +310,7 @@ GRANT_DATES: dict[str, date | None] = {
     "Twenterand": date(2025, 6, 24),
     "Wierden": date(2025, 7, 1),
 }
-TARIFF = Decimal("166.00")  # indicative (DOMAIN.md): the Hoeksche Waard day tariff
+TARIFF = Decimal("166.00")  # indicative (docs/domain.md): the Hoeksche Waard day tariff
 
 
 def _seed_registers(

@@ -1,4 +1,4 @@
-"""The 2025 monitoring figures of the Twente demo (Kennispunt Twente, DOMAIN.md) and a
+"""The 2025 monitoring figures of the Twente demo (Kennispunt Twente, docs/domain.md) and a
 plausible file of stays consistent with them: 101 placements, 1345 Wlz days and 403 Wmo days,
 each stay within its bed's availability and no two stays in one bed at once."""
 

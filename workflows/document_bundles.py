@@ -1,5 +1,5 @@
 """Named bundles: one PDF of several documents, with an index page and a bookmark per
-document (DESIGN.md §6).
+document (docs/architecture.md §6).
 
 - ``bw`` (a decision dossier): the agenda form and, as annexes, the volmachten the decision
   grants;

@@ -1,4 +1,5 @@
-"""Bulk document work as background jobs with progress (DESIGN.md §6: conversion never runs
+"""Bulk document work as background jobs with progress (docs/architecture.md §6: conversion never
+runs
 inside a web request for bulk work).
 
 A job row is queued in the request's own transaction and picked up by a worker thread of the

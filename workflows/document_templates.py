@@ -1,5 +1,6 @@
 """Template versions: the built-in ones from ``templates_docs/``, and versions a beheerder
-uploads, checks, test-renders with the demo data and then activates (DESIGN.md §6).
+uploads, checks, test-renders with the demo data and then activates (docs/architecture.md §6).
+Uploading and checking a new version is ``template_uploads``.
 
 A version, once stored, never changes: documents record which version made them. Exactly one
 version per kind is active. The built-in template becomes version 1 of its kind the first
@@ -8,17 +9,15 @@ time a kind is used, so a document made from it records a stored, hashable templ
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from storage import documents as store
 from storage.documents import DocumentTemplate
 from storage.files import FileStore
-from workflows import audit, template_checks
+from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.document_fields import CATALOGUES, KIND_LABELS
@@ -37,11 +36,11 @@ def active(session: Session, files: FileStore, kind: str) -> tuple[DocumentTempl
         raise InvalidInput({"kind": f"Documentsoort '{kind[:40]}' bestaat niet."})
     template = store.active_template(session, kind)
     if template is None:
-        template = _store_builtin(session, files, kind)
+        template = store_builtin(session, files, kind)
     return template, files.read(template.file_key)
 
 
-def _store_builtin(session: Session, files: FileStore, kind: str) -> DocumentTemplate:
+def store_builtin(session: Session, files: FileStore, kind: str) -> DocumentTemplate:
     content = builtin_content(kind)
     stored = files.put(content)
     template = DocumentTemplate(
@@ -64,97 +63,7 @@ def _store_builtin(session: Session, files: FileStore, kind: str) -> DocumentTem
 def ensure_all(session: Session, files: FileStore) -> None:
     for kind in CATALOGUES:
         if store.active_template(session, kind) is None:
-            _store_builtin(session, files, kind)
-
-
-@dataclass(frozen=True)
-class CheckResult:
-    template: DocumentTemplate
-    fields_used: list[str]
-    missing_fields: list[str]
-    preview: bytes
-
-
-def upload(
-    session: Session,
-    files: FileStore,
-    actor: Actor,
-    kind: str,
-    content: bytes,
-    *,
-    original_name: str,
-    note: str,
-    now: datetime,
-) -> CheckResult:
-    """Checks an uploaded version (S2–S5, S7) and test-renders it with the longest values and
-    with the sample values; only a version that passes is stored, as a candidate. All that reads
-    the template's code runs in a child process with limits (``template_checks``)."""
-    actor.require(Permission.MANAGE_TEMPLATES)
-    if kind not in CATALOGUES:
-        raise InvalidInput({"kind": f"Documentsoort '{kind[:40]}' bestaat niet."})
-    try:
-        report = template_checks.check_template(
-            content, kind, sample=sample_context(session, kind, now=now)
-        )
-    except template_checks.TemplateRefused as refused:
-        audit.record(
-            session,
-            actor,
-            action="upload",
-            object_type="document_template",
-            object_id=kind,
-            result="refused",
-            new_values={"problems": refused.problems},
-        )
-        raise InvalidInput({"file": " ".join(refused.problems)}) from refused
-    assert report.preview is not None
-    if store.active_template(session, kind) is None:
-        # The built-in template is version 1 of its kind; an upload always comes after it.
-        _store_builtin(session, files, kind)
-    stored = files.put(content)
-    template = DocumentTemplate(
-        kind=kind,
-        version=store.next_template_version(session, kind),
-        status="candidate",
-        origin="upload",
-        file_key=stored.key,
-        sha256=stored.sha256,
-        size=stored.size,
-        original_name=original_name[:200],
-        note=note[:2000],
-        report={"fields_used": report.fields_used, "missing_fields": report.missing_fields},
-        uploaded_by_id=actor.user_id,
-        uploaded_at=now,
-    )
-    session.add(template)
-    session.flush()
-    audit.record(
-        session,
-        actor,
-        action="upload",
-        object_type="document_template",
-        object_id=template.id,
-        new_values={"kind": kind, "version": template.version, "sha256": stored.sha256},
-    )
-    return CheckResult(template, report.fields_used, report.missing_fields, report.preview)
-
-
-def sample_context(session: Session, kind: str, *, now: datetime) -> dict[str, Any]:
-    """The values of the first subject of this kind in the registers (the demo data on a demo
-    installation), or, on an empty installation, each field's description as its value."""
-    # Imported here: document_samples uses documents, which uses this module.
-    from workflows import document_samples
-
-    return document_samples.context(session, kind, now=now)
-
-
-def test_render(content: bytes, kind: str, context: dict[str, Any]) -> bytes:
-    """Renders a stored version with sample values in a child process with time and memory
-    limits, so that a template built to exhaust the worker only ends the child."""
-    try:
-        return template_checks.render_sample(content, kind, context)
-    except template_checks.TemplateRefused as refused:
-        raise InvalidInput({"file": " ".join(refused.problems)}) from refused
+            store_builtin(session, files, kind)
 
 
 def activate(

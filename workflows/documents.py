@@ -1,4 +1,4 @@
-"""Generating documents from the registers, and reading them back (DESIGN.md §6).
+"""Generating documents from the registers, and reading them back (docs/architecture.md §6).
 
 A document is made from the active template version and the subject's current data. It is
 immutable: making it again after the data changed gives the next version and keeps the

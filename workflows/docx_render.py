@@ -1,4 +1,5 @@
-"""Filling Word templates safely and fast (DESIGN.md §6; SECURITY.md S1, S2, S6, S7).
+"""Filling Word templates safely and fast (docs/architecture.md §6; docs/security.md S1, S2, S6,
+S7).
 
 docxtpl knows how to turn a Word file into a Jinja template (placeholders that Word split over
 several runs, ``{%p %}`` and ``{%tr %}`` blocks); we use that part of it and nothing more. Its

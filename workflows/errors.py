@@ -40,7 +40,7 @@ class Forbidden(WorkflowError):
 
 
 class Conflict(WorkflowError):
-    """Someone else saved the record since it was opened (SECURITY.md S28)."""
+    """Someone else saved the record since it was opened (docs/security.md S28)."""
 
     code = "conflict"
 

@@ -170,7 +170,7 @@ def ask_for_advice(
 ) -> int:
     """Tell each co-adviser asked (and their stand-in) that the dossier waits for their advice,
     once each time the dossier enters co-advice. A secret dossier is not named in the message
-    (SECURITY.md S12): the adviser reads it in the app."""
+    (docs/security.md S12): the adviser reads it in the app."""
     rounds = sum(1 for t in decision.transitions if t.to_status == "co_advice")
     title = "een geheim dossier" if decision.secret else f"'{decision.subject}'"
     where = decision.municipality.name if decision.municipality else "de regio"

@@ -71,7 +71,7 @@ def list_visible(
 ) -> Sequence[Organisation]:
     actor.require(Permission.VIEW_ORGANISATIONS)
     kind = parse_kind(kind)
-    # A provider sees its own organisation only (SECURITY.md S11); the scope is in the query.
+    # A provider sees its own organisation only (docs/security.md S11); the scope is in the query.
     only = actor.organisation_id if actor.is_provider else None
     if actor.is_provider and only is None:
         return []

@@ -1,7 +1,7 @@
 """The provider's own agreements with, for each, the status of the day and the next step.
 
 Scoped like every provider lookup: the list comes from ``agreements.list_visible``, which
-filters on the provider in the query (SECURITY.md S11)."""
+filters on the provider in the query (docs/security.md S11)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Reminders: the sweep turns due deadline stages into outbox messages; the dispatcher sends
-them. The database is the scheduler of record (DESIGN.md §5):
+them. The database is the scheduler of record (docs/architecture.md §5):
 
 - what falls due for one person in one arrangement in one run is one message, a digest that
   lists every municipality's reminder, instead of one message per municipality;

@@ -1,9 +1,9 @@
 """The second factor: TOTP (RFC 6238, any authenticator app) with one-time recovery codes
-(SECURITY.md S19).
+(docs/security.md S19).
 
 A code is accepted for the current 30-second step and one step either side (clocks drift), and
 never twice: the last accepted step is kept. The secret is stored sealed with a key kept outside
-the database (SECURITY.md S31): a copy of the database or a backup does not give away anyone's
+the database (docs/security.md S31): a copy of the database or a backup does not give away anyone's
 codes. Secrets stored in clear before that were sealed by migration 0014. Recovery codes are
 random, shown once, and kept only as sha256 hashes (they are long random strings, so a slow hash
 adds nothing). Every check, good or bad, is in the audit log; wrong codes count as failed logins

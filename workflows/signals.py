@@ -1,6 +1,7 @@
 """Signals: what must be decided when, derived from the registers alone.
 
-Each signal plans backwards from the date of the act (DESIGN.md §5): the municipality's last
+Each signal plans backwards from the date of the act (docs/architecture.md §5): the municipality's
+last
 B&W meeting before it, the agenda closing date, and the day co-advice must start. Signals look
 ahead over everything the registers plan, however far away; an act whose date has passed stays
 listed as overdue while the gap it signals is still open.
@@ -544,7 +545,7 @@ RegistersVersion = tuple[int, str | None]
 def registers_version(session: Session) -> RegistersVersion:
     """The newest audit event that may have changed the registers, id and hash. Every create,
     update and delete in the registers writes an audit event in the same transaction
-    (SECURITY.md S24), so what is derived from the registers may be kept until this moves;
+    (docs/security.md S24), so what is derived from the registers may be kept until this moves;
     read it before the registers. The hash covers all history before it: another database (a
     restored backup) with the same id has another hash."""
     head = session.execute(_HEAD).first()

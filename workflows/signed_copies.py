@@ -1,4 +1,4 @@
-"""A provider returns its agreement signed (DESIGN.md §6, SECURITY.md S8, S11).
+"""A provider returns its agreement signed (docs/architecture.md §6, docs/security.md S8, S11).
 
 The upload is checked in a child process with limits before anything is stored; a refused file
 leaves the agreement exactly as it was. An accepted one is stored under a server-made name and
@@ -29,16 +29,9 @@ from workflows.rules.roles import Permission
 _RECEIVING = RECEIVING
 
 
-def upload(
-    session: Session,
-    files: FileStore,
-    actor: Actor,
-    agreement_id: int,
-    content: bytes,
-    *,
-    original_name: str,
-    now: datetime,
-) -> SignedCopy:
+def require_receiving(session: Session, actor: Actor, agreement_id: int) -> None:
+    """Refuses before the file is looked at: the uploader may return signed copies, sees the
+    agreement, and it waits for the provider's signature."""
     actor.require(Permission.RETURN_SIGNED_COPIES)
     agreement = agreements.get_visible(session, actor, agreement_id)
     if agreement.status not in _RECEIVING:
@@ -48,19 +41,51 @@ def upload(
                 f"(status: {STATUS_LABELS.get(agreement.status, agreement.status)})."
             }
         )
-    try:
-        report = pdf_checks.check_pdf(content)
-    except pdf_checks.PdfRefused as refused:
-        audit.record(
-            session,
-            actor,
-            action="upload",
-            object_type="agreement",
-            object_id=agreement.id,
-            result="refused",
-            new_values={"reason": refused.reason, "size": len(content)},
-        )
-        raise
+
+
+def check(content: bytes) -> pdf_checks.PdfReport:
+    """The check and the sanitised copy, made in a child process. It needs no database, so the
+    caller runs it outside any transaction: on SQLite a transaction holds the write lock, and
+    the whole app would wait for a probe of seconds (S30). Raises ``PdfRefused``."""
+    return pdf_checks.check_pdf(content)
+
+
+def record_refusal(
+    session: Session, actor: Actor, agreement_id: int, refused: pdf_checks.PdfRefused, size: int
+) -> None:
+    audit.record(
+        session,
+        actor,
+        action="upload",
+        object_type="agreement",
+        object_id=agreement_id,
+        result="refused",
+        new_values={"reason": refused.reason, "size": size},
+    )
+
+
+def upload(
+    session: Session,
+    files: FileStore,
+    actor: Actor,
+    agreement_id: int,
+    content: bytes,
+    *,
+    original_name: str,
+    now: datetime,
+    report: pdf_checks.PdfReport | None = None,
+) -> SignedCopy:
+    """Keeps the original as evidence and the sanitised copy for reading. ``report`` is the
+    result of ``check`` made earlier outside the transaction; the agreement is looked at again
+    here, as it may have changed meanwhile."""
+    require_receiving(session, actor, agreement_id)
+    agreement = agreements.get_visible(session, actor, agreement_id)
+    if report is None:
+        try:
+            report = check(content)
+        except pdf_checks.PdfRefused as refused:
+            record_refusal(session, actor, agreement.id, refused, len(content))
+            raise
     stored = files.put(content)
     clean = files.put(report.clean)
     copy = SignedCopy(

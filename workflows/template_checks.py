@@ -1,4 +1,5 @@
-"""Checking an uploaded Word template before it can be activated (DESIGN.md §6; SECURITY.md S2
+"""Checking an uploaded Word template before it can be activated (docs/architecture.md §6;
+docs/security.md S2
 to S5, S7).
 
 Three stages, each only when the one before it passed:
@@ -832,7 +833,7 @@ _PIXEL = bytes.fromhex(
     "9c63f8ffff3f0005fe02fea7359a500000000049454e44ae426082"
 )
 
-# What a document template may contain (SECURITY.md S2): fields, conditions and loops over the
+# What a document template may contain (docs/security.md S2): fields, conditions and loops over the
 # list fields of its kind, and a few filters that do not make a value grow. Anything else is
 # what it takes to build a value that grows without end (operators on texts, formatting,
 # range(), method calls, filters such as center or indent, assignments and macros) or to nest

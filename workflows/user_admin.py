@@ -1,6 +1,6 @@
 """What the administrator does to other people's accounts: change role and organisation,
 hand out a one-time link to set a new password, and reset the second factor. Every step is in
-the audit log (SECURITY.md S24); the existing account behaviour (hashing, ending sessions) is
+the audit log (docs/security.md S24); the existing account behaviour (hashing, ending sessions) is
 that of ``workflows.accounts``.
 
 A reset link is random (256 bits), kept only as its SHA-256, usable once, and expires after
@@ -33,7 +33,7 @@ from workflows.rules.roles import ROLE_LABELS, Permission, Role
 from workflows.rules.second_factor import required as second_factor_required
 
 RESET_LINK_VALID = timedelta(hours=24)
-# The fields an administrator's edit binds, and nothing else (SECURITY.md S14).
+# The fields an administrator's edit binds, and nothing else (docs/security.md S14).
 EDITABLE = ("role", "organisation_id")
 LABELS = {"role": "Rol", "organisation_id": "Organisatie"}
 LINK_INVALID = (

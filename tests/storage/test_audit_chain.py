@@ -1,4 +1,4 @@
-"""SECURITY.md S25: the audit log is a chain of keyed MACs (the key kept outside the database),
+"""docs/security.md S25: the audit log is a chain of keyed MACs (the key kept outside the database),
 anchored by heads recorded outside it; a command names the first broken event in Dutch."""
 
 import logging

@@ -1,4 +1,4 @@
-"""SECURITY.md S31: an online backup of database and file store, and a restore check that
+"""docs/security.md S31: an online backup of database and file store, and a restore check that
 names what does not match (integrity, row counts, the audit chain, file hashes)."""
 
 import json

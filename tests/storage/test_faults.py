@@ -1,4 +1,4 @@
-"""Faults to survive (SECURITY.md), the short versions on SQLite: a process killed with SIGKILL
+"""Faults to survive (docs/security.md), the short versions on SQLite: a process killed with SIGKILL
 in the middle of a write and of a document generation, a full database, a full disk for the
 file store, and the answers when the database fails under a request. The long runs (gunicorn
 workers, a PostgreSQL restart, schedulers) are in bench/faults.py."""

@@ -1,4 +1,4 @@
-"""SECURITY.md S31: what Besluitwerk keeps on disk is for its own account only — the data
+"""docs/security.md S31: what Besluitwerk keeps on disk is for its own account only — the data
 directory, the SQLite database with its -wal and -shm files, the key files and stored files —
 whatever the umask, and files made before this rule are tightened."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md S31: the TOTP secrets of the second factor are sealed with a key kept outside
+"""docs/security.md S31: the TOTP secrets of the second factor are sealed with a key kept outside
 the database; secrets stored in clear before are sealed by the migration, which `db upgrade`
 hands the key."""
 

@@ -1,4 +1,4 @@
-"""SECURITY.md S17: a password change and "end all my sessions" end the other sessions."""
+"""docs/security.md S17: a password change and "end all my sessions" end the other sessions."""
 
 from tests.conftest import PASSWORD, POLICY, csrf_token, login
 

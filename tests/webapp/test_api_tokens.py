@@ -1,4 +1,4 @@
-"""SECURITY.md S17 for API tokens: they expire, carry a scope (a read token changes nothing),
+"""docs/security.md S17 for API tokens: they expire, carry a scope (a read token changes nothing),
 end with the sessions of their account (password change, "end all sessions", blocking), and
 can be listed and revoked by their owner, the beheerder and on the command line; every create
 and revoke is in the audit log."""

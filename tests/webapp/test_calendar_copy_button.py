@@ -1,5 +1,6 @@
 """The personal calendar address is shown once, in a read-only field people can select, with
-a "Kopieer" button that a script of our own origin shows (no inline script: SECURITY.md S22)."""
+a "Kopieer" button that a script of our own origin shows (no inline script:
+docs/security.md S22)."""
 
 from __future__ import annotations
 

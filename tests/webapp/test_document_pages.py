@@ -7,12 +7,14 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import sqlite3
 import zipfile
 from datetime import UTC, datetime
 from html import unescape
 
 import docx
 import pytest
+from flask import g
 from jinja2.sandbox import SandboxedEnvironment
 from pypdf import PdfReader, PdfWriter
 from reportlab.pdfgen import canvas
@@ -46,6 +48,7 @@ from workflows import (
     document_bundles,
     document_templates,
     signed_copies,
+    template_uploads,
 )
 from workflows.documents import DOCX_TYPE
 from workflows.rules.document_fields import KIND_LABELS
@@ -702,3 +705,34 @@ def test_without_libreoffice_word_works_and_every_pdf_action_says_it_is_missing(
         },
     )
     assert job.status_code == 503 and "LibreOffice" in text(job)
+
+
+def test_s30_the_database_is_not_locked_while_an_uploaded_template_is_checked(
+    app, backend, monkeypatch
+):
+    engine = app.extensions["besluitwerk.engine"]
+    seen: list[tuple[str, bool]] = []
+    check = template_uploads.template_checks.check_template
+
+    def observed(*args, **kwargs):
+        session = g.get("db_session")
+        seen.append(("in a transaction", session is not None and session.in_transaction()))
+        if backend == "sqlite":
+            other = sqlite3.connect(engine.url.database, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                seen.append(("locked", False))
+            except sqlite3.OperationalError as error:
+                seen.append(("locked", "locked" in str(error)))
+            finally:
+                other.close()
+        return check(*args, **kwargs)
+
+    monkeypatch.setattr(template_uploads.template_checks, "check_template", observed)
+    admin = signed_in(app, ADMIN)
+    content = _modified_builtin("volmacht", EXTRA_PARAGRAPH)
+    assert _upload_template(admin, "volmacht", content).status_code == 302
+    expected = [("in a transaction", False)] + ([("locked", False)] if backend == "sqlite" else [])
+    assert seen == expected
+    assert count(app, DocumentTemplate, kind="volmacht", status="candidate") == 1

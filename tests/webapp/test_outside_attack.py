@@ -1,6 +1,6 @@
 """Issue #14 ("close the holes found by an outside attack"), point 8: the weaker points.
 
-Each test names its requirement (SECURITY.md) and failed on the code before the fix.
+Each test names its requirement (docs/security.md) and failed on the code before the fix.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The second factor (SECURITY.md S19): TOTP with recovery codes, required for providers and
+"""The second factor (docs/security.md S19): TOTP with recovery codes, required for providers and
 beheerders, available to everyone; wrong codes count as failed logins (S21)."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
-"""SECURITY.md S13 for deadlines: seeing them is not changing them. Acknowledging, closing and
+"""docs/security.md S13 for deadlines: seeing them is not changing them. Acknowledging, closing and
 adding a deadline need the right to handle deadlines, and then only those of one's own
 municipality, one's own, or those of an arrangement one's municipality takes part in. The
-auditor changes nothing (DESIGN.md §1). On the Twente demo after one scheduler tick on Monday
+auditor changes nothing (docs/architecture.md §1). On the Twente demo after one scheduler tick on
+Monday
 2 March 2026 at 08:00 in Amsterdam."""
 
 from __future__ import annotations

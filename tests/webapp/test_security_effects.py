@@ -1,4 +1,4 @@
-"""SECURITY.md S11 through the decision dossiers: an effect, an advice or the grant a decision
+"""docs/security.md S11 through the decision dossiers: an effect, an advice or the grant a decision
 records writes to the registers only where its author, and later the person deciding, may write
 directly. A foreign record answers as one that does not exist. On the Twente demo plus a second
 arrangement in north-east Twente that Enschede takes no part in; the web layer's clock is set

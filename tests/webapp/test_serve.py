@@ -1,4 +1,4 @@
-"""Production mode (SECURITY.md S23, S22): ``besluitwerk serve`` refuses without a real
+"""Production mode (docs/security.md S23, S22): ``besluitwerk serve`` refuses without a real
 secret key and trusted hosts, and runs the app under gunicorn with several workers."""
 
 import contextlib

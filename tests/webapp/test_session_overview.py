@@ -1,4 +1,4 @@
-"""The administrator's overview of live sessions and failed logins (SECURITY.md S17, S21)."""
+"""The administrator's overview of live sessions and failed logins (docs/security.md S17, S21)."""
 
 import re
 

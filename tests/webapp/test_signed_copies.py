@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import hashlib
 import io
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from flask import g
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
@@ -24,10 +26,12 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
 from storage.agreements import Agreement, find_agreement_by_reference
+from storage.audit import AuditEvent
 from storage.documents import SignedCopy
 from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
+from workflows import signed_copies
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 # What makes a PDF act or carry other files (PDF 32000-1 §12.6, §7.11, §12.7.8; RichMedia and
@@ -236,3 +240,56 @@ def test_s9_a_copy_uploaded_before_sanitising_is_sanitised_on_its_first_download
         assert kept.clean_sha256 == hashlib.sha256(first.data).hexdigest()
         assert files.read(kept.file_key) == hostile
     assert officer.get(f"/documenten/getekend/{copy_id}").data == first.data
+
+
+def test_s30_the_database_is_not_locked_while_a_signed_copy_is_checked(
+    app, agreement_id, monkeypatch, backend
+):
+    engine = app.extensions["besluitwerk.engine"]
+    seen: list[tuple[str, bool]] = []
+    check = signed_copies.check
+
+    def observed(content: bytes):
+        # The request holds no transaction while the child process probes the file, and
+        # (SQLite) another writer gets the lock at once.
+        session = g.get("db_session")
+        seen.append(("in a transaction", session is not None and session.in_transaction()))
+        if backend == "sqlite":
+            other = sqlite3.connect(engine.url.database, timeout=0)
+            try:
+                other.execute("BEGIN IMMEDIATE")
+                other.execute("ROLLBACK")
+                seen.append(("locked", False))
+            except sqlite3.OperationalError as error:
+                seen.append(("locked", "locked" in str(error)))
+            finally:
+                other.close()
+        return check(content)
+
+    monkeypatch.setattr(signed_copies, "check", observed)
+    provider = app.test_client()
+    login(provider, PROVIDER_CR)
+    assert upload(provider, agreement_id, hostile_signed_pdf()).status_code == 302
+    expected = [("in a transaction", False)]
+    if backend == "sqlite":
+        expected.append(("locked", False))
+    assert seen == expected
+    with sessions(app)() as session:
+        assert session.get(Agreement, agreement_id).status == "signed_by_provider"
+        assert len(session.scalars(select(SignedCopy)).all()) == 1
+
+
+def test_s9_a_refused_upload_is_audited_and_keeps_nothing(app, agreement_id):
+    provider = app.test_client()
+    login(provider, PROVIDER_CR)
+    refused = upload(provider, agreement_id, b"%PDF-1.7\nniet echt een pdf")
+    assert refused.status_code == 422
+    with sessions(app)() as session:
+        assert session.scalars(select(SignedCopy)).all() == []
+        assert session.get(Agreement, agreement_id).status == "sent"
+        events = session.scalars(
+            select(AuditEvent).where(
+                AuditEvent.object_type == "agreement", AuditEvent.result == "refused"
+            )
+        ).all()
+        assert [event.object_id for event in events] == [str(agreement_id)]

@@ -1,4 +1,4 @@
-"""SECURITY.md S21: login throttled per account and per address, with the counts in the
+"""docs/security.md S21: login throttled per account and per address, with the counts in the
 database so that every worker and host sees them; the same answer for unknown users. Issue #14:
 throttled, not locked: failures by others lock neither the owner nor an office out."""
 

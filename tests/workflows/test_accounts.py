@@ -130,6 +130,32 @@ def test_a_provider_role_belongs_to_a_provider_organisation_only(session):
     assert set(caught.value.errors) == {"role"}
 
 
+@pytest.mark.parametrize(
+    ("role", "organisation", "allowed"),
+    [
+        ("legal_officer", "Zorgkantoor Menzis", False),
+        ("auditor", "Kennispunt Twente", False),
+        ("project_group", "Kennispunt Twente", True),
+    ],
+)
+def test_a_new_account_follows_the_same_role_pairing_as_an_edited_one(
+    session, role, organisation, allowed
+):
+    kwargs = {
+        "email": "nieuw@partner.example",
+        "name": "Nieuw",
+        "role": role,
+        "organisation_id": find_organisation_by_name(session, organisation).id,
+        "password": "paarse olifant fietst langs de Dinkel",
+    }
+    if allowed:
+        assert accounts.create_user(session, system_actor("t"), **kwargs).role == role
+        return
+    with pytest.raises(InvalidInput) as caught:
+        accounts.create_user(session, system_actor("t"), **kwargs)
+    assert "hoort bij een gemeente" in caught.value.errors["role"]
+
+
 def test_s20_new_passwords_are_hashed_with_argon2id(session):
     borne = find_organisation_by_name(session, "Borne")
     user = accounts.create_user(

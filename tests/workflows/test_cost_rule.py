@@ -1,5 +1,5 @@
 """The cost rule chosen per arrangement: the Hoeksche Waard model reproduced from its tariffs
-and days (DOMAIN.md), and the Twente rule unchanged for the demo."""
+and days (docs/domain.md), and the Twente rule unchanged for the demo."""
 
 from datetime import date
 from decimal import Decimal
@@ -91,7 +91,7 @@ def test_hoeksche_waard_housing_every_day_of_the_leap_year_and_stay_for_the_days
     found = monitoring.costs(session, ACTOR, hoeksche_waard.id, year=2020)
     (row,) = found.rows
     assert found.rule == "housing_and_stay"
-    # DOMAIN.md: housing 29 280 (366 × € 80), stay 24 424 (284 × € 86) realised in 2020.
+    # docs/domain.md: housing 29 280 (366 × € 80), stay 24 424 (284 × € 86) realised in 2020.
     assert row.housing_share == Decimal("29280.00")
     assert row.occupied_days == 284 and row.occupied_cost == Decimal("24424.00")
     assert row.vacancy_share == Decimal("0.00")
@@ -175,7 +175,7 @@ def test_subsidy_by_key_splits_all_costs_by_inhabitants_whoever_used_the_beds(se
 
 
 def test_the_hoeksche_waard_budget_and_realisation_table_per_cost_line(session, hoeksche_waard):
-    # DOMAIN.md, 2020: housing 29 280 / 29 280; stay 31 476 / 24 424; staff 142 908 / 93 394;
+    # docs/domain.md, 2020: housing 29 280 / 29 280; stay 31 476 / 24 424; staff 142 908 / 93 394;
     # communication 6 000 / 6 000; total 209 664 / 153 098. Housing and stay are realised in
     # the registers (computed); staff and communication are typed in.
     lines = [

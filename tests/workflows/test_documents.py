@@ -1,4 +1,5 @@
-"""Generating documents from the Twente demo (DESIGN.md §6): every kind filled and read back with
+"""Generating documents from the Twente demo (docs/architecture.md §6): every kind filled and read
+back with
 python-docx, immutable versions with their hashes, template versions, values that come out
 exactly as typed (S6), bundles with index page and bookmarks and nothing active in them (S9),
 and the background jobs that make them in bulk (S29)."""
@@ -40,6 +41,7 @@ from workflows import (
     documents,
     docx_render,
     mandates,
+    template_uploads,
 )
 from workflows.actors import system_actor
 from workflows.docx_render import Picture
@@ -180,7 +182,7 @@ def _with_paragraph(kind: str, text: str) -> bytes:
 
 
 def _new_active_volmacht_template(session, files, actor) -> int:
-    result = document_templates.upload(
+    result = template_uploads.upload(
         session,
         files,
         actor,
@@ -339,7 +341,7 @@ def test_a_new_active_template_version_makes_the_next_document_version(
 ):
     first = make_volmacht()
     assert first.template_version == 1
-    candidate = document_templates.upload(
+    candidate = template_uploads.upload(
         session,
         files,
         actor,

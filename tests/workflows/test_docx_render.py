@@ -1,4 +1,4 @@
-"""The sandboxed .docx renderer (SECURITY.md S1, S2, S5, S6, S7): templates are built here with
+"""The sandboxed .docx renderer (docs/security.md S1, S2, S5, S6, S7): templates are built here with
 python-docx (a footnotes part by hand), and every result is read back with python-docx."""
 
 from __future__ import annotations

@@ -23,7 +23,7 @@ from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.rules.termijnenwet import term_end
 
 ADMIN = system_actor("test")
-# Found in public sources for 2023-2028 (DOMAIN.md), each to be confirmed against its decree.
+# Found in public sources for 2023-2028 (docs/domain.md), each to be confirmed against its decree.
 DOMAIN_DAYS = [
     date(2023, 4, 28),
     date(2023, 5, 19),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import resource
-import time
+import signal
 import zlib
 from io import BytesIO
 
@@ -168,9 +168,8 @@ def test_s8_a_flate_bomb_is_refused_in_the_child_and_never_inflated_here():
 
 def test_s8_a_cyclic_page_tree_is_refused_without_hanging():
     cyclic = _raw_pdf([CATALOG, b"<< /Type /Pages /Kids [2 0 R] /Count 1 >>"])
-    started = time.monotonic()
+    # A probe that hung would be killed at its deadline and reported as "timeout" instead.
     assert _refusal(cyclic).reason == "damaged"
-    assert time.monotonic() - started < pdf_checks.PROBE_SECONDS
 
 
 def test_s8_a_two_node_page_tree_cycle_is_refused():
@@ -189,9 +188,8 @@ def test_s8_a_circular_xref_chain_is_refused_without_hanging():
         [CATALOG, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>", PAGE],
         prev_points_at_itself=True,
     )
-    started = time.monotonic()
+    # A probe that hung would be killed at its deadline and reported as "timeout" instead.
     assert _refusal(circular).reason == "damaged"
-    assert time.monotonic() - started < pdf_checks.PROBE_SECONDS
 
 
 @pytest.mark.parametrize("declared", [10_000, 1], ids=["honest-count", "lying-count"])
@@ -218,23 +216,37 @@ def test_s8_the_probe_stops_at_its_memory_limit_and_the_user_gets_a_dutch_messag
     assert _refusal(heavy).message == UNSAFE
 
 
-def test_s8_a_child_past_its_wall_clock_deadline_is_killed_and_reported_as_timeout():
-    started = time.monotonic()
+def test_s8_a_child_past_its_wall_clock_deadline_is_killed_and_reported_as_timeout(monkeypatch):
+    killed = _record_kills(monkeypatch)
     with pytest.raises(ChildFailed) as caught:
-        # The standard library's interactive console runs what it reads on stdin.
+        # The standard library's interactive console runs what it reads on stdin; a child that
+        # was not killed would sleep its minute out and end normally, without ChildFailed.
         run_limited("code", b"import time\ntime.sleep(60)\n", seconds=0.5, memory_mb=512)
     assert caught.value.reason == child_process.TIMEOUT
-    assert time.monotonic() - started < 5
+    assert killed == [signal.SIGKILL]
 
 
-def test_s8_a_busy_child_is_stopped_by_its_own_cpu_limit():
+def test_s8_a_busy_child_is_stopped_by_its_own_cpu_limit(monkeypatch):
     spin = b"from workflows.child_process import apply_limits\napply_limits(1, 512)\n"
     spin += b"while True:\n    pass\n\n"
-    started = time.monotonic()
+    killed = _record_kills(monkeypatch)
     with pytest.raises(ChildFailed) as caught:
-        run_limited("code", spin, seconds=30, memory_mb=512)
+        run_limited("code", spin, seconds=120, memory_mb=512)
     assert caught.value.reason == child_process.TIMEOUT
-    assert time.monotonic() - started < 10
+    # The kernel stopped it (SIGXCPU), not our wall-clock deadline's kill.
+    assert killed == []
+
+
+def _record_kills(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    killed: list[int] = []
+    kill = child_process.os.killpg
+
+    def recording_kill(group: int, number: int) -> None:
+        killed.append(number)
+        kill(group, number)
+
+    monkeypatch.setattr(child_process.os, "killpg", recording_kill)
+    return killed
 
 
 def test_s8_a_crashing_child_is_reported_as_crashed():

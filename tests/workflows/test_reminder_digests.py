@@ -1,6 +1,6 @@
 """What falls due for one person in one arrangement on one day comes as one digest, through a
 real SMTP server on loopback: every municipality's reminder listed, in Dutch words; the next
-day brings a new digest, a rerun the same day nothing (SECURITY.md S29). Municipalities
+day brings a new digest, a rerun the same day nothing (docs/security.md S29). Municipalities
 without an account are named to the project group who receive their reminders instead."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reminders are sent in time, by themselves, never lost and never twice (SECURITY.md S29
+"""Reminders are sent in time, by themselves, never lost and never twice (docs/security.md S29
 and the scheduler faults): a real SMTP server on loopback receives them."""
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from storage.arrangements import find_arrangement_by_name
 from storage.files import LocalFileStore
-from workflows import conversion, demo, document_templates, documents
+from workflows import conversion, demo, document_templates, documents, template_uploads
 from workflows.actors import system_actor
 from workflows.docx_render import Picture
 from workflows.report_charts import WIDTH_CM, Bar, bar_chart
@@ -84,7 +84,7 @@ def test_an_uploaded_report_template_is_test_rendered_with_its_charts(session, f
     original.add_paragraph("Opgesteld door de projectgroep.")
     output = io.BytesIO()
     original.save(output)
-    result = document_templates.upload(
+    result = template_uploads.upload(
         session,
         files,
         system_actor("test"),

@@ -1,11 +1,11 @@
-"""Checking an uploaded Word template (SECURITY.md S3, S4, S5, S7): every bad file is built here,
+"""Checking an uploaded Word template (docs/security.md S3, S4, S5, S7): every bad file is built
+here,
 from a python-docx document and zipfile, never a committed fixture."""
 
 from __future__ import annotations
 
 import io
 import struct
-import time
 import tracemalloc
 import warnings
 import zipfile
@@ -288,17 +288,14 @@ def test_s4_zip_bomb_is_refused_without_inflating(zip_bomb, monkeypatch):
     monkeypatch.setattr(zlib, "decompressobj", no_inflating)
     monkeypatch.setattr(zipfile.ZipExtFile, "read", no_inflating)
     tracemalloc.start()
-    started = time.perf_counter()
     try:
         message = _refused(zip_bomb)
-        elapsed = time.perf_counter() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
     assert "pakt uit tot 300 MB" in message and "ten hoogste 50 MB" in message
     assert "samengeperst" in message
     assert inflated == []
-    assert elapsed < 0.5
     assert peak < 10 * 1024 * 1024
 
 
@@ -310,14 +307,15 @@ def test_s4_zip_bomb_is_refused_before_the_renderer_sees_it(zip_bomb, monkeypatc
     assert "300 MB" in _refused(zip_bomb, lambda content: check_template(content, "volmacht"))
 
 
-def test_s4_twenty_thousand_entries_are_refused():
+def test_s4_twenty_thousand_entries_are_refused(monkeypatch):
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_STORED) as archive:
         for number in range(20_000):
             archive.writestr(f"{number}", b"")
-    started = time.perf_counter()
+    opened: list[object] = []
+    monkeypatch.setattr(zipfile.ZipFile, "open", lambda *arguments, **_: opened.append(arguments))
     message = _refused(output.getvalue())
-    assert time.perf_counter() - started < 1
+    assert opened == [], "an entry was read before the count was checked"
     assert message == (
         "Het bestand bestaat uit 20.000 onderdelen; een Word-sjabloon heeft er ten hoogste 1.000."
     )
@@ -448,9 +446,14 @@ def test_s5_billion_laughs_is_refused_quickly():
         b"<w:document", f"<!DOCTYPE lolz [{entities}]><w:document".encode(), 1
     )
     body = body.replace(b"<w:t>x</w:t>", b"<w:t>&lol9;</w:t>")
-    started = time.perf_counter()
-    message = _refused(_rezip(_docx("x"), replace={"word/document.xml": body}))
-    assert time.perf_counter() - started < 0.5
+    tracemalloc.start()
+    try:
+        message = _refused(_rezip(_docx("x"), replace={"word/document.xml": body}))
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # Expanded, &lol9; is 10⁹ characters; refused at the DOCTYPE nothing is expanded.
+    assert peak < 20 * 1024 * 1024
     assert "ENTITY" in message and "lollol" not in message
 
 
@@ -564,9 +567,7 @@ def test_s2_too_much_template_code_is_refused_before_it_is_compiled(
 
     content = _docx(*paragraphs)
     monkeypatch.setattr(template_checks.docx_render, "prepare", no_prepare)
-    started = time.perf_counter()
     message = _refused(content, lambda c: check_template(c, "volmacht"))
-    assert time.perf_counter() - started < 1
     assert expected in message
 
 

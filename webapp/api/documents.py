@@ -14,7 +14,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.views import blueprint, error_response, id_arg, page
-from webapp.database import db
+from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
 from webapp.pages.documents import convert_first
@@ -22,8 +22,8 @@ from workflows import (
     conversion,
     document_bundles,
     document_jobs,
-    document_templates,
     documents,
+    template_uploads,
 )
 from workflows.errors import InvalidInput
 from workflows.rules.fields import MAX_ID
@@ -207,7 +207,7 @@ def upload_template(kind: str) -> ResponseReturnValue:
     finally:
         upload.close()
     try:
-        result = document_templates.upload(
+        result = template_uploads.upload(
             session,
             _files(),
             current_actor(),
@@ -216,6 +216,7 @@ def upload_template(kind: str) -> ResponseReturnValue:
             original_name=upload.filename or "",
             note=request.form.get("note", ""),
             now=clock.now(),
+            before_check=end_transaction,
         )
     except InvalidInput:
         session.commit()  # keeps the refusal in the audit log; nothing of the file is stored

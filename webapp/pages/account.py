@@ -1,5 +1,5 @@
 """One's own account: change the password, end the other sessions and revoke API tokens
-(SECURITY.md S17), and the second factor (S19)."""
+(docs/security.md S17), and the second factor (S19)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Purchasing and framework agreements: a provider sees only its own (SECURITY.md S11)."""
+"""Purchasing and framework agreements: a provider sees only its own (docs/security.md S11)."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Template management for the beheerder: upload a new version, see the check report and a
-test render with the demo data, then activate it (SECURITY.md S1–S5, S7)."""
+test render with the demo data, then activate it (docs/security.md S1–S5, S7)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask.typing import ResponseReturnValue
 from storage.files import FileStore
 from webapp import clock
 from webapp.access import current_actor
-from webapp.database import db
+from webapp.database import db, end_transaction
 from webapp.downloads import attachment
-from workflows import document_templates, documents
+from workflows import document_templates, documents, template_uploads
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.document_fields import CATALOGUES, KIND_LABELS, field_names
 from workflows.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
@@ -66,7 +66,7 @@ def kind(kind: str) -> ResponseReturnValue:
     finally:
         upload.close()
     try:
-        result = document_templates.upload(
+        result = template_uploads.upload(
             session,
             _files(),
             current_actor(),
@@ -75,6 +75,7 @@ def kind(kind: str) -> ResponseReturnValue:
             original_name=upload.filename,
             note=request.form.get("note", ""),
             now=clock.now(),
+            before_check=end_transaction,
         )
     except InvalidInput as error:
         # The refusal is in the audit log; the file itself is not kept.
@@ -112,9 +113,9 @@ def preview(template_id: int) -> ResponseReturnValue:
     session = db()
     template = document_templates.get(session, current_actor(), template_id)
     content = _files().read(template.file_key)
-    context = document_templates.sample_context(session, template.kind, now=clock.now())
+    context = template_uploads.sample_context(session, template.kind, now=clock.now())
     try:
-        rendered = document_templates.test_render(content, template.kind, context)
+        rendered = template_uploads.test_render(content, template.kind, context)
     except InvalidInput as error:
         return _kind_page(template.kind, error.errors, 422)
     return attachment(

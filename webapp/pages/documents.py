@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from storage.files import FileStore
 from webapp import clock
 from webapp.access import current_actor
-from webapp.database import db, sessions
+from webapp.database import db, end_transaction, sessions
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
 from workflows import (
@@ -313,15 +313,24 @@ def upload_signed(agreement_id: int) -> ResponseReturnValue:
         content = upload.read(PDF_MAX_BYTES + 1)
     finally:
         upload.close()
+    actor = current_actor()
     try:
+        signed_copies.require_receiving(session, actor, agreement_id)
+        end_transaction()
+        try:
+            report = signed_copies.check(content)
+        except PdfRefused as refused:
+            signed_copies.record_refusal(session, actor, agreement_id, refused, len(content))
+            raise
         signed_copies.upload(
             session,
             files(),
-            current_actor(),
+            actor,
             agreement_id,
             content,
             original_name=upload.filename,
             now=clock.now(),
+            report=report,
         )
     except (InvalidInput, PdfRefused) as error:
         # The refusal itself is in the audit log; nothing else of this upload is kept.

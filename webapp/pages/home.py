@@ -54,7 +54,7 @@ class _Kept:
 
     The registers version (the newest audit event that may have changed the registers, see
     signals.registers_version) moves with every change of the registers, in the transaction
-    of the change (SECURITY.md S24), and is read first in the request's transaction, so what
+    of the change (docs/security.md S24), and is read first in the request's transaction, so what
     is kept under a version is never older than it: an edit shows on the very next start
     page, in every worker; a login or a download does not empty what is kept. (On PostgreSQL
     the chain's lock makes audit ids follow commit order, so no later commit can slip in

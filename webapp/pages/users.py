@@ -200,7 +200,7 @@ def edit(user_id: int) -> ResponseReturnValue:
                 "version": str(user.version),
             },
         )
-    # Only the listed fields are read from the form (SECURITY.md S14).
+    # Only the listed fields are read from the form (docs/security.md S14).
     submitted = {name: request.form.get(name, "") for name in user_admin.EDITABLE}
     version = request.form.get("version", "")
     try:

@@ -22,7 +22,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 
-# How an arrangement divides its bed costs over the municipalities (DOMAIN.md). Twente: occupied
+# How an arrangement divides its bed costs over the municipalities (docs/domain.md). Twente:
+# occupied
 # days to the municipality of residence, vacant days split by inhabitants. Hoeksche Waard: a fixed
 # housing cost for every available day plus a stay cost for every used day.
 COST_RULE_LABELS = {

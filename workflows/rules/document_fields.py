@@ -1,7 +1,7 @@
-"""The fields each document kind offers its template (DESIGN.md §6).
+"""The fields each document kind offers its template (docs/architecture.md §6).
 
 A template may use only these placeholders: an uploaded template that names anything else is
-refused with the unknown names listed (SECURITY.md S7 — a misspelt field would otherwise be a
+refused with the unknown names listed (docs/security.md S7 — a misspelt field would otherwise be a
 blank in a legal document). Placeholder names are Dutch because the people who edit the Word
 templates read them; ``templates_docs/README.md`` lists them.
 

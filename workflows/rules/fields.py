@@ -378,7 +378,7 @@ def read_fields(
     readers: Mapping[str, Reader], raw: Mapping[str, Any], *, partial: bool = False
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """Read exactly the named fields from ``raw`` (anything else in it is ignored:
-    SECURITY.md S14). With ``partial``, fields absent from ``raw`` are left out."""
+    docs/security.md S14). With ``partial``, fields absent from ``raw`` are left out."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for name, reader in readers.items():

@@ -1,5 +1,5 @@
 """The longest values each document field can hold, for the test render of an uploaded template
-with worst-case values (SECURITY.md S2).
+with worst-case values (docs/security.md S2).
 
 The test render with the demo data says little about a real dossier: an agenda form whose
 introduction is 20 000 characters, an agreement with 300 participating municipalities. So an

@@ -1,4 +1,4 @@
-"""Password policy (SECURITY.md S20): at least 12 characters, at most 128, and not guessable.
+"""Password policy (docs/security.md S20): at least 12 characters, at most 128, and not guessable.
 
 "Not guessable" is zxcvbn's estimate (it knows the common-password lists and keyboard
 patterns); score 3 means roughly 10^8 guesses, the level its authors advise for online attack.

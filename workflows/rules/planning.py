@@ -19,7 +19,7 @@ SEARCH_DAYS = 800  # a college that has not met for two years has no calendar wo
 
 @dataclass(frozen=True)
 class MeetingCalendar:
-    weekday: int = 1  # Tuesday, the indicative default of DOMAIN.md
+    weekday: int = 1  # Tuesday, the indicative default of docs/domain.md
     agenda_lead_working_days: int = 10
     co_advice_working_days: int = 10
     recess_weeks: frozenset[int] = frozenset()

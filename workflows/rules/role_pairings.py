@@ -1,10 +1,10 @@
 """Which role fits which kind of organisation.
 
-A provider account sees only its own agreements (SECURITY.md S11), so the role *aanbieder*
+A provider account sees only its own agreements (docs/security.md S11), so the role *aanbieder*
 belongs to a care provider and to nothing else, and a provider's staff never hold an officer's
 role. The officers' roles work for a municipality (policy, legal, administration, audit are
 municipal functions); the regional project group also seats the care office and knowledge
-partners (DESIGN.md §1: "sees all municipalities of the arrangement").
+partners (docs/architecture.md §1: "sees all municipalities of the arrangement").
 """
 
 from __future__ import annotations

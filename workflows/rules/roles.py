@@ -1,4 +1,5 @@
-"""Roles (DESIGN.md §1) and what each may do. One table, read by the web layer's route map."""
+"""Roles (docs/architecture.md §1) and what each may do. One table, read by the web layer's route
+map."""
 
 from __future__ import annotations
 
@@ -62,7 +63,7 @@ _READER = frozenset(
 )
 # Whoever prepares a decision, a mandate or an agreement makes its documents and handles the
 # deadlines that follow from them (acknowledge, close, add); which deadlines is decided per
-# deadline in workflows.deadlines. The auditor reads and changes nothing (DESIGN.md §1).
+# deadline in workflows.deadlines. The auditor reads and changes nothing (docs/architecture.md §1).
 _DRAFTER = _READER | {Permission.GENERATE_DOCUMENTS, Permission.EDIT_DEADLINES}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -81,7 +82,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
         Permission.EDIT_MANDATES,
     },
     # A provider sees its own organisation, the arrangements it takes part in and its own
-    # agreements, scoped in every query (SECURITY.md S11); not the mandate register. It
+    # agreements, scoped in every query (docs/security.md S11); not the mandate register. It
     # downloads the documents addressed to it and returns the signed agreement.
     Role.PROVIDER: frozenset(
         {

@@ -1,4 +1,4 @@
-"""Who must use a second factor (SECURITY.md S19, BIO2 5.17.01): the external care providers,
+"""Who must use a second factor (docs/security.md S19, BIO2 5.17.01): the external care providers,
 who log in over the internet, and the beheerders, who can change everyone's access. Everyone
 else may switch it on."""
 

@@ -1,6 +1,6 @@
 """The acts of a tender for a successor contract, and the day each falls.
 
-Practice, not law (DOMAIN.md): preparation of a regional care tender starts some 9–12 months
+Practice, not law (docs/domain.md): preparation of a regional care tender starts some 9–12 months
 before the contract starts, the arrangement's "voorbereiding aanbesteding" in months. We split
 that time in thirds: preparation (market consultation, specifications), the procedure from
 publication to the award, and what follows the award: the standstill period (at least 20 days,

@@ -1,4 +1,4 @@
-"""Validation of text that people type or paste (SECURITY.md S6).
+"""Validation of text that people type or paste (docs/security.md S6).
 
 Text is kept exactly as typed, including ``&``, ``<`` and quotes: escaping is the job of
 whatever renders it. What is refused is what no document can hold: C0 control characters

@@ -1,4 +1,4 @@
-"""Login throttling (SECURITY.md S21): a limited number of failures per window, counted per
+"""Login throttling (docs/security.md S21): a limited number of failures per window, counted per
 account, per address and per account-and-address, in the database so that every worker and
 host sees them.
 

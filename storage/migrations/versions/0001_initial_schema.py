@@ -352,7 +352,7 @@ APPEND_ONLY_MESSAGE = "audit_events is append-only"
 
 
 def _make_audit_log_append_only() -> None:
-    """SECURITY.md S24: the database itself refuses to change or remove audit events."""
+    """docs/security.md S24: the database itself refuses to change or remove audit events."""
     if op.get_bind().dialect.name == "sqlite":
         for verb in ("UPDATE", "DELETE"):
             op.execute(

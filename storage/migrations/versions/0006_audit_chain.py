@@ -1,4 +1,4 @@
-"""audit chain: each event carries the hash of the one before it (SECURITY.md S25)
+"""audit chain: each event carries the hash of the one before it (docs/security.md S25)
 
 Revision ID: 0006
 Revises: 0005

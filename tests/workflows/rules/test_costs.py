@@ -16,7 +16,7 @@ from workflows.rules.costs import (
     stays_per_year,
 )
 
-# Twente inhabitants (indicative, DOMAIN.md), by an id per municipality.
+# Twente inhabitants (indicative, docs/domain.md), by an id per municipality.
 TWENTE = {
     1: 74_000,
     2: 24_000,
@@ -120,7 +120,7 @@ def test_the_hoeksche_waard_budget_and_realisation_table_is_reproduced():
     )
     assert from_cents(budget.stay_cents) == Decimal("31476.00")
     assert from_cents(realised.stay_cents) == Decimal("24424.00")
-    # With staff and communication (not tariff-driven) the totals of DOMAIN.md follow.
+    # With staff and communication (not tariff-driven) the totals of docs/domain.md follow.
     staff = (Decimal("142908"), Decimal("93394"))
     communication = Decimal("6000")
     assert from_cents(budget.total_cents) + staff[0] + communication == Decimal("209664.00")

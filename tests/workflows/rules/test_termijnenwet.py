@@ -219,7 +219,7 @@ def test_working_days_skip_weekends_and_holidays_both_ways():
 def test_backward_planning_for_a_1_january_start_uses_the_last_meeting_before_christmas():
     plan = plan_backwards(date(2026, 1, 1), TWENTE)
     assert plan.latest_meeting_on == date(2025, 12, 23)
-    assert plan.agenda_closes_on == date(2025, 12, 9)  # the DOMAIN.md example date
+    assert plan.agenda_closes_on == date(2025, 12, 9)  # the docs/domain.md example date
     assert plan.start_by_on == date(2025, 11, 25)
 
 
