@@ -19,6 +19,7 @@ from storage.arrangements import find_arrangement_by_name
 from storage.files import LocalFileStore
 from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
+from tests.webapp.test_dutch_everywhere import IDENTIFIER, ISO_DATE, PYTHON_VALUE
 from workflows import decisions, demo, document_templates, documents, mandates
 from workflows.actors import system_actor
 from workflows.rules.acts import Act
@@ -263,3 +264,14 @@ def test_decision_granting_a_mandate_says_verleent_mandaat_namens_and_awb_10_1(
     assert "10:4 Awb" in text
     assert [word for word in CIVIL_CODE if _says(text, word)] == []
     assert decisions.effect_words(session, dossier.effects[0]) == "verleent mandaat"
+
+
+def test_mandate_document_is_dutch_everywhere_without_codes_or_iso_dates(
+    session, files, actor, twente, mandaat
+):
+    """Issue 13, point 8, for the mandaat text the demo does not make by itself."""
+    text = _text(files, _generate(session, files, actor, mandaat.id, twente["Enschede"]))
+    assert ISO_DATE.findall(text) == []
+    assert IDENTIFIER.findall(text) == []
+    assert PYTHON_VALUE.findall(text) == []
+    assert "1 juli 2025" in text  # valid from, in words
