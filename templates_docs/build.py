@@ -693,9 +693,9 @@ def volmacht() -> Builder:
     b.tag("{%p if bekrachtiging_sinds %}")
     b.h2("Artikel 10 – Eerder genomen besluiten")
     b.p(
-        "De mandaatgever neemt de besluiten voor zijn rekening die de gemandateerde sinds "
-        "{{ bekrachtiging_sinds }} namens het college heeft genomen zonder daartoe bevoegd te "
-        "zijn, en bekrachtigt ze daarmee. Het gaat om:",
+        "De besluiten die de gemandateerde sinds {{ bekrachtiging_sinds }} namens het college "
+        "heeft genomen zonder daartoe gemandateerd te zijn, neemt het college met dit besluit "
+        "alsnog zelf, met dezelfde inhoud. Het gaat om:",
         keep_with_next=True,
     )
     b.tag("{%p for handeling in bekrachtigde_handelingen %}")

@@ -275,3 +275,22 @@ def test_mandate_document_is_dutch_everywhere_without_codes_or_iso_dates(
     assert IDENTIFIER.findall(text) == []
     assert PYTHON_VALUE.findall(text) == []
     assert "1 juli 2025" in text  # valid from, in words
+
+
+def test_mandate_with_earlier_decisions_has_the_college_take_them_itself_not_bw_3_69(
+    session, files, actor, twente, mandaat
+):
+    """BW 3:69 ratifies private-law acts; a decision taken without mandate the college takes
+    itself (workflows/rules/ratification.py), and the mandaat text says so."""
+    mandates.update(
+        session,
+        actor,
+        mandaat.id,
+        {"ratifies_since": "2025-05-01", "ratified_acts": "Subsidie aan Stichting Logeerhuis"},
+        expected_version=mandaat.version,
+        partial=True,
+    )
+    text = _own_text(session, files, actor, mandaat.id, twente["Enschede"])
+    assert "sinds 1 mei 2025 namens het college heeft genomen zonder daartoe" in text
+    assert "neemt het college met dit besluit alsnog zelf" in text
+    assert "3:69" not in text and "Burgerlijk Wetboek" not in text
