@@ -412,7 +412,13 @@ def filename_stem(document: Document) -> str:
     party = f"-{document.party.name}" if document.party is not None else ""
     if document.kind in KIND_YEARS:
         party = f"-{document.party_key}"
-    return f"{document.kind}{party}-v{document.version}"
+    stem = document.kind
+    # The volmacht document of a mandaat is its mandaatbesluit: its title, made with it,
+    # starts with that heading, and the file is named after what it is.
+    heading = document.title.split(" ", 1)[0]
+    if document.kind == "volmacht" and heading in MANDATE_DOCUMENT_TITLES.values():
+        stem = heading.lower()
+    return f"{stem}{party}-v{document.version}"
 
 
 def ensure_pdfs(session: Session, files: FileStore, documents: list[Document]) -> None:

@@ -294,3 +294,10 @@ def test_mandate_with_earlier_decisions_has_the_college_take_them_itself_not_bw_
     assert "sinds 1 mei 2025 namens het college heeft genomen zonder daartoe" in text
     assert "neemt het college met dit besluit alsnog zelf" in text
     assert "3:69" not in text and "Burgerlijk Wetboek" not in text
+
+
+def test_each_document_file_is_named_after_what_it_is(session, files, actor, twente, mandaat):
+    volmacht = _generate(session, files, actor, twente["volmacht"], twente["Enschede"])
+    besluit = _generate(session, files, actor, mandaat.id, twente["Enschede"])
+    assert documents.filename_stem(volmacht) == "volmacht-Enschede-v1"
+    assert documents.filename_stem(besluit) == "mandaatbesluit-Enschede-v1"
