@@ -505,80 +505,144 @@ def agendaformulier() -> Builder:
 
 
 def volmacht() -> Builder:
+    """One template for the three kinds of mandate in the register. The parts all kinds share
+    (parties, acts, phases, validity, ceiling, signing) are written once; where a volmacht
+    (BW 3:60, private law) and a mandaat (Awb 10:1, public law) differ in law, the template
+    has one text for each, chosen by ``soort``. A machtiging (Awb 10:12) follows the mandaat
+    text: the rules on mandaat apply to it."""
     b = Builder(
         "volmacht",
-        title="Volmacht {{ gemeente }}",
-        footer="Volmacht van {{ gemeente }} aan {{ gevolmachtigde }} · "
+        title="{{ documentsoort }} {{ gemeente }}",
+        footer="{{ documentsoort }} van {{ gemeente }} aan {{ gevolmachtigde }} · "
         "opgemaakt op {{ opgemaakt_op }}",
     )
-    b.h1("Volmacht")
+    b.h1("{{ documentsoort }}")
     b.p("{{ titel }}", bold=True)
 
     b.h2("Partijen")
+    b.tag("{%p if soort == 'volmacht' %}")
     b.numbered(
         "1.",
         "Het college van burgemeester en wethouders van {{ gemeente }}, hierna: de volmachtgever;",
     )
     b.numbered("2.", "{{ gevolmachtigde }}, hierna: de gevolmachtigde.")
+    b.tag("{%p else %}")
+    b.numbered(
+        "1.",
+        "Het college van burgemeester en wethouders van {{ gemeente }}, hierna: de mandaatgever;",
+    )
+    b.numbered("2.", "{{ gevolmachtigde }}, hierna: de gemandateerde.")
+    b.tag("{%p endif %}")
     b.tag("{%p if gevolmachtigde_functie %}")
-    b.p("De gevolmachtigde treedt op als {{ gevolmachtigde_functie }}.")
+    b.p("Voor {{ gevolmachtigde }} treedt op: {{ gevolmachtigde_functie }}.")
     b.tag("{%p endif %}")
 
     b.h2("Overwegingen")
-    b.p("De volmachtgever overweegt het volgende.", keep_with_next=True)
+    b.p("Het college overweegt het volgende.", keep_with_next=True)
     b.numbered(
         "a.",
         "De gemeente neemt deel aan de regeling {{ regeling }}. Voor de uitvoering daarvan is "
-        "het doelmatig dat één partij namens de deelnemende gemeenten optreedt.",
+        "het doelmatig dat één partij voor de deelnemende gemeenten optreedt.",
     )
-    b.numbered("b.", "Deze volmacht betreft: {{ titel }}. Omschrijving:")
+    b.numbered("b.", "Dit stuk gaat over: {{ titel }}. Omschrijving:")
     p = b.p("{{ omschrijving }}")
     p.paragraph_format.left_indent = Cm(1.0)
+    b.tag("{%p if soort == 'volmacht' %}")
     b.numbered(
         "c.",
-        "Het college is op grond van {{ grondslag }} bevoegd tot het verrichten van "
-        "privaatrechtelijke rechtshandelingen voor de gemeente, en kan een ander volmacht "
-        "verlenen om die handelingen in naam van de gemeente te verrichten "
-        "(artikel 3:60 en volgende van het Burgerlijk Wetboek).",
+        "Het gaat om privaatrechtelijke rechtshandelingen: overeenkomsten sluiten, wijzigen, "
+        "verlengen of opzeggen, en wat daarbij hoort. Het college beslist daarover voor de "
+        "gemeente (artikel 160, eerste lid, onder e, van de Gemeentewet) en kan een ander de "
+        "bevoegdheid geven die rechtshandelingen in naam van de gemeente te verrichten: een "
+        "volmacht als bedoeld in artikel 3:60 van het Burgerlijk Wetboek.",
     )
-
-    b.h2("Artikel 1 – Verlening van de volmacht")
+    b.tag("{%p else %}")
+    b.numbered(
+        "c.",
+        "Het gaat om publiekrechtelijke besluiten van het college. Het college kan een ander de "
+        "bevoegdheid geven om die besluiten in zijn naam te nemen: mandaat als bedoeld in "
+        "artikel 10:1 van de Algemene wet bestuursrecht (Awb). Een besluit dat de "
+        "gemandateerde binnen zijn bevoegdheid neemt, geldt als besluit van het college "
+        "(artikel 10:2 Awb).",
+    )
+    b.tag("{%p if soort == 'machtiging' %}")
     b.p(
-        "De volmachtgever verleent de gevolmachtigde volmacht om in naam van de volmachtgever "
-        "de volgende rechtshandelingen te verrichten:",
+        "Een machtiging betreft handelingen die geen besluit en geen privaatrechtelijke "
+        "rechtshandeling zijn; de regels over mandaat gelden daarvoor op dezelfde manier "
+        "(artikel 10:12 Awb).",
+    ).paragraph_format.left_indent = Cm(1.0)
+    b.tag("{%p endif %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p if grondslag %}")
+    b.numbered("d.", "De grondslag zoals die in het register is vastgelegd:")
+    p = b.p("{{ grondslag }}")
+    p.paragraph_format.left_indent = Cm(1.0)
+    b.tag("{%p endif %}")
+
+    b.h2("Artikel 1 – Verlening")
+    b.tag("{%p if soort == 'volmacht' %}")
+    b.p(
+        "De volmachtgever verleent de gevolmachtigde volmacht om in naam van de gemeente "
+        "{{ gemeente }} de volgende rechtshandelingen te verrichten:",
         keep_with_next=True,
     )
+    b.tag("{%p else %}")
+    b.p(
+        "De mandaatgever verleent de gemandateerde {{ soort }} om namens het college van "
+        "burgemeester en wethouders van {{ gemeente }} het volgende te doen:",
+        keep_with_next=True,
+    )
+    b.tag("{%p endif %}")
     b.tag("{%p for handeling in handelingen %}")
     b.bullet("{{ handeling }}")
     b.tag("{%p endfor %}")
 
     b.h2("Artikel 2 – Fasen en verlengingen")
-    b.p("De volmacht geldt voor de volgende fasen van de regeling:", keep_with_next=True)
+    b.p(
+        "{{ soort_met_lidwoord|capitalize }} geldt voor de volgende fasen van de regeling:",
+        keep_with_next=True,
+    )
     b.loop_table(
-        ["Fase", "Van", "Tot en met"],
+        [
+            "Fase",
+            "Van",
+            "Tot en met",
+        ],
         "fase in fasen",
         ["{{ fase.naam }}", "{{ fase.van }}", "{{ fase.tot }}"],
         widths=(8.5, 4.0, 4.0),
     )
-    b.p("De volmacht geldt ook voor verlengingen van de overeenkomsten: {{ verlengingen }}.")
+    b.p("{{ soort_met_lidwoord|capitalize }} geldt ook voor verlengingen: {{ verlengingen }}.")
 
     b.h2("Artikel 3 – Geldigheid")
-    b.p("De volmacht geldt van {{ geldig_van }} tot en met {{ geldig_tot }}.")
+    b.p(
+        "{{ soort_met_lidwoord|capitalize }} geldt van {{ geldig_van }} tot en met "
+        "{{ geldig_tot }}."
+    )
 
     b.h2("Artikel 4 – Financieel plafond")
     b.p(
-        "Financieel plafond van de verplichtingen die onder deze volmacht worden aangegaan: "
-        "{{ plafond }}."
+        "Financieel plafond van de verplichtingen die krachtens {{ soort_met_lidwoord }} worden "
+        "aangegaan: {{ plafond }}."
     )
 
-    b.h2("Artikel 5 – Ondervolmacht")
+    b.tag("{%p if soort == 'volmacht' %}")
+    b.h2("Artikel 5 – Substitutie")
     b.p(
-        "Het verlenen van ondervolmacht (ondermandaat) door de gevolmachtigde is "
-        "{{ ondermandaat }}."
+        "De gevolmachtigde mag een ander alleen in zijn plaats stellen voor zover de volmacht "
+        "dat toestaat (substitutie, artikel 3:64 van het Burgerlijk Wetboek). Substitutie is bij "
+        "deze volmacht {{ ondermandaat }}."
     )
-
+    b.h2("Artikel 6 – Gevolgen voor de gemeente")
+    b.p(
+        "Wat de gevolmachtigde binnen de grenzen van deze volmacht in naam van de gemeente "
+        "{{ gemeente }} verricht, bindt de gemeente alsof zij het zelf had gedaan (artikel 3:66 "
+        "van het Burgerlijk Wetboek). Een wederpartij die daarom vraagt, krijgt een afschrift "
+        "van deze volmacht (artikel 3:71 van het Burgerlijk Wetboek). De volmachtgever kan de "
+        "volmacht herroepen (artikel 3:72 van het Burgerlijk Wetboek)."
+    )
     b.tag("{%p if bekrachtiging_sinds %}")
-    b.h2("Artikel 6 – Bekrachtiging")
+    b.h2("Artikel 7 – Bekrachtiging")
     b.p(
         "De volmachtgever bekrachtigt, als bedoeld in artikel 3:69 van het Burgerlijk Wetboek, "
         "de rechtshandelingen die de gevolmachtigde sinds {{ bekrachtiging_sinds }} in naam van "
@@ -590,6 +654,55 @@ def volmacht() -> Builder:
     b.tag("{%p endfor %}")
     b.p("Deze handelingen gelden daarmee als verricht krachtens deze volmacht.")
     b.tag("{%p endif %}")
+    b.tag("{%p else %}")
+    b.h2("Artikel 5 – Namens het college")
+    b.p(
+        "Een besluit dat krachtens {{ soort_met_lidwoord }} wordt genomen, vermeldt dat het "
+        "namens het college van burgemeester en wethouders van {{ gemeente }} is genomen "
+        "(artikel 10:10 Awb). De gemandateerde ondertekent met: ‘Burgemeester en wethouders "
+        "van {{ gemeente }}, namens dezen,’ gevolgd door zijn naam en functie."
+    )
+    b.h2("Artikel 6 – Ondermandaat")
+    b.p(
+        "De gemandateerde mag de bevoegdheid alleen aan een ander doorgeven als de mandaatgever "
+        "dat toestaat (ondermandaat, artikel 10:9 Awb). Ondermandaat is bij "
+        "{{ soort_met_lidwoord }} {{ ondermandaat }}."
+    )
+    b.h2("Artikel 7 – Instructies en eigen bevoegdheid")
+    b.p(
+        "De mandaatgever kan de gemandateerde in het algemeen of per geval instructies geven "
+        "over de uitoefening van de bevoegdheid; de gemandateerde geeft de mandaatgever op "
+        "verzoek inlichtingen daarover (artikel 10:6 Awb). De mandaatgever blijft zelf bevoegd "
+        "de bevoegdheid uit te oefenen (artikel 10:7 Awb)."
+    )
+    b.h2("Artikel 8 – Schriftelijk en intrekking")
+    b.p(
+        "{{ soort_met_lidwoord|capitalize }} wordt met dit besluit schriftelijk verleend "
+        "(artikel 10:5, tweede lid, Awb). De mandaatgever kan {{ soort_met_lidwoord }} te allen "
+        "tijde schriftelijk intrekken (artikel 10:8 Awb)."
+    )
+    b.tag("{%p if instemming_nodig == 'Ja' %}")
+    b.h2("Artikel 9 – Instemming")
+    b.p(
+        "{{ gevolmachtigde }} werkt niet onder verantwoordelijkheid van de mandaatgever. "
+        "{{ soort_met_lidwoord|capitalize }} gaat daarom pas in als de gemandateerde ermee "
+        "heeft ingestemd, en ook degene onder wiens verantwoordelijkheid hij werkt (artikel "
+        "10:4 Awb). Zij stemmen in door dit besluit mede te ondertekenen."
+    )
+    b.tag("{%p endif %}")
+    b.tag("{%p if bekrachtiging_sinds %}")
+    b.h2("Artikel 10 – Eerder genomen besluiten")
+    b.p(
+        "De besluiten die de gemandateerde sinds {{ bekrachtiging_sinds }} namens het college "
+        "heeft genomen zonder daartoe gemandateerd te zijn, neemt het college met dit besluit "
+        "alsnog zelf, met dezelfde inhoud. Het gaat om:",
+        keep_with_next=True,
+    )
+    b.tag("{%p for handeling in bekrachtigde_handelingen %}")
+    b.bullet("{{ handeling }}")
+    b.tag("{%p endfor %}")
+    b.tag("{%p endif %}")
+    b.tag("{%p endif %}")
 
     b.h2("Ondertekening")
     b.p(
@@ -599,10 +712,33 @@ def volmacht() -> Builder:
         keep_with_next=True,
     )
     b.p("{{ plaats }}, {{ opgemaakt_op }}", space_after=Pt(18), keep_with_next=True)
+    b.tag("{%p if soort == 'volmacht' %}")
+    b.p(
+        "De burgemeester vertegenwoordigt de gemeente bij deze rechtshandeling (artikel 171 "
+        "van de Gemeentewet).",
+        keep_with_next=True,
+    )
     b.signature_table(
         ["De burgemeester van {{ gemeente }},"],
         [f"Handtekening: {SIGNATURE_LINE}", f"Naam: {SIGNATURE_LINE}"],
     )
+    b.tag("{%p else %}")
+    b.signature_table(
+        ["De secretaris,", "De burgemeester,"],
+        [f"Naam: {SIGNATURE_LINE[:24]}", f"Handtekening: {SIGNATURE_LINE[:16]}"],
+    )
+    b.tag("{%p if instemming_nodig == 'Ja' %}")
+    b.p(
+        "Voor instemming (artikel 10:4 Awb), namens {{ gevolmachtigde }}:",
+        space_after=Pt(18),
+        keep_with_next=True,
+    )
+    b.signature_table(
+        ["De gemandateerde,", "Zo nodig: degene onder wiens verantwoordelijkheid hij werkt,"],
+        [f"Naam: {SIGNATURE_LINE[:24]}", f"Handtekening: {SIGNATURE_LINE[:16]}"],
+    )
+    b.tag("{%p endif %}")
+    b.tag("{%p endif %}")
     return b
 
 

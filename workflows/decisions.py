@@ -30,7 +30,7 @@ from workflows import (
 )
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
-from workflows.rules import fields
+from workflows.rules import fields, grant_texts
 from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import in_words
 from workflows.rules.decisions import (
@@ -54,7 +54,7 @@ WOO_LABELS = {
     "not_published": "niet actief openbaar gemaakt",
 }
 EFFECT_LABELS = {
-    "grant_mandate": "verleent volmacht",
+    "grant_mandate": "verleent volmacht of mandaat",
     "approve_phase": "keurt fase goed",
     "approve_agreement": "keurt overeenkomst goed",
 }
@@ -629,6 +629,15 @@ def _apply(
     return f"{name}: goedgekeurd op {in_words(decided_on)}."
 
 
+def effect_words(session: Session, effect: Effect) -> str:
+    """What an effect does, in words: a grant says whether it grants a volmacht or a mandaat."""
+    if effect.kind == "grant_mandate" and effect.mandate_id is not None:
+        mandate = session.get(Mandate, effect.mandate_id)
+        if mandate is not None:
+            return grant_texts.grant_words(mandate.kind)
+    return EFFECT_LABELS[effect.kind]
+
+
 # What an effect writes to: the field naming it, its label, and the right a direct write there
 # needs (the register's own edit permission).
 EFFECT_TARGETS: dict[str, tuple[str, str, Permission]] = {
@@ -1017,10 +1026,18 @@ def dossier_for_gap(
     values.update(
         {
             "subject": "Verlenen " + _lower_first(mandate.title.replace(" (concept)", "")),
-            "draft_decision": (
-                f"1. {mandate.kind.capitalize()} te verlenen aan de penvoerder voor: "
-                + ", ".join(ACT_LABELS[Act(a)] for a in mandate.acts)
-                + "."
+            # The college grants a volmacht (BW 3:60) or a mandaat (Awb 10:1) in its own
+            # words and article; the drafted volmacht or mandaat says the same.
+            "draft_decision": "1. "
+            + grant_texts.draft_point(
+                mandate.kind,
+                grantee=mandate.grantee.name,
+                grantee_is_municipality=mandate.grantee.kind == "municipality",
+                acts=[ACT_LABELS[Act(a)] for a in mandate.acts],
+                further_allowed=mandate.sub_mandate_allowed,
+                ratifies_since=(
+                    in_words(mandate.ratifies_since) if mandate.ratifies_since else None
+                ),
             ),
             "decide_by": act_on,
             "arguments": "",

@@ -27,9 +27,9 @@ from workflows import coverage, monitoring
 from workflows.docx_render import Picture
 from workflows.errors import InvalidInput
 from workflows.report_charts import Bar, bar_chart
-from workflows.rules.acts import ACT_LABELS
+from workflows.rules.acts import ACT_LABELS, MandateKind, the
 from workflows.rules.costs import COST_RULE_LABELS
-from workflows.rules.document_fields import KIND_LABELS
+from workflows.rules.document_fields import KIND_LABELS, MANDATE_DOCUMENT_TITLES
 from workflows.rules.dutch_format import (
     BLANK_LINE,
     long_date,
@@ -126,9 +126,20 @@ def volmacht(mandate: Mandate, municipality: Organisation | None, *, today: date
             }
         )
     arrangement = mandate.arrangement
+    heading = MANDATE_DOCUMENT_TITLES.get(mandate.kind, KIND_LABELS["volmacht"])
+    # Awb 10:4: a mandatary outside the grantor's own organisation must consent (and whoever
+    # it works under); a volmacht (BW 3:60) is granted without the attorney's consent.
+    consent = (
+        ""
+        if mandate.kind == MandateKind.VOLMACHT
+        else yes_no(mandate.grantee_id != municipality.id)
+    )
     context = {
         "opgemaakt_op": long_date(today),
         "plaats": municipality.name,
+        "soort": mandate.kind,
+        "documentsoort": heading,
+        "soort_met_lidwoord": the(mandate.kind),
         "gemeente": municipality.name,
         "gevolmachtigde": mandate.grantee.name,
         "gevolmachtigde_functie": mandate.grantee_function,
@@ -145,6 +156,7 @@ def volmacht(mandate: Mandate, municipality: Organisation | None, *, today: date
         "plafond": money(mandate.ceiling) if mandate.ceiling is not None else "geen plafond",
         "ondermandaat": "toegestaan" if mandate.sub_mandate_allowed else "niet toegestaan",
         "verlengingen": yes_no(mandate.includes_extensions),
+        "instemming_nodig": consent,
         "grondslag": mandate.legal_basis,
         "bekrachtiging_sinds": (
             long_date(mandate.ratifies_since) if mandate.ratifies_since is not None else ""
@@ -153,7 +165,7 @@ def volmacht(mandate: Mandate, municipality: Organisation | None, *, today: date
         "besluit_datum": long_date_or_blank(grant.granted_on),
         "besluit_kenmerk": grant.decision_reference,
     }
-    title = f"{KIND_LABELS['volmacht']} {municipality.name}: {mandate.title}"
+    title = f"{heading} {municipality.name}: {mandate.title}"
     return Filled(context, title[:400], municipality, None)
 
 

@@ -21,6 +21,7 @@ from storage import documents as store
 from storage.agreements import Agreement
 from storage.documents import Document
 from storage.files import FileStore
+from storage.mandates import Mandate
 from storage.monitoring import RequestFigure
 from storage.organisations import Organisation
 from workflows import (
@@ -41,9 +42,11 @@ from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound, WorkflowError
 from workflows.rules.acts import Act
 from workflows.rules.document_fields import (
+    KIND_LABELS,
     KIND_PARTIES,
     KIND_SUBJECTS,
     KIND_YEARS,
+    MANDATE_DOCUMENT_TITLES,
     SUBJECT_LABELS,
 )
 from workflows.rules.roles import Permission
@@ -83,6 +86,17 @@ def subject(session: Session, actor: Actor, subject_type: str, subject_id: int) 
     raise InvalidInput(
         {"subject_type": "Onderwerp: kies besluitdossier, mandaat, overeenkomst of regeling."}
     )
+
+
+def kind_labels(session: Session, subject_type: str, subject_id: int) -> dict[str, str]:
+    """The document kinds' names as a subject's page offers them: the volmacht document of a
+    mandaat is its mandaatbesluit (one template, whose text follows the kind)."""
+    labels = dict(KIND_LABELS)
+    if subject_type == "mandate":
+        mandate = session.get(Mandate, subject_id)
+        if mandate is not None:
+            labels["volmacht"] = MANDATE_DOCUMENT_TITLES.get(mandate.kind, labels["volmacht"])
+    return labels
 
 
 def fill(
@@ -398,7 +412,13 @@ def filename_stem(document: Document) -> str:
     party = f"-{document.party.name}" if document.party is not None else ""
     if document.kind in KIND_YEARS:
         party = f"-{document.party_key}"
-    return f"{document.kind}{party}-v{document.version}"
+    stem = document.kind
+    # The volmacht document of a mandaat is its mandaatbesluit: its title, made with it,
+    # starts with that heading, and the file is named after what it is.
+    heading = document.title.split(" ", 1)[0]
+    if document.kind == "volmacht" and heading in MANDATE_DOCUMENT_TITLES.values():
+        stem = heading.lower()
+    return f"{stem}{party}-v{document.version}"
 
 
 def ensure_pdfs(session: Session, files: FileStore, documents: list[Document]) -> None:

@@ -506,9 +506,9 @@ LEGAL_BASIS = {
         "Substitutie alleen voor zover de volmacht dat toestaat (art. 3:64 BW)."
     ),
     MandateKind.MANDAAT: (
-        "Mandaat (art. 10:1 Awb), schriftelijk verleend; besluiten worden genomen namens het "
-        "college (art. 10:10 Awb). De gemandateerde werkt niet onder verantwoordelijkheid van "
-        "de mandaatgever: hij en wie hem aanstuurt, stemmen in (art. 10:4 Awb). Ondermandaat "
-        "alleen als dit mandaat het toestaat (art. 10:9 Awb)."
+        "Mandaat (art. 10:1 Awb), schriftelijk verleend (art. 10:5 Awb); besluiten worden "
+        "genomen namens het college (art. 10:10 Awb). Werkt de gemandateerde niet onder "
+        "verantwoordelijkheid van het college, dan stemmen hij en wie hem aanstuurt in "
+        "(art. 10:4 Awb). Ondermandaat alleen als dit mandaat het toestaat (art. 10:9 Awb)."
     ),
 }

@@ -204,6 +204,7 @@ def _detail_page(
             may_ask=may_ask,
             candidates=co_advice.candidates(session, decision) if may_ask else [],
             effect_labels=decisions.EFFECT_LABELS,
+            effect_words={e.id: decisions.effect_words(session, e) for e in decision.effects},
             woo=decisions.WOO_LABELS,
             related=related,
             colleagues=accounts.list_colleagues(session, actor) if decision.secret else [],

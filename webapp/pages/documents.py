@@ -37,7 +37,7 @@ from workflows.pdf_checks import MAX_BYTES as PDF_MAX_BYTES
 from workflows.pdf_checks import PdfRefused
 from workflows.rules import fields
 from workflows.rules.agreements import STATUS_LABELS
-from workflows.rules.document_fields import KIND_LABELS, KIND_PARTIES, KIND_SUBJECTS, KIND_YEARS
+from workflows.rules.document_fields import KIND_PARTIES, KIND_SUBJECTS, KIND_YEARS
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("documents", __name__, url_prefix="/documenten")
@@ -96,7 +96,7 @@ def document_actions(subject_type: str, subject_id: int) -> dict[str, Any] | Non
     return {
         "subject": _PanelSubject(subject_type, subject_id),
         "kinds": [kind for kind, subject in KIND_SUBJECTS.items() if subject == subject_type],
-        "kind_labels": KIND_LABELS,
+        "kind_labels": documents.kind_labels(db(), subject_type, subject_id),
         "kind_parties": KIND_PARTIES,
         "kind_years": KIND_YEARS,
         "figures_year": _figures_year(subject_type, subject_id),
@@ -137,7 +137,7 @@ def _index(
             documents=rows,
             bundles=document_bundles.listed(session, actor, subject_type, subject_id),
             kinds=kinds,
-            kind_labels=KIND_LABELS,
+            kind_labels=documents.kind_labels(session, subject_type, subject_id),
             kind_parties=KIND_PARTIES,
             kind_years=KIND_YEARS,
             figures_year=_figures_year(subject_type, subject_id),

@@ -46,6 +46,14 @@ SUBJECT_LABELS = {
     "arrangement": "regeling",
 }
 
+# The heading of the volmacht document for each kind of mandate: one template whose text
+# follows the kind (docs/volmacht-en-mandaat.md says why one template and not two).
+MANDATE_DOCUMENT_TITLES = {
+    "volmacht": "Volmacht",
+    "mandaat": "Mandaatbesluit",
+    "machtiging": "Machtigingsbesluit",
+}
+
 _COMMON: Catalogue = {
     "opgemaakt_op": "Datum waarop het document is gemaakt, bijvoorbeeld 27 mei 2025",
     "plaats": "Plaats van ondertekening (de gemeente of de penvoerder)",
@@ -102,22 +110,33 @@ CATALOGUES: dict[str, Catalogue] = {
     },
     "volmacht": {
         **_COMMON,
-        "gemeente": "Gemeente die de volmacht verleent",
-        "gevolmachtigde": "Gemeente of organisatie die de volmacht krijgt",
-        "gevolmachtigde_functie": "Functie van de gevolmachtigde (leeg als niet vastgelegd)",
+        "soort": "Soort: volmacht, mandaat of machtiging (om de tekst op te laten afhangen)",
+        "documentsoort": "Kop van het document: Volmacht, Mandaatbesluit of Machtigingsbesluit",
+        "soort_met_lidwoord": "De soort met lidwoord: de volmacht, het mandaat of de machtiging",
+        "gemeente": "Gemeente waarvan het college de volmacht of het mandaat verleent",
+        "gevolmachtigde": "Gemeente of organisatie die de volmacht of het mandaat krijgt",
+        "gevolmachtigde_functie": "Functie van de gevolmachtigde of gemandateerde "
+        "(leeg als niet vastgelegd)",
         "regeling": "Naam van de regeling",
-        "titel": "Titel van het mandaat",
-        "omschrijving": "Omschrijving van het mandaat",
-        "handelingen": ["Een rechtshandeling die de volmacht dekt"],
+        "titel": "Titel van de volmacht of het mandaat",
+        "omschrijving": "Omschrijving van de volmacht of het mandaat",
+        "handelingen": [
+            "Een handeling die de volmacht dekt (een rechtshandeling) of het mandaat (een besluit)"
+        ],
         "fasen": [_PHASE],
         "geldig_van": "Begin van de geldigheid",
         "geldig_tot": "Einde van de geldigheid",
         "plafond": "Financieel plafond, of 'geen plafond'",
-        "ondermandaat": "Of ondermandaat is toegestaan: 'toegestaan' of 'niet toegestaan'",
-        "verlengingen": "Of de volmacht ook verlengingen dekt: Ja of Nee",
-        "grondslag": "Wettelijke grondslag",
+        "ondermandaat": "Of substitutie (volmacht, BW 3:64) of ondermandaat (mandaat, "
+        "Awb 10:9) is toegestaan: 'toegestaan' of 'niet toegestaan'",
+        "verlengingen": "Of de volmacht of het mandaat ook verlengingen dekt: Ja of Nee",
+        "instemming_nodig": "Mandaat en machtiging: of de gemandateerde moet instemmen omdat hij "
+        "niet onder verantwoordelijkheid van de mandaatgever werkt (Awb 10:4): Ja of Nee; leeg "
+        "bij een volmacht",
+        "grondslag": "Wettelijke grondslag zoals in het register vastgelegd (leeg als niet "
+        "vastgelegd)",
         "bekrachtiging_sinds": "Datum vanaf welke eerdere handelingen bekrachtigd worden "
-        "(BW 3:69), leeg als er niets bekrachtigd wordt",
+        "(bij een volmacht BW 3:69), leeg als er niets bekrachtigd wordt",
         "bekrachtigde_handelingen": ["Een bekrachtigde handeling"],
         "besluit_datum": "Datum van het collegebesluit, of een stippellijn zolang er geen is",
         "besluit_kenmerk": "Kenmerk van het collegebesluit (leeg als nog onbekend)",

@@ -68,6 +68,10 @@ _WRITTEN_FIELDS: dict[str, list[str]] = {
     ],
     "volmacht": [
         "opgemaakt_op",
+        "soort",
+        "documentsoort",
+        "soort_met_lidwoord",
+        "instemming_nodig",
         "geldig_van",
         "geldig_tot",
         "plafond",
