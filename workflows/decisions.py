@@ -1011,7 +1011,12 @@ def dossier_for_gap(
     municipalities; a municipal officer gets the dossier of their own college. A gap clicked
     again (by anyone) shows the dossier in progress instead of making a second one."""
     actor.require(Permission.EDIT_DECISIONS)
-    if actor.role is None or not may_start(actor.role, actor.organisation_id, municipality_ids):
+    draft = mandates.draft_in_progress(
+        session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
+    )
+    if actor.role is None or not may_start(
+        actor.role, actor.organisation_id, municipality_ids, draft_exists=draft is not None
+    ):
         names = sorted(
             o.name for i in municipality_ids if (o := session.get(Organisation, i)) is not None
         )
@@ -1021,7 +1026,8 @@ def dossier_for_gap(
     )
     if in_progress is not None:
         return in_progress  # a second click shows the dossier in progress, it makes none
-    mandate = mandates.draft_for_signal(
+    # The draft in progress, or a new one (which needs the mandate register's edit right).
+    mandate = draft or mandates.draft_for_signal(
         session,
         actor,
         arrangement_id,

@@ -187,6 +187,48 @@ def test_who_cannot_start_the_dossier_is_told_who_can(app, email, who):
     assert "U kunt het besluitvormingsdossier hiervoor niet zelf starten. " + who in box
 
 
+def only_the_volmacht(client) -> None:
+    """The signal's "Alleen conceptvolmacht opstellen"."""
+    data = gap_form(client)
+    response = client.post(
+        "/signalen/volmacht", data={**data, "csrf_token": csrf_token(client, "/signalen")}
+    )
+    assert response.status_code == 302, text(response)
+
+
+def test_the_policy_officer_starts_her_college_s_dossier_once_the_draft_volmacht_exists(app):
+    officer = app.test_client()
+    login(officer, POLICY)
+    box = tender_box(text(officer.get("/signalen")))
+    assert 'action="/signalen/besluit"' not in box
+    assert "Zodra de conceptvolmacht er is, start u hier het dossier van uw college." in box
+    lawyer = app.test_client()
+    login(lawyer, LEGAL)
+    only_the_volmacht(lawyer)
+    decision_id = start_from_the_signal(officer)
+    assert "Besluitvormingsdossier voor het college van Enschede" in text(
+        officer.get(f"/besluiten/{decision_id}")
+    )
+    with sessions(app)() as session:
+        [draft] = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)")))
+        decision = session.get(Decision, decision_id)
+        assert decision.municipality.name == "Enschede"
+        assert [e.mandate_id for e in decision.effects] == [draft.id]
+    assert start_from_the_signal(officer) == decision_id  # shown again, not made twice
+
+
+def test_after_the_fan_out_the_policy_officer_is_shown_her_college_s_dossier(app):
+    project = app.test_client()
+    login(project, PROJECT)
+    regional_id = start_from_the_signal(project)
+    officer = app.test_client()
+    login(officer, POLICY)
+    shown = start_from_the_signal(officer)
+    with sessions(app)() as session:
+        decision = session.get(Decision, shown)
+        assert decision.parent_id == regional_id and decision.municipality.name == "Enschede"
+
+
 def test_an_officer_of_a_municipality_outside_the_gap_is_told_who_can_and_is_refused(app):
     """Borne's jurist, on a gap of the other municipalities only (Borne has a volmacht)."""
     with sessions(app)() as session:

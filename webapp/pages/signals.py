@@ -15,7 +15,7 @@ from workflows.errors import InvalidInput
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_article
 from workflows.rules.dates import parse_date
-from workflows.rules.gap_starters import may_start, who_can_start
+from workflows.rules.gap_starters import may_start, once_drafted, who_can_start
 from workflows.rules.termijnenwet import TermEnd, term_end
 
 blueprint = Blueprint("signals", __name__)
@@ -49,9 +49,20 @@ def dashboard() -> ResponseReturnValue:
         items = list(grouped)
         # Who may start the dossier from here, and, for whoever may not, who can.
         names = {s.municipality.id: s.municipality.name for s in items if s.municipality}
-        may = actor.role is not None and may_start(actor.role, actor.organisation_id, list(names))
+        arrangement_id, _, act, _ = key
+        drafted = act is not None and (
+            mandates.draft_in_progress(
+                session, actor, arrangement_id, act=act, municipality_ids=list(names)
+            )
+            is not None
+        )
+        may = actor.role is not None and may_start(
+            actor.role, actor.organisation_id, list(names), draft_exists=drafted
+        )
         who = who_can_start(sorted(names.values()), own=names.get(actor.organisation_id or 0))
-        groups.append((key, items, may, who))
+        if actor.role is not None:
+            who += " " + once_drafted(actor.role, actor.organisation_id, list(names))
+        groups.append((key, items, may, who.strip()))
     return render_template(
         "signals/dashboard.html",
         signals=found,

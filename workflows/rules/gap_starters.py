@@ -14,6 +14,8 @@ from workflows.rules.roles import ROLE_LABELS, ROLE_PERMISSIONS, Permission, Rol
 
 # What starting the work from a gap writes: a draft volmacht and its decision dossier.
 DOSSIER_NEEDS = frozenset({Permission.EDIT_DECISIONS, Permission.EDIT_MANDATES})
+# Joining the work once the draft volmacht exists: the dossier of one's own college for it.
+JOIN_NEEDS = frozenset({Permission.EDIT_DECISIONS})
 # Roles that prepare decisions for the whole region, not for their own college alone.
 REGIONAL_ROLES = frozenset({Role.PROJECT_GROUP})
 # The beheerder keeps the application and may step in, but is not whom a signal refers to.
@@ -29,11 +31,13 @@ def may_start(
     role: Role,
     organisation_id: int | None,
     municipality_ids: Sequence[int],
-    needs: frozenset[Permission] = DOSSIER_NEEDS,
+    *,
+    draft_exists: bool = False,
 ) -> bool:
     """May this role, of this organisation, start the work for these municipalities? A
-    municipal officer only when their own municipality is one of them."""
-    if role not in starters(needs):
+    municipal officer only when their own municipality is one of them. Once the draft volmacht
+    exists (``draft_exists``), whoever prepares the college's decisions may start its dossier."""
+    if role not in starters(JOIN_NEEDS if draft_exists else DOSSIER_NEEDS):
         return False
     if role in REGIONAL_ROLES or role is Role.ADMINISTRATOR:
         return True
@@ -65,3 +69,11 @@ def who_can_start(
         return "Niemand kan dit vanuit het signaal starten; vraag de beheerder."
     sentence = " of ".join(who)
     return sentence[:1].upper() + sentence[1:] + " kan dit starten."
+
+
+def once_drafted(role: Role, organisation_id: int | None, municipality_ids: Sequence[int]) -> str:
+    """For a reader who may not start the work now but may join it once the draft volmacht
+    exists: what they can do then. Empty for everyone else."""
+    if may_start(role, organisation_id, municipality_ids, draft_exists=True):
+        return "Zodra de conceptvolmacht er is, start u hier het dossier van uw college."
+    return ""

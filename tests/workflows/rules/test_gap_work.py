@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from workflows.rules.gap_starters import may_start, starters, who_can_start
+from workflows.rules.gap_starters import may_start, once_drafted, starters, who_can_start
 from workflows.rules.ratification import GapValidity, validity_for_gap
 from workflows.rules.roles import ROLE_PERMISSIONS, Permission, Role
 
@@ -54,6 +54,14 @@ def test_who_may_start_follows_the_role_table():
 )
 def test_a_municipal_officer_starts_only_for_her_own_municipality(role, organisation, expected):
     assert may_start(role, organisation, [1, 2, 3]) is expected
+
+
+def test_once_the_draft_exists_the_policy_officer_starts_her_own_college_s_dossier():
+    assert may_start(Role.POLICY_OFFICER, 1, [1, 2], draft_exists=True)
+    assert not may_start(Role.POLICY_OFFICER, 9, [1, 2], draft_exists=True)
+    assert not may_start(Role.AUDITOR, 1, [1, 2], draft_exists=True)
+    assert once_drafted(Role.POLICY_OFFICER, 1, [1, 2]).startswith("Zodra de conceptvolmacht")
+    assert once_drafted(Role.AUDITOR, 1, [1, 2]) == ""
 
 
 def test_who_can_names_the_readers_own_municipality_or_one_of_them():
