@@ -1011,6 +1011,14 @@ def dossier_for_gap(
     municipalities; a municipal officer gets the dossier of their own college. A gap clicked
     again (by anyone) shows the dossier in progress instead of making a second one."""
     actor.require(Permission.EDIT_DECISIONS)
+    if not municipality_ids:
+        raise InvalidInput(
+            {
+                "municipality_ids": (
+                    "Gemeenten: het signaal noemt geen gemeente; laad de pagina opnieuw."
+                )
+            }
+        )
     draft = mandates.draft_in_progress(
         session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
     )

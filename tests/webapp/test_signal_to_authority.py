@@ -511,3 +511,19 @@ def test_deciding_as_proposed_in_all_13_colleges_clears_every_signal_through_the
     granted = ok(client.get(f"/api/v1/mandates/{mandate['id']}", headers=headers))
     assert granted["granted"] == 13 and granted["grantors"] == 13
     assert tender_gaps(client, headers, last) == []
+
+
+def test_a_signal_form_without_municipalities_makes_nothing(app):
+    client = app.test_client()
+    login(client, PROJECT)
+    data = {**gap_form(client), "municipality_ids": []}
+    refused = client.post(
+        "/signalen/besluit",
+        data={**data, "csrf_token": csrf_token(client, "/signalen")},
+        follow_redirects=True,
+    )
+    assert "Gemeenten: het signaal noemt geen gemeente" in text(refused)
+    with sessions(app)() as session:
+        assert session.scalars(
+            select(Mandate).where(Mandate.title.endswith("(concept)"))
+        ).all() == ([])
