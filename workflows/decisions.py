@@ -1047,7 +1047,7 @@ def dossier_for_gap(
     values = prefill(session, actor, arrangement_id, today=today)
     values.update(
         {
-            "subject": "Verlenen " + _lower_first(mandate.title.replace(" (concept)", "")),
+            "subject": "Verlenen " + _lower_first(mandate.title),
             "draft_decision": (
                 f"1. {mandate.kind.capitalize()} te verlenen aan de penvoerder voor: "
                 + ", ".join(ACT_LABELS[Act(a)] for a in mandate.acts)

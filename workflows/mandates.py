@@ -463,7 +463,9 @@ def draft_for_gap(
     values: dict[str, Any] = {
         "arrangement_id": arrangement.id,
         "kind": kind.value,
-        "title": f"{kind.value.capitalize()} {label} – {arrangement.name} (concept)",
+        # No "(concept)" in the title: the title stays when the colleges grant it, and the
+        # register tells a draft by its grants ("0 van 13 verleend").
+        "title": f"{kind.value.capitalize()} {label} – {arrangement.name}",
         "grantee_id": arrangement.lead_organisation_id,
         "grantee_function": "college van burgemeester en wethouders",
         "acts": [a.value for a in acts],

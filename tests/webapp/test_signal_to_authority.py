@@ -33,6 +33,7 @@ MONDAY = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 ACT_ON = date(2026, 4, 1)  # the tender's preparation: the first act of the route
 MEETING = "2025-06-24"  # Enschede's college; its agenda closes on 10 June
 BORNE_JURIST = "jurist@borne.example"
+DRAFTED = "Volmacht aanbesteding en nieuwe overeenkomst"  # the title of the drafted volmacht
 
 
 @pytest.fixture(autouse=True)
@@ -109,7 +110,7 @@ def test_the_gap_for_13_municipalities_starts_one_regional_dossier_fanned_out_to
         [mandate_id] = {e.mandate_id for e in regional.effects}
         # Every college grants the one draft volmacht, and it is the only one of the gap.
         assert {e.mandate_id for c in children for e in c.effects} == {mandate_id}
-        drafts = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)"))).all()
+        drafts = session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).all()
         assert [m.id for m in drafts] == [mandate_id]
         assert {str(g.grantor_id) for g in drafts[0].grants} == set(data["municipality_ids"])
 
@@ -119,7 +120,7 @@ def test_the_draft_volmacht_is_valid_from_the_act_s_date_not_from_today(app):
     login(client, PROJECT)
     start_from_the_signal(client)
     with sessions(app)() as session:
-        draft = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)"))).one()
+        draft = session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).one()
         assert draft.acts == ["prepare_tender", "run_tender", "award_tender", "conclude_agreement"]
         assert draft.valid_from == ACT_ON and draft.valid_until is None
         assert draft.ratifies_since is None  # every college can still decide before the act
@@ -133,7 +134,7 @@ def test_a_gap_whose_meeting_is_missed_gets_a_volmacht_that_ratifies_from_the_ac
     login(client, PROJECT)
     start_from_the_signal(client)
     with sessions(app)() as session:
-        draft = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)"))).one()
+        draft = session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).one()
         assert draft.valid_from == ACT_ON and draft.ratifies_since == ACT_ON
 
 
@@ -143,7 +144,7 @@ def test_an_act_already_past_is_ratified_from_its_date_not_covered_from_today(ap
     login(client, PROJECT)
     start_from_the_signal(client)
     with sessions(app)() as session:
-        draft = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)"))).one()
+        draft = session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).one()
         assert draft.ratifies_since == ACT_ON and draft.valid_from == date(2026, 12, 3)
 
 
@@ -210,7 +211,7 @@ def test_the_policy_officer_starts_her_college_s_dossier_once_the_draft_volmacht
         officer.get(f"/besluiten/{decision_id}")
     )
     with sessions(app)() as session:
-        [draft] = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)")))
+        [draft] = session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED)))
         decision = session.get(Decision, decision_id)
         assert decision.municipality.name == "Enschede"
         assert [e.mandate_id for e in decision.effects] == [draft.id]
@@ -252,9 +253,9 @@ def test_an_officer_of_a_municipality_outside_the_gap_is_told_who_can_and_is_ref
         refused
     )
     with sessions(app)() as session:
-        assert session.scalars(
-            select(Mandate).where(Mandate.title.endswith("(concept)"))
-        ).all() == ([])
+        assert session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).all() == (
+            []
+        )
 
 
 # --- point 5: deciding clears the signal, through the pages for one municipality ---------------
@@ -357,7 +358,7 @@ def test_deciding_as_proposed_clears_the_signal_for_that_municipality(app, monke
 
     # The register records the grant; coverage says the act is covered for Enschede.
     with sessions(app)() as session:
-        draft = session.scalars(select(Mandate).where(Mandate.title.endswith("(concept)"))).one()
+        draft = session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).one()
         grant = next(g for g in draft.grants if g.grantor_id == enschede.id)
         assert (grant.status, grant.granted_on) == ("active", date(2025, 6, 24))
         rows = coverage.answers(
@@ -439,7 +440,7 @@ def test_deciding_as_proposed_in_all_13_colleges_clears_every_signal_through_the
             json={
                 "arrangement_id": first["arrangement"]["id"],
                 "kind": first["mandate_kind"],
-                "title": "Volmacht aanbesteding en nieuwe overeenkomst (concept)",
+                "title": "Volmacht aanbesteding en nieuwe overeenkomst",
                 "grantee_id": lead.id,
                 "acts": first["acts"],
                 "valid_from": first["act_on"],
@@ -524,6 +525,6 @@ def test_a_signal_form_without_municipalities_makes_nothing(app):
     )
     assert "Gemeenten: het signaal noemt geen gemeente" in text(refused)
     with sessions(app)() as session:
-        assert session.scalars(
-            select(Mandate).where(Mandate.title.endswith("(concept)"))
-        ).all() == ([])
+        assert session.scalars(select(Mandate).where(Mandate.title.startswith(DRAFTED))).all() == (
+            []
+        )
