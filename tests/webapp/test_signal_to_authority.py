@@ -307,6 +307,19 @@ def reminded(app, municipality: str) -> list[str]:
         )
 
 
+def open_tender_deadlines(app) -> list[str]:
+    with sessions(app)() as session:
+        return list(
+            session.scalars(
+                select(Deadline.key).where(
+                    Deadline.kind == "mandate_needed",
+                    Deadline.status == "open",
+                    Deadline.subject.contains("aanbesteding"),
+                )
+            )
+        )
+
+
 def test_deciding_as_proposed_clears_the_signal_for_that_municipality(app, monkeypatch):
     project = app.test_client()
     login(project, PROJECT)
@@ -422,6 +435,8 @@ def test_deciding_as_proposed_in_all_13_colleges_clears_every_signal_through_the
     headers = admin_token
     gaps = tender_gaps(client, headers, MONDAY.date())
     assert len(gaps) == 13
+    sync_and_remind(app, MONDAY.date())
+    assert len(open_tender_deadlines(app)) == 13
     assert {g["municipality"]["name"] for g in gaps} == set(demo.MUNICIPALITIES) - {
         demo.LEAD_MUNICIPALITY
     }
@@ -512,6 +527,11 @@ def test_deciding_as_proposed_in_all_13_colleges_clears_every_signal_through_the
     granted = ok(client.get(f"/api/v1/mandates/{mandate['id']}", headers=headers))
     assert granted["granted"] == 13 and granted["grantors"] == 13
     assert tender_gaps(client, headers, last) == []
+    # And the scheduler's next run closes their deadlines: no reminders for any of them.
+    sync_and_remind(app, date(2026, 3, 3))
+    assert open_tender_deadlines(app) == []
+    for name in ("Enschede", "Borne", "Almelo"):
+        assert reminded(app, name) == []
 
 
 def test_a_signal_form_without_municipalities_makes_nothing(app):
