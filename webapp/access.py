@@ -78,7 +78,9 @@ ROUTE_ACCESS: dict[str, Access] = {
     "arrangement_parts.update_phase": Permission.EDIT_ARRANGEMENTS,
     "signals.dashboard": Permission.VIEW_SIGNALS,
     "signals.draft_mandate": Permission.EDIT_MANDATES,
-    "signals.draft_dossier": Permission.EDIT_MANDATES,
+    # The policy officer starts her college's dossier once the draft volmacht exists; the
+    # workflow checks who may start what (workflows.rules.gap_starters).
+    "signals.draft_dossier": Permission.EDIT_DECISIONS,
     "signals.term_calculator": SIGNED_IN,
     "deadlines.index": Permission.VIEW_SIGNALS,
     "deadlines.add": Permission.EDIT_DEADLINES,

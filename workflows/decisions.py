@@ -3,7 +3,7 @@ a regional arrangement, whose outcome applies its effects to the registers."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -42,6 +42,7 @@ from workflows.rules.decisions import (
     numbering_problem,
     transition_problem,
 )
+from workflows.rules.gap_starters import may_start, who_can_start
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 from workflows.rules.planning import is_meeting_day, plan_backwards
 from workflows.rules.roles import Permission, Role
@@ -772,10 +773,18 @@ PER_MUNICIPALITY = frozenset(
 COPIED = [n for n in EDITABLE if n not in PER_MUNICIPALITY]
 
 
-def fan_out(session: Session, actor: Actor, decision_id: int, *, now: datetime) -> list[Decision]:
+def fan_out(
+    session: Session,
+    actor: Actor,
+    decision_id: int,
+    *,
+    now: datetime,
+    only: Collection[int] | None = None,
+) -> list[Decision]:
     """One dossier per participating municipality, with the regional texts and effects; each
     college then completes its own fields and decides for itself. Running it again adds only
-    the municipalities that were missing."""
+    the municipalities that were missing. ``only``: just these municipalities (those of a gap
+    signal, say)."""
     regional = _editable(session, actor, decision_id)
     if regional.municipality_id is not None or regional.arrangement_id is None:
         raise InvalidInput(
@@ -788,6 +797,8 @@ def fan_out(session: Session, actor: Actor, decision_id: int, *, now: datetime) 
     for participant in sorted(arrangement.participants, key=lambda p: p.organisation.name):
         municipality = participant.organisation
         if municipality.kind != "municipality" or municipality.id in existing:
+            continue
+        if only is not None and municipality.id not in only:
             continue
         child = Decision(
             arrangement_id=arrangement.id,
@@ -1003,24 +1014,44 @@ def dossier_for_gap(
     today: date,
     now: datetime,
 ) -> Decision:
-    """One click from a ``mandate_needed`` signal: a draft volmacht for the missing act and a
-    regional decision dossier, prefilled from the registers, that grants it when each college
-    decides. The dossier is to be fanned out over the municipalities concerned."""
+    """One click from a ``mandate_needed`` signal: one draft volmacht for the missing act, for
+    all municipalities of the gap, valid so that it covers the act, and the dossier that grants
+    it. The project group gets one regional dossier, fanned out at once to the colleges of those
+    municipalities; a municipal officer gets the dossier of their own college. A gap clicked
+    again (by anyone) shows the dossier in progress instead of making a second one."""
     actor.require(Permission.EDIT_DECISIONS)
+    if not municipality_ids:
+        raise InvalidInput(
+            {
+                "municipality_ids": (
+                    "Gemeenten: het signaal noemt geen gemeente; laad de pagina opnieuw."
+                )
+            }
+        )
+    draft = mandates.draft_in_progress(
+        session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
+    )
+    if actor.role is None or not may_start(
+        actor.role, actor.organisation_id, municipality_ids, draft_exists=draft is not None
+    ):
+        names = sorted(
+            o.name for i in municipality_ids if (o := session.get(Organisation, i)) is not None
+        )
+        raise InvalidInput({"municipality_ids": who_can_start(names)})
     in_progress = dossier_in_progress(
         session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
     )
     if in_progress is not None:
         return in_progress  # a second click shows the dossier in progress, it makes none
-    # A gap whose act is done already (or will be before a decision): ratified since then.
-    mandate = mandates.draft_for_gap(
+    # The draft in progress, or a new one (which needs the mandate register's edit right).
+    mandate = draft or mandates.draft_for_signal(
         session,
         actor,
         arrangement_id,
         act=act,
+        act_on=act_on,
         municipality_ids=municipality_ids,
-        valid_from=today,
-        ratifies_since=act_on if act_on < today else None,
+        today=today,
     )
     values = prefill(session, actor, arrangement_id, today=today)
     values.update(
@@ -1045,9 +1076,36 @@ def dossier_for_gap(
         }
     )
     values["arrangement_id"] = arrangement_id
+    regional = _drafts_for_the_region(actor)
+    if not regional:
+        values["municipality_id"] = actor.organisation_id
     decision = create(session, actor, values, now=now)
     add_effect(session, actor, decision.id, {"kind": "grant_mandate", "mandate_id": mandate.id})
+    if regional:
+        # A college whose officer started its own dossier for this volmacht keeps that one.
+        started = {d.municipality_id for d in _open_grants_of(session, mandate.id)}
+        fan_out(session, actor, decision.id, now=now, only=set(municipality_ids) - started)
     return decision
+
+
+def _drafts_for_the_region(actor: Actor) -> bool:
+    return actor.role is Role.PROJECT_GROUP or actor.role is Role.ADMINISTRATOR
+
+
+def _open_grants_of(session: Session, mandate_id: int) -> list[Decision]:
+    """The undecided dossiers that grant this mandate, oldest first."""
+    return list(
+        session.scalars(
+            select(Decision)
+            .join(Effect, Effect.decision_id == Decision.id)
+            .where(
+                Effect.kind == "grant_mandate",
+                Effect.mandate_id == mandate_id,
+                Decision.status.not_in(("decided", "closed")),
+            )
+            .order_by(Decision.id)
+        )
+    )
 
 
 def dossier_in_progress(
@@ -1058,24 +1116,17 @@ def dossier_in_progress(
     act: Any,
     municipality_ids: Sequence[int],
 ) -> Decision | None:
-    """The regional dossier a gap already led to: undecided, granting the draft in progress."""
+    """The dossier a gap already led to for this actor: undecided, granting the draft in
+    progress; the regional one for the project group, their own college's for an officer."""
     mandate = mandates.draft_in_progress(
         session, actor, arrangement_id, act=act, municipality_ids=municipality_ids
     )
     if mandate is None:
         return None
-    return session.scalars(
-        select(Decision)
-        .join(Effect, Effect.decision_id == Decision.id)
-        .where(
-            Effect.kind == "grant_mandate",
-            Effect.mandate_id == mandate.id,
-            Decision.parent_id.is_(None),
-            Decision.status.not_in(("decided", "closed")),
-        )
-        .order_by(Decision.id)
-        .limit(1)
-    ).first()
+    wanted = None if _drafts_for_the_region(actor) else actor.organisation_id
+    return next(
+        (d for d in _open_grants_of(session, mandate.id) if d.municipality_id == wanted), None
+    )
 
 
 def _lower_first(text: str) -> str:

@@ -13,7 +13,7 @@ from storage import mandates as store
 from storage.arrangements import Arrangement
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows import arrangements, audit
+from workflows import arrangements, audit, equated_days
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
@@ -28,7 +28,10 @@ from workflows.rules.acts import (
 )
 from workflows.rules.coverage import wrong_kind
 from workflows.rules.mandates import DECIDED, grant_problems
+from workflows.rules.planning import plan_backwards
+from workflows.rules.ratification import GapValidity, validity_for_gap
 from workflows.rules.roles import Permission
+from workflows.signals import calendar_of
 
 EDITABLE: dict[str, fields.Reader] = {
     "kind": fields.Choice("Soort", {k.value: v for k, v in MANDATE_KIND_LABELS.items()}),
@@ -460,7 +463,9 @@ def draft_for_gap(
     values: dict[str, Any] = {
         "arrangement_id": arrangement.id,
         "kind": kind.value,
-        "title": f"{kind.value.capitalize()} {label} – {arrangement.name} (concept)",
+        # No "(concept)" in the title: the title stays when the colleges grant it, and the
+        # register tells a draft by its grants ("0 van 13 verleend").
+        "title": f"{kind.value.capitalize()} {label} – {arrangement.name}",
         "grantee_id": arrangement.lead_organisation_id,
         "grantee_function": "college van burgemeester en wethouders",
         "acts": [a.value for a in acts],
@@ -469,9 +474,63 @@ def draft_for_gap(
         "description": f"Opgesteld vanuit het signaal '{needed(kind)}'; vul aan.",
         "grantor_ids": list(municipality_ids),
     }
-    if kind is MandateKind.VOLMACHT and ratifies_since is not None and ratifies_since < valid_from:
+    if kind is MandateKind.VOLMACHT and ratifies_since is not None and ratifies_since <= valid_from:
         values["ratifies_since"] = ratifies_since
     return create(session, actor, values)
+
+
+def validity_for_signal(
+    session: Session,
+    arrangement: Arrangement,
+    *,
+    act: Act,
+    act_on: date,
+    municipality_ids: Sequence[int],
+    today: date,
+) -> GapValidity:
+    """From when a mandate drafted for a gap is valid and ratifies: from the act's date, and
+    ratified from it when the act is past or when a college can no longer decide before it
+    (the agenda of its last meeting before the act has closed, as the signal says)."""
+    equated = equated_days.for_terms(session)
+    wanted = set(municipality_ids)
+    in_time = all(
+        today <= plan_backwards(act_on, calendar_of(p.organisation), equated).agenda_closes_on
+        for p in arrangement.participants
+        if p.organisation_id in wanted
+    )
+    return validity_for_gap(kind_for(act), act_on, today=today, in_time=in_time)
+
+
+def draft_for_signal(
+    session: Session,
+    actor: Actor,
+    arrangement_id: int,
+    *,
+    act: Act,
+    act_on: date,
+    municipality_ids: Sequence[int],
+    today: date,
+) -> Mandate:
+    """The draft for a gap signal, valid so that it covers the act: see
+    ``validity_for_signal``. A draft in progress for the gap is shown, not made again."""
+    arrangement = arrangements.visible(session, actor, arrangement_id)
+    validity = validity_for_signal(
+        session,
+        arrangement,
+        act=act,
+        act_on=act_on,
+        municipality_ids=municipality_ids,
+        today=today,
+    )
+    return draft_for_gap(
+        session,
+        actor,
+        arrangement.id,
+        act=act,
+        municipality_ids=municipality_ids,
+        valid_from=validity.valid_from,
+        ratifies_since=validity.ratifies_since,
+    )
 
 
 def draft_in_progress(

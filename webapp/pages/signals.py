@@ -15,10 +15,12 @@ from workflows.errors import InvalidInput
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_article
 from workflows.rules.dates import parse_date
+from workflows.rules.gap_starters import may_start, once_drafted, who_can_start
 from workflows.rules.termijnenwet import TermEnd, term_end
 
 blueprint = Blueprint("signals", __name__)
 
+ACT_KIND = {act: str(kind_for(act)) for act in Act}
 UNITS = {"days": "dagen", "weeks": "weken", "months": "maanden"}
 GAP_MUNICIPALITIES = fields.Ids("Gemeenten")
 # A second click on a signal (or a colleague's) shows the work in progress instead of a copy.
@@ -39,13 +41,28 @@ def dashboard() -> ResponseReturnValue:
     chosen = request.args.get("regeling", "")
     found = signals.derive(session, actor, as_of=as_of, arrangement_id=fields.id_or_none(chosen))
     gaps = [s for s in found if s.kind == "mandate_needed"]
-    groups = [
-        (key, list(items))
-        for key, items in groupby(
-            sorted(gaps, key=lambda s: (s.arrangement_id, s.act_on, s.act or "")),
-            key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
+    groups = []
+    for key, grouped in groupby(
+        sorted(gaps, key=lambda s: (s.arrangement_id, s.act_on, s.act or "")),
+        key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
+    ):
+        items = list(grouped)
+        # Who may start the dossier from here, and, for whoever may not, who can.
+        names = {s.municipality.id: s.municipality.name for s in items if s.municipality}
+        arrangement_id, _, act, _ = key
+        drafted = act is not None and (
+            mandates.draft_in_progress(
+                session, actor, arrangement_id, act=act, municipality_ids=list(names)
+            )
+            is not None
         )
-    ]
+        may = actor.role is not None and may_start(
+            actor.role, actor.organisation_id, list(names), draft_exists=drafted
+        )
+        who = who_can_start(sorted(names.values()), own=names.get(actor.organisation_id or 0))
+        if actor.role is not None:
+            who += " " + once_drafted(actor.role, actor.organisation_id, list(names))
+        groups.append((key, items, may, who.strip()))
     return render_template(
         "signals/dashboard.html",
         signals=found,
@@ -79,16 +96,28 @@ def draft_mandate() -> ResponseReturnValue:
         already = mandates.draft_in_progress(
             session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
         )
-        # A gap whose act is done already: the volmacht ratifies from that day (BW 3:69).
-        mandate = mandates.draft_for_gap(
-            session,
-            current_actor(),
-            arrangement_id,
-            act=act,
-            municipality_ids=municipality_ids,
-            valid_from=clock.today(),
-            ratifies_since=act_on,
-        )
+        if act_on is None:
+            # A form from before the act's date was sent along: valid from today.
+            mandate = mandates.draft_for_gap(
+                session,
+                current_actor(),
+                arrangement_id,
+                act=act,
+                municipality_ids=municipality_ids,
+                valid_from=clock.today(),
+            )
+        else:
+            # Valid from the act's date; ratified from it when the act is past or the
+            # decision comes after it (BW 3:69).
+            mandate = mandates.draft_for_signal(
+                session,
+                current_actor(),
+                arrangement_id,
+                act=act,
+                act_on=act_on,
+                municipality_ids=municipality_ids,
+                today=clock.today(),
+            )
     except InvalidInput as problem:
         session.rollback()
         for message in problem.errors.values():
@@ -140,10 +169,20 @@ def draft_dossier() -> ResponseReturnValue:
     session.commit()
     if already_dossier is not None:
         flash(IN_PROGRESS, "success")
+    elif decision.municipality is None:
+        children = len(
+            decisions.progress(session, current_actor(), decision.id, today=clock.today()).children
+        )
+        flash(
+            f"Regionaal besluitvormingsdossier en concept{ACT_KIND.get(act, 'volmacht')} "
+            f"opgesteld en uitgespreid over {children} colleges. Elk college vult zijn eigen "
+            "dossier aan en besluit.",
+            "success",
+        )
     else:
         flash(
-            "Regionaal besluitvormingsdossier en conceptvolmacht opgesteld. Vul het dossier aan "
-            "en spreid het uit over de gemeenten.",
+            f"Besluitvormingsdossier voor het college van {decision.municipality.name} en "
+            f"concept{ACT_KIND.get(act, 'volmacht')} opgesteld. Vul het dossier aan.",
             "success",
         )
     return redirect(url_for("decisions.detail", decision_id=decision.id))

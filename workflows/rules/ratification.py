@@ -11,6 +11,7 @@ itself can take the decision.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 from workflows.rules.acts import MandateKind
@@ -40,3 +41,28 @@ def route(kind: str, municipality: str, acting: str, since: date, *, done: bool)
         "een redelijke termijn voor die bekrachtiging stellen."
         + ("" if done else " Of stel de handeling uit tot na het besluit.")
     )
+
+
+@dataclass(frozen=True)
+class GapValidity:
+    """From when a mandate drafted for a gap is valid, and from when it ratifies."""
+
+    valid_from: date
+    ratifies_since: date | None
+
+
+def validity_for_gap(kind: str, act_on: date, *, today: date, in_time: bool) -> GapValidity:
+    """The validity of a mandate drafted for a gap whose (first) act falls on ``act_on``.
+
+    It is valid from the act's date: from "today" a volmacht would claim authority for acts
+    nobody asked for, and a later date would leave the act itself uncovered. An act whose day
+    has passed cannot be covered from then on by a grant still to come: the volmacht is valid
+    from today and ratifies what was done since the act's date (BW 3:69). The same holds when
+    the decision will come after the act (``in_time`` is false: the last meeting before it has
+    been missed): valid from the act's date, ratified from it. A mandaat is never ratified
+    that way (3:69 is private law): it can only be valid from today on."""
+    valid_from = max(act_on, today)
+    if kind == MandateKind.MANDAAT:
+        return GapValidity(valid_from, None)
+    late = act_on < today or not in_time
+    return GapValidity(valid_from, act_on if late else None)
