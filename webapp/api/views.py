@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -133,7 +134,7 @@ def http_error_json(error: HTTPException) -> ResponseReturnValue:
     return body, status
 
 
-def _has_route(methods: list[str]) -> bool:
+def _has_route(methods: Iterable[str]) -> bool:
     """Whether the path exists for one of ``methods``. Werkzeug answers 405 for a path whose id
     its converter refused (beyond 2^31-1) when a rule of another method shares the prefix; there
     is no such record, so that is a 404."""
