@@ -18,7 +18,7 @@ from tests.conftest import ADMIN, POLICY
 from tests.support.api_contract import ContractBroken, check
 from webapp import clock
 from webapp.api import openapi
-from webapp.api.representations import OrganisationOut
+from webapp.api.representations import DecisionOut, OrganisationOut
 from webapp.database import sessions
 from workflows import accounts, arrangements, decisions, mandates
 from workflows.actors import system_actor
@@ -197,3 +197,8 @@ def test_an_id_beyond_what_an_id_column_holds_is_404_for_every_method(client):
     for method in ("get", "patch", "post", "delete"):
         response = getattr(client, method)("/api/v1/arrangements/26607027907", headers=headers)
         assert response.status_code == 404, method
+
+
+def test_the_decision_representation_names_every_field_of_the_agenda_form():
+    # decision_json sends every reader of the agenda form; its representation must name each.
+    assert set(decisions.EDITABLE) <= set(DecisionOut.model_fields)
