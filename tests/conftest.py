@@ -27,6 +27,7 @@ from storage.database import make_engine, make_session_factory
 from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.schema import metadata
+from tests.support.api_contract import ContractClient
 from webapp import clock
 from webapp.app import create_app
 from webapp.config import Settings
@@ -209,6 +210,8 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
     app = create_app(make_settings(database_url, tmp_path / "data"))
     # Document jobs are run by the tests themselves (document_jobs.run_pending), not by a thread.
     app.config["DOCUMENT_JOB_WORKER"] = False
+    # Every /api/v1 answer a test receives is checked against the OpenAPI description.
+    app.test_client_class = ContractClient
     yield app
     app.extensions["besluitwerk.engine"].dispose()
 

@@ -44,6 +44,10 @@ EDITABLE: dict[str, fields.Reader] = {
     "notes": fields.Text("Toelichting", max_length=20_000, multiline=True),
 }
 LABELS = {name: reader.label for name, reader in EDITABLE.items()}
+# What only a new agreement names: the arrangement it belongs to.
+CREATION_FIELDS: dict[str, fields.Reader] = {
+    "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=fields.MAX_ID, required=True)
+}
 _PLAIN = [n for n in EDITABLE if n not in {"mandate_ids", "bed_ids"}]
 
 
@@ -99,10 +103,7 @@ def get_visible(session: Session, actor: Actor, agreement_id: int) -> Agreement:
 def create(session: Session, actor: Actor, raw: dict[str, Any]) -> Agreement:
     actor.require(Permission.EDIT_AGREEMENTS)
     values, errors = fields.read_fields(EDITABLE, raw)
-    chosen, more = fields.read_fields(
-        {"arrangement_id": fields.Whole("Regeling", minimum=1, maximum=2**31 - 1, required=True)},
-        raw,
-    )
+    chosen, more = fields.read_fields(CREATION_FIELDS, raw)
     errors.update(more)
     arrangement: Arrangement | None = None
     if "arrangement_id" not in errors:

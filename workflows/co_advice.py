@@ -29,6 +29,16 @@ from workflows.rules.roles import Permission, Role, has_permission
 # While the dossier is a draft or in co-advice its co-advisers may still be asked or withdrawn.
 OPEN_STATUSES = frozenset({"draft", "co_advice"})
 TEXT = 20_000
+# Asking a co-adviser: an account of the municipality, its unit, and optionally a stand-in.
+ADVISER_FIELDS: dict[str, fields.Reader] = {
+    "user_id": fields.Whole("Mee-adviseur", minimum=1, maximum=fields.MAX_ID, required=True),
+    "unit": fields.Text("Organisatieonderdeel", max_length=200),
+    "stand_in_id": fields.Whole("Plaatsvervanger", minimum=1, maximum=fields.MAX_ID),
+}
+ADVICE_FIELDS: dict[str, fields.Reader] = {
+    "advice": fields.Choice("Advies", ADVICE_LABELS),
+    "text": fields.Text("Toelichting", max_length=TEXT, multiline=True),
+}
 
 
 def candidates(session: Session, decision: Decision) -> list[User]:
@@ -70,14 +80,7 @@ def ask(
         raise InvalidInput(
             {"user_id": "Mee-adviseur: na de mee-advisering vraagt u geen mee-adviseurs meer."}
         )
-    values, errors = fields.read_fields(
-        {
-            "user_id": fields.Whole("Mee-adviseur", minimum=1, maximum=2**31 - 1, required=True),
-            "unit": fields.Text("Organisatieonderdeel", max_length=200),
-            "stand_in_id": fields.Whole("Plaatsvervanger", minimum=1, maximum=2**31 - 1),
-        },
-        raw,
-    )
+    values, errors = fields.read_fields(ADVISER_FIELDS, raw)
     allowed = {u.id: u for u in candidates(session, decision)}
     municipality = decision.municipality.name if decision.municipality else ""
     adviser = allowed.get(values.get("user_id") or 0)
@@ -198,13 +201,7 @@ def record(
             )
         stand_in = f" of plaatsvervanger {advice.stand_in.name}" if advice.stand_in else ""
         raise Forbidden(f"Alleen {advice.adviser}{stand_in} kan dit advies vastleggen.")
-    values, errors = fields.read_fields(
-        {
-            "advice": fields.Choice("Advies", ADVICE_LABELS),
-            "text": fields.Text("Toelichting", max_length=TEXT, multiline=True),
-        },
-        raw,
-    )
+    values, errors = fields.read_fields(ADVICE_FIELDS, raw)
     if decision.status != "co_advice":
         errors["advice"] = (
             "Advies: mee-adviseren kan alleen zolang het dossier in mee-advisering is."

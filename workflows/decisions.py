@@ -163,6 +163,18 @@ EDITABLE: dict[str, Any] = {
     "decide_by": fields.Day("Uiterlijk besloten op (regionaal)"),
 }
 LABELS = {name: reader.label for name, reader in EDITABLE.items()}
+# What only a new dossier names: its arrangement, and the college (none: a regional dossier).
+SCOPE_FIELDS: dict[str, fields.Reader] = {
+    "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=fields.MAX_ID),
+    "municipality_id": fields.Whole("Gemeente", minimum=1, maximum=fields.MAX_ID),
+}
+# A register change the decision makes once taken: the record of its kind.
+EFFECT_FIELDS: dict[str, fields.Reader] = {
+    "kind": fields.Choice("Gevolg", EFFECT_LABELS),
+    "mandate_id": fields.Whole("Volmacht", minimum=1, maximum=fields.MAX_ID),
+    "phase_id": fields.Whole("Fase", minimum=1, maximum=fields.MAX_ID),
+    "agreement_id": fields.Whole("Overeenkomst", minimum=1, maximum=fields.MAX_ID),
+}
 SECTIONS: dict[str, tuple[str, list[str]]] = {
     "kop": (
         "Agendaformulier: kop",
@@ -307,13 +319,7 @@ def _cross_checks(merged: dict[str, Any]) -> dict[str, str]:
 def create(session: Session, actor: Actor, raw: dict[str, Any], *, now: datetime) -> Decision:
     actor.require(Permission.EDIT_DECISIONS)
     values, errors = _read(raw, partial=False)
-    scope, more = fields.read_fields(
-        {
-            "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=2**31 - 1),
-            "municipality_id": fields.Whole("Gemeente", minimum=1, maximum=2**31 - 1),
-        },
-        raw,
-    )
+    scope, more = fields.read_fields(SCOPE_FIELDS, raw)
     errors.update(more)
     if not errors:
         errors.update(_cross_checks(values))
@@ -710,15 +716,7 @@ def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, 
     decision = _editable(session, actor, decision_id)
     if decision.status in {"decided", "closed"}:
         raise InvalidInput({"kind": "Een genomen besluit krijgt geen nieuwe gevolgen."})
-    values, errors = fields.read_fields(
-        {
-            "kind": fields.Choice("Gevolg", EFFECT_LABELS),
-            "mandate_id": fields.Whole("Volmacht", minimum=1, maximum=2**31 - 1),
-            "phase_id": fields.Whole("Fase", minimum=1, maximum=2**31 - 1),
-            "agreement_id": fields.Whole("Overeenkomst", minimum=1, maximum=2**31 - 1),
-        },
-        raw,
-    )
+    values, errors = fields.read_fields(EFFECT_FIELDS, raw)
     if not errors:
         name, label, _ = EFFECT_TARGETS[values["kind"]]
         if decision.arrangement_id is None:

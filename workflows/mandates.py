@@ -27,7 +27,7 @@ from workflows.rules.acts import (
     needed,
 )
 from workflows.rules.coverage import wrong_kind
-from workflows.rules.mandates import DECIDED, grant_problems
+from workflows.rules.mandates import DECIDED, GRANT_STATUS_LABELS, grant_problems
 from workflows.rules.planning import plan_backwards
 from workflows.rules.ratification import GapValidity, validity_for_gap
 from workflows.rules.roles import Permission
@@ -53,17 +53,14 @@ EDITABLE: dict[str, fields.Reader] = {
 }
 LABELS = {name: reader.label for name, reader in EDITABLE.items()}
 
+# What only a new mandate names: where it belongs and who grants it.
+CREATION_FIELDS: dict[str, fields.Reader] = {
+    "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=fields.MAX_ID, required=True),
+    "grantor_ids": fields.Ids("Volmachtgevers"),
+}
+
 GRANT_FIELDS: dict[str, fields.Reader] = {
-    "status": fields.Choice(
-        "Status",
-        {
-            "draft": "concept",
-            "granted": "verleend",
-            "active": "van kracht",
-            "expired": "verlopen",
-            "revoked": "ingetrokken",
-        },
-    ),
+    "status": fields.Choice("Status", GRANT_STATUS_LABELS),
     "granted_on": fields.Day("Datum besluit"),
     "revoked_on": fields.Day("Ingetrokken op"),
     "decision_reference": fields.Text("Besluit (kenmerk)", max_length=300),
@@ -115,13 +112,7 @@ def get_visible(session: Session, actor: Actor, mandate_id: int) -> Mandate:
 def create(session: Session, actor: Actor, raw: dict[str, Any]) -> Mandate:
     actor.require(Permission.EDIT_MANDATES)
     values, errors = fields.read_fields(EDITABLE, raw)
-    creation, more = fields.read_fields(
-        {
-            "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=2**31 - 1, required=True),
-            "grantor_ids": fields.Ids("Volmachtgevers"),
-        },
-        raw,
-    )
+    creation, more = fields.read_fields(CREATION_FIELDS, raw)
     errors.update(more)
     arrangement: Arrangement | None = None
     if "arrangement_id" not in errors:

@@ -54,10 +54,14 @@ class Figures:
         return round(self.placed / self.requested, 3) if self.requested else 0.0
 
 
+# The years monitoring figures are kept for.
+YEAR = fields.Whole("Jaar", minimum=2000, maximum=2100)
+
+
 def read_year(raw: str | int | None, *, default: int) -> int:
     if raw in (None, ""):
         return default
-    year = fields.whole_or_none(str(raw), minimum=2000, maximum=2100)
+    year = fields.whole_or_none(str(raw), minimum=YEAR.minimum, maximum=YEAR.maximum)
     if year is None:
         raise InvalidInput({"year": "Jaar: kies een jaar, bijvoorbeeld 2025."})
     return year

@@ -12,6 +12,12 @@ from storage.decisions import CoAdvice, Decision
 from webapp import clock
 from webapp.access import current_actor, refuse
 from webapp.api.registers import json_body
+from webapp.api.representations import (
+    AdviceRequestOut,
+    DecisionOut,
+    DecisionSummaryOut,
+    FanOutOut,
+)
 from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
 from workflows import co_advice, decisions
@@ -23,6 +29,10 @@ def _day(value: date | None) -> str | None:
 
 
 def summary_json(decision: Decision) -> dict[str, Any]:
+    return DecisionSummaryOut.shaped(_summary(decision))
+
+
+def _summary(decision: Decision) -> dict[str, Any]:
     return {
         "id": decision.id,
         "name": decision.subject,
@@ -61,7 +71,7 @@ def advice_json(advice: CoAdvice) -> dict[str, Any]:
 
 
 def decision_json(decision: Decision) -> dict[str, Any]:
-    body = summary_json(decision)
+    body = _summary(decision)
     for name in decisions.EDITABLE:
         value = getattr(decision, name)
         body[name] = value.isoformat() if isinstance(value, date) else value
@@ -94,7 +104,7 @@ def decision_json(decision: Decision) -> dict[str, Any]:
             ],
         }
     )
-    return body
+    return DecisionOut.shaped(body)
 
 
 @blueprint.get("/decisions", endpoint="decisions")
@@ -206,11 +216,13 @@ def advice_requests() -> ResponseReturnValue:
     actor = current_actor()
     return page(
         [
-            {
-                **advice_json(a),
-                "as_stand_in": a.adviser_id != actor.user_id,
-                "decision": summary_json(a.decision),
-            }
+            AdviceRequestOut.shaped(
+                {
+                    **advice_json(a),
+                    "as_stand_in": a.adviser_id != actor.user_id,
+                    "decision": _summary(a.decision),
+                }
+            )
             for a in co_advice.open_requests(db(), actor)
         ]
     )
@@ -234,12 +246,14 @@ def fan_out(decision_id: int) -> ResponseReturnValue:
     overview = decisions.progress(session, actor, decision_id, today=clock.today())
     return (
         jsonify(
-            {
-                "created": len(created),
-                "decided": overview.decided,
-                "total": len(overview.children),
-                "items": [summary_json(c) for c in overview.children],
-            }
+            FanOutOut.shaped(
+                {
+                    "created": len(created),
+                    "decided": overview.decided,
+                    "total": len(overview.children),
+                    "items": [_summary(c) for c in overview.children],
+                }
+            )
         ),
         201 if created else 200,
     )

@@ -13,6 +13,7 @@ from storage.files import FileStore
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
+from webapp.api.representations import BundleOut, DocumentOut, JobOut, TemplateReportOut
 from webapp.api.views import blueprint, error_response, id_arg, page
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
@@ -36,49 +37,55 @@ def _files() -> FileStore:
 
 
 def document_json(document: Document) -> dict[str, Any]:
-    return {
-        "id": document.id,
-        "kind": document.kind,
-        "title": document.title,
-        "subject_type": document.subject_type,
-        "subject_id": document.subject_id,
-        "party_id": document.party_id,
-        "version": document.version,
-        "template_version": document.template_version,
-        "sha256": document.output_sha256,
-        "input_sha256": document.input_sha256,
-        "pdf_sha256": document.pdf_sha256,
-        "made_at": document.made_at.isoformat(),
-        "made_by": document.made_by_label,
-    }
+    return DocumentOut.shaped(
+        {
+            "id": document.id,
+            "kind": document.kind,
+            "title": document.title,
+            "subject_type": document.subject_type,
+            "subject_id": document.subject_id,
+            "party_id": document.party_id,
+            "version": document.version,
+            "template_version": document.template_version,
+            "sha256": document.output_sha256,
+            "input_sha256": document.input_sha256,
+            "pdf_sha256": document.pdf_sha256,
+            "made_at": document.made_at.isoformat(),
+            "made_by": document.made_by_label,
+        }
+    )
 
 
 def bundle_json(bundle: Bundle) -> dict[str, Any]:
-    return {
-        "id": bundle.id,
-        "name": bundle.name,
-        "title": bundle.title,
-        "subject_type": bundle.subject_type,
-        "subject_id": bundle.subject_id,
-        "document_ids": bundle.document_ids,
-        "pages": bundle.pages,
-        "sha256": bundle.sha256,
-        "made_at": bundle.made_at.isoformat(),
-    }
+    return BundleOut.shaped(
+        {
+            "id": bundle.id,
+            "name": bundle.name,
+            "title": bundle.title,
+            "subject_type": bundle.subject_type,
+            "subject_id": bundle.subject_id,
+            "document_ids": bundle.document_ids,
+            "pages": bundle.pages,
+            "sha256": bundle.sha256,
+            "made_at": bundle.made_at.isoformat(),
+        }
+    )
 
 
 def job_json(job: DocumentJob) -> dict[str, Any]:
-    return {
-        "id": job.id,
-        "action": job.action,
-        "title": job.title,
-        "status": job.status,
-        "done": job.done_count,
-        "total": job.total,
-        "bundle_id": job.result.get("bundle_id"),
-        "document_ids": job.result.get("document_ids", []),
-        "error": job.error or None,
-    }
+    return JobOut.shaped(
+        {
+            "id": job.id,
+            "action": job.action,
+            "title": job.title,
+            "status": job.status,
+            "done": job.done_count,
+            "total": job.total,
+            "bundle_id": job.result.get("bundle_id"),
+            "document_ids": job.result.get("document_ids", []),
+            "error": job.error or None,
+        }
+    )
 
 
 def _integer(body: dict[str, Any], name: str, *, required: bool = True) -> int | None:
@@ -225,16 +232,18 @@ def upload_template(kind: str) -> ResponseReturnValue:
     template = result.template
     return (
         jsonify(
-            {
-                "id": template.id,
-                "kind": template.kind,
-                "version": template.version,
-                "status": template.status,
-                "sha256": template.sha256,
-                "fields_used": result.fields_used,
-                "missing_fields": result.missing_fields,
-                "problems": [],
-            }
+            TemplateReportOut.shaped(
+                {
+                    "id": template.id,
+                    "kind": template.kind,
+                    "version": template.version,
+                    "status": template.status,
+                    "sha256": template.sha256,
+                    "fields_used": result.fields_used,
+                    "missing_fields": result.missing_fields,
+                    "problems": [],
+                }
+            )
         ),
         201,
     )

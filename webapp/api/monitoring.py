@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from webapp import clock
 from webapp.access import current_actor
+from webapp.api.representations import CostLinesOut, CostsOut, FiguresOut, ImportOut
 from webapp.api.views import blueprint
 from webapp.database import db
 from webapp.pages.imports import preview_upload
@@ -25,43 +26,45 @@ def figures(arrangement_id: int) -> ResponseReturnValue:
     year = monitoring.read_year(request.args.get("year"), default=clock.today().year - 1)
     found = monitoring.figures(db(), current_actor(), arrangement_id, year=year)
     return jsonify(
-        {
-            "year": year,
-            "requests": [
-                {
-                    "provider": {"id": r.provider.id, "name": r.provider.name},
-                    "requested": r.requested,
-                    "placed": r.placed,
-                    "not_placed": r.not_placed,
-                    "unknown": r.unknown,
-                    "cancelled": r.cancelled,
-                }
-                for r in found.requests
-            ],
-            "requested": found.requested,
-            "placed": found.placed,
-            "placement_rate": found.placement_rate,
-            "days_stayed": {"wmo": found.days_wmo, "wlz": found.days_wlz},
-            "beds": [
-                {
-                    "id": b.bed.id,
-                    "location": b.bed.location.name,
-                    "provider": b.bed.location.provider.name,
-                    "available_days": b.available_days,
-                    "occupied_days": b.occupied_days,
-                    "occupancy": b.occupancy,
-                }
-                for b in found.beds
-            ],
-            "clients": [
-                {
-                    "municipality": {"id": c.municipality.id, "name": c.municipality.name},
-                    "wmo": c.wmo,
-                    "wlz": c.wlz,
-                }
-                for c in found.clients
-            ],
-        }
+        FiguresOut.shaped(
+            {
+                "year": year,
+                "requests": [
+                    {
+                        "provider": {"id": r.provider.id, "name": r.provider.name},
+                        "requested": r.requested,
+                        "placed": r.placed,
+                        "not_placed": r.not_placed,
+                        "unknown": r.unknown,
+                        "cancelled": r.cancelled,
+                    }
+                    for r in found.requests
+                ],
+                "requested": found.requested,
+                "placed": found.placed,
+                "placement_rate": found.placement_rate,
+                "days_stayed": {"wmo": found.days_wmo, "wlz": found.days_wlz},
+                "beds": [
+                    {
+                        "id": b.bed.id,
+                        "location": b.bed.location.name,
+                        "provider": b.bed.location.provider.name,
+                        "available_days": b.available_days,
+                        "occupied_days": b.occupied_days,
+                        "occupancy": b.occupancy,
+                    }
+                    for b in found.beds
+                ],
+                "clients": [
+                    {
+                        "municipality": {"id": c.municipality.id, "name": c.municipality.name},
+                        "wmo": c.wmo,
+                        "wlz": c.wlz,
+                    }
+                    for c in found.clients
+                ],
+            }
+        )
     )
 
 
@@ -70,28 +73,30 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
     year = monitoring.read_year(request.args.get("year"), default=clock.today().year - 1)
     found = monitoring.costs(db(), current_actor(), arrangement_id, year=year)
     return jsonify(
-        {
-            "year": year,
-            "items": [
-                {
-                    "municipality": {"id": r.municipality.id, "name": r.municipality.name},
-                    "occupied_days": r.occupied_days,
-                    "occupied_cost": _money(r.occupied_cost),
-                    "vacancy_share": _money(r.vacancy_share),
-                    "housing_share": _money(r.housing_share),
-                    "key_share": _money(r.key_share),
-                    "total": _money(r.total),
-                    "budget": _money(r.budget),
-                    "budget_source": r.budget_source,
-                    "budget_remaining": _money(r.budget_remaining),
-                }
-                for r in found.rows
-            ],
-            "total": _money(found.total),
-            "bed_days": found.bed_days,
-            "vacant_days": found.vacant_days,
-            "rule": found.rule,
-        }
+        CostsOut.shaped(
+            {
+                "year": year,
+                "items": [
+                    {
+                        "municipality": {"id": r.municipality.id, "name": r.municipality.name},
+                        "occupied_days": r.occupied_days,
+                        "occupied_cost": _money(r.occupied_cost),
+                        "vacancy_share": _money(r.vacancy_share),
+                        "housing_share": _money(r.housing_share),
+                        "key_share": _money(r.key_share),
+                        "total": _money(r.total),
+                        "budget": _money(r.budget),
+                        "budget_source": r.budget_source,
+                        "budget_remaining": _money(r.budget_remaining),
+                    }
+                    for r in found.rows
+                ],
+                "total": _money(found.total),
+                "bed_days": found.bed_days,
+                "vacant_days": found.vacant_days,
+                "rule": found.rule,
+            }
+        )
     )
 
 
@@ -102,39 +107,46 @@ def cost_lines_of(arrangement_id: int) -> ResponseReturnValue:
     arrangements.visible(db(), actor, arrangement_id)
     found = cost_lines.table(db(), actor, arrangement_id, year=year)
     return jsonify(
-        {
-            "year": year,
-            "items": [
-                {
-                    "kind": r.line.kind,
-                    "label": r.label,
-                    "municipality": {"id": r.line.municipality.id, "name": r.line.municipality.name}
-                    if r.line.municipality is not None
-                    else None,
-                    "budget": _money(r.line.budget),
-                    "realised": _money(r.realised),
-                    "computed": r.computed,
-                    "difference": _money(r.difference),
-                    "source": r.line.source,
-                }
-                for r in found.rows
-            ],
-            "budget": _money(found.budget),
-            "realised": _money(found.realised),
-            "complete": not found.incomplete,
-        }
+        CostLinesOut.shaped(
+            {
+                "year": year,
+                "items": [
+                    {
+                        "kind": r.line.kind,
+                        "label": r.label,
+                        "municipality": {
+                            "id": r.line.municipality.id,
+                            "name": r.line.municipality.name,
+                        }
+                        if r.line.municipality is not None
+                        else None,
+                        "budget": _money(r.line.budget),
+                        "realised": _money(r.realised),
+                        "computed": r.computed,
+                        "difference": _money(r.difference),
+                        "source": r.line.source,
+                    }
+                    for r in found.rows
+                ],
+                "budget": _money(found.budget),
+                "realised": _money(found.realised),
+                "complete": not found.incomplete,
+            }
+        )
     )
 
 
 def _import_json(batch: Any) -> dict[str, Any]:
-    return {
-        "id": batch.id,
-        "kind": batch.kind,
-        "year": batch.year,
-        "status": batch.status,
-        "rows": batch.rows,
-        "problems": batch.problems,
-    }
+    return ImportOut.shaped(
+        {
+            "id": batch.id,
+            "kind": batch.kind,
+            "year": batch.year,
+            "status": batch.status,
+            "rows": batch.rows,
+            "problems": batch.problems,
+        }
+    )
 
 
 @blueprint.post("/arrangements/<int:arrangement_id>/imports", endpoint="imports")

@@ -1,241 +1,615 @@
-"""The OpenAPI 3.1 description of /api/v1, with paths written in full."""
+"""The OpenAPI 3.1 description of /api/v1, made from what the code itself uses.
+
+- Response schemas: the representations every answer passes through (representations.py).
+- Request schemas: the readers the workflows read a body with (``EDITABLE``, ``…_FIELDS``), each
+  reader telling its type, bounds and whether it is required (``reader_schema``).
+- Vocabularies: the label dicts of workflows/rules/* and workflows/*; page bounds from views.
+Only the operations themselves (paths, summaries, which errors they answer) are written here;
+tests/webapp/test_api_contract.py checks that they are exactly the routes of the blueprint.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
+from pydantic.json_schema import models_json_schema
+
+from webapp.api import views
+from webapp.api.representations import BUNDLE_NAMES, PUBLISHED, one_of
+from workflows import (
+    agreements,
+    arrangements,
+    co_advice,
+    deadlines,
+    decisions,
+    mandates,
+    monitoring,
+)
+from workflows.imports import KIND_LABELS as IMPORT_KIND_LABELS
 from workflows.organisations import KIND_LABELS
-from workflows.rules.acts import Act, MandateKind
+from workflows.rules import fields
+from workflows.rules.acts import Act
 from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
-from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
 from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
 from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 
-_DATE = {"type": ["string", "null"], "format": "date"}
-_SUBJECT_TYPES = list(SUBJECT_LABELS)
-_REF = {
-    "type": "object",
-    "properties": {
-        "id": {"type": "integer"},
-        "name": {"type": "string"},
-        "kind": {"type": "string", "enum": list(KIND_LABELS)},
-    },
-    "required": ["id", "name", "kind"],
+ID = {"type": "integer", "minimum": 1, "maximum": fields.MAX_ID}
+DATE = {"type": "string", "format": "date"}
+YEAR = {"type": "integer", "minimum": monitoring.YEAR.minimum, "maximum": monitoring.YEAR.maximum}
+# The term calculator's bound on days, weeks or months (signals.compute_term_end).
+MAX_TERM = 10_000
+
+
+def _enum(vocabulary: Any) -> dict[str, Any]:
+    return {"type": "string", "enum": list(one_of(vocabulary).values)}
+
+
+def _nullable(schema: dict[str, Any]) -> dict[str, Any]:
+    if "enum" in schema:
+        return {**schema, "type": [schema["type"], "null"], "enum": [*schema["enum"], None]}
+    return {**schema, "type": [schema["type"], "null"]}
+
+
+def reader_schema(reader: Any) -> dict[str, Any]:
+    """What a reader of workflows.rules.fields takes from a JSON body (it also takes the texts a
+    form sends, such as "12" for a number; a client of the API sends JSON types)."""
+    label = {"description": reader.label}
+    if isinstance(reader, fields.Text):
+        return {"type": "string", "maxLength": reader.max_length, **label}
+    if isinstance(reader, fields.Whole):
+        schema = {"type": "integer", "minimum": reader.minimum, "maximum": reader.maximum}
+        return {**(schema if reader.required else _nullable(schema)), **label}
+    if isinstance(reader, fields.Day):
+        return {**(DATE if reader.required else _nullable(DATE)), **label}
+    if isinstance(reader, fields.Flag):
+        return {"type": "boolean", **label}
+    if isinstance(reader, fields.Choice):
+        schema = _enum(reader.options)
+        return {**(schema if reader.required else _nullable(schema)), **label}
+    if isinstance(reader, fields.Choices):
+        return {"type": "array", "items": _enum(reader.options), **label}
+    if isinstance(reader, fields.Ids):
+        return {"type": "array", "items": ID, **label}
+    if isinstance(reader, fields.Lines):
+        item = {"type": "string", "maxLength": reader.max_length}
+        return {"type": "array", "items": item, "maxItems": reader.max_items, **label}
+    if isinstance(reader, fields.WeekList):
+        week = {"type": "integer", "minimum": 1, "maximum": 53}
+        return {"type": "array", "items": week, **label}
+    if isinstance(reader, fields.Money):
+        return {
+            "type": ["string", "null"],
+            "pattern": r"^[0-9]+(\.[0-9]{1,2})?$",
+            "examples": ["28400.00"],
+            "description": f"{reader.label}: bedrag in euro, ten hoogste {reader.maximum}",
+        }
+    if isinstance(reader, decisions.Annexes):
+        flag = {"type": "boolean"}
+        annex = {
+            "type": "object",
+            "properties": {
+                "description": {"type": "string", "maxLength": 500},
+                "college": flag,
+                "council": flag,
+                "not_public": flag,
+                "secret": flag,
+            },
+            "required": ["description"],
+        }
+        return {"type": "array", "items": annex, **label}
+    raise TypeError(f"no JSON Schema for reader {reader!r}")
+
+
+def body_schema(
+    readers: Mapping[str, Any],
+    *,
+    partial: bool = False,
+    extra: Mapping[str, Any] | None = None,
+    required: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """An object of the readers' fields; required are the readers' required fields (none when
+    ``partial``: a PATCH names only what changes) and the names in ``required``."""
+    properties = {name: reader_schema(reader) for name, reader in readers.items()}
+    properties.update(extra or {})
+    needed = [] if partial else [n for n, r in readers.items() if getattr(r, "required", False)]
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if needed or required:
+        schema["required"] = [*needed, *required]
+    return schema
+
+
+VERSION = {
+    "type": "integer",
+    "minimum": 1,
+    "maximum": fields.MAX_ID,
+    "description": "De versie die u las; een andere versie geeft 409 met wat er veranderde.",
 }
 
 
-def _list_of(schema: str) -> dict[str, Any]:
+def _request_schemas() -> dict[str, Any]:
+    grant = body_schema(
+        mandates.GRANT_FIELDS,
+        partial=True,
+        extra={"grantor_id": ID, "version": VERSION},
+        required=("grantor_id", "version"),
+    )
+    adviser = body_schema(co_advice.ADVISER_FIELDS)
+    effect = body_schema(decisions.EFFECT_FIELDS)
+    return {
+        "ArrangementInput": body_schema(arrangements.EDITABLE),
+        "ArrangementPatch": body_schema(
+            arrangements.EDITABLE, partial=True, extra={"version": VERSION}, required=("version",)
+        ),
+        "PhaseInput": body_schema(arrangements.PHASE_FIELDS),
+        "MandateInput": body_schema({**mandates.CREATION_FIELDS, **mandates.EDITABLE}),
+        "MandatePatch": body_schema(
+            mandates.EDITABLE,
+            partial=True,
+            extra={
+                "version": VERSION,
+                "grants": {"type": "array", "items": grant, "description": "Besluiten vastleggen"},
+            },
+        ),
+        "AgreementInput": body_schema({**agreements.CREATION_FIELDS, **agreements.EDITABLE}),
+        "AgreementPatch": body_schema(
+            agreements.EDITABLE,
+            partial=True,
+            extra={"version": VERSION, "status": _enum(AGREEMENT_STATUS_LABELS)},
+            required=("version",),
+        ),
+        "DecisionInput": body_schema(
+            {**decisions.SCOPE_FIELDS, **decisions.EDITABLE},
+            extra={
+                "advisers": {
+                    "type": "array",
+                    "items": adviser,
+                    "description": "Mee-adviseurs (accounts van de gemeente)",
+                },
+                "effects": {
+                    "type": "array",
+                    "items": effect,
+                    "description": "Wat het besluit in de registers verandert",
+                },
+            },
+        ),
+        "DecisionPatch": body_schema(
+            decisions.EDITABLE, partial=True, extra={"version": VERSION}, required=("version",)
+        ),
+        "DecisionTransition": {
+            "type": "object",
+            "properties": {
+                "to": _enum(DECISION_STATUSES),
+                "outcome": _enum(OUTCOMES),
+                "decided_on": DATE,
+                "note": {"type": "string", "maxLength": 2000},
+            },
+            "required": ["to"],
+        },
+        "DecisionAdvice": body_schema(
+            co_advice.ADVICE_FIELDS,
+            extra={"adviser": {**ID, "description": "Het verzoek, als u er meer mag vastleggen"}},
+        ),
+        "DecisionAdviser": adviser,
+        "DeadlineInput": body_schema(deadlines.MANUAL_FIELDS),
+        "DocumentRequest": {
+            "type": "object",
+            "properties": {
+                "kind": _enum(DOCUMENT_KIND_LABELS),
+                "subject_type": _enum(SUBJECT_LABELS),
+                "subject_id": ID,
+                "party_id": {**ID, "description": "De gemeente (volmacht, raadsinformatiebrief)"},
+                "year": {**ID, "description": "Jaar van de cijfers (evaluatierapportage)"},
+            },
+            "required": ["kind", "subject_type", "subject_id"],
+        },
+        "BundleRequest": {
+            "type": "object",
+            "properties": {
+                "name": _enum(BUNDLE_NAMES[:-1]),
+                "subject_id": ID,
+                "document_ids": {
+                    "type": "array",
+                    "items": ID,
+                    "description": "Documenten van één onderwerp (1 tot 100); een mengsel "
+                    "van onderwerpen geeft 422",
+                },
+                "request_key": {
+                    "type": "string",
+                    "maxLength": 64,
+                    "description": "Dezelfde sleutel nogmaals geeft dezelfde opdracht",
+                },
+            },
+        },
+        "ImportConfirm": {
+            "type": "object",
+            "properties": {
+                "exclude": {
+                    "type": "array",
+                    "items": {"type": "integer", "minimum": 1, "maximum": fields.MAX_ID},
+                    "description": "Regelnummers die niet worden opgeslagen",
+                }
+            },
+        },
+    }
+
+
+def _response_schemas() -> dict[str, Any]:
+    _, top = models_json_schema(
+        [(model, "serialization") for model in PUBLISHED.values()],
+        ref_template="#/components/schemas/{model}",
+    )
+    schemas: dict[str, Any] = top["$defs"]
+    # Published under the names the paths use (Organisation, not OrganisationOut).
+    renamed = {model.__name__: name for name, model in PUBLISHED.items()}
+    text = _rename(schemas, renamed)
+    return {renamed.get(k, k): v for k, v in text.items()}
+
+
+def _rename(node: Any, renamed: dict[str, str]) -> Any:
+    if isinstance(node, dict):
+        out = {}
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                name = value.rsplit("/", 1)[1]
+                out[key] = f"#/components/schemas/{renamed.get(name, name)}"
+            else:
+                out[key] = _rename(value, renamed)
+        return out
+    if isinstance(node, list):
+        return [_rename(v, renamed) for v in node]
+    return node
+
+
+# Operations --------------------------------------------------------------------------------------
+
+_ERRORS = {
+    401: "Geen token, of een ongeldig, verlopen of ingetrokken token.",
+    403: "Geen toegang, of een token dat alleen mag lezen bij een wijziging.",
+    404: "Niet gevonden of niet zichtbaar voor u.",
+    409: "Intussen door een ander gewijzigd; changed noemt wat er veranderde.",
+    413: "Het verzoek is te groot.",
+    422: "Ongeldige invoer; fields noemt per veld wat er mis is.",
+    503: "PDF niet beschikbaar: LibreOffice ontbreekt of de omzetting mislukte.",
+}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"description": description, "content": {"application/json": {"schema": schema}}}
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    return {str(s): _json(_ref("Error"), _ERRORS[s]) for s in (401, 403, *statuses)}
+
+
+def _list_of(name: str) -> dict[str, Any]:
     return {
         "type": "object",
         "properties": {
-            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{schema}"}},
-            "total": {"type": "integer"},
+            "items": {"type": "array", "items": _ref(name)},
+            "total": {"type": "integer", "minimum": 0, "description": "Alle treffers"},
         },
         "required": ["items", "total"],
     }
 
 
-def _errors(*statuses: int) -> dict[str, Any]:
-    text = {
-        401: "Geen token, of een ongeldig, verlopen of ingetrokken token.",
-        403: "Geen toegang, of een token dat alleen mag lezen bij een wijziging.",
-        404: "Niet gevonden of niet zichtbaar voor u.",
-        409: "Intussen door een ander gewijzigd; changed noemt wat er veranderde.",
-        422: "Ongeldige invoer; fields noemt per veld wat er mis is.",
-    }
-    return {
-        str(status): {
-            "description": text[status],
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
-        }
-        for status in statuses
-    }
+def _paging() -> list[dict[str, Any]]:
+    # views imports this module: its page bound is read when the description is made.
+    most = views.MAX_PAGE
+    return [
+        _query("limit", {"type": "integer", "minimum": 0, "maximum": most, "default": most}),
+        _query("offset", {"type": "integer", "minimum": 0, "maximum": fields.MAX_WHOLE}),
+    ]
 
 
-_PAGING = [
-    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 500}},
-    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
-]
+def _query(name: str, schema: dict[str, Any], *, required: bool = False) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": required, "schema": schema}
 
 
-def _json_body(schema: str) -> dict[str, Any]:
-    return {
-        "required": True,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
+_ID_PARAM = {"name": "id", "in": "path", "required": True, "schema": ID}
 
 
-def _one(schema: str, description: str = "Object") -> dict[str, Any]:
-    return {
-        "description": description,
-        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
-    }
-
-
-def _list(schema: str, summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
+def _get(name: str, summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
     return {
         "summary": summary,
-        "parameters": [*params, *_PAGING],
-        "responses": {
-            "200": {
-                "description": "Lijst",
-                "content": {"application/json": {"schema": _list_of(schema)}},
-            },
-            **_errors(401, 403, 422),
+        "parameters": params,
+        "responses": {"200": _json(_ref(name), summary), **_errors(404, 422)},
+    }
+
+
+def _list(
+    name: str, summary: str, params: list[dict[str, Any]], errors: tuple[int, ...] = (422,)
+) -> dict[str, Any]:
+    return {
+        "summary": summary,
+        "parameters": [*params, *_paging()],
+        "responses": {"200": _json(_list_of(name), "Lijst"), **_errors(*errors)},
+    }
+
+
+def _write(
+    summary: str,
+    body: str | None,
+    answer: str,
+    status: int = 200,
+    params: list[dict[str, Any]] | None = None,
+    errors: tuple[int, ...] = (404, 409, 422),
+) -> dict[str, Any]:
+    operation: dict[str, Any] = {"summary": summary, "parameters": params or []}
+    if body is not None:
+        operation["requestBody"] = {
+            "required": True,
+            "content": {"application/json": {"schema": _ref(body)}},
+        }
+    operation["responses"] = {str(status): _json(_ref(answer), summary), **_errors(*errors)}
+    return operation
+
+
+def _file(content_type: str, description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {content_type: {"schema": {"type": "string", "format": "binary"}}},
+    }
+
+
+def _multipart(properties: dict[str, Any], required: list[str]) -> dict[str, Any]:
+    return {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {"type": "object", "properties": properties, "required": required}
+            }
         },
     }
 
 
-def _id_param() -> dict[str, Any]:
-    return {"name": "id", "in": "path", "required": True, "schema": {"type": "integer"}}
-
-
-def _filter(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "schema": schema}
-
-
-def _register_paths() -> dict[str, Any]:
+def _paths() -> dict[str, Any]:
+    arrangement = _query("arrangement", ID)
     return {
+        "/api/v1/openapi.json": {
+            "get": {
+                "summary": "Deze beschrijving",
+                "security": [],
+                "responses": {"200": _json({"type": "object"}, "OpenAPI-document")},
+            }
+        },
+        "/api/v1/organisations": {
+            "get": _list(
+                "Organisation",
+                "Organisaties die u mag zien",
+                [_query("kind", _enum(KIND_LABELS))],
+            )
+        },
+        "/api/v1/arrangements": {
+            "get": _list("Arrangement", "Regelingen waaraan uw organisatie deelneemt", []),
+            "post": _write(
+                "Nieuwe regeling", "ArrangementInput", "Arrangement", 201, errors=(422,)
+            ),
+        },
+        "/api/v1/arrangements/{id}": {
+            "get": _get(
+                "Arrangement",
+                "Eén regeling met fasen, evaluatiemomenten, deelnemers en bedden",
+                [_ID_PARAM],
+            ),
+            "patch": _write(
+                "Regeling wijzigen (version verplicht)",
+                "ArrangementPatch",
+                "Arrangement",
+                params=[_ID_PARAM],
+            ),
+        },
+        "/api/v1/arrangements/{id}/phases": {
+            "post": _write(
+                "Fase toevoegen; zonder begindatum een verlenging na de vorige",
+                "PhaseInput",
+                "Arrangement",
+                201,
+                [_ID_PARAM],
+                (404, 422),
+            )
+        },
         "/api/v1/mandates": {
             "get": _list(
                 "Mandate",
                 "Volmachten en mandaten van de regelingen die u mag zien",
-                [
-                    _filter("arrangement", {"type": "integer"}),
-                    _filter("status", {"type": "string", "enum": list(GRANT_STATUS_LABELS)}),
-                ],
+                [arrangement, _query("status", _enum(GRANT_STATUS_LABELS))],
             ),
-            "post": {
-                "summary": "Nieuwe volmacht of mandaat, met een conceptbesluit per volmachtgever",
-                "requestBody": _json_body("MandateInput"),
-                "responses": {"201": _one("Mandate", "Aangemaakt"), **_errors(401, 403, 422)},
-            },
+            "post": _write(
+                "Nieuwe volmacht of mandaat, met een conceptbesluit per volmachtgever",
+                "MandateInput",
+                "Mandate",
+                201,
+                errors=(422,),
+            ),
         },
         "/api/v1/mandates/{id}": {
-            "get": {
-                "summary": "Eén volmacht met de besluiten per volmachtgever",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Mandate"), **_errors(401, 403, 404)},
-            },
-            "patch": {
-                "summary": (
-                    "Volmacht wijzigen en/of besluiten vastleggen (version verplicht); de inhoud "
-                    "van een verleende volmacht wijzigt niet (422): maak een nieuwe versie"
-                ),
-                "parameters": [_id_param()],
-                "requestBody": _json_body("MandatePatch"),
-                "responses": {"200": _one("Mandate"), **_errors(401, 403, 404, 409, 422)},
-            },
+            "get": _get("Mandate", "Eén volmacht met de besluiten per volmachtgever", [_ID_PARAM]),
+            "patch": _write(
+                "Volmacht wijzigen en/of besluiten vastleggen (version verplicht); de inhoud "
+                "van een verleende volmacht wijzigt niet (422): maak een nieuwe versie",
+                "MandatePatch",
+                "Mandate",
+                params=[_ID_PARAM],
+            ),
         },
         "/api/v1/mandates/{id}/versions": {
-            "post": {
-                "summary": (
-                    "Nieuwe versie van een verleende volmacht: een concept dat erop volgt, met "
-                    "een conceptbesluit per volmachtgever; de vorige blijft zoals verleend"
-                ),
-                "parameters": [_id_param()],
-                "responses": {"201": _one("Mandate", "Aangemaakt"), **_errors(401, 403, 404, 422)},
-            }
+            "post": _write(
+                "Nieuwe versie van een verleende volmacht: een concept dat erop volgt, met "
+                "een conceptbesluit per volmachtgever; de vorige blijft zoals verleend",
+                None,
+                "Mandate",
+                201,
+                [_ID_PARAM],
+                (404, 422),
+            )
         },
         "/api/v1/agreements": {
             "get": _list(
                 "Agreement",
                 "Overeenkomsten; een aanbieder ziet alleen de eigen overeenkomsten",
-                [
-                    _filter("arrangement", {"type": "integer"}),
-                    _filter("status", {"type": "string", "enum": list(AGREEMENT_STATUS_LABELS)}),
-                ],
+                [arrangement, _query("status", _enum(AGREEMENT_STATUS_LABELS))],
             ),
-            "post": {
-                "summary": "Nieuwe overeenkomst (status concept)",
-                "requestBody": _json_body("AgreementInput"),
-                "responses": {"201": _one("Agreement", "Aangemaakt"), **_errors(401, 403, 422)},
-            },
+            "post": _write(
+                "Nieuwe overeenkomst (status concept)",
+                "AgreementInput",
+                "Agreement",
+                201,
+                errors=(422,),
+            ),
         },
         "/api/v1/agreements/{id}": {
-            "get": {
-                "summary": "Eén overeenkomst",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Agreement"), **_errors(401, 403, 404)},
-            },
-            "patch": {
-                "summary": "Overeenkomst wijzigen of de status verder zetten (version verplicht)",
-                "parameters": [_id_param()],
-                "requestBody": _json_body("AgreementPatch"),
-                "responses": {"200": _one("Agreement"), **_errors(401, 403, 404, 409, 422)},
-            },
+            "get": _get("Agreement", "Eén overeenkomst", [_ID_PARAM]),
+            "patch": _write(
+                "Overeenkomst wijzigen of de status verder zetten (version verplicht)",
+                "AgreementPatch",
+                "Agreement",
+                params=[_ID_PARAM],
+            ),
+        },
+        "/api/v1/coverage": {
+            "get": _get(
+                "Coverage",
+                "Mag de penvoerder deze handeling op die datum voor elke gemeente doen?",
+                [
+                    _query("arrangement", ID, required=True),
+                    _query("act", _enum(Act), required=True),
+                    _query("on", DATE, required=True),
+                ],
+            )
         },
         "/api/v1/signals": {
+            "get": _get(
+                "Signals",
+                "Wat moet wanneer gebeuren: signalen met terugrekening naar het college",
+                [_query("as_of", DATE), arrangement],
+            )
+        },
+        "/api/v1/terms/end": {
             "get": {
-                "summary": "Wat moet wanneer gebeuren: signalen met terugrekening naar het college",
-                "parameters": [
-                    _filter("as_of", {"type": "string", "format": "date"}),
-                    _filter("arrangement", {"type": "integer"}),
-                ],
-                "responses": {"200": _one("Signals"), **_errors(401, 403, 422)},
+                **_get(
+                    "TermEnd",
+                    "Einde van een termijn volgens de Algemene termijnenwet",
+                    [
+                        _query("start", DATE, required=True),
+                        *(
+                            _query(unit, {"type": "integer", "minimum": 1, "maximum": MAX_TERM})
+                            for unit in ("days", "weeks", "months")
+                        ),
+                    ],
+                ),
+                "description": (
+                    "Precies één van days, weeks of months. Telt de feestdagen van art. 3 zoals "
+                    "ze in dat jaar golden en de dagen die bij koninklijk besluit met een "
+                    "feestdag zijn gelijkgesteld (art. 3, derde lid; bijgehouden door de "
+                    "beheerder). Vóór 1 april 1965 (art. 7) en voor termijnen van art. 4: "
+                    "applies is false, met de reden."
+                ),
             }
         },
+        "/api/v1/deadlines": {
+            "get": _list(
+                "Deadline",
+                "Termijnen (afgeleid uit de registers en handmatig)",
+                [_query("from", DATE), _query("to", DATE), arrangement],
+            ),
+            "post": _write("Handmatige termijn", "DeadlineInput", "Deadline", 201, errors=(422,)),
+        },
+        "/api/v1/deadlines/{id}/acknowledge": {
+            "post": _write(
+                "Termijn gezien: de herinneringen stoppen tot de termijn verandert",
+                None,
+                "Deadline",
+                params=[_ID_PARAM],
+                errors=(404, 422),
+            )
+        },
+        **_decision_paths(),
+        **_monitoring_paths(),
+        **_document_paths(),
+    }
+
+
+def _decision_paths() -> dict[str, Any]:
+    return {
         "/api/v1/decisions": {
             "get": _list(
                 "DecisionSummary",
                 "Besluitvormingsdossiers die u mag zien (geheime alleen met toegang)",
                 [
-                    _filter("status", {"type": "string", "enum": list(DECISION_STATUSES)}),
-                    _filter("municipality", {"type": "integer"}),
-                    _filter("arrangement", {"type": "integer"}),
-                    _filter("meeting_on", {"type": "string", "format": "date"}),
+                    _query("status", _enum(DECISION_STATUSES)),
+                    _query("municipality", ID),
+                    _query("arrangement", ID),
+                    _query("meeting_on", DATE),
                 ],
             ),
-            "post": {
-                "summary": "Nieuw dossier (zonder gemeente: een regionaal dossier)",
-                "requestBody": _json_body("DecisionInput"),
-                "responses": {"201": _one("Decision", "Aangemaakt"), **_errors(401, 403, 422)},
-            },
+            "post": _write(
+                "Nieuw dossier (zonder gemeente: een regionaal dossier)",
+                "DecisionInput",
+                "Decision",
+                201,
+                errors=(422,),
+            ),
         },
         "/api/v1/decisions/{id}": {
-            "get": {
-                "summary": "Eén dossier met alle velden van het agendaformulier",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Decision"), **_errors(401, 403, 404)},
-            },
-            "patch": {
-                "summary": "Velden wijzigen (version verplicht)",
-                "parameters": [_id_param()],
-                "requestBody": _json_body("DecisionInput"),
-                "responses": {"200": _one("Decision"), **_errors(401, 403, 404, 409, 422)},
-            },
+            "get": _get(
+                "Decision", "Eén dossier met alle velden van het agendaformulier", [_ID_PARAM]
+            ),
+            "patch": _write(
+                "Velden wijzigen (version verplicht)",
+                "DecisionPatch",
+                "Decision",
+                params=[_ID_PARAM],
+            ),
         },
         "/api/v1/decisions/{id}/transitions": {
-            "post": {
-                "summary": "Naar de volgende status; besloten met outcome en decided_on",
-                "parameters": [_id_param()],
-                "requestBody": _json_body("DecisionTransition"),
-                "responses": {"200": _one("Decision"), **_errors(401, 403, 404, 422)},
-            }
+            "post": _write(
+                "Naar de volgende status; besloten met outcome en decided_on",
+                "DecisionTransition",
+                "Decision",
+                params=[_ID_PARAM],
+                errors=(404, 422),
+            )
         },
         "/api/v1/decisions/{id}/advices": {
-            "post": {
-                "summary": (
-                    "Advies van een mee-adviseur: alleen de gevraagde mee-adviseur of diens "
-                    "plaatsvervanger (namens de mee-adviseur) legt het vast; anderen krijgen 403"
-                ),
-                "parameters": [_id_param()],
-                "requestBody": _json_body("DecisionAdvice"),
-                "responses": {"201": _one("Decision"), **_errors(401, 403, 404, 422)},
-            }
+            "post": _write(
+                "Advies van een mee-adviseur: alleen de gevraagde mee-adviseur of diens "
+                "plaatsvervanger (namens de mee-adviseur) legt het vast; anderen krijgen 403",
+                "DecisionAdvice",
+                "Decision",
+                201,
+                [_ID_PARAM],
+                (404, 422),
+            )
         },
         "/api/v1/decisions/{id}/advisers": {
+            "post": _write(
+                "Een account van de gemeente vragen mee te adviseren (met organisatieonderdeel "
+                "en eventueel een plaatsvervanger); in mee-advisering volgt meteen een melding",
+                "DecisionAdviser",
+                "Decision",
+                201,
+                [_ID_PARAM],
+                (404, 422),
+            )
+        },
+        "/api/v1/decisions/{id}/fan-out": {
             "post": {
-                "summary": (
-                    "Een account van de gemeente vragen mee te adviseren (met organisatieonderdeel "
-                    "en eventueel een plaatsvervanger); in mee-advisering volgt meteen een melding"
-                ),
-                "parameters": [_id_param()],
-                "requestBody": _json_body("DecisionAdviser"),
-                "responses": {"201": _one("Decision"), **_errors(401, 403, 404, 422)},
+                "summary": "Een regionaal dossier uitspreiden: één dossier per gemeente",
+                "parameters": [_ID_PARAM],
+                "responses": {
+                    "201": _json(_ref("FanOut"), "Dossiers aangemaakt"),
+                    "200": _json(_ref("FanOut"), "Alle gemeenten hadden al een dossier"),
+                    **_errors(404, 422),
+                },
             }
         },
         "/api/v1/advice-requests": {
@@ -244,223 +618,136 @@ def _register_paths() -> dict[str, Any]:
             ),
         },
         "/api/v1/advice-requests/{id}": {
-            "delete": {
-                "summary": "Een verzoek om advies intrekken dat nog niet is beantwoord",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Decision"), **_errors(401, 403, 404, 422)},
-            }
+            "delete": _write(
+                "Een verzoek om advies intrekken dat nog niet is beantwoord",
+                None,
+                "Decision",
+                params=[_ID_PARAM],
+                errors=(404, 422),
+            )
         },
-        "/api/v1/decisions/{id}/fan-out": {
-            "post": {
-                "summary": "Een regionaal dossier uitspreiden: één dossier per gemeente",
-                "parameters": [_id_param()],
-                "responses": {
-                    "201": {"description": "Dossiers aangemaakt"},
-                    "200": {"description": "Alle gemeenten hadden al een dossier"},
-                    **_errors(401, 403, 404, 422),
-                },
-            }
-        },
+    }
+
+
+def _monitoring_paths() -> dict[str, Any]:
+    year = _query("year", YEAR)
+    return {
         "/api/v1/arrangements/{id}/figures": {
-            "get": {
-                "summary": "Monitoringcijfers: aanvragen, plaatsingen, ligdagen, bezetting per bed",
-                "parameters": [_id_param(), _filter("year", {"type": "integer"})],
-                "responses": {"200": _one("Figures"), **_errors(401, 403, 404, 422)},
-            }
+            "get": _get(
+                "Figures",
+                "Monitoringcijfers: aanvragen, plaatsingen, ligdagen, bezetting per bed",
+                [_ID_PARAM, year],
+            )
         },
         "/api/v1/arrangements/{id}/costs": {
-            "get": {
-                "summary": "Kostenverdeling per gemeente: bezetting en leegstand naar inwonertal",
-                "parameters": [_id_param(), _filter("year", {"type": "integer"})],
-                "responses": {"200": _one("Costs"), **_errors(401, 403, 404, 422)},
-            }
+            "get": _get(
+                "Costs",
+                "Kostenverdeling per gemeente: bezetting en leegstand naar inwonertal",
+                [_ID_PARAM, year],
+            )
         },
         "/api/v1/arrangements/{id}/cost-lines": {
-            "get": {
-                "summary": "Begroting en realisatie per kostenpost (bedkosten berekend)",
-                "parameters": [_id_param(), _filter("year", {"type": "integer"})],
-                "responses": {
-                    "200": {
-                        "description": "Kostenposten met begroting, realisatie en verschil",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {
-                                        "year": {"type": "integer"},
-                                        "items": {"type": "array", "items": {"type": "object"}},
-                                        "budget": {"type": "string"},
-                                        "realised": {"type": "string"},
-                                        "complete": {"type": "boolean"},
-                                    },
-                                }
-                            }
-                        },
-                    },
-                    **_errors(401, 403, 404, 422),
-                },
-            }
+            "get": _get(
+                "CostLines",
+                "Begroting en realisatie per kostenpost (bedkosten berekend)",
+                [_ID_PARAM, year],
+            )
         },
         "/api/v1/arrangements/{id}/imports": {
             "post": {
                 "summary": "Monitoringgegevens inlezen (file, kind, year): eerst een voorbeeld",
-                "parameters": [_id_param()],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "kind": {
-                                        "type": "string",
-                                        "enum": ["requests", "stays", "clients"],
-                                    },
-                                    "year": {"type": "integer"},
-                                },
-                                "required": ["file", "kind"],
-                            }
-                        }
+                "parameters": [_ID_PARAM],
+                "requestBody": _multipart(
+                    {
+                        "file": {"type": "string", "format": "binary"},
+                        "kind": _enum(IMPORT_KIND_LABELS),
+                        "year": YEAR,
                     },
-                },
+                    ["file", "kind"],
+                ),
                 "responses": {
-                    "201": {"description": "Voorbeeld met rows en problems"},
-                    **_errors(401, 403, 404, 422),
+                    "201": _json(_ref("Import"), "Voorbeeld met rows en problems"),
+                    **_errors(404, 413, 422),
                 },
             }
         },
         "/api/v1/imports/{id}/confirm": {
-            "post": {
-                "summary": "Het voorbeeld opslaan; regels met fouten moeten in exclude staan",
-                "parameters": [_id_param()],
-                "responses": {"200": {"description": "Bevestigd"}, **_errors(401, 403, 404, 422)},
-            }
+            "post": _write(
+                "Het voorbeeld opslaan; regels met fouten moeten in exclude staan",
+                "ImportConfirm",
+                "Import",
+                params=[_ID_PARAM],
+                errors=(404, 422),
+            )
         },
-        "/api/v1/deadlines": {
-            "get": _list(
-                "Deadline",
-                "Termijnen (afgeleid uit de registers en handmatig)",
-                [
-                    _filter("from", {"type": "string", "format": "date"}),
-                    _filter("to", {"type": "string", "format": "date"}),
-                    _filter("arrangement", {"type": "integer"}),
-                ],
-            ),
-            "post": {
-                "summary": "Handmatige termijn",
-                "requestBody": _json_body("DeadlineInput"),
-                "responses": {"201": _one("Deadline", "Aangemaakt"), **_errors(401, 403, 422)},
-            },
-        },
-        "/api/v1/deadlines/{id}/acknowledge": {
-            "post": {
-                "summary": "Bevestigen dat de termijn wordt opgepakt (stopt escalatie)",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Deadline"), **_errors(401, 403, 404)},
-            }
-        },
-        "/api/v1/terms/end": {
-            "get": {
-                "summary": "Einde van een termijn volgens de Algemene termijnenwet",
-                "description": (
-                    "Telt de feestdagen van art. 3 zoals ze in dat jaar golden en de dagen die "
-                    "bij koninklijk besluit met een feestdag zijn gelijkgesteld (art. 3, derde "
-                    "lid; bijgehouden door de beheerder). Vóór 1 april 1965 (art. 7) en voor "
-                    "termijnen van art. 4: applies is false, met de reden."
-                ),
-                "parameters": [
-                    {**_filter("start", {"type": "string", "format": "date"}), "required": True},
-                    _filter("days", {"type": "integer", "minimum": 1}),
-                    _filter("weeks", {"type": "integer", "minimum": 1}),
-                    _filter("months", {"type": "integer", "minimum": 1}),
-                ],
-                "responses": {"200": _one("TermEnd"), **_errors(401, 422)},
-            }
-        },
-        "/api/v1/coverage": {
-            "get": {
-                "summary": "Mag de penvoerder deze handeling op die datum voor elke gemeente doen?",
-                "parameters": [
-                    {**_filter("arrangement", {"type": "integer"}), "required": True},
-                    {
-                        **_filter("act", {"type": "string", "enum": [a.value for a in Act]}),
-                        "required": True,
-                    },
-                    {**_filter("on", {"type": "string", "format": "date"}), "required": True},
-                ],
-                "responses": {"200": _one("Coverage"), **_errors(401, 403, 404, 422)},
-            }
-        },
+    }
+
+
+def _document_paths() -> dict[str, Any]:
+    return {
         "/api/v1/documents": {
             "get": _list(
                 "Document",
                 "Alle versies van de documenten van een onderwerp",
                 [
-                    {
-                        **_filter("subject_type", {"type": "string", "enum": _SUBJECT_TYPES}),
-                        "required": True,
-                    },
-                    {**_filter("subject_id", {"type": "integer"}), "required": True},
+                    _query("subject_type", _enum(SUBJECT_LABELS), required=True),
+                    _query("subject_id", ID, required=True),
                 ],
+                (404, 422),
             ),
-            "post": {
-                "summary": "Een document maken uit de registers (zelfde gegevens: zelfde versie)",
-                "requestBody": _json_body("DocumentRequest"),
-                "responses": {
-                    "201": _one("Document", "Gemaakt, of de bestaande versie bij gelijke gegevens"),
-                    **_errors(401, 403, 404, 422),
-                },
-            },
+            "post": _write(
+                "Een document maken uit de registers (zelfde gegevens: zelfde versie)",
+                "DocumentRequest",
+                "Document",
+                201,
+                errors=(404, 422),
+            ),
         },
         "/api/v1/documents/{id}/content": {
             "get": {
                 "summary": "Het bestand: format=docx (standaard) of pdf (zo nodig nu omgezet)",
                 "parameters": [
-                    _id_param(),
-                    _filter("format", {"type": "string", "enum": ["docx", "pdf"]}),
+                    _ID_PARAM,
+                    _query("format", {"type": "string", "enum": ["docx", "pdf"]}),
                 ],
                 "responses": {
-                    "200": {"description": "Bijlage (Content-Disposition: attachment)"},
-                    **_errors(401, 403, 404, 422),
-                    "503": {"description": "PDF niet beschikbaar: LibreOffice ontbreekt"},
+                    "200": {
+                        "description": "Bijlage (Content-Disposition: attachment)",
+                        "content": {
+                            "application/vnd.openxmlformats-officedocument."
+                            "wordprocessingml.document": {
+                                "schema": {"type": "string", "format": "binary"}
+                            },
+                            "application/pdf": {"schema": {"type": "string", "format": "binary"}},
+                        },
+                    },
+                    **_errors(404, 422, 503),
                 },
             }
         },
         "/api/v1/bundles": {
-            "post": {
-                "summary": "Een bundel (één PDF) laten samenstellen; loopt op de achtergrond",
-                "requestBody": _json_body("BundleRequest"),
-                "responses": {
-                    "202": _one("Job", "Opdracht aangenomen; Location wijst naar de opdracht"),
-                    **_errors(401, 403, 404, 422),
-                    "503": {"description": "PDF niet beschikbaar: LibreOffice ontbreekt"},
-                },
-            }
+            "post": _write(
+                "Een bundel (één PDF) laten samenstellen; loopt op de achtergrond",
+                "BundleRequest",
+                "Job",
+                202,
+                errors=(404, 422, 503),
+            )
         },
-        "/api/v1/bundles/{id}": {
-            "get": {
-                "summary": "Eén bundel",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Bundle"), **_errors(401, 403, 404)},
-            }
-        },
+        "/api/v1/bundles/{id}": {"get": _get("Bundle", "Eén bundel", [_ID_PARAM])},
         "/api/v1/bundles/{id}/content": {
             "get": {
                 "summary": "De PDF van de bundel: inhoudspagina en een bladwijzer per document",
-                "parameters": [_id_param()],
-                "responses": {
-                    "200": {"description": "PDF-bijlage"},
-                    **_errors(401, 403, 404),
-                },
+                "parameters": [_ID_PARAM],
+                "responses": {"200": _file("application/pdf", "PDF-bijlage"), **_errors(404)},
             }
         },
         "/api/v1/jobs/{id}": {
-            "get": {
-                "summary": "Voortgang van een documentopdracht; klaar: bundle_id en document_ids",
-                "parameters": [_id_param()],
-                "responses": {"200": _one("Job"), **_errors(401, 403, 404)},
-            }
+            "get": _get(
+                "Job",
+                "Voortgang van een documentopdracht; klaar: bundle_id en document_ids",
+                [_ID_PARAM],
+            )
         },
         "/api/v1/templates/{kind}/versions": {
             "post": {
@@ -470,524 +757,25 @@ def _register_paths() -> dict[str, Any]:
                         "name": "kind",
                         "in": "path",
                         "required": True,
-                        "schema": {"type": "string", "enum": list(DOCUMENT_KIND_LABELS)},
+                        "schema": _enum(DOCUMENT_KIND_LABELS),
                     }
                 ],
-                "requestBody": {
-                    "required": True,
-                    "content": {
-                        "multipart/form-data": {
-                            "schema": {
-                                "type": "object",
-                                "properties": {
-                                    "file": {"type": "string", "format": "binary"},
-                                    "note": {"type": "string"},
-                                },
-                                "required": ["file"],
-                            }
-                        }
-                    },
-                },
+                "requestBody": _multipart(
+                    {"file": {"type": "string", "format": "binary"}, "note": {"type": "string"}},
+                    ["file"],
+                ),
                 "responses": {
-                    "201": _one("TemplateReport", "Opgeslagen als kandidaat"),
-                    **_errors(401, 403, 404, 422),
+                    "201": _json(_ref("TemplateReport"), "Opgeslagen als kandidaat"),
+                    **_errors(404, 413, 422),
                 },
             }
         },
     }
 
 
-def _register_schemas() -> dict[str, Any]:
-    acts = {"type": "array", "items": {"type": "string", "enum": [a.value for a in Act]}}
-    mandate_fields: dict[str, Any] = {
-        "kind": {"type": "string", "enum": [k.value for k in MandateKind]},
-        "title": {"type": "string"},
-        "grantee_id": {"type": "integer"},
-        "grantee_function": {"type": "string"},
-        "acts": acts,
-        "phase_ids": {"type": "array", "items": {"type": "integer"}},
-        "includes_extensions": {"type": "boolean"},
-        "valid_from": _DATE,
-        "valid_until": _DATE,
-        "ceiling": {"type": ["string", "null"], "examples": ["28400.00"]},
-        "sub_mandate_allowed": {"type": "boolean"},
-        "parent_id": {"type": ["integer", "null"]},
-        "legal_basis": {"type": "string"},
-        "ratifies_since": _DATE,
-        "ratified_acts": {"type": "array", "items": {"type": "string"}},
-        "description": {"type": "string"},
-    }
-    grant = {
-        "type": "object",
-        "properties": {
-            "grantor_id": {"type": "integer"},
-            "status": {"type": "string", "enum": list(GRANT_STATUS_LABELS)},
-            "granted_on": _DATE,
-            "revoked_on": _DATE,
-            "decision_reference": {"type": "string"},
-            "version": {"type": "integer"},
-        },
-        "required": ["grantor_id", "version"],
-    }
-    agreement_fields: dict[str, Any] = {
-        "kind": {"type": "string", "enum": ["purchase", "framework"]},
-        "reference": {"type": "string"},
-        "title": {"type": "string"},
-        "provider_id": {"type": "integer"},
-        "contracting_party_id": {"type": "integer"},
-        "start_on": {"type": "string", "format": "date"},
-        "end_on": {"type": "string", "format": "date"},
-        "extension_count": {"type": "integer", "minimum": 0},
-        "extension_months": {"type": "integer", "minimum": 0},
-        "notice_months": {"type": "integer", "minimum": 0},
-        "maximum_end_on": _DATE,
-        "tariff_occupied_day": {"type": ["string", "null"], "examples": ["166.00"]},
-        "tariff_vacant_day": {"type": ["string", "null"]},
-        "indexation": {"type": "string"},
-        "mandate_ids": {"type": "array", "items": {"type": "integer"}},
-        "bed_ids": {"type": "array", "items": {"type": "integer"}},
-        "notes": {"type": "string"},
-    }
-    return {
-        "MandateInput": {
-            "type": "object",
-            "properties": {
-                "arrangement_id": {"type": "integer"},
-                "grantor_ids": {"type": "array", "items": {"type": "integer"}},
-                **mandate_fields,
-            },
-            "required": ["arrangement_id", "kind", "title", "grantee_id", "acts"],
-        },
-        "MandatePatch": {
-            "type": "object",
-            "properties": {
-                "version": {"type": "integer"},
-                "grants": {"type": "array", "items": grant},
-                **mandate_fields,
-            },
-        },
-        "Mandate": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "kind": {"type": "string", "enum": [k.value for k in MandateKind]},
-                "acts": acts,
-                "grants": {"type": "array", "items": grant},
-                "granted": {"type": "integer"},
-                "grantors": {"type": "integer"},
-                "version": {"type": "integer"},
-            },
-            "required": ["id", "name", "kind", "acts", "grants", "version"],
-        },
-        "AgreementInput": {
-            "type": "object",
-            "properties": {"arrangement_id": {"type": "integer"}, **agreement_fields},
-            "required": [
-                "arrangement_id",
-                "kind",
-                "reference",
-                "title",
-                "provider_id",
-                "contracting_party_id",
-                "start_on",
-                "end_on",
-            ],
-        },
-        "AgreementPatch": {
-            "type": "object",
-            "properties": {
-                "version": {"type": "integer"},
-                "status": {"type": "string", "enum": list(AGREEMENT_STATUS_LABELS)},
-                **agreement_fields,
-            },
-            "required": ["version"],
-        },
-        "Agreement": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "status": {"type": "string", "enum": list(AGREEMENT_STATUS_LABELS)},
-                "notice_deadline_on": {"type": "string", "format": "date"},
-                "version": {"type": "integer"},
-                **agreement_fields,
-            },
-            "required": ["id", "name", "status", "version"],
-        },
-        "ArrangementInput": {
-            "type": "object",
-            "properties": {
-                "name": {"type": "string"},
-                "description": {"type": "string"},
-                "lead_organisation_id": {"type": "integer"},
-                "participant_ids": {"type": "array", "items": {"type": "integer"}},
-                "successor_kind": {
-                    "type": ["string", "null"],
-                    "enum": ["extension", "tender", "structural_contract", "stop", None],
-                },
-                "successor_start_on": _DATE,
-                "successor_description": {"type": "string"},
-                "cost_rule": {"type": "string", "enum": list(COST_RULE_LABELS)},
-                "version": {"type": "integer", "description": "Verplicht bij PATCH."},
-            },
-        },
-        "PhaseInput": {
-            "type": "object",
-            "properties": {
-                "end_on": {"type": "string", "format": "date"},
-                "start_on": _DATE,
-                "name": {"type": "string"},
-                "kind": {"type": "string", "enum": ["pilot", "extension", "structural"]},
-            },
-            "required": ["end_on"],
-        },
-        "Signals": {
-            "type": "object",
-            "properties": {
-                "as_of": {"type": "string", "format": "date"},
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "kind": {
-                                "type": "string",
-                                "enum": [
-                                    "mandate_needed",
-                                    "mandate_expiring",
-                                    "agreement_notice",
-                                    "extension_decision",
-                                    "tender_preparation",
-                                    "evaluation_due",
-                                ],
-                            },
-                            "subject": {"type": "string"},
-                            "municipality": {"type": ["object", "null"]},
-                            "act": {"type": ["string", "null"]},
-                            "act_on": {"type": "string", "format": "date"},
-                            "latest_meeting_on": {"type": "string", "format": "date"},
-                            "agenda_closes_on": {"type": "string", "format": "date"},
-                            "start_by_on": {"type": "string", "format": "date"},
-                            "overdue": {"type": "boolean"},
-                            "explanation": {"type": "string"},
-                            "acts": {
-                                "type": "array",
-                                "items": {"type": "string", "enum": [a.value for a in Act]},
-                            },
-                            "mandate_kind": {
-                                "type": ["string", "null"],
-                                "enum": ["volmacht", "mandaat", "machtiging", None],
-                            },
-                            "gap_now": {"type": "boolean"},
-                            "missed": {"type": "boolean"},
-                            "next_meeting": {
-                                "type": ["object", "null"],
-                                "properties": {
-                                    "meeting_on": {"type": "string", "format": "date"},
-                                    "agenda_closes_on": {"type": "string", "format": "date"},
-                                    "start_by_on": {"type": "string", "format": "date"},
-                                },
-                            },
-                            "advice": {"type": "string"},
-                            "ratification": {"type": "string"},
-                        },
-                    },
-                },
-                "total": {"type": "integer"},
-            },
-        },
-        "DecisionSummary": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "subject": {"type": "string"},
-                "municipality": {"type": ["object", "null"]},
-                "case_number": {"type": "string"},
-                "corsa_number": {"type": "string"},
-                "status": {"type": "string", "enum": list(DECISION_STATUSES)},
-                "meeting_on": _DATE,
-                "decided_on": _DATE,
-                "outcome": {"type": ["string", "null"], "enum": [*OUTCOMES, None]},
-                "version": {"type": "integer"},
-            },
-            "required": ["id", "name", "status", "version"],
-        },
-        "Decision": {"allOf": [{"$ref": "#/components/schemas/DecisionSummary"}]},
-        "DecisionInput": {
-            "type": "object",
-            "properties": {
-                "arrangement_id": {"type": ["integer", "null"]},
-                "municipality_id": {"type": ["integer", "null"]},
-                "subject": {"type": "string"},
-                "meeting_on": _DATE,
-                "draft_decision": {"type": "string"},
-                "arguments": {"type": "string", "description": "1.1 Titel, tekst; 1.2 …"},
-                "advisers": {
-                    "type": "array",
-                    "items": {"$ref": "#/components/schemas/DecisionAdviser"},
-                    "description": "mee-adviseurs (accounts van de gemeente), alleen bij aanmaken",
-                },
-                "annexes": {"type": "array", "items": {"type": "object"}},
-                "woo_publication": {
-                    "type": "string",
-                    "enum": ["actively_published", "not_published"],
-                },
-                "effects": {"type": "array", "items": {"type": "object"}},
-                "version": {"type": "integer"},
-            },
-        },
-        "DecisionTransition": {
-            "type": "object",
-            "properties": {
-                "to": {"type": "string", "enum": list(DECISION_STATUSES)},
-                "outcome": {"type": "string", "enum": list(OUTCOMES)},
-                "decided_on": {"type": "string", "format": "date"},
-                "note": {"type": "string"},
-            },
-            "required": ["to"],
-        },
-        "DecisionAdvice": {
-            "type": "object",
-            "properties": {
-                "adviser": {
-                    "type": "integer",
-                    "description": "nummer van het verzoek; nodig als u er meer mag vastleggen",
-                },
-                "advice": {"type": "string", "enum": ["agree", "agree_with_remarks", "disagree"]},
-                "text": {"type": "string"},
-            },
-            "required": ["advice"],
-        },
-        "DecisionAdviser": {
-            "type": "object",
-            "properties": {
-                "user_id": {"type": "integer"},
-                "unit": {"type": "string", "description": "zoals op het agendaformulier, bv. JZ"},
-                "stand_in_id": {"type": ["integer", "null"]},
-            },
-            "required": ["user_id"],
-        },
-        "AdviceRequest": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "adviser": {"type": "string"},
-                "unit": {"type": "string"},
-                "as_stand_in": {"type": "boolean"},
-                "decision": {"$ref": "#/components/schemas/DecisionSummary"},
-            },
-            "required": ["id", "adviser", "decision"],
-        },
-        "Figures": {
-            "type": "object",
-            "properties": {
-                "year": {"type": "integer"},
-                "requested": {"type": "integer"},
-                "placed": {"type": "integer"},
-                "placement_rate": {"type": "number", "description": "geplaatst ÷ aanvragen"},
-                "days_stayed": {"type": "object"},
-                "beds": {"type": "array", "items": {"type": "object"}},
-                "clients": {"type": "array", "items": {"type": "object"}},
-            },
-        },
-        "Costs": {
-            "type": "object",
-            "properties": {
-                "year": {"type": "integer"},
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "municipality": _REF,
-                            "occupied_days": {"type": "integer"},
-                            "occupied_cost": {"type": "string", "examples": ["19588.00"]},
-                            "vacancy_share": {
-                                "type": "string",
-                                "description": "Aandeel in de leegstand (Twentse verdeling).",
-                            },
-                            "housing_share": {
-                                "type": "string",
-                                "description": "Aandeel in de huisvesting per beschikbare dag "
-                                "(Hoeksche Waardse verdeling).",
-                            },
-                            "key_share": {
-                                "type": "string",
-                                "description": "Aandeel naar inwonertal in alle kosten "
-                                "(subsidie naar verdeelsleutel).",
-                            },
-                            "total": {"type": "string"},
-                            "budget": {"type": ["string", "null"]},
-                            "budget_source": {"type": "string", "examples": ["GALA-middelen"]},
-                            "budget_remaining": {
-                                "type": ["string", "null"],
-                                "description": "Budget min totaal; negatief bij een tekort.",
-                            },
-                        },
-                    },
-                },
-                "total": {"type": "string", "description": "De som van de rijen, tot op de cent."},
-                "rule": {"type": "string", "enum": list(COST_RULE_LABELS)},
-            },
-        },
-        "Deadline": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "kind": {"type": "string"},
-                "due_on": {"type": "string", "format": "date"},
-                "start_by_on": _DATE,
-                "status": {"type": "string", "enum": ["open", "done", "not_applicable"]},
-                "deadline_version": {"type": "integer"},
-                "acknowledged_at": {"type": ["string", "null"], "format": "date-time"},
-                "explanation": {"type": "string"},
-            },
-            "required": ["id", "name", "kind", "due_on", "status"],
-        },
-        "DeadlineInput": {
-            "type": "object",
-            "properties": {
-                "subject": {"type": "string"},
-                "due_on": {"type": "string", "format": "date"},
-                "owner_id": {"type": "integer"},
-                "arrangement_id": {"type": ["integer", "null"]},
-                "explanation": {"type": "string"},
-            },
-            "required": ["subject", "due_on", "owner_id"],
-        },
-        "TermEnd": {
-            "type": "object",
-            "properties": {
-                "start_on": {"type": "string", "format": "date"},
-                "end_on": {"type": "string", "format": "date"},
-                "unadjusted_end_on": {"type": "string", "format": "date"},
-                "applies": {"type": "boolean"},
-                "reason": {"type": "string"},
-            },
-        },
-        "Coverage": {
-            "type": "object",
-            "properties": {
-                "arrangement": {"type": "integer"},
-                "act": {"type": "string"},
-                "on": {"type": "string", "format": "date"},
-                "items": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "properties": {
-                            "municipality": _REF,
-                            "covered": {"type": "boolean"},
-                            "mandate_id": {"type": ["integer", "null"]},
-                            "reason": {"type": "string"},
-                            "ratified": {"type": "boolean"},
-                        },
-                    },
-                },
-                "total": {"type": "integer"},
-            },
-        },
-        "Document": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "kind": {"type": "string", "enum": list(DOCUMENT_KIND_LABELS)},
-                "title": {"type": "string"},
-                "subject_type": {"type": "string", "enum": _SUBJECT_TYPES},
-                "subject_id": {"type": "integer"},
-                "party_id": {"type": ["integer", "null"]},
-                "version": {"type": "integer"},
-                "template_version": {"type": "integer"},
-                "sha256": {"type": "string", "description": "sha256 van het .docx-bestand"},
-                "input_sha256": {"type": "string"},
-                "pdf_sha256": {"type": ["string", "null"]},
-                "made_at": {"type": "string", "format": "date-time"},
-                "made_by": {"type": "string"},
-            },
-            "required": ["id", "kind", "version", "template_version", "sha256"],
-        },
-        "DocumentRequest": {
-            "type": "object",
-            "properties": {
-                "kind": {"type": "string", "enum": list(DOCUMENT_KIND_LABELS)},
-                "subject_type": {"type": "string", "enum": _SUBJECT_TYPES},
-                "subject_id": {"type": "integer"},
-                "party_id": {
-                    "type": "integer",
-                    "description": "De gemeente, voor volmacht en raadsinformatiebrief",
-                },
-                "year": {
-                    "type": "integer",
-                    "description": "Jaar van de cijfers, voor de evaluatierapportage",
-                },
-            },
-            "required": ["kind", "subject_type", "subject_id"],
-        },
-        "BundleRequest": {
-            "type": "object",
-            "properties": {
-                "name": {"type": "string", "enum": ["bw", "overeenkomst", "volmachten"]},
-                "subject_id": {"type": "integer"},
-                "document_ids": {
-                    "type": "array",
-                    "items": {"type": "integer"},
-                    "description": "Documenten van één onderwerp (1 tot 100); een mengsel "
-                    "van onderwerpen geeft 422",
-                },
-                "request_key": {
-                    "type": "string",
-                    "description": "Dezelfde sleutel nogmaals geeft dezelfde opdracht",
-                },
-            },
-        },
-        "Bundle": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "name": {"type": "string"},
-                "title": {"type": "string"},
-                "subject_type": {"type": "string"},
-                "subject_id": {"type": "integer"},
-                "document_ids": {"type": "array", "items": {"type": "integer"}},
-                "pages": {"type": "integer"},
-                "sha256": {"type": "string"},
-                "made_at": {"type": "string", "format": "date-time"},
-            },
-        },
-        "Job": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "action": {"type": "string"},
-                "title": {"type": "string"},
-                "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
-                "done": {"type": "integer"},
-                "total": {"type": "integer"},
-                "bundle_id": {"type": ["integer", "null"]},
-                "document_ids": {"type": "array", "items": {"type": "integer"}},
-                "error": {"type": ["string", "null"]},
-            },
-        },
-        "TemplateReport": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "kind": {"type": "string"},
-                "version": {"type": "integer"},
-                "status": {"type": "string"},
-                "sha256": {"type": "string"},
-                "fields_used": {"type": "array", "items": {"type": "string"}},
-                "missing_fields": {"type": "array", "items": {"type": "string"}},
-                "problems": {"type": "array", "items": {"type": "string"}},
-            },
-        },
-    }
-
-
+@cache
 def document() -> dict[str, Any]:
+    """The description; made once per process (it follows the code, not the data)."""
     return {
         "openapi": "3.1.0",
         "info": {
@@ -997,183 +785,22 @@ def document() -> dict[str, Any]:
                 "Registers van regionale zorgregelingen. Authenticatie met "
                 "'Authorization: Bearer <token>' (token via 'besluitwerk create-api-token'). "
                 "Datums zijn ISO-tekst in velden op _on, tijden ISO UTC in velden op _at, "
-                "bedragen tekst met twee decimalen."
+                "bedragen tekst met twee decimalen. Een methode die een pad niet kent geeft 405 "
+                "met Allow."
             ),
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "paths": {
-            "/api/v1/openapi.json": {
-                "get": {
-                    "summary": "Deze beschrijving",
-                    "security": [],
-                    "responses": {"200": {"description": "OpenAPI-document"}},
-                }
-            },
-            "/api/v1/organisations": {
-                "get": {
-                    "summary": "Organisaties die u mag zien",
-                    "parameters": [
-                        {
-                            "name": "kind",
-                            "in": "query",
-                            "schema": {"type": "string", "enum": list(KIND_LABELS)},
-                        },
-                        *_PAGING,
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "Lijst",
-                            "content": {"application/json": {"schema": _list_of("Organisation")}},
-                        },
-                        **_errors(401, 403, 422),
-                    },
-                }
-            },
-            **_register_paths(),
-            "/api/v1/arrangements": {
-                "post": {
-                    "summary": "Nieuwe regeling",
-                    "requestBody": _json_body("ArrangementInput"),
-                    "responses": {
-                        "201": _one("Arrangement", "Aangemaakt"),
-                        **_errors(401, 403, 422),
-                    },
-                },
-                "get": {
-                    "summary": "Regelingen waaraan uw organisatie deelneemt",
-                    "parameters": _PAGING,
-                    "responses": {
-                        "200": {
-                            "description": "Lijst",
-                            "content": {"application/json": {"schema": _list_of("Arrangement")}},
-                        },
-                        **_errors(401, 403, 422),
-                    },
-                },
-            },
-            "/api/v1/arrangements/{id}": {
-                "get": {
-                    "summary": "Eén regeling met fasen, evaluatiemomenten, deelnemers en bedden",
-                    "parameters": [
-                        {
-                            "name": "id",
-                            "in": "path",
-                            "required": True,
-                            "schema": {"type": "integer"},
-                        }
-                    ],
-                    "responses": {
-                        "200": {
-                            "description": "Regeling",
-                            "content": {
-                                "application/json": {
-                                    "schema": {"$ref": "#/components/schemas/Arrangement"}
-                                }
-                            },
-                        },
-                        **_errors(401, 403, 404),
-                    },
-                },
-                "patch": {
-                    "summary": "Regeling wijzigen (version verplicht)",
-                    "parameters": [_id_param()],
-                    "requestBody": _json_body("ArrangementInput"),
-                    "responses": {"200": _one("Arrangement"), **_errors(401, 403, 404, 409, 422)},
-                },
-            },
-            "/api/v1/arrangements/{id}/phases": {
-                "post": {
-                    "summary": "Fase toevoegen; zonder begindatum een verlenging na de vorige",
-                    "parameters": [_id_param()],
-                    "requestBody": _json_body("PhaseInput"),
-                    "responses": {"201": _one("Arrangement"), **_errors(401, 403, 404, 422)},
-                }
-            },
-        },
+        "paths": _paths(),
         "components": {
             "securitySchemes": {
                 "bearer": {
                     "type": "http",
                     "scheme": "bearer",
                     "description": "Een API-token (besluitwerk create-api-token): verloopt, en "
-                    "met bereik read alleen voor GET; write ook voor POST en PATCH.",
+                    "met bereik read alleen voor GET; write ook voor POST, PATCH en DELETE.",
                 }
             },
-            "schemas": {
-                **_register_schemas(),
-                "Error": {
-                    "type": "object",
-                    "properties": {
-                        "error": {
-                            "type": "object",
-                            "properties": {
-                                "code": {"type": "string"},
-                                "message": {"type": "string"},
-                                "fields": {
-                                    "type": "object",
-                                    "additionalProperties": {"type": "string"},
-                                },
-                            },
-                            "required": ["code", "message"],
-                        }
-                    },
-                    "required": ["error"],
-                },
-                "Organisation": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "kind": {"type": "string", "enum": list(KIND_LABELS)},
-                        "short_name": {"type": ["string", "null"]},
-                        "inhabitants": {"type": ["integer", "null"]},
-                        "inhabitants_on": _DATE,
-                        "meeting_calendar": {"type": ["object", "null"]},
-                        "version": {"type": "integer"},
-                    },
-                    "required": ["id", "name", "kind"],
-                },
-                "Arrangement": {
-                    "type": "object",
-                    "properties": {
-                        "id": {"type": "integer"},
-                        "name": {"type": "string"},
-                        "description": {"type": "string"},
-                        "lead_organisation": _REF,
-                        "cost_rule": {"type": "string", "enum": list(COST_RULE_LABELS)},
-                        "phases": {
-                            "type": "array",
-                            "items": {
-                                "type": "object",
-                                "properties": {
-                                    "id": {"type": "integer"},
-                                    "name": {"type": "string"},
-                                    "kind": {
-                                        "type": "string",
-                                        "enum": ["pilot", "extension", "structural"],
-                                    },
-                                    "status": {
-                                        "type": "string",
-                                        "enum": ["planned", "active", "ended"],
-                                    },
-                                    "start_on": {"type": "string", "format": "date"},
-                                    "end_on": {
-                                        "type": "string",
-                                        "format": "date",
-                                        "description": "Inclusief (t/m).",
-                                    },
-                                },
-                            },
-                        },
-                        "evaluation_moments": {"type": "array", "items": {"type": "object"}},
-                        "participants": {"type": "array", "items": _REF},
-                        "providers": {"type": "array", "items": _REF},
-                        "beds": {"type": "array", "items": {"type": "object"}},
-                        "version": {"type": "integer"},
-                    },
-                    "required": ["id", "name", "phases", "participants", "providers", "beds"],
-                },
-            },
+            "schemas": {**_response_schemas(), **_request_schemas()},
         },
     }

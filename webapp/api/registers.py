@@ -9,7 +9,12 @@ from flask.typing import ResponseReturnValue
 
 from webapp import clock
 from webapp.access import current_actor
-from webapp.api.representations import agreement_json, arrangement_json, mandate_json
+from webapp.api.representations import (
+    CoverageOut,
+    agreement_json,
+    arrangement_json,
+    mandate_json,
+)
 from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
 from workflows import agreement_sending, agreements, arrangements, coverage, mandates
@@ -182,20 +187,22 @@ def get_coverage() -> ResponseReturnValue:
     act, on = coverage.read_question(request.args.get("act"), request.args.get("on"))
     rows = coverage.answers(db(), current_actor(), arrangement_id, act=act, on=on)
     return jsonify(
-        {
-            "arrangement": arrangement_id,
-            "act": act.value,
-            "on": on.isoformat(),
-            "items": [
-                {
-                    "municipality": {"id": row.municipality.id, "name": row.municipality.name},
-                    "covered": row.answer.covered,
-                    "mandate_id": row.answer.mandate_id,
-                    "reason": row.answer.reason,
-                    "ratified": row.answer.ratified,
-                }
-                for row in rows
-            ],
-            "total": len(rows),
-        }
+        CoverageOut.shaped(
+            {
+                "arrangement": arrangement_id,
+                "act": act.value,
+                "on": on.isoformat(),
+                "items": [
+                    {
+                        "municipality": {"id": row.municipality.id, "name": row.municipality.name},
+                        "covered": row.answer.covered,
+                        "mandate_id": row.answer.mandate_id,
+                        "reason": row.answer.reason,
+                        "ratified": row.answer.ratified,
+                    }
+                    for row in rows
+                ],
+                "total": len(rows),
+            }
+        )
     )

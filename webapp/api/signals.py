@@ -11,6 +11,7 @@ from storage.deadlines import Deadline
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
+from webapp.api.representations import DeadlineOut, SignalsOut, TermEndOut
 from webapp.api.views import blueprint, id_arg, page
 from webapp.database import db
 from workflows import deadlines, equated_days, signals
@@ -68,7 +69,9 @@ def list_signals() -> ResponseReturnValue:
         }
         for s in found
     ]
-    return jsonify({"as_of": as_of.isoformat(), "items": items, "total": len(items)})
+    return jsonify(
+        SignalsOut.shaped({"as_of": as_of.isoformat(), "items": items, "total": len(items)})
+    )
 
 
 @blueprint.get("/terms/end", endpoint="term_end")
@@ -92,35 +95,39 @@ def compute_term_end() -> ResponseReturnValue:
         equated=equated_days.for_terms(db()),
     )
     return jsonify(
-        {
-            "start_on": result.start_on.isoformat(),
-            "end_on": result.end_on.isoformat(),
-            "unadjusted_end_on": result.unadjusted_end_on.isoformat(),
-            "applies": result.applies,
-            "reason": result.reason,
-        }
+        TermEndOut.shaped(
+            {
+                "start_on": result.start_on.isoformat(),
+                "end_on": result.end_on.isoformat(),
+                "unadjusted_end_on": result.unadjusted_end_on.isoformat(),
+                "applies": result.applies,
+                "reason": result.reason,
+            }
+        )
     )
 
 
 def _deadline_json(deadline: Deadline) -> dict[str, object]:
-    return {
-        "id": deadline.id,
-        "name": deadline.subject,
-        "kind": deadline.kind,
-        "due_on": deadline.due_on.isoformat(),
-        "start_by_on": deadline.start_by_on.isoformat() if deadline.start_by_on else None,
-        "arrangement_id": deadline.arrangement_id,
-        "organisation_id": deadline.organisation_id,
-        "owner_id": deadline.owner_id,
-        "status": deadline.status,
-        "status_reason": deadline.status_reason,
-        "source": deadline.source,
-        "deadline_version": deadline.deadline_version,
-        "acknowledged_at": deadline.acknowledged_at.isoformat()
-        if deadline.acknowledged_at
-        else None,
-        "explanation": deadline.explanation,
-    }
+    return DeadlineOut.shaped(
+        {
+            "id": deadline.id,
+            "name": deadline.subject,
+            "kind": deadline.kind,
+            "due_on": deadline.due_on.isoformat(),
+            "start_by_on": deadline.start_by_on.isoformat() if deadline.start_by_on else None,
+            "arrangement_id": deadline.arrangement_id,
+            "organisation_id": deadline.organisation_id,
+            "owner_id": deadline.owner_id,
+            "status": deadline.status,
+            "status_reason": deadline.status_reason,
+            "source": deadline.source,
+            "deadline_version": deadline.deadline_version,
+            "acknowledged_at": deadline.acknowledged_at.isoformat()
+            if deadline.acknowledged_at
+            else None,
+            "explanation": deadline.explanation,
+        }
+    )
 
 
 @blueprint.get("/deadlines", endpoint="deadlines")

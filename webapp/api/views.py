@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import NotFound as NoRoute
 
 from webapp import clock
 from webapp.access import current_actor, note_refusal
@@ -119,9 +121,30 @@ def http_error_json(error: HTTPException) -> ResponseReturnValue:
         405: ("method_not_allowed", "Deze methode is hier niet toegestaan."),
         413: ("too_large", "Het verzoek is te groot."),
     }
+    if isinstance(error, MethodNotAllowed) and not _has_route(error.valid_methods or []):
+        error = NoRoute()
     status = error.code or 500
     code, message = codes.get(status, ("error", "Er ging iets mis."))
     body, status = error_response(status, code, message)
     if status == 401:
         body.headers["WWW-Authenticate"] = 'Bearer realm="besluitwerk"'
+    if isinstance(error, MethodNotAllowed) and error.valid_methods:
+        # RFC 9110 15.5.6: a 405 names the methods the path does have.
+        body.headers["Allow"] = ", ".join(sorted(error.valid_methods))
     return body, status
+
+
+def _has_route(methods: Iterable[str]) -> bool:
+    """Whether the path exists for one of ``methods``. Werkzeug answers 405 for a path whose id
+    its converter refused (beyond 2^31-1) when a rule of another method shares the prefix; there
+    is no such record, so that is a 404."""
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    for method in methods:
+        try:
+            adapter.match(method=method)
+        except (NoRoute, MethodNotAllowed):
+            continue
+        except HTTPException:
+            return True  # a redirect: the path exists
+        return True
+    return False
