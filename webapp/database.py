@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine, make_session_factory, reading_session
 from storage.keys import Keys
 
 
@@ -33,10 +33,17 @@ def keys(app: Flask | None = None) -> Keys:
     return found
 
 
+# Requests that only read: on SQLite their transactions begin deferred, without the write lock
+# (storage.database.reading_session); what such a request writes (the touch of a login
+# session, an audit event of a download or a refusal) goes through begin_writing first.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:
-        g.db_session = sessions()()
+        reads = has_request_context() and request.method in READING_METHODS
+        g.db_session = reading_session(sessions()) if reads else sessions()()
     session: Session = g.db_session
     return session
 
