@@ -28,6 +28,8 @@ SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 # The execution option that marks a read-only session's connections (see ``reading_session``).
 _DEFERRED = "besluitwerk_deferred"
+# The one for a write that is not worth waiting for (see ``write_session_or_nothing``).
+_NO_WAIT = "besluitwerk_no_wait"
 _WRITE_ENGINE = "besluitwerk.write_engine"
 _READ_ENGINE = "besluitwerk.read_engine"
 _READS = "besluitwerk.reads"
@@ -81,8 +83,16 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        if connection.get_execution_options().get(_DEFERRED):
+        options = connection.get_execution_options()
+        if options.get(_DEFERRED):
             connection.exec_driver_sql("BEGIN")
+        elif options.get(_NO_WAIT):
+            # Only the BEGIN waits for the lock; once it is held nothing else does.
+            connection.exec_driver_sql("PRAGMA busy_timeout=0")
+            try:
+                connection.exec_driver_sql("BEGIN IMMEDIATE")
+            finally:
+                connection.exec_driver_sql(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         else:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -119,6 +129,17 @@ def reading_session(factory: sessionmaker[Session]) -> Session:
     if read_engine is not None:
         session.bind = read_engine
         session.info[_READS] = True
+    return session
+
+
+def write_session_or_nothing(factory: sessionmaker[Session]) -> Session:
+    """A session for a write that is worth doing only when it costs no wait (storing what a
+    cache holds): on SQLite its transaction fails at once with "database is locked" while
+    another holds the write lock, instead of waiting for it."""
+    session = factory()
+    engine = session.info.get(_WRITE_ENGINE)
+    if engine is not None and engine.dialect.name == "sqlite":
+        session.bind = engine.execution_options(**{_NO_WAIT: True})
     return session
 
 

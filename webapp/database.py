@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.database import make_engine, make_session_factory, reading_session
 from storage.keys import Keys
+from workflows import signals
 
 
 def init_database(app: Flask, database_url: str, keys: Keys) -> None:
@@ -20,6 +21,9 @@ def init_database(app: Flask, database_url: str, keys: Keys) -> None:
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             session.rollback()
+            # What the request derived of the signals, for every worker: in a short write of
+            # its own, once the request's own transaction has ended, and skipped when busy.
+            signals.keep_fresh(session, sessions(app))
             session.close()
 
 

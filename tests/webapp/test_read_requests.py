@@ -76,7 +76,11 @@ def test_s30_pages_and_api_reads_answer_while_another_holds_the_write_lock(quick
             for path in ("/api/v1/arrangements", "/api/v1/signals", "/api/v1/organisations")
         }
     assert pages == {"/": 200, "/regelingen/": 200, "/signalen": 200}
-    assert api == {"/api/v1/arrangements": 200, "/api/v1/signals": 200, "/api/v1/organisations": 200}
+    assert api == {
+        "/api/v1/arrangements": 200,
+        "/api/v1/signals": 200,
+        "/api/v1/organisations": 200,
+    }
     # None of them wrote in a read transaction (which would fail under load).
     assert [r.getMessage() for r in caplog.records] == []
 
