@@ -25,7 +25,7 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
-from workflows.deadlines import sync
+from workflows.deadlines import follow_registers
 from workflows.rules.dates import in_words
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
@@ -355,11 +355,12 @@ def tick(
     sessions: sessionmaker[Session], *, now: datetime, mailer: Mailer | None
 ) -> dict[str, int]:
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
+    # Derived outside any write transaction, written in short ones (follow_registers).
+    changes = follow_registers(sessions, as_of=local_day(now))
     with sessions() as session, session.begin():
-        # Two schedulers (on two hosts, or a restart overlapping the old one) would otherwise
-        # both add the same new deadlines, and the second would fail on their unique key.
+        # Two schedulers (on two hosts, or a restart overlapping the old one) sweep one at a
+        # time; the message keys make a stage go out once either way.
         locks.hold(session, locks.SCHEDULER_SWEEP)
-        changes = sync(session, as_of=local_day(now))
         swept = sweep(session, now=now)
         digests = digest(session, now=now)
     result = dispatch(sessions, now=now, mailer=mailer)

@@ -241,11 +241,20 @@ def derive(
     return _by_date(cached_signals_of(session, [a.id for a in chosen], as_of=as_of, loaded=chosen))
 
 
-def derive_all(session: Session, *, as_of: date, keep_since: date | None = None) -> list[Signal]:
-    """Every signal of every arrangement: what the scheduler turns into deadlines. Signals whose
-    date fell on or after ``keep_since`` (default: ``as_of``) stay, so that a deadline can be
-    reminded of as overdue for a while."""
-    everything = arrangement_store.for_planning(session, arrangement_store.arrangement_ids(session))
+def derive_all(
+    session: Session,
+    *,
+    as_of: date,
+    keep_since: date | None = None,
+    arrangement_ids: Sequence[int] | None = None,
+) -> list[Signal]:
+    """Every signal of every arrangement (of ``arrangement_ids`` when given): what the scheduler
+    turns into deadlines. Signals whose date fell on or after ``keep_since`` (default:
+    ``as_of``) stay, so that a deadline can be reminded of as overdue for a while."""
+    everything = arrangement_store.for_planning(
+        session,
+        arrangement_store.arrangement_ids(session) if arrangement_ids is None else arrangement_ids,
+    )
     return _signals_of(
         session, sorted(everything, key=lambda a: a.id), as_of=as_of, keep_since=keep_since
     )
