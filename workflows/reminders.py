@@ -39,6 +39,8 @@ from workflows.rules.reminders import (
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 DIGEST_DAYS = 14
+# Deadlines swept per write transaction in a tick.
+SWEEP_BATCH = 200
 
 
 class Mailer(Protocol):
@@ -103,13 +105,17 @@ def _users(session: Session, organisation_id: int | None, roles: Sequence[str]) 
     )
 
 
-def sweep(session: Session, *, now: datetime, batch: int = 1000) -> SweepResult:
+def sweep(
+    session: Session, *, now: datetime, batch: int = 1000, rounds: int | None = None
+) -> SweepResult:
     """Materialise the due reminder stages as messages. Touches only deadlines whose next
-    stage has come (an index on status and next_stage_on), so its cost follows what is due."""
+    stage has come (an index on status and next_stage_on), so its cost follows what is due.
+    ``rounds``: at most that many batches (the tick sweeps one batch per transaction)."""
     today = local_day(now)
     ladder = _ladder(session)
     touched = created = 0
-    while True:
+    while rounds is None or rounds > 0:
+        rounds = None if rounds is None else rounds - 1
         due = store.due_for_stage(session, today, limit=batch)
         if not due:
             break
@@ -357,11 +363,19 @@ def tick(
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
     # Derived outside any write transaction, written in short ones (follow_registers).
     changes = follow_registers(sessions, as_of=local_day(now))
-    with sessions() as session, session.begin():
-        # Two schedulers (on two hosts, or a restart overlapping the old one) sweep one at a
+    swept = SweepResult(0, 0)
+    while True:
+        # One batch per transaction, so that no write holds the SQLite lock for long. Two
+        # schedulers (on two hosts, or a restart overlapping the old one) sweep one at a
         # time; the message keys make a stage go out once either way.
+        with sessions() as session, session.begin():
+            locks.hold(session, locks.SCHEDULER_SWEEP)
+            batch = sweep(session, now=now, batch=SWEEP_BATCH, rounds=1)
+        swept = SweepResult(swept.deadlines + batch.deadlines, swept.messages + batch.messages)
+        if batch.deadlines < SWEEP_BATCH:
+            break
+    with sessions() as session, session.begin():
         locks.hold(session, locks.SCHEDULER_SWEEP)
-        swept = sweep(session, now=now)
         digests = digest(session, now=now)
     result = dispatch(sessions, now=now, mailer=mailer)
     return {
