@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, Text, delete, exc, select
+from sqlalchemy import Date, Integer, String, Text, delete, exc, literal, select
 from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
 
 from storage.audit import AuditEvent
@@ -54,11 +54,14 @@ class Cached:
     payload: str
 
 
-def cached_signals(session: Session, arrangement_ids: Sequence[int], as_of: date) -> list[Cached]:
+def cached_signals(
+    session: Session, arrangement_ids: Sequence[int], as_of: date, *, with_payload: bool = True
+) -> list[Cached]:
+    """The entries of these arrangements for the day; without their payloads (empty) when
+    only their versions are wanted."""
+    payload = SignalCacheEntry.payload if with_payload else literal("")
     rows = session.execute(
-        select(
-            SignalCacheEntry.arrangement_id, SignalCacheEntry.audit_id, SignalCacheEntry.payload
-        ).where(
+        select(SignalCacheEntry.arrangement_id, SignalCacheEntry.audit_id, payload).where(
             SignalCacheEntry.as_of == as_of,
             SignalCacheEntry.arrangement_id.in_(list(arrangement_ids)),
         )
@@ -100,7 +103,8 @@ def put_signals_if_free(
         try:
             put_signals(session, entries, as_of)
             session.commit()
-        except exc.OperationalError:
+        except (exc.OperationalError, exc.IntegrityError):
+            # Busy (SQLite), or another worker stored the same entry first (PostgreSQL).
             session.rollback()
             logger.info("signal cache not stored: the database is busy")
             return False
@@ -122,13 +126,13 @@ def set_mark(session: Session, name: str, *, audit_id: int, as_of: date) -> None
 
 def events_since(
     session: Session, audit_id: int, *, skip_actions: Sequence[str], limit: int
-) -> list[tuple[str, str | None, dict[str, Any] | None]]:
-    """Object type, object id and old values of the events after ``audit_id`` that may have
-    changed the registers, oldest first, at most ``limit``."""
+) -> list[tuple[int, str, str | None, dict[str, Any] | None]]:
+    """Id, object type, object id and old values of the events after ``audit_id`` that may
+    have changed the registers, oldest first, at most ``limit``."""
     rows = session.execute(
-        select(AuditEvent.object_type, AuditEvent.object_id, AuditEvent.old_values)
+        select(AuditEvent.id, AuditEvent.object_type, AuditEvent.object_id, AuditEvent.old_values)
         .where(AuditEvent.id > audit_id, AuditEvent.action.not_in(list(skip_actions)))
         .order_by(AuditEvent.id)
         .limit(limit)
     )
-    return [(row[0], row[1], row[2]) for row in rows]
+    return [(row[0], row[1], row[2], row[3]) for row in rows]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -23,7 +25,10 @@ def init_database(app: Flask, database_url: str, keys: Keys) -> None:
             session.rollback()
             # What the request derived of the signals, for every worker: in a short write of
             # its own, once the request's own transaction has ended, and skipped when busy.
-            signals.keep_fresh(session, sessions(app))
+            try:
+                signals.keep_fresh(session, sessions(app))
+            except Exception:  # a cache that is not stored costs a derivation, not the answer
+                logger.exception("signal cache not stored")
             session.close()
 
 
@@ -36,6 +41,8 @@ def keys(app: Flask | None = None) -> Keys:
     found: Keys = (app or current_app).extensions["besluitwerk.keys"]
     return found
 
+
+logger = logging.getLogger("besluitwerk.database")
 
 # Requests that only read: on SQLite their transactions begin deferred, without the write lock
 # (storage.database.reading_session); what such a request writes (the touch of a login

@@ -12,8 +12,8 @@ answer is "all of them". Stale is never the default.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -63,20 +63,31 @@ MOST_EVENTS = 5_000
 
 @dataclass(frozen=True)
 class Changes:
-    """``arrangement_ids``: the arrangements whose derivations may have changed; None: any."""
+    """What changed after the version asked about: per arrangement the newest audit event that
+    touched it (``last``), and the newest that may have touched any (``everything_at``)."""
 
-    arrangement_ids: frozenset[int] | None
+    last: Mapping[int, int] = field(default_factory=dict)
+    everything_at: int | None = None
 
     @property
     def everything(self) -> bool:
-        return self.arrangement_ids is None
+        return self.everything_at is not None
 
-    def touches(self, arrangement_id: int) -> bool:
-        return self.arrangement_ids is None or arrangement_id in self.arrangement_ids
+    @property
+    def arrangement_ids(self) -> frozenset[int] | None:
+        """The arrangements whose derivations may have changed; None: any."""
+        return None if self.everything else frozenset(self.last)
+
+    def touches(self, arrangement_id: int, *, after: int = 0) -> bool:
+        """Whether a change after the audit event ``after`` may have touched the arrangement."""
+        if self.everything_at is not None and self.everything_at > after:
+            return True
+        return self.last.get(arrangement_id, 0) > after
 
 
-EVERYTHING = Changes(None)
-NOTHING = Changes(frozenset())
+_ALWAYS = 2**62
+EVERYTHING = Changes(everything_at=_ALWAYS)
+NOTHING = Changes()
 
 
 def since(session: Session, audit_id: int, *, skip_actions: Sequence[str]) -> Changes:
@@ -87,34 +98,41 @@ def since(session: Session, audit_id: int, *, skip_actions: Sequence[str]) -> Ch
     )
     if len(events) > MOST_EVENTS:
         return EVERYTHING
-    found: set[int] = set()
-    wanted: dict[str, set[int]] = defaultdict(set)
-    for object_type, object_id, old_values in events:
+    last: dict[int, int] = {}
+    everything_at: int | None = None
+    wanted: dict[str, dict[int, int]] = defaultdict(dict)  # object id: newest event id
+
+    def touched(arrangement_id: int, event_id: int) -> None:
+        last[arrangement_id] = max(last.get(arrangement_id, 0), event_id)
+
+    for event_id, object_type, object_id, old_values in events:
         if object_type in NOT_DERIVED_FROM:
             continue
         number = _number(object_id)
-        if number is None:
-            return EVERYTHING
-        if object_type == "arrangement":
-            found.add(number)
-        elif object_type in _OWNED_BY or object_type in ("mandate_grant", "signed_copy"):
-            wanted[object_type].add(number)
+        if object_type == "arrangement" and number is not None:
+            touched(number, event_id)
+        elif number is not None and (
+            object_type in _OWNED_BY or object_type in ("mandate_grant", "signed_copy")
+        ):
+            wanted[object_type][number] = event_id
             named = _number((old_values or {}).get("arrangement_id"))
             if named is not None:  # where it was before a move to another arrangement
-                found.add(named)
+                touched(named, event_id)
         else:
-            return EVERYTHING
-    for object_type, ids in wanted.items():
-        owners = _owners(session, object_type, ids)
-        if owners is None:
-            return EVERYTHING
-        found |= owners
-    return Changes(frozenset(found))
+            everything_at = event_id
+    for object_type, newest in wanted.items():
+        owners = _owners(session, object_type, set(newest))
+        for number, event_id in newest.items():
+            owner = owners.get(number)
+            if owner is None:  # gone since, or of no arrangement: it may have touched any
+                everything_at = max(everything_at or 0, event_id)
+            else:
+                touched(owner, event_id)
+    return Changes(last, everything_at)
 
 
-def _owners(session: Session, object_type: str, ids: set[int]) -> set[int] | None:
-    """The arrangements of these objects; None when one is gone (deleted since) or belongs
-    to no arrangement."""
+def _owners(session: Session, object_type: str, ids: set[int]) -> dict[int, int]:
+    """The arrangement of each of these objects that still exists and belongs to one."""
     rows: Sequence[Any]
     if object_type == "mandate_grant":
         rows = session.execute(
@@ -131,10 +149,7 @@ def _owners(session: Session, object_type: str, ids: set[int]) -> set[int] | Non
     else:
         key, owner = _OWNED_BY[object_type]
         rows = session.execute(select(key, owner).where(key.in_(ids))).all()
-    owners = [_number(row[1]) for row in rows]
-    if len(owners) < len(ids) or None in owners:
-        return None
-    return {owner for owner in owners if owner is not None}
+    return {row[0]: row[1] for row in rows if row[1] is not None}
 
 
 def _number(value: object) -> int | None:

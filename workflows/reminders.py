@@ -25,6 +25,7 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
+from workflows import signals
 from workflows.deadlines import follow_registers
 from workflows.rules.dates import in_words
 from workflows.rules.reminders import (
@@ -363,6 +364,9 @@ def tick(
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
     # Derived outside any write transaction, written in short ones (follow_registers).
     changes = follow_registers(sessions, as_of=local_day(now))
+    # The signals pages' cache, for the arrangements it lacks today (after a change, and every
+    # arrangement on a new day): the first page after either need not derive them.
+    signals.warm(sessions, as_of=local_day(now))
     swept = SweepResult(0, 0)
     while True:
         # One batch per transaction, so that no write holds the SQLite lock for long. Two

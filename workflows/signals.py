@@ -34,6 +34,7 @@ from storage import mandates as mandate_store
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
 from storage.audit import AuditEvent
+from storage.database import reading_session
 from storage.mandates import Mandate
 from storage.organisations import Organisation
 from workflows import arrangements, equated_days, register_changes
@@ -629,8 +630,6 @@ def summary(
 # day is part of the key because the signals depend on it (overdue, a missed meeting, what is
 # still possible); a new day derives each arrangement once more.
 _FRESH = "besluitwerk.fresh_signals"
-# More distinct versions among the entries than this: each is checked from the oldest.
-_MOST_VERSIONS = 4
 
 
 def cached_signals_of(
@@ -639,21 +638,25 @@ def cached_signals_of(
     *,
     as_of: date,
     loaded: Sequence[Arrangement] | None = None,
+    only_missing: bool = False,
 ) -> list[Signal]:
     """The signals of the arrangements ``ids`` on ``as_of`` (``_signals_of``), from the cache
     where it is valid; what had to be derived waits in the session for ``keep_fresh``.
-    ``loaded``: those arrangements when the caller has loaded them already."""
+    ``loaded``: those arrangements when the caller has loaded them already. ``only_missing``:
+    derive what the cache lacks, and return only that (``warm``)."""
     if not ids:
         return []
     # The version first: everything read after it is at least as new (see registers_version).
     version = registers_version(session)[0]
     entries = [
-        e for e in derivation_store.cached_signals(session, ids, as_of) if e.audit_id <= version
+        e
+        for e in derivation_store.cached_signals(session, ids, as_of, with_payload=not only_missing)
+        if e.audit_id <= version
     ]
     valid = _still_valid(session, entries, version)
     missing = [i for i in ids if i not in valid]
     found: list[Signal] = []
-    if valid:
+    if valid and not only_missing:
         found += _decoded([valid[i] for i in ids if i in valid], session)
     if missing:
         wanted = set(missing)
@@ -675,27 +678,36 @@ def cached_signals_of(
     return found
 
 
+def warm(sessions: sessionmaker[Session], *, as_of: date) -> int:
+    """Derives and stores the signals of every arrangement the cache lacks for ``as_of`` (the
+    scheduler's tick: after a change, and on a new day, the first page need not wait for
+    them); derived outside any write transaction. The number of arrangements stored."""
+    with reading_session(sessions) as session:
+        ids = arrangement_store.arrangement_ids(session)
+        cached_signals_of(session, ids, as_of=as_of, only_missing=True)
+        session.rollback()
+        return keep_fresh(session, sessions)
+
+
 def _still_valid(
     session: Session, entries: Sequence[derivation_store.Cached], version: int
 ) -> dict[int, str]:
-    """Of the entries, the payloads that no change since their version touched."""
+    """Of the entries, the payloads that no change since their own version touched: the
+    changes since the oldest entry's version are read once, with the newest event per
+    arrangement."""
     if not entries:
         return {}
-    versions = sorted({e.audit_id for e in entries})
-    if len(versions) > _MOST_VERSIONS:
-        versions = [versions[0]]
-    changes = {
-        v: register_changes.since(session, v, skip_actions=NOT_REGISTER_CHANGES)
-        if v < version
+    oldest = min(e.audit_id for e in entries)
+    changes = (
+        register_changes.since(session, oldest, skip_actions=NOT_REGISTER_CHANGES)
+        if oldest < version
         else register_changes.NOTHING
-        for v in versions
+    )
+    return {
+        e.arrangement_id: e.payload
+        for e in entries
+        if not changes.touches(e.arrangement_id, after=e.audit_id)
     }
-    valid: dict[int, str] = {}
-    for entry in entries:
-        since = changes.get(entry.audit_id) or changes[versions[0]]
-        if not since.touches(entry.arrangement_id):
-            valid[entry.arrangement_id] = entry.payload
-    return valid
 
 
 def keep_fresh(session: Session, sessions: sessionmaker[Session]) -> int:

@@ -5,7 +5,7 @@ arrangement it touched (all of them when it may touch any); every worker shares 
 from __future__ import annotations
 
 import dataclasses
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -15,7 +15,7 @@ from storage.arrangements import Arrangement
 from tests.conftest import POLICY, login, make_settings, session_factory
 from tests.workflows.test_registers import second_arrangement
 from webapp.app import create_app
-from workflows import arrangements, equated_days, signals
+from workflows import arrangements, equated_days, reminders, signals
 from workflows.actors import system_actor
 
 ACTOR = system_actor("test")
@@ -162,3 +162,39 @@ def test_two_app_instances_on_one_database_share_the_cache(database_url, tmp_pat
     finally:
         for app in (first, second):
             app.extensions["besluitwerk.engine"].dispose()
+
+
+def test_the_tick_fills_the_cache_so_that_the_first_page_derives_nothing(engine, derived):
+    factory = session_factory(engine)
+    day = DAYS[2]
+    reminders.tick(factory, now=datetime(2026, 3, 2, 7, 0, tzinfo=UTC), mailer=None)
+    derived.clear()
+    found = _cached(factory, day)
+    assert derived == []
+    with factory() as session:
+        assert found == _fresh(session, day)
+
+
+def test_an_entry_stays_valid_while_only_other_arrangements_change(engine, derived):
+    """Entries stored at different versions are each checked from their own version."""
+    factory = session_factory(engine)
+    with factory() as session:
+        other = second_arrangement(session)
+        session.commit()
+    day = DAYS[0]
+    _cached(factory, day)
+    for name in ("Logeerzorg Noord", "Logeerzorg Zuid", "Logeerzorg Oost"):
+        with factory() as session:
+            arrangement = session.get(Arrangement, other.id)
+            arrangements.update(
+                session,
+                ACTOR,
+                other.id,
+                {"name": name},
+                expected_version=arrangement.version,
+                partial=True,
+            )
+            session.commit()
+        derived.clear()
+        _cached(factory, day)
+        assert derived == [other.id]
