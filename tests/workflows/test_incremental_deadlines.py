@@ -11,11 +11,11 @@ from datetime import date
 import pytest
 from sqlalchemy import select
 
-from storage.arrangements import Arrangement
+from storage.arrangements import Arrangement, EvaluationMoment
 from storage.deadlines import Deadline
 from tests.conftest import session_factory
 from tests.workflows.test_registers import second_arrangement
-from workflows import arrangements, deadlines, equated_days, signals
+from workflows import arrangement_parts, arrangements, deadlines, equated_days, signals
 from workflows.actors import system_actor
 
 ACTOR = system_actor("test")
@@ -151,15 +151,30 @@ def test_incremental_ticks_equal_a_full_re_derivation_change_after_change(factor
     def equated_day(session):
         equated_days.add(session, ACTOR, {"day": "2025-12-29", "decree": "Besluit van de test"})
 
-    changes = [rename, successor_tender, new_phase, equated_day]
-    days = [DAY, DAY, date(2025, 6, 2), date(2025, 6, 2)]
-    for change, day in zip(changes, days, strict=True):
+    def new_moment(session):
+        arrangement_parts.add_evaluation_moment(
+            session, ACTOR, other, {"name": "Tussenevaluatie", "due_on": "2026-09-01"}
+        )
+
+    def moment_gone(session):
+        # Deleted: its arrangement is no longer found from it, so every one is derived again.
+        moment = session.scalars(
+            select(EvaluationMoment).where(EvaluationMoment.arrangement_id == other)
+        ).one()
+        arrangement_parts.remove_evaluation_moment(session, ACTOR, other, moment.id)
+
+    changes = [rename, successor_tender, new_phase, equated_day, new_moment, moment_gone]
+    days = [DAY, DAY, date(2025, 6, 2), date(2025, 6, 2), date(2025, 6, 2), date(2025, 6, 2)]
+    every = {1, other}
+    # A new day, a day equated with a holiday and a deleted object derive every arrangement.
+    expected = [{other}, {other}, every, every, {other}, every]
+    for change, day, again in zip(changes, days, expected, strict=True):
         with factory() as session:
             change(session)
             session.commit()
         derived.clear()
         deadlines.follow_registers(factory, as_of=day)
-        assert derived  # something was derived again
+        assert set(derived) == again, change.__name__
         _equals_a_full_re_derivation(factory, day)
 
 
