@@ -28,6 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from storage import keys, locks
 from storage.base import Base, UTCDateTime, utc_now
+from storage.database import begin_writing
 
 RESULTS = ("success", "denied", "failed")
 
@@ -123,6 +124,8 @@ def add_event(
     if at is not None and at.tzinfo is None:
         raise ValueError("naive datetime given where an aware UTC datetime is required")
     key = keys.of(session).audit  # before anything is written: no event without its MAC
+    # A read-only request (a download, an export, a refusal) writes its event under the lock.
+    begin_writing(session)
     moment = (at or utc_now()).astimezone(UTC)
     event = AuditEvent(
         # Microseconds survive every database; the MAC is over what is stored.

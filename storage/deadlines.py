@@ -147,6 +147,16 @@ def deadlines_by_key(session: Session, keys: Sequence[str] | None = None) -> dic
     return {d.key: d for d in session.scalars(query)}
 
 
+def derived_deadlines(session: Session, *, arrangement_ids: Sequence[int]) -> dict[str, Deadline]:
+    """The derived deadlines of these arrangements, by key (the index on arrangement_id)."""
+    if not arrangement_ids:
+        return {}
+    query = select(Deadline).where(
+        Deadline.arrangement_id.in_(list(arrangement_ids)), Deadline.source == "derived"
+    )
+    return {d.key: d for d in session.scalars(query)}
+
+
 def due_for_stage(session: Session, today: date, *, limit: int = 1000) -> Sequence[Deadline]:
     return session.scalars(
         select(Deadline)

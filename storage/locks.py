@@ -1,6 +1,8 @@
 """Locks for work that must run one at a time across processes and hosts, held until the
 transaction ends. On PostgreSQL an advisory transaction lock; SQLite needs none, since every
-transaction there begins IMMEDIATE and so already holds the database's one write lock."""
+transaction that may write begins IMMEDIATE there and so already holds the database's one write
+lock (a read-only request's deferred transaction takes none, and calls begin_writing before it
+writes, see storage/database.py)."""
 
 from __future__ import annotations
 

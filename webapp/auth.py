@@ -18,6 +18,7 @@ from flask_login import LoginManager, UserMixin, current_user, login_user, logou
 from markupsafe import Markup
 
 from storage.accounts import User
+from storage.database import begin_reading, begin_writing, reads_only
 from webapp import clock
 from webapp.database import db
 from webapp.logs import safe
@@ -70,9 +71,17 @@ def init_auth(app: Flask) -> None:
             session, token, now=clock.now(), limits=session_limits()
         )
         # Only a timed-out session or the once-a-minute touch changes anything: a request that
-        # just reads then stays in one transaction (on SQLite: one write lock, not two).
+        # just reads then stays in one transaction (on SQLite: a deferred one, without the
+        # write lock). A reading request makes the change again in a write transaction.
         if session.dirty:
+            if reads_only(session):
+                session.rollback()
+                begin_writing(session)
+                user = accounts.resolve_login_session(
+                    session, token, now=clock.now(), limits=session_limits()
+                )
             session.commit()
+            begin_reading(session)
         return SignedIn(user, token, origin()) if user is not None else None
 
     login_manager.user_loader(_load)

@@ -3,11 +3,14 @@
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+import logging
+
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage.database import make_engine, make_session_factory
+from storage.database import make_engine, make_session_factory, reading_session
 from storage.keys import Keys
+from workflows import signals
 
 
 def init_database(app: Flask, database_url: str, keys: Keys) -> None:
@@ -21,6 +24,12 @@ def init_database(app: Flask, database_url: str, keys: Keys) -> None:
         session: Session | None = g.pop("db_session", None)
         if session is not None:
             session.rollback()
+            # What the request derived of the signals, for every worker: in a short write of
+            # its own, once the request's own transaction has ended, and skipped when busy.
+            try:
+                signals.keep_fresh(session, sessions(app))
+            except Exception:  # a cache that is not stored costs a derivation, not the answer
+                logger.exception("signal cache not stored")
             session.close()
 
 
@@ -34,10 +43,19 @@ def keys(app: Flask | None = None) -> Keys:
     return found
 
 
+logger = logging.getLogger("besluitwerk.database")
+
+# Requests that only read: on SQLite their transactions begin deferred, without the write lock
+# (storage.database.reading_session); what such a request writes (the touch of a login
+# session, an audit event of a download or a refusal) goes through begin_writing first.
+READING_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
 def db() -> Session:
     """The request's session, opened on first use."""
     if "db_session" not in g:
-        g.db_session = sessions()()
+        reads = has_request_context() and request.method in READING_METHODS
+        g.db_session = reading_session(sessions()) if reads else sessions()()
     session: Session = g.db_session
     return session
 

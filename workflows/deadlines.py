@@ -9,21 +9,24 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage import arrangements as arrangement_store
 from storage import deadlines as store
+from storage import derivations as derivation_store
+from storage import locks
 from storage.accounts import User
 from storage.arrangements import Arrangement
+from storage.database import reading_session
 from storage.deadlines import Deadline
-from workflows import arrangements, audit
+from workflows import arrangements, audit, register_changes
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
 from workflows.rules.dates import in_words
 from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
 from workflows.rules.roles import Permission, Role
-from workflows.signals import Signal, derive_all
+from workflows.signals import NOT_REGISTER_CHANGES, Signal, derive_all, registers_version
 
 KIND_LABELS = {
     "mandate_needed": "nieuwe volmacht nodig",
@@ -85,12 +88,25 @@ def spec_of(signal: Signal) -> Spec:
     )
 
 
-def specs(session: Session, *, as_of: date, keep_since: date | None = None) -> list[Spec]:
-    """Everything the registers imply, plus the end of every phase still to come. What fell
-    on or after ``keep_since`` (default: ``as_of``) is kept."""
+def specs(
+    session: Session,
+    *,
+    as_of: date,
+    keep_since: date | None = None,
+    arrangement_ids: Sequence[int] | None = None,
+) -> list[Spec]:
+    """Everything the registers imply, plus the end of every phase still to come, for every
+    arrangement (of ``arrangement_ids`` when given). What fell on or after ``keep_since``
+    (default: ``as_of``) is kept."""
     since = as_of if keep_since is None else keep_since
-    found = [spec_of(s) for s in derive_all(session, as_of=as_of, keep_since=since)]
-    for arrangement in session.scalars(select(Arrangement)):
+    found = [
+        spec_of(s)
+        for s in derive_all(session, as_of=as_of, keep_since=since, arrangement_ids=arrangement_ids)
+    ]
+    chosen = select(Arrangement).order_by(Arrangement.id)
+    if arrangement_ids is not None:
+        chosen = chosen.where(Arrangement.id.in_(list(arrangement_ids)))
+    for arrangement in session.scalars(chosen):
         for phase in arrangement.phases:
             if phase.end_on >= since:
                 found.append(
@@ -126,12 +142,22 @@ VANISHED = (
 KEEP_OVERDUE_DAYS = 30
 
 
+def _window(as_of: date) -> date:
+    return date.fromordinal(as_of.toordinal() - KEEP_OVERDUE_DAYS)
+
+
 def sync(session: Session, *, as_of: date) -> dict[str, int]:
     """Bring the derived deadlines in line with the registers: new ones are added, moved ones
-    get a new version (their reminders start over), vanished open ones become not applicable."""
-    window = date.fromordinal(as_of.toordinal() - KEEP_OVERDUE_DAYS)
-    wanted = {spec.key: spec for spec in specs(session, as_of=as_of, keep_since=window)}
-    existing = store.deadlines_by_key(session)
+    get a new version (their reminders start over), vanished open ones become not applicable.
+    All of them, in the session's transaction; the scheduler uses ``follow_registers``."""
+    wanted = {spec.key: spec for spec in specs(session, as_of=as_of, keep_since=_window(as_of))}
+    return _apply(session, wanted, store.deadlines_by_key(session))
+
+
+def _apply(
+    session: Session, wanted: dict[str, Spec], existing: dict[str, Deadline]
+) -> dict[str, int]:
+    """Makes ``existing`` (the deadlines of the arrangements derived) what ``wanted`` says."""
     ladders = store.ladders(session)
     counts = {"added": 0, "moved": 0, "closed": 0}
     for key, spec in wanted.items():
@@ -178,6 +204,70 @@ def sync(session: Session, *, as_of: date) -> dict[str, int]:
             counts["closed"] += 1
     session.flush()
     return counts
+
+
+# The scheduler's mark in storage.derivations: the registers version and the day its deadlines
+# were last derived at.
+MARK = "deadlines"
+# Arrangements written per transaction: each write is short, so that no request waits long
+# for the SQLite write lock.
+ARRANGEMENTS_PER_WRITE = 25
+
+
+def follow_registers(sessions: sessionmaker[Session], *, as_of: date) -> dict[str, int]:
+    """``sync``, for the scheduler's tick: only the arrangements an audited change touched
+    since the previous tick are derived again (every one on a new day, since what a deadline
+    says of a missed meeting depends on the day), outside any write transaction; what changed
+    is then written in short transactions of a few arrangements each, and the mark last. A
+    tick with nothing changed derives nothing.
+
+    Two schedulers at once: each write checks that the mark is still the one the derivation
+    started from and stops when another moved it (the other wrote what is newer)."""
+    counts = {"added": 0, "moved": 0, "closed": 0}
+    with reading_session(sessions) as session:
+        mark = derivation_store.mark(session, MARK)
+        started = (mark.audit_id, mark.as_of) if mark is not None else None
+        version = registers_version(session)[0]
+        if started is not None and started == (version, as_of):
+            return counts
+        if started is None or started[1] != as_of:
+            changes = register_changes.EVERYTHING
+        else:
+            changes = register_changes.since(session, started[0], skip_actions=NOT_REGISTER_CHANGES)
+        ids = (
+            arrangement_store.arrangement_ids(session)
+            if changes.arrangement_ids is None
+            else sorted(changes.arrangement_ids)
+        )
+        wanted = specs(session, as_of=as_of, keep_since=_window(as_of), arrangement_ids=ids)
+        session.rollback()
+    per_arrangement: dict[int, dict[str, Spec]] = {i: {} for i in ids}
+    for spec in wanted:
+        per_arrangement.setdefault(spec.arrangement_id, {})[spec.key] = spec
+    chosen = sorted(per_arrangement)
+    for start in range(0, len(chosen), ARRANGEMENTS_PER_WRITE):
+        part = chosen[start : start + ARRANGEMENTS_PER_WRITE]
+        with sessions() as session, session.begin():
+            if not _still_marked(session, started):
+                return counts
+            existing = store.derived_deadlines(session, arrangement_ids=part)
+            done = _apply(
+                session, {k: v for i in part for k, v in per_arrangement[i].items()}, existing
+            )
+            for name, number in done.items():
+                counts[name] += number
+    with sessions() as session, session.begin():
+        if _still_marked(session, started):
+            derivation_store.set_mark(session, MARK, audit_id=version, as_of=as_of)
+    return counts
+
+
+def _still_marked(session: Session, started: tuple[int, date] | None) -> bool:
+    """Takes the scheduler's lock (PostgreSQL; SQLite's write transaction holds its own) and
+    says whether the mark is the one the derivation started from."""
+    locks.hold(session, locks.SCHEDULER_SWEEP)
+    mark = derivation_store.mark(session, MARK)
+    return (None if mark is None else (mark.audit_id, mark.as_of)) == started
 
 
 def visible_to(actor: Actor, deadline: Deadline, arrangement_ids: set[int]) -> bool:

@@ -30,7 +30,8 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
-from workflows.deadlines import KIND_LABELS, sync
+from workflows import signals
+from workflows.deadlines import KIND_LABELS, follow_registers
 from workflows.rules.dates import in_words
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
@@ -45,6 +46,8 @@ from workflows.rules.roles import ROLE_LABELS, Role
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 DIGEST_DAYS = 14
+# Deadlines swept per write transaction in a tick.
+SWEEP_BATCH = 200
 
 
 class Mailer(Protocol):
@@ -189,10 +192,16 @@ class _Due:
 
 
 def sweep(
-    session: Session, *, now: datetime, batch: int = 1000, link: Link | None = None
+    session: Session,
+    *,
+    now: datetime,
+    batch: int = 1000,
+    rounds: int | None = None,
+    link: Link | None = None,
 ) -> SweepResult:
     """Materialise the due reminder stages as messages. Touches only deadlines whose next
     stage has come (an index on status and next_stage_on), so its cost follows what is due.
+    ``rounds``: at most that many batches (the tick sweeps one batch per transaction).
 
     What falls due for one person in one arrangement in one run becomes one message (a digest
     listing them all) instead of one per municipality. The messages are written in the same
@@ -202,7 +211,8 @@ def sweep(
     ladder = _ladder(session)
     touched = created = 0
     waiting: dict[tuple[int, int | None], list[_Due]] = {}
-    while True:
+    while rounds is None or rounds > 0:
+        rounds = None if rounds is None else rounds - 1
         due = store.due_for_stage(session, today, limit=batch)
         if not due:
             break
@@ -535,12 +545,24 @@ def tick(
     link: Link | None = None,
 ) -> dict[str, int]:
     """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
+    # Derived outside any write transaction, written in short ones (follow_registers).
+    changes = follow_registers(sessions, as_of=local_day(now))
+    # The signals pages' cache, for the arrangements it lacks today (after a change, and every
+    # arrangement on a new day): the first page after either need not derive them.
+    signals.warm(sessions, as_of=local_day(now))
+    swept = SweepResult(0, 0)
+    while True:
+        # One batch per transaction, so that no write holds the SQLite lock for long. Two
+        # schedulers (on two hosts, or a restart overlapping the old one) sweep one at a
+        # time; the message keys make a stage go out once either way.
+        with sessions() as session, session.begin():
+            locks.hold(session, locks.SCHEDULER_SWEEP)
+            batch = sweep(session, now=now, batch=SWEEP_BATCH, rounds=1, link=link)
+        swept = SweepResult(swept.deadlines + batch.deadlines, swept.messages + batch.messages)
+        if batch.deadlines < SWEEP_BATCH:
+            break
     with sessions() as session, session.begin():
-        # Two schedulers (on two hosts, or a restart overlapping the old one) would otherwise
-        # both add the same new deadlines, and the second would fail on their unique key.
         locks.hold(session, locks.SCHEDULER_SWEEP)
-        changes = sync(session, as_of=local_day(now))
-        swept = sweep(session, now=now, link=link)
         digests = digest(session, now=now)
     result = dispatch(sessions, now=now, mailer=mailer)
     return {

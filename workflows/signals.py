@@ -19,23 +19,26 @@ is done or will be done before that decision, the ratification route (BW 3:69).
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select, text
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, sessionmaker
 
 from storage import agreements as agreement_store
 from storage import arrangements as arrangement_store
+from storage import derivations as derivation_store
 from storage import mandates as mandate_store
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
 from storage.audit import AuditEvent
+from storage.database import reading_session
 from storage.mandates import Mandate
 from storage.organisations import Organisation
-from workflows import arrangements, equated_days
+from workflows import arrangements, equated_days, register_changes
 from workflows.actors import Actor
 from workflows.agreements import snapshot as agreement_snapshot
 from workflows.agreements import term_of
@@ -235,16 +238,25 @@ def derive(
         ids = arrangements.visible_ids(session, actor)
         if arrangement_id is not None:
             ids = [i for i in ids if i == arrangement_id]
-        visible = arrangement_store.for_planning(session, ids)
+        return _by_date(cached_signals_of(session, ids, as_of=as_of))
     chosen = [a for a in visible if arrangement_id is None or a.id == arrangement_id]
-    return _by_date(_signals_of(session, chosen, as_of=as_of))
+    return _by_date(cached_signals_of(session, [a.id for a in chosen], as_of=as_of, loaded=chosen))
 
 
-def derive_all(session: Session, *, as_of: date, keep_since: date | None = None) -> list[Signal]:
-    """Every signal of every arrangement: what the scheduler turns into deadlines. Signals whose
-    date fell on or after ``keep_since`` (default: ``as_of``) stay, so that a deadline can be
-    reminded of as overdue for a while."""
-    everything = arrangement_store.for_planning(session, arrangement_store.arrangement_ids(session))
+def derive_all(
+    session: Session,
+    *,
+    as_of: date,
+    keep_since: date | None = None,
+    arrangement_ids: Sequence[int] | None = None,
+) -> list[Signal]:
+    """Every signal of every arrangement (of ``arrangement_ids`` when given): what the scheduler
+    turns into deadlines. Signals whose date fell on or after ``keep_since`` (default:
+    ``as_of``) stay, so that a deadline can be reminded of as overdue for a while."""
+    everything = arrangement_store.for_planning(
+        session,
+        arrangement_store.arrangement_ids(session) if arrangement_ids is None else arrangement_ids,
+    )
     return _signals_of(
         session, sorted(everything, key=lambda a: a.id), as_of=as_of, keep_since=keep_since
     )
@@ -596,8 +608,7 @@ def summary(
     (``visible_ids``, from ``arrangements.visible_ids``): the first few of what ``derive``
     gives, and how many of all are overdue."""
     actor.require(Permission.VIEW_SIGNALS)
-    chosen = arrangement_store.for_planning(session, visible_ids)
-    derived = _by_date(_signals_of(session, chosen, as_of=as_of))
+    derived = _by_date(cached_signals_of(session, visible_ids, as_of=as_of))
     return Summary(
         first=tuple(
             Line(
@@ -611,3 +622,186 @@ def summary(
         ),
         overdue=sum(1 for s in derived if s.overdue),
     )
+
+
+# Signals cached in the database (storage.derivations), per arrangement and day, shared by every
+# worker: a miss costs the derivation of the arrangements that changed, not of all. An entry
+# holds the signals of one arrangement as derived on its day at a registers version; it serves
+# while no audited change since that version touched the arrangement (register_changes). The
+# day is part of the key because the signals depend on it (overdue, a missed meeting, what is
+# still possible); a new day derives each arrangement once more.
+_FRESH = "besluitwerk.fresh_signals"
+
+
+def cached_signals_of(
+    session: Session,
+    ids: Sequence[int],
+    *,
+    as_of: date,
+    loaded: Sequence[Arrangement] | None = None,
+    only_missing: bool = False,
+) -> list[Signal]:
+    """The signals of the arrangements ``ids`` on ``as_of`` (``_signals_of``), from the cache
+    where it is valid; what had to be derived waits in the session for ``keep_fresh``.
+    ``loaded``: those arrangements when the caller has loaded them already. ``only_missing``:
+    derive what the cache lacks, and return only that (``warm``)."""
+    if not ids:
+        return []
+    # The version first: everything read after it is at least as new (see registers_version).
+    version = registers_version(session)[0]
+    entries = [
+        e
+        for e in derivation_store.cached_signals(session, ids, as_of, with_payload=not only_missing)
+        if e.audit_id <= version
+    ]
+    valid = _still_valid(session, entries, version)
+    missing = [i for i in ids if i not in valid]
+    found: list[Signal] = []
+    if valid and not only_missing:
+        found += _decoded([valid[i] for i in ids if i in valid], session)
+    if missing:
+        wanted = set(missing)
+        chosen = (
+            [a for a in loaded if a.id in wanted]
+            if loaded is not None
+            else arrangement_store.for_planning(session, missing)
+        )
+        derived = _signals_of(session, sorted(chosen, key=lambda a: a.id), as_of=as_of)
+        found += derived
+        per_arrangement: dict[int, list[Signal]] = {a.id: [] for a in chosen}
+        for signal in derived:
+            per_arrangement[signal.arrangement_id].append(signal)
+        fresh = session.info.setdefault(_FRESH, {})
+        for arrangement_id, its in per_arrangement.items():
+            fresh[(arrangement_id, as_of)] = derivation_store.Cached(
+                arrangement_id, version, _encoded(its)
+            )
+    return found
+
+
+def warm(sessions: sessionmaker[Session], *, as_of: date) -> int:
+    """Derives and stores the signals of every arrangement the cache lacks for ``as_of`` (the
+    scheduler's tick: after a change, and on a new day, the first page need not wait for
+    them); derived outside any write transaction. The number of arrangements stored."""
+    with reading_session(sessions) as session:
+        ids = arrangement_store.arrangement_ids(session)
+        cached_signals_of(session, ids, as_of=as_of, only_missing=True)
+        session.rollback()
+        return keep_fresh(session, sessions)
+
+
+def _still_valid(
+    session: Session, entries: Sequence[derivation_store.Cached], version: int
+) -> dict[int, str]:
+    """Of the entries, the payloads that no change since their own version touched: the
+    changes since the oldest entry's version are read once, with the newest event per
+    arrangement."""
+    if not entries:
+        return {}
+    oldest = min(e.audit_id for e in entries)
+    changes = (
+        register_changes.since(session, oldest, skip_actions=NOT_REGISTER_CHANGES)
+        if oldest < version
+        else register_changes.NOTHING
+    )
+    return {
+        e.arrangement_id: e.payload
+        for e in entries
+        if not changes.touches(e.arrangement_id, after=e.audit_id)
+    }
+
+
+def keep_fresh(session: Session, sessions: sessionmaker[Session]) -> int:
+    """Stores in the cache what ``session`` derived, in a short transaction of its own when it
+    costs no wait (``put_signals_if_free``); the number of entries stored."""
+    fresh: dict[tuple[int, date], derivation_store.Cached] = session.info.pop(_FRESH, {})
+    stored = 0
+    per_day: dict[date, list[derivation_store.Cached]] = defaultdict(list)
+    for (_, day), entry in fresh.items():
+        per_day[day].append(entry)
+    for day, entries in per_day.items():
+        if derivation_store.put_signals_if_free(sessions, entries, day):
+            stored += len(entries)
+    return stored
+
+
+def _plan_json(plan: Plan) -> list[str]:
+    return [
+        plan.act_on.isoformat(),
+        plan.latest_meeting_on.isoformat(),
+        plan.agenda_closes_on.isoformat(),
+        plan.start_by_on.isoformat(),
+    ]
+
+
+def _plan_of(values: list[str]) -> Plan:
+    act_on, latest, closes, start_by = (date.fromisoformat(v) for v in values)
+    return Plan(act_on, latest, closes, start_by)
+
+
+def _encoded(found: Sequence[Signal]) -> str:
+    return json.dumps(
+        [
+            {
+                "kind": s.kind,
+                "arrangement_id": s.arrangement_id,
+                "arrangement_name": s.arrangement_name,
+                "subject": s.subject,
+                "act_on": s.act_on.isoformat(),
+                "plan": _plan_json(s.plan),
+                "explanation": s.explanation,
+                "municipality_id": s.municipality.id if s.municipality else None,
+                "act": s.act.value if s.act else None,
+                "mandate_id": s.mandate_id,
+                "overdue": s.overdue,
+                "key": s.key,
+                "acts": [a.value for a in s.acts],
+                "mandate_kind": s.mandate_kind,
+                "missed": s.missed,
+                "next_plan": _plan_json(s.next_plan) if s.next_plan else None,
+                "gap_now": s.gap_now,
+                "advice": s.advice,
+                "ratification": s.ratification,
+            }
+            for s in found
+        ],
+        ensure_ascii=False,
+    )
+
+
+def _decoded(payloads: Sequence[str], session: Session) -> list[Signal]:
+    rows = [row for payload in payloads for row in json.loads(payload)]
+    ids = {row["municipality_id"] for row in rows if row["municipality_id"] is not None}
+    organisations = (
+        {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
+        if ids
+        else {}
+    )
+    return [
+        Signal(
+            kind=row["kind"],
+            arrangement_id=row["arrangement_id"],
+            arrangement_name=row["arrangement_name"],
+            subject=row["subject"],
+            act_on=date.fromisoformat(row["act_on"]),
+            plan=_plan_of(row["plan"]),
+            explanation=row["explanation"],
+            municipality=(
+                organisations[row["municipality_id"]]
+                if row["municipality_id"] is not None
+                else None
+            ),
+            act=Act(row["act"]) if row["act"] else None,
+            mandate_id=row["mandate_id"],
+            overdue=row["overdue"],
+            key=row["key"],
+            acts=tuple(Act(a) for a in row["acts"]),
+            mandate_kind=row["mandate_kind"],
+            missed=row["missed"],
+            next_plan=_plan_of(row["next_plan"]) if row["next_plan"] else None,
+            gap_now=row["gap_now"],
+            advice=row["advice"],
+            ratification=row["ratification"],
+        )
+        for row in rows
+    ]

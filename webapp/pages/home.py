@@ -133,10 +133,10 @@ def home() -> ResponseReturnValue:
         if actor.role == Role.PROVIDER
         else []
     )
-    # Everything the page shows is read: end the transaction before rendering. On SQLite every
-    # transaction takes the write lock (BEGIN IMMEDIATE), so holding it while the template
-    # renders would make the workers wait on each other's start pages. Nothing was changed,
-    # and nothing expires on commit, so the page renders from what was read.
+    # Everything the page shows is read: end the transaction before rendering. A read-only
+    # request on SQLite holds no write lock (its transaction begins deferred), but an open
+    # transaction still keeps the WAL from being checkpointed past its snapshot. Nothing was
+    # changed, and nothing expires on commit, so the page renders from what was read.
     session.commit()
     return render_template(
         "home.html",
