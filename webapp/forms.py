@@ -66,6 +66,8 @@ def form_fields(
             widget = "select"
         elif isinstance(reader, fields.Whole | fields.Money):
             widget = "number"
+        elif getattr(reader, "multiline", False):
+            widget = "textarea"  # a reader of its own that takes one item per line
         result.append(
             FormField(name, reader.label, widget, required, choices, descriptions.get(name, ""))
         )
