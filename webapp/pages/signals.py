@@ -15,6 +15,7 @@ from workflows.errors import InvalidInput
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_article
 from workflows.rules.dates import parse_date
+from workflows.rules.own_municipality import own_municipality
 from workflows.rules.termijnenwet import TermEnd, term_end
 
 blueprint = Blueprint("signals", __name__)
@@ -38,6 +39,14 @@ def dashboard() -> ResponseReturnValue:
             error = str(problem)
     chosen = request.args.get("regeling", "")
     found = signals.derive(session, actor, as_of=as_of, arrangement_id=fields.id_or_none(chosen))
+    # A municipality's officer sees her municipality's work first, the region one click away.
+    own_id = own_municipality(actor.role, actor.organisation_id)
+    whole_region = own_id is None or request.args.get("regio") == "1"
+    elsewhere = 0
+    if not whole_region and own_id is not None:
+        mine = signals.concerning(found, own_id)
+        elsewhere = len(found) - len(mine)
+        found = mine
     gaps = [s for s in found if s.kind == "mandate_needed"]
     groups = [
         (key, list(items))
@@ -59,6 +68,9 @@ def dashboard() -> ResponseReturnValue:
         acts=ACT_LABELS,
         needs={act: with_article(kind_for(act)) for act in Act},
         needs_mandaat=any(s.mandate_kind == MandateKind.MANDAAT for s in gaps),
+        own_first=own_id is not None,
+        whole_region=whole_region,
+        elsewhere=elsewhere,
     )
 
 
