@@ -39,14 +39,6 @@ def dashboard() -> ResponseReturnValue:
             error = str(problem)
     chosen = request.args.get("regeling", "")
     found = signals.derive(session, actor, as_of=as_of, arrangement_id=fields.id_or_none(chosen))
-    # A municipality's officer sees her municipality's work first, the region one click away.
-    own_id = own_municipality(actor.role, actor.organisation_id)
-    whole_region = own_id is None or request.args.get("regio") == "1"
-    elsewhere = 0
-    if not whole_region and own_id is not None:
-        mine = signals.concerning(found, own_id)
-        elsewhere = len(found) - len(mine)
-        found = mine
     gaps = [s for s in found if s.kind == "mandate_needed"]
     groups = [
         (key, list(items))
@@ -55,6 +47,17 @@ def dashboard() -> ResponseReturnValue:
             key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
         )
     ]
+    # A municipality's officer sees her municipality's work first, the region one click away.
+    # A gap shared with other municipalities concerns hers too: its group stays whole, as one
+    # volmacht for all of them is the way to close it.
+    own_id = own_municipality(actor.role, actor.organisation_id)
+    whole_region = own_id is None or request.args.get("regio") == "1"
+    elsewhere = 0
+    if not whole_region and own_id is not None:
+        mine = signals.concerning(found, own_id)
+        elsewhere = len(found) - len(mine)
+        found = mine
+        groups = [(key, items) for key, items in groups if signals.concerning(items, own_id)]
     return render_template(
         "signals/dashboard.html",
         signals=found,
