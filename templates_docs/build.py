@@ -29,7 +29,7 @@ from docx import Document
 from docx.document import Document as DocxDocument
 from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_TAB_ALIGNMENT
+from docx.enum.text import WD_LINE_SPACING, WD_TAB_ALIGNMENT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
@@ -181,8 +181,12 @@ class Builder:
         widths: tuple[float, ...],
         *,
         size: Pt | None = None,
+        last: bool = False,
     ) -> Table:
-        """A header row, then one row per item of ``loop`` (``"b in bijlagen"``)."""
+        """A header row, then one row per item of ``loop`` (``"b in bijlagen"``). ``last``: the
+        table ends the document, so its rows may not split either: a last row split at the
+        bottom of a page leaves only its lower margin, under a repeated header row, on a page of
+        its own."""
         table = self._table(4, len(headers), widths, style="Table Grid")
         header, start, data, end = table.rows
         for cell, text in zip(header.cells, headers, strict=True):
@@ -193,8 +197,32 @@ class Builder:
         for cell, text in zip(data.cells, cells, strict=True):
             _cell_text(cell, text, size=size)
         _cell_text(end.cells[0], "{%tr endfor %}")
-        self.doc.add_paragraph()
+        if last:
+            _cant_split(header)
+            _cant_split(data)
+            self.end_paragraph()
+        else:
+            self.doc.add_paragraph()
         return table
+
+    def end_paragraph(self) -> Paragraph:
+        """Word needs a paragraph after a table that ends the document. An ordinary empty one
+        is a line high: when the table fills the page to the bottom, that line alone goes to a
+        new, blank last page. This one is a point high and has no spacing, so it fits."""
+        paragraph = self.doc.add_paragraph()
+        fmt = paragraph.paragraph_format
+        fmt.space_before = Pt(0)
+        fmt.space_after = Pt(0)
+        fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+        fmt.line_spacing = Pt(1)
+        # The paragraph mark's own size: an empty paragraph is as high as its mark.
+        mark = OxmlElement("w:rPr")
+        for name in ("w:sz", "w:szCs"):
+            size = OxmlElement(name)
+            size.set(qn("w:val"), "2")
+            mark.append(size)
+        paragraph._p.get_or_add_pPr().append(mark)
+        return paragraph
 
     def signature_table(self, parties: list[str], lines: list[str]) -> Table:
         """Signature blocks side by side, without borders."""
@@ -465,41 +493,45 @@ def agendaformulier() -> Builder:
     b.p("{{ publieksvriendelijke_samenvatting }}")
     b.rule()
     b.p("B&W besluit d.d. {{ besluit_datum }}", bold=True)
+    b.p("(In te vullen na de vergadering door loco-gemeentesecretaris)")
 
     b.h2("Inleiding en voorgeschiedenis", page_break_before=True)
     b.p("{{ inleiding }}")
-    b.h2("Gewenst effect")
+    # The headings are those of the paper agenda form, word for word.
+    b.h2("Gewenst effect van het besluit in relatie tot de strategische opgaven")
     b.p("{{ gewenst_effect }}")
     b.h2("Argumenten")
     b.tag("{%p for argument in argumenten %}")
     b.numbered("{{ argument.nummer }}", "{{ argument.tekst }}")
     b.tag("{%p endfor %}")
-    b.h2("Risico's")
+    b.h2("Risico’s")
     b.p("{{ risicos }}")
-    b.h2("Kosten en financiële dekking")
+    b.h2("Kosten en financiële dekking van het voorstel")
     b.p("{{ kosten }}")
     b.h2("Afweging en alternatieven")
     b.p("{{ alternatieven }}")
     b.h2("Participatie")
     b.p("{{ participatie }}")
-    b.h2("Communicatie")
+    b.h2("Communicatie met direct betrokkenen")
     b.p("{{ communicatie }}")
-    b.p("Persbericht: {{ persbericht }}")
+    b.h2("Persbericht, ja of nee")
+    b.p("{{ persbericht }}")
     b.h2("Vervolg")
     b.p("{{ vervolg }}")
-    b.h2("Bijlagen")
+    b.h2("Bijlage(n)")
     b.loop_table(
-        ["Nr.", "Titel", "College", "Raad", "Niet actief publiceren", "Geheim"],
+        ["Bijlage", "Omschrijving", "College", "Raad", "Niet actief publiceren", "Geheim"],
         "bijlage in bijlagen",
         [
-            "{{ bijlage.nummer }}",
+            "Bijlage {{ bijlage.nummer }}",
             "{{ bijlage.titel }}",
             "{{ bijlage.college }}",
             "{{ bijlage.raad }}",
             "{{ bijlage.niet_actief_publiceren }}",
             "{{ bijlage.geheim }}",
         ],
-        widths=(1.2, 6.8, 1.9, 1.7, 2.7, 2.2),
+        widths=(2.3, 5.7, 1.9, 1.7, 2.7, 2.2),
+        last=True,
     )
     return b
 

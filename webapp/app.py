@@ -33,6 +33,7 @@ from webapp.config import ConfigurationError, Settings, load_settings
 from webapp.converters import init_converters
 from webapp.database import init_database
 from webapp.formatting import init_formatting
+from webapp.forms import init_forms
 from webapp.headers import init_headers
 from webapp.logs import configure_logging, safe
 from webapp.pages import (
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     init_database(app, settings.database_url, Keys.derive(settings.audit_key))
     app.extensions["besluitwerk.files"] = LocalFileStore(settings.data_dir / "files")
     init_formatting(app)
+    init_forms(app)
     init_headers(app)
     csrf.init_app(app)
     init_auth(app)

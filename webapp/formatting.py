@@ -3,6 +3,7 @@ texts are those of the documents (workflows.rules.dutch_format); a page shows "â
 
 from __future__ import annotations
 
+from collections.abc import Sized
 from datetime import date, datetime
 from decimal import Decimal
 
@@ -10,6 +11,7 @@ from flask import Flask
 
 from workflows.rules.dutch_format import (
     amsterdam_date_time,
+    count_phrase,
     decimal_number,
     long_date,
     money,
@@ -39,7 +41,18 @@ def percent(value: float | None) -> str:
     return percentage(value) if value is not None else NONE
 
 
+def count(value: int | Sized, noun: str, none: str | None = None) -> str:
+    """``{{ rows | aantal('dossier') }}``: 1 dossier, 2 dossiers, geen dossiers; a list is
+    counted by its length."""
+    return count_phrase(value if isinstance(value, int) else len(value), noun, none=none)
+
+
 def init_formatting(app: Flask) -> None:
     app.jinja_env.filters.update(
-        datum=dutch_date, datumtijd=dutch_datetime, bedrag=euro, getal=number, procent=percent
+        datum=dutch_date,
+        datumtijd=dutch_datetime,
+        bedrag=euro,
+        getal=number,
+        procent=percent,
+        aantal=count,
     )

@@ -9,8 +9,10 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Protocol
 
-from flask import flash, redirect, request
+from flask import Flask, flash, redirect, request
 from flask.typing import ResponseReturnValue
+from jinja2 import pass_context
+from jinja2.runtime import Context
 
 from webapp.database import db
 from workflows.errors import Conflict, InvalidInput
@@ -64,6 +66,8 @@ def form_fields(
             widget = "select"
         elif isinstance(reader, fields.Whole | fields.Money):
             widget = "number"
+        elif getattr(reader, "multiline", False):
+            widget = "textarea"  # a reader of its own that takes one item per line
         result.append(
             FormField(name, reader.label, widget, required, choices, descriptions.get(name, ""))
         )
@@ -140,3 +144,23 @@ def save_edit(
     session.commit()
     flash(done, "success")
     return redirect(to)
+
+
+def has_messages(errors: object) -> bool:
+    """Whether a page's ``errors`` hold any message: a flat ``{field: message}`` or, on pages
+    with several forms, ``{form: {field: message}}``."""
+    if isinstance(errors, Mapping):
+        return any(has_messages(value) for value in errors.values())
+    return bool(errors)
+
+
+@pass_context
+def form_failed(context: Context) -> bool:
+    """Whether the page shows a form that came back with errors (``errors``, or the single
+    ``error`` of the login steps): its title then starts with "Fout:" (WCAG 3.3.1), so a
+    screen reader says so first."""
+    return has_messages(context.get("errors")) or has_messages(context.get("error"))
+
+
+def init_forms(app: Flask) -> None:
+    app.jinja_env.globals["form_failed"] = form_failed

@@ -68,6 +68,8 @@ class Annexes:
     publiceren; geheim`` with ja/nee, or a JSON list of objects."""
 
     label: str = "Bijlagen"
+    # One annex per line: the form shows a text area, as for fields.Lines.
+    multiline: bool = True
 
     def read(self, raw: Any) -> list[dict[str, object]]:
         if raw in (None, ""):

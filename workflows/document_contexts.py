@@ -83,7 +83,8 @@ def agendaformulier(decision: Decision, arrangement: Arrangement | None, *, toda
         "urgentie": decision.urgency,
         "raadsbesluit_nodig": yes_no(decision.council_decision_needed),
         "raad_informeren": yes_no(decision.inform_council),
-        "mee_geadviseerd_door": ", ".join(decision.co_advisers),
+        # One co-adviser per line, as on the paper form (a name with its unit holds commas).
+        "mee_geadviseerd_door": "\n".join(decision.co_advisers),
         "advies_gemeentesecretaris": decision.secretary_advice,
         "conceptbesluit": numbered_items(decision.draft_decision),
         "publieksvriendelijke_samenvatting": decision.public_summary,

@@ -47,6 +47,7 @@ from workflows.rules import coverage as coverage_rule
 from workflows.rules import ratification
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, needed, new
 from workflows.rules.dates import in_words
+from workflows.rules.own_municipality import concerns
 from workflows.rules.periods import ONE_DAY, add_months
 from workflows.rules.planning import MeetingCalendar, Plan, next_meeting, plan_backwards
 from workflows.rules.roles import Permission
@@ -602,13 +603,22 @@ _HEAD = (
 
 
 def summary(
-    session: Session, actor: Actor, *, as_of: date, visible_ids: Sequence[int], first: int = 6
+    session: Session,
+    actor: Actor,
+    *,
+    as_of: date,
+    visible_ids: Sequence[int],
+    first: int = 6,
+    municipality_id: int | None = None,
 ) -> Summary:
     """What the start page shows of the signals of the arrangements the actor sees
     (``visible_ids``, from ``arrangements.visible_ids``): the first few of what ``derive``
-    gives, and how many of all are overdue."""
+    gives, and how many of all are overdue. With ``municipality_id``: only what concerns that
+    municipality (rules.own_municipality)."""
     actor.require(Permission.VIEW_SIGNALS)
     derived = _by_date(cached_signals_of(session, visible_ids, as_of=as_of))
+    if municipality_id is not None:
+        derived = concerning(derived, municipality_id)
     return Summary(
         first=tuple(
             Line(
@@ -805,3 +815,12 @@ def _decoded(payloads: Sequence[str], session: Session) -> list[Signal]:
         )
         for row in rows
     ]
+
+
+def _municipality_id(signal: Signal) -> int | None:
+    return signal.municipality.id if signal.municipality is not None else None
+
+
+def concerning(signals: Sequence[Signal], municipality_id: int) -> list[Signal]:
+    """The signals that concern the municipality: its own and the whole arrangement's."""
+    return [s for s in signals if concerns(_municipality_id(s), municipality_id)]

@@ -340,8 +340,9 @@ def test_the_agenda_form_says_mee_geadviseerd_door_from_the_advices(session):
     filled = documents.fill(
         session, system_actor("test"), "agendaformulier", "decision", enschede.id, None, now=NOW
     )
+    # One co-adviser per line, as on the paper form (issue 16, point 6).
     assert filled.context["mee_geadviseerd_door"] == (
-        "N. Boll, SBS, E. van 't Hoog en I. Lungu – van Twisk, JZ, Twentse Koers"
+        "N. Boll, SBS\nE. van 't Hoog en I. Lungu – van Twisk, JZ\nTwentse Koers"
     )
     decision_id = new_dossier(session)
     ask(session, decision_id)
@@ -350,5 +351,5 @@ def test_the_agenda_form_says_mee_geadviseerd_door_from_the_advices(session):
         session, system_actor("test"), "agendaformulier", "decision", decision_id, None, now=NOW
     )
     assert filled.context["mee_geadviseerd_door"] == (
-        "Jurist Enschede, Juridische Zaken, Beleidsmedewerker Enschede, SBS"
+        "Jurist Enschede, Juridische Zaken\nBeleidsmedewerker Enschede, SBS"
     )

@@ -33,6 +33,7 @@ from workflows.rules.decisions import (
     decision_points,
     numbered_items,
 )
+from workflows.rules.dutch_format import count_phrase
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("decisions", __name__, url_prefix="/besluiten")
@@ -425,7 +426,7 @@ def fan_out(decision_id: int) -> ResponseReturnValue:
         )
     session.commit()
     flash(
-        f"{len(created)} gemeentelijke dossiers aangemaakt."
+        f"{count_phrase(len(created), 'gemeentelijk dossier')} aangemaakt."
         if created
         else "Alle gemeenten hadden al een dossier.",
         "success",

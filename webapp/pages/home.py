@@ -16,6 +16,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from workflows import arrangements, co_advice, notifications, provider_overview, signals
+from workflows.rules.own_municipality import own_municipality
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
 blueprint = Blueprint("pages", __name__)
@@ -97,6 +98,9 @@ def home() -> ResponseReturnValue:
     today = clock.today()
     session = db()
     sees_signals = actor.can(Permission.VIEW_SIGNALS)
+    # A municipality's officer sees her municipality's signals first (the key holds role and
+    # organisation, so what is kept is per municipality too); the region is one click away.
+    own_id = own_municipality(actor.role, actor.organisation_id)
     # The version first: everything read after it is at least as new.
     key = (
         signals.registers_version(session),
@@ -115,7 +119,9 @@ def home() -> ResponseReturnValue:
                 arrangement_store.upcoming_moments(session, ids, from_day=today, limit=5)
             ),
             signals=(
-                signals.summary(session, actor, as_of=today, visible_ids=ids)
+                signals.summary(
+                    session, actor, as_of=today, visible_ids=ids, municipality_id=own_id
+                )
                 if sees_signals
                 else signals.NO_SIGNALS
             ),
@@ -152,4 +158,5 @@ def home() -> ResponseReturnValue:
         unread=unread,
         to_advise=shown.to_advise,
         rows=provider_rows,
+        own_first=own_id is not None,
     )

@@ -13,6 +13,7 @@ from webapp.downloads import attachment
 from workflows import arrangements, imports
 from workflows.errors import InvalidInput
 from workflows.rules import fields
+from workflows.rules.dutch_format import count_phrase
 
 blueprint = Blueprint("imports", __name__)
 
@@ -132,7 +133,8 @@ def confirm(import_id: int) -> ResponseReturnValue:
         )
     session.commit()
     flash(
-        f"{len(batch.rows) - len(exclude)} regels opgeslagen; {len(exclude)} uitgesloten.",
+        f"{count_phrase(len(batch.rows) - len(exclude), 'regel', none='geen regels')} "
+        f"opgeslagen; {len(exclude)} uitgesloten.",
         "success",
     )
     return redirect(

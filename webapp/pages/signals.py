@@ -16,6 +16,7 @@ from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.gap_starters import may_start, once_drafted, who_can_start
+from workflows.rules.own_municipality import own_municipality
 from workflows.rules.termijnenwet import TermEnd, term_end
 
 blueprint = Blueprint("signals", __name__)
@@ -63,6 +64,17 @@ def dashboard() -> ResponseReturnValue:
         if actor.role is not None:
             who += " " + once_drafted(actor.role, actor.organisation_id, list(names))
         groups.append((key, items, may, who.strip()))
+    # A municipality's officer sees her municipality's work first, the region one click away.
+    # A gap shared with other municipalities concerns hers too: its group stays whole, as one
+    # volmacht for all of them is the way to close it.
+    own_id = own_municipality(actor.role, actor.organisation_id)
+    whole_region = own_id is None or request.args.get("regio") == "1"
+    elsewhere = 0
+    if not whole_region and own_id is not None:
+        mine = signals.concerning(found, own_id)
+        elsewhere = len(found) - len(mine)
+        found = mine
+        groups = [g for g in groups if signals.concerning(g[1], own_id)]
     return render_template(
         "signals/dashboard.html",
         signals=found,
@@ -76,6 +88,9 @@ def dashboard() -> ResponseReturnValue:
         acts=ACT_LABELS,
         needs={act: with_article(kind_for(act)) for act in Act},
         needs_mandaat=any(s.mandate_kind == MandateKind.MANDAAT for s in gaps),
+        own_first=own_id is not None,
+        whole_region=whole_region,
+        elsewhere=elsewhere,
     )
 
 

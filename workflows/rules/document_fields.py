@@ -82,7 +82,7 @@ CATALOGUES: dict[str, Catalogue] = {
         "urgentie": "Urgentie",
         "raadsbesluit_nodig": "Raadsbesluit nodig: Ja of Nee",
         "raad_informeren": "Raad informeren: Ja of Nee",
-        "mee_geadviseerd_door": "Wie mee geadviseerd hebben, gescheiden door komma's",
+        "mee_geadviseerd_door": "Wie mee geadviseerd hebben, één per regel",
         "advies_gemeentesecretaris": "Advies van de gemeentesecretaris",
         "conceptbesluit": [{"nummer": "Nummer van het besluitpunt", "tekst": "Tekst"}],
         "publieksvriendelijke_samenvatting": "Publieksvriendelijke samenvatting",

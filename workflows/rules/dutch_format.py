@@ -71,3 +71,43 @@ def _leading_number(line: str) -> tuple[str | None, str]:
     if rest and parts and all(part.isdigit() and len(part) <= 3 for part in parts):
         return candidate, rest.strip()
     return None, line
+
+
+# The plural of every noun a page counts. Dutch plurals are irregular (besluit → besluiten,
+# signaal → signalen, gebeurtenis → gebeurtenissen), so they are listed, not guessed; a noun
+# missing here is a KeyError in the tests rather than a wrong word on a page.
+PLURALS = {
+    "account": "accounts",
+    "actieve sessie": "actieve sessies",
+    "bed": "bedden",
+    "bericht": "berichten",
+    "besluit": "besluiten",
+    "bijlage": "bijlagen",
+    "dag": "dagen",
+    "document": "documenten",
+    "dossier": "dossiers",
+    "gebeurtenis": "gebeurtenissen",
+    "gelijkgestelde dag": "gelijkgestelde dagen",
+    "gemeente": "gemeenten",
+    "gemeentelijk dossier": "gemeentelijke dossiers",
+    "melding": "meldingen",
+    "ongelezen melding": "ongelezen meldingen",
+    "organisatie": "organisaties",
+    "overeenkomst": "overeenkomsten",
+    "regel": "regels",
+    "regeling": "regelingen",
+    "signaal": "signalen",
+    "termijn": "termijnen",
+    "versie": "versies",
+    "volmacht": "volmachten",
+    "wijziging": "wijzigingen",
+}
+
+
+def count_phrase(count: int, noun: str, *, none: str | None = None) -> str:
+    """A count with its noun as Dutch reads it: ``1 dossier``, ``2 dossiers``, ``1.250
+    besluiten``, and ``geen signalen`` for none (or ``none`` when a page says it otherwise)."""
+    plural = PLURALS[noun]
+    if count == 0:
+        return none if none is not None else f"geen {plural}"
+    return f"{decimal_number(count)} {noun if count == 1 else plural}"
