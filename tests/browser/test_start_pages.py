@@ -53,16 +53,24 @@ _RUN_AXE = """async (tags) => {
 }"""
 
 
-def assert_accessible(page: Page, what: str) -> None:
-    """Runs axe-core on the page as it is now; fails with what to fix and where."""
+def axe_violations(page: Page) -> list[str]:
+    """Runs axe-core on the page as it is now: one line per violation and where, or none."""
     page.add_script_tag(path=str(AXE))
     violations: list[dict[str, Any]] = page.evaluate(_RUN_AXE, WCAG_TAGS)
-    if violations:
-        lines = [f"axe found {len(violations)} WCAG 2.1 A/AA violation(s) on {what} ({page.url}):"]
-        for v in violations:
-            lines.append(f"- {v['id']} [{v['impact']}]: {v['help']} ({v['helpUrl']})")
-            lines.extend(f"    at {target}" for target in v["targets"])
-        report = "\n".join(lines)
+    lines = []
+    for v in violations:
+        lines.append(f"- {v['id']} [{v['impact']}]: {v['help']} ({v['helpUrl']})")
+        lines.extend(f"    at {target}" for target in v["targets"])
+    return lines
+
+
+def assert_accessible(page: Page, what: str) -> None:
+    """Runs axe-core on the page as it is now; fails with what to fix and where."""
+    lines = axe_violations(page)
+    if lines:
+        count = sum(1 for line in lines if line.startswith("- "))
+        header = f"axe found {count} WCAG 2.1 A/AA violation(s) on {what} ({page.url}):"
+        report = "\n".join([header, *lines])
         print(report)
         pytest.fail(report)
 
