@@ -23,7 +23,7 @@ import pyotp
 from PIL import Image
 from playwright.sync_api import Page, expect, sync_playwright
 from sqlalchemy import select
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPOSITORY))
@@ -68,6 +68,13 @@ ROLES: list[tuple[str, str, list[tuple[str, str]]]] = [
         [("start", "/"), ("overeenkomsten", "/overeenkomsten/")],
     ),
 ]
+
+
+class _QuietHandler(WSGIRequestHandler):
+    """No access log line per request: the script prints the files it saves."""
+
+    def log_request(self, *args: object, **kwargs: object) -> None:
+        pass
 
 
 def _demo_database(folder: Path, keys: Keys, totp_secret: str) -> str:
@@ -118,7 +125,7 @@ def main() -> None:
             audit_key=audit_key,
         )
         app = create_app(settings)
-        server = make_server("127.0.0.1", 0, app, threaded=True)
+        server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
         threading.Thread(target=server.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{server.server_port}"
         try:
