@@ -17,9 +17,11 @@ import pytest
 from sqlalchemy import text
 
 from storage.database import make_engine
+from storage.files import LocalFileStore
 from tests.browser.test_start_pages import ROLES, axe_violations, log_in
-from tests.conftest import make_settings
+from tests.conftest import make_settings, session_factory
 from webapp.app import create_app
+from workflows import document_templates
 from workflows.decisions import SECTIONS
 from workflows.rules.document_fields import KIND_LABELS
 
@@ -58,8 +60,6 @@ UNREACHABLE_FROM_DEMO = {
     "by tests/webapp/test_password_reset.py",
     "documents.job": "the demo has no document job: jobs are made by generating a document",
     "imports.show": "the demo has no import: an import is made by uploading a CSV file",
-    "document_templates.version": "the demo has no uploaded template version, only the "
-    "built-in templates",
 }
 
 
@@ -76,11 +76,17 @@ class Demo:
     provider: int
     user: int
     equated_day: int
+    template_version: int
 
 
-def _demo(database_url: str) -> Demo:
+def _demo(database_url: str, files: Path) -> Demo:
     engine = make_engine(database_url)
     try:
+        # The built-in templates as the first version of each kind, as the first document
+        # generated would store them: the demo itself has none yet.
+        with session_factory(engine)() as session:
+            document_templates.ensure_all(session, LocalFileStore(files))
+            session.commit()
         with engine.connect() as connection:
 
             def first(sql: str) -> int:
@@ -98,6 +104,7 @@ def _demo(database_url: str) -> Demo:
                 provider=first("SELECT MIN(id) FROM organisations WHERE kind = 'provider'"),
                 user=first("SELECT MIN(id) FROM users"),
                 equated_day=first("SELECT MIN(id) FROM equated_days"),
+                template_version=first("SELECT MIN(id) FROM document_templates"),
             )
     finally:
         engine.dispose()
@@ -167,6 +174,7 @@ PAGES: dict[str, Callable[[Demo], Arguments]] = {
     "document_templates.index": lambda d: ONCE,
     # One page for every kind of document: two kinds show it is filled in per kind.
     "document_templates.kind": lambda d: [{"kind": k} for k in list(KIND_LABELS)[:2]],
+    "document_templates.version": lambda d: [{"template_id": d.template_version}],
     "equated_days.index": lambda d: ONCE,
     "equated_days.edit": lambda d: [{"equated_day_id": d.equated_day}],
     "audit_log.index": lambda d: ONCE,
@@ -252,7 +260,8 @@ def _file_name(what: str) -> str:
 def test_every_page_fits_and_passes_axe(
     live_server: str, database_url: str, page: Page, artifacts: Path, tmp_path: Path, role: str
 ) -> None:
-    demo = _demo(database_url)
+    # The live server's file store (tests/browser/conftest.py: its data folder in tmp_path).
+    demo = _demo(database_url, tmp_path / "data" / "files")
     shots = artifacts / "every-page" / role
     shots.mkdir(parents=True, exist_ok=True)
     findings = Findings()
