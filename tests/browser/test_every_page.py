@@ -21,7 +21,8 @@ from storage.files import LocalFileStore
 from tests.browser.test_start_pages import ROLES, axe_violations, log_in
 from tests.conftest import make_settings, session_factory
 from webapp.app import create_app
-from workflows import document_templates
+from workflows import document_templates, imports
+from workflows.actors import system_actor
 from workflows.decisions import SECTIONS
 from workflows.rules.document_fields import KIND_LABELS
 
@@ -57,9 +58,8 @@ UNREACHABLE_FROM_DEMO = {
     "auth.second_step": "exists only halfway through a login with a second factor; every "
     "provider and the beheerder log in through it here and in test_start_pages.py",
     "users.set_password": "needs a one-time link made by the beheerder; its page is checked "
-    "by tests/webapp/test_password_reset.py",
+    "by tests/webapp/test_user_admin.py",
     "documents.job": "the demo has no document job: jobs are made by generating a document",
-    "imports.show": "the demo has no import: an import is made by uploading a CSV file",
 }
 
 
@@ -77,15 +77,24 @@ class Demo:
     user: int
     equated_day: int
     template_version: int
+    import_preview: int
 
 
 def _demo(database_url: str, files: Path) -> Demo:
     engine = make_engine(database_url)
     try:
         # The built-in templates as the first version of each kind, as the first document
-        # generated would store them: the demo itself has none yet.
+        # generated would store them (the demo has none yet), and the preview of an import
+        # (the empty template file) as an upload leaves it.
         with session_factory(engine)() as session:
             document_templates.ensure_all(session, LocalFileStore(files))
+            operator = system_actor("test_every_page")
+            arrangement = session.execute(text("SELECT MIN(id) FROM arrangements")).scalar_one()
+            found = imports.lookup(session, operator, arrangement, kind="requests")
+            table = imports.read_table("aanvragen.csv", imports.template_csv("requests"))
+            imports.preview(
+                session, operator, found, year=2025, filename="aanvragen.csv", table=table
+            )
             session.commit()
         with engine.connect() as connection:
 
@@ -105,6 +114,7 @@ def _demo(database_url: str, files: Path) -> Demo:
                 user=first("SELECT MIN(id) FROM users"),
                 equated_day=first("SELECT MIN(id) FROM equated_days"),
                 template_version=first("SELECT MIN(id) FROM document_templates"),
+                import_preview=first("SELECT MIN(id) FROM imports"),
             )
     finally:
         engine.dispose()
@@ -143,6 +153,7 @@ PAGES: dict[str, Callable[[Demo], Arguments]] = {
     "arrangements.extend": lambda d: [{"arrangement_id": d.arrangement}],
     "arrangement_parts.manage": lambda d: [{"arrangement_id": d.arrangement}],
     "imports.upload": lambda d: [{"arrangement_id": d.arrangement}],
+    "imports.show": lambda d: [{"import_id": d.import_preview}],
     "mandates.index": lambda d: ONCE,
     "mandates.create": lambda d: ONCE,
     "mandates.detail": lambda d: [{"mandate_id": d.mandate}],
