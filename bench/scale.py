@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import re
 import statistics
 import sys
 import tempfile
@@ -29,7 +30,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -40,10 +41,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from storage.accounts import User
-from storage.arrangements import Arrangement
-from storage.database import make_engine
+from storage.database import make_engine, make_session_factory
+from storage.deadlines import Deadline
 from storage.decisions import Decision
 from storage.documents import Document
+from storage.files import LocalFileStore
 from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.organisations import Organisation
@@ -54,8 +56,8 @@ from workflows import (
     accounts,
     agreements,
     arrangements,
-    decisions,
     deadlines,
+    decisions,
     demo,
     documents,
     mandates,
@@ -80,6 +82,7 @@ VOLUMES = {
     "documents": 5_000,
 }
 
+FIELDS = ("jeugd", "wmo", "beschermd wonen")
 PAGES: dict[str, str] = {
     "start": "/",
     "arrangements": "/regelingen/",
@@ -126,7 +129,7 @@ def fill(session: Session, actor: Actor, scale: float) -> dict[str, int]:
             session,
             actor,
             {
-                "name": f"Regeling {number + 1:04d} {['jeugd', 'wmo', 'beschermd wonen'][number % 3]}",
+                "name": f"Regeling {number + 1:04d} {FIELDS[number % 3]}",
                 "description": "Regionale regeling (benchmark).",
                 "lead_organisation_id": lead.id,
                 "participant_ids": [o.id for o in municipalities] + [providers[number % 5].id],
@@ -207,7 +210,7 @@ def fill(session: Session, actor: Actor, scale: float) -> dict[str, int]:
             session,
             actor,
             {
-                "subject": f"Besluit {number + 1} over regeling {number % len(arrangement_ids) + 1}",
+                "subject": f"Besluit {number + 1} (benchmark)",
                 "arrangement_id": arrangement_ids[number % len(arrangement_ids)],
                 "municipality_id": municipality.id,
                 "meeting_on": TODAY + timedelta(days=7 * (number % 52) - 180),
@@ -221,8 +224,6 @@ def fill(session: Session, actor: Actor, scale: float) -> dict[str, int]:
     # The derived deadlines come from the registers, as the scheduler's tick makes them.
     deadlines.sync(session, as_of=TODAY)
     session.commit()
-    from storage.deadlines import Deadline  # noqa: PLC0415 - only counted here
-
     derived = len(session.scalars(select(Deadline.id)).all())
     for number in range(max(0, wanted["deadlines"] - derived)):
         deadlines.add_manual(
@@ -252,8 +253,6 @@ def _documents(session: Session, actor: Actor, arrangement_ids: list[int], count
     an hour, and what the lists read is the row, not the file: one agenda form is made through
     the use case, and the rest are rows like it (same template, own subject, own hashes) written
     in bulk. The files are not there, which no list page reads."""
-    from storage.files import LocalFileStore  # noqa: PLC0415
-
     files = LocalFileStore(Path(tempfile.mkdtemp(prefix="bw-scale-files-")))
     decision_ids = session.scalars(
         select(Decision.id)
@@ -298,8 +297,6 @@ def _documents(session: Session, actor: Actor, arrangement_ids: list[int], count
 def prepare(url: str, data_dir: Path, scale: float | None) -> dict[str, int]:
     engine = make_engine(url)
     upgrade(engine)
-    from storage.database import make_session_factory  # noqa: PLC0415
-
     actor = system_actor("bench")
     made: dict[str, int] = {}
     with make_session_factory(engine, keys=KEYS)() as session:
@@ -332,8 +329,6 @@ def make_app(url: str, data_dir: Path) -> Flask:
 
 
 def logged_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
-    import re  # noqa: PLC0415
-
     client = app.test_client()
     page = client.get("/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" value="([^"]+)"', page)
