@@ -155,9 +155,9 @@ def calendar(token: str) -> ResponseReturnValue:
 
 @blueprint.get("/beheer/postvak-uit")
 def outbox() -> ResponseReturnValue:
-    return render_template(
-        "deadlines/outbox.html", messages=notifications.outbox(db(), current_actor())
-    )
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = notifications.outbox(db(), current_actor(), Window.page(number or 1))
+    return render_template("deadlines/outbox.html", messages=shown.rows, page=shown)
 
 
 @blueprint.route("/beheer/herinneringen", methods=["GET", "POST"])
