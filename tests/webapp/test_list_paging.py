@@ -173,3 +173,38 @@ def test_s11_s12_the_lists_in_sql_show_what_the_rules_per_row_allow(app: Flask, 
             paged_deadlines = deadlines.page_visible(session, actor, EVERYTHING)
             assert {d.id for d in paged_deadlines.rows} == expected
         session.rollback()
+
+
+def test_the_signals_page_shows_ten_arrangements_a_page_the_most_urgent_first(
+    app: Flask, client: FlaskClient
+) -> None:
+    today = clock.today()
+    with sessions(app)() as session:
+        lead_id = lead_of_project_group(session)
+        municipalities = session.scalars(
+            select(Organisation.id).where(Organisation.kind == "municipality")
+        ).all()
+        for number in range(11):
+            # Each expects a tender, for which no volmacht exists: signals for every one.
+            arrangements.create(
+                session,
+                SYSTEM,
+                {
+                    "name": f"Signaalregeling {number:02d}",
+                    "lead_organisation_id": lead_id,
+                    "participant_ids": list(municipalities),
+                    "successor_kind": "tender",
+                    "successor_start_on": today + timedelta(days=300 + 20 * number),
+                },
+            )
+        session.commit()
+    login(client, PROJECT)
+    first = unescape(client.get("/signalen").get_data(as_text=True))
+    match = re.search(r"Signalen van (\d+) regelingen", first)
+    assert match, "the page says how many arrangements have signals"
+    pages = -(-int(match[1]) // 10)
+    assert f"pagina 1 van {pages}" in first and "Volgende pagina" in first
+    last = unescape(client.get(f"/signalen?pagina={pages}").get_data(as_text=True))
+    assert f"Pagina {pages} van {pages}" in last and "Vorige pagina" in last
+    # The latest tender is the least urgent: on the last page, not on the first.
+    assert "Signaalregeling 10" in last and "Signaalregeling 10" not in first.split("<form")[-1]
