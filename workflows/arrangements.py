@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any, NamedTuple
 
 from sqlalchemy import Select, false, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from storage import arrangements as store
 from storage import paging
@@ -89,12 +89,14 @@ def choices(session: Session, actor: Actor) -> list[Choice]:
     return [Choice(row.id, row.name) for row in session.execute(query)]
 
 
-def page_visible(session: Session, actor: Actor, window: Window) -> Page[Arrangement]:
-    """One page of the visible arrangements, with what their overviews and the list show loaded
-    in one query per relation."""
+def page_visible(
+    session: Session, actor: Actor, window: Window, *, overviews: bool = True
+) -> Page[Arrangement]:
+    """One page of the visible arrangements, with what their overviews show (or, without
+    ``overviews``, what the list shows: the phases) loaded in one query per relation."""
     query = (
         select(Arrangement)
-        .options(*store.everything())
+        .options(*(store.everything() if overviews else [selectinload(Arrangement.phases)]))
         .where(Arrangement.id.in_(visible_id_query(actor)))
         .order_by(Arrangement.name, Arrangement.id)
     )

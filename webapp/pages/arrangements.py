@@ -32,7 +32,9 @@ blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
     number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
-    shown = arrangements.page_visible(db(), current_actor(), Window.page(number or 1))
+    shown = arrangements.page_visible(
+        db(), current_actor(), Window.page(number or 1), overviews=False
+    )
     today = clock.today()
     return render_template(
         "arrangements/list.html",
