@@ -29,7 +29,6 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -346,29 +345,27 @@ def logged_in(app: Flask) -> tuple[FlaskClient, dict[str, str]]:
     return client, {"Authorization": f"Bearer {api}"}
 
 
-def timed(call: Callable[[], Any], repeats: int = REPEATS) -> float:
-    call()  # warm: the first request fills caches both databases have
-    runs = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        call()
-        runs.append(time.perf_counter() - started)
-    return statistics.median(runs)
-
-
-def measure_pages(app: Flask) -> dict[str, tuple[float, int]]:
-    client, headers = logged_in(app)
-    found: dict[str, tuple[float, int]] = {}
+def measure_pages(apps: dict[str, Flask]) -> dict[str, dict[str, tuple[float, int]]]:
+    """Median time and size of each page on each database. The two databases take turns,
+    request by request, so that a busy moment of a shared machine weighs on both alike."""
+    clients = {which: logged_in(app) for which, app in apps.items()}
+    found: dict[str, dict[str, tuple[float, int]]] = {which: {} for which in apps}
     for name, path in PAGES.items():
-        extra = headers if path.startswith("/api/") else {}
-
-        def get(path: str = path, extra: dict[str, str] = extra) -> None:
-            response = client.get(path, headers=extra)
-            if response.status_code != 200:
-                raise RuntimeError(f"{path}: {response.status_code}")
-
-        size = len(client.get(path, headers=extra).get_data())
-        found[name] = (timed(get), size)
+        runs: dict[str, list[float]] = {which: [] for which in apps}
+        sizes: dict[str, int] = {}
+        for which, (client, headers) in clients.items():
+            extra = headers if path.startswith("/api/") else {}
+            sizes[which] = len(client.get(path, headers=extra).get_data())  # warm
+        for _ in range(REPEATS):
+            for which, (client, headers) in clients.items():
+                extra = headers if path.startswith("/api/") else {}
+                started = time.perf_counter()
+                response = client.get(path, headers=extra)
+                runs[which].append(time.perf_counter() - started)
+                if response.status_code != 200:
+                    raise RuntimeError(f"{path}: {response.status_code}")
+        for which in apps:
+            found[which][name] = (statistics.median(runs[which]), sizes[which])
     return found
 
 
@@ -401,17 +398,19 @@ def measure_tick(app: Flask) -> tuple[float, float]:
 
 
 def run(label: str, urls: dict[str, str], folder: Path, scale: float) -> None:
-    results: dict[str, dict[str, tuple[float, int]]] = {}
     ticks: dict[str, tuple[float, float]] = {}
+    apps: dict[str, Flask] = {}
     for which, url in urls.items():
         made = prepare(url, folder / f"data-{which}", scale if which == "scaled" else None)
         if made:
             print(f"FILLED {label} " + " ".join(f"{k}={v}" for k, v in made.items()), flush=True)
-        app = make_app(url, folder / f"data-{which}")
-        try:
-            results[which] = measure_pages(app)
+        apps[which] = make_app(url, folder / f"data-{which}")
+    try:
+        results = measure_pages(apps)
+        for which, app in apps.items():
             ticks[which] = measure_tick(app)
-        finally:
+    finally:
+        for app in apps.values():
             app.extensions["besluitwerk.engine"].dispose()
     suffix = "" if label == "sqlite" else f"_{label}"
     for name in PAGES:
