@@ -108,7 +108,8 @@ class Agreement(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-def _loaded() -> list[ExecutableOption]:
+def loaded() -> list[ExecutableOption]:
+    """What an agreement is read with: its mandates and beds, one query each for a list."""
     return [selectinload(Agreement.mandates), selectinload(Agreement.beds)]
 
 
@@ -119,7 +120,7 @@ def list_agreements(
     provider_id: int | None = None,
 ) -> Sequence[Agreement]:
     """Agreements, scoped in the query: a provider's list holds its own agreements only."""
-    query = select(Agreement).options(*_loaded()).order_by(Agreement.reference, Agreement.id)
+    query = select(Agreement).options(*loaded()).order_by(Agreement.reference, Agreement.id)
     if arrangement_ids is not None:
         query = query.where(Agreement.arrangement_id.in_(arrangement_ids))
     if provider_id is not None:
@@ -130,7 +131,7 @@ def list_agreements(
 def get_agreement(
     session: Session, agreement_id: int, *, provider_id: int | None = None
 ) -> Agreement | None:
-    query = select(Agreement).options(*_loaded()).where(Agreement.id == agreement_id)
+    query = select(Agreement).options(*loaded()).where(Agreement.id == agreement_id)
     if provider_id is not None:
         query = query.where(Agreement.provider_id == provider_id)
     return session.scalars(query).one_or_none()

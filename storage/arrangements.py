@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Integer,
     Numeric,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -237,7 +239,8 @@ class Bed(Base):
     location: Mapped[Location] = relationship(lazy="joined")
 
 
-def _with_everything() -> list[ExecutableOption]:
+def everything() -> list[ExecutableOption]:
+    """Every collection of an arrangement, one query per relation for the whole list."""
     return [
         selectinload(Arrangement.participants),
         selectinload(Arrangement.phases),
@@ -250,13 +253,25 @@ def _with_everything() -> list[ExecutableOption]:
 def list_arrangements(
     session: Session, *, participant_id: int | None = None
 ) -> Sequence[Arrangement]:
-    query = select(Arrangement).options(*_with_everything()).order_by(Arrangement.name)
+    query = select(Arrangement).options(*everything()).order_by(Arrangement.name)
     if participant_id is not None:
         query = query.where(
             (Arrangement.lead_organisation_id == participant_id)
             | Arrangement.participants.any(Participant.organisation_id == participant_id)
         )
     return session.scalars(query).unique().all()
+
+
+def arrangement_id_query(participant_id: int | None = None) -> Select[Any]:
+    """The ids of the arrangements an organisation leads or takes part in (all without one), as
+    a subquery for the lists that filter on visibility in SQL."""
+    query = select(Arrangement.id)
+    if participant_id is not None:
+        query = query.where(
+            (Arrangement.lead_organisation_id == participant_id)
+            | Arrangement.participants.any(Participant.organisation_id == participant_id)
+        )
+    return query
 
 
 def arrangement_ids(session: Session, *, participant_id: int | None = None) -> list[int]:
@@ -337,7 +352,7 @@ def upcoming_moments(
 
 def get_arrangement(session: Session, arrangement_id: int) -> Arrangement | None:
     return session.scalars(
-        select(Arrangement).options(*_with_everything()).where(Arrangement.id == arrangement_id)
+        select(Arrangement).options(*everything()).where(Arrangement.id == arrangement_id)
     ).one_or_none()
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     CheckConstraint,
     ForeignKey,
     Integer,
+    Select,
     String,
     Text,
     UniqueConstraint,
@@ -211,6 +212,21 @@ def next_template_version(session: Session, kind: str) -> int:
     return (highest or 0) + 1
 
 
+def documents_query(
+    subject_type: str, subject_id: int, *, provider_id: int | None = None
+) -> Select[Any]:
+    """Every version of every document of a subject, newest first; a provider's list is
+    scoped to what is addressed to it."""
+    query = (
+        select(Document)
+        .where(Document.subject_type == subject_type, Document.subject_id == subject_id)
+        .order_by(Document.kind, Document.party_key, Document.version.desc(), Document.id)
+    )
+    if provider_id is not None:
+        query = query.where(Document.provider_id == provider_id)
+    return query
+
+
 def documents_of(
     session: Session,
     subject_type: str,
@@ -218,16 +234,7 @@ def documents_of(
     *,
     provider_id: int | None = None,
 ) -> Sequence[Document]:
-    """Every version of every document of a subject, newest first; a provider's list is
-    scoped to what is addressed to it."""
-    query = (
-        select(Document)
-        .where(Document.subject_type == subject_type, Document.subject_id == subject_id)
-        .order_by(Document.kind, Document.party_key, Document.version.desc())
-    )
-    if provider_id is not None:
-        query = query.where(Document.provider_id == provider_id)
-    return session.scalars(query).all()
+    return session.scalars(documents_query(subject_type, subject_id, provider_id=provider_id)).all()
 
 
 def get_document(

@@ -123,7 +123,8 @@ class Grant(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
-def _loaded() -> list[ExecutableOption]:
+def loaded() -> list[ExecutableOption]:
+    """What a mandate is read with: its phases and grants, one query each for a whole list."""
     return [selectinload(Mandate.phases), selectinload(Mandate.grants)]
 
 
@@ -133,7 +134,7 @@ def list_mandates(
     arrangement_id: int | None = None,
     arrangement_ids: Sequence[int] | None = None,
 ) -> Sequence[Mandate]:
-    query = select(Mandate).options(*_loaded()).order_by(Mandate.id)
+    query = select(Mandate).options(*loaded()).order_by(Mandate.id)
     if arrangement_id is not None:
         query = query.where(Mandate.arrangement_id == arrangement_id)
     if arrangement_ids is not None:
@@ -143,13 +144,13 @@ def list_mandates(
 
 def get_mandate(session: Session, mandate_id: int) -> Mandate | None:
     return session.scalars(
-        select(Mandate).options(*_loaded()).where(Mandate.id == mandate_id)
+        select(Mandate).options(*loaded()).where(Mandate.id == mandate_id)
     ).one_or_none()
 
 
 def successor_of(session: Session, mandate_id: int) -> Mandate | None:
     return session.scalars(
-        select(Mandate).options(*_loaded()).where(Mandate.predecessor_id == mandate_id)
+        select(Mandate).options(*loaded()).where(Mandate.predecessor_id == mandate_id)
     ).one_or_none()
 
 

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from storage import agreements as store
+from storage import paging
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
 from storage.mandates import Mandate
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows import arrangements, audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
@@ -85,6 +90,58 @@ def list_visible(
             session, arrangement_ids=ids, provider_id=actor.organisation_id
         )
     return store.list_agreements(session, arrangement_ids=ids)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the agreement lists filter on (page and API alike)."""
+
+    arrangement_id: int | None = None
+    status: str = ""
+    provider_id: int | None = None
+    ending_within_days: int | None = None
+
+
+def _visible_query(actor: Actor) -> Select[Any]:
+    """The agreements the actor may see; a provider its own only (S11), in the query."""
+    actor.require(Permission.VIEW_AGREEMENTS)
+    query = select(Agreement).where(
+        Agreement.arrangement_id.in_(arrangements.visible_id_query(actor))
+    )
+    if actor.is_provider:
+        query = query.where(Agreement.provider_id == (actor.organisation_id or 0))
+    return query
+
+
+def page_visible(
+    session: Session,
+    actor: Actor,
+    window: Window,
+    filters: ListFilters = ListFilters(),
+    *,
+    today: date,
+) -> Page[Agreement]:
+    """One page of ``list_visible`` with the register's filters, in SQL."""
+    query = (
+        _visible_query(actor).options(*store.loaded()).order_by(Agreement.reference, Agreement.id)
+    )
+    if filters.arrangement_id is not None:
+        query = query.where(Agreement.arrangement_id == filters.arrangement_id)
+    if filters.status:
+        query = query.where(Agreement.status == filters.status)
+    if filters.provider_id is not None:
+        query = query.where(Agreement.provider_id == filters.provider_id)
+    if filters.ending_within_days is not None:
+        last = date.fromordinal(today.toordinal() + filters.ending_within_days)
+        query = query.where(Agreement.end_on >= today, Agreement.end_on <= last)
+    return paging.fetch(session, query, window)
+
+
+def providers_of_visible(session: Session, actor: Actor) -> list[Organisation]:
+    """The providers of the agreements the actor may see, by name (the list's filter menu)."""
+    ids = _visible_query(actor).with_only_columns(Agreement.provider_id).distinct()
+    query = select(Organisation).where(Organisation.id.in_(ids)).order_by(Organisation.name)
+    return list(session.scalars(query))
 
 
 def get_visible(session: Session, actor: Actor, agreement_id: int) -> Agreement:

@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session, selectinload
 
 from storage import arrangements as store
+from storage import paging
 from storage.arrangements import Arrangement, Bed, BudgetLine, Participant, Phase
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
@@ -61,8 +64,51 @@ def list_visible(session: Session, actor: Actor) -> Sequence[Arrangement]:
     return store.list_arrangements(session, participant_id=actor.organisation_id)
 
 
+def visible_id_query(actor: Actor) -> Select[Any]:
+    """The same set as ``visible_ids``, as a subquery: lists filter on it in SQL."""
+    actor.require(Permission.VIEW_ARRANGEMENTS)
+    if actor.role in _SEES_ALL:
+        return store.arrangement_id_query()
+    if actor.organisation_id is None:
+        return store.arrangement_id_query().where(false())
+    return store.arrangement_id_query(participant_id=actor.organisation_id)
+
+
+class Choice(NamedTuple):
+    id: int
+    name: str
+
+
+def choices(session: Session, actor: Actor) -> list[Choice]:
+    """Id and name of each visible arrangement, by name: the lists' filter menus need no more."""
+    query = (
+        select(Arrangement.id, Arrangement.name)
+        .where(Arrangement.id.in_(visible_id_query(actor)))
+        .order_by(Arrangement.name)
+    )
+    return [Choice(row.id, row.name) for row in session.execute(query)]
+
+
+def page_visible(
+    session: Session, actor: Actor, window: Window, *, overviews: bool = True
+) -> Page[Arrangement]:
+    """One page of the visible arrangements, with what their overviews show (or, without
+    ``overviews``, what the list shows: the phases) loaded in one query per relation."""
+    query = (
+        select(Arrangement)
+        .options(*(store.everything() if overviews else [selectinload(Arrangement.phases)]))
+        .where(Arrangement.id.in_(visible_id_query(actor)))
+        .order_by(Arrangement.name, Arrangement.id)
+    )
+    return paging.fetch(session, query, window)
+
+
 def overview(session: Session, actor: Actor, arrangement_id: int, *, today: date) -> Overview:
-    arrangement = visible(session, actor, arrangement_id)
+    return overview_of(actor, visible(session, actor, arrangement_id), today=today)
+
+
+def overview_of(actor: Actor, arrangement: Arrangement, *, today: date) -> Overview:
+    """The overview of an arrangement the actor may see (checked by the caller)."""
     organisations = [p.organisation for p in arrangement.participants]
     beds = list(arrangement.beds)
     if actor.is_provider:

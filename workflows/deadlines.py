@@ -8,17 +8,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, and_, or_, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import arrangements as arrangement_store
 from storage import deadlines as store
 from storage import derivations as derivation_store
-from storage import locks
+from storage import locks, paging
 from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.database import reading_session
 from storage.deadlines import Deadline
+from storage.paging import Page, Window
 from workflows import arrangements, audit, register_changes
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
@@ -280,6 +281,45 @@ def visible_to(actor: Actor, deadline: Deadline, arrangement_ids: set[int]) -> b
     return deadline.organisation_id in (None, actor.organisation_id)
 
 
+def _visible_clause(actor: Actor) -> ColumnElement[bool]:
+    """``visible_to`` in SQL: the lists filter and count in the database (issue 15)."""
+    in_arrangement = or_(
+        Deadline.arrangement_id.is_(None),
+        Deadline.arrangement_id.in_(arrangements.visible_id_query(actor)),
+    )
+    if actor.role in SEES_EVERY_ORGANISATION:
+        return in_arrangement
+    mine: list[ColumnElement[bool]] = [Deadline.organisation_id.is_(None)]
+    if actor.organisation_id is not None:
+        mine.append(Deadline.organisation_id == actor.organisation_id)
+    if actor.user_id is not None:
+        mine.append(Deadline.owner_id == actor.user_id)
+    return and_(in_arrangement, or_(*mine))
+
+
+def _visible_query(
+    actor: Actor,
+    *,
+    start: date | None,
+    end: date | None,
+    arrangement_id: int | None,
+    statuses: Sequence[str],
+) -> Select[Any]:
+    actor.require(Permission.VIEW_SIGNALS)
+    query = (
+        select(Deadline)
+        .where(Deadline.status.in_(statuses), _visible_clause(actor))
+        .order_by(Deadline.due_on, Deadline.id)
+    )
+    if start is not None:
+        query = query.where(Deadline.due_on >= start)
+    if end is not None:
+        query = query.where(Deadline.due_on <= end)
+    if arrangement_id is not None:
+        query = query.where(Deadline.arrangement_id == arrangement_id)
+    return query
+
+
 def list_visible(
     session: Session,
     actor: Actor,
@@ -289,18 +329,27 @@ def list_visible(
     arrangement_id: int | None = None,
     statuses: Sequence[str] = ("open",),
 ) -> list[Deadline]:
-    actor.require(Permission.VIEW_SIGNALS)
-    ids = set(arrangements.visible_ids(session, actor))
-    query = (
-        select(Deadline).where(Deadline.status.in_(statuses)).order_by(Deadline.due_on, Deadline.id)
+    query = _visible_query(
+        actor, start=start, end=end, arrangement_id=arrangement_id, statuses=statuses
     )
-    if start is not None:
-        query = query.where(Deadline.due_on >= start)
-    if end is not None:
-        query = query.where(Deadline.due_on <= end)
-    if arrangement_id is not None:
-        query = query.where(Deadline.arrangement_id == arrangement_id)
-    return [d for d in session.scalars(query) if visible_to(actor, d, ids)]
+    return list(session.scalars(query))
+
+
+def page_visible(
+    session: Session,
+    actor: Actor,
+    window: Window,
+    *,
+    start: date | None = None,
+    end: date | None = None,
+    arrangement_id: int | None = None,
+    statuses: Sequence[str] = ("open",),
+) -> Page[Deadline]:
+    """One page of ``list_visible``: filtered, counted and limited in SQL."""
+    query = _visible_query(
+        actor, start=start, end=end, arrangement_id=arrangement_id, statuses=statuses
+    )
+    return paging.fetch(session, query, window)
 
 
 def get_visible(session: Session, actor: Actor, deadline_id: int) -> Deadline:

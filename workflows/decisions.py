@@ -9,16 +9,18 @@ from datetime import date, datetime
 from typing import Any
 
 from babel.numbers import format_currency
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
 from storage import decisions as store
+from storage import paging
 from storage.accounts import User
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement, Phase
 from storage.decisions import Decision, Effect, Transition
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows import (
     agreements,
     arrangements,
@@ -254,6 +256,73 @@ def list_visible(session: Session, actor: Actor) -> list[Decision]:
     actor.require(Permission.VIEW_DECISIONS)
     ids = set(arrangements.visible_ids(session, actor))
     return [d for d in store.list_decisions(session) if may_see(actor, d, ids)]
+
+
+def visible_clause(actor: Actor) -> ColumnElement[bool]:
+    """``may_see`` in SQL, so that the lists filter, count and page in the database."""
+    if actor.is_provider or not actor.can(Permission.VIEW_DECISIONS):
+        return false()
+    secret_seen = (
+        Decision.readers.any(User.id == actor.user_id) if actor.user_id is not None else false()
+    )
+    if actor.role in SEES_ALL:
+        open_seen: ColumnElement[bool] = true()
+    else:
+        in_arrangement = and_(
+            Decision.arrangement_id.is_not(None),
+            Decision.arrangement_id.in_(arrangements.visible_id_query(actor)),
+        )
+        own = (
+            Decision.municipality_id == actor.organisation_id
+            if actor.organisation_id is not None
+            else Decision.municipality_id.is_(None)
+        )
+        if actor.role is Role.PROJECT_GROUP:
+            open_seen = or_(in_arrangement, own)
+        else:
+            open_seen = or_(
+                and_(Decision.municipality_id.is_(None), in_arrangement),
+                and_(Decision.municipality_id.is_not(None), own),
+            )
+    return or_(
+        and_(Decision.secret.is_(True), secret_seen),
+        and_(Decision.secret.is_not(True), open_seen),
+    )
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the dossier lists filter on (page and API alike); ``meeting_on`` as typed."""
+
+    status: str = ""
+    municipality_id: int | None = None
+    arrangement_id: int | None = None
+    meeting_on: str = ""
+
+
+def page_visible(
+    session: Session, actor: Actor, window: Window, filters: ListFilters = ListFilters()
+) -> Page[Decision]:
+    """One page of the dossiers the actor may see, filtered, counted and limited in SQL; the
+    list shows the municipality (loaded with the row) and nothing of the dossier's parts."""
+    actor.require(Permission.VIEW_DECISIONS)
+    query = select(Decision).where(visible_clause(actor)).order_by(Decision.meeting_on, Decision.id)
+    if filters.status:
+        query = query.where(Decision.status == filters.status)
+    if filters.municipality_id is not None:
+        query = query.where(Decision.municipality_id == filters.municipality_id)
+    if filters.arrangement_id is not None:
+        query = query.where(Decision.arrangement_id == filters.arrangement_id)
+    if filters.meeting_on:
+        try:
+            day = date.fromisoformat(filters.meeting_on)
+        except ValueError:
+            query = query.where(false())  # no meeting is on a day that does not exist
+        else:
+            # Only the plain form names a day: '20250527' is no date typed in the filter.
+            matches = day.isoformat() == filters.meeting_on
+            query = query.where(Decision.meeting_on == day if matches else false())
+    return paging.fetch(session, query, window)
 
 
 def get_visible(session: Session, actor: Actor, decision_id: int) -> Decision:
@@ -988,15 +1057,25 @@ def decision_list(
 
 
 def meetings_with_decisions(session: Session, actor: Actor) -> list[tuple[Organisation, date]]:
-    seen: dict[tuple[int, date], Organisation] = {}
-    for decision in list_visible(session, actor):
-        if (
-            decision.municipality is not None
-            and decision.decided_on is not None
-            and decision.status in {"decided", "closed"}
-        ):
-            seen[(decision.municipality.id, decision.decided_on)] = decision.municipality
-    return sorted(((org, day) for (_, day), org in seen.items()), key=lambda x: (x[0].name, x[1]))
+    """The (municipality, meeting day) pairs of decided dossiers the actor may see; one query."""
+    actor.require(Permission.VIEW_DECISIONS)
+    query = (
+        select(Decision.municipality_id, Decision.decided_on)
+        .where(
+            visible_clause(actor),
+            Decision.municipality_id.is_not(None),
+            Decision.decided_on.is_not(None),
+            Decision.status.in_(["decided", "closed"]),
+        )
+        .distinct()
+    )
+    pairs = [(row.municipality_id, row.decided_on) for row in session.execute(query)]
+    wanted = {municipality_id for municipality_id, _ in pairs}
+    named = {
+        o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))
+    }
+    seen = [(named[municipality_id], day) for municipality_id, day in pairs]
+    return sorted(seen, key=lambda x: (x[0].name, x[1]))
 
 
 def outstanding(children: Sequence[Decision]) -> list[Decision]:

@@ -7,12 +7,15 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import mandates as store
+from storage import paging
 from storage.arrangements import Arrangement
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows import arrangements, audit, equated_days
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
@@ -99,6 +102,46 @@ def list_visible(
             return []
         ids = [arrangement_id]
     return store.list_mandates(session, arrangement_ids=ids)
+
+
+@dataclass(frozen=True)
+class ListFilters:
+    """What the mandate lists filter on (page and API alike)."""
+
+    arrangement_id: int | None = None
+    grant_status: str = ""
+    grantor_id: int | None = None
+    expiring_within_days: int | None = None
+
+
+def page_visible(
+    session: Session,
+    actor: Actor,
+    window: Window,
+    filters: ListFilters = ListFilters(),
+    *,
+    today: date,
+) -> Page[Mandate]:
+    """One page of ``list_visible`` with the filters of the register, in SQL; grants and phases
+    of the page's mandates in one query each."""
+    actor.require(Permission.VIEW_MANDATES)
+    query = (
+        select(Mandate)
+        .options(*store.loaded())
+        .where(Mandate.arrangement_id.in_(arrangements.visible_id_query(actor)))
+        .order_by(Mandate.id)
+    )
+    if filters.arrangement_id is not None:
+        query = query.where(Mandate.arrangement_id == filters.arrangement_id)
+    if filters.grant_status:
+        query = query.where(Mandate.grants.any(Grant.status == filters.grant_status))
+    if filters.grantor_id is not None:
+        query = query.where(Mandate.grants.any(Grant.grantor_id == filters.grantor_id))
+    if filters.expiring_within_days is not None:
+        # As ``expiring_within``: valid until a day from today up to and including the last.
+        last = date.fromordinal(today.toordinal() + filters.expiring_within_days)
+        query = query.where(Mandate.valid_until >= today, Mandate.valid_until <= last)
+    return paging.fetch(session, query, window)
 
 
 def get_visible(session: Session, actor: Actor, mandate_id: int) -> Mandate:

@@ -12,9 +12,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import deadlines as store
+from storage import paging
 from storage.accounts import User
 from storage.deadlines import Message, ReminderLadder
 from storage.decisions import CoAdvice, Decision
+from storage.paging import Page, Window
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
@@ -46,14 +48,15 @@ def mark_read(session: Session, actor: Actor, message_id: int, *, now: datetime)
         message.read_at = now
 
 
-def outbox(session: Session, actor: Actor, *, limit: int = 500) -> Sequence[Message]:
+def outbox(session: Session, actor: Actor, window: Window) -> Page[Message]:
+    """One page of every e-mail made, newest first; paged and counted in SQL."""
     actor.require(Permission.MANAGE_USERS)
-    return session.scalars(
+    query = (
         select(Message)
         .where(Message.channel == "email")
         .order_by(Message.created_at.desc(), Message.id.desc())
-        .limit(limit)
-    ).all()
+    )
+    return paging.fetch(session, query, window)
 
 
 def ladders(session: Session, actor: Actor) -> list[dict[str, Any]]:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import accounts as account_store
 from storage import organisations as store
+from storage import paging
 from storage.accounts import User
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
@@ -76,6 +79,20 @@ def list_visible(
     if actor.is_provider and only is None:
         return []
     return store.list_organisations(session, kind=kind, only_id=only)
+
+
+def page_visible(
+    session: Session, actor: Actor, window: Window, *, kind: str | None = None
+) -> Page[Organisation]:
+    """One page of ``list_visible``, read in SQL."""
+    actor.require(Permission.VIEW_ORGANISATIONS)
+    kind = parse_kind(kind)
+    query = select(Organisation).order_by(Organisation.kind, Organisation.name, Organisation.id)
+    if kind is not None:
+        query = query.where(Organisation.kind == kind)
+    if actor.is_provider:
+        query = query.where(Organisation.id == (actor.organisation_id or 0))
+    return paging.fetch(session, query, window)
 
 
 def get_visible(session: Session, actor: Actor, organisation_id: int) -> Organisation:

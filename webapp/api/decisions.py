@@ -8,6 +8,7 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from storage import paging
 from storage.decisions import CoAdvice, Decision
 from webapp import clock
 from webapp.access import current_actor, refuse
@@ -18,7 +19,7 @@ from webapp.api.representations import (
     DecisionSummaryOut,
     FanOutOut,
 )
-from webapp.api.views import blueprint, id_arg, page
+from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
 from workflows import co_advice, decisions
 from workflows.errors import Forbidden, InvalidInput
@@ -109,18 +110,19 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 
 @blueprint.get("/decisions", endpoint="decisions")
 def list_decisions() -> ResponseReturnValue:
-    rows = decisions.list_visible(db(), current_actor())
     args = request.args
-    if args.get("status"):
-        rows = [d for d in rows if d.status == args["status"]]
-    municipality_id, arrangement_id = id_arg("municipality"), id_arg("arrangement")
-    if municipality_id is not None:
-        rows = [d for d in rows if d.municipality_id == municipality_id]
-    if arrangement_id is not None:
-        rows = [d for d in rows if d.arrangement_id == arrangement_id]
-    if args.get("meeting_on"):
-        rows = [d for d in rows if _day(d.meeting_on) == args["meeting_on"]]
-    return page([summary_json(d) for d in rows])
+    found = decisions.page_visible(
+        db(),
+        current_actor(),
+        window(),
+        decisions.ListFilters(
+            status=args.get("status", ""),
+            municipality_id=id_arg("municipality"),
+            arrangement_id=id_arg("arrangement"),
+            meeting_on=args.get("meeting_on", ""),
+        ),
+    )
+    return page(found, summary_json)
 
 
 @blueprint.post("/decisions", endpoint="decision_create")
@@ -214,17 +216,17 @@ def ask_adviser(decision_id: int) -> ResponseReturnValue:
 def advice_requests() -> ResponseReturnValue:
     """Te adviseren: the dossiers in co-advice waiting for the caller's advice."""
     actor = current_actor()
+    # One person's open requests: few, read whole and cut to the page asked for.
+    found = paging.of_list(co_advice.open_requests(db(), actor), window())
     return page(
-        [
-            AdviceRequestOut.shaped(
-                {
-                    **advice_json(a),
-                    "as_stand_in": a.adviser_id != actor.user_id,
-                    "decision": _summary(a.decision),
-                }
-            )
-            for a in co_advice.open_requests(db(), actor)
-        ]
+        found,
+        lambda a: AdviceRequestOut.shaped(
+            {
+                **advice_json(a),
+                "as_stand_in": a.adviser_id != actor.user_id,
+                "decision": _summary(a.decision),
+            }
+        ),
     )
 
 

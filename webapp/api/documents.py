@@ -14,7 +14,7 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.representations import BundleOut, DocumentOut, JobOut, TemplateReportOut
-from webapp.api.views import blueprint, error_response, id_arg, page
+from webapp.api.views import blueprint, error_response, id_arg, page, window
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
@@ -128,8 +128,8 @@ def list_documents() -> ResponseReturnValue:
     subject_id = id_arg("subject_id")
     if subject_id is None:
         raise InvalidInput({"subject_id": "subject_id: verwacht een geheel getal."})
-    rows = documents.listed(db(), current_actor(), subject_type, subject_id)
-    return page([document_json(d) for d in rows])
+    found = documents.page_listed(db(), current_actor(), subject_type, subject_id, window())
+    return page(found, document_json)
 
 
 @blueprint.get("/documents/<int:document_id>/content", endpoint="document_content")

@@ -15,7 +15,7 @@ from webapp.api.representations import (
     arrangement_json,
     mandate_json,
 )
-from webapp.api.views import blueprint, id_arg, page
+from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
 from workflows import agreement_sending, agreements, arrangements, coverage, mandates
 from workflows.errors import InvalidInput
@@ -70,13 +70,16 @@ def add_phase(arrangement_id: int) -> ResponseReturnValue:
 
 @blueprint.get("/mandates", endpoint="mandates")
 def list_mandates() -> ResponseReturnValue:
-    arrangement_id = id_arg("arrangement")
-    rows = mandates.list_visible(db(), current_actor(), arrangement_id=arrangement_id)
-    status = request.args.get("status")
-    items = [mandate_json(m) for m in rows]
-    if status:
-        items = [m for m in items if any(g["status"] == status for g in m["grants"])]
-    return page(items)
+    found = mandates.page_visible(
+        db(),
+        current_actor(),
+        window(),
+        mandates.ListFilters(
+            arrangement_id=id_arg("arrangement"), grant_status=request.args.get("status", "")
+        ),
+        today=clock.today(),
+    )
+    return page(found, mandate_json)
 
 
 @blueprint.post("/mandates", endpoint="mandate_create")
@@ -134,15 +137,16 @@ def new_mandate_version(mandate_id: int) -> ResponseReturnValue:
 @blueprint.get("/agreements", endpoint="agreements")
 def list_agreements() -> ResponseReturnValue:
     actor = current_actor()
-    rows = agreements.list_visible(db(), actor, arrangement_id=id_arg("arrangement"))
-    status = request.args.get("status")
-    return page(
-        [
-            agreement_json(a, for_provider=actor.is_provider)
-            for a in rows
-            if not status or a.status == status
-        ]
+    found = agreements.page_visible(
+        db(),
+        actor,
+        window(),
+        agreements.ListFilters(
+            arrangement_id=id_arg("arrangement"), status=request.args.get("status", "")
+        ),
+        today=clock.today(),
     )
+    return page(found, lambda a: agreement_json(a, for_provider=actor.is_provider))
 
 
 @blueprint.post("/agreements", endpoint="agreement_create")

@@ -7,12 +7,13 @@ from datetime import date
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
+from storage import paging
 from storage.deadlines import Deadline
 from webapp import clock
 from webapp.access import current_actor
 from webapp.api.registers import json_body
 from webapp.api.representations import DeadlineOut, SignalsOut, TermEndOut
-from webapp.api.views import blueprint, id_arg, page
+from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
 from workflows import deadlines, equated_days, signals
 from workflows.errors import InvalidInput
@@ -37,6 +38,9 @@ def _date_arg(name: str, label: str, *, default: date | None = None) -> date:
 def list_signals() -> ResponseReturnValue:
     as_of = _date_arg("as_of", "as_of", default=clock.today())
     found = signals.derive(db(), current_actor(), as_of=as_of, arrangement_id=id_arg("arrangement"))
+    # The signals are derived in Python (workflows.signals), so the page is cut from them; the
+    # JSON is made for that page only.
+    shown = paging.of_list(found, window())
     items = [
         {
             "kind": s.kind,
@@ -67,10 +71,10 @@ def list_signals() -> ResponseReturnValue:
             "advice": s.advice,
             "ratification": s.ratification,
         }
-        for s in found
+        for s in shown.rows
     ]
     return jsonify(
-        SignalsOut.shaped({"as_of": as_of.isoformat(), "items": items, "total": len(items)})
+        SignalsOut.shaped({"as_of": as_of.isoformat(), "items": items, "total": shown.total})
     )
 
 
@@ -134,10 +138,10 @@ def _deadline_json(deadline: Deadline) -> dict[str, object]:
 def list_deadlines() -> ResponseReturnValue:
     start = _date_arg("from", "from", default=date.min) if request.args.get("from") else None
     end = _date_arg("to", "to", default=date.max) if request.args.get("to") else None
-    rows = deadlines.list_visible(
-        db(), current_actor(), start=start, end=end, arrangement_id=id_arg("arrangement")
+    found = deadlines.page_visible(
+        db(), current_actor(), window(), start=start, end=end, arrangement_id=id_arg("arrangement")
     )
-    return page([_deadline_json(d) for d in rows])
+    return page(found, _deadline_json)
 
 
 @blueprint.post("/deadlines", endpoint="deadline_create")

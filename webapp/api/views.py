@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.exceptions import NotFound as NoRoute
 
+from storage.paging import Page, Window
 from webapp import clock
 from webapp.access import current_actor, note_refusal
 from webapp.api import openapi
@@ -22,6 +23,7 @@ from workflows.rules.fields import FieldError, parse_id, parse_whole
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
 MAX_PAGE = 500
+T = TypeVar("T")
 
 HTTP_STATUS = {
     "invalid_input": 422,
@@ -51,14 +53,20 @@ def _workflow_error(error: WorkflowError) -> ResponseReturnValue:
     return error_response(HTTP_STATUS.get(error.code, 400), error.code, error.message, **extra)
 
 
-def page(items: list[Any]) -> ResponseReturnValue:
-    """The list envelope: all items up to 500 unless limit/offset ask otherwise."""
+def window() -> Window:
+    """The part of a list asked for: up to 500 items unless limit/offset ask otherwise; the
+    readers fetch that part in SQL."""
     errors: dict[str, str] = {}
     limit = _whole(request.args.get("limit"), "limit", MAX_PAGE, errors, maximum=MAX_PAGE)
-    offset = _whole(request.args.get("offset"), "offset", 0, errors)
+    offset = _whole(request.args.get("offset"), "offset", 0, errors, maximum=2**31 - 1)
     if errors:
         raise InvalidInput(errors)
-    return jsonify({"items": items[offset : offset + limit], "total": len(items)})
+    return Window(limit=limit, offset=offset)
+
+
+def page(found: Page[T], item: Callable[[T], dict[str, Any]]) -> ResponseReturnValue:
+    """The list envelope of one page read by a reader: its items and the total of the list."""
+    return jsonify({"items": [item(row) for row in found.rows], "total": found.total})
 
 
 def _whole(
@@ -91,19 +99,18 @@ def openapi_document() -> ResponseReturnValue:
 
 @blueprint.get("/organisations", endpoint="organisations")
 def list_organisations() -> ResponseReturnValue:
-    rows = organisations.list_visible(db(), current_actor(), kind=request.args.get("kind"))
-    return page([organisation_json(o) for o in rows])
+    found = organisations.page_visible(
+        db(), current_actor(), window(), kind=request.args.get("kind")
+    )
+    return page(found, organisation_json)
 
 
 @blueprint.get("/arrangements", endpoint="arrangements")
 def list_arrangements() -> ResponseReturnValue:
     actor = current_actor()
-    session = db()
-    rows = arrangements.list_visible(session, actor)
     today = clock.today()
-    return page(
-        [arrangement_json(arrangements.overview(session, actor, a.id, today=today)) for a in rows]
-    )
+    found = arrangements.page_visible(db(), actor, window())
+    return page(found, lambda a: arrangement_json(arrangements.overview_of(actor, a, today=today)))
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")

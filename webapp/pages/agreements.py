@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
@@ -62,14 +63,28 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = _filters()
-    all_rows = list(agreements.list_visible(session, actor))
-    providers = sorted({a.provider.id: a.provider for a in all_rows}.values(), key=lambda o: o.name)
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = agreements.page_visible(
+        session,
+        actor,
+        Window.page(number or 1),
+        agreements.ListFilters(
+            arrangement_id=fields.id_or_none(chosen["regeling"]),
+            status=chosen["status"],
+            provider_id=fields.id_or_none(chosen["aanbieder"]),
+            ending_within_days=fields.whole_or_none(
+                chosen["eindigt_binnen"], minimum=0, maximum=fields.MAX_DAYS_AHEAD
+            ),
+        ),
+        today=clock.today(),
+    )
     return render_template(
         "agreements/list.html",
-        agreements=_filtered(all_rows, chosen, clock.today()),
+        agreements=shown.rows,
+        page=shown,
         filters=chosen,
-        arrangements=arrangements.list_visible(session, actor),
-        providers=providers,
+        arrangements=arrangements.choices(session, actor),
+        providers=agreements.providers_of_visible(session, actor),
         statuses=STATUS_LABELS,
         kinds=KIND_LABELS,
     )

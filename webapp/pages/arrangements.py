@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.charts import bar_chart
@@ -20,6 +21,7 @@ from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_ST
 from workflows.errors import Conflict, InvalidInput
 from workflows.extensions import extension_impact
 from workflows.organisations import KIND_LABELS
+from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, nature, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.phases import phase_status_on
@@ -29,11 +31,15 @@ blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
-    rows = arrangements.list_visible(db(), current_actor())
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = arrangements.page_visible(
+        db(), current_actor(), Window.page(number or 1), overviews=False
+    )
     today = clock.today()
     return render_template(
         "arrangements/list.html",
-        arrangements=rows,
+        arrangements=shown.rows,
+        page=shown,
         statuses=PHASE_STATUS_LABELS,
         status_of=lambda p: phase_status_on(p.start_on, p.end_on, today=today),
     )

@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask import session as cookie_session
 from flask.typing import ResponseReturnValue
 
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.auth import local_path
@@ -13,6 +14,7 @@ from webapp.database import db
 from webapp.forms import form_fields
 from workflows import accounts, arrangements, calendar_feed, deadlines, notifications, reminders
 from workflows.errors import InvalidInput
+from workflows.rules import fields
 from workflows.rules.reminders import stage_label
 from workflows.rules.roles import Permission, Role
 
@@ -27,12 +29,15 @@ def _list_page(
     actor = current_actor()
     chosen = request.args.get("status", "open")
     statuses = [chosen] if chosen in deadlines.STATUS_LABELS else ["open"]
-    rows = deadlines.list_visible(session, actor, statuses=statuses)
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = deadlines.page_visible(session, actor, Window.page(number or 1), statuses=statuses)
+    rows = shown.rows
     owners = [u for u in accounts.list_colleagues(session, actor) if u.role != Role.PROVIDER]
     return (
         render_template(
             "deadlines/list.html",
             deadlines=rows,
+            page=shown,
             changeable=deadlines.changeable_ids(session, actor, rows),
             unreached=reminders.unreached(session, rows) if statuses == ["open"] else {},
             may_add=actor.can(Permission.EDIT_DEADLINES),
@@ -45,7 +50,7 @@ def _list_page(
                 deadlines.MANUAL_FIELDS,
                 options={
                     "arrangement_id": [
-                        (str(a.id), a.name) for a in arrangements.list_visible(session, actor)
+                        (str(id_), name) for id_, name in arrangements.choices(session, actor)
                     ],
                     "owner_id": [(str(u.id), f"{u.name} ({u.organisation.name})") for u in owners],
                 },
@@ -153,9 +158,9 @@ def calendar(token: str) -> ResponseReturnValue:
 
 @blueprint.get("/beheer/postvak-uit")
 def outbox() -> ResponseReturnValue:
-    return render_template(
-        "deadlines/outbox.html", messages=notifications.outbox(db(), current_actor())
-    )
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = notifications.outbox(db(), current_actor(), Window.page(number or 1))
+    return render_template("deadlines/outbox.html", messages=shown.rows, page=shown)
 
 
 @blueprint.route("/beheer/herinneringen", methods=["GET", "POST"])

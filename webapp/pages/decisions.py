@@ -9,6 +9,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from storage.decisions import Decision
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor, refuse
 from webapp.database import db
@@ -72,29 +73,28 @@ DESCRIPTIONS = {
 def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
-    rows = decisions.list_visible(session, actor)
     chosen = {k: request.args.get(k, "") for k in ("status", "gemeente", "vergadering", "regeling")}
-    if chosen["status"]:
-        rows = [d for d in rows if d.status == chosen["status"]]
-    municipality_id = fields.id_or_none(chosen["gemeente"])
-    if municipality_id is not None:
-        rows = [d for d in rows if d.municipality_id == municipality_id]
-    arrangement_id = fields.id_or_none(chosen["regeling"])
-    if arrangement_id is not None:
-        rows = [d for d in rows if d.arrangement_id == arrangement_id]
-    if chosen["vergadering"]:
-        rows = [
-            d for d in rows if d.meeting_on and d.meeting_on.isoformat() == chosen["vergadering"]
-        ]
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = decisions.page_visible(
+        session,
+        actor,
+        Window.page(number or 1),
+        decisions.ListFilters(
+            status=chosen["status"],
+            municipality_id=fields.id_or_none(chosen["gemeente"]),
+            arrangement_id=fields.id_or_none(chosen["regeling"]),
+            meeting_on=chosen["vergadering"],
+        ),
+    )
     return render_template(
         "decisions/list.html",
-        decisions=rows,
+        decisions=shown.rows,
+        page=shown,
         filters=chosen,
         statuses=STATUS_LABELS,
         outcomes=OUTCOME_LABELS,
         municipalities=organisations.list_visible(session, actor, kind="municipality"),
-        arrangements=arrangements.list_visible(session, actor),
-        meetings=decisions.meetings_with_decisions(session, actor),
+        arrangements=arrangements.choices(session, actor),
     )
 
 

@@ -91,6 +91,9 @@ def _kept() -> _Kept:
     return kept
 
 
+ARRANGEMENTS_SHOWN = 10
+
+
 @blueprint.get("/")
 def home() -> ResponseReturnValue:
     actor = current_actor()
@@ -150,7 +153,9 @@ def home() -> ResponseReturnValue:
         role_label=ROLE_LABELS[actor.role],
         Role=Role,
         Permission=Permission,
-        arrangements=shown.arrangements,
+        # The first few by name; a region's hundreds are on the arrangements list, paged.
+        arrangements=shown.arrangements[:ARRANGEMENTS_SHOWN],
+        arrangement_count=len(shown.arrangements),
         upcoming=shown.upcoming,
         today=today,
         signals=shown.signals.first,

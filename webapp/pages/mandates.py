@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.arrangements import Arrangement
 from storage.mandates import Mandate
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
@@ -65,13 +66,28 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = _filters()
-    rows = _filtered(list(mandates.list_visible(session, actor)), chosen, clock.today())
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = mandates.page_visible(
+        session,
+        actor,
+        Window.page(number or 1),
+        mandates.ListFilters(
+            arrangement_id=fields.id_or_none(chosen["regeling"]),
+            grant_status=chosen["status"],
+            grantor_id=fields.id_or_none(chosen["gemeente"]),
+            expiring_within_days=fields.whole_or_none(
+                chosen["verloopt_binnen"], minimum=0, maximum=fields.MAX_DAYS_AHEAD
+            ),
+        ),
+        today=clock.today(),
+    )
     return render_template(
         "mandates/list.html",
-        mandates=rows,
+        mandates=shown.rows,
+        page=shown,
         summary=mandates.summary,
         filters=chosen,
-        arrangements=arrangements.list_visible(session, actor),
+        arrangements=arrangements.choices(session, actor),
         municipalities=organisations.list_visible(session, actor, kind="municipality"),
         statuses=GRANT_STATUS_LABELS,
         kinds=MANDATE_KIND_LABELS,

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.accounts import User
 from storage.organisations import Organisation
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
@@ -16,6 +17,7 @@ from webapp.exports import csv_response
 from workflows import audit, organisations
 from workflows.errors import Conflict, InvalidInput
 from workflows.organisations import KIND_LABELS, WEEKDAY_LABELS
+from workflows.rules import fields
 
 blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
 
@@ -24,12 +26,19 @@ blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
 def index() -> ResponseReturnValue:
     kind = request.args.get("soort") or None
     try:
-        rows = organisations.list_visible(db(), current_actor(), kind=kind)
+        number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+        shown = organisations.page_visible(
+            db(), current_actor(), Window.page(number or 1), kind=kind
+        )
     except InvalidInput as error:
         flash(error.errors.get("kind", error.message), "error")
         return redirect(url_for("organisations.index"))
     return render_template(
-        "organisations/list.html", organisations=rows, kind=kind, kinds=KIND_LABELS
+        "organisations/list.html",
+        organisations=shown.rows,
+        page=shown,
+        kind=kind,
+        kinds=KIND_LABELS,
     )
 
 

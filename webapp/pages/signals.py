@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import date
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from storage import paging
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
@@ -28,6 +31,9 @@ GAP_MUNICIPALITIES = fields.Ids("Gemeenten")
 IN_PROGRESS = "Voor dit signaal is al een concept in behandeling; u ziet het hier."
 
 
+ARRANGEMENTS_PER_PAGE = 10
+
+
 @blueprint.get("/signalen")
 def dashboard() -> ResponseReturnValue:
     session = db()
@@ -41,6 +47,18 @@ def dashboard() -> ResponseReturnValue:
             error = str(problem)
     chosen = request.args.get("regeling", "")
     found = signals.derive(session, actor, as_of=as_of, arrangement_id=fields.id_or_none(chosen))
+    # A page holds the signals of ten arrangements, the most urgent arrangements first (the
+    # earliest date by which work must start); a region's hundreds are on the next pages.
+    earliest: dict[int, date] = {}
+    for signal in found:
+        start_by = signal.plan.start_by_on
+        if signal.arrangement_id not in earliest or start_by < earliest[signal.arrangement_id]:
+            earliest[signal.arrangement_id] = start_by
+    order = sorted(earliest, key=lambda key: (earliest[key], key))
+    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
+    shown = paging.of_list(order, Window.page(number or 1, ARRANGEMENTS_PER_PAGE))
+    on_page = set(shown.rows)
+    found = [s for s in found if s.arrangement_id in on_page]
     gaps = [s for s in found if s.kind == "mandate_needed"]
     groups = []
     for key, grouped in groupby(
@@ -83,8 +101,12 @@ def dashboard() -> ResponseReturnValue:
         gap_groups=groups,
         as_of=as_of,
         error=error,
-        arrangements=arrangements.list_visible(session, actor),
+        arrangements=arrangements.choices(session, actor),
         chosen=chosen,
+        page=shown,
+        page_filters={
+            k: v for k, v in (("regeling", chosen), ("per", request.args.get("per", ""))) if v
+        },
         acts=ACT_LABELS,
         needs={act: with_article(kind_for(act)) for act in Act},
         needs_mandaat=any(s.mandate_kind == MandateKind.MANDAAT for s in gaps),

@@ -1,0 +1,210 @@
+"""Lists are paged in the database (issue 15): the HTML lists show "pagina 2 van 3" with the
+previous and next pages, every API list honours limit and offset with the total of the whole
+list, and the visibility the SQL readers apply is the one the per-row rules say (S11, S12)."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from html import unescape
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.accounts import User
+from storage.arrangements import Arrangement
+from storage.deadlines import Deadline
+from storage.organisations import Organisation
+from storage.paging import EVERYTHING
+from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, PROVIDER_CR, login
+from webapp import clock
+from webapp.database import sessions
+from workflows import accounts, arrangements, deadlines, decisions, mandates
+from workflows.actors import system_actor
+from workflows.demo import ARRANGEMENT_NAME
+from workflows.rules.roles import Permission
+
+SYSTEM = system_actor("test")
+
+
+def _manual_deadlines(app: Flask, count: int) -> None:
+    now = clock.now()
+    with sessions(app)() as session:
+        owner = session.scalars(select(User).where(User.email == PROJECT)).one()
+        arrangement_id = session.scalars(
+            select(Arrangement.id).where(Arrangement.name == ARRANGEMENT_NAME)
+        ).one()
+        for number in range(count):
+            deadlines.add_manual(
+                session,
+                SYSTEM,
+                {
+                    "subject": f"Paginatermijn {number:03d}",
+                    "due_on": clock.today() + timedelta(days=400 + number),
+                    "arrangement_id": arrangement_id,
+                    "owner_id": owner.id,
+                },
+                now=now + timedelta(seconds=number),
+            )
+        session.commit()
+
+
+def lead_of_project_group(session: Session) -> int:
+    return session.scalars(select(User.organisation_id).where(User.email == PROJECT)).one()
+
+
+@pytest.fixture
+def api_headers(app: Flask) -> dict[str, str]:
+    with sessions(app)() as session:
+        token = accounts.create_api_token(
+            session, SYSTEM, email=PROJECT, scope="read", now=clock.now()
+        )
+        session.commit()
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_the_deadlines_list_shows_fifty_a_page_with_previous_and_next(
+    app: Flask, client: FlaskClient
+) -> None:
+    _manual_deadlines(app, 120)
+    login(client, PROJECT)
+    first = unescape(client.get("/signalen/termijnen").get_data(as_text=True))
+    total = int(re.search(r"(\d+) termijnen; pagina 1 van (\d+)", first)[1])  # type: ignore[index]
+    pages = -(-total // 50)
+    assert f"{total} termijnen; pagina 1 van {pages}" in first
+    assert "Volgende pagina" in first and "Vorige pagina" not in first
+    assert first.count('name="status_reason"') == 50
+    last = unescape(client.get(f"/signalen/termijnen?pagina={pages}").get_data(as_text=True))
+    assert f"Pagina {pages} van {pages}" in last
+    assert "Vorige pagina" in last and "Volgende pagina" not in last
+    # The latest deadline is on the last page, not on the first.
+    assert "Paginatermijn 119" in last and "Paginatermijn 119" not in first
+    # The status filter stays in the page links.
+    done = unescape(client.get("/signalen/termijnen?status=done").get_data(as_text=True))
+    assert "pagina=2" not in done
+
+
+def test_a_page_number_beyond_the_last_shows_no_rows_and_a_wrong_one_the_first_page(
+    client: FlaskClient,
+) -> None:
+    login(client, PROJECT)
+    beyond = unescape(client.get("/besluiten/?pagina=999").get_data(as_text=True))
+    assert "15 dossiers" in beyond
+    assert re.findall(r'href="/besluiten/\d+"', beyond) == []
+    wrong = unescape(client.get("/besluiten/?pagina=nul").get_data(as_text=True))
+    assert len(re.findall(r'href="/besluiten/\d+"', wrong)) == 15
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/arrangements",
+        "/api/v1/mandates",
+        "/api/v1/agreements",
+        "/api/v1/decisions",
+        "/api/v1/deadlines",
+        "/api/v1/organisations",
+        "/api/v1/signals",
+    ],
+)
+def test_every_api_list_honours_limit_and_offset_with_the_whole_total(
+    app: Flask, client: FlaskClient, api_headers: dict[str, str], path: str
+) -> None:
+    _manual_deadlines(app, 3)
+    with sessions(app)() as session:
+        lead = session.scalars(select(Organisation).where(Organisation.name == "Enschede")).one()
+        second = arrangements.create(
+            session,
+            SYSTEM,
+            {
+                "name": "Tweede regeling",
+                "lead_organisation_id": lead.id,
+                "participant_ids": [lead.id, lead_of_project_group(session)],
+            },
+        )
+        mandates.create(
+            session,
+            SYSTEM,
+            {
+                "arrangement_id": second.id,
+                "kind": "volmacht",
+                "title": "Tweede volmacht",
+                "grantee_id": lead.id,
+                "acts": ["conclude_agreement"],
+                "valid_from": clock.today(),
+                "valid_until": clock.today() + timedelta(days=365),
+                "grantor_ids": [lead.id],
+            },
+        )
+        session.commit()
+    whole = client.get(path, headers=api_headers).get_json()
+    assert whole["total"] == len(whole["items"]) >= 2, path
+    second = client.get(f"{path}?limit=1&offset=1", headers=api_headers).get_json()
+    assert second["total"] == whole["total"]
+    assert second["items"] == whole["items"][1:2]
+    beyond = client.get(f"{path}?offset={whole['total']}", headers=api_headers).get_json()
+    assert beyond == {**beyond, "items": [], "total": whole["total"]}
+    wrong = client.get(f"{path}?limit=501", headers=api_headers)
+    assert wrong.status_code == 422 and "limit" in wrong.get_json()["error"]["fields"]
+
+
+@pytest.mark.parametrize("email", [POLICY, LEGAL, PROJECT, ADMIN, AUDITOR, PROVIDER_CR])
+def test_s11_s12_the_lists_in_sql_show_what_the_rules_per_row_allow(app: Flask, email: str) -> None:
+    """The SQL readers and the per-row rules (``may_see``, ``visible_to``) agree for every role,
+    secret dossiers (S12) and a provider (S11) included."""
+    with sessions(app)() as session:
+        user = session.scalars(select(User).where(User.email == email)).one()
+        actor = accounts.actor_for(user, "test")
+        deadlines.sync(session, as_of=clock.today())
+        ids = set(arrangements.visible_ids(session, actor))
+        if actor.can(Permission.VIEW_DECISIONS):
+            everything = decisions.store.list_decisions(session)
+            expected = {d.id for d in everything if decisions.may_see(actor, d, ids)}
+            paged = decisions.page_visible(session, actor, EVERYTHING)
+            assert {d.id for d in paged.rows} == expected
+            assert paged.total == len(expected)
+        if actor.can(Permission.VIEW_SIGNALS):
+            open_ones = session.scalars(select(Deadline).where(Deadline.status == "open")).all()
+            expected = {d.id for d in open_ones if deadlines.visible_to(actor, d, ids)}
+            assert expected, "the demo has open deadlines for every role that sees them"
+            paged_deadlines = deadlines.page_visible(session, actor, EVERYTHING)
+            assert {d.id for d in paged_deadlines.rows} == expected
+        session.rollback()
+
+
+def test_the_signals_page_shows_ten_arrangements_a_page_the_most_urgent_first(
+    app: Flask, client: FlaskClient
+) -> None:
+    today = clock.today()
+    with sessions(app)() as session:
+        lead_id = lead_of_project_group(session)
+        municipalities = session.scalars(
+            select(Organisation.id).where(Organisation.kind == "municipality")
+        ).all()
+        for number in range(11):
+            # Each expects a tender, for which no volmacht exists: signals for every one.
+            arrangements.create(
+                session,
+                SYSTEM,
+                {
+                    "name": f"Signaalregeling {number:02d}",
+                    "lead_organisation_id": lead_id,
+                    "participant_ids": list(municipalities),
+                    "successor_kind": "tender",
+                    "successor_start_on": today + timedelta(days=300 + 20 * number),
+                },
+            )
+        session.commit()
+    login(client, PROJECT)
+    first = unescape(client.get("/signalen").get_data(as_text=True))
+    match = re.search(r"Signalen van (\d+) regelingen", first)
+    assert match, "the page says how many arrangements have signals"
+    pages = -(-int(match[1]) // 10)
+    assert f"pagina 1 van {pages}" in first and "Volgende pagina" in first
+    last = unescape(client.get(f"/signalen?pagina={pages}").get_data(as_text=True))
+    assert f"Pagina {pages} van {pages}" in last and "Vorige pagina" in last
+    # The latest tender is the least urgent: on the last page, not on the first.
+    assert "Signaalregeling 10" in last and "Signaalregeling 10" not in first.split("<form")[-1]
