@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -578,8 +579,35 @@ def draft_in_progress(
     """The draft a gap already led to: a mandate of the arrangement that names the act, with
     a grant for every municipality of the gap, and no grant of it decided yet."""
     arrangement = arrangements.visible(session, actor, arrangement_id)
+    return _draft_among(
+        store.list_mandates(session, arrangement_id=arrangement.id), act, municipality_ids
+    )
+
+
+def drafts_in_progress(
+    session: Session, actor: Actor, gaps: Sequence[tuple[int, Act | None, Sequence[int]]]
+) -> list[Mandate | None]:
+    """``draft_in_progress`` for several gaps (arrangement, act, municipalities) at once: the
+    mandates of all their arrangements in one read, not one per gap (a signals page of many)."""
+    visible = set(arrangements.visible_ids(session, actor))
+    ids = sorted({arrangement_id for arrangement_id, _, _ in gaps if arrangement_id in visible})
+    per_arrangement: dict[int, list[Mandate]] = defaultdict(list)
+    if ids:
+        for mandate in store.list_mandates(session, arrangement_ids=ids):
+            per_arrangement[mandate.arrangement_id].append(mandate)
+    return [
+        _draft_among(per_arrangement.get(arrangement_id, []), act, municipality_ids)
+        if act is not None
+        else None
+        for arrangement_id, act, municipality_ids in gaps
+    ]
+
+
+def _draft_among(
+    candidates: Sequence[Mandate], act: Act, municipality_ids: Sequence[int]
+) -> Mandate | None:
     wanted = set(municipality_ids)
-    for mandate in store.list_mandates(session, arrangement_id=arrangement.id):
+    for mandate in candidates:
         grants = {g.grantor_id: g.status for g in mandate.grants}
         # Only a mandate nobody has granted yet is a draft in progress: one that others have
         # granted (with one college still deciding) is the register's, not this gap's draft.

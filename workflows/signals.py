@@ -669,6 +669,14 @@ def cached_signals_of(
     found: list[Signal] = []
     if valid and not only_missing:
         found += _decoded([valid[i] for i in ids if i in valid], session)
+        # Still valid at the newer version: stored again with it, so that the next request
+        # need not read the same changes again to know that.
+        fresh = session.info.setdefault(_FRESH, {})
+        for entry in entries:
+            if entry.audit_id < version and entry.arrangement_id in valid:
+                fresh[(entry.arrangement_id, as_of)] = derivation_store.Cached(
+                    entry.arrangement_id, version, valid[entry.arrangement_id]
+                )
     if missing:
         wanted = set(missing)
         chosen = (

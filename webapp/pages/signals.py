@@ -60,23 +60,27 @@ def dashboard() -> ResponseReturnValue:
     on_page = set(shown.rows)
     found = [s for s in found if s.arrangement_id in on_page]
     gaps = [s for s in found if s.kind == "mandate_needed"]
+    grouped_gaps = [
+        (key, list(grouped))
+        for key, grouped in groupby(
+            sorted(gaps, key=lambda s: (s.arrangement_id, s.act_on, s.act or "")),
+            key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
+        )
+    ]
+    drafts = mandates.drafts_in_progress(
+        session,
+        actor,
+        [
+            (key[0], key[2], [s.municipality.id for s in items if s.municipality])
+            for key, items in grouped_gaps
+        ],
+    )
     groups = []
-    for key, grouped in groupby(
-        sorted(gaps, key=lambda s: (s.arrangement_id, s.act_on, s.act or "")),
-        key=lambda s: (s.arrangement_id, s.arrangement_name, s.act, s.act_on),
-    ):
-        items = list(grouped)
+    for (key, items), draft in zip(grouped_gaps, drafts, strict=True):
         # Who may start the dossier from here, and, for whoever may not, who can.
         names = {s.municipality.id: s.municipality.name for s in items if s.municipality}
-        arrangement_id, _, act, _ = key
-        drafted = act is not None and (
-            mandates.draft_in_progress(
-                session, actor, arrangement_id, act=act, municipality_ids=list(names)
-            )
-            is not None
-        )
         may = actor.role is not None and may_start(
-            actor.role, actor.organisation_id, list(names), draft_exists=drafted
+            actor.role, actor.organisation_id, list(names), draft_exists=draft is not None
         )
         who = who_can_start(sorted(names.values()), own=names.get(actor.organisation_id or 0))
         if actor.role is not None:
