@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import io
 import random
-import sqlite3
 import zipfile
 
 import pytest
-from flask import g
 from openpyxl import Workbook
 from openpyxl.worksheet._reader import WorkSheetParser
 from sqlalchemy import func, select
@@ -21,6 +19,7 @@ from werkzeug.test import encode_multipart
 from storage.arrangements import Arrangement
 from storage.monitoring import Import
 from tests.conftest import PROJECT, csrf_token, login
+from tests.support.write_lock import free, held_by_request
 from webapp import clock
 from webapp.database import sessions
 from workflows import accounts, imports
@@ -248,22 +247,7 @@ def test_s30_the_database_is_not_locked_while_an_upload_is_parsed_and_checked(
 
     def outside_any_transaction(step, work):
         def observed(*args, **kwargs):
-            # The request holds no transaction, and (SQLite) another writer gets the lock
-            # at once, without waiting.
-            session = g.get("db_session")
-            seen.append(
-                (step, "in a transaction", session is not None and session.in_transaction())
-            )
-            if backend == "sqlite":
-                other = sqlite3.connect(engine.url.database, timeout=0)
-                try:
-                    other.execute("BEGIN IMMEDIATE")
-                    other.execute("ROLLBACK")
-                    seen.append((step, "locked", False))
-                except sqlite3.OperationalError as error:
-                    seen.append((step, "locked", "locked" in str(error)))
-                finally:
-                    other.close()
+            seen.extend((step, *held) for held in held_by_request(engine, backend))
             return work(*args, **kwargs)
 
         return observed
@@ -277,12 +261,7 @@ def test_s30_the_database_is_not_locked_while_an_upload_is_parsed_and_checked(
     else:
         response = api_upload(app, client, arrangement_id, content)
         assert response.status_code == 201 and response.get_json()["problems"] == []
-    expected = []
-    for step in ("parse", "check"):
-        expected.append((step, "in a transaction", False))
-        if backend == "sqlite":
-            expected.append((step, "locked", False))
-    assert seen == expected
+    assert seen == [(step, *held) for step in ("parse", "check") for held in free(backend)]
     assert imports_stored(app) == 1
 
 

@@ -23,20 +23,6 @@ DAY = date(2025, 6, 1)
 
 
 @pytest.fixture
-def derived(monkeypatch):
-    """The ids of the arrangements whose signals are derived, in order."""
-    seen: list[int] = []
-    derive_one = signals._for_arrangement
-
-    def counted(arrangement, *args, **kwargs):
-        seen.append(arrangement.id)
-        return derive_one(arrangement, *args, **kwargs)
-
-    monkeypatch.setattr(signals, "_for_arrangement", counted)
-    return seen
-
-
-@pytest.fixture
 def factory(engine):
     factory = session_factory(engine)
     with factory() as session:

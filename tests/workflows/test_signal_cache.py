@@ -7,7 +7,6 @@ from __future__ import annotations
 import dataclasses
 from datetime import UTC, date, datetime
 
-import pytest
 from sqlalchemy import select
 
 from storage import arrangements as arrangement_store
@@ -20,20 +19,6 @@ from workflows.actors import system_actor
 
 ACTOR = system_actor("test")
 DAYS = (date(2025, 6, 1), date(2025, 9, 15), date(2026, 3, 2), date(2027, 1, 4))
-
-
-@pytest.fixture
-def derived(monkeypatch):
-    """The ids of the arrangements whose signals are derived, in order."""
-    seen: list[int] = []
-    derive_one = signals._for_arrangement
-
-    def counted(arrangement, *args, **kwargs):
-        seen.append(arrangement.id)
-        return derive_one(arrangement, *args, **kwargs)
-
-    monkeypatch.setattr(signals, "_for_arrangement", counted)
-    return seen
 
 
 def _ids(session):
