@@ -16,6 +16,7 @@ from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from webapp.paging import page_number
 from workflows import agreement_sending, agreements, arrangements, audit, history, mandates
 from workflows.agreements import term_of
 from workflows.errors import Conflict, InvalidInput
@@ -63,11 +64,10 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = _filters()
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
     shown = agreements.page_visible(
         session,
         actor,
-        Window.page(number or 1),
+        Window.page(page_number()),
         agreements.ListFilters(
             arrangement_id=fields.id_or_none(chosen["regeling"]),
             status=chosen["status"],

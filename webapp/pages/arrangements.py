@@ -15,13 +15,13 @@ from webapp.database import db
 from webapp.exports import csv_response, xlsx_response
 from webapp.formatting import dutch_date, euro
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from webapp.paging import page_number
 from webapp.timeline import timeline_svg
 from workflows import arrangements, audit, cost_lines, coverage, history, monitoring, organisations
 from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
 from workflows.errors import Conflict, InvalidInput
 from workflows.extensions import extension_impact
 from workflows.organisations import KIND_LABELS
-from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, nature, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.phases import phase_status_on
@@ -31,9 +31,8 @@ blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 
 @blueprint.get("/")
 def index() -> ResponseReturnValue:
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
     shown = arrangements.page_visible(
-        db(), current_actor(), Window.page(number or 1), overviews=False
+        db(), current_actor(), Window.page(page_number()), overviews=False
     )
     today = clock.today()
     return render_template(

@@ -14,8 +14,8 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
+from webapp.paging import page_number
 from workflows import audit, audit_log, audit_words
-from workflows.rules import fields
 from workflows.rules.dates import parse_date
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/beheer/auditlog")
@@ -69,8 +69,7 @@ def index() -> ResponseReturnValue:
     actor = current_actor()
     chosen = _filters()
     names = audit_words.organisation_names(session)
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
-    shown = chosen.page(number or 1)
+    shown = chosen.page(page_number())
     return render_template(
         "audit_log.html",
         events=[audit_words.describe(event, names) for event in shown.events],

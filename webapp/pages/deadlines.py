@@ -12,9 +12,9 @@ from webapp.access import current_actor
 from webapp.auth import local_path
 from webapp.database import db
 from webapp.forms import form_fields
+from webapp.paging import page_number
 from workflows import accounts, arrangements, calendar_feed, deadlines, notifications, reminders
 from workflows.errors import InvalidInput
-from workflows.rules import fields
 from workflows.rules.reminders import stage_label
 from workflows.rules.roles import Permission, Role
 
@@ -29,8 +29,7 @@ def _list_page(
     actor = current_actor()
     chosen = request.args.get("status", "open")
     statuses = [chosen] if chosen in deadlines.STATUS_LABELS else ["open"]
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
-    shown = deadlines.page_visible(session, actor, Window.page(number or 1), statuses=statuses)
+    shown = deadlines.page_visible(session, actor, Window.page(page_number()), statuses=statuses)
     rows = shown.rows
     owners = [u for u in accounts.list_colleagues(session, actor) if u.role != Role.PROVIDER]
     return (
@@ -158,8 +157,7 @@ def calendar(token: str) -> ResponseReturnValue:
 
 @blueprint.get("/beheer/postvak-uit")
 def outbox() -> ResponseReturnValue:
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
-    shown = notifications.outbox(db(), current_actor(), Window.page(number or 1))
+    shown = notifications.outbox(db(), current_actor(), Window.page(page_number()))
     return render_template("deadlines/outbox.html", messages=shown.rows, page=shown)
 
 

@@ -14,6 +14,7 @@ from webapp import clock
 from webapp.access import current_actor, refuse
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit
+from webapp.paging import page_number
 from workflows import (
     accounts,
     agreements,
@@ -74,11 +75,10 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = {k: request.args.get(k, "") for k in ("status", "gemeente", "vergadering", "regeling")}
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
     shown = decisions.page_visible(
         session,
         actor,
-        Window.page(number or 1),
+        Window.page(page_number()),
         decisions.ListFilters(
             status=chosen["status"],
             municipality_id=fields.id_or_none(chosen["gemeente"]),

@@ -17,6 +17,7 @@ from webapp.database import db
 from webapp.exports import csv_response
 from webapp.formatting import dutch_date
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from webapp.paging import page_number
 from workflows import arrangements, audit, history, mandates, organisations
 from workflows.errors import Conflict, InvalidInput
 from workflows.rules import fields
@@ -66,11 +67,10 @@ def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     chosen = _filters()
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
     shown = mandates.page_visible(
         session,
         actor,
-        Window.page(number or 1),
+        Window.page(page_number()),
         mandates.ListFilters(
             arrangement_id=fields.id_or_none(chosen["regeling"]),
             grant_status=chosen["status"],

@@ -14,10 +14,10 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
+from webapp.paging import page_number
 from workflows import audit, organisations
 from workflows.errors import Conflict, InvalidInput
 from workflows.organisations import KIND_LABELS, WEEKDAY_LABELS
-from workflows.rules import fields
 
 blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
 
@@ -26,9 +26,8 @@ blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
 def index() -> ResponseReturnValue:
     kind = request.args.get("soort") or None
     try:
-        number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
         shown = organisations.page_visible(
-            db(), current_actor(), Window.page(number or 1), kind=kind
+            db(), current_actor(), Window.page(page_number()), kind=kind
         )
     except InvalidInput as error:
         flash(error.errors.get("kind", error.message), "error")

@@ -13,6 +13,7 @@ from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
+from webapp.paging import page_number
 from workflows import arrangements, decisions, equated_days, mandates, signals
 from workflows.errors import InvalidInput
 from workflows.rules import fields
@@ -55,8 +56,7 @@ def dashboard() -> ResponseReturnValue:
         if signal.arrangement_id not in earliest or start_by < earliest[signal.arrangement_id]:
             earliest[signal.arrangement_id] = start_by
     order = sorted(earliest, key=lambda key: (earliest[key], key))
-    number = fields.whole_or_none(request.args.get("pagina", "1"), minimum=1, maximum=10**8)
-    shown = paging.of_list(order, Window.page(number or 1, ARRANGEMENTS_PER_PAGE))
+    shown = paging.of_list(order, Window.page(page_number(), ARRANGEMENTS_PER_PAGE))
     on_page = set(shown.rows)
     found = [s for s in found if s.arrangement_id in on_page]
     gaps = [s for s in found if s.kind == "mandate_needed"]
