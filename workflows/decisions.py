@@ -32,6 +32,7 @@ from workflows import (
 )
 from workflows.actors import Actor
 from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.organisations import calendar_of
 from workflows.rules import fields, grant_texts
 from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.dates import in_words
@@ -50,7 +51,6 @@ from workflows.rules.planning import is_meeting_day, plan_backwards
 from workflows.rules.roles import Permission, Role
 from workflows.rules.termijnenwet import Equated
 from workflows.rules.text import text_problem
-from workflows.signals import calendar_of
 
 WOO_LABELS = {
     "actively_published": "actief openbaar gemaakt (Woo art. 3.3)",

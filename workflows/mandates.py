@@ -20,6 +20,7 @@ from storage.paging import Page, Window
 from workflows import arrangements, audit, equated_days
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
+from workflows.organisations import calendar_of
 from workflows.rules import fields
 from workflows.rules.acts import (
     ACT_LABELS,
@@ -35,7 +36,6 @@ from workflows.rules.mandates import DECIDED, GRANT_STATUS_LABELS, grant_problem
 from workflows.rules.planning import plan_backwards
 from workflows.rules.ratification import GapValidity, validity_for_gap
 from workflows.rules.roles import Permission
-from workflows.signals import calendar_of
 
 EDITABLE: dict[str, fields.Reader] = {
     "kind": fields.Choice("Soort", {k.value: v for k, v in MANDATE_KIND_LABELS.items()}),

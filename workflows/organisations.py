@@ -18,6 +18,7 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
+from workflows.rules.planning import MeetingCalendar
 from workflows.rules.roles import Permission
 
 KIND_LABELS = {
@@ -167,3 +168,22 @@ def update(
         version=organisation.version,
     )
     return organisation
+
+
+def calendar_of(organisation: Organisation | None) -> MeetingCalendar:
+    if organisation is None:
+        return MeetingCalendar()
+    defaults = MeetingCalendar()
+    return MeetingCalendar(
+        weekday=organisation.meeting_weekday
+        if organisation.meeting_weekday is not None
+        else defaults.weekday,
+        agenda_lead_working_days=organisation.agenda_lead_working_days
+        if organisation.agenda_lead_working_days is not None
+        else defaults.agenda_lead_working_days,
+        co_advice_working_days=organisation.co_advice_working_days
+        if organisation.co_advice_working_days is not None
+        else defaults.co_advice_working_days,
+        recess_weeks=frozenset(organisation.recess_weeks or []),
+        no_meetings_christmas_to_new_year=organisation.no_meetings_christmas_to_new_year,
+    )

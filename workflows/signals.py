@@ -38,7 +38,7 @@ from storage.audit import AuditEvent
 from storage.database import reading_session
 from storage.mandates import Mandate
 from storage.organisations import Organisation
-from workflows import arrangements, equated_days, register_changes
+from workflows import arrangements, equated_days, organisations, register_changes
 from workflows.actors import Actor
 from workflows.agreements import snapshot as agreement_snapshot
 from workflows.agreements import term_of
@@ -106,25 +106,6 @@ class Signal:
         if self.kind == "mandate_expiring" and self.mandate_kind:
             return f"{self.mandate_kind} verloopt"
         return KIND_LABELS[self.kind]
-
-
-def calendar_of(organisation: Organisation | None) -> MeetingCalendar:
-    if organisation is None:
-        return MeetingCalendar()
-    defaults = MeetingCalendar()
-    return MeetingCalendar(
-        weekday=organisation.meeting_weekday
-        if organisation.meeting_weekday is not None
-        else defaults.weekday,
-        agenda_lead_working_days=organisation.agenda_lead_working_days
-        if organisation.agenda_lead_working_days is not None
-        else defaults.agenda_lead_working_days,
-        co_advice_working_days=organisation.co_advice_working_days
-        if organisation.co_advice_working_days is not None
-        else defaults.co_advice_working_days,
-        recess_weeks=frozenset(organisation.recess_weeks or []),
-        no_meetings_christmas_to_new_year=organisation.no_meetings_christmas_to_new_year,
-    )
 
 
 @dataclass(frozen=True)
@@ -368,7 +349,7 @@ def _for_arrangement(
         later: Sequence[_PlannedAct] = (),
         **extra: object,
     ) -> None:
-        calendar = calendar_of(who or lead)
+        calendar = organisations.calendar_of(who or lead)
         plan = plan_backwards(act_on, calendar, equated)
         missed = as_of > plan.agenda_closes_on
         next_plan = next_meeting(as_of, act_on, calendar, equated) if missed else None

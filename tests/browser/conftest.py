@@ -45,11 +45,32 @@ class _QuietHandler(WSGIRequestHandler):
         pass
 
 
+def _buffered(app: Any) -> Any:
+    """The whole answer read and its file closed before the first byte goes out.
+
+    When the browser drops a connection mid-answer (it navigates away while the favicon is
+    still coming), werkzeug's development server can skip closing the answer's iterator, and
+    the open static file surfaces later as a ResourceWarning in an unrelated test.
+    """
+
+    def wsgi(environ: Any, start_response: Any) -> list[bytes]:
+        answer = app(environ, start_response)
+        try:
+            return list(answer)
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+
+    return wsgi
+
+
 @pytest.fixture
 def live_server(database_url: str, tmp_path: Path) -> Iterator[str]:
     """The real application on 127.0.0.1 and a free port, with the Twente demo loaded."""
     app = create_app(make_settings(database_url, tmp_path / "data"))
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server(
+        "127.0.0.1", 0, _buffered(app), threaded=True, request_handler=_QuietHandler
+    )
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:

@@ -19,9 +19,9 @@ from tests.conftest import LEGAL, POLICY, PROJECT, session_factory
 from webapp import clock
 from workflows.demo import ARRANGEMENT_NAME
 from workflows.demo_decisions import REGIONAL_SUBJECT
+from workflows.organisations import calendar_of
 from workflows.rules.dates import in_words
 from workflows.rules.planning import is_meeting_day, plan_backwards
-from workflows.signals import calendar_of
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -24,10 +24,10 @@ from webapp import clock
 from webapp.database import sessions
 from workflows import accounts, coverage, deadlines, demo, reminders
 from workflows.actors import system_actor
+from workflows.organisations import calendar_of
 from workflows.rules.acts import Act
 from workflows.rules.planning import next_meeting
 from workflows.rules.reminders import AMSTERDAM
-from workflows.signals import calendar_of
 
 MONDAY = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 ACT_ON = date(2026, 4, 1)  # the tender's preparation: the first act of the route
