@@ -46,8 +46,10 @@ from storage.files import LocalFileStore
 from storage.keys import Keys
 from storage.mandates import Mandate
 from storage.migrate import upgrade
-from workflows import conversion, demo, document_bundles, documents
 from workflows.actors import system_actor
+from workflows.demo import demo
+from workflows.documents import document_bundles, documents
+from workflows.documents.engine import conversion
 
 # Audit events need the key kept outside the database (S25); any key will do here.
 KEYS = Keys.derive("bench-" + "k" * 40)

@@ -89,7 +89,8 @@ from storage.documents import Bundle, Document, DocumentTemplate, SignedCopy
 from storage.mandates import Mandate
 from webapp.app import create_app
 from webapp.config import Settings
-from workflows import accounts, arrangements
+from workflows.accounts import accounts
+from workflows.registers import arrangements
 
 REPOSITORY = Path(__file__).resolve().parent.parent
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -407,7 +408,9 @@ from sqlalchemy import select
 from storage.accounts import User
 from storage.database import make_engine, make_session_factory
 from storage.files import LocalFileStore
-from workflows import accounts, documents, mandates
+from workflows.accounts import accounts
+from workflows.documents import documents
+from workflows.registers import mandates
 sys.path.insert(0, "bench")
 from web import KEYS
 

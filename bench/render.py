@@ -47,8 +47,9 @@ from storage.files import LocalFileStore
 from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.organisations import Organisation
-from workflows import demo, document_templates, documents
 from workflows.actors import Actor, system_actor
+from workflows.demo import demo
+from workflows.documents import document_templates, documents
 
 # Audit events need the key kept outside the database (S25); any key will do here.
 KEYS = Keys.derive("bench-" + "k" * 40)

@@ -51,18 +51,13 @@ from storage.organisations import Organisation
 from webapp.app import create_app
 from webapp.config import Settings
 from webapp.database import sessions
-from workflows import (
-    accounts,
-    agreements,
-    arrangements,
-    deadlines,
-    decisions,
-    demo,
-    documents,
-    mandates,
-    reminders,
-)
+from workflows.accounts import accounts
 from workflows.actors import Actor, system_actor
+from workflows.deadlines import deadlines, reminders
+from workflows.decisions import decisions
+from workflows.demo import demo
+from workflows.documents import documents
+from workflows.registers import agreements, arrangements, mandates
 from workflows.rules.acts import Act
 
 AUDIT_KEY = "bench-scale-audit-Qm4Xv8Lr2Tz6Pk1Wc9Nb3Hd7Fs5Gj0Ye"

@@ -27,7 +27,7 @@ from storage.deadlines import Deadline
 from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.organisations import Organisation
-from workflows import reminders
+from workflows.deadlines import reminders
 
 # Audit events need the key kept outside the database (S25); any key will do here.
 KEYS = Keys.derive("bench-" + "k" * 40)

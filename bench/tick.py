@@ -44,8 +44,11 @@ from webapp import clock
 from webapp.app import create_app
 from webapp.config import Settings
 from webapp.database import sessions
-from workflows import accounts, arrangements, demo, reminders
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.deadlines import reminders
+from workflows.demo import demo
+from workflows.registers import arrangements
 
 AUDIT_KEY = "bench-audit-key-" + "k" * 40
 ACTOR = system_actor("bench")

@@ -60,8 +60,9 @@ from storage.documents import Document
 from storage.keys import Keys
 from storage.mandates import Grant, Mandate
 from storage.migrate import upgrade
-from workflows import demo, mandates
 from workflows.actors import system_actor
+from workflows.demo import demo
+from workflows.registers import mandates
 
 # The key kept outside the database (S25, S31): the served app and the checks here share it.
 AUDIT_KEY = "bench-audit-Hq7Lm2Xv9Rt4Kp8Wc3Nz6Bd1Fs5Gj0Ye"

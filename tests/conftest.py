@@ -32,8 +32,9 @@ from webapp import clock
 from webapp.app import create_app
 from webapp.config import Settings
 from webapp.database import sessions
-from workflows import demo, second_factor
+from workflows.accounts import second_factor
 from workflows.actors import system_actor
+from workflows.demo import demo
 from workflows.rules import second_factor as second_factor_rules
 from workflows.rules.roles import Role
 

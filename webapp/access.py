@@ -17,7 +17,8 @@ from flask_login import current_user
 from webapp.api.tokens import bearer_access
 from webapp.database import db
 from webapp.logs import safe
-from workflows import accounts, audit
+from workflows import audit
+from workflows.accounts import accounts
 from workflows.actors import Actor
 from workflows.errors import Forbidden, WorkflowError
 from workflows.rules.roles import Permission

@@ -22,7 +22,7 @@ from storage.database import begin_reading, begin_writing, reads_only
 from webapp import clock
 from webapp.database import db
 from webapp.logs import safe
-from workflows import accounts, second_factor
+from workflows.accounts import accounts, second_factor
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
 from workflows.rules import throttle

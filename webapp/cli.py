@@ -22,9 +22,13 @@ from webapp.config import ConfigurationError, load_settings
 from webapp.database import keys, sessions
 from webapp.formatting import dutch_datetime
 from webapp.mail import deadline_links, mailer_for
-from workflows import accounts, audit_log, demo, organisations, reminders
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.auditing import audit_log
+from workflows.deadlines import reminders
+from workflows.demo import demo
 from workflows.errors import InvalidInput, WorkflowError
+from workflows.registers import organisations
 from workflows.rules.reminders import AMSTERDAM
 from workflows.rules.roles import ROLE_LABELS, Role
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from storage.database import make_engine, make_session_factory, reading_session
 from storage.keys import Keys
-from workflows import signals
+from workflows.deadlines import signals
 
 
 def init_database(app: Flask, database_url: str, keys: Keys) -> None:

@@ -16,7 +16,7 @@ from flask import Flask, current_app
 
 from webapp import clock
 from webapp.database import sessions
-from workflows import document_jobs
+from workflows.documents import document_jobs
 
 logger = logging.getLogger("besluitwerk.jobs")
 

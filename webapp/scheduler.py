@@ -23,7 +23,8 @@ from webapp.database import sessions
 from webapp.jobs import run_queued
 from webapp.logs import safe
 from webapp.mail import deadline_links, mailer_for
-from workflows import audit_log, reminders
+from workflows.auditing import audit_log
+from workflows.deadlines import reminders
 
 logger = logging.getLogger("besluitwerk.scheduler")
 

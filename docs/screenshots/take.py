@@ -34,8 +34,9 @@ from storage.keys import Keys  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from webapp.app import create_app  # noqa: E402
 from webapp.config import Settings  # noqa: E402
-from workflows import demo, second_factor  # noqa: E402
+from workflows.accounts import second_factor  # noqa: E402
 from workflows.actors import system_actor  # noqa: E402
+from workflows.demo import demo  # noqa: E402
 from workflows.rules import second_factor as second_factor_rules  # noqa: E402
 from workflows.rules.roles import Role  # noqa: E402
 

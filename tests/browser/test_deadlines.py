@@ -15,7 +15,7 @@ import pytest
 from storage.database import make_engine
 from tests.browser.test_start_pages import assert_accessible, log_in
 from tests.conftest import ADMIN, LEGAL, PROJECT, session_factory
-from workflows import reminders
+from workflows.deadlines import reminders
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

@@ -17,9 +17,9 @@ from storage.organisations import find_organisation_by_name
 from tests.browser.test_start_pages import assert_accessible, has_horizontal_scroll, log_in
 from tests.conftest import LEGAL, POLICY, PROJECT, session_factory
 from webapp import clock
-from workflows.demo import ARRANGEMENT_NAME
-from workflows.demo_decisions import REGIONAL_SUBJECT
-from workflows.organisations import calendar_of
+from workflows.demo.demo import ARRANGEMENT_NAME
+from workflows.demo.demo_decisions import REGIONAL_SUBJECT
+from workflows.registers.organisations import calendar_of
 from workflows.rules.dates import in_words
 from workflows.rules.planning import is_meeting_day, plan_backwards
 

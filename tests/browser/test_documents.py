@@ -18,7 +18,7 @@ import pytest
 
 from tests.browser.test_start_pages import assert_accessible, log_in
 from tests.conftest import ADMIN, LEGAL, PROVIDER_CR
-from workflows.demo import VOLMACHT_TITLE
+from workflows.demo.demo import VOLMACHT_TITLE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Locator, Page

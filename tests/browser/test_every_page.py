@@ -21,9 +21,10 @@ from storage.files import LocalFileStore
 from tests.browser.test_start_pages import ROLES, axe_violations, log_in
 from tests.conftest import make_settings, session_factory
 from webapp.app import create_app
-from workflows import document_templates, imports
 from workflows.actors import system_actor
-from workflows.decisions import SECTIONS
+from workflows.decisions.decisions import SECTIONS
+from workflows.documents import document_templates
+from workflows.monitoring import imports
 from workflows.rules.document_fields import KIND_LABELS
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import pytest
 
 from tests.browser.test_start_pages import assert_accessible, has_horizontal_scroll, log_in
 from tests.conftest import LEGAL, PROJECT, PROVIDER_CR
-from workflows.demo import ARRANGEMENT_NAME, VOLMACHT_TITLE
+from workflows.demo.demo import ARRANGEMENT_NAME, VOLMACHT_TITLE
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

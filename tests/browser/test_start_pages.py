@@ -22,7 +22,7 @@ from tests.conftest import (
     PROVIDER_CR,
     TOTP_SECRET,
 )
-from workflows.demo import ARRANGEMENT_NAME
+from workflows.demo.demo import ARRANGEMENT_NAME
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page

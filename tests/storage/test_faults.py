@@ -42,8 +42,9 @@ from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.forms import as_form_values
-from workflows import accounts, arrangements, mandates
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.registers import arrangements, mandates
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 NO_ROOM = "Er is geen ruimte meer om dit op te slaan"
@@ -126,7 +127,8 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.database import make_engine
 from tests.conftest import session_factory
-from workflows import accounts, arrangements
+from workflows.accounts import accounts
+from workflows.registers import arrangements
 
 factory = session_factory(make_engine(sys.argv[1]))
 for turn in itertools.count():
@@ -181,7 +183,9 @@ from storage.database import make_engine
 from storage.files import LocalFileStore
 from storage.mandates import Mandate
 from tests.conftest import session_factory
-from workflows import accounts, documents, mandates
+from workflows.accounts import accounts
+from workflows.documents import documents
+from workflows.registers import mandates
 
 url, root, email = sys.argv[1:4]
 factory = session_factory(make_engine(url))
@@ -331,7 +335,7 @@ from tests.conftest import csrf_token, login, make_settings
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.forms import as_form_values
-from workflows import mandates
+from workflows.registers import mandates
 
 url, data_dir, mandate_id, party, email = sys.argv[1:6]
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
@@ -416,8 +420,8 @@ def test_disk_full_while_storing_a_document_stores_no_row(sqlite_url, tmp_path):
 
 def test_s28_a_change_found_only_at_the_update_answers_409_not_500(sqlite_app, monkeypatch):
     """PostgreSQL lets two saves of the same version both pass the version check; the later
-    UPDATE then matches no row (the race itself: tests/workflows/test_registers.py). Here the
-    page's answer to it: the 409 of S28, in Dutch, not a 500."""
+    UPDATE then matches no row (the race itself: tests/workflows/registers/test_registers.py).
+    Here the page's answer to it: the 409 of S28, in Dutch, not a 500."""
     client = sqlite_app.test_client()
     login(client, PROJECT)
 

@@ -21,7 +21,7 @@ from tests.conftest import ADMIN, POLICY, TEST_DATABASE_URL, TEST_KEYS, make_set
 from webapp.app import create_app
 from webapp.cli import cli
 from webapp.database import sessions
-from workflows import second_factor
+from workflows.accounts import second_factor
 
 SECRET = "KRSXG5CTMVRXEZLUKN2XAZLSKNSWG4TF"
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

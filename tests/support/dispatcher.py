@@ -11,7 +11,7 @@ from storage.database import make_engine
 from tests.conftest import session_factory
 from webapp.config import Settings
 from webapp.mail import SmtpMailer
-from workflows import reminders
+from workflows.deadlines import reminders
 
 
 class _DiesAfter(SmtpMailer):

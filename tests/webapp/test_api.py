@@ -5,7 +5,7 @@ import pytest
 from tests.conftest import ADMIN, POLICY, PROVIDER_CR, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 

@@ -20,8 +20,10 @@ from webapp import clock
 from webapp.api import openapi
 from webapp.api.representations import DecisionOut, OrganisationOut
 from webapp.database import sessions
-from workflows import accounts, arrangements, decisions, mandates
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.decisions import decisions
+from workflows.registers import arrangements, mandates
 from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUSES
 from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
 from workflows.rules.fields import MAX_ID

@@ -23,7 +23,7 @@ from schemathesis.specs.openapi.checks import (
 from tests.conftest import ADMIN
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 # Per operation; about 45 operations. Enough to reach past the readers' first refusals into the

@@ -15,7 +15,7 @@ from tests.conftest import ADMIN, PASSWORD, POLICY, PROJECT, csrf_token, login
 from webapp import clock
 from webapp.cli import cli
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 NEW_PASSWORD = "paarse olifant fietst langs de Dinkel"

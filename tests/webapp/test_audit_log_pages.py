@@ -10,8 +10,9 @@ from sqlalchemy import func, select
 from storage.audit import AuditEvent
 from tests.conftest import AUDITOR, login
 from webapp.database import sessions
-from workflows import audit, audit_log
+from workflows import audit
 from workflows.actors import Actor
+from workflows.auditing import audit_log
 
 TESTER = "Paginatest <paginatest@example.org>"
 

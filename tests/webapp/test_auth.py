@@ -3,7 +3,7 @@ import re
 
 from tests.conftest import ADMIN, PASSWORD, POLICY, csrf_token, login
 from webapp.auth import LOGIN_FAILED
-from workflows.accounts import UNRECOGNISED_LOGIN_NAME
+from workflows.accounts.accounts import UNRECOGNISED_LOGIN_NAME
 
 
 def _cookie(response, name="besluitwerk_session"):

@@ -22,17 +22,13 @@ from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, PROVIDER_CR, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import (
-    accounts,
-    agreements,
-    decisions,
-    demo,
-    document_bundles,
-    document_jobs,
-    documents,
-)
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.decisions import decisions
+from workflows.demo import demo
+from workflows.documents import document_bundles, document_jobs, documents
 from workflows.errors import InvalidInput, NotFound
+from workflows.registers import agreements
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 SECRET_SUBJECT = "Geheim: integriteitsmelding zorgaanbieder"

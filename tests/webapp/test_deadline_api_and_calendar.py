@@ -28,9 +28,11 @@ from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, csrf_token, logi
 from webapp import clock
 from webapp.database import sessions
 from webapp.logs import configure_logging
-from workflows import accounts, arrangements, reminders
+from workflows.accounts import accounts
 from workflows.actors import system_actor
-from workflows.demo import ARRANGEMENT_NAME
+from workflows.deadlines import reminders
+from workflows.demo.demo import ARRANGEMENT_NAME
+from workflows.registers import arrangements
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
 MANDATE_NEEDED = (

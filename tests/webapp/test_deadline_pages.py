@@ -28,9 +28,10 @@ from tests.conftest import (
     login,
 )
 from webapp.database import sessions
-from workflows import arrangements, reminders
 from workflows.actors import system_actor
-from workflows.demo import ARRANGEMENT_NAME
+from workflows.deadlines import reminders
+from workflows.demo.demo import ARRANGEMENT_NAME
+from workflows.registers import arrangements
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
 MANDATE_NEEDED = (

@@ -27,9 +27,11 @@ from tests.conftest import (
 )
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, decisions, demo
+from workflows.accounts import accounts
 from workflows.actors import system_actor
-from workflows.demo_decisions import REGIONAL_SUBJECT
+from workflows.decisions import decisions
+from workflows.demo import demo
+from workflows.demo.demo_decisions import REGIONAL_SUBJECT
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 OPEN_MEETING = "2025-06-24"  # its agenda closes on 10 June

@@ -22,9 +22,11 @@ from tests.conftest import ADMIN, LEGAL, POLICY, PROVIDER_CR
 from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
-from workflows import accounts, demo, document_templates
+from workflows.accounts import accounts
 from workflows.actors import system_actor
-from workflows.documents import DOCX_TYPE
+from workflows.demo import demo
+from workflows.documents import document_templates
+from workflows.documents.documents import DOCX_TYPE
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 

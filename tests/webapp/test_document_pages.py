@@ -40,16 +40,16 @@ from tests.support.write_lock import free, held_by_request
 from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
-from workflows import (
-    accounts,
-    conversion,
-    demo,
+from workflows.accounts import accounts
+from workflows.demo import demo
+from workflows.documents import (
     document_bundles,
     document_templates,
     signed_copies,
     template_uploads,
 )
-from workflows.documents import DOCX_TYPE
+from workflows.documents.documents import DOCX_TYPE
+from workflows.documents.engine import conversion
 from workflows.rules.document_fields import KIND_LABELS
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025

@@ -19,7 +19,7 @@ from storage.documents import Document
 from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)

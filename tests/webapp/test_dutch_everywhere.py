@@ -36,7 +36,7 @@ from tests.conftest import (
 from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
-from workflows import reminders
+from workflows.deadlines import reminders
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 

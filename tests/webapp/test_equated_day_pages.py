@@ -10,7 +10,7 @@ from storage.equated_days import EquatedDay, find_equated_day
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 PAGE = "/beheer/gelijkgestelde-dagen/"

@@ -22,8 +22,9 @@ from tests.conftest import PROJECT, csrf_token, login
 from tests.support.write_lock import free, held_by_request
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, imports
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.monitoring import imports
 
 REQUESTS_HEADER = [
     "Aanbieder",

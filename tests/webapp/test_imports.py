@@ -198,7 +198,7 @@ def test_the_blank_templates_have_the_columns(client, arrangement_id):
 
 
 def test_client_counts_via_the_api_replace_the_year(app, client, arrangement_id):
-    from workflows import accounts
+    from workflows.accounts import accounts
     from workflows.actors import system_actor
 
     with sessions(app)() as session:

@@ -17,7 +17,7 @@ from flask.testing import FlaskClient
 from tests.conftest import ADMIN, POLICY, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.rules import fields
 from workflows.rules.dates import parse_date

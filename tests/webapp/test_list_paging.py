@@ -22,9 +22,12 @@ from storage.paging import EVERYTHING
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, PROVIDER_CR, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, arrangements, deadlines, decisions, mandates
+from workflows.accounts import accounts
 from workflows.actors import system_actor
-from workflows.demo import ARRANGEMENT_NAME
+from workflows.deadlines import deadlines
+from workflows.decisions import decisions
+from workflows.demo.demo import ARRANGEMENT_NAME
+from workflows.registers import arrangements, mandates
 from workflows.rules.roles import Permission
 
 SYSTEM = system_actor("test")

@@ -18,7 +18,7 @@ from webapp.app import create_app
 from webapp.config import ConfigurationError, load_settings
 from webapp.database import sessions
 from webapp.logs import configure_logging
-from workflows.accounts import UNRECOGNISED_LOGIN_NAME
+from workflows.accounts.accounts import UNRECOGNISED_LOGIN_NAME
 
 
 @pytest.fixture

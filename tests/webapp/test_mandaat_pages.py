@@ -15,8 +15,9 @@ from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, LEGAL, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import decisions, demo
 from workflows.actors import system_actor
+from workflows.decisions import decisions
+from workflows.demo import demo
 from workflows.rules.acts import Act
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025

@@ -12,8 +12,9 @@ from storage.arrangements import Arrangement
 from tests.conftest import PROJECT, PROVIDER_CR, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, arrangement_parts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.registers import arrangement_parts
 
 
 @pytest.fixture

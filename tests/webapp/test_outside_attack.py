@@ -20,8 +20,8 @@ from webapp import clock
 from webapp.auth import local_path
 from webapp.config import ConfigurationError, load_settings, secret_key_problem
 from webapp.database import sessions
-from workflows import accounts
-from workflows.accounts import UNRECOGNISED_LOGIN_NAME
+from workflows.accounts import accounts
+from workflows.accounts.accounts import UNRECOGNISED_LOGIN_NAME
 from workflows.actors import system_actor
 from workflows.errors import InvalidInput
 from workflows.rules.passwords import password_problem

@@ -23,17 +23,13 @@ from storage.organisations import Organisation
 from tests.conftest import PROJECT, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import (
-    accounts,
-    agreements,
-    arrangements,
-    deadlines,
-    decisions,
-    documents,
-    mandates,
-)
+from workflows.accounts import accounts
 from workflows.actors import system_actor
-from workflows.demo import ARRANGEMENT_NAME, LEAD_MUNICIPALITY
+from workflows.deadlines import deadlines
+from workflows.decisions import decisions
+from workflows.demo.demo import ARRANGEMENT_NAME, LEAD_MUNICIPALITY
+from workflows.documents import documents
+from workflows.registers import agreements, arrangements, mandates
 from workflows.rules.acts import Act
 
 SYSTEM = system_actor("test")

@@ -19,7 +19,7 @@ from tests.conftest import POLICY, PROVIDER_CR, login, make_settings
 from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)

@@ -19,7 +19,7 @@ from tests.conftest import (
     login,
 )
 from webapp.database import sessions
-from workflows.demo import VOLMACHT_TITLE
+from workflows.demo.demo import VOLMACHT_TITLE
 
 
 def _one(app, model, *where):

@@ -8,8 +8,9 @@ from storage.audit import AuditEvent
 from tests.conftest import ADMIN, LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, demo
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.demo import demo
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from storage.audit import AuditEvent
 from tests.conftest import ADMIN, POLICY, PROVIDER_LI, TOTP_SECRET, csrf_token, login, totp_code
 from webapp import clock
 from webapp.database import sessions
-from workflows import second_factor
+from workflows.accounts import second_factor
 
 NOW = datetime(2025, 6, 2, 9, 0, 7, tzinfo=UTC)
 

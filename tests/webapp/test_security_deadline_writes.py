@@ -20,10 +20,11 @@ from storage.deadlines import Deadline
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, deadlines, reminders
-from workflows.accounts import actor_for
+from workflows.accounts import accounts
+from workflows.accounts.accounts import actor_for
 from workflows.actors import system_actor
-from workflows.demo import ARRANGEMENT_NAME
+from workflows.deadlines import deadlines, reminders
+from workflows.demo.demo import ARRANGEMENT_NAME
 from workflows.errors import Forbidden
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)

@@ -22,8 +22,10 @@ from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, PROJECT, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, agreements, arrangements, demo, mandates
+from workflows.accounts import accounts
 from workflows.actors import system_actor
+from workflows.demo import demo
+from workflows.registers import agreements, arrangements, mandates
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 DECIDED_ON = "2025-05-27"  # Enschede's college met that Tuesday

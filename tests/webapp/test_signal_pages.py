@@ -8,7 +8,7 @@ from storage.mandates import Mandate
 from tests.conftest import LEGAL, POLICY, PROVIDER_CR, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 
 

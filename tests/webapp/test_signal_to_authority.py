@@ -22,9 +22,12 @@ from storage.organisations import Organisation, find_organisation_by_name
 from tests.conftest import AUDITOR, LEGAL, POLICY, PROJECT, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows import accounts, coverage, deadlines, demo, reminders
+from workflows.accounts import accounts
 from workflows.actors import system_actor
-from workflows.organisations import calendar_of
+from workflows.deadlines import deadlines, reminders
+from workflows.demo import demo
+from workflows.registers import coverage
+from workflows.registers.organisations import calendar_of
 from workflows.rules.acts import Act
 from workflows.rules.planning import next_meeting
 from workflows.rules.reminders import AMSTERDAM

@@ -30,7 +30,7 @@ from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, login
 from tests.support.write_lock import free, held_by_request
 from webapp import clock
 from webapp.database import sessions
-from workflows import signed_copies
+from workflows.documents import signed_copies
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 # What makes a PDF act or carry other files (PDF 32000-1 §12.6, §7.11, §12.7.8; RichMedia and

@@ -22,17 +22,11 @@ from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, login
 from webapp import clock
 from webapp.database import sessions
 from webapp.formatting import dutch_date
-from workflows import (
-    accounts,
-    arrangement_parts,
-    arrangements,
-    notifications,
-    organisations,
-    reminders,
-    signals,
-)
+from workflows.accounts import accounts
 from workflows.actors import Actor, system_actor
-from workflows.demo import ARRANGEMENT_NAME
+from workflows.deadlines import notifications, reminders, signals
+from workflows.demo.demo import ARRANGEMENT_NAME
+from workflows.registers import arrangement_parts, arrangements, organisations
 from workflows.rules.dutch_format import count_phrase
 from workflows.rules.roles import Role
 

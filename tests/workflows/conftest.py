@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from workflows import signals
+from workflows.deadlines import signals
 
 
 @pytest.fixture

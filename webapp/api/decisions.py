@@ -21,7 +21,7 @@ from webapp.api.representations import (
 )
 from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
-from workflows import co_advice, decisions
+from workflows.decisions import co_advice, decisions
 from workflows.errors import Forbidden, InvalidInput
 
 

@@ -19,16 +19,11 @@ from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
 from webapp.pages.documents import convert_first
-from workflows import (
-    conversion,
-    document_bundles,
-    document_jobs,
-    documents,
-    template_uploads,
-)
+from workflows.documents import document_bundles, document_jobs, documents, template_uploads
+from workflows.documents.engine import conversion
+from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 from workflows.errors import InvalidInput
 from workflows.rules.fields import MAX_ID
-from workflows.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 
 
 def _files() -> FileStore:

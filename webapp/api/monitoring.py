@@ -13,8 +13,9 @@ from webapp.api.representations import CostLinesOut, CostsOut, FiguresOut, Impor
 from webapp.api.views import blueprint
 from webapp.database import db
 from webapp.pages.imports import preview_upload
-from workflows import arrangements, cost_lines, imports, monitoring
 from workflows.errors import InvalidInput
+from workflows.monitoring import cost_lines, imports, monitoring
+from workflows.registers import arrangements
 
 
 def _money(value: Any) -> str | None:

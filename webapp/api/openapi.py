@@ -18,17 +18,12 @@ from pydantic.json_schema import models_json_schema
 
 from webapp.api import views
 from webapp.api.representations import BUNDLE_NAMES, PUBLISHED, one_of
-from workflows import (
-    agreements,
-    arrangements,
-    co_advice,
-    deadlines,
-    decisions,
-    mandates,
-    monitoring,
-)
-from workflows.imports import KIND_LABELS as IMPORT_KIND_LABELS
-from workflows.organisations import KIND_LABELS
+from workflows.deadlines import deadlines
+from workflows.decisions import co_advice, decisions
+from workflows.monitoring import monitoring
+from workflows.monitoring.imports import KIND_LABELS as IMPORT_KIND_LABELS
+from workflows.registers import agreements, arrangements, mandates
+from workflows.registers.organisations import KIND_LABELS
 from workflows.rules import fields
 from workflows.rules.acts import Act
 from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS

@@ -17,8 +17,9 @@ from webapp.api.representations import (
 )
 from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
-from workflows import agreement_sending, agreements, arrangements, coverage, mandates
+from workflows.documents import agreement_sending
 from workflows.errors import InvalidInput
+from workflows.registers import agreements, arrangements, coverage, mandates
 
 
 def json_body() -> dict[str, Any]:

@@ -30,12 +30,15 @@ from pydantic_core import CoreSchema, core_schema
 from storage.agreements import Agreement
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows import agreements, arrangements, deadlines, decisions, imports, mandates, signals
-from workflows.agreements import term_of
-from workflows.arrangement_parts import COST_LINE_LABELS
-from workflows.arrangements import Overview
-from workflows.document_bundles import BUNDLE_LABELS
-from workflows.organisations import KIND_LABELS as ORGANISATION_KINDS
+from workflows.deadlines import deadlines, signals
+from workflows.decisions import decisions
+from workflows.documents.document_bundles import BUNDLE_LABELS
+from workflows.monitoring import imports
+from workflows.registers import agreements, arrangements, mandates
+from workflows.registers.agreements import term_of
+from workflows.registers.arrangement_parts import COST_LINE_LABELS
+from workflows.registers.arrangements import Overview
+from workflows.registers.organisations import KIND_LABELS as ORGANISATION_KINDS
 from workflows.rules import agreements as agreement_rules
 from workflows.rules import decisions as decision_rules
 from workflows.rules.acts import Act, MandateKind
@@ -394,7 +397,7 @@ class Annex(Representation):
 
 
 class DecisionOut(DecisionSummaryOut):
-    """The summary and every field of the agenda form (workflows.decisions.EDITABLE)."""
+    """The summary and every field of the agenda form (workflows.decisions.decisions.EDITABLE)."""
 
     portfolio_holder: str
     agenda_letter: str

@@ -15,8 +15,9 @@ from webapp.api.registers import json_body
 from webapp.api.representations import DeadlineOut, SignalsOut, TermEndOut
 from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
-from workflows import deadlines, equated_days, signals
+from workflows.deadlines import deadlines, signals
 from workflows.errors import InvalidInput
+from workflows.registers import equated_days
 from workflows.rules.dates import parse_date
 from workflows.rules.fields import FieldError, parse_whole
 from workflows.rules.termijnenwet import term_end
@@ -38,8 +39,8 @@ def _date_arg(name: str, label: str, *, default: date | None = None) -> date:
 def list_signals() -> ResponseReturnValue:
     as_of = _date_arg("as_of", "as_of", default=clock.today())
     found = signals.derive(db(), current_actor(), as_of=as_of, arrangement_id=id_arg("arrangement"))
-    # The signals are derived in Python (workflows.signals), so the page is cut from them; the
-    # JSON is made for that page only.
+    # The signals are derived in Python (workflows.deadlines.signals), so the page is cut from
+    # them; the JSON is made for that page only.
     shown = paging.of_list(found, window())
     items = [
         {

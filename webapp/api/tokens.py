@@ -7,7 +7,7 @@ from flask import request
 from storage.database import begin_reading, begin_writing, reads_only
 from webapp import clock
 from webapp.database import db
-from workflows import accounts
+from workflows.accounts import accounts
 
 
 def bearer_access() -> accounts.ApiAccess | None:

@@ -16,8 +16,8 @@ from webapp.access import current_actor, note_refusal
 from webapp.api import openapi
 from webapp.api.representations import arrangement_json, organisation_json
 from webapp.database import db
-from workflows import arrangements, organisations
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowError
+from workflows.registers import arrangements, organisations
 from workflows.rules.fields import FieldError, parse_id, parse_whole
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -14,7 +14,7 @@ from markupsafe import Markup
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import accounts, second_factor
+from workflows.accounts import accounts, second_factor
 from workflows.errors import InvalidInput
 from workflows.rules import second_factor as second_factor_rules
 from workflows.rules.roles import Role

@@ -17,9 +17,12 @@ from webapp.database import db
 from webapp.exports import csv_response
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from webapp.paging import page_number
-from workflows import agreement_sending, agreements, arrangements, audit, history, mandates
-from workflows.agreements import term_of
+from workflows import audit
+from workflows.auditing import history
+from workflows.documents import agreement_sending
 from workflows.errors import Conflict, InvalidInput
+from workflows.registers import agreements, arrangements, mandates
+from workflows.registers.agreements import term_of
 from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
 

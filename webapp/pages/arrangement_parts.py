@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.forms import form_fields
-from workflows import arrangement_parts as parts
-from workflows import arrangements
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
+from workflows.registers import arrangement_parts as parts
+from workflows.registers import arrangements
 
 blueprint = Blueprint("arrangement_parts", __name__, url_prefix="/regelingen")
 

@@ -17,11 +17,18 @@ from webapp.formatting import dutch_date, euro
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from webapp.paging import page_number
 from webapp.timeline import timeline_svg
-from workflows import arrangements, audit, cost_lines, coverage, history, monitoring, organisations
-from workflows.arrangements import FINANCING_LABELS, PHASE_KIND_LABELS, PHASE_STATUS_LABELS
+from workflows import audit
+from workflows.auditing import history
 from workflows.errors import Conflict, InvalidInput
-from workflows.extensions import extension_impact
-from workflows.organisations import KIND_LABELS
+from workflows.monitoring import cost_lines, monitoring
+from workflows.registers import arrangements, coverage, organisations
+from workflows.registers.arrangements import (
+    FINANCING_LABELS,
+    PHASE_KIND_LABELS,
+    PHASE_STATUS_LABELS,
+)
+from workflows.registers.extensions import extension_impact
+from workflows.registers.organisations import KIND_LABELS
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, nature, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.phases import phase_status_on

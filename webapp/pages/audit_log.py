@@ -15,7 +15,8 @@ from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
-from workflows import audit, audit_log, audit_words
+from workflows import audit
+from workflows.auditing import audit_log, audit_words
 from workflows.rules.dates import parse_date
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/beheer/auditlog")

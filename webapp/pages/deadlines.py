@@ -13,8 +13,10 @@ from webapp.auth import local_path
 from webapp.database import db
 from webapp.forms import form_fields
 from webapp.paging import page_number
-from workflows import accounts, arrangements, calendar_feed, deadlines, notifications, reminders
+from workflows.accounts import accounts
+from workflows.deadlines import calendar_feed, deadlines, notifications, reminders
 from workflows.errors import InvalidInput
+from workflows.registers import arrangements
 from workflows.rules.reminders import stage_label
 from workflows.rules.roles import Permission, Role
 

@@ -15,16 +15,10 @@ from webapp.access import current_actor, refuse
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit
 from webapp.paging import page_number
-from workflows import (
-    accounts,
-    agreements,
-    arrangements,
-    co_advice,
-    decisions,
-    mandates,
-    organisations,
-)
+from workflows.accounts import accounts
+from workflows.decisions import co_advice, decisions
 from workflows.errors import Forbidden, InvalidInput, NotFound
+from workflows.registers import agreements, arrangements, mandates, organisations
 from workflows.rules import fields
 from workflows.rules.dates import parse_date
 from workflows.rules.decisions import (

@@ -11,10 +11,10 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
-from workflows import document_templates, documents, template_uploads
+from workflows.documents import document_templates, documents, template_uploads
+from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.document_fields import CATALOGUES, KIND_LABELS, field_names
-from workflows.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 
 blueprint = Blueprint("document_templates", __name__, url_prefix="/sjablonen")
 

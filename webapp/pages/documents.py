@@ -21,20 +21,18 @@ from webapp.access import current_actor
 from webapp.database import db, end_transaction, sessions
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
-from workflows import (
-    agreements,
-    arrangements,
-    conversion,
+from workflows.documents import (
     document_bundles,
     document_jobs,
     documents,
-    mandates,
     provider_overview,
     signed_copies,
 )
+from workflows.documents.engine import conversion
+from workflows.documents.engine.pdf_checks import MAX_BYTES as PDF_MAX_BYTES
+from workflows.documents.engine.pdf_checks import PdfRefused
 from workflows.errors import InvalidInput, NotFound
-from workflows.pdf_checks import MAX_BYTES as PDF_MAX_BYTES
-from workflows.pdf_checks import PdfRefused
+from workflows.registers import agreements, arrangements, mandates
 from workflows.rules import fields
 from workflows.rules.agreements import STATUS_LABELS
 from workflows.rules.document_fields import KIND_PARTIES, KIND_SUBJECTS, KIND_YEARS

@@ -11,8 +11,8 @@ from flask.typing import ResponseReturnValue
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
-from workflows import equated_days
 from workflows.errors import Conflict, InvalidInput
+from workflows.registers import equated_days
 from workflows.rules.dates import in_words
 from workflows.rules.termijnenwet import WEEKDAYS
 

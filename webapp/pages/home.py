@@ -15,7 +15,10 @@ from storage.arrangements import DueMoment, NamedArrangement
 from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
-from workflows import arrangements, co_advice, notifications, provider_overview, signals
+from workflows.deadlines import notifications, signals
+from workflows.decisions import co_advice
+from workflows.documents import provider_overview
+from workflows.registers import arrangements
 from workflows.rules.own_municipality import own_municipality
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 

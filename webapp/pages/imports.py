@@ -10,8 +10,9 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
-from workflows import arrangements, imports
 from workflows.errors import InvalidInput
+from workflows.monitoring import imports
+from workflows.registers import arrangements
 from workflows.rules import fields
 from workflows.rules.dutch_format import count_phrase
 

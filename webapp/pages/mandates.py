@@ -18,8 +18,10 @@ from webapp.exports import csv_response
 from webapp.formatting import dutch_date
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from webapp.paging import page_number
-from workflows import arrangements, audit, history, mandates, organisations
+from workflows import audit
+from workflows.auditing import history
 from workflows.errors import Conflict, InvalidInput
+from workflows.registers import arrangements, mandates, organisations
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
 from workflows.rules.mandates import GRANT_STATUS_LABELS

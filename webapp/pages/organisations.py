@@ -15,9 +15,10 @@ from webapp.access import current_actor
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
-from workflows import audit, organisations
+from workflows import audit
 from workflows.errors import Conflict, InvalidInput
-from workflows.organisations import KIND_LABELS, WEEKDAY_LABELS
+from workflows.registers import organisations
+from workflows.registers.organisations import KIND_LABELS, WEEKDAY_LABELS
 
 blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
 

@@ -14,8 +14,10 @@ from webapp import clock
 from webapp.access import current_actor
 from webapp.database import db
 from webapp.paging import page_number
-from workflows import arrangements, decisions, equated_days, mandates, signals
+from workflows.deadlines import signals
+from workflows.decisions import decisions
 from workflows.errors import InvalidInput
+from workflows.registers import arrangements, equated_days, mandates
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_article
 from workflows.rules.dates import parse_date

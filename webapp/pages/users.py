@@ -17,8 +17,9 @@ from webapp.auth import origin, session_limits
 from webapp.database import db
 from webapp.formatting import dutch_datetime
 from webapp.mail import mailer_for
-from workflows import accounts, organisations, user_admin
+from workflows.accounts import accounts, user_admin
 from workflows.errors import Conflict, InvalidInput, NotFound
+from workflows.registers import organisations
 from workflows.rules.roles import ROLE_LABELS, Role
 from workflows.rules.second_factor import required as second_factor_required
 

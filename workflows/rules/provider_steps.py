@@ -14,7 +14,7 @@ from datetime import date
 from workflows.rules.agreements import STATUS_LABELS
 from workflows.rules.dutch_format import long_date
 
-# The statuses in which the provider returns a signed copy (see workflows.signed_copies).
+# The statuses in which the provider returns a signed copy (see workflows.documents.signed_copies).
 RECEIVING = ("sent", "signed_by_provider")
 _RUNNING = ("active", "extended")
 

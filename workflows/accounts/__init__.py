@@ -1,0 +1,1 @@
+"""Accounts, the second factor, and the beheerder's administration of users."""

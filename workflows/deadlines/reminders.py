@@ -1,0 +1,575 @@
+"""Reminders: the sweep turns due deadline stages into outbox messages; the dispatcher sends
+them. The database is the scheduler of record (docs/architecture.md §5):
+
+- what falls due for one person in one arrangement in one run is one message, a digest that
+  lists every municipality's reminder, instead of one message per municipality;
+- every message has a unique key (for one reminder: deadline, version, stage, recipient,
+  channel; for a digest: the day, the arrangement and every reminder in it, the recipient and
+  the channel), inserted with ON CONFLICT DO NOTHING in the transaction that moves each
+  deadline past its stage, so a sweep run twice, or by two processes at once, makes it once;
+- the dispatcher claims due messages with a lease (FOR UPDATE SKIP LOCKED on PostgreSQL,
+  BEGIN IMMEDIATE on SQLite), sends, and marks them sent. A crash between "accepted by the
+  mail server" and "marked sent" may send one message twice once the lease runs out; a message
+  is never lost. A failed send is retried with a growing pause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Protocol
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import deadlines as store
+from storage import locks
+from storage.accounts import User
+from storage.arrangements import Arrangement
+from storage.deadlines import Deadline, Message
+from storage.organisations import Organisation
+from workflows.deadlines import signals
+from workflows.deadlines.deadlines import KIND_LABELS, follow_registers
+from workflows.rules.dates import in_words
+from workflows.rules.reminders import (
+    DEFAULT_LADDERS,
+    latest_due_stage,
+    local_day,
+    next_stage_day,
+    send_time,
+    stage_label,
+)
+from workflows.rules.roles import ROLE_LABELS, Role
+
+LEASE = timedelta(minutes=5)
+MAX_ATTEMPTS = 12
+DIGEST_DAYS = 14
+# Deadlines swept per write transaction in a tick.
+SWEEP_BATCH = 200
+
+
+class Mailer(Protocol):
+    """Sends one e-mail; raises on failure. ``None`` mailer means: keep mail in the outbox."""
+
+    def send(self, *, to: str, subject: str, body: str, message_id: str) -> None: ...
+
+
+def backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** max(attempts - 1, 0), 240))
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    deadlines: int
+    messages: int
+
+
+def _ladder(session: Session) -> Callable[[str], tuple[list[int], list[str], int]]:
+    stored = store.ladders(session)
+
+    def lookup(kind: str) -> tuple[list[int], list[str], int]:
+        ladder = stored.get(kind)
+        if ladder is not None:
+            return list(ladder.offsets), list(ladder.roles), ladder.escalate_after_days
+        offsets, roles = DEFAULT_LADDERS.get(kind, DEFAULT_LADDERS["manual"])
+        return list(offsets), list(roles), 7
+
+    return lookup
+
+
+@dataclass(frozen=True)
+class Reach:
+    """Who receives a deadline's reminders; and, when its municipality has nobody who could,
+    the sentence that says so to the project group (who then receive them in its place)."""
+
+    users: list[User]
+    unreached: str = ""
+
+
+def recipients(session: Session, deadline: Deadline, roles: Sequence[str]) -> list[User]:
+    return reach(session, deadline, roles).users
+
+
+def reach(session: Session, deadline: Deadline, roles: Sequence[str]) -> Reach:
+    """The owner; else the people with the ladder's roles at the organisation concerned; and
+    when that organisation has nobody in Besluitwerk, the lead's project group, so that no
+    deadline goes unannounced."""
+    if deadline.owner_id is not None:
+        owner = session.get(User, deadline.owner_id)
+        return Reach([owner] if owner is not None and owner.active else [])
+    arrangement = (
+        session.get(Arrangement, deadline.arrangement_id) if deadline.arrangement_id else None
+    )
+    lead_id = arrangement.lead_organisation_id if arrangement else None
+    found = _users(session, deadline.organisation_id or lead_id, roles)
+    if found:
+        return Reach(found)
+    unreached = (
+        nobody_at(session, deadline.organisation_id, roles)
+        if deadline.organisation_id is not None and deadline.organisation_id != lead_id
+        else ""
+    )
+    if lead_id is not None:
+        found = _users(session, lead_id, ["project_group"])
+    return Reach(found, unreached)
+
+
+def nobody_at(session: Session, organisation_id: int, roles: Sequence[str]) -> str:
+    """'Niemand van Almelo krijgt deze herinnering: er is geen account.' A municipality with
+    accounts, but none in the roles the reminder is meant for, is named with those roles."""
+    organisation = session.get(Organisation, organisation_id)
+    name = organisation.name if organisation is not None else "deze gemeente"
+    accounts = session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.organisation_id == organisation_id, User.active.is_(True))
+    )
+    if not accounts:
+        return f"Niemand van {name} krijgt deze herinnering: er is geen account."
+    labels = [ROLE_LABELS[Role(r)] for r in roles if r in {x.value for x in Role}]
+    return (
+        f"Niemand van {name} krijgt deze herinnering: er is geen account van een "
+        f"{' of '.join(labels) if labels else 'ontvanger'}."
+    )
+
+
+def unreached(session: Session, deadlines: Sequence[Deadline]) -> dict[int, str]:
+    """For the deadlines page: per deadline whose municipality has nobody to remind, the
+    sentence that says so."""
+    ladder = _ladder(session)
+    found: dict[int, str] = {}
+    said: dict[tuple[int, tuple[str, ...]], str] = {}
+    for deadline in deadlines:
+        if deadline.owner_id is not None or deadline.organisation_id is None:
+            continue
+        _, roles, _ = ladder(deadline.kind)
+        key = (deadline.organisation_id, tuple(roles))
+        if key not in said:
+            said[key] = (
+                ""
+                if _users(session, deadline.organisation_id, roles)
+                else nobody_at(session, deadline.organisation_id, roles)
+            )
+        if said[key]:
+            found[deadline.id] = said[key]
+    return found
+
+
+def _users(session: Session, organisation_id: int | None, roles: Sequence[str]) -> list[User]:
+    if organisation_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(User)
+            .where(
+                User.organisation_id == organisation_id,
+                User.role.in_(list(roles)),
+                User.active.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )
+
+
+Link = Callable[[int], str]
+# Where a reminder points when no public address of Besluitwerk is configured.
+WHERE_IN_THE_APP = "in Besluitwerk: Wat moet wanneer > Termijnen"
+ACKNOWLEDGE = (
+    "Bevestig in Besluitwerk dat u dit oppakt (Wat moet wanneer > Termijnen); anders gaat het "
+    "bericht na enkele dagen naar de escalatiecontactpersoon."
+)
+
+
+@dataclass(frozen=True)
+class _Due:
+    """One due reminder stage for one person, waiting to be put in that person's digest."""
+
+    deadline: Deadline
+    stage: int
+    unreached: str
+
+
+def sweep(
+    session: Session,
+    *,
+    now: datetime,
+    batch: int = 1000,
+    rounds: int | None = None,
+    link: Link | None = None,
+) -> SweepResult:
+    """Materialise the due reminder stages as messages. Touches only deadlines whose next
+    stage has come (an index on status and next_stage_on), so its cost follows what is due.
+    ``rounds``: at most that many batches (the tick sweeps one batch per transaction).
+
+    What falls due for one person in one arrangement in one run becomes one message (a digest
+    listing them all) instead of one per municipality. The messages are written in the same
+    transaction that moves each deadline past its stage, so a run repeated the same day finds
+    nothing new to send, and a crash before the commit leaves nothing half-recorded."""
+    today = local_day(now)
+    ladder = _ladder(session)
+    touched = created = 0
+    waiting: dict[tuple[int, int | None], list[_Due]] = {}
+    while rounds is None or rounds > 0:
+        rounds = None if rounds is None else rounds - 1
+        due = store.due_for_stage(session, today, limit=batch)
+        if not due:
+            break
+        for deadline in due:
+            touched += 1
+            created += _sweep_one(session, deadline, now=now, ladder=ladder, waiting=waiting)
+        session.flush()
+        if len(due) < batch:
+            break
+    created += store.insert_messages(session, _digest_rows(session, waiting, now=now, link=link))
+    return SweepResult(touched, created)
+
+
+def _sweep_one(
+    session: Session,
+    deadline: Deadline,
+    *,
+    now: datetime,
+    ladder: Callable[[str], tuple[list[int], list[str], int]],
+    waiting: dict[tuple[int, int | None], list[_Due]],
+) -> int:
+    offsets, roles, escalate_after = ladder(deadline.kind)
+    stage = latest_due_stage(deadline.due_on, offsets, now)
+    created = 0
+    if stage is not None and (deadline.last_stage is None or stage < deadline.last_stage):
+        # After downtime only the latest due stage goes out.
+        found = reach(session, deadline, roles)
+        for user in found.users:
+            waiting.setdefault((user.id, deadline.arrangement_id), []).append(
+                _Due(deadline, stage, found.unreached)
+            )
+        deadline.last_stage = stage
+        deadline.last_stage_at = now
+    if stage is not None and deadline.first_reminded_on is None:
+        deadline.first_reminded_on = local_day(now)
+    escalation_on = (
+        deadline.first_reminded_on + timedelta(days=escalate_after)
+        if deadline.first_reminded_on is not None and deadline.acknowledged_at is None
+        else None
+    )
+    if escalation_on is not None and local_day(now) >= escalation_on:
+        created += store.insert_messages(session, _escalation_rows(session, deadline, now=now))
+        escalation_on = None  # once per version: the message key says so too
+    candidates = [
+        d
+        for d in (next_stage_day(deadline.due_on, offsets, deadline.last_stage), escalation_on)
+        if d
+    ]
+    deadline.next_stage_on = min(candidates) if candidates else None
+    return created
+
+
+def _when(deadline: Deadline, now: datetime) -> str:
+    return stage_label((deadline.due_on - local_day(now)).days)
+
+
+def _body(deadline: Deadline, now: datetime) -> str:
+    return (
+        f"{deadline.subject}\n\n"
+        f"Datum: {in_words(deadline.due_on)} ({_when(deadline, now)}).\n\n"
+        f"{deadline.explanation}\n\n{ACKNOWLEDGE}"
+    )
+
+
+def _municipality(session: Session, deadline: Deadline) -> str:
+    organisation = (
+        session.get(Organisation, deadline.organisation_id) if deadline.organisation_id else None
+    )
+    return organisation.name if organisation is not None else "Hele regio"
+
+
+def _item(session: Session, due: _Due, *, now: datetime, link: Link | None) -> str:
+    deadline = due.deadline
+    label = KIND_LABELS.get(deadline.kind, "termijn")
+    # A derived subject starts with its kind already ("nieuwe volmacht nodig: ...").
+    what = (
+        deadline.subject if deadline.subject.startswith(label) else f"{label}: {deadline.subject}"
+    )
+    lines = [
+        f"{_municipality(session, deadline)} – {what}",
+        f"Uiterlijk {in_words(deadline.due_on)} ({_when(deadline, now)}).",
+    ]
+    if deadline.explanation:
+        lines.append(deadline.explanation)
+    if due.unreached:
+        lines.append(f"{due.unreached} Daarom krijgt u als projectgroep deze herinnering.")
+    lines.append(f"Bekijken: {link(deadline.id) if link else WHERE_IN_THE_APP}")
+    return "\n".join(lines)
+
+
+def _listed(names: Sequence[str]) -> str:
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} en {names[-1]}"
+
+
+def _digest_rows(
+    session: Session,
+    waiting: dict[tuple[int, int | None], list[_Due]],
+    *,
+    now: datetime,
+    link: Link | None,
+) -> list[dict[str, object]]:
+    """One e-mail and one in-app message per person and arrangement for what fell due in this
+    run. The key names the day and every reminder in it, so the same reminders are never
+    made into a second message; reminders that fall due later the same day (a deadline added
+    at noon) make a digest of their own."""
+    day = local_day(now)
+    rows: list[dict[str, object]] = []
+    for (user_id, arrangement_id), items in waiting.items():
+        items.sort(key=lambda d: (d.deadline.due_on, _municipality(session, d.deadline)))
+        arrangement = session.get(Arrangement, arrangement_id) if arrangement_id else None
+        if len(items) == 1:
+            only = items[0].deadline
+            subject = f"[Besluitwerk] {only.subject} – {_when(only, now)}"
+            key = f"{only.id}:{only.deadline_version}:{items[0].stage}"
+            intro = "Herinnering"
+        else:
+            about = arrangement.name if arrangement else "termijnen zonder regeling"
+            subject = f"[Besluitwerk] {len(items)} herinneringen: {about}"
+            fingerprint = hashlib.sha256(
+                "|".join(
+                    f"{d.deadline.id}:{d.deadline.deadline_version}:{d.stage}" for d in items
+                ).encode()
+            ).hexdigest()[:24]
+            key = f"digest:{day.isoformat()}:{arrangement_id or 0}:{fingerprint}"
+            intro = f"{len(items)} herinneringen"
+        heading = f"{intro} van {in_words(day)}" + (
+            f" over {arrangement.name}:" if arrangement else ":"
+        )
+        unreached = sorted(
+            {_municipality(session, d.deadline) for d in items if d.unreached}, key=str.lower
+        )
+        summary = (
+            [
+                f"Bij {len(unreached)} gemeenten heeft niemand een account om deze herinneringen "
+                f"te krijgen: {_listed(unreached)}. Daarom krijgt u als projectgroep hun "
+                "herinneringen; het staat bij elke termijn hieronder."
+            ]
+            if len(unreached) > 1
+            else []
+        )
+        body = "\n\n".join(
+            [
+                heading,
+                *summary,
+                *(
+                    f"{n}. " + _item(session, due, now=now, link=link).replace("\n", "\n   ")
+                    for n, due in enumerate(items, start=1)
+                ),
+                ACKNOWLEDGE,
+            ]
+        )
+        for channel in ("email", "in_app"):
+            rows.append(
+                {
+                    "key": f"{key}:{user_id}:{channel}",
+                    "recipient_id": user_id,
+                    "channel": channel,
+                    "deadline_id": items[0].deadline.id if len(items) == 1 else None,
+                    "stage": str(items[0].stage) if len(items) == 1 else "bundle",
+                    "subject": subject[:500],
+                    "body": body,
+                    "due_at": now,
+                    "status": "pending",
+                    "attempts": 0,
+                    "next_attempt_at": now,
+                    "last_error": "",
+                    "created_at": now,
+                }
+            )
+    return rows
+
+
+def _escalation_rows(
+    session: Session, deadline: Deadline, *, now: datetime
+) -> list[dict[str, object]]:
+    organisation_id = deadline.organisation_id
+    if organisation_id is None and deadline.arrangement_id is not None:
+        arrangement = session.get(Arrangement, deadline.arrangement_id)
+        organisation_id = arrangement.lead_organisation_id if arrangement else None
+    organisation = session.get(Organisation, organisation_id) if organisation_id else None
+    if organisation is None or organisation.escalation_contact_id is None:
+        return []
+    subject = f"[Besluitwerk] Escalatie: {deadline.subject}"
+    body = "Niemand heeft bevestigd dat deze termijn wordt opgepakt.\n\n" + _body(deadline, now)
+    return [
+        {
+            "key": f"{deadline.id}:{deadline.deadline_version}:escalation:"
+            f"{organisation.escalation_contact_id}:{channel}",
+            "recipient_id": organisation.escalation_contact_id,
+            "channel": channel,
+            "deadline_id": deadline.id,
+            "stage": "escalation",
+            "subject": subject[:500],
+            "body": body,
+            "due_at": now,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for channel in ("email", "in_app")
+    ]
+
+
+def digest(session: Session, *, now: datetime) -> int:
+    """One daily digest e-mail per person with open deadlines in the coming two weeks."""
+    today = local_day(now)
+    if now < send_time(today):
+        return 0
+    horizon = today + timedelta(days=DIGEST_DAYS)
+    open_deadlines = session.scalars(
+        select(Deadline)
+        .where(Deadline.status == "open", Deadline.due_on <= horizon)
+        .order_by(Deadline.due_on)
+    ).all()
+    per_user: dict[int, list[Deadline]] = {}
+    ladder = _ladder(session)
+    for deadline in open_deadlines:
+        _, roles, _ = ladder(deadline.kind)
+        for user in recipients(session, deadline, roles):
+            per_user.setdefault(user.id, []).append(deadline)
+    rows: list[dict[str, object]] = [
+        {
+            "key": f"digest:{user_id}:{today.isoformat()}",
+            "recipient_id": user_id,
+            "channel": "email",
+            "deadline_id": None,
+            "stage": "digest",
+            "subject": f"[Besluitwerk] Overzicht termijnen {in_words(today)}",
+            "body": "Open termijnen in de komende twee weken:\n\n"
+            + "\n".join(f"- {in_words(d.due_on)}: {d.subject}" for d in items),
+            "due_at": now,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "last_error": "",
+            "created_at": now,
+        }
+        for user_id, items in per_user.items()
+    ]
+    return store.insert_messages(session, rows)
+
+
+@dataclass(frozen=True)
+class DispatchResult:
+    sent: int
+    failed: int
+    outbox: int
+
+
+def claim(session: Session, *, now: datetime, limit: int) -> list[Message]:
+    """Claim due messages for this process with a lease. Two dispatchers never hold the same
+    row: PostgreSQL skips rows another transaction has locked; SQLite serialises writers."""
+    query = (
+        select(Message)
+        .where(
+            Message.status.in_(["pending", "sending"]),
+            Message.due_at <= now,
+            or_(Message.next_attempt_at.is_(None), Message.next_attempt_at <= now),
+            or_(Message.lease_until.is_(None), Message.lease_until < now),
+        )
+        .order_by(Message.due_at, Message.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True, of=Message)
+    messages = list(session.scalars(query))
+    for message in messages:
+        message.status = "sending"
+        message.lease_until = now + LEASE
+    session.flush()
+    return messages
+
+
+def dispatch(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    mailer: Mailer | None,
+    batch: int = 100,
+    clock: Callable[[], datetime] | None = None,
+) -> DispatchResult:
+    sent = failed = outbox = 0
+    while True:
+        with sessions() as session, session.begin():
+            claimed = [
+                (m.id, m.channel, m.recipient.email, m.subject, m.body, m.key, m.attempts)
+                for m in claim(session, now=now, limit=batch)
+            ]
+        if not claimed:
+            break
+        for message_id, channel, email, subject, body, key, attempts in claimed:
+            status, error = "sent", ""
+            if channel == "email" and mailer is None:
+                status = "outbox"  # no SMTP configured: the outbox page shows it
+            elif channel == "email":
+                try:
+                    assert mailer is not None
+                    mailer.send(to=email, subject=subject, body=body, message_id=key)
+                except Exception as problem:  # any failure is retried, never lost
+                    status, error = "failed", f"{type(problem).__name__}: {problem}"[:500]
+            moment = clock() if clock else now
+            with sessions() as session, session.begin():
+                values: dict[str, object] = {"lease_until": None}
+                if status == "failed":
+                    tries = attempts + 1
+                    values.update(
+                        status="pending" if tries < MAX_ATTEMPTS else "failed",
+                        attempts=tries,
+                        next_attempt_at=moment + backoff(tries),
+                        last_error=error,
+                    )
+                    failed += 1
+                else:
+                    values.update(status=status, sent_at=moment)
+                    sent += status == "sent"
+                    outbox += status == "outbox"
+                session.execute(update(Message).where(Message.id == message_id).values(**values))
+        if len(claimed) < batch:
+            break
+    return DispatchResult(sent, failed, outbox)
+
+
+def tick(
+    sessions: sessionmaker[Session],
+    *,
+    now: datetime,
+    mailer: Mailer | None,
+    link: Link | None = None,
+) -> dict[str, int]:
+    """One scheduler tick: recompute deadlines, sweep due stages, digest, dispatch."""
+    # Derived outside any write transaction, written in short ones (follow_registers).
+    changes = follow_registers(sessions, as_of=local_day(now))
+    # The signals pages' cache, for the arrangements it lacks today (after a change, and every
+    # arrangement on a new day): the first page after either need not derive them.
+    signals.warm(sessions, as_of=local_day(now))
+    swept = SweepResult(0, 0)
+    while True:
+        # One batch per transaction, so that no write holds the SQLite lock for long. Two
+        # schedulers (on two hosts, or a restart overlapping the old one) sweep one at a
+        # time; the message keys make a stage go out once either way.
+        with sessions() as session, session.begin():
+            locks.hold(session, locks.SCHEDULER_SWEEP)
+            batch = sweep(session, now=now, batch=SWEEP_BATCH, rounds=1, link=link)
+        swept = SweepResult(swept.deadlines + batch.deadlines, swept.messages + batch.messages)
+        if batch.deadlines < SWEEP_BATCH:
+            break
+    with sessions() as session, session.begin():
+        locks.hold(session, locks.SCHEDULER_SWEEP)
+        digests = digest(session, now=now)
+    result = dispatch(sessions, now=now, mailer=mailer)
+    return {
+        **changes,
+        "deadlines_due": swept.deadlines,
+        "messages": swept.messages + digests,
+        "sent": result.sent,
+        "failed": result.failed,
+        "outbox": result.outbox,
+    }

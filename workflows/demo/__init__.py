@@ -1,0 +1,1 @@
+"""The Twente demo, loaded through the same use cases a user calls."""
