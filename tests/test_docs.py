@@ -16,6 +16,7 @@ SOURCES = [
     for path in (ROOT / folder).rglob("*")
     if path.suffix in {".py", ".html", ".md"} and "vendor" not in path.parts
 ] + [ROOT / "README.md", ROOT / "CONTRIBUTING.md", ROOT / "pyproject.toml"]
+SOURCES += [path for path in sorted((ROOT / ".ci").iterdir()) if path.is_file()]
 CITATION = re.compile(r"(?<![\w/])docs/([\w-]+\.md)((?:\s*(?:§\d+|S\d+)(?:\s*(?:,|and|en)\s*)?)*)")
 
 
