@@ -1,6 +1,8 @@
-"""Who may call which route: declared here, in one table, for every endpoint (docs/security.md S13).
+"""Who may call which route (docs/security.md S13): each route declares it next to its route line
+(``@requires(Permission...)``, ``@signed_in`` or ``@public``), and the app collects the
+declarations into one table endpoint → access when it starts.
 
-An endpoint missing from this table is refused for everyone, and the test suite walks
+An endpoint missing from that table is refused for everyone, and the test suite walks
 ``app.url_map`` to fail on any route without an entry. Organisation scoping (a provider sees only
 its own data) is not decided here but in the queries of the use cases (S11).
 """
@@ -8,7 +10,8 @@ its own data) is not decided here but in the queries of the use cases (S11).
 from __future__ import annotations
 
 import logging
-from typing import Final, NoReturn
+from collections.abc import Callable
+from typing import Any, Final, NoReturn, TypeVar
 
 from flask import Flask, abort, g, jsonify, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -28,172 +31,72 @@ SIGNED_IN: Final = "signed_in"
 
 Access = Permission | str
 
-ROUTE_ACCESS: dict[str, Access] = {
-    "static": PUBLIC,
-    "pages.health": PUBLIC,
-    "auth.login": PUBLIC,
-    # Between the password and the code: the signed cookie names the pending user, for minutes.
-    "auth.second_step": PUBLIC,
-    "auth.logout": SIGNED_IN,
-    "pages.home": SIGNED_IN,
-    "account.password": SIGNED_IN,
-    "account.end_sessions": SIGNED_IN,
-    "account.second_factor_page": SIGNED_IN,
-    "account.second_factor_change": SIGNED_IN,
-    # Scoped in the use case: one's own tokens only, another's id is not found.
-    "account.api_tokens": SIGNED_IN,
-    "account.revoke_api_token": SIGNED_IN,
-    "organisations.index": Permission.VIEW_ORGANISATIONS,
-    "organisations.export": Permission.VIEW_ORGANISATIONS,
-    "organisations.detail": Permission.VIEW_ORGANISATIONS,
-    "organisations.edit": Permission.EDIT_ORGANISATIONS,
-    "users.index": Permission.MANAGE_USERS,
-    "users.create": Permission.MANAGE_USERS,
-    "users.set_status": Permission.MANAGE_USERS,
-    "users.sessions": Permission.MANAGE_USERS,
-    "users.end_session": Permission.MANAGE_USERS,
-    "users.api_tokens": Permission.MANAGE_USERS,
-    "users.revoke_api_token": Permission.MANAGE_USERS,
-    "users.edit": Permission.MANAGE_USERS,
-    "users.reset_link": Permission.MANAGE_USERS,
-    "users.reset_second_factor": Permission.MANAGE_USERS,
-    # Opened from the one-time link by someone who cannot log in; the token is the key.
-    "users.set_password": PUBLIC,
-    "arrangements.index": Permission.VIEW_ARRANGEMENTS,
-    "arrangements.detail": Permission.VIEW_ARRANGEMENTS,
-    "arrangements.create": Permission.EDIT_ARRANGEMENTS,
-    "arrangements.edit": Permission.EDIT_ARRANGEMENTS,
-    "arrangements.extend": Permission.EDIT_ARRANGEMENTS,
-    "arrangements.changes": Permission.VIEW_HISTORY,
-    "arrangements.export": Permission.VIEW_ARRANGEMENTS,
-    "arrangements.coverage_matrix": Permission.VIEW_MANDATES,
-    "arrangements.figures": Permission.VIEW_SIGNALS,
-    "arrangements.figures_export": Permission.VIEW_SIGNALS,
-    "arrangement_parts.manage": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.add_moment": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.remove_moment": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.add_bed": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.close_bed": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.set_budget": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.set_cost_line": Permission.EDIT_ARRANGEMENTS,
-    "arrangement_parts.update_phase": Permission.EDIT_ARRANGEMENTS,
-    "signals.dashboard": Permission.VIEW_SIGNALS,
-    "signals.draft_mandate": Permission.EDIT_MANDATES,
-    # The policy officer starts her college's dossier once the draft volmacht exists; the
-    # workflow checks who may start what (workflows.rules.gap_starters).
-    "signals.draft_dossier": Permission.EDIT_DECISIONS,
-    "signals.term_calculator": SIGNED_IN,
-    "deadlines.index": Permission.VIEW_SIGNALS,
-    "deadlines.add": Permission.EDIT_DEADLINES,
-    "deadlines.acknowledge": Permission.EDIT_DEADLINES,
-    "deadlines.set_status": Permission.EDIT_DEADLINES,
-    "deadlines.my_notifications": Permission.VIEW_SIGNALS,
-    "deadlines.mark_read": Permission.VIEW_SIGNALS,
-    "deadlines.new_calendar_address": Permission.VIEW_SIGNALS,
-    # The secret token in the address is the credential: calendar programs send no cookie.
-    "deadlines.calendar": PUBLIC,
-    "deadlines.outbox": Permission.MANAGE_USERS,
-    "deadlines.ladders": Permission.MANAGE_USERS,
-    "equated_days.index": Permission.MANAGE_CALENDAR,
-    "equated_days.add": Permission.MANAGE_CALENDAR,
-    "equated_days.edit": Permission.MANAGE_CALENDAR,
-    "equated_days.remove": Permission.MANAGE_CALENDAR,
-    "decisions.index": Permission.VIEW_DECISIONS,
-    "decisions.create": Permission.EDIT_DECISIONS,
-    "decisions.detail": Permission.VIEW_DECISIONS,
-    "decisions.edit": Permission.EDIT_DECISIONS,
-    "decisions.transition": Permission.EDIT_DECISIONS,
-    "decisions.advise": Permission.EDIT_DECISIONS,
-    "decisions.ask_adviser": Permission.EDIT_DECISIONS,
-    "decisions.withdraw_adviser": Permission.EDIT_DECISIONS,
-    "decisions.to_advise": Permission.VIEW_DECISIONS,
-    "decisions.add_effect": Permission.EDIT_DECISIONS,
-    "decisions.grant_access": Permission.EDIT_DECISIONS,
-    "decisions.fan_out": Permission.EDIT_DECISIONS,
-    "decisions.overview": Permission.VIEW_DECISIONS,
-    "decisions.decision_list": Permission.VIEW_DECISIONS,
-    "audit_log.index": Permission.VIEW_AUDIT_LOG,
-    "audit_log.export": Permission.VIEW_AUDIT_LOG,
-    "mandates.index": Permission.VIEW_MANDATES,
-    "mandates.export": Permission.VIEW_MANDATES,
-    "mandates.detail": Permission.VIEW_MANDATES,
-    "mandates.create": Permission.EDIT_MANDATES,
-    "mandates.edit": Permission.EDIT_MANDATES,
-    "mandates.record_grant": Permission.EDIT_MANDATES,
-    "mandates.new_version": Permission.EDIT_MANDATES,
-    "mandates.changes": Permission.VIEW_HISTORY,
-    "agreements.index": Permission.VIEW_AGREEMENTS,
-    "agreements.export": Permission.VIEW_AGREEMENTS,
-    "agreements.detail": Permission.VIEW_AGREEMENTS,
-    "agreements.create": Permission.EDIT_AGREEMENTS,
-    "agreements.edit": Permission.EDIT_AGREEMENTS,
-    "agreements.change_status": Permission.EDIT_AGREEMENTS,
-    "agreements.changes": Permission.VIEW_HISTORY,
-    "documents.index": Permission.VIEW_DOCUMENTS,
-    "documents.generate": Permission.GENERATE_DOCUMENTS,
-    "documents.download": Permission.VIEW_DOCUMENTS,
-    "documents.start_job": Permission.GENERATE_DOCUMENTS,
-    "documents.job": Permission.GENERATE_DOCUMENTS,
-    "documents.bundle_download": Permission.VIEW_DOCUMENTS,
-    "documents.provider_home": Permission.RETURN_SIGNED_COPIES,
-    "documents.upload_signed": Permission.RETURN_SIGNED_COPIES,
-    "documents.signed_download": Permission.VIEW_DOCUMENTS,
-    "document_templates.index": Permission.MANAGE_TEMPLATES,
-    "document_templates.kind": Permission.MANAGE_TEMPLATES,
-    "document_templates.version": Permission.MANAGE_TEMPLATES,
-    "document_templates.download": Permission.MANAGE_TEMPLATES,
-    "document_templates.preview": Permission.MANAGE_TEMPLATES,
-    "document_templates.activate": Permission.MANAGE_TEMPLATES,
-    "api.openapi": PUBLIC,
-    "api.document_create": Permission.GENERATE_DOCUMENTS,
-    "api.documents": Permission.VIEW_DOCUMENTS,
-    "api.document_content": Permission.VIEW_DOCUMENTS,
-    "api.bundle_create": Permission.GENERATE_DOCUMENTS,
-    "api.bundle": Permission.VIEW_DOCUMENTS,
-    "api.bundle_content": Permission.VIEW_DOCUMENTS,
-    "api.job": Permission.GENERATE_DOCUMENTS,
-    "api.template_version_create": Permission.MANAGE_TEMPLATES,
-    "api.organisations": Permission.VIEW_ORGANISATIONS,
-    "api.arrangements": Permission.VIEW_ARRANGEMENTS,
-    "api.arrangement": Permission.VIEW_ARRANGEMENTS,
-    "api.arrangement_create": Permission.EDIT_ARRANGEMENTS,
-    "api.arrangement_update": Permission.EDIT_ARRANGEMENTS,
-    "api.arrangement_phases": Permission.EDIT_ARRANGEMENTS,
-    "api.mandates": Permission.VIEW_MANDATES,
-    "api.mandate": Permission.VIEW_MANDATES,
-    "api.mandate_create": Permission.EDIT_MANDATES,
-    "api.mandate_update": Permission.EDIT_MANDATES,
-    "api.mandate_versions": Permission.EDIT_MANDATES,
-    "api.agreements": Permission.VIEW_AGREEMENTS,
-    "api.agreement": Permission.VIEW_AGREEMENTS,
-    "api.agreement_create": Permission.EDIT_AGREEMENTS,
-    "api.agreement_update": Permission.EDIT_AGREEMENTS,
-    "api.coverage": Permission.VIEW_MANDATES,
-    "api.signals": Permission.VIEW_SIGNALS,
-    "api.term_end": SIGNED_IN,
-    "api.decisions": Permission.VIEW_DECISIONS,
-    "api.decision": Permission.VIEW_DECISIONS,
-    "api.decision_create": Permission.EDIT_DECISIONS,
-    "api.decision_update": Permission.EDIT_DECISIONS,
-    "api.decision_transition": Permission.EDIT_DECISIONS,
-    "api.decision_advice": Permission.EDIT_DECISIONS,
-    "api.decision_advisers": Permission.EDIT_DECISIONS,
-    "api.advice_requests": Permission.VIEW_DECISIONS,
-    "api.advice_request_withdraw": Permission.EDIT_DECISIONS,
-    "api.decision_fan_out": Permission.EDIT_DECISIONS,
-    "api.imports": Permission.EDIT_ARRANGEMENTS,
-    "api.import_confirm": Permission.EDIT_ARRANGEMENTS,
-    "imports.upload": Permission.EDIT_ARRANGEMENTS,
-    "imports.template": Permission.EDIT_ARRANGEMENTS,
-    "imports.show": Permission.EDIT_ARRANGEMENTS,
-    "imports.confirm": Permission.EDIT_ARRANGEMENTS,
-    "api.figures": Permission.VIEW_SIGNALS,
-    "api.costs": Permission.VIEW_SIGNALS,
-    "api.cost_lines": Permission.VIEW_SIGNALS,
-    "api.deadlines": Permission.VIEW_SIGNALS,
-    "api.deadline_create": Permission.EDIT_DEADLINES,
-    "api.deadline_acknowledge": Permission.EDIT_DEADLINES,
-}
+# The declarations made next to the routes, per view function, until the app collects them.
+_DECLARED: dict[Callable[..., Any], Access] = {}
+ROUTE_ACCESS_KEY = "besluitwerk.route_access"
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+class AccessDeclarationError(Exception):
+    """A route's access is declared wrongly; raised while the module is imported, so the app
+    does not start."""
+
+
+def requires(permission: Permission) -> Callable[[View], View]:
+    """Only a signed-in person (or API token) whose role has ``permission`` may call the route."""
+    if not isinstance(permission, Permission):
+        raise AccessDeclarationError(
+            f"unknown permission {permission!r}: name a member of Permission, or use @public "
+            "or @signed_in"
+        )
+
+    def declare(view: View) -> View:
+        return _declare(view, permission)
+
+    return declare
+
+
+def signed_in(view: View) -> View:
+    """Anyone signed in may call the route; what they see is scoped in the use case (S11)."""
+    return _declare(view, SIGNED_IN)
+
+
+def public(view: View) -> View:
+    """Anyone may call the route, without signing in; say next to it why that is safe."""
+    return _declare(view, PUBLIC)
+
+
+def _declare(view: View, access: Access) -> View:
+    # Two declarations on one route would leave it to decorator order which one holds.
+    if view in _DECLARED:
+        raise AccessDeclarationError(
+            f"access of {view.__module__}.{view.__qualname__} declared twice: "
+            f"{_DECLARED[view]} and {access}"
+        )
+    _DECLARED[view] = access
+    return view
+
+
+def collect_route_access(app: Flask) -> None:
+    """Fill the app's table endpoint → access from the declarations next to its routes; call it
+    once every blueprint is registered. A route without a declaration gets no entry and is
+    refused for everyone (S13)."""
+    table: dict[str, Access] = {}
+    for endpoint, view in app.view_functions.items():
+        # Flask's own route for webapp/static: the style sheet and scripts the login page needs.
+        access = PUBLIC if endpoint == "static" else _DECLARED.get(view)
+        if access is not None:
+            table[endpoint] = access
+    app.extensions[ROUTE_ACCESS_KEY] = table
+
+
+def route_access(app: Flask) -> dict[str, Access]:
+    """The app's fail-closed table endpoint → access."""
+    # Before collect_route_access the table is empty, and every route is refused.
+    table: dict[str, Access] = app.extensions.setdefault(ROUTE_ACCESS_KEY, {})
+    return table
+
 
 logger = logging.getLogger("besluitwerk.access")
 
@@ -218,7 +121,7 @@ def init_access(app: Flask) -> None:
         endpoint = request.endpoint
         if endpoint is None:
             return None  # no route matched: the 404 handler answers
-        rule = ROUTE_ACCESS.get(endpoint)
+        rule = route_access(app).get(endpoint)
         if rule is None:
             logger.error("route without declared access refused: %s", safe(endpoint))
             abort(403)

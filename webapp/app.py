@@ -20,7 +20,7 @@ from storage import failures
 from storage.files import LocalFileStore
 from storage.keys import Keys
 from storage.private_files import private_directory
-from webapp.access import init_access, note_refusal
+from webapp.access import collect_route_access, init_access, note_refusal
 from webapp.api import decisions as _api_decisions  # noqa: F401 - registers its routes
 from webapp.api import documents as _api_documents  # noqa: F401 - registers its routes
 from webapp.api import monitoring as _api_monitoring  # noqa: F401 - registers its routes
@@ -160,6 +160,8 @@ def create_app(settings: Settings | None = None, **config: Any) -> Flask:
     # cross-site request carries no credentials: CSRF tokens do not apply there.
     csrf.exempt(api_blueprint)
     app.register_blueprint(api_blueprint)
+    # Every route is registered now: its access, declared next to it, goes into the table (S13).
+    collect_route_access(app)
     _register_errors(app)
     if settings.proxy_hops:
         app.wsgi_app = TrustedProxyFix(  # type: ignore[method-assign]

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from storage.accounts import User
 from storage.database import begin_reading, begin_writing, reads_only
 from webapp import clock
+from webapp.access import public, signed_in
 from webapp.database import db
 from webapp.logs import safe
 from workflows.accounts import accounts, second_factor
@@ -129,6 +130,7 @@ def _plain_local(target: str) -> bool:
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+@public
 def login() -> ResponseReturnValue:
     if request.method == "GET":
         if current_user.is_authenticated:
@@ -198,6 +200,8 @@ def _pending_user() -> tuple[User, str] | None:
 
 
 @blueprint.route("/login/code", methods=["GET", "POST"])
+# Between the password and the code: the signed cookie names the pending user, for minutes.
+@public
 def second_step() -> ResponseReturnValue:
     """The second step of logging in: a code from the app, or enrolment when the role requires
     a second factor and none is set up yet (S19)."""
@@ -258,6 +262,7 @@ def _enrol(user: User, target: str) -> ResponseReturnValue:
 
 
 @blueprint.route("/logout", methods=["POST"])
+@signed_in
 def logout() -> ResponseReturnValue:
     session = db()
     accounts.end_login_session(session, current_user.token, now=clock.now(), origin=origin())

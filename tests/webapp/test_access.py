@@ -1,18 +1,29 @@
 import logging
 
 import pytest
+from flask import Blueprint
 from sqlalchemy import select
 
 from storage.audit import AuditEvent
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, PROVIDER_CR, login
-from webapp.access import PUBLIC, ROUTE_ACCESS
+from webapp.access import (
+    PUBLIC,
+    AccessDeclarationError,
+    collect_route_access,
+    public,
+    requires,
+    route_access,
+    signed_in,
+)
+from workflows.rules.roles import Permission
 
 
 def test_s13_every_route_declares_its_access_in_one_table(app):
+    table = route_access(app)
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()}
-    undeclared = sorted(e for e in endpoints if e not in ROUTE_ACCESS)
+    undeclared = sorted(e for e in endpoints if e not in table)
     assert undeclared == [], f"routes without declared access: {undeclared}"
-    stale = sorted(e for e in ROUTE_ACCESS if e not in endpoints)
+    stale = sorted(e for e in table if e not in endpoints)
     assert stale == [], f"declared access for routes that do not exist: {stale}"
 
 
@@ -21,6 +32,7 @@ def test_s13_a_route_missing_from_the_table_is_refused_for_everyone(app):
     def forgotten():
         return "zou niet zichtbaar mogen zijn"
 
+    collect_route_access(app)
     client = app.test_client()
     login(client, ADMIN)
     response = client.get("/vergeten-route")
@@ -28,11 +40,53 @@ def test_s13_a_route_missing_from_the_table_is_refused_for_everyone(app):
     assert "zichtbaar" not in response.get_data(as_text=True)
 
 
-def test_s13_only_login_health_static_api_description_calendar_feed_and_reset_link_are_public():
-    public = sorted(e for e, rule in ROUTE_ACCESS.items() if rule == PUBLIC)
+def test_s13_the_access_declared_next_to_a_route_is_what_the_table_enforces(app):
+    extra = Blueprint("extra", __name__)
+
+    @extra.get("/extra/gebruikersbeheer")
+    @requires(Permission.MANAGE_USERS)
+    def for_administrators():
+        return "alleen voor beheer"
+
+    app.register_blueprint(extra)
+    collect_route_access(app)
+    assert route_access(app)["extra.for_administrators"] == Permission.MANAGE_USERS
+    client = app.test_client()
+    login(client, POLICY)
+    assert client.get("/extra/gebruikersbeheer").status_code == 403
+    client = app.test_client()
+    login(client, ADMIN)
+    assert client.get("/extra/gebruikersbeheer").status_code == 200
+
+
+def test_s13_a_route_declared_twice_stops_the_app_from_starting():
+    with pytest.raises(AccessDeclarationError, match="declared twice"):
+
+        @requires(Permission.VIEW_MANDATES)
+        @public
+        def twice():
+            return "?"
+
+    with pytest.raises(AccessDeclarationError, match="declared twice"):
+
+        @signed_in
+        @signed_in
+        def same_twice():
+            return "?"
+
+
+@pytest.mark.parametrize("permission", ["edit_mandates", "edit_mandate", PUBLIC, None])
+def test_s13_a_route_with_an_unknown_permission_stops_the_app_from_starting(permission):
+    # Only a member of Permission names a permission: not its text, a typo or the word public.
+    with pytest.raises(AccessDeclarationError, match="unknown permission"):
+        requires(permission)
+
+
+def test_s13_only_login_health_static_api_description_calendar_feed_and_reset_link_are_public(app):
+    public_routes = sorted(e for e, rule in route_access(app).items() if rule == PUBLIC)
     # The calendar feed and the one-time password link authenticate by the secret token in
     # their address.
-    assert public == [
+    assert public_routes == [
         "api.openapi",
         "auth.login",
         "auth.second_step",

@@ -42,13 +42,10 @@ def test_unexpected_errors_answer_a_dutch_500_without_a_traceback(app):
     def broken():
         raise RuntimeError("interne details")
 
-    from webapp.access import PUBLIC, ROUTE_ACCESS
+    from webapp.access import PUBLIC, route_access
 
-    ROUTE_ACCESS["broken"] = PUBLIC
-    try:
-        response = app.test_client().get("/stuk")
-    finally:
-        del ROUTE_ACCESS["broken"]
+    route_access(app)["broken"] = PUBLIC
+    response = app.test_client().get("/stuk")
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "Er ging iets mis" in body and "interne details" not in body

@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from storage import paging
 from storage.decisions import CoAdvice, Decision
 from webapp import clock
-from webapp.access import current_actor, refuse
+from webapp.access import current_actor, refuse, requires
 from webapp.api.registers import json_body
 from webapp.api.representations import (
     AdviceRequestOut,
@@ -23,6 +23,7 @@ from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
 from workflows.decisions import co_advice, decisions
 from workflows.errors import Forbidden, InvalidInput
+from workflows.rules.roles import Permission
 
 
 def _day(value: date | None) -> str | None:
@@ -109,6 +110,7 @@ def decision_json(decision: Decision) -> dict[str, Any]:
 
 
 @blueprint.get("/decisions", endpoint="decisions")
+@requires(Permission.VIEW_DECISIONS)
 def list_decisions() -> ResponseReturnValue:
     args = request.args
     found = decisions.page_visible(
@@ -126,6 +128,7 @@ def list_decisions() -> ResponseReturnValue:
 
 
 @blueprint.post("/decisions", endpoint="decision_create")
+@requires(Permission.EDIT_DECISIONS)
 def create_decision() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -150,11 +153,13 @@ def create_decision() -> ResponseReturnValue:
 
 
 @blueprint.get("/decisions/<int:decision_id>", endpoint="decision")
+@requires(Permission.VIEW_DECISIONS)
 def get_decision(decision_id: int) -> ResponseReturnValue:
     return jsonify(decision_json(decisions.get_visible(db(), current_actor(), decision_id)))
 
 
 @blueprint.patch("/decisions/<int:decision_id>", endpoint="decision_update")
+@requires(Permission.EDIT_DECISIONS)
 def update_decision(decision_id: int) -> ResponseReturnValue:
     body = json_body()
     session = db()
@@ -165,6 +170,7 @@ def update_decision(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/decisions/<int:decision_id>/transitions", endpoint="decision_transition")
+@requires(Permission.EDIT_DECISIONS)
 def transition(decision_id: int) -> ResponseReturnValue:
     body = json_body()
     session = db()
@@ -188,6 +194,7 @@ def transition(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/decisions/<int:decision_id>/advices", endpoint="decision_advice")
+@requires(Permission.EDIT_DECISIONS)
 def advise(decision_id: int) -> ResponseReturnValue:
     """The advice of the named co-adviser (or their stand-in); ``adviser`` is the number of the
     request, needed only when one may record more than one."""
@@ -203,6 +210,7 @@ def advise(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/decisions/<int:decision_id>/advisers", endpoint="decision_advisers")
+@requires(Permission.EDIT_DECISIONS)
 def ask_adviser(decision_id: int) -> ResponseReturnValue:
     """Ask an account of the municipality to co-advise: ``user_id``, ``unit``, ``stand_in_id``."""
     session = db()
@@ -213,6 +221,7 @@ def ask_adviser(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/advice-requests", endpoint="advice_requests")
+@requires(Permission.VIEW_DECISIONS)
 def advice_requests() -> ResponseReturnValue:
     """Te adviseren: the dossiers in co-advice waiting for the caller's advice."""
     actor = current_actor()
@@ -231,6 +240,7 @@ def advice_requests() -> ResponseReturnValue:
 
 
 @blueprint.delete("/advice-requests/<int:advice_id>", endpoint="advice_request_withdraw")
+@requires(Permission.EDIT_DECISIONS)
 def withdraw_advice_request(advice_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -240,6 +250,7 @@ def withdraw_advice_request(advice_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/decisions/<int:decision_id>/fan-out", endpoint="decision_fan_out")
+@requires(Permission.EDIT_DECISIONS)
 def fan_out(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()

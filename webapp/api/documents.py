@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from storage.documents import Bundle, Document, DocumentJob
 from storage.files import FileStore
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.api.registers import json_body
 from webapp.api.representations import BundleOut, DocumentOut, JobOut, TemplateReportOut
 from webapp.api.views import blueprint, error_response, id_arg, page, window
@@ -24,6 +24,7 @@ from workflows.documents.engine import conversion
 from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 from workflows.errors import InvalidInput
 from workflows.rules.fields import MAX_ID
+from workflows.rules.roles import Permission
 
 
 def _files() -> FileStore:
@@ -93,6 +94,7 @@ def _integer(body: dict[str, Any], name: str, *, required: bool = True) -> int |
 
 
 @blueprint.post("/documents", endpoint="document_create")
+@requires(Permission.GENERATE_DOCUMENTS)
 def create_document() -> ResponseReturnValue:
     body = json_body()
     session = db()
@@ -118,6 +120,7 @@ def create_document() -> ResponseReturnValue:
 
 
 @blueprint.get("/documents", endpoint="documents")
+@requires(Permission.VIEW_DOCUMENTS)
 def list_documents() -> ResponseReturnValue:
     subject_type = request.args.get("subject_type", "")
     subject_id = id_arg("subject_id")
@@ -128,6 +131,7 @@ def list_documents() -> ResponseReturnValue:
 
 
 @blueprint.get("/documents/<int:document_id>/content", endpoint="document_content")
+@requires(Permission.VIEW_DOCUMENTS)
 def document_content(document_id: int) -> ResponseReturnValue:
     session = db()
     file_format = request.args.get("format", "docx")
@@ -143,6 +147,7 @@ def document_content(document_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/bundles", endpoint="bundle_create")
+@requires(Permission.GENERATE_DOCUMENTS)
 def create_bundle() -> ResponseReturnValue:
     """Bundles are made in the background: 202 with the job, whose answer names the bundle."""
     body = json_body()
@@ -181,16 +186,19 @@ def create_bundle() -> ResponseReturnValue:
 
 
 @blueprint.get("/jobs/<int:job_id>", endpoint="job")
+@requires(Permission.GENERATE_DOCUMENTS)
 def get_job(job_id: int) -> ResponseReturnValue:
     return jsonify(job_json(document_jobs.get(db(), current_actor(), job_id)))
 
 
 @blueprint.get("/bundles/<int:bundle_id>", endpoint="bundle")
+@requires(Permission.VIEW_DOCUMENTS)
 def get_bundle(bundle_id: int) -> ResponseReturnValue:
     return jsonify(bundle_json(document_bundles.get(db(), current_actor(), bundle_id)))
 
 
 @blueprint.get("/bundles/<int:bundle_id>/content", endpoint="bundle_content")
+@requires(Permission.VIEW_DOCUMENTS)
 def bundle_content(bundle_id: int) -> ResponseReturnValue:
     session = db()
     found = document_bundles.content(session, _files(), current_actor(), bundle_id)
@@ -199,6 +207,7 @@ def bundle_content(bundle_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/templates/<kind>/versions", endpoint="template_version_create")
+@requires(Permission.MANAGE_TEMPLATES)
 def upload_template(kind: str) -> ResponseReturnValue:
     session = db()
     upload = request.files.get("file")

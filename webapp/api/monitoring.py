@@ -8,7 +8,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.api.representations import CostLinesOut, CostsOut, FiguresOut, ImportOut
 from webapp.api.views import blueprint
 from webapp.database import db
@@ -16,6 +16,7 @@ from webapp.pages.imports import preview_upload
 from workflows.errors import InvalidInput
 from workflows.monitoring import cost_lines, imports, monitoring
 from workflows.registers import arrangements
+from workflows.rules.roles import Permission
 
 
 def _money(value: Any) -> str | None:
@@ -23,6 +24,7 @@ def _money(value: Any) -> str | None:
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>/figures", endpoint="figures")
+@requires(Permission.VIEW_SIGNALS)
 def figures(arrangement_id: int) -> ResponseReturnValue:
     year = monitoring.read_year(request.args.get("year"), default=clock.today().year - 1)
     found = monitoring.figures(db(), current_actor(), arrangement_id, year=year)
@@ -70,6 +72,7 @@ def figures(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>/costs", endpoint="costs")
+@requires(Permission.VIEW_SIGNALS)
 def costs(arrangement_id: int) -> ResponseReturnValue:
     year = monitoring.read_year(request.args.get("year"), default=clock.today().year - 1)
     found = monitoring.costs(db(), current_actor(), arrangement_id, year=year)
@@ -102,6 +105,7 @@ def costs(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>/cost-lines", endpoint="cost_lines")
+@requires(Permission.VIEW_SIGNALS)
 def cost_lines_of(arrangement_id: int) -> ResponseReturnValue:
     year = monitoring.read_year(request.args.get("year"), default=clock.today().year - 1)
     actor = current_actor()
@@ -151,6 +155,7 @@ def _import_json(batch: Any) -> dict[str, Any]:
 
 
 @blueprint.post("/arrangements/<int:arrangement_id>/imports", endpoint="imports")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def create_import(arrangement_id: int) -> ResponseReturnValue:
     file = request.files.get("file")
     if file is None:
@@ -172,6 +177,7 @@ def create_import(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/imports/<int:import_id>/confirm", endpoint="import_confirm")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def confirm_import(import_id: int) -> ResponseReturnValue:
     body = request.get_json(silent=True) or {}
     exclude = body.get("exclude", []) if isinstance(body, dict) else []

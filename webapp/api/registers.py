@@ -8,7 +8,7 @@ from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.api.representations import (
     CoverageOut,
     agreement_json,
@@ -20,6 +20,7 @@ from webapp.database import db
 from workflows.documents import agreement_sending
 from workflows.errors import InvalidInput
 from workflows.registers import agreements, arrangements, coverage, mandates
+from workflows.rules.roles import Permission
 
 
 def json_body() -> dict[str, Any]:
@@ -38,6 +39,7 @@ def _overview(arrangement_id: int) -> dict[str, Any]:
 
 
 @blueprint.post("/arrangements", endpoint="arrangement_create")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def create_arrangement() -> ResponseReturnValue:
     session = db()
     arrangement = arrangements.create(session, current_actor(), json_body())
@@ -46,6 +48,7 @@ def create_arrangement() -> ResponseReturnValue:
 
 
 @blueprint.patch("/arrangements/<int:arrangement_id>", endpoint="arrangement_update")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def update_arrangement(arrangement_id: int) -> ResponseReturnValue:
     body = json_body()
     session = db()
@@ -62,6 +65,7 @@ def update_arrangement(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/arrangements/<int:arrangement_id>/phases", endpoint="arrangement_phases")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def add_phase(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     arrangements.add_phase(session, current_actor(), arrangement_id, json_body())
@@ -70,6 +74,7 @@ def add_phase(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/mandates", endpoint="mandates")
+@requires(Permission.VIEW_MANDATES)
 def list_mandates() -> ResponseReturnValue:
     found = mandates.page_visible(
         db(),
@@ -84,6 +89,7 @@ def list_mandates() -> ResponseReturnValue:
 
 
 @blueprint.post("/mandates", endpoint="mandate_create")
+@requires(Permission.EDIT_MANDATES)
 def create_mandate() -> ResponseReturnValue:
     session = db()
     mandate = mandates.create(session, current_actor(), json_body())
@@ -92,11 +98,13 @@ def create_mandate() -> ResponseReturnValue:
 
 
 @blueprint.get("/mandates/<int:mandate_id>", endpoint="mandate")
+@requires(Permission.VIEW_MANDATES)
 def get_mandate(mandate_id: int) -> ResponseReturnValue:
     return jsonify(mandate_json(mandates.get_visible(db(), current_actor(), mandate_id)))
 
 
 @blueprint.patch("/mandates/<int:mandate_id>", endpoint="mandate_update")
+@requires(Permission.EDIT_MANDATES)
 def update_mandate(mandate_id: int) -> ResponseReturnValue:
     body = json_body()
     session = db()
@@ -126,6 +134,7 @@ def update_mandate(mandate_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/mandates/<int:mandate_id>/versions", endpoint="mandate_versions")
+@requires(Permission.EDIT_MANDATES)
 def new_mandate_version(mandate_id: int) -> ResponseReturnValue:
     """A change of a granted mandate: a new draft version that follows it."""
     session = db()
@@ -136,6 +145,7 @@ def new_mandate_version(mandate_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/agreements", endpoint="agreements")
+@requires(Permission.VIEW_AGREEMENTS)
 def list_agreements() -> ResponseReturnValue:
     actor = current_actor()
     found = agreements.page_visible(
@@ -151,6 +161,7 @@ def list_agreements() -> ResponseReturnValue:
 
 
 @blueprint.post("/agreements", endpoint="agreement_create")
+@requires(Permission.EDIT_AGREEMENTS)
 def create_agreement() -> ResponseReturnValue:
     session = db()
     agreement = agreements.create(session, current_actor(), json_body())
@@ -159,6 +170,7 @@ def create_agreement() -> ResponseReturnValue:
 
 
 @blueprint.get("/agreements/<int:agreement_id>", endpoint="agreement")
+@requires(Permission.VIEW_AGREEMENTS)
 def get_agreement(agreement_id: int) -> ResponseReturnValue:
     actor = current_actor()
     agreement = agreements.get_visible(db(), actor, agreement_id)
@@ -166,6 +178,7 @@ def get_agreement(agreement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.patch("/agreements/<int:agreement_id>", endpoint="agreement_update")
+@requires(Permission.EDIT_AGREEMENTS)
 def update_agreement(agreement_id: int) -> ResponseReturnValue:
     body = json_body()
     session = db()
@@ -185,6 +198,7 @@ def update_agreement(agreement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/coverage", endpoint="coverage")
+@requires(Permission.VIEW_MANDATES)
 def get_coverage() -> ResponseReturnValue:
     arrangement_id = id_arg("arrangement")
     if arrangement_id is None:

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from storage import paging
 from storage.deadlines import Deadline
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires, signed_in
 from webapp.api.registers import json_body
 from webapp.api.representations import DeadlineOut, SignalsOut, TermEndOut
 from webapp.api.views import blueprint, id_arg, page, window
@@ -20,6 +20,7 @@ from workflows.errors import InvalidInput
 from workflows.registers import equated_days
 from workflows.rules.dates import parse_date
 from workflows.rules.fields import FieldError, parse_whole
+from workflows.rules.roles import Permission
 from workflows.rules.termijnenwet import term_end
 
 
@@ -36,6 +37,7 @@ def _date_arg(name: str, label: str, *, default: date | None = None) -> date:
 
 
 @blueprint.get("/signals", endpoint="signals")
+@requires(Permission.VIEW_SIGNALS)
 def list_signals() -> ResponseReturnValue:
     as_of = _date_arg("as_of", "as_of", default=clock.today())
     found = signals.derive(db(), current_actor(), as_of=as_of, arrangement_id=id_arg("arrangement"))
@@ -80,6 +82,7 @@ def list_signals() -> ResponseReturnValue:
 
 
 @blueprint.get("/terms/end", endpoint="term_end")
+@signed_in
 def compute_term_end() -> ResponseReturnValue:
     start = _date_arg("start", "start")
     given = {u: request.args.get(u, "") for u in ("days", "weeks", "months") if request.args.get(u)}
@@ -136,6 +139,7 @@ def _deadline_json(deadline: Deadline) -> dict[str, object]:
 
 
 @blueprint.get("/deadlines", endpoint="deadlines")
+@requires(Permission.VIEW_SIGNALS)
 def list_deadlines() -> ResponseReturnValue:
     start = _date_arg("from", "from", default=date.min) if request.args.get("from") else None
     end = _date_arg("to", "to", default=date.max) if request.args.get("to") else None
@@ -146,6 +150,7 @@ def list_deadlines() -> ResponseReturnValue:
 
 
 @blueprint.post("/deadlines", endpoint="deadline_create")
+@requires(Permission.EDIT_DEADLINES)
 def create_deadline() -> ResponseReturnValue:
     session = db()
     deadline = deadlines.add_manual(session, current_actor(), json_body(), now=clock.now())
@@ -154,6 +159,7 @@ def create_deadline() -> ResponseReturnValue:
 
 
 @blueprint.post("/deadlines/<int:deadline_id>/acknowledge", endpoint="deadline_acknowledge")
+@requires(Permission.EDIT_DEADLINES)
 def acknowledge_deadline(deadline_id: int) -> ResponseReturnValue:
     session = db()
     deadline = deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())

@@ -12,13 +12,14 @@ from werkzeug.exceptions import NotFound as NoRoute
 
 from storage.paging import Page, Window
 from webapp import clock
-from webapp.access import current_actor, note_refusal
+from webapp.access import current_actor, note_refusal, public, requires
 from webapp.api import openapi
 from webapp.api.representations import arrangement_json, organisation_json
 from webapp.database import db
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowError
 from workflows.registers import arrangements, organisations
 from workflows.rules.fields import FieldError, parse_id, parse_whole
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -93,11 +94,13 @@ def id_arg(name: str) -> int | None:
 
 
 @blueprint.get("/openapi.json", endpoint="openapi")
+@public
 def openapi_document() -> ResponseReturnValue:
     return jsonify(openapi.document())
 
 
 @blueprint.get("/organisations", endpoint="organisations")
+@requires(Permission.VIEW_ORGANISATIONS)
 def list_organisations() -> ResponseReturnValue:
     found = organisations.page_visible(
         db(), current_actor(), window(), kind=request.args.get("kind")
@@ -106,6 +109,7 @@ def list_organisations() -> ResponseReturnValue:
 
 
 @blueprint.get("/arrangements", endpoint="arrangements")
+@requires(Permission.VIEW_ARRANGEMENTS)
 def list_arrangements() -> ResponseReturnValue:
     actor = current_actor()
     today = clock.today()
@@ -114,6 +118,7 @@ def list_arrangements() -> ResponseReturnValue:
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")
+@requires(Permission.VIEW_ARRANGEMENTS)
 def get_arrangement(arrangement_id: int) -> ResponseReturnValue:
     overview = arrangements.overview(db(), current_actor(), arrangement_id, today=clock.today())
     return jsonify(arrangement_json(overview))

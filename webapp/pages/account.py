@@ -12,7 +12,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, signed_in
 from webapp.database import db
 from workflows.accounts import accounts, second_factor
 from workflows.errors import InvalidInput
@@ -23,6 +23,7 @@ blueprint = Blueprint("account", __name__, url_prefix="/account")
 
 
 @blueprint.route("/wachtwoord", methods=["GET", "POST"])
+@signed_in
 def password() -> ResponseReturnValue:
     if request.method == "GET":
         return render_template("account/password.html", errors={})
@@ -46,6 +47,7 @@ def password() -> ResponseReturnValue:
 
 
 @blueprint.post("/sessies-beeindigen")
+@signed_in
 def end_sessions() -> ResponseReturnValue:
     session = db()
     ended = accounts.end_all_sessions(
@@ -57,6 +59,8 @@ def end_sessions() -> ResponseReturnValue:
 
 
 @blueprint.get("/api-tokens")
+# Scoped in the use case: one's own tokens only, another's id is not found.
+@signed_in
 def api_tokens() -> ResponseReturnValue:
     return render_template(
         "account/api_tokens.html",
@@ -66,6 +70,8 @@ def api_tokens() -> ResponseReturnValue:
 
 
 @blueprint.post("/api-tokens/<int:token_id>/intrekken")
+# Scoped in the use case: one's own tokens only, another's id is not found.
+@signed_in
 def revoke_api_token(token_id: int) -> ResponseReturnValue:
     session = db()
     row = accounts.revoke_own_api_token(session, current_actor(), token_id, now=clock.now())
@@ -98,11 +104,13 @@ def _second_factor_page(errors: dict[str, str], status: int = 200) -> ResponseRe
 
 
 @blueprint.get("/tweede-factor")
+@signed_in
 def second_factor_page() -> ResponseReturnValue:
     return _second_factor_page({})
 
 
 @blueprint.post("/tweede-factor")
+@signed_in
 def second_factor_change() -> ResponseReturnValue:
     """Switching the second factor on (any role), new recovery codes, or off (only where the
     role does not require it)."""

@@ -12,7 +12,7 @@ from storage.agreements import Agreement
 from storage.arrangements import Arrangement
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
@@ -25,6 +25,7 @@ from workflows.registers import agreements, arrangements, mandates
 from workflows.registers.agreements import term_of
 from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
 
@@ -63,6 +64,7 @@ def _filtered(rows: list[Agreement], chosen: dict[str, str], today: date) -> lis
 
 
 @blueprint.get("/")
+@requires(Permission.VIEW_AGREEMENTS)
 def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -94,6 +96,7 @@ def index() -> ResponseReturnValue:
 
 
 @blueprint.get("/export.csv")
+@requires(Permission.VIEW_AGREEMENTS)
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -152,6 +155,7 @@ def export() -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:agreement_id>")
+@requires(Permission.VIEW_AGREEMENTS)
 def detail(agreement_id: int) -> ResponseReturnValue:
     agreement = agreements.get_visible(db(), current_actor(), agreement_id)
     return render_template(
@@ -220,6 +224,7 @@ def _render_form(
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
+@requires(Permission.EDIT_AGREEMENTS)
 def create() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -273,6 +278,7 @@ def create() -> ResponseReturnValue:
 
 
 @blueprint.route("/<int:agreement_id>/bewerken", methods=["GET", "POST"])
+@requires(Permission.EDIT_AGREEMENTS)
 def edit(agreement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -310,6 +316,7 @@ def edit(agreement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:agreement_id>/status")
+@requires(Permission.EDIT_AGREEMENTS)
 def change_status(agreement_id: int) -> ResponseReturnValue:
     session = db()
     try:
@@ -332,6 +339,7 @@ def change_status(agreement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:agreement_id>/geschiedenis")
+@requires(Permission.VIEW_HISTORY)
 def changes(agreement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()

@@ -9,13 +9,14 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from sqlalchemy.orm import Session
 
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.forms import form_fields
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
 from workflows.registers import arrangement_parts as parts
 from workflows.registers import arrangements
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("arrangement_parts", __name__, url_prefix="/regelingen")
 
@@ -62,6 +63,7 @@ def _page(
 
 
 @blueprint.get("/<int:arrangement_id>/onderdelen")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def manage(arrangement_id: int) -> ResponseReturnValue:
     return _page(arrangement_id)
 
@@ -86,6 +88,7 @@ def _submit(
 
 
 @blueprint.post("/<int:arrangement_id>/evaluatiemomenten")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def add_moment(arrangement_id: int) -> ResponseReturnValue:
     return _submit(
         arrangement_id,
@@ -97,6 +100,7 @@ def add_moment(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:arrangement_id>/evaluatiemomenten/<int:moment_id>/verwijderen")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def remove_moment(arrangement_id: int, moment_id: int) -> ResponseReturnValue:
     session = db()
     parts.remove_evaluation_moment(session, current_actor(), arrangement_id, moment_id)
@@ -106,6 +110,7 @@ def remove_moment(arrangement_id: int, moment_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:arrangement_id>/bedden")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def add_bed(arrangement_id: int) -> ResponseReturnValue:
     return _submit(
         arrangement_id,
@@ -117,6 +122,7 @@ def add_bed(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:arrangement_id>/bedden/<int:bed_id>/sluiten")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def close_bed(arrangement_id: int, bed_id: int) -> ResponseReturnValue:
     return _submit(
         arrangement_id,
@@ -128,6 +134,7 @@ def close_bed(arrangement_id: int, bed_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:arrangement_id>/budget")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def set_budget(arrangement_id: int) -> ResponseReturnValue:
     return _submit(
         arrangement_id,
@@ -139,6 +146,7 @@ def set_budget(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:arrangement_id>/kostenposten")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def set_cost_line(arrangement_id: int) -> ResponseReturnValue:
     return _submit(
         arrangement_id,
@@ -150,6 +158,7 @@ def set_cost_line(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:arrangement_id>/fasen/<int:phase_id>")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def update_phase(arrangement_id: int, phase_id: int) -> ResponseReturnValue:
     return _submit(
         arrangement_id,

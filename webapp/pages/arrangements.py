@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.charts import bar_chart
 from webapp.database import db
 from webapp.exports import csv_response, xlsx_response
@@ -32,11 +32,13 @@ from workflows.registers.organisations import KIND_LABELS
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, nature, with_article
 from workflows.rules.dates import parse_date
 from workflows.rules.phases import phase_status_on
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("arrangements", __name__, url_prefix="/regelingen")
 
 
 @blueprint.get("/")
+@requires(Permission.VIEW_ARRANGEMENTS)
 def index() -> ResponseReturnValue:
     shown = arrangements.page_visible(
         db(), current_actor(), Window.page(page_number()), overviews=False
@@ -52,6 +54,7 @@ def index() -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:arrangement_id>")
+@requires(Permission.VIEW_ARRANGEMENTS)
 def detail(arrangement_id: int) -> ResponseReturnValue:
     today = clock.today()
     overview = arrangements.overview(db(), current_actor(), arrangement_id, today=today)
@@ -108,6 +111,7 @@ def _arrangement_form(
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
+@requires(Permission.EDIT_ARRANGEMENTS)
 def create() -> ResponseReturnValue:
     session = db()
     cancel = url_for("arrangements.index")
@@ -134,6 +138,7 @@ def create() -> ResponseReturnValue:
 
 
 @blueprint.route("/<int:arrangement_id>/bewerken", methods=["GET", "POST"])
+@requires(Permission.EDIT_ARRANGEMENTS)
 def edit(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -169,6 +174,7 @@ def edit(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.route("/<int:arrangement_id>/verlengen", methods=["GET", "POST"])
+@requires(Permission.EDIT_ARRANGEMENTS)
 def extend(arrangement_id: int) -> ResponseReturnValue:
     """Verlengen: ask for the new end date, show what it touches, then add the phase."""
     session = db()
@@ -214,6 +220,7 @@ def extend(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:arrangement_id>/geschiedenis")
+@requires(Permission.VIEW_HISTORY)
 def changes(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -227,6 +234,7 @@ def changes(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/export.csv")
+@requires(Permission.VIEW_ARRANGEMENTS)
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -274,6 +282,7 @@ def export() -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:arrangement_id>/dekking")
+@requires(Permission.VIEW_MANDATES)
 def coverage_matrix(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -301,6 +310,7 @@ def coverage_matrix(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:arrangement_id>/cijfers")
+@requires(Permission.VIEW_SIGNALS)
 def figures(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -355,6 +365,7 @@ def figures(arrangement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:arrangement_id>/cijfers.xlsx")
+@requires(Permission.VIEW_SIGNALS)
 def figures_export(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()

@@ -11,13 +11,14 @@ from flask.typing import ResponseReturnValue
 
 from storage.audit import AuditEvent
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
 from workflows import audit
 from workflows.auditing import audit_log, audit_words
 from workflows.rules.dates import parse_date
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("audit_log", __name__, url_prefix="/beheer/auditlog")
 
@@ -65,6 +66,7 @@ def _filters() -> _Filters:
 
 
 @blueprint.get("/")
+@requires(Permission.VIEW_AUDIT_LOG)
 def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -89,6 +91,7 @@ def index() -> ResponseReturnValue:
 
 
 @blueprint.get("/export.csv")
+@requires(Permission.VIEW_AUDIT_LOG)
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()

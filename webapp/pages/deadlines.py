@@ -8,7 +8,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, public, requires
 from webapp.auth import local_path
 from webapp.database import db
 from webapp.forms import form_fields
@@ -64,11 +64,13 @@ def _list_page(
 
 
 @blueprint.get("/signalen/termijnen")
+@requires(Permission.VIEW_SIGNALS)
 def index() -> ResponseReturnValue:
     return _list_page({"owner_id": str(current_actor().user_id)}, {})
 
 
 @blueprint.post("/signalen/termijnen")
+@requires(Permission.EDIT_DEADLINES)
 def add() -> ResponseReturnValue:
     session = db()
     raw = {name: request.form.get(name, "") for name in deadlines.MANUAL_FIELDS}
@@ -84,6 +86,7 @@ def add() -> ResponseReturnValue:
 
 
 @blueprint.post("/signalen/termijnen/<int:deadline_id>/bevestigen")
+@requires(Permission.EDIT_DEADLINES)
 def acknowledge(deadline_id: int) -> ResponseReturnValue:
     session = db()
     deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
@@ -93,6 +96,7 @@ def acknowledge(deadline_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/signalen/termijnen/<int:deadline_id>/status")
+@requires(Permission.EDIT_DEADLINES)
 def set_status(deadline_id: int) -> ResponseReturnValue:
     session = db()
     try:
@@ -114,6 +118,7 @@ def set_status(deadline_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/meldingen")
+@requires(Permission.VIEW_SIGNALS)
 def my_notifications() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -127,6 +132,7 @@ def my_notifications() -> ResponseReturnValue:
 
 
 @blueprint.post("/meldingen/<int:message_id>/gelezen")
+@requires(Permission.VIEW_SIGNALS)
 def mark_read(message_id: int) -> ResponseReturnValue:
     session = db()
     notifications.mark_read(session, current_actor(), message_id, now=clock.now())
@@ -135,6 +141,7 @@ def mark_read(message_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/meldingen/agenda")
+@requires(Permission.VIEW_SIGNALS)
 def new_calendar_address() -> ResponseReturnValue:
     session = db()
     token = calendar_feed.new_token(session, current_actor())
@@ -146,6 +153,8 @@ def new_calendar_address() -> ResponseReturnValue:
 
 
 @blueprint.get("/calendar/<token>.ics")
+# The secret token in the address is the credential: calendar programs send no cookie.
+@public
 def calendar(token: str) -> ResponseReturnValue:
     session = db()
     content = calendar_feed.feed(session, token, now=clock.now())
@@ -158,12 +167,14 @@ def calendar(token: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/beheer/postvak-uit")
+@requires(Permission.MANAGE_USERS)
 def outbox() -> ResponseReturnValue:
     shown = notifications.outbox(db(), current_actor(), Window.page(page_number()))
     return render_template("deadlines/outbox.html", messages=shown.rows, page=shown)
 
 
 @blueprint.route("/beheer/herinneringen", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
 def ladders() -> ResponseReturnValue:
     session = db()
     actor = current_actor()

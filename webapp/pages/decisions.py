@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from storage.decisions import Decision
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor, refuse
+from webapp.access import current_actor, refuse, requires
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit
 from webapp.paging import page_number
@@ -65,6 +65,7 @@ DESCRIPTIONS = {
 
 
 @blueprint.get("/")
+@requires(Permission.VIEW_DECISIONS)
 def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -93,6 +94,7 @@ def index() -> ResponseReturnValue:
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
+@requires(Permission.EDIT_DECISIONS)
 def create() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -158,6 +160,7 @@ def _new_form(
 
 
 @blueprint.get("/<int:decision_id>")
+@requires(Permission.VIEW_DECISIONS)
 def detail(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -232,6 +235,7 @@ def _related_options(decision: Decision) -> dict[str, list[tuple[int, str]]]:
 
 
 @blueprint.route("/<int:decision_id>/bewerken/<section>", methods=["GET", "POST"])
+@requires(Permission.EDIT_DECISIONS)
 def edit(decision_id: int, section: str) -> ResponseReturnValue:
     if section not in decisions.SECTIONS:
         raise NotFound("Dit onderdeel van het agendaformulier bestaat niet.")
@@ -277,6 +281,7 @@ def edit(decision_id: int, section: str) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:decision_id>/overgang")
+@requires(Permission.EDIT_DECISIONS)
 def transition(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -302,6 +307,7 @@ def transition(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:decision_id>/advies")
+@requires(Permission.EDIT_DECISIONS)
 def advise(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -321,6 +327,7 @@ def advise(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:decision_id>/mee-adviseurs")
+@requires(Permission.EDIT_DECISIONS)
 def ask_adviser(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -343,6 +350,7 @@ def ask_adviser(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:decision_id>/mee-adviseurs/<int:advice_id>/intrekken")
+@requires(Permission.EDIT_DECISIONS)
 def withdraw_adviser(decision_id: int, advice_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -359,12 +367,14 @@ def withdraw_adviser(decision_id: int, advice_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/te-adviseren")
+@requires(Permission.VIEW_DECISIONS)
 def to_advise() -> ResponseReturnValue:
     requests = co_advice.open_requests(db(), current_actor())
     return render_template("decisions/to_advise.html", requests=requests)
 
 
 @blueprint.post("/<int:decision_id>/gevolgen")
+@requires(Permission.EDIT_DECISIONS)
 def add_effect(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -391,6 +401,7 @@ def add_effect(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:decision_id>/toegang")
+@requires(Permission.EDIT_DECISIONS)
 def grant_access(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -408,6 +419,7 @@ def grant_access(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:decision_id>/uitspreiden")
+@requires(Permission.EDIT_DECISIONS)
 def fan_out(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -429,6 +441,7 @@ def fan_out(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:decision_id>/overzicht")
+@requires(Permission.VIEW_DECISIONS)
 def overview(decision_id: int) -> ResponseReturnValue:
     progress = decisions.progress(db(), current_actor(), decision_id, today=clock.today())
     return render_template(
@@ -440,6 +453,7 @@ def overview(decision_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/besluitenlijst")
+@requires(Permission.VIEW_DECISIONS)
 def decision_list() -> ResponseReturnValue:
     session = db()
     actor = current_actor()

@@ -8,13 +8,14 @@ from flask.typing import ResponseReturnValue
 
 from storage.files import FileStore
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from workflows.documents import document_templates, documents, template_uploads
 from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules.document_fields import CATALOGUES, KIND_LABELS, field_names
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("document_templates", __name__, url_prefix="/sjablonen")
 
@@ -25,6 +26,7 @@ def _files() -> FileStore:
 
 
 @blueprint.get("/")
+@requires(Permission.MANAGE_TEMPLATES)
 def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -54,6 +56,7 @@ def _kind_page(kind: str, errors: dict[str, str], status: int) -> ResponseReturn
 
 
 @blueprint.route("/<kind>", methods=["GET", "POST"])
+@requires(Permission.MANAGE_TEMPLATES)
 def kind(kind: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _kind_page(kind, {}, 200)
@@ -91,6 +94,7 @@ def kind(kind: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/versies/<int:template_id>")
+@requires(Permission.MANAGE_TEMPLATES)
 def version(template_id: int) -> ResponseReturnValue:
     template = document_templates.get(db(), current_actor(), template_id)
     return render_template(
@@ -99,6 +103,7 @@ def version(template_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/versies/<int:template_id>/bestand")
+@requires(Permission.MANAGE_TEMPLATES)
 def download(template_id: int) -> ResponseReturnValue:
     template = document_templates.get(db(), current_actor(), template_id)
     return attachment(
@@ -109,6 +114,7 @@ def download(template_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/versies/<int:template_id>/proefversie")
+@requires(Permission.MANAGE_TEMPLATES)
 def preview(template_id: int) -> ResponseReturnValue:
     session = db()
     template = document_templates.get(session, current_actor(), template_id)
@@ -126,6 +132,7 @@ def preview(template_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/versies/<int:template_id>/activeren")
+@requires(Permission.MANAGE_TEMPLATES)
 def activate(template_id: int) -> ResponseReturnValue:
     session = db()
     template = document_templates.activate(session, current_actor(), template_id, now=clock.now())

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from storage.files import FileStore
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db, end_transaction, sessions
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
@@ -109,6 +109,7 @@ def _figures_year(subject_type: str, subject_id: int) -> int | None:
 
 
 @blueprint.get("/<any(decision, mandate, agreement, arrangement):subject_type>/<int:subject_id>")
+@requires(Permission.VIEW_DOCUMENTS)
 def index(subject_type: str, subject_id: int) -> ResponseReturnValue:
     return _index(subject_type, subject_id, {}, 200)
 
@@ -181,6 +182,7 @@ def _year() -> int | None:
 
 
 @blueprint.post("/maken")
+@requires(Permission.GENERATE_DOCUMENTS)
 def generate() -> ResponseReturnValue:
     session = db()
     subject_type = request.form.get("subject_type", "")
@@ -218,6 +220,7 @@ def generate() -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:document_id>/bestand")
+@requires(Permission.VIEW_DOCUMENTS)
 def download(document_id: int) -> ResponseReturnValue:
     session = db()
     file_format = request.args.get("formaat", "docx")
@@ -248,6 +251,7 @@ def convert_first(session: Session, document_id: int) -> None:
 
 
 @blueprint.post("/opdrachten")
+@requires(Permission.GENERATE_DOCUMENTS)
 def start_job() -> ResponseReturnValue:
     session = db()
     subject_type = request.form.get("subject_type", "")
@@ -277,12 +281,14 @@ def start_job() -> ResponseReturnValue:
 
 
 @blueprint.get("/opdrachten/<int:job_id>")
+@requires(Permission.GENERATE_DOCUMENTS)
 def job(job_id: int) -> ResponseReturnValue:
     found = document_jobs.get(db(), current_actor(), job_id)
     return render_template("documents/job.html", job=found)
 
 
 @blueprint.get("/bundels/<int:bundle_id>/bestand")
+@requires(Permission.VIEW_DOCUMENTS)
 def bundle_download(bundle_id: int) -> ResponseReturnValue:
     session = db()
     found = document_bundles.content(session, files(), current_actor(), bundle_id)
@@ -291,6 +297,7 @@ def bundle_download(bundle_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/aanbieder")
+@requires(Permission.RETURN_SIGNED_COPIES)
 def provider_home() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -299,6 +306,7 @@ def provider_home() -> ResponseReturnValue:
 
 
 @blueprint.post("/overeenkomsten/<int:agreement_id>/getekend")
+@requires(Permission.RETURN_SIGNED_COPIES)
 def upload_signed(agreement_id: int) -> ResponseReturnValue:
     session = db()
     upload = request.files.get("file")
@@ -343,6 +351,7 @@ def upload_signed(agreement_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/getekend/<int:copy_id>")
+@requires(Permission.VIEW_DOCUMENTS)
 def signed_download(copy_id: int) -> ResponseReturnValue:
     session = db()
     try:

@@ -8,12 +8,13 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from workflows.errors import Conflict, InvalidInput
 from workflows.registers import equated_days
 from workflows.rules.dates import in_words
+from workflows.rules.roles import Permission
 from workflows.rules.termijnenwet import WEEKDAYS
 
 blueprint = Blueprint("equated_days", __name__, url_prefix="/beheer/gelijkgestelde-dagen")
@@ -46,11 +47,13 @@ def _index(
 
 
 @blueprint.get("/")
+@requires(Permission.MANAGE_CALENDAR)
 def index() -> ResponseReturnValue:
     return _index()
 
 
 @blueprint.post("/")
+@requires(Permission.MANAGE_CALENDAR)
 def add() -> ResponseReturnValue:
     session = db()
     raw = submitted(equated_days.FIELDS)
@@ -65,6 +68,7 @@ def add() -> ResponseReturnValue:
 
 
 @blueprint.route("/<int:equated_day_id>/bewerken", methods=["GET", "POST"])
+@requires(Permission.MANAGE_CALENDAR)
 def edit(equated_day_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -110,6 +114,7 @@ def edit(equated_day_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:equated_day_id>/verwijderen")
+@requires(Permission.MANAGE_CALENDAR)
 def remove(equated_day_id: int) -> ResponseReturnValue:
     session = db()
     equated_days.remove(session, current_actor(), equated_day_id)

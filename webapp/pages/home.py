@@ -13,7 +13,7 @@ from flask.typing import ResponseReturnValue
 from storage import arrangements as arrangement_store
 from storage.arrangements import DueMoment, NamedArrangement
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, public, signed_in
 from webapp.database import db
 from workflows.deadlines import notifications, signals
 from workflows.decisions import co_advice
@@ -26,6 +26,7 @@ blueprint = Blueprint("pages", __name__)
 
 
 @blueprint.get("/health")
+@public
 def health() -> ResponseReturnValue:
     return {"status": "ok"}
 
@@ -98,6 +99,7 @@ ARRANGEMENTS_SHOWN = 10
 
 
 @blueprint.get("/")
+@signed_in
 def home() -> ResponseReturnValue:
     actor = current_actor()
     assert actor.role is not None

@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.monitoring import Import
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from workflows.errors import InvalidInput
@@ -15,6 +15,7 @@ from workflows.monitoring import imports
 from workflows.registers import arrangements
 from workflows.rules import fields
 from workflows.rules.dutch_format import count_phrase
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("imports", __name__)
 
@@ -38,6 +39,7 @@ def _form(arrangement_id: int, errors: dict[str, str], status: int = 200) -> Res
 
 
 @blueprint.route("/regelingen/<int:arrangement_id>/importeren", methods=["GET", "POST"])
+@requires(Permission.EDIT_ARRANGEMENTS)
 def upload(arrangement_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         return _form(arrangement_id, {})
@@ -83,6 +85,7 @@ def preview_upload(
 
 
 @blueprint.get("/regelingen/<int:arrangement_id>/importeren/sjabloon-<kind>.csv")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def template(arrangement_id: int, kind: str) -> ResponseReturnValue:
     arrangements.visible(db(), current_actor(), arrangement_id)
     return attachment(
@@ -93,6 +96,7 @@ def template(arrangement_id: int, kind: str) -> ResponseReturnValue:
 
 
 @blueprint.get("/importen/<int:import_id>")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def show(import_id: int) -> ResponseReturnValue:
     session = db()
     batch = imports.get(session, current_actor(), import_id)
@@ -110,6 +114,7 @@ def show(import_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/importen/<int:import_id>/bevestigen")
+@requires(Permission.EDIT_ARRANGEMENTS)
 def confirm(import_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()

@@ -12,7 +12,7 @@ from storage.arrangements import Arrangement
 from storage.mandates import Mandate
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.formatting import dutch_date
@@ -25,6 +25,7 @@ from workflows.registers import arrangements, mandates, organisations
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
 from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("mandates", __name__, url_prefix="/volmachten")
 
@@ -65,6 +66,7 @@ def _filtered(rows: list[Mandate], chosen: dict[str, Any], today: date) -> list[
 
 
 @blueprint.get("/")
+@requires(Permission.VIEW_MANDATES)
 def index() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -97,6 +99,7 @@ def index() -> ResponseReturnValue:
 
 
 @blueprint.get("/export.csv")
+@requires(Permission.VIEW_MANDATES)
 def export() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -158,6 +161,7 @@ def export() -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:mandate_id>")
+@requires(Permission.VIEW_MANDATES)
 def detail(mandate_id: int) -> ResponseReturnValue:
     session = db()
     mandate = mandates.get_visible(session, current_actor(), mandate_id)
@@ -175,6 +179,7 @@ def detail(mandate_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:mandate_id>/nieuwe-versie")
+@requires(Permission.EDIT_MANDATES)
 def new_version(mandate_id: int) -> ResponseReturnValue:
     session = db()
     try:
@@ -256,6 +261,7 @@ def _render_form(
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
+@requires(Permission.EDIT_MANDATES)
 def create() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -316,6 +322,7 @@ def create() -> ResponseReturnValue:
 
 
 @blueprint.route("/<int:mandate_id>/bewerken", methods=["GET", "POST"])
+@requires(Permission.EDIT_MANDATES)
 def edit(mandate_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -357,6 +364,7 @@ def edit(mandate_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:mandate_id>/besluiten/<int:grantor_id>")
+@requires(Permission.EDIT_MANDATES)
 def record_grant(mandate_id: int, grantor_id: int) -> ResponseReturnValue:
     session = db()
     raw = {name: request.form.get(name, "") for name in mandates.GRANT_FIELDS}
@@ -383,6 +391,7 @@ def record_grant(mandate_id: int, grantor_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:mandate_id>/geschiedenis")
+@requires(Permission.VIEW_HISTORY)
 def changes(mandate_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()

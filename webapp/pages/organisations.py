@@ -11,7 +11,7 @@ from storage.accounts import User
 from storage.organisations import Organisation
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
@@ -19,11 +19,13 @@ from workflows import audit
 from workflows.errors import Conflict, InvalidInput
 from workflows.registers import organisations
 from workflows.registers.organisations import KIND_LABELS, WEEKDAY_LABELS
+from workflows.rules.roles import Permission
 
 blueprint = Blueprint("organisations", __name__, url_prefix="/organisaties")
 
 
 @blueprint.get("/")
+@requires(Permission.VIEW_ORGANISATIONS)
 def index() -> ResponseReturnValue:
     kind = request.args.get("soort") or None
     try:
@@ -43,6 +45,7 @@ def index() -> ResponseReturnValue:
 
 
 @blueprint.get("/export.csv")
+@requires(Permission.VIEW_ORGANISATIONS)
 def export() -> ResponseReturnValue:
     actor = current_actor()
     session = db()
@@ -68,6 +71,7 @@ def export() -> ResponseReturnValue:
 
 
 @blueprint.get("/<int:organisation_id>")
+@requires(Permission.VIEW_ORGANISATIONS)
 def detail(organisation_id: int) -> ResponseReturnValue:
     actor = current_actor()
     organisation = organisations.get_visible(db(), actor, organisation_id)
@@ -80,6 +84,7 @@ def detail(organisation_id: int) -> ResponseReturnValue:
 
 
 @blueprint.route("/<int:organisation_id>/bewerken", methods=["GET", "POST"])
+@requires(Permission.EDIT_ORGANISATIONS)
 def edit(organisation_id: int) -> ResponseReturnValue:
     actor = current_actor()
     session = db()

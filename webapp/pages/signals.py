@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from storage import paging
 from storage.paging import Window
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, requires, signed_in
 from webapp.database import db
 from webapp.paging import page_number
 from workflows.deadlines import signals
@@ -23,6 +23,7 @@ from workflows.rules.acts import ACT_LABELS, Act, MandateKind, kind_for, with_ar
 from workflows.rules.dates import parse_date
 from workflows.rules.gap_starters import may_start, once_drafted, who_can_start
 from workflows.rules.own_municipality import own_municipality
+from workflows.rules.roles import Permission
 from workflows.rules.termijnenwet import TermEnd, term_end
 
 blueprint = Blueprint("signals", __name__)
@@ -38,6 +39,7 @@ ARRANGEMENTS_PER_PAGE = 10
 
 
 @blueprint.get("/signalen")
+@requires(Permission.VIEW_SIGNALS)
 def dashboard() -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -123,6 +125,7 @@ def dashboard() -> ResponseReturnValue:
 
 
 @blueprint.post("/signalen/volmacht")
+@requires(Permission.EDIT_MANDATES)
 def draft_mandate() -> ResponseReturnValue:
     """One click from a gap to a draft volmacht with a draft grant per municipality."""
     session = db()
@@ -179,6 +182,9 @@ def draft_mandate() -> ResponseReturnValue:
 
 
 @blueprint.post("/signalen/besluit")
+# The policy officer starts her college's dossier once the draft volmacht exists; the
+# workflow checks who may start what (workflows.rules.gap_starters).
+@requires(Permission.EDIT_DECISIONS)
 def draft_dossier() -> ResponseReturnValue:
     """One click from a gap to a regional decision dossier (and the draft volmacht it grants)."""
     session = db()
@@ -232,6 +238,7 @@ def draft_dossier() -> ResponseReturnValue:
 
 
 @blueprint.get("/termijnen")
+@signed_in
 def term_calculator() -> ResponseReturnValue:
     errors: dict[str, str] = {}
     result: TermEnd | None = None

@@ -12,7 +12,7 @@ from flask.typing import ResponseReturnValue
 
 from storage.accounts import User
 from webapp import clock
-from webapp.access import current_actor
+from webapp.access import current_actor, public, requires
 from webapp.auth import origin, session_limits
 from webapp.database import db
 from webapp.formatting import dutch_datetime
@@ -20,7 +20,7 @@ from webapp.mail import mailer_for
 from workflows.accounts import accounts, user_admin
 from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.registers import organisations
-from workflows.rules.roles import ROLE_LABELS, Role
+from workflows.rules.roles import ROLE_LABELS, Permission, Role
 from workflows.rules.second_factor import required as second_factor_required
 
 logger = logging.getLogger(__name__)
@@ -31,6 +31,7 @@ FIELDS = ("email", "name", "role", "organisation_id", "password")
 
 
 @blueprint.get("/")
+@requires(Permission.MANAGE_USERS)
 def index() -> ResponseReturnValue:
     users = accounts.list_accounts(db(), current_actor())
     return render_template(
@@ -50,6 +51,7 @@ def _second_factor_word(user: User) -> str:
 
 
 @blueprint.post("/<int:user_id>/status")
+@requires(Permission.MANAGE_USERS)
 def set_status(user_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     session = db()
@@ -72,6 +74,7 @@ def set_status(user_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/sessies")
+@requires(Permission.MANAGE_USERS)
 def sessions() -> ResponseReturnValue:
     session, actor, now = db(), current_actor(), clock.now()
     return render_template(
@@ -84,6 +87,7 @@ def sessions() -> ResponseReturnValue:
 
 
 @blueprint.post("/sessies/<int:login_session_id>/beeindigen")
+@requires(Permission.MANAGE_USERS)
 def end_session(login_session_id: int) -> ResponseReturnValue:
     session = db()
     row = accounts.end_session(session, current_actor(), login_session_id, now=clock.now())
@@ -93,6 +97,7 @@ def end_session(login_session_id: int) -> ResponseReturnValue:
 
 
 @blueprint.get("/api-tokens")
+@requires(Permission.MANAGE_USERS)
 def api_tokens() -> ResponseReturnValue:
     return render_template(
         "users/api_tokens.html",
@@ -102,6 +107,7 @@ def api_tokens() -> ResponseReturnValue:
 
 
 @blueprint.post("/api-tokens/<int:token_id>/intrekken")
+@requires(Permission.MANAGE_USERS)
 def revoke_api_token(token_id: int) -> ResponseReturnValue:
     session = db()
     row = accounts.revoke_api_token(session, current_actor(), token_id, now=clock.now())
@@ -111,6 +117,7 @@ def revoke_api_token(token_id: int) -> ResponseReturnValue:
 
 
 @blueprint.route("/nieuw", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
 def create() -> ResponseReturnValue:
     session = db()
     choices = organisations.list_visible(session, current_actor())
@@ -188,6 +195,7 @@ def _edit_page(
 
 
 @blueprint.route("/<int:user_id>/wijzigen", methods=["GET", "POST"])
+@requires(Permission.MANAGE_USERS)
 def edit(user_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -226,6 +234,7 @@ def edit(user_id: int) -> ResponseReturnValue:
 
 
 @blueprint.post("/<int:user_id>/wachtwoordlink")
+@requires(Permission.MANAGE_USERS)
 def reset_link(user_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
@@ -278,6 +287,7 @@ def _mail_link(email: str, name: str, url: str, expires_at: Any) -> bool | None:
 
 
 @blueprint.post("/<int:user_id>/tweede-factor-wissen")
+@requires(Permission.MANAGE_USERS)
 def reset_second_factor(user_id: int) -> ResponseReturnValue:
     session = db()
     try:
@@ -301,6 +311,8 @@ def reset_second_factor(user_id: int) -> ResponseReturnValue:
 
 
 @blueprint.route("/nieuw-wachtwoord/<token>", methods=["GET", "POST"])
+# Opened from the one-time link by someone who cannot log in; the token is the key.
+@public
 def set_password(token: str) -> ResponseReturnValue:
     session = db()
     now = clock.now()
