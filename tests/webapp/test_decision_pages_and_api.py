@@ -531,6 +531,44 @@ def test_the_project_group_fans_out_a_new_regional_dossier_over_14_colleges(app,
     assert len(children) == 14
 
 
+def test_after_a_fan_out_to_some_colleges_the_page_offers_only_the_rest_and_then_nothing(
+    app, client, ids
+):
+    """A gap signal fans a dossier out to the municipalities of the gap only; the regional
+    dossier then names the colleges still without a dossier and offers just those, and once
+    every college has one it offers no fan-out at all."""
+    login(client, PROJECT)
+    regional_id = create_via_form(
+        client, ids["arrangement"], regional=True, subject="Volmacht aanbesteding logeerzorg"
+    )
+    with sessions(app)() as session:
+        hengelo = find_organisation_by_name(session, "Hengelo")
+        borne = find_organisation_by_name(session, "Borne")
+        assert hengelo is not None and borne is not None
+        decisions.fan_out(
+            session,
+            accounts.actor_for(find_user_by_email(session, PROJECT), "test"),
+            regional_id,
+            now=datetime(2025, 6, 2, 9, 0, tzinfo=UTC),
+            only={hengelo.id, borne.id},
+        )
+        session.commit()
+    detail = text(client.get(f"/besluiten/{regional_id}"))
+    assert "Uitspreiden over de gemeenten" not in detail
+    assert "Ook uitspreiden naar 12 gemeenten" in detail
+    missing = detail.split("Nog geen eigen dossier: ")[1].split(".")[0].split(", ")
+    assert len(missing) == 12 and "Enschede" in missing
+    assert "Hengelo" not in missing and "Borne" not in missing
+    token = csrf_token(client, f"/besluiten/{regional_id}")
+    response = client.post(f"/besluiten/{regional_id}/uitspreiden", data={"csrf_token": token})
+    assert response.status_code == 302
+    with sessions(app)() as session:
+        children = session.scalars(select(Decision).where(Decision.parent_id == regional_id)).all()
+    assert len(children) == 14
+    detail = text(client.get(f"/besluiten/{regional_id}"))
+    assert "uitspreiden" not in detail.lower() and "Nog geen eigen dossier" not in detail
+
+
 def test_the_overview_of_the_demo_says_13_of_14_colleges_decided(client, ids):
     login(client, PROJECT)
     page = text(client.get(f"/besluiten/{ids['regional']}/overzicht"))

@@ -191,6 +191,7 @@ def _detail_page(
             advices=ADVICE_LABELS,
             next_statuses=sorted(TRANSITIONS[decision.status]),
             may_edit=decisions.may_edit(actor, decision),
+            fan_out=decisions.fan_out_state(session, decision),
             # A deferred decision goes to a later meeting, so its header may still change.
             editable=decisions.may_edit(actor, decision)
             and (

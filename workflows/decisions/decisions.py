@@ -856,12 +856,8 @@ def fan_out(
         )
     arrangement = session.get(Arrangement, regional.arrangement_id)
     assert arrangement is not None
-    existing = {d.municipality_id for d in store.children_of(session, regional.id)}
     created: list[Decision] = []
-    for participant in sorted(arrangement.participants, key=lambda p: p.organisation.name):
-        municipality = participant.organisation
-        if municipality.kind != "municipality" or municipality.id in existing:
-            continue
+    for municipality in fan_out_state(session, regional).missing:
         if only is not None and municipality.id not in only:
             continue
         child = Decision(
@@ -900,6 +896,33 @@ def fan_out(
         new_values={"created": len(created)},
     )
     return created
+
+
+@dataclass(frozen=True)
+class FanOutState:
+    """Which participating municipalities have no dossier of their own under a regional
+    dossier yet (by name), and whether some have: after a fan-out for some of them (from a gap
+    signal) the page offers the rest, and after a full one it offers nothing."""
+
+    missing: list[Organisation]
+    started: bool
+
+
+def fan_out_state(session: Session, regional: Decision) -> FanOutState:
+    if regional.municipality_id is not None or regional.arrangement_id is None:
+        return FanOutState(missing=[], started=False)
+    arrangement = session.get(Arrangement, regional.arrangement_id)
+    assert arrangement is not None
+    existing = {d.municipality_id for d in store.children_of(session, regional.id)}
+    missing = sorted(
+        (
+            p.organisation
+            for p in arrangement.participants
+            if p.organisation.kind == "municipality" and p.organisation.id not in existing
+        ),
+        key=lambda o: o.name,
+    )
+    return FanOutState(missing=missing, started=bool(existing))
 
 
 @dataclass(frozen=True)
