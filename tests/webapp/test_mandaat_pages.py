@@ -9,15 +9,18 @@ from html import unescape
 
 import pytest
 
+from storage.accounts import find_user_by_email
 from storage.arrangements import find_arrangement_by_name
 from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, LEGAL, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
+from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.decisions import decisions
 from workflows.demo import demo
+from workflows.documents import document_bundles
 from workflows.rules.acts import Act
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
@@ -67,9 +70,11 @@ def test_mandaat_documents_page_offers_the_mandaatbesluit_and_no_volmacht(app, d
     page = _page(client, f"/documenten/mandate/{dossier['mandaat']}")
     assert "Mandaatbesluit maken" in page and "Alle mandaatbesluiten maken" in page
     assert "Volmacht maken" not in page and "Alle volmachten maken" not in page
+    assert "Mandaatbundel samenstellen (PDF)" in page and "Volmachtenbundel" not in page
 
     volmacht = _page(client, f"/documenten/mandate/{dossier['volmacht']}")
     assert "Volmacht maken" in volmacht and "Mandaatbesluit maken" not in volmacht
+    assert "Volmachtenbundel samenstellen (PDF)" in volmacht and "Mandaatbundel" not in volmacht
 
     made = client.post(
         "/documenten/maken",
@@ -84,6 +89,15 @@ def test_mandaat_documents_page_offers_the_mandaatbesluit_and_no_volmacht(app, d
     assert made.status_code == 302
     page = _page(client, f"/documenten/mandate/{dossier['mandaat']}")
     assert "Mandaatbesluit Enschede: Mandaat subsidie verlenen" in page
+
+    with sessions(app)() as session:
+        planned = document_bundles.plan(
+            session,
+            accounts.actor_for(find_user_by_email(session, LEGAL), "test"),
+            "volmachten",
+            dossier["mandaat"],
+        )
+    assert planned.title.startswith("Mandaatbundel: Mandaat subsidie verlenen")
 
 
 def test_dossier_granting_a_mandaat_says_verleent_mandaat_namens_under_awb_10_1(app, dossier):

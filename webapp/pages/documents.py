@@ -142,7 +142,11 @@ def _index(
             figures_year=_figures_year(subject_type, subject_id),
             parties=_parties(subject_type, subject_id) if not actor.is_provider else [],
             named_bundle=NAMED_BUNDLES.get(subject_type),
-            bundle_labels=document_bundles.BUNDLE_LABELS,
+            named_bundle_label=document_bundles.named_bundle_label(
+                session, NAMED_BUNDLES[subject_type], subject_id
+            )
+            if subject_type in NAMED_BUNDLES
+            else "",
             can_generate=actor.can(Permission.GENERATE_DOCUMENTS),
             can_upload=actor.can(Permission.RETURN_SIGNED_COPIES),
             copies=copies,

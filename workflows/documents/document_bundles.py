@@ -25,6 +25,7 @@ from storage import documents as store
 from storage.decisions import Effect
 from storage.documents import Bundle, Document
 from storage.files import FileStore
+from storage.mandates import Mandate
 from workflows import audit
 from workflows.actors import Actor
 from workflows.decisions import decisions
@@ -32,6 +33,7 @@ from workflows.documents import documents
 from workflows.documents.engine import bundles
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers import agreements, mandates
+from workflows.rules.document_fields import MANDATE_BUNDLE_TITLES
 from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 
@@ -114,11 +116,30 @@ def plan(session: Session, actor: Actor, name: str, subject_id: int) -> Planned:
             for grant in sorted(mandate.grants, key=lambda g: g.grantor.name)
         ]
         if not items:
-            raise InvalidInput({"name": "Dit mandaat heeft nog geen volmachtgevers."})
+            raise InvalidInput({"name": "Nog geen gemeente verleent dit: er is niets te bundelen."})
         return Planned(
-            f"{BUNDLE_LABELS['volmachten']}: {mandate.title}", "mandate", mandate.id, None, items
+            f"{_mandate_bundle_title(mandate.kind)}: {mandate.title}",
+            "mandate",
+            mandate.id,
+            None,
+            items,
         )
     raise InvalidInput({"name": "Bundel: kies bw, overeenkomst of volmachten."})
+
+
+def _mandate_bundle_title(kind: str) -> str:
+    # A mandaat's documents are mandaatbesluiten (docs/volmacht-en-mandaat.md), so its bundle
+    # is not a "Volmachtenbundel".
+    return MANDATE_BUNDLE_TITLES.get(kind, BUNDLE_LABELS["volmachten"])
+
+
+def named_bundle_label(session: Session, name: str, subject_id: int) -> str:
+    """The name of a subject's own bundle as its documents page offers it."""
+    if name == "volmachten":
+        mandate = session.get(Mandate, subject_id)
+        if mandate is not None:
+            return _mandate_bundle_title(mandate.kind)
+    return BUNDLE_LABELS[name]
 
 
 def _signing_status(grant: object) -> str:

@@ -53,6 +53,11 @@ MANDATE_DOCUMENT_TITLES = {
     "mandaat": "Mandaatbesluit",
     "machtiging": "Machtigingsbesluit",
 }
+MANDATE_BUNDLE_TITLES = {
+    "volmacht": "Volmachtenbundel",
+    "mandaat": "Mandaatbundel",
+    "machtiging": "Machtigingenbundel",
+}
 
 _COMMON: Catalogue = {
     "opgemaakt_op": "Datum waarop het document is gemaakt, bijvoorbeeld 27 mei 2025",
