@@ -3,19 +3,16 @@ register accepts, so the page, the API and the validation cannot drift apart."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Any, Protocol
+from typing import Any
 
-from flask import Flask, flash, redirect, request
-from flask.typing import ResponseReturnValue
+from flask import Flask, request
 from jinja2 import pass_context
 from jinja2.runtime import Context
 
-from webapp.database import db
-from workflows.errors import Conflict, InvalidInput
 from workflows.rules import fields
 
 Options = Sequence[tuple[str, str]]
@@ -106,44 +103,6 @@ def submitted(readers: Mapping[str, fields.Reader], *, extra: Sequence[str] = ()
     for name in extra:
         raw[name] = request.form.get(name, "")
     return raw
-
-
-class Render(Protocol):
-    def __call__(
-        self,
-        values: Mapping[str, Any],
-        errors: Mapping[str, str],
-        version: int | None,
-        status: int = 200,
-        conflict: Conflict | None = None,
-    ) -> ResponseReturnValue: ...
-
-
-def save_edit(
-    *,
-    raw: Mapping[str, Any],
-    save: Callable[[], object],
-    render: Render,
-    current_version: Callable[[], int],
-    done: str,
-    to: str,
-) -> ResponseReturnValue:
-    """Save an edit form once, at the edge: on bad input the form comes back with what was
-    typed and a message per field (422); on a concurrent change with what changed (409,
-    docs/security.md S28); otherwise commit, say so, and redirect (post/redirect/get)."""
-    session = db()
-    try:
-        save()
-    except InvalidInput as error:
-        session.rollback()
-        version = fields.whole_or_none(request.form.get("version"), minimum=0) or 0
-        return render(raw, error.errors, version, 422)
-    except Conflict as error:
-        session.rollback()
-        return render(raw, {}, current_version(), 409, error)
-    session.commit()
-    flash(done, "success")
-    return redirect(to)
 
 
 def has_messages(errors: object) -> bool:

@@ -21,6 +21,7 @@ from webapp.api.representations import (
 )
 from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
+from webapp.unit_of_work import unit_of_work
 from workflows.decisions import co_advice, decisions
 from workflows.errors import Forbidden, InvalidInput
 from workflows.rules.roles import Permission
@@ -130,25 +131,24 @@ def list_decisions() -> ResponseReturnValue:
 @blueprint.post("/decisions", endpoint="decision_create")
 @requires(Permission.EDIT_DECISIONS)
 def create_decision() -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    body = json_body()
-    effects = body.pop("effects", [])
-    if not isinstance(effects, list):
-        raise InvalidInput({"effects": "effects: verwacht een lijst."})
-    advisers = body.pop("advisers", [])
-    if not isinstance(advisers, list) or not all(isinstance(a, dict) for a in advisers):
-        raise InvalidInput(
-            {"advisers": "advisers: verwacht een lijst van objecten met user_id (en unit)."}
-        )
-    decision = decisions.create(session, actor, body, now=clock.now())
-    for effect in effects:
-        if not isinstance(effect, dict):
-            raise InvalidInput({"effects": "effects: elk gevolg is een object met kind."})
-        decisions.add_effect(session, actor, decision.id, effect)
-    for adviser in advisers:
-        co_advice.ask(session, actor, decision.id, adviser, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        body = json_body()
+        effects = body.pop("effects", [])
+        if not isinstance(effects, list):
+            raise InvalidInput({"effects": "effects: verwacht een lijst."})
+        advisers = body.pop("advisers", [])
+        if not isinstance(advisers, list) or not all(isinstance(a, dict) for a in advisers):
+            raise InvalidInput(
+                {"advisers": "advisers: verwacht een lijst van objecten met user_id (en unit)."}
+            )
+        decision = decisions.create(session, actor, body, now=clock.now())
+        for effect in effects:
+            if not isinstance(effect, dict):
+                raise InvalidInput({"effects": "effects: elk gevolg is een object met kind."})
+            decisions.add_effect(session, actor, decision.id, effect)
+        for adviser in advisers:
+            co_advice.ask(session, actor, decision.id, adviser, now=clock.now())
     return jsonify(decision_json(decisions.get_visible(session, actor, decision.id))), 201
 
 
@@ -162,10 +162,9 @@ def get_decision(decision_id: int) -> ResponseReturnValue:
 @requires(Permission.EDIT_DECISIONS)
 def update_decision(decision_id: int) -> ResponseReturnValue:
     body = json_body()
-    session = db()
-    actor = current_actor()
-    decisions.update(session, actor, decision_id, body, expected_version=body.get("version"))
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        decisions.update(session, actor, decision_id, body, expected_version=body.get("version"))
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id)))
 
 
@@ -173,23 +172,22 @@ def update_decision(decision_id: int) -> ResponseReturnValue:
 @requires(Permission.EDIT_DECISIONS)
 def transition(decision_id: int) -> ResponseReturnValue:
     body = json_body()
-    session = db()
-    actor = current_actor()
-    target = body.get("to")
-    if not isinstance(target, str):
-        raise InvalidInput({"to": "to: noem de nieuwe status, bijvoorbeeld co_advice."})
-    decisions.transition(
-        session,
-        actor,
-        decision_id,
-        target,
-        today=clock.today(),
-        now=clock.now(),
-        outcome=body.get("outcome") if isinstance(body.get("outcome"), str) else None,
-        decided_on=body.get("decided_on") if isinstance(body.get("decided_on"), str) else None,
-        note=str(body.get("note") or "")[:2000],
-    )
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        target = body.get("to")
+        if not isinstance(target, str):
+            raise InvalidInput({"to": "to: noem de nieuwe status, bijvoorbeeld co_advice."})
+        decisions.transition(
+            session,
+            actor,
+            decision_id,
+            target,
+            today=clock.today(),
+            now=clock.now(),
+            outcome=body.get("outcome") if isinstance(body.get("outcome"), str) else None,
+            decided_on=body.get("decided_on") if isinstance(body.get("decided_on"), str) else None,
+            note=str(body.get("note") or "")[:2000],
+        )
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id)))
 
 
@@ -202,10 +200,10 @@ def advise(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     body = json_body()
     try:
-        co_advice.record(session, actor, decision_id, body, now=clock.now())
+        with unit_of_work():
+            co_advice.record(session, actor, decision_id, body, now=clock.now())
     except Forbidden as error:
         refuse(actor, object_type="decision", object_id=decision_id, message=error.message)
-    session.commit()
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id))), 201
 
 
@@ -213,10 +211,9 @@ def advise(decision_id: int) -> ResponseReturnValue:
 @requires(Permission.EDIT_DECISIONS)
 def ask_adviser(decision_id: int) -> ResponseReturnValue:
     """Ask an account of the municipality to co-advise: ``user_id``, ``unit``, ``stand_in_id``."""
-    session = db()
-    actor = current_actor()
-    co_advice.ask(session, actor, decision_id, json_body(), now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        co_advice.ask(session, actor, decision_id, json_body(), now=clock.now())
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id))), 201
 
 
@@ -242,20 +239,18 @@ def advice_requests() -> ResponseReturnValue:
 @blueprint.delete("/advice-requests/<int:advice_id>", endpoint="advice_request_withdraw")
 @requires(Permission.EDIT_DECISIONS)
 def withdraw_advice_request(advice_id: int) -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    decision_id = co_advice.withdraw_request(session, actor, advice_id)
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        decision_id = co_advice.withdraw_request(session, actor, advice_id)
     return jsonify(decision_json(decisions.get_visible(session, actor, decision_id)))
 
 
 @blueprint.post("/decisions/<int:decision_id>/fan-out", endpoint="decision_fan_out")
 @requires(Permission.EDIT_DECISIONS)
 def fan_out(decision_id: int) -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    created = decisions.fan_out(session, actor, decision_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        created = decisions.fan_out(session, actor, decision_id, now=clock.now())
     overview = decisions.progress(session, actor, decision_id, today=clock.today())
     return (
         jsonify(

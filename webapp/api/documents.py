@@ -19,6 +19,7 @@ from webapp.database import db, end_transaction
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
 from webapp.pages.documents import convert_first
+from webapp.unit_of_work import after_commit, unit_of_work
 from workflows.documents import document_bundles, document_jobs, documents, template_uploads
 from workflows.documents.engine import conversion
 from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
@@ -101,21 +102,20 @@ def create_document() -> ResponseReturnValue:
     subject_id = _integer(body, "subject_id")
     assert subject_id is not None
     try:
-        document = documents.generate(
-            session,
-            _files(),
-            current_actor(),
-            str(body.get("kind", "")),
-            str(body.get("subject_type", "")),
-            subject_id,
-            party_id=_integer(body, "party_id", required=False),
-            year=_integer(body, "year", required=False),
-            now=clock.now(),
-        )
+        with unit_of_work():
+            document = documents.generate(
+                session,
+                _files(),
+                current_actor(),
+                str(body.get("kind", "")),
+                str(body.get("subject_type", "")),
+                subject_id,
+                party_id=_integer(body, "party_id", required=False),
+                year=_integer(body, "year", required=False),
+                now=clock.now(),
+            )
     except documents.RenderRefused as refused:
-        session.rollback()
         return error_response(422, "invalid_input", refused.message)
-    session.commit()
     return jsonify(document_json(document)), 201
 
 
@@ -136,13 +136,12 @@ def document_content(document_id: int) -> ResponseReturnValue:
     session = db()
     file_format = request.args.get("format", "docx")
     try:
-        if file_format == "pdf":
-            convert_first(session, document_id)
-        found = documents.content(session, _files(), current_actor(), document_id, file_format)
+        with unit_of_work():
+            if file_format == "pdf":
+                convert_first(session, document_id)
+            found = documents.content(session, _files(), current_actor(), document_id, file_format)
     except (conversion.ConversionUnavailable, conversion.ConversionFailed) as error:
-        session.rollback()
         return error_response(503, error.code, error.message)
-    session.commit()
     return attachment(found.data, filename=found.filename, content_type=found.content_type)
 
 
@@ -151,7 +150,6 @@ def document_content(document_id: int) -> ResponseReturnValue:
 def create_bundle() -> ResponseReturnValue:
     """Bundles are made in the background: 202 with the job, whose answer names the bundle."""
     body = json_body()
-    session = db()
     actor = current_actor()
     if not conversion.available():
         error = conversion.ConversionUnavailable()
@@ -163,23 +161,25 @@ def create_bundle() -> ResponseReturnValue:
             isinstance(i, int) and not isinstance(i, bool) and 1 <= i <= MAX_ID for i in ids
         ):
             raise InvalidInput({"document_ids": "document_ids: verwacht een lijst van getallen."})
-        job = document_jobs.request_documents_bundle(
-            session, actor, ids, request_key=key, now=clock.now()
-        )
-    else:
-        subject_id = _integer(body, "subject_id")
-        assert subject_id is not None
-        job = document_jobs.request(
-            session,
-            actor,
-            "bundle",
-            subject_id,
-            bundle=str(body.get("name", "")),
-            request_key=key,
-            now=clock.now(),
-        )
-    session.commit()
-    wake_worker()
+    with unit_of_work() as session:
+        if "document_ids" in body:
+            job = document_jobs.request_documents_bundle(
+                session, actor, body["document_ids"], request_key=key, now=clock.now()
+            )
+        else:
+            subject_id = _integer(body, "subject_id")
+            assert subject_id is not None
+            job = document_jobs.request(
+                session,
+                actor,
+                "bundle",
+                subject_id,
+                bundle=str(body.get("name", "")),
+                request_key=key,
+                now=clock.now(),
+            )
+        # The worker would find nothing before the job is committed.
+        after_commit(wake_worker)
     response = jsonify(job_json(job))
     response.headers["Location"] = f"/api/v1/jobs/{job.id}"
     return response, 202
@@ -200,9 +200,8 @@ def get_bundle(bundle_id: int) -> ResponseReturnValue:
 @blueprint.get("/bundles/<int:bundle_id>/content", endpoint="bundle_content")
 @requires(Permission.VIEW_DOCUMENTS)
 def bundle_content(bundle_id: int) -> ResponseReturnValue:
-    session = db()
-    found = document_bundles.content(session, _files(), current_actor(), bundle_id)
-    session.commit()
+    with unit_of_work() as session:
+        found = document_bundles.content(session, _files(), current_actor(), bundle_id)
     return attachment(found.data, filename=found.filename, content_type=found.content_type)
 
 
@@ -217,7 +216,8 @@ def upload_template(kind: str) -> ResponseReturnValue:
         content = upload.read(TEMPLATE_MAX_BYTES + 1)
     finally:
         upload.close()
-    try:
+    # On a refusal the audit log keeps it; nothing of the file is stored.
+    with unit_of_work(keep_on=(InvalidInput,)):
         result = template_uploads.upload(
             session,
             _files(),
@@ -229,10 +229,6 @@ def upload_template(kind: str) -> ResponseReturnValue:
             now=clock.now(),
             before_check=end_transaction,
         )
-    except InvalidInput:
-        session.commit()  # keeps the refusal in the audit log; nothing of the file is stored
-        raise
-    session.commit()
     template = result.template
     return (
         jsonify(

@@ -13,6 +13,7 @@ from webapp.api.representations import CostLinesOut, CostsOut, FiguresOut, Impor
 from webapp.api.views import blueprint
 from webapp.database import db
 from webapp.pages.imports import preview_upload
+from webapp.unit_of_work import unit_of_work
 from workflows.errors import InvalidInput
 from workflows.monitoring import cost_lines, imports, monitoring
 from workflows.registers import arrangements
@@ -165,14 +166,14 @@ def create_import(arrangement_id: int) -> ResponseReturnValue:
         content = file.read(imports.MAX_BYTES + 1)
     finally:
         file.close()
-    batch = preview_upload(
-        arrangement_id,
-        kind=request.form.get("kind", ""),
-        year=year,
-        filename=file.filename or "",
-        content=content,
-    )
-    db().commit()
+    with unit_of_work():
+        batch = preview_upload(
+            arrangement_id,
+            kind=request.form.get("kind", ""),
+            year=year,
+            filename=file.filename or "",
+            content=content,
+        )
     return jsonify(_import_json(batch)), 201
 
 
@@ -183,7 +184,8 @@ def confirm_import(import_id: int) -> ResponseReturnValue:
     exclude = body.get("exclude", []) if isinstance(body, dict) else []
     if not isinstance(exclude, list) or not all(isinstance(x, int) for x in exclude):
         raise InvalidInput({"exclude": "exclude: verwacht een lijst regelnummers."})
-    session = db()
-    batch = imports.confirm(session, current_actor(), import_id, exclude=exclude, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        batch = imports.confirm(
+            session, current_actor(), import_id, exclude=exclude, now=clock.now()
+        )
     return jsonify(_import_json(batch))

@@ -17,6 +17,7 @@ from webapp.api.representations import (
 )
 from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
+from webapp.unit_of_work import unit_of_work
 from workflows.documents import agreement_sending
 from workflows.errors import InvalidInput
 from workflows.registers import agreements, arrangements, coverage, mandates
@@ -41,9 +42,8 @@ def _overview(arrangement_id: int) -> dict[str, Any]:
 @blueprint.post("/arrangements", endpoint="arrangement_create")
 @requires(Permission.EDIT_ARRANGEMENTS)
 def create_arrangement() -> ResponseReturnValue:
-    session = db()
-    arrangement = arrangements.create(session, current_actor(), json_body())
-    session.commit()
+    with unit_of_work() as session:
+        arrangement = arrangements.create(session, current_actor(), json_body())
     return jsonify(_overview(arrangement.id)), 201
 
 
@@ -51,25 +51,23 @@ def create_arrangement() -> ResponseReturnValue:
 @requires(Permission.EDIT_ARRANGEMENTS)
 def update_arrangement(arrangement_id: int) -> ResponseReturnValue:
     body = json_body()
-    session = db()
-    arrangements.update(
-        session,
-        current_actor(),
-        arrangement_id,
-        body,
-        expected_version=body.get("version"),
-        partial=True,
-    )
-    session.commit()
+    with unit_of_work() as session:
+        arrangements.update(
+            session,
+            current_actor(),
+            arrangement_id,
+            body,
+            expected_version=body.get("version"),
+            partial=True,
+        )
     return jsonify(_overview(arrangement_id))
 
 
 @blueprint.post("/arrangements/<int:arrangement_id>/phases", endpoint="arrangement_phases")
 @requires(Permission.EDIT_ARRANGEMENTS)
 def add_phase(arrangement_id: int) -> ResponseReturnValue:
-    session = db()
-    arrangements.add_phase(session, current_actor(), arrangement_id, json_body())
-    session.commit()
+    with unit_of_work() as session:
+        arrangements.add_phase(session, current_actor(), arrangement_id, json_body())
     return jsonify(_overview(arrangement_id)), 201
 
 
@@ -91,9 +89,8 @@ def list_mandates() -> ResponseReturnValue:
 @blueprint.post("/mandates", endpoint="mandate_create")
 @requires(Permission.EDIT_MANDATES)
 def create_mandate() -> ResponseReturnValue:
-    session = db()
-    mandate = mandates.create(session, current_actor(), json_body())
-    session.commit()
+    with unit_of_work() as session:
+        mandate = mandates.create(session, current_actor(), json_body())
     return jsonify(mandate_json(mandates.get_visible(session, current_actor(), mandate.id))), 201
 
 
@@ -107,29 +104,30 @@ def get_mandate(mandate_id: int) -> ResponseReturnValue:
 @requires(Permission.EDIT_MANDATES)
 def update_mandate(mandate_id: int) -> ResponseReturnValue:
     body = json_body()
-    session = db()
-    actor = current_actor()
-    grants = body.pop("grants", None)
-    if body.keys() - {"version"}:
-        mandates.update(
-            session, actor, mandate_id, body, expected_version=body.get("version"), partial=True
-        )
-    if grants is not None:
-        if not isinstance(grants, list):
-            raise InvalidInput({"grants": "grants: verwacht een lijst van besluiten."})
-        for entry in grants:
-            grantor = entry.get("grantor_id") if isinstance(entry, dict) else None
-            if not isinstance(grantor, int) or isinstance(grantor, bool):
-                raise InvalidInput({"grants": "grants: elk besluit noemt grantor_id (een getal)."})
-            mandates.record_grant(
-                session,
-                actor,
-                mandate_id,
-                entry["grantor_id"],
-                entry,
-                expected_version=entry.get("version"),
+    with unit_of_work() as session:
+        actor = current_actor()
+        grants = body.pop("grants", None)
+        if body.keys() - {"version"}:
+            mandates.update(
+                session, actor, mandate_id, body, expected_version=body.get("version"), partial=True
             )
-    session.commit()
+        if grants is not None:
+            if not isinstance(grants, list):
+                raise InvalidInput({"grants": "grants: verwacht een lijst van besluiten."})
+            for entry in grants:
+                grantor = entry.get("grantor_id") if isinstance(entry, dict) else None
+                if not isinstance(grantor, int) or isinstance(grantor, bool):
+                    raise InvalidInput(
+                        {"grants": "grants: elk besluit noemt grantor_id (een getal)."}
+                    )
+                mandates.record_grant(
+                    session,
+                    actor,
+                    mandate_id,
+                    entry["grantor_id"],
+                    entry,
+                    expected_version=entry.get("version"),
+                )
     return jsonify(mandate_json(mandates.get_visible(session, actor, mandate_id)))
 
 
@@ -137,10 +135,9 @@ def update_mandate(mandate_id: int) -> ResponseReturnValue:
 @requires(Permission.EDIT_MANDATES)
 def new_mandate_version(mandate_id: int) -> ResponseReturnValue:
     """A change of a granted mandate: a new draft version that follows it."""
-    session = db()
-    actor = current_actor()
-    copy = mandates.new_version(session, actor, mandate_id)
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        copy = mandates.new_version(session, actor, mandate_id)
     return jsonify(mandate_json(mandates.get_visible(session, actor, copy.id))), 201
 
 
@@ -163,9 +160,8 @@ def list_agreements() -> ResponseReturnValue:
 @blueprint.post("/agreements", endpoint="agreement_create")
 @requires(Permission.EDIT_AGREEMENTS)
 def create_agreement() -> ResponseReturnValue:
-    session = db()
-    agreement = agreements.create(session, current_actor(), json_body())
-    session.commit()
+    with unit_of_work() as session:
+        agreement = agreements.create(session, current_actor(), json_body())
     return jsonify(agreement_json(agreement)), 201
 
 
@@ -181,19 +177,23 @@ def get_agreement(agreement_id: int) -> ResponseReturnValue:
 @requires(Permission.EDIT_AGREEMENTS)
 def update_agreement(agreement_id: int) -> ResponseReturnValue:
     body = json_body()
-    session = db()
-    actor = current_actor()
-    status = body.pop("status", None)
-    if body.keys() - {"version"}:
-        agreements.update(
-            session, actor, agreement_id, body, expected_version=body.get("version"), partial=True
-        )
-        body["version"] = agreements.get_visible(session, actor, agreement_id).version
-    if status is not None:
-        agreement_sending.change_status(
-            session, actor, agreement_id, str(status), expected_version=body.get("version")
-        )
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        status = body.pop("status", None)
+        if body.keys() - {"version"}:
+            agreements.update(
+                session,
+                actor,
+                agreement_id,
+                body,
+                expected_version=body.get("version"),
+                partial=True,
+            )
+            body["version"] = agreements.get_visible(session, actor, agreement_id).version
+        if status is not None:
+            agreement_sending.change_status(
+                session, actor, agreement_id, str(status), expected_version=body.get("version")
+            )
     return jsonify(agreement_json(agreements.get_visible(session, actor, agreement_id)))
 
 

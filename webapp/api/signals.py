@@ -15,6 +15,7 @@ from webapp.api.registers import json_body
 from webapp.api.representations import DeadlineOut, SignalsOut, TermEndOut
 from webapp.api.views import blueprint, id_arg, page, window
 from webapp.database import db
+from webapp.unit_of_work import unit_of_work
 from workflows.deadlines import deadlines, signals
 from workflows.errors import InvalidInput
 from workflows.registers import equated_days
@@ -152,16 +153,14 @@ def list_deadlines() -> ResponseReturnValue:
 @blueprint.post("/deadlines", endpoint="deadline_create")
 @requires(Permission.EDIT_DEADLINES)
 def create_deadline() -> ResponseReturnValue:
-    session = db()
-    deadline = deadlines.add_manual(session, current_actor(), json_body(), now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        deadline = deadlines.add_manual(session, current_actor(), json_body(), now=clock.now())
     return jsonify(_deadline_json(deadline)), 201
 
 
 @blueprint.post("/deadlines/<int:deadline_id>/acknowledge", endpoint="deadline_acknowledge")
 @requires(Permission.EDIT_DEADLINES)
 def acknowledge_deadline(deadline_id: int) -> ResponseReturnValue:
-    session = db()
-    deadline = deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        deadline = deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
     return jsonify(_deadline_json(deadline))

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from webapp import clock
 from webapp.access import current_actor, signed_in
 from webapp.database import db
+from webapp.unit_of_work import unit_of_work
 from workflows.accounts import accounts, second_factor
 from workflows.errors import InvalidInput
 from workflows.rules import second_factor as second_factor_rules
@@ -29,19 +30,18 @@ def password() -> ResponseReturnValue:
         return render_template("account/password.html", errors={})
     session = db()
     try:
-        ended = accounts.change_password(
-            session,
-            current_actor(),
-            current=request.form.get("current", ""),
-            new=request.form.get("new", ""),
-            repeat=request.form.get("repeat", ""),
-            keep_token=current_user.token,
-            now=clock.now(),
-        )
+        with unit_of_work():
+            ended = accounts.change_password(
+                session,
+                current_actor(),
+                current=request.form.get("current", ""),
+                new=request.form.get("new", ""),
+                repeat=request.form.get("repeat", ""),
+                keep_token=current_user.token,
+                now=clock.now(),
+            )
     except InvalidInput as error:
-        session.rollback()
         return render_template("account/password.html", errors=error.errors), 422
-    session.commit()
     flash(f"Uw wachtwoord is gewijzigd; {ended} andere sessies zijn beëindigd.", "success")
     return redirect(url_for("pages.home"))
 
@@ -49,11 +49,10 @@ def password() -> ResponseReturnValue:
 @blueprint.post("/sessies-beeindigen")
 @signed_in
 def end_sessions() -> ResponseReturnValue:
-    session = db()
-    ended = accounts.end_all_sessions(
-        session, current_actor(), keep_token=current_user.token, now=clock.now()
-    )
-    session.commit()
+    with unit_of_work() as session:
+        ended = accounts.end_all_sessions(
+            session, current_actor(), keep_token=current_user.token, now=clock.now()
+        )
     flash(f"{ended} andere sessies zijn beëindigd en uw API-tokens ingetrokken.", "success")
     return redirect(url_for("account.password"))
 
@@ -73,9 +72,8 @@ def api_tokens() -> ResponseReturnValue:
 # Scoped in the use case: one's own tokens only, another's id is not found.
 @signed_in
 def revoke_api_token(token_id: int) -> ResponseReturnValue:
-    session = db()
-    row = accounts.revoke_own_api_token(session, current_actor(), token_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        row = accounts.revoke_own_api_token(session, current_actor(), token_id, now=clock.now())
     flash(f"Het API-token '{row.label or 'zonder omschrijving'}' is ingetrokken.", "success")
     return redirect(url_for("account.api_tokens"))
 
@@ -114,32 +112,41 @@ def second_factor_page() -> ResponseReturnValue:
 def second_factor_change() -> ResponseReturnValue:
     """Switching the second factor on (any role), new recovery codes, or off (only where the
     role does not require it)."""
-    session = db()
     user = current_user.user
     action = request.form.get("action", "")
     origin = f"web {request.remote_addr or '-'}"
+    codes: list[str] | None = None
     try:
-        if action == "aanzetten":
-            secret = cookie_session.get(_ENROLMENT)
-            if not isinstance(secret, str):
-                raise InvalidInput({"code": "Laad de pagina opnieuw en scan de nieuwe QR-code."})
-            codes = second_factor.enrol(
-                session, user, secret, request.form.get("code", ""), origin=origin, now=clock.now()
-            )
-            cookie_session.pop(_ENROLMENT, None)
-        elif action == "nieuwe-codes":
-            codes = second_factor.new_recovery_codes(session, user, origin=origin, now=clock.now())
-        elif action == "uitzetten":
-            second_factor.switch_off(session, user, origin=origin)
-            session.commit()
-            flash("De tweede factor staat uit.", "success")
-            return redirect(url_for("account.second_factor_page"))
-        else:
-            raise InvalidInput({"code": "Kies wat u wilt doen."})
+        # A wrong code is kept in the audit log.
+        with unit_of_work(keep_on=(InvalidInput,)) as session:
+            if action == "aanzetten":
+                secret = cookie_session.get(_ENROLMENT)
+                if not isinstance(secret, str):
+                    raise InvalidInput(
+                        {"code": "Laad de pagina opnieuw en scan de nieuwe QR-code."}
+                    )
+                codes = second_factor.enrol(
+                    session,
+                    user,
+                    secret,
+                    request.form.get("code", ""),
+                    origin=origin,
+                    now=clock.now(),
+                )
+                cookie_session.pop(_ENROLMENT, None)
+            elif action == "nieuwe-codes":
+                codes = second_factor.new_recovery_codes(
+                    session, user, origin=origin, now=clock.now()
+                )
+            elif action == "uitzetten":
+                second_factor.switch_off(session, user, origin=origin)
+            else:
+                raise InvalidInput({"code": "Kies wat u wilt doen."})
     except InvalidInput as error:
-        session.commit()  # a wrong code is in the audit log
         return _second_factor_page(error.errors, 422)
-    session.commit()
+    if codes is None:
+        flash("De tweede factor staat uit.", "success")
+        return redirect(url_for("account.second_factor_page"))
     return render_template(
         "auth/recovery_codes.html", codes=codes, next=url_for("account.second_factor_page")
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from storage.agreements import Agreement
@@ -15,12 +15,14 @@ from webapp import clock
 from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
-from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from webapp.forms import as_form_values, form_fields, submitted
 from webapp.paging import page_number
+from webapp.registers import history_page, save_change, save_edit, save_new
+from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
 from workflows.documents import agreement_sending
-from workflows.errors import Conflict, InvalidInput
+from workflows.errors import Conflict
 from workflows.registers import agreements, arrangements, mandates
 from workflows.registers.agreements import term_of
 from workflows.rules import fields
@@ -98,19 +100,18 @@ def index() -> ResponseReturnValue:
 @blueprint.get("/export.csv")
 @requires(Permission.VIEW_AGREEMENTS)
 def export() -> ResponseReturnValue:
-    session = db()
     actor = current_actor()
     today = clock.today()
-    rows = _filtered(list(agreements.list_visible(session, actor)), _filters(), today)
-    audit.record(
-        session,
-        actor,
-        action="export",
-        object_type="agreement",
-        object_id=None,
-        new_values={"rows": len(rows)},
-    )
-    session.commit()
+    with unit_of_work() as session:
+        rows = _filtered(list(agreements.list_visible(session, actor)), _filters(), today)
+        audit.record(
+            session,
+            actor,
+            action="export",
+            object_type="agreement",
+            object_id=None,
+            new_values={"rows": len(rows)},
+        )
     return csv_response(
         [
             "Kenmerk",
@@ -258,23 +259,28 @@ def create() -> ResponseReturnValue:
         )
     raw = submitted(agreements.EDITABLE)
     raw["arrangement_id"] = str(arrangement.id)
-    try:
-        agreement = agreements.create(session, actor, raw)
-    except InvalidInput as error:
-        session.rollback()
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
         return _render_form(
             heading=heading,
             arrangement=arrangement,
-            values=raw,
-            errors=error.errors,
+            values=values,
+            errors=errors,
             version=None,
             cancel_url=cancel,
-            status=422,
+            status=status,
             creating=True,
         )
-    session.commit()
-    flash(f"Overeenkomst {agreement.reference} is vastgelegd als concept.", "success")
-    return redirect(url_for("agreements.detail", agreement_id=agreement.id))
+
+    return save_new(
+        raw=raw,
+        save=lambda: agreements.create(session, actor, raw),
+        render=render,
+        done=lambda made: f"Overeenkomst {made.reference} is vastgelegd als concept.",
+        to=lambda made: url_for("agreements.detail", agreement_id=made.id),
+    )
 
 
 @blueprint.route("/<int:agreement_id>/bewerken", methods=["GET", "POST"])
@@ -318,24 +324,17 @@ def edit(agreement_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:agreement_id>/status")
 @requires(Permission.EDIT_AGREEMENTS)
 def change_status(agreement_id: int) -> ResponseReturnValue:
-    session = db()
-    try:
-        agreement_sending.change_status(
-            session,
+    return save_change(
+        change=lambda: agreement_sending.change_status(
+            db(),
             current_actor(),
             agreement_id,
             request.form.get("status", ""),
             expected_version=request.form.get("version"),
-        )
-    except (InvalidInput, Conflict) as error:
-        session.rollback()
-        messages = error.errors.values() if isinstance(error, InvalidInput) else [error.message]
-        for message in messages:
-            flash(message, "error")
-        return redirect(url_for("agreements.detail", agreement_id=agreement_id))
-    session.commit()
-    flash("De status is bijgewerkt.", "success")
-    return redirect(url_for("agreements.detail", agreement_id=agreement_id))
+        ),
+        done="De status is bijgewerkt.",
+        to=url_for("agreements.detail", agreement_id=agreement_id),
+    )
 
 
 @blueprint.get("/<int:agreement_id>/geschiedenis")
@@ -344,8 +343,7 @@ def changes(agreement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     agreement = agreements.get_visible(session, actor, agreement_id)
-    return render_template(
-        "registers/history.html",
+    return history_page(
         subject=f"{agreement.reference} – {agreement.title}",
         entries=history.of_agreement(session, actor, agreement_id),
         back_url=url_for("agreements.detail", agreement_id=agreement_id),

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.forms import form_fields
+from webapp.unit_of_work import unit_of_work
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
 from workflows.registers import arrangement_parts as parts
@@ -78,11 +79,10 @@ def _submit(
     session = db()
     raw = {name: request.form.get(name, "") for name in readers}
     try:
-        action(session, current_actor(), raw)
+        with unit_of_work():
+            action(session, current_actor(), raw)
     except InvalidInput as error:
-        session.rollback()
         return _page(arrangement_id, errors={form: error.errors}, values={form: raw}, status=422)
-    session.commit()
     flash(done, "success")
     return redirect(url_for("arrangement_parts.manage", arrangement_id=arrangement_id) + f"#{form}")
 
@@ -102,9 +102,8 @@ def add_moment(arrangement_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:arrangement_id>/evaluatiemomenten/<int:moment_id>/verwijderen")
 @requires(Permission.EDIT_ARRANGEMENTS)
 def remove_moment(arrangement_id: int, moment_id: int) -> ResponseReturnValue:
-    session = db()
-    parts.remove_evaluation_moment(session, current_actor(), arrangement_id, moment_id)
-    session.commit()
+    with unit_of_work() as session:
+        parts.remove_evaluation_moment(session, current_actor(), arrangement_id, moment_id)
     flash("Het evaluatiemoment is verwijderd.", "success")
     return redirect(url_for("arrangement_parts.manage", arrangement_id=arrangement_id) + "#moment")
 

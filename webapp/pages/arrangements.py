@@ -14,9 +14,11 @@ from webapp.charts import bar_chart
 from webapp.database import db
 from webapp.exports import csv_response, xlsx_response
 from webapp.formatting import dutch_date, euro
-from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from webapp.forms import as_form_values, form_fields, submitted
 from webapp.paging import page_number
+from webapp.registers import history_page, save_edit, save_new
 from webapp.timeline import timeline_svg
+from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
 from workflows.errors import Conflict, InvalidInput
@@ -113,28 +115,30 @@ def _arrangement_form(
 @blueprint.route("/nieuw", methods=["GET", "POST"])
 @requires(Permission.EDIT_ARRANGEMENTS)
 def create() -> ResponseReturnValue:
-    session = db()
     cancel = url_for("arrangements.index")
-    if request.method == "GET":
-        return _arrangement_form(
-            heading="Nieuwe regeling", values={}, errors={}, version=None, cancel_url=cancel
-        )
-    raw = submitted(arrangements.EDITABLE)
-    try:
-        arrangement = arrangements.create(session, current_actor(), raw)
-    except InvalidInput as error:
-        session.rollback()
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
         return _arrangement_form(
             heading="Nieuwe regeling",
-            values=raw,
-            errors=error.errors,
+            values=values,
+            errors=errors,
             version=None,
             cancel_url=cancel,
-            status=422,
+            status=status,
         )
-    session.commit()
-    flash(f"De regeling '{arrangement.name}' is aangemaakt. Voeg nu de eerste fase toe.", "success")
-    return redirect(url_for("arrangements.detail", arrangement_id=arrangement.id))
+
+    if request.method == "GET":
+        return render({}, {}, None)
+    raw = submitted(arrangements.EDITABLE)
+    return save_new(
+        raw=raw,
+        save=lambda: arrangements.create(db(), current_actor(), raw),
+        render=render,
+        done=lambda made: f"De regeling '{made.name}' is aangemaakt. Voeg nu de eerste fase toe.",
+        to=lambda made: url_for("arrangements.detail", arrangement_id=made.id),
+    )
 
 
 @blueprint.route("/<int:arrangement_id>/bewerken", methods=["GET", "POST"])
@@ -193,12 +197,11 @@ def extend(arrangement_id: int) -> ResponseReturnValue:
             errors.update(error.errors)
     if request.method == "POST" and request.form.get("confirm") == "1" and not errors:
         try:
-            phase = arrangements.add_phase(session, actor, arrangement_id, {"end_on": raw_end})
+            with unit_of_work():
+                phase = arrangements.add_phase(session, actor, arrangement_id, {"end_on": raw_end})
         except InvalidInput as error:
-            session.rollback()
             errors.update(error.errors)
         else:
-            session.commit()
             flash(
                 f"{phase.name} is toegevoegd: {dutch_date(phase.start_on)} tot en met "
                 f"{dutch_date(phase.end_on)}.",
@@ -225,8 +228,7 @@ def changes(arrangement_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     arrangement = arrangements.visible(session, actor, arrangement_id)
-    return render_template(
-        "registers/history.html",
+    return history_page(
         subject=arrangement.name,
         entries=history.of_arrangement(session, actor, arrangement_id),
         back_url=url_for("arrangements.detail", arrangement_id=arrangement_id),
@@ -236,19 +238,18 @@ def changes(arrangement_id: int) -> ResponseReturnValue:
 @blueprint.get("/export.csv")
 @requires(Permission.VIEW_ARRANGEMENTS)
 def export() -> ResponseReturnValue:
-    session = db()
     actor = current_actor()
     today = clock.today()
-    rows = arrangements.list_visible(session, actor)
-    audit.record(
-        session,
-        actor,
-        action="export",
-        object_type="arrangement",
-        object_id=None,
-        new_values={"rows": len(rows)},
-    )
-    session.commit()
+    with unit_of_work() as session:
+        rows = arrangements.list_visible(session, actor)
+        audit.record(
+            session,
+            actor,
+            action="export",
+            object_type="arrangement",
+            object_id=None,
+            new_values={"rows": len(rows)},
+        )
     return csv_response(
         [
             "Regeling",
@@ -367,20 +368,19 @@ def figures(arrangement_id: int) -> ResponseReturnValue:
 @blueprint.get("/<int:arrangement_id>/cijfers.xlsx")
 @requires(Permission.VIEW_SIGNALS)
 def figures_export(arrangement_id: int) -> ResponseReturnValue:
-    session = db()
     actor = current_actor()
     year = monitoring.read_year(request.args.get("jaar"), default=clock.today().year - 1)
-    found = monitoring.figures(session, actor, arrangement_id, year=year)
-    allocation = monitoring.costs(session, actor, arrangement_id, year=year)
-    audit.record(
-        session,
-        actor,
-        action="export",
-        object_type="figures",
-        object_id=arrangement_id,
-        new_values={"year": year},
-    )
-    session.commit()
+    with unit_of_work() as session:
+        found = monitoring.figures(session, actor, arrangement_id, year=year)
+        allocation = monitoring.costs(session, actor, arrangement_id, year=year)
+        audit.record(
+            session,
+            actor,
+            action="export",
+            object_type="figures",
+            object_id=arrangement_id,
+            new_values={"year": year},
+        )
     return xlsx_response(
         {
             "Aanvragen": (

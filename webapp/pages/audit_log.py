@@ -15,6 +15,7 @@ from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
+from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import audit_log, audit_words
 from workflows.rules.dates import parse_date
@@ -93,18 +94,17 @@ def index() -> ResponseReturnValue:
 @blueprint.get("/export.csv")
 @requires(Permission.VIEW_AUDIT_LOG)
 def export() -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    events = _filters().search()
-    audit.record(
-        session,
-        actor,
-        action="export",
-        object_type="audit_log",
-        object_id=None,
-        new_values={"rows": len(events)},
-    )
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        events = _filters().search()
+        audit.record(
+            session,
+            actor,
+            action="export",
+            object_type="audit_log",
+            object_id=None,
+            new_values={"rows": len(events)},
+        )
     return csv_response(
         [
             "Nummer",

@@ -13,6 +13,7 @@ from webapp.auth import local_path
 from webapp.database import db
 from webapp.forms import form_fields
 from webapp.paging import page_number
+from webapp.unit_of_work import unit_of_work
 from workflows.accounts import accounts
 from workflows.deadlines import calendar_feed, deadlines, notifications, reminders
 from workflows.errors import InvalidInput
@@ -75,12 +76,11 @@ def add() -> ResponseReturnValue:
     session = db()
     raw = {name: request.form.get(name, "") for name in deadlines.MANUAL_FIELDS}
     try:
-        deadlines.add_manual(session, current_actor(), raw, now=clock.now())
+        with unit_of_work():
+            deadlines.add_manual(session, current_actor(), raw, now=clock.now())
     except InvalidInput as error:
-        session.rollback()
         # The form comes back with what was typed and a message on each wrong field.
         return _list_page(raw, error.errors, status=422)
-    session.commit()
     flash("De termijn is toegevoegd; herinneringen volgen vanzelf.", "success")
     return redirect(url_for("deadlines.index"))
 
@@ -88,9 +88,8 @@ def add() -> ResponseReturnValue:
 @blueprint.post("/signalen/termijnen/<int:deadline_id>/bevestigen")
 @requires(Permission.EDIT_DEADLINES)
 def acknowledge(deadline_id: int) -> ResponseReturnValue:
-    session = db()
-    deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        deadlines.acknowledge(session, current_actor(), deadline_id, now=clock.now())
     flash("Bevestigd: u pakt deze termijn op. Er volgt geen escalatie.", "success")
     return redirect(local_path(request.form.get("terug"), default=url_for("deadlines.index")))
 
@@ -100,19 +99,18 @@ def acknowledge(deadline_id: int) -> ResponseReturnValue:
 def set_status(deadline_id: int) -> ResponseReturnValue:
     session = db()
     try:
-        deadlines.set_status(
-            session,
-            current_actor(),
-            deadline_id,
-            request.form.get("status", ""),
-            request.form.get("status_reason", ""),
-        )
+        with unit_of_work():
+            deadlines.set_status(
+                session,
+                current_actor(),
+                deadline_id,
+                request.form.get("status", ""),
+                request.form.get("status_reason", ""),
+            )
     except InvalidInput as error:
-        session.rollback()
         for message in error.errors.values():
             flash(message, "error")
         return redirect(url_for("deadlines.index"))
-    session.commit()
     flash("De status van de termijn is bijgewerkt.", "success")
     return redirect(url_for("deadlines.index"))
 
@@ -134,18 +132,16 @@ def my_notifications() -> ResponseReturnValue:
 @blueprint.post("/meldingen/<int:message_id>/gelezen")
 @requires(Permission.VIEW_SIGNALS)
 def mark_read(message_id: int) -> ResponseReturnValue:
-    session = db()
-    notifications.mark_read(session, current_actor(), message_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        notifications.mark_read(session, current_actor(), message_id, now=clock.now())
     return redirect(url_for("deadlines.my_notifications"))
 
 
 @blueprint.post("/meldingen/agenda")
 @requires(Permission.VIEW_SIGNALS)
 def new_calendar_address() -> ResponseReturnValue:
-    session = db()
-    token = calendar_feed.new_token(session, current_actor())
-    session.commit()
+    with unit_of_work() as session:
+        token = calendar_feed.new_token(session, current_actor())
     # The signed session cookie carries it to the page once, as a flash message would.
     cookie_session[CALENDAR_ADDRESS] = url_for("deadlines.calendar", token=token, _external=True)
     flash("Uw nieuwe agenda-adres staat hieronder bij 'Termijnen in uw agenda'.", "success")
@@ -188,13 +184,12 @@ def ladders() -> ResponseReturnValue:
             "escalate_after_days": request.form.get("escalate_after_days", ""),
         }
         try:
-            notifications.set_ladder(session, actor, kind, raw)
+            with unit_of_work():
+                notifications.set_ladder(session, actor, kind, raw)
         except InvalidInput as error:
-            session.rollback()
             errors[kind] = error.errors
             status = 422
         else:
-            session.commit()
             flash("De herinneringsladder is opgeslagen.", "success")
             return redirect(url_for("deadlines.ladders") + f"#ladder-{kind}")
     return (

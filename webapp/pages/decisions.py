@@ -13,8 +13,10 @@ from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor, refuse, requires
 from webapp.database import db
-from webapp.forms import as_form_values, form_fields, save_edit
+from webapp.forms import as_form_values, form_fields
 from webapp.paging import page_number
+from webapp.registers import save_edit
+from webapp.unit_of_work import unit_of_work
 from workflows.accounts import accounts
 from workflows.decisions import co_advice, decisions
 from workflows.errors import Forbidden, InvalidInput, NotFound
@@ -123,11 +125,10 @@ def create() -> ResponseReturnValue:
     if not regional:
         raw["municipality_id"] = str(actor.organisation_id or "")
     try:
-        decision = decisions.create(session, actor, raw, now=clock.now())
+        with unit_of_work():
+            decision = decisions.create(session, actor, raw, now=clock.now())
     except InvalidInput as error:
-        session.rollback()
         return _new_form(arrangement.name, arrangement.id, regional, names, raw, error.errors, 422)
-    session.commit()
     flash("Het dossier is aangemaakt als concept. Vul de overige onderdelen aan.", "success")
     return redirect(url_for("decisions.detail", decision_id=decision.id))
 
@@ -287,22 +288,21 @@ def transition(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     try:
-        decisions.transition(
-            session,
-            actor,
-            decision_id,
-            request.form.get("to", ""),
-            today=clock.today(),
-            now=clock.now(),
-            outcome=request.form.get("outcome") or None,
-            decided_on=request.form.get("decided_on") or None,
-            note=request.form.get("note", "")[:2000],
-        )
+        with unit_of_work():
+            decisions.transition(
+                session,
+                actor,
+                decision_id,
+                request.form.get("to", ""),
+                today=clock.today(),
+                now=clock.now(),
+                outcome=request.form.get("outcome") or None,
+                decided_on=request.form.get("decided_on") or None,
+                note=request.form.get("note", "")[:2000],
+            )
     except InvalidInput as error:
-        session.rollback()
         decision = decisions.get_visible(session, actor, decision_id)
         return _detail_page(decision, errors=error.errors, status=422)
-    session.commit()
     flash("De status van het dossier is bijgewerkt.", "success")
     return redirect(url_for("decisions.detail", decision_id=decision_id) + "#workflow")
 
@@ -314,15 +314,14 @@ def advise(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     raw = {k: request.form.get(k, "") for k in ("adviser", "advice", "text")}
     try:
-        co_advice.record(session, actor, decision_id, raw, now=clock.now())
+        with unit_of_work():
+            co_advice.record(session, actor, decision_id, raw, now=clock.now())
     except InvalidInput as error:
-        session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
     except Forbidden as error:
         refuse(actor, object_type="decision", object_id=decision_id, message=error.message)
-    session.commit()
     flash("Het advies is vastgelegd.", "success")
     return redirect(url_for("decisions.detail", decision_id=decision_id) + "#mee-advisering")
 
@@ -334,13 +333,12 @@ def ask_adviser(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     raw = {k: request.form.get(k, "") for k in ("user_id", "unit", "stand_in_id")}
     try:
-        asked = co_advice.ask(session, actor, decision_id, raw, now=clock.now())
+        with unit_of_work():
+            asked = co_advice.ask(session, actor, decision_id, raw, now=clock.now())
     except InvalidInput as error:
-        session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
-    session.commit()
     told = (
         "de melding is verstuurd."
         if asked.decision.status == "co_advice"
@@ -356,13 +354,12 @@ def withdraw_adviser(decision_id: int, advice_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     try:
-        co_advice.withdraw(session, actor, decision_id, advice_id)
+        with unit_of_work():
+            co_advice.withdraw(session, actor, decision_id, advice_id)
     except InvalidInput as error:
-        session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
-    session.commit()
     flash("Het verzoek om advies is ingetrokken.", "success")
     return redirect(url_for("decisions.detail", decision_id=decision_id) + "#mee-advisering")
 
@@ -387,13 +384,12 @@ def add_effect(decision_id: int) -> ResponseReturnValue:
         "approve_agreement": "agreement_id",
     }.get(kind, "mandate_id")
     try:
-        decisions.add_effect(session, actor, decision_id, {"kind": kind, field: target})
+        with unit_of_work():
+            decisions.add_effect(session, actor, decision_id, {"kind": kind, field: target})
     except InvalidInput as error:
-        session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
-    session.commit()
     flash(
         "Het gevolg is toegevoegd; het wordt toegepast zodra het besluit conform is genomen.",
         "success",
@@ -408,13 +404,12 @@ def grant_access(decision_id: int) -> ResponseReturnValue:
     actor = current_actor()
     raw = request.form.get("user_id", "")
     try:
-        decisions.grant_access(session, actor, decision_id, fields.id_or_none(raw) or 0)
+        with unit_of_work():
+            decisions.grant_access(session, actor, decision_id, fields.id_or_none(raw) or 0)
     except InvalidInput as error:
-        session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
-    session.commit()
     flash("Toegang verleend.", "success")
     return redirect(url_for("decisions.detail", decision_id=decision_id))
 
@@ -425,13 +420,12 @@ def fan_out(decision_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     try:
-        created = decisions.fan_out(session, actor, decision_id, now=clock.now())
+        with unit_of_work():
+            created = decisions.fan_out(session, actor, decision_id, now=clock.now())
     except InvalidInput as error:
-        session.rollback()
         return _detail_page(
             decisions.get_visible(session, actor, decision_id), errors=error.errors, status=422
         )
-    session.commit()
     flash(
         f"{count_phrase(len(created), 'gemeentelijk dossier')} aangemaakt."
         if created

@@ -11,6 +11,7 @@ from webapp import clock
 from webapp.access import current_actor, requires
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
+from webapp.unit_of_work import unit_of_work
 from workflows.documents import document_templates, documents, template_uploads
 from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 from workflows.errors import InvalidInput, NotFound
@@ -28,10 +29,9 @@ def _files() -> FileStore:
 @blueprint.get("/")
 @requires(Permission.MANAGE_TEMPLATES)
 def index() -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    document_templates.ensure_all(session, _files())
-    session.commit()
+    with unit_of_work() as session:
+        actor = current_actor()
+        document_templates.ensure_all(session, _files())
     kinds = {kind: document_templates.versions(session, actor, kind) for kind in CATALOGUES}
     return render_template("templates_admin/index.html", kinds=kinds, labels=KIND_LABELS)
 
@@ -60,7 +60,6 @@ def _kind_page(kind: str, errors: dict[str, str], status: int) -> ResponseReturn
 def kind(kind: str) -> ResponseReturnValue:
     if request.method == "GET":
         return _kind_page(kind, {}, 200)
-    session = db()
     upload = request.files.get("file")
     if upload is None or not upload.filename:
         return _kind_page(kind, {"file": "Bestand: kies een Word-bestand (.docx)."}, 422)
@@ -69,22 +68,21 @@ def kind(kind: str) -> ResponseReturnValue:
     finally:
         upload.close()
     try:
-        result = template_uploads.upload(
-            session,
-            _files(),
-            current_actor(),
-            kind,
-            content,
-            original_name=upload.filename,
-            note=request.form.get("note", ""),
-            now=clock.now(),
-            before_check=end_transaction,
-        )
+        # A refusal is kept in the audit log; the file itself is not.
+        with unit_of_work(keep_on=(InvalidInput,)) as session:
+            result = template_uploads.upload(
+                session,
+                _files(),
+                current_actor(),
+                kind,
+                content,
+                original_name=upload.filename,
+                note=request.form.get("note", ""),
+                now=clock.now(),
+                before_check=end_transaction,
+            )
     except InvalidInput as error:
-        # The refusal is in the audit log; the file itself is not kept.
-        session.commit()
         return _kind_page(kind, error.errors, 422)
-    session.commit()
     flash(
         f"Versie {result.template.version} is gecontroleerd en als kandidaat opgeslagen. "
         "Bekijk de proefversie en activeer de versie daarna.",
@@ -134,8 +132,9 @@ def preview(template_id: int) -> ResponseReturnValue:
 @blueprint.post("/versies/<int:template_id>/activeren")
 @requires(Permission.MANAGE_TEMPLATES)
 def activate(template_id: int) -> ResponseReturnValue:
-    session = db()
-    template = document_templates.activate(session, current_actor(), template_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        template = document_templates.activate(
+            session, current_actor(), template_id, now=clock.now()
+        )
     flash(f"Versie {template.version} is nu het actieve sjabloon.", "success")
     return redirect(url_for("document_templates.kind", kind=template.kind))

@@ -21,6 +21,7 @@ from webapp.access import current_actor, requires
 from webapp.database import db, end_transaction, sessions
 from webapp.downloads import attachment
 from webapp.jobs import wake_worker
+from webapp.unit_of_work import after_commit, unit_of_work
 from workflows.documents import (
     document_bundles,
     document_jobs,
@@ -194,29 +195,27 @@ def generate() -> ResponseReturnValue:
     if subject_type not in SUBJECT_PAGES or subject_id is None:
         raise NotFound()
     try:
-        document = documents.generate(
-            session,
-            files(),
-            current_actor(),
-            request.form.get("kind", ""),
-            subject_type,
-            subject_id,
-            party_id=_whole("party_id"),
-            year=_year(),
-            now=clock.now(),
-        )
+        with unit_of_work():
+            document = documents.generate(
+                session,
+                files(),
+                current_actor(),
+                request.form.get("kind", ""),
+                subject_type,
+                subject_id,
+                party_id=_whole("party_id"),
+                year=_year(),
+                now=clock.now(),
+            )
+            gaps = (
+                documents.principal_gaps(session, current_actor(), subject_id)
+                if document.kind == "inkoopovereenkomst"
+                else ()
+            )
     except InvalidInput as error:
-        session.rollback()
         return _index(subject_type, subject_id, error.errors, 422)
     except documents.RenderRefused as error:
-        session.rollback()
         return _index(subject_type, subject_id, {"kind": error.message}, 422)
-    gaps = (
-        documents.principal_gaps(session, current_actor(), subject_id)
-        if document.kind == "inkoopovereenkomst"
-        else ()
-    )
-    session.commit()
     flash(f"{document.title}: versie {document.version} staat klaar.", "success")
     if gaps:
         flash("Niet in de overeenkomst opgenomen: " + " ".join(gaps), "warning")
@@ -229,19 +228,17 @@ def download(document_id: int) -> ResponseReturnValue:
     session = db()
     file_format = request.args.get("formaat", "docx")
     try:
-        if file_format == "pdf":
-            convert_first(session, document_id)
-        found = documents.content(session, files(), current_actor(), document_id, file_format)
+        with unit_of_work():
+            if file_format == "pdf":
+                convert_first(session, document_id)
+            found = documents.content(session, files(), current_actor(), document_id, file_format)
     except InvalidInput as error:  # an unknown ?formaat= is the user's input, not a crash
-        session.rollback()
         message = " ".join(error.errors.values())
         return render_template("error.html", title="Onbekend formaat", message=message), 422
     except (conversion.ConversionUnavailable, conversion.ConversionFailed) as error:
-        session.rollback()
         return render_template(
             "error.html", title="PDF niet beschikbaar", message=error.message
         ), 503
-    session.commit()
     return attachment(found.data, filename=found.filename, content_type=found.content_type)
 
 
@@ -250,7 +247,7 @@ def convert_first(session: Session, document_id: int) -> None:
     write lock, so the request's transaction ends before soffice runs its second or two, and
     the conversion is stored in short transactions of its own."""
     documents.get(session, current_actor(), document_id)  # 404 before any work
-    session.commit()
+    end_transaction()
     documents.convert_missing(sessions(), files(), [document_id])
 
 
@@ -267,20 +264,20 @@ def start_job() -> ResponseReturnValue:
             subject_type, subject_id, {"job": conversion.ConversionUnavailable().message}, 503
         )
     try:
-        job = document_jobs.request(
-            session,
-            current_actor(),
-            request.form.get("action", ""),
-            subject_id,
-            bundle=request.form.get("bundle", ""),
-            request_key=request.form.get("request_key", ""),
-            now=clock.now(),
-        )
+        with unit_of_work():
+            job = document_jobs.request(
+                session,
+                current_actor(),
+                request.form.get("action", ""),
+                subject_id,
+                bundle=request.form.get("bundle", ""),
+                request_key=request.form.get("request_key", ""),
+                now=clock.now(),
+            )
+            # The worker would find nothing before the job is committed.
+            after_commit(wake_worker)
     except InvalidInput as error:
-        session.rollback()
         return _index(subject_type, subject_id, {"job": error.message}, 422)
-    session.commit()
-    wake_worker()
     return redirect(url_for("documents.job", job_id=job.id))
 
 
@@ -294,9 +291,8 @@ def job(job_id: int) -> ResponseReturnValue:
 @blueprint.get("/bundels/<int:bundle_id>/bestand")
 @requires(Permission.VIEW_DOCUMENTS)
 def bundle_download(bundle_id: int) -> ResponseReturnValue:
-    session = db()
-    found = document_bundles.content(session, files(), current_actor(), bundle_id)
-    session.commit()
+    with unit_of_work() as session:
+        found = document_bundles.content(session, files(), current_actor(), bundle_id)
     return attachment(found.data, filename=found.filename, content_type=found.content_type)
 
 
@@ -325,31 +321,30 @@ def upload_signed(agreement_id: int) -> ResponseReturnValue:
         upload.close()
     actor = current_actor()
     try:
-        signed_copies.require_receiving(session, actor, agreement_id)
-        end_transaction()
-        try:
-            report = signed_copies.check(content)
-        except PdfRefused as refused:
-            signed_copies.record_refusal(session, actor, agreement_id, refused, len(content))
-            raise
-        signed_copies.upload(
-            session,
-            files(),
-            actor,
-            agreement_id,
-            content,
-            original_name=upload.filename,
-            now=clock.now(),
-            report=report,
-        )
+        # The refusal itself is kept in the audit log; nothing else of this upload is.
+        with unit_of_work(keep_on=(InvalidInput, PdfRefused)) as session:
+            signed_copies.require_receiving(session, actor, agreement_id)
+            end_transaction()
+            try:
+                report = signed_copies.check(content)
+            except PdfRefused as refused:
+                signed_copies.record_refusal(session, actor, agreement_id, refused, len(content))
+                raise
+            signed_copies.upload(
+                session,
+                files(),
+                actor,
+                agreement_id,
+                content,
+                original_name=upload.filename,
+                now=clock.now(),
+                report=report,
+            )
     except (InvalidInput, PdfRefused) as error:
-        # The refusal itself is in the audit log; nothing else of this upload is kept.
         message = (
             " ".join(error.errors.values()) if isinstance(error, InvalidInput) else error.message
         )
-        session.commit()
         return _index("agreement", agreement_id, {"file": message}, 422)
-    session.commit()
     flash("Dank u. Het getekende document is ontvangen; de gemeente tekent nu.", "success")
     return redirect(url_for("documents.index", subject_type="agreement", subject_id=agreement_id))
 
@@ -359,16 +354,15 @@ def upload_signed(agreement_id: int) -> ResponseReturnValue:
 def signed_download(copy_id: int) -> ResponseReturnValue:
     session = db()
     try:
-        found = signed_copies.content(session, files(), current_actor(), copy_id)
+        with unit_of_work():
+            found = signed_copies.content(session, files(), current_actor(), copy_id)
     except PdfRefused:
         # A copy uploaded before uploads were sanitised, that no longer passes the check: it
         # is not handed out as it is.
-        session.rollback()
         return render_template(
             "error.html",
             title="Getekend exemplaar niet beschikbaar",
             message="Dit getekende exemplaar kan niet veilig worden geopend: het voldoet niet "
             "aan de controles op PDF-bestanden. Vraag de aanbieder het opnieuw te uploaden.",
         ), 422
-    session.commit()
     return attachment(found.data, filename=found.filename, content_type=found.content_type)

@@ -10,8 +10,10 @@ from flask.typing import ResponseReturnValue
 
 from webapp.access import current_actor, requires
 from webapp.database import db
-from webapp.forms import as_form_values, form_fields, save_edit, submitted
-from workflows.errors import Conflict, InvalidInput
+from webapp.forms import as_form_values, form_fields, submitted
+from webapp.registers import save_edit, save_new
+from webapp.unit_of_work import unit_of_work
+from workflows.errors import Conflict
 from workflows.registers import equated_days
 from workflows.rules.dates import in_words
 from workflows.rules.roles import Permission
@@ -55,16 +57,16 @@ def index() -> ResponseReturnValue:
 @blueprint.post("/")
 @requires(Permission.MANAGE_CALENDAR)
 def add() -> ResponseReturnValue:
-    session = db()
     raw = submitted(equated_days.FIELDS)
-    try:
-        row = equated_days.add(session, current_actor(), raw)
-    except InvalidInput as error:
-        session.rollback()
-        return _index(values=raw, errors=error.errors)
-    session.commit()
-    flash(f"{in_words(row.day)} is toegevoegd als gelijkgestelde dag.", "success")
-    return redirect(url_for("equated_days.index"))
+    return save_new(
+        raw=raw,
+        save=lambda: equated_days.add(db(), current_actor(), raw),
+        render=lambda values, errors, version, status=200, conflict=None: _index(
+            values=values, errors=errors
+        ),
+        done=lambda row: f"{in_words(row.day)} is toegevoegd als gelijkgestelde dag.",
+        to=lambda row: url_for("equated_days.index"),
+    )
 
 
 @blueprint.route("/<int:equated_day_id>/bewerken", methods=["GET", "POST"])
@@ -116,8 +118,7 @@ def edit(equated_day_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:equated_day_id>/verwijderen")
 @requires(Permission.MANAGE_CALENDAR)
 def remove(equated_day_id: int) -> ResponseReturnValue:
-    session = db()
-    equated_days.remove(session, current_actor(), equated_day_id)
-    session.commit()
+    with unit_of_work() as session:
+        equated_days.remove(session, current_actor(), equated_day_id)
     flash("De gelijkgestelde dag is verwijderd.", "success")
     return redirect(url_for("equated_days.index"))

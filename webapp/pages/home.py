@@ -14,7 +14,7 @@ from storage import arrangements as arrangement_store
 from storage.arrangements import DueMoment, NamedArrangement
 from webapp import clock
 from webapp.access import current_actor, public, signed_in
-from webapp.database import db
+from webapp.database import db, end_transaction
 from workflows.deadlines import notifications, signals
 from workflows.decisions import co_advice
 from workflows.documents import provider_overview
@@ -151,7 +151,7 @@ def home() -> ResponseReturnValue:
     # request on SQLite holds no write lock (its transaction begins deferred), but an open
     # transaction still keeps the WAL from being checkpointed past its snapshot. Nothing was
     # changed, and nothing expires on commit, so the page renders from what was read.
-    session.commit()
+    end_transaction()
     return render_template(
         "home.html",
         role=actor.role,

@@ -10,6 +10,7 @@ from webapp import clock
 from webapp.access import current_actor, requires
 from webapp.database import db, end_transaction
 from webapp.downloads import attachment
+from webapp.unit_of_work import unit_of_work
 from workflows.errors import InvalidInput
 from workflows.monitoring import imports
 from workflows.registers import arrangements
@@ -43,7 +44,6 @@ def _form(arrangement_id: int, errors: dict[str, str], status: int = 200) -> Res
 def upload(arrangement_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         return _form(arrangement_id, {})
-    session = db()
     file = request.files.get("file")
     year = fields.whole_or_none(request.form.get("year", ""), minimum=2000, maximum=2100)
     if year is None:
@@ -56,17 +56,16 @@ def upload(arrangement_id: int) -> ResponseReturnValue:
     finally:
         file.close()
     try:
-        batch = preview_upload(
-            arrangement_id,
-            kind=request.form.get("kind", ""),
-            year=year,
-            filename=file.filename,
-            content=content,
-        )
+        with unit_of_work():
+            batch = preview_upload(
+                arrangement_id,
+                kind=request.form.get("kind", ""),
+                year=year,
+                filename=file.filename,
+                content=content,
+            )
     except InvalidInput as error:
-        session.rollback()
         return _form(arrangement_id, error.errors, 422)
-    session.commit()
     return redirect(url_for("imports.show", import_id=batch.id))
 
 
@@ -120,9 +119,9 @@ def confirm(import_id: int) -> ResponseReturnValue:
     actor = current_actor()
     exclude = [n for n in map(fields.id_or_none, request.form.getlist("exclude")) if n is not None]
     try:
-        batch = imports.confirm(session, actor, import_id, exclude=exclude, now=clock.now())
+        with unit_of_work():
+            batch = imports.confirm(session, actor, import_id, exclude=exclude, now=clock.now())
     except InvalidInput as error:
-        session.rollback()
         batch = imports.get(session, actor, import_id)
         ids = [r.get("municipality_id") or r.get("provider_id") for r in batch.rows]
         return (
@@ -137,7 +136,6 @@ def confirm(import_id: int) -> ResponseReturnValue:
             ),
             422,
         )
-    session.commit()
     flash(
         f"{count_phrase(len(batch.rows) - len(exclude), 'regel', none='geen regels')} "
         f"opgeslagen; {len(exclude)} uitgesloten.",

@@ -16,8 +16,10 @@ from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.formatting import dutch_date
-from webapp.forms import as_form_values, form_fields, save_edit, submitted
+from webapp.forms import as_form_values, form_fields, submitted
 from webapp.paging import page_number
+from webapp.registers import history_page, save_change, save_edit, save_new
+from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
 from workflows.errors import Conflict, InvalidInput
@@ -101,19 +103,18 @@ def index() -> ResponseReturnValue:
 @blueprint.get("/export.csv")
 @requires(Permission.VIEW_MANDATES)
 def export() -> ResponseReturnValue:
-    session = db()
     actor = current_actor()
     today = clock.today()
-    rows = _filtered(list(mandates.list_visible(session, actor)), _filters(), today)
-    audit.record(
-        session,
-        actor,
-        action="export",
-        object_type="mandate",
-        object_id=None,
-        new_values={"rows": len(rows)},
-    )
-    session.commit()
+    with unit_of_work() as session:
+        rows = _filtered(list(mandates.list_visible(session, actor)), _filters(), today)
+        audit.record(
+            session,
+            actor,
+            action="export",
+            object_type="mandate",
+            object_id=None,
+            new_values={"rows": len(rows)},
+        )
     lines = []
     for m in rows:
         for g in m.grants:
@@ -181,15 +182,13 @@ def detail(mandate_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:mandate_id>/nieuwe-versie")
 @requires(Permission.EDIT_MANDATES)
 def new_version(mandate_id: int) -> ResponseReturnValue:
-    session = db()
     try:
-        copy = mandates.new_version(session, current_actor(), mandate_id)
+        with unit_of_work() as session:
+            copy = mandates.new_version(session, current_actor(), mandate_id)
     except InvalidInput as error:
-        session.rollback()
         for message in error.errors.values():
             flash(message, "error")
         return redirect(url_for("mandates.detail", mandate_id=mandate_id))
-    session.commit()
     flash(
         f"'{copy.title}' is aangemaakt als concept. Wijzig wat nodig is; elke volmachtgever "
         "besluit er opnieuw over. De vorige versie blijft zoals hij is verleend.",
@@ -302,23 +301,30 @@ def create() -> ResponseReturnValue:
     readers = {**mandates.EDITABLE, "grantor_ids": GRANTORS}
     raw = submitted(readers)
     raw["arrangement_id"] = str(arrangement.id)
-    try:
-        mandate = mandates.create(session, actor, raw)
-    except InvalidInput as error:
-        session.rollback()
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
         return _render_form(
             heading="Nieuwe volmacht of nieuw mandaat",
             arrangement=arrangement,
-            values=raw,
-            errors=error.errors,
+            values=values,
+            errors=errors,
             version=None,
             cancel_url=cancel,
-            status=422,
+            status=status,
             creating=True,
         )
-    session.commit()
-    flash(f"'{mandate.title}' is vastgelegd, met een conceptbesluit per volmachtgever.", "success")
-    return redirect(url_for("mandates.detail", mandate_id=mandate.id))
+
+    return save_new(
+        raw=raw,
+        save=lambda: mandates.create(session, actor, raw),
+        render=render,
+        done=lambda made: (
+            f"'{made.title}' is vastgelegd, met een conceptbesluit per volmachtgever."
+        ),
+        to=lambda made: url_for("mandates.detail", mandate_id=made.id),
+    )
 
 
 @blueprint.route("/<int:mandate_id>/bewerken", methods=["GET", "POST"])
@@ -366,28 +372,19 @@ def edit(mandate_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:mandate_id>/besluiten/<int:grantor_id>")
 @requires(Permission.EDIT_MANDATES)
 def record_grant(mandate_id: int, grantor_id: int) -> ResponseReturnValue:
-    session = db()
     raw = {name: request.form.get(name, "") for name in mandates.GRANT_FIELDS}
-    try:
-        mandates.record_grant(
-            session,
+    return save_change(
+        change=lambda: mandates.record_grant(
+            db(),
             current_actor(),
             mandate_id,
             grantor_id,
             raw,
             expected_version=request.form.get("version"),
-        )
-    except (InvalidInput, Conflict) as error:
-        session.rollback()
-        messages = error.errors.values() if isinstance(error, InvalidInput) else [error.message]
-        for message in messages:
-            flash(message, "error")
-        return redirect(
-            url_for("mandates.detail", mandate_id=mandate_id) + f"#besluit-{grantor_id}"
-        )
-    session.commit()
-    flash("Het besluit is vastgelegd.", "success")
-    return redirect(url_for("mandates.detail", mandate_id=mandate_id) + f"#besluit-{grantor_id}")
+        ),
+        done="Het besluit is vastgelegd.",
+        to=url_for("mandates.detail", mandate_id=mandate_id) + f"#besluit-{grantor_id}",
+    )
 
 
 @blueprint.get("/<int:mandate_id>/geschiedenis")
@@ -396,8 +393,7 @@ def changes(mandate_id: int) -> ResponseReturnValue:
     session = db()
     actor = current_actor()
     mandate = mandates.get_visible(session, actor, mandate_id)
-    return render_template(
-        "registers/history.html",
+    return history_page(
         subject=mandate.title,
         entries=history.of_mandate(session, actor, mandate_id),
         back_url=url_for("mandates.detail", mandate_id=mandate_id),

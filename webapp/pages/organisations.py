@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,6 +16,8 @@ from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
+from webapp.registers import save_edit
+from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.errors import Conflict, InvalidInput
 from workflows.registers import organisations
@@ -48,17 +51,16 @@ def index() -> ResponseReturnValue:
 @requires(Permission.VIEW_ORGANISATIONS)
 def export() -> ResponseReturnValue:
     actor = current_actor()
-    session = db()
-    rows = organisations.list_visible(session, actor, kind=request.args.get("soort") or None)
-    audit.record(
-        session,
-        actor,
-        action="export",
-        object_type="organisation",
-        object_id=None,
-        new_values={"rows": len(rows)},
-    )
-    session.commit()
+    with unit_of_work() as session:
+        rows = organisations.list_visible(session, actor, kind=request.args.get("soort") or None)
+        audit.record(
+            session,
+            actor,
+            action="export",
+            object_type="organisation",
+            object_id=None,
+            new_values={"rows": len(rows)},
+        )
     return csv_response(
         ["Naam", "Soort", "Afkorting", "Inwoners", "Peildatum inwoners"],
         (
@@ -96,24 +98,30 @@ def edit(organisation_id: int) -> ResponseReturnValue:
     submitted["no_meetings_christmas_to_new_year"] = request.form.get(
         "no_meetings_christmas_to_new_year", ""
     )
-    try:
-        organisations.update(
+
+    def render(
+        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
+    ) -> ResponseReturnValue:
+        if conflict is None:
+            return _form(organisation, submitted, contacts, errors=errors, status=status)
+        # The other change is shown on the record as it is now.
+        fresh = organisations.get_visible(session, actor, organisation_id)
+        return _form(fresh, submitted, contacts, conflict=conflict, status=status, version=version)
+
+    return save_edit(
+        raw=submitted,
+        save=lambda: organisations.update(
             session,
             actor,
             organisation_id,
             submitted,
             expected_version=request.form.get("version"),
-        )
-    except InvalidInput as error:
-        session.rollback()
-        return _form(organisation, submitted, contacts, errors=error.errors, status=422)
-    except Conflict as error:
-        session.rollback()
-        fresh = organisations.get_visible(session, actor, organisation_id)
-        return _form(fresh, submitted, contacts, conflict=error, status=409, version=fresh.version)
-    session.commit()
-    flash("De organisatie is opgeslagen.", "success")
-    return redirect(url_for("organisations.detail", organisation_id=organisation_id))
+        ),
+        render=render,
+        current_version=lambda: organisations.get_visible(session, actor, organisation_id).version,
+        done="De organisatie is opgeslagen.",
+        to=url_for("organisations.detail", organisation_id=organisation_id),
+    )
 
 
 def _as_form(organisation: Organisation) -> dict[str, str]:

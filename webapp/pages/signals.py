@@ -14,6 +14,7 @@ from webapp import clock
 from webapp.access import current_actor, requires, signed_in
 from webapp.database import db
 from webapp.paging import page_number
+from webapp.unit_of_work import unit_of_work
 from workflows.deadlines import signals
 from workflows.decisions import decisions
 from workflows.errors import InvalidInput
@@ -139,37 +140,36 @@ def draft_mandate() -> ResponseReturnValue:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
     try:
-        already = mandates.draft_in_progress(
-            session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
-        )
-        if act_on is None:
-            # A form from before the act's date was sent along: valid from today.
-            mandate = mandates.draft_for_gap(
-                session,
-                current_actor(),
-                arrangement_id,
-                act=act,
-                municipality_ids=municipality_ids,
-                valid_from=clock.today(),
+        with unit_of_work():
+            already = mandates.draft_in_progress(
+                session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
             )
-        else:
-            # Valid from the act's date; ratified from it when the act is past or the
-            # decision comes after it (BW 3:69).
-            mandate = mandates.draft_for_signal(
-                session,
-                current_actor(),
-                arrangement_id,
-                act=act,
-                act_on=act_on,
-                municipality_ids=municipality_ids,
-                today=clock.today(),
-            )
+            if act_on is None:
+                # A form from before the act's date was sent along: valid from today.
+                mandate = mandates.draft_for_gap(
+                    session,
+                    current_actor(),
+                    arrangement_id,
+                    act=act,
+                    municipality_ids=municipality_ids,
+                    valid_from=clock.today(),
+                )
+            else:
+                # Valid from the act's date; ratified from it when the act is past or the
+                # decision comes after it (BW 3:69).
+                mandate = mandates.draft_for_signal(
+                    session,
+                    current_actor(),
+                    arrangement_id,
+                    act=act,
+                    act_on=act_on,
+                    municipality_ids=municipality_ids,
+                    today=clock.today(),
+                )
     except InvalidInput as problem:
-        session.rollback()
         for message in problem.errors.values():
             flash(message, "error")
         return redirect(url_for("signals.dashboard"))
-    session.commit()
     if already is not None:
         flash(IN_PROGRESS, "success")
     else:
@@ -197,25 +197,24 @@ def draft_dossier() -> ResponseReturnValue:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
     try:
-        already_dossier = decisions.dossier_in_progress(
-            session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
-        )
-        decision = decisions.dossier_for_gap(
-            session,
-            current_actor(),
-            arrangement_id,
-            act=act,
-            act_on=act_on,
-            municipality_ids=municipality_ids,
-            today=clock.today(),
-            now=clock.now(),
-        )
+        with unit_of_work():
+            already_dossier = decisions.dossier_in_progress(
+                session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
+            )
+            decision = decisions.dossier_for_gap(
+                session,
+                current_actor(),
+                arrangement_id,
+                act=act,
+                act_on=act_on,
+                municipality_ids=municipality_ids,
+                today=clock.today(),
+                now=clock.now(),
+            )
     except InvalidInput as problem:
-        session.rollback()
         for message in problem.errors.values():
             flash(message, "error")
         return redirect(url_for("signals.dashboard"))
-    session.commit()
     if already_dossier is not None:
         flash(IN_PROGRESS, "success")
     elif decision.municipality is None:

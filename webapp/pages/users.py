@@ -14,9 +14,10 @@ from storage.accounts import User
 from webapp import clock
 from webapp.access import current_actor, public, requires
 from webapp.auth import origin, session_limits
-from webapp.database import db
+from webapp.database import db, end_transaction
 from webapp.formatting import dutch_datetime
 from webapp.mail import mailer_for
+from webapp.unit_of_work import after_commit, unit_of_work
 from workflows.accounts import accounts, user_admin
 from workflows.errors import Conflict, InvalidInput, NotFound
 from workflows.registers import organisations
@@ -56,14 +57,13 @@ def set_status(user_id: int) -> ResponseReturnValue:
     active = request.form.get("active") == "1"
     session = db()
     try:
-        user = accounts.set_active(
-            session, current_actor(), user_id, active=active, now=clock.now()
-        )
+        with unit_of_work():
+            user = accounts.set_active(
+                session, current_actor(), user_id, active=active, now=clock.now()
+            )
     except InvalidInput as error:
-        session.rollback()
         flash(error.errors["active"], "error")
         return redirect(url_for("users.index"))
-    session.commit()
     state = (
         "gedeblokkeerd"
         if active
@@ -89,9 +89,8 @@ def sessions() -> ResponseReturnValue:
 @blueprint.post("/sessies/<int:login_session_id>/beeindigen")
 @requires(Permission.MANAGE_USERS)
 def end_session(login_session_id: int) -> ResponseReturnValue:
-    session = db()
-    row = accounts.end_session(session, current_actor(), login_session_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        row = accounts.end_session(session, current_actor(), login_session_id, now=clock.now())
     flash(f"De sessie van {row.user.email} is beëindigd.", "success")
     return redirect(url_for("users.sessions"))
 
@@ -109,9 +108,8 @@ def api_tokens() -> ResponseReturnValue:
 @blueprint.post("/api-tokens/<int:token_id>/intrekken")
 @requires(Permission.MANAGE_USERS)
 def revoke_api_token(token_id: int) -> ResponseReturnValue:
-    session = db()
-    row = accounts.revoke_api_token(session, current_actor(), token_id, now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        row = accounts.revoke_api_token(session, current_actor(), token_id, now=clock.now())
     flash(f"Het API-token #{row.id} van {row.user.email} is ingetrokken.", "success")
     return redirect(url_for("users.api_tokens"))
 
@@ -127,17 +125,17 @@ def create() -> ResponseReturnValue:
         )
     values = {name: request.form.get(name, "") for name in FIELDS}
     try:
-        user = accounts.create_user(
-            session,
-            current_actor(),
-            email=values["email"],
-            name=values["name"],
-            role=values["role"],
-            organisation_id=values["organisation_id"],
-            password=values["password"],
-        )
+        with unit_of_work():
+            user = accounts.create_user(
+                session,
+                current_actor(),
+                email=values["email"],
+                name=values["name"],
+                role=values["role"],
+                organisation_id=values["organisation_id"],
+                password=values["password"],
+            )
     except InvalidInput as error:
-        session.rollback()
         values["password"] = ""  # never echo a password back into the page
         return (
             render_template(
@@ -149,7 +147,6 @@ def create() -> ResponseReturnValue:
             ),
             422,
         )
-    session.commit()
     flash(f"Het account voor {user.email} is aangemaakt.", "success")
     return redirect(url_for("users.index"))
 
@@ -213,9 +210,9 @@ def edit(user_id: int) -> ResponseReturnValue:
     submitted = {name: request.form.get(name, "") for name in user_admin.EDITABLE}
     version = request.form.get("version", "")
     try:
-        user_admin.edit(session, actor, user_id, submitted, expected_version=version)
+        with unit_of_work():
+            user_admin.edit(session, actor, user_id, submitted, expected_version=version)
     except InvalidInput as error:
-        session.rollback()
         return _edit_page(
             user_admin.get(session, actor, user_id),
             {**submitted, "version": version},
@@ -223,12 +220,10 @@ def edit(user_id: int) -> ResponseReturnValue:
             status=422,
         )
     except Conflict as error:
-        session.rollback()
         fresh = user_admin.get(session, actor, user_id)
         return _edit_page(
             fresh, {**submitted, "version": str(fresh.version)}, conflict=error, status=409
         )
-    session.commit()
     flash(f"Het account {user.email} is opgeslagen.", "success")
     return redirect(url_for("users.index"))
 
@@ -236,25 +231,28 @@ def edit(user_id: int) -> ResponseReturnValue:
 @blueprint.post("/<int:user_id>/wachtwoordlink")
 @requires(Permission.MANAGE_USERS)
 def reset_link(user_id: int) -> ResponseReturnValue:
-    session = db()
     actor = current_actor()
+    mailed: list[bool | None] = []
     try:
-        made = user_admin.create_reset_link(session, actor, user_id, now=clock.now())
+        with unit_of_work() as session:
+            made = user_admin.create_reset_link(session, actor, user_id, now=clock.now())
+            url = url_for("users.set_password", token=made.token, _external=True)
+            # Mailed once the link is saved: a link that was rolled back would not work.
+            after_commit(
+                lambda: mailed.append(
+                    _mail_link(made.user.email, made.user.name, url, made.expires_at)
+                )
+            )
     except InvalidInput as error:
-        session.rollback()
         flash(" ".join(error.errors.values()), "error")
         return redirect(url_for("users.edit", user_id=user_id))
-    email = made.user.email
-    session.commit()
-    url = url_for("users.set_password", token=made.token, _external=True)
-    mailed = _mail_link(email, made.user.name, url, made.expires_at)
     # The link is shown once, in this answer only; the database keeps its hash.
     return render_template(
         "users/reset_link.html",
         user=made.user,
         url=url,
         expires_at=made.expires_at,
-        mailed=mailed,
+        mailed=mailed[0] if mailed else False,
     )
 
 
@@ -291,12 +289,13 @@ def _mail_link(email: str, name: str, url: str, expires_at: Any) -> bool | None:
 def reset_second_factor(user_id: int) -> ResponseReturnValue:
     session = db()
     try:
-        user = user_admin.reset_second_factor(session, current_actor(), user_id, now=clock.now())
+        with unit_of_work():
+            user = user_admin.reset_second_factor(
+                session, current_actor(), user_id, now=clock.now()
+            )
     except InvalidInput as error:
-        session.rollback()
         flash(" ".join(error.errors.values()), "error")
         return redirect(url_for("users.edit", user_id=user_id))
-    session.commit()
     then = (
         "stelt die bij de volgende aanmelding opnieuw in"
         if user_admin.must_set_up_second_factor(user)
@@ -318,28 +317,25 @@ def set_password(token: str) -> ResponseReturnValue:
     now = clock.now()
     user = user_admin.reset_link_user(session, token, now=now)
     if user is None:
-        session.rollback()
         return render_template(
             "error.html", title="Link werkt niet", message=user_admin.LINK_INVALID
         ), 404
     if request.method == "GET":
-        session.commit()
+        end_transaction()
         return render_template("users/set_password.html", user=user, errors={})
     try:
-        user_admin.use_reset_link(
-            session,
-            token,
-            new=request.form.get("new", ""),
-            repeat=request.form.get("repeat", ""),
-            origin=origin(),
-            now=now,
-        )
+        with unit_of_work():
+            user_admin.use_reset_link(
+                session,
+                token,
+                new=request.form.get("new", ""),
+                repeat=request.form.get("repeat", ""),
+                origin=origin(),
+                now=now,
+            )
     except InvalidInput as error:
-        session.rollback()
         return render_template("users/set_password.html", user=user, errors=error.errors), 422
     except NotFound as error:
-        session.rollback()
         return render_template("error.html", title="Link werkt niet", message=error.message), 404
-    session.commit()
     flash("Uw nieuwe wachtwoord is ingesteld. Meld u hiermee aan.", "success")
     return redirect(url_for("auth.login"))
