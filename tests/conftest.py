@@ -8,9 +8,10 @@ import re
 import shutil
 import sqlite3
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +28,9 @@ from storage.database import make_engine, make_session_factory
 from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.schema import metadata
+from tests.support import first_tick
 from tests.support.api_contract import ContractClient
+from tests.support.api_tokens import api_headers
 from webapp import clock
 from webapp.app import create_app
 from webapp.config import Settings
@@ -222,6 +225,19 @@ def client(app: Flask) -> FlaskClient:
     return app.test_client()
 
 
+@pytest.fixture
+def token_for(app: Flask) -> Callable[..., dict[str, str]]:
+    """``token_for(email, scope="write")``: the headers of an API request with a new token of
+    that account."""
+    return partial(api_headers, app)
+
+
+@pytest.fixture
+def ticked(app: Flask) -> dict[str, int]:
+    """The scheduler's first tick on the demo (tests/support/first_tick.py), and what it did."""
+    return first_tick.tick(app)
+
+
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -247,6 +263,14 @@ def login(client: FlaskClient, email: str, password: str = PASSWORD) -> Any:
             "csrf_token": csrf_token(client, "/login/code"),
         },
     )
+
+
+def signed_in(app: Flask, email: str) -> FlaskClient:
+    """A client of its own, logged in as ``email``."""
+    client = app.test_client()
+    response = login(client, email)
+    assert response.status_code == 302, f"login of {email} failed"
+    return client
 
 
 def totp_code(app: Flask, email: str) -> str:

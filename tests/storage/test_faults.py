@@ -38,11 +38,10 @@ from tests.conftest import (
     make_settings,
     session_factory,
 )
-from webapp import clock
+from tests.support.api_tokens import api_headers
 from webapp.app import create_app
 from webapp.database import sessions
 from webapp.forms import as_form_values
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.registers import arrangements, mandates
 
@@ -452,12 +451,7 @@ def test_the_error_page_stays_dutch_when_the_database_is_unreachable(sqlite_app,
 
 
 def test_the_api_answers_503_in_json_when_the_database_is_unreachable(sqlite_app, tmp_path):
-    with sessions(sqlite_app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=LEGAL, scope="write", now=clock.now()
-        )
-        session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+    headers = api_headers(sqlite_app, LEGAL)
     client = sqlite_app.test_client()
     assert client.get("/api/v1/arrangements", headers=headers).status_code == 200
     unreachable = make_engine(f"sqlite:///{tmp_path / 'weg' / 'niet-daar.sqlite3'}")

@@ -1,25 +1,6 @@
 import re
 
-import pytest
-
 from tests.conftest import ADMIN, POLICY, PROVIDER_CR, login
-from webapp import clock
-from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def test_api_without_token_is_401_with_a_json_error(client):

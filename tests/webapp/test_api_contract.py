@@ -16,12 +16,9 @@ from pydantic import ValidationError
 
 from tests.conftest import ADMIN, POLICY
 from tests.support.api_contract import ContractBroken, check
-from webapp import clock
+from tests.support.api_tokens import api_headers
 from webapp.api import openapi
 from webapp.api.representations import DecisionOut, OrganisationOut
-from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 from workflows.decisions import decisions
 from workflows.registers import arrangements, mandates
 from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUSES
@@ -30,15 +27,6 @@ from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 
 ID_NAMES = re.compile(r"^(id|.*_id|arrangement|municipality)$")
-
-
-def _token(app, email=POLICY, scope="read"):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=email, scope=scope, now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _routes(app) -> set[tuple[str, str]]:
@@ -188,14 +176,16 @@ def test_the_contract_check_of_the_tests_fails_on_an_answer_unlike_its_descripti
 
 
 def test_a_method_a_path_does_not_have_is_405_naming_the_allowed_methods(client):
-    response = client.delete("/api/v1/mandates", headers=_token(client.application))
+    response = client.delete(
+        "/api/v1/mandates", headers=api_headers(client.application, POLICY, scope="read")
+    )
     assert response.status_code == 405
     assert set(response.headers["Allow"].split(", ")) >= {"GET", "POST"}
     assert response.get_json()["error"]["code"] == "method_not_allowed"
 
 
 def test_an_id_beyond_what_an_id_column_holds_is_404_for_every_method(client):
-    headers = _token(client.application, ADMIN, "write")
+    headers = api_headers(client.application, ADMIN)
     for method in ("get", "patch", "post", "delete"):
         response = getattr(client, method)("/api/v1/arrangements/26607027907", headers=headers)
         assert response.status_code == 404, method

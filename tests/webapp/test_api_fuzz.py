@@ -21,10 +21,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from tests.conftest import ADMIN
-from webapp import clock
-from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
+from tests.support.api_tokens import api_token, bearer
 
 # Per operation; about 45 operations. Enough to reach past the readers' first refusals into the
 # workflows, small enough for well under two minutes on one core.
@@ -37,18 +34,9 @@ CHECKS = [
 ]
 
 
-def _token(app: Flask, scope: str) -> str:
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=ADMIN, scope=scope, now=clock.now()
-        )
-        session.commit()
-    return token
-
-
 @pytest.fixture
 def tokens(app: Flask) -> dict[str, str]:
-    return {"read": _token(app, "read"), "write": _token(app, "write")}
+    return {scope: api_token(app, ADMIN, scope=scope) for scope in ("read", "write")}
 
 
 def _fuzz(operation: APIOperation, mode: GenerationMode, headers: dict[str, str]) -> None:
@@ -79,7 +67,7 @@ def test_api_fuzzed_from_its_description_gives_no_5xx_and_keeps_its_contract(
         scope = "read" if operation.method.upper() == "GET" else "write"
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
             try:
-                _fuzz(operation, mode, {"Authorization": f"Bearer {tokens[scope]}"})
+                _fuzz(operation, mode, bearer(tokens[scope]))
             except (Exception, BaseExceptionGroup) as error:  # every operation is tried
                 failures.append(f"{operation.label} ({mode.value}): {error}")
     assert not failures, "\n\n".join(failures)

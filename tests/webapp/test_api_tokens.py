@@ -12,37 +12,17 @@ from storage.accounts import ApiToken, User
 from storage.arrangements import Arrangement
 from storage.audit import AuditEvent
 from tests.conftest import ADMIN, PASSWORD, POLICY, PROJECT, csrf_token, login
+from tests.support.api_tokens import api_token, bearer
 from webapp import clock
 from webapp.cli import cli
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 
 NEW_PASSWORD = "paarse olifant fietst langs de Dinkel"
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
-def _token(app, email, *, scope="write", label="koppeling", days=90, now=None):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session,
-            system_actor("test"),
-            email=email,
-            scope=scope,
-            label=label,
-            days=days,
-            now=now or clock.now(),
-        )
-        session.commit()
-    return token
-
-
-def _bearer(token):
-    return {"Authorization": f"Bearer {token}"}
-
-
 def _works(client, token) -> bool:
-    status = client.get("/api/v1/organisations", headers=_bearer(token)).status_code
+    status = client.get("/api/v1/organisations", headers=bearer(token)).status_code
     assert status in (200, 401)
     return status == 200
 
@@ -68,11 +48,11 @@ def _arrangements(app) -> int:
 
 
 def test_s17_a_read_token_is_refused_on_every_write_with_a_dutch_403(app, client):
-    read = _token(app, PROJECT, scope="read", label="dashboard")
-    write = _token(app, PROJECT, scope="write", label="koppeling")
-    assert client.get("/api/v1/arrangements", headers=_bearer(read)).status_code == 200
+    read = api_token(app, PROJECT, scope="read", label="dashboard")
+    write = api_token(app, PROJECT, scope="write", label="koppeling")
+    assert client.get("/api/v1/arrangements", headers=bearer(read)).status_code == 200
     before = _arrangements(app)
-    arrangement_id = client.get("/api/v1/arrangements", headers=_bearer(read)).get_json()["items"][
+    arrangement_id = client.get("/api/v1/arrangements", headers=bearer(read)).get_json()["items"][
         0
     ]["id"]
     for method, path in (
@@ -80,12 +60,12 @@ def test_s17_a_read_token_is_refused_on_every_write_with_a_dutch_403(app, client
         ("patch", f"/api/v1/arrangements/{arrangement_id}"),
         ("post", f"/api/v1/arrangements/{arrangement_id}/phases"),
     ):
-        refused = getattr(client, method)(path, json={"name": "Nieuw"}, headers=_bearer(read))
+        refused = getattr(client, method)(path, json={"name": "Nieuw"}, headers=bearer(read))
         assert refused.status_code == 403, path
         error = refused.get_json()["error"]
         assert error["code"] == "forbidden" and "mag alleen lezen" in error["message"]
     # The same request with a write token reaches the use case (which names what is missing).
-    assert client.post("/api/v1/arrangements", json={}, headers=_bearer(write)).status_code == 422
+    assert client.post("/api/v1/arrangements", json={}, headers=bearer(write)).status_code == 422
     assert _arrangements(app) == before
     with sessions(app)() as session:
         denied = session.scalars(
@@ -100,8 +80,8 @@ def test_s17_a_read_token_is_refused_on_every_write_with_a_dutch_403(app, client
 
 def test_s17_an_expired_token_is_refused(app, client):
     long_ago = clock.now() - timedelta(days=91)
-    expired = _token(app, POLICY, label="oud", now=long_ago)
-    almost = _token(app, POLICY, label="bijna", days=1, now=clock.now() - timedelta(hours=23))
+    expired = api_token(app, POLICY, label="oud", now=long_ago)
+    almost = api_token(app, POLICY, label="bijna", days=1, now=clock.now() - timedelta(hours=23))
     assert not _works(client, expired)
     assert _works(client, almost)
     with sessions(app)() as session:
@@ -115,8 +95,8 @@ def test_s17_an_expired_token_is_refused(app, client):
 
 
 def test_s17_a_password_change_revokes_every_token_of_the_account(app, client):
-    token = _token(app, POLICY)
-    other = _token(app, PROJECT, label="van een ander")
+    token = api_token(app, POLICY, label="koppeling")
+    other = api_token(app, PROJECT, label="van een ander")
     login(client, POLICY)
     response = client.post(
         "/account/wachtwoord",
@@ -135,7 +115,7 @@ def test_s17_a_password_change_revokes_every_token_of_the_account(app, client):
 
 
 def test_s17_ending_all_sessions_revokes_every_token_of_the_account(app, client):
-    token = _token(app, POLICY)
+    token = api_token(app, POLICY, label="koppeling")
     login(client, POLICY)
     response = client.post(
         "/account/sessies-beeindigen",
@@ -147,7 +127,7 @@ def test_s17_ending_all_sessions_revokes_every_token_of_the_account(app, client)
 
 
 def test_s17_blocking_the_account_revokes_its_tokens_for_good(app, client):
-    token = _token(app, POLICY)
+    token = api_token(app, POLICY, label="koppeling")
     with sessions(app)() as session:
         user_id = session.scalars(select(User.id).where(User.email == POLICY)).one()
     login(client, ADMIN)
@@ -166,8 +146,8 @@ def test_s17_blocking_the_account_revokes_its_tokens_for_good(app, client):
 
 
 def test_s17_the_user_lists_and_revokes_own_tokens_but_not_anothers(app, client):
-    own = _token(app, POLICY, scope="read", label="mijn rapportage")
-    foreign = _token(app, PROJECT, label="van de projectgroep")
+    own = api_token(app, POLICY, scope="read", label="mijn rapportage")
+    foreign = api_token(app, PROJECT, label="van de projectgroep")
     login(client, POLICY)
     assert "Uw API-tokens bekijken of intrekken" in client.get("/account/wachtwoord").get_data(
         as_text=True
@@ -197,7 +177,7 @@ def test_s17_the_user_lists_and_revokes_own_tokens_but_not_anothers(app, client)
 
 
 def test_s17_the_beheerder_sees_and_revokes_every_token(app, client):
-    token = _token(app, PROJECT, label="koppeling projectgroep")
+    token = api_token(app, PROJECT, label="koppeling projectgroep")
     officer = app.test_client()
     login(officer, POLICY)
     assert officer.get("/gebruikers/api-tokens").status_code == 403
@@ -230,7 +210,7 @@ def test_s17_the_command_line_makes_lists_and_revokes_tokens(app):
     token = made.output.strip().splitlines()[-1]
     client = app.test_client()
     assert _works(client, token)
-    assert client.post("/api/v1/arrangements", json={}, headers=_bearer(token)).status_code == 403
+    assert client.post("/api/v1/arrangements", json={}, headers=bearer(token)).status_code == 403
     row = _token_row(app, "nachtelijke import")
     assert row.expires_at - row.created_at == timedelta(days=30) and row.scope == "read"
     listed = runner.invoke(cli, ["list-api-tokens", "--user", PROJECT])

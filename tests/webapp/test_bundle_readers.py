@@ -23,7 +23,6 @@ from tests.conftest import LEGAL, POLICY, PROVIDER_CR, login
 from webapp import clock
 from webapp.database import sessions
 from workflows.accounts import accounts
-from workflows.actors import system_actor
 from workflows.decisions import decisions
 from workflows.demo import demo
 from workflows.documents import document_bundles, document_jobs, documents
@@ -41,19 +40,6 @@ MIXED = (
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def actor_of(session, email):

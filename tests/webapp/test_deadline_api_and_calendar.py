@@ -11,8 +11,7 @@ import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date, datetime
 
 import icalendar
 import pytest
@@ -25,39 +24,15 @@ from storage.arrangements import Arrangement
 from storage.deadlines import CalendarFeed, Deadline
 from storage.organisations import Organisation
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, csrf_token, login
-from webapp import clock
+from tests.support.first_tick import MANDATE_NEEDED, NOW, user_id
 from webapp.database import sessions
 from webapp.logs import configure_logging
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.deadlines import reminders
 from workflows.demo.demo import ARRANGEMENT_NAME
 from workflows.registers import arrangements
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-MANDATE_NEEDED = (
-    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
-    "aanbesteding gunnen en overeenkomst sluiten namens"
-)
 _ADDRESS = re.compile(r"(https?://[^/\s<]+(/calendar/[A-Za-z0-9_\-]+\.ics))")
-
-
-@pytest.fixture
-def ticked(app):
-    return reminders.tick(sessions(app), now=NOW, mailer=None)
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def _open_deadlines(app) -> list[Deadline]:
@@ -80,11 +55,6 @@ def _visible_to_enschede(app) -> list[Deadline]:
 def _by_subject(app, part: str) -> Deadline:
     (found,) = [d for d in _open_deadlines(app) if part in d.subject]
     return found
-
-
-def _user_id(app, email: str) -> int:
-    with sessions(app)() as session:
-        return session.scalars(select(User.id).where(User.email == email)).one()
 
 
 def _arrangement_id(app) -> int:
@@ -164,7 +134,7 @@ def test_deadlines_api_without_token_is_401_and_for_a_provider_403(client, ticke
 
 def test_posting_a_manual_deadline_is_201_and_it_is_listed(app, client, ticked, token_for):
     headers = token_for(LEGAL)
-    owner = _user_id(app, POLICY)
+    owner = user_id(app, POLICY)
     response = client.post(
         "/api/v1/deadlines",
         json={
@@ -214,7 +184,7 @@ def test_posting_a_manual_deadline_is_201_and_it_is_listed(app, client, ticked, 
 def test_posting_a_bad_manual_deadline_is_422_naming_the_fields(
     app, client, ticked, token_for, body, fields
 ):
-    ids = {"POLICY": _user_id(app, POLICY), "PROVIDER": _user_id(app, PROVIDER_CR)}
+    ids = {"POLICY": user_id(app, POLICY), "PROVIDER": user_id(app, PROVIDER_CR)}
     if isinstance(body, dict) and body.get("owner_id") in ids:
         body = {**body, "owner_id": ids[body["owner_id"]]}
     response = client.post("/api/v1/deadlines", json=body, headers=token_for(LEGAL))
@@ -232,7 +202,7 @@ def test_s14_extra_fields_in_a_deadline_post_change_nothing(app, client, ticked,
         json={
             "subject": "Brief",
             "due_on": "2026-04-15",
-            "owner_id": _user_id(app, POLICY),
+            "owner_id": user_id(app, POLICY),
             "kind": "mandate_needed",
             "source": "derived",
             "status": "done",
@@ -246,7 +216,7 @@ def test_s14_extra_fields_in_a_deadline_post_change_nothing(app, client, ticked,
     body = response.get_json()
     assert body["kind"] == "manual" and body["source"] == "manual" and body["status"] == "open"
     assert body["deadline_version"] == 1 and body["acknowledged_at"] is None
-    policy_id = _user_id(app, POLICY)
+    policy_id = user_id(app, POLICY)
     with sessions(app)() as session:
         policy = session.get(User, policy_id)
         assert policy is not None
@@ -267,7 +237,7 @@ def test_acknowledging_twice_via_the_api_keeps_the_first_moment(app, client, tic
     second = client.post(path, headers=token_for(POLICY))
     assert second.status_code == 200
     assert second.get_json()["acknowledged_at"] == moment
-    legal_id = _user_id(app, LEGAL)
+    legal_id = user_id(app, LEGAL)
     with sessions(app)() as session:
         stored = session.get(Deadline, deadline.id)
         assert stored is not None

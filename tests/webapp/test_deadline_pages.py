@@ -4,7 +4,6 @@ the outbox)."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -27,17 +26,20 @@ from tests.conftest import (
     csrf_token,
     login,
 )
+from tests.support.first_tick import (
+    MANDATE_NEEDED,
+    NOW,
+    manual_count,
+    only_deadline,
+    page_text,
+    user_id,
+)
 from webapp.database import sessions
 from workflows.actors import system_actor
 from workflows.deadlines import reminders
 from workflows.demo.demo import ARRANGEMENT_NAME
 from workflows.registers import arrangements
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-MANDATE_NEEDED = (
-    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
-    "aanbesteding gunnen en overeenkomst sluiten namens"
-)
 KIND_CELL = '<td class="utrecht-table__cell">nieuwe volmacht nodig</td>'
 TWENTE_MUNICIPALITIES_BUT_THE_LEAD = [
     "Almelo",
@@ -56,37 +58,12 @@ TWENTE_MUNICIPALITIES_BUT_THE_LEAD = [
 ]
 
 
-@pytest.fixture
-def ticked(app):
-    """One scheduler tick: the deadlines are derived and the first reminders made."""
-    return reminders.tick(sessions(app), now=NOW, mailer=None)
-
-
-def _page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def _deadline(app, subject_part: str) -> Deadline:
-    with sessions(app)() as session:
-        found = session.scalars(
-            select(Deadline).where(Deadline.subject.contains(subject_part))
-        ).all()
-        assert len(found) == 1, f"expected one deadline with {subject_part!r}, found {len(found)}"
-        session.expunge_all()
-        return found[0]
-
-
 def _reload(app, deadline_id: int) -> Deadline:
     with sessions(app)() as session:
         deadline = session.get(Deadline, deadline_id)
         assert deadline is not None
         session.expunge_all()
         return deadline
-
-
-def _user_id(app, email: str) -> int:
-    with sessions(app)() as session:
-        return session.scalars(select(User.id).where(User.email == email)).one()
 
 
 def _post(client, path: str, data: dict | None = None, *, form_page: str = "/signalen/termijnen"):
@@ -107,7 +84,7 @@ def test_project_group_sees_the_13_mandate_needed_deadlines_of_every_municipalit
     app, client, ticked
 ):
     login(client, PROJECT)
-    page = _page(client.get("/signalen/termijnen"))
+    page = page_text(client.get("/signalen/termijnen"))
     assert page.count(KIND_CELL) == 13
     for name in TWENTE_MUNICIPALITIES_BUT_THE_LEAD:
         assert f"{MANDATE_NEEDED} {name}" in page
@@ -128,7 +105,7 @@ def test_enschede_legal_officer_sees_only_deadlines_without_organisation_or_of_e
         hidden = {d.subject for d in rows} - expected
     assert len(expected) == 3 and len(hidden) == 12
     login(client, LEGAL)
-    page = _page(client.get("/signalen/termijnen"))
+    page = page_text(client.get("/signalen/termijnen"))
     assert f"{len(expected)} termijnen (open)" in page
     for subject in expected:
         assert subject in page
@@ -138,7 +115,7 @@ def test_enschede_legal_officer_sees_only_deadlines_without_organisation_or_of_e
 
 
 def test_acknowledging_via_the_page_records_when_and_by_whom(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     assert deadline.acknowledged_at is None
     login(client, LEGAL)
     before = datetime.now(UTC)
@@ -148,14 +125,14 @@ def test_acknowledging_via_the_page_records_when_and_by_whom(app, client, ticked
     after = _reload(app, deadline.id)
     assert after.acknowledged_at is not None
     assert before <= after.acknowledged_at <= datetime.now(UTC)
-    assert after.acknowledged_by_id == _user_id(app, LEGAL)
-    page = _page(client.get("/signalen/termijnen"))
+    assert after.acknowledged_by_id == user_id(app, LEGAL)
+    page = page_text(client.get("/signalen/termijnen"))
     assert "Bevestigd: u pakt deze termijn op." in page
     assert f"Bevestigen: {deadline.subject}" not in page
 
 
 def test_acknowledging_a_second_time_changes_nothing(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     _post(client, f"/signalen/termijnen/{deadline.id}/bevestigen")
     first = _reload(app, deadline.id)
@@ -165,7 +142,7 @@ def test_acknowledging_a_second_time_changes_nothing(app, client, ticked):
     assert _post(client, f"/signalen/termijnen/{deadline.id}/bevestigen").status_code == 302
     second = _reload(app, deadline.id)
     assert second.acknowledged_at == first.acknowledged_at
-    assert second.acknowledged_by_id == first.acknowledged_by_id == _user_id(app, LEGAL)
+    assert second.acknowledged_by_id == first.acknowledged_by_id == user_id(app, LEGAL)
     assert second.version == first.version
     with sessions(app)() as session:
         events = session.scalar(
@@ -181,7 +158,7 @@ def test_acknowledging_a_second_time_changes_nothing(app, client, ticked):
 
 
 def test_s15_acknowledging_without_csrf_token_is_refused_and_records_nothing(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     response = client.post(f"/signalen/termijnen/{deadline.id}/bevestigen")
     assert response.status_code == 400
@@ -191,7 +168,7 @@ def test_s15_acknowledging_without_csrf_token_is_refused_and_records_nothing(app
 def test_s15_every_deadline_form_without_csrf_token_is_refused_and_changes_nothing(
     app, client, ticked
 ):
-    deadline_id = _deadline(app, f"{MANDATE_NEEDED} Almelo").id
+    deadline_id = only_deadline(app, f"{MANDATE_NEEDED} Almelo").id
     message_id = _in_app(app, PROJECT)[0].id
     login(client, ADMIN)
     posts = {
@@ -199,7 +176,7 @@ def test_s15_every_deadline_form_without_csrf_token_is_refused_and_changes_nothi
         "/signalen/termijnen": {
             "subject": "x",
             "due_on": "2026-04-15",
-            "owner_id": str(_user_id(app, POLICY)),
+            "owner_id": str(user_id(app, POLICY)),
         },
         f"/meldingen/{message_id}/gelezen": {},
         "/meldingen/agenda": {},
@@ -208,7 +185,7 @@ def test_s15_every_deadline_form_without_csrf_token_is_refused_and_changes_nothi
     for path, data in posts.items():
         assert client.post(path, data=data).status_code == 400, path
     assert _reload(app, deadline_id).status == "open"
-    assert _manual_count(app) == 0
+    assert manual_count(app) == 0
     assert _stored_ladders(app) == {}
     with sessions(app)() as session:
         assert session.scalars(select(CalendarFeed)).all() == []
@@ -217,7 +194,7 @@ def test_s15_every_deadline_form_without_csrf_token_is_refused_and_changes_nothi
 
 
 def test_s11_enschede_cannot_acknowledge_or_close_a_deadline_of_almelo(app, client, ticked):
-    almelo = _deadline(app, f"{MANDATE_NEEDED} Almelo")
+    almelo = only_deadline(app, f"{MANDATE_NEEDED} Almelo")
     login(client, LEGAL)
     assert _post(client, f"/signalen/termijnen/{almelo.id}/bevestigen").status_code == 404
     response = _post(
@@ -231,7 +208,7 @@ def test_s11_enschede_cannot_acknowledge_or_close_a_deadline_of_almelo(app, clie
 
 
 def test_acknowledging_redirects_only_within_the_app(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     response = _post(
         client,
@@ -245,7 +222,7 @@ def test_acknowledging_redirects_only_within_the_app(app, client, ticked):
 
 
 def test_not_applicable_without_a_reason_is_refused_in_dutch(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     response = _post(
         client,
@@ -253,23 +230,23 @@ def test_not_applicable_without_a_reason_is_refused_in_dutch(app, client, ticked
         {"status": "not_applicable", "status_reason": "   "},
     )
     assert response.status_code == 302
-    page = _page(client.get(response.headers["Location"]))
+    page = page_text(client.get(response.headers["Location"]))
     assert "Reden: geef aan waarom de termijn niet van toepassing is." in page
     after = _reload(app, deadline.id)
     assert after.status == "open" and after.status_reason == ""
 
 
 def test_an_unknown_status_is_refused_in_dutch(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     response = _post(client, f"/signalen/termijnen/{deadline.id}/status", {"status": "vergeten"})
-    page = _page(client.get(response.headers["Location"]))
+    page = page_text(client.get(response.headers["Location"]))
     assert "Status: kies open, afgehandeld of niet van toepassing." in page
     assert _reload(app, deadline.id).status == "open"
 
 
 def test_not_applicable_with_a_reason_is_recorded_and_leaves_the_open_list(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     reason = "Enschede voert deze aanbesteding zelf uit."
     response = _post(
@@ -281,17 +258,17 @@ def test_not_applicable_with_a_reason_is_recorded_and_leaves_the_open_list(app, 
     after = _reload(app, deadline.id)
     assert after.status == "not_applicable" and after.status_reason == reason
     assert after.next_stage_on is None
-    assert "De status van de termijn is bijgewerkt." in _page(client.get("/signalen/termijnen"))
-    open_page = _page(client.get("/signalen/termijnen"))
+    assert "De status van de termijn is bijgewerkt." in page_text(client.get("/signalen/termijnen"))
+    open_page = page_text(client.get("/signalen/termijnen"))
     assert deadline.subject not in open_page and "2 termijnen (open)" in open_page
-    closed = _page(client.get("/signalen/termijnen?status=not_applicable"))
+    closed = page_text(client.get("/signalen/termijnen?status=not_applicable"))
     assert deadline.subject in closed and reason in closed
 
 
 def test_a_deadline_set_not_applicable_with_a_reason_stays_so_after_the_next_tick(
     app, client, ticked
 ):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     reason = "Enschede voert deze aanbesteding zelf uit."
     _post(
@@ -307,7 +284,7 @@ def test_a_deadline_set_not_applicable_with_a_reason_stays_so_after_the_next_tic
 
 
 def test_done_needs_no_reason(app, client, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
     login(client, LEGAL)
     _post(client, f"/signalen/termijnen/{deadline.id}/status", {"status": "done"})
     after = _reload(app, deadline.id)
@@ -315,16 +292,6 @@ def test_done_needs_no_reason(app, client, ticked):
 
 
 # Manual deadlines -----------------------------------------------------------------------
-
-
-def _manual_count(app) -> int:
-    with sessions(app)() as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(Deadline).where(Deadline.source == "manual")
-            )
-            or 0
-        )
 
 
 def _arrangement_id(app) -> int:
@@ -336,7 +303,7 @@ def _arrangement_id(app) -> int:
 
 def test_adding_a_manual_deadline_via_the_page(app, client, ticked):
     login(client, LEGAL)
-    owner = _user_id(app, POLICY)
+    owner = user_id(app, POLICY)
     response = _post(
         client,
         "/signalen/termijnen",
@@ -350,10 +317,10 @@ def test_adding_a_manual_deadline_via_the_page(app, client, ticked):
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith("/signalen/termijnen")
-    page = _page(client.get("/signalen/termijnen"))
+    page = page_text(client.get("/signalen/termijnen"))
     assert "De termijn is toegevoegd; herinneringen volgen vanzelf." in page
     assert "Raadsinformatiebrief logeerzorg" in page and "15 april 2026" in page
-    deadline = _deadline(app, "Raadsinformatiebrief logeerzorg")
+    deadline = only_deadline(app, "Raadsinformatiebrief logeerzorg")
     assert deadline.kind == "manual" and deadline.source == "manual"
     assert deadline.due_on == date(2026, 4, 15)
     assert deadline.owner_id == owner
@@ -372,7 +339,7 @@ def test_the_deadline_form_offers_no_provider_as_owner(app, client, ticked):
         providers = {f"{u.name} ({u.organisation.name})" for u in users if u.role == "provider"}
     assert len(officers) == 6 and len(providers) == 5
     login(client, LEGAL)
-    page = _page(client.get("/signalen/termijnen"))
+    page = page_text(client.get("/signalen/termijnen"))
     form = page[page.index('id="kop-nieuw"') :]
     for label in officers:
         assert label in form
@@ -397,18 +364,18 @@ def test_a_manual_deadline_with_bad_input_is_refused_in_dutch_and_adds_nothing(
     data = {
         "subject": "Raadsinformatiebrief logeerzorg",
         "due_on": "2026-04-15",
-        "owner_id": str(_user_id(app, POLICY)),
+        "owner_id": str(user_id(app, POLICY)),
     }
     data.update(change)
     if data["owner_id"] == PROVIDER_CR:
-        data["owner_id"] = str(_user_id(app, PROVIDER_CR))
+        data["owner_id"] = str(user_id(app, PROVIDER_CR))
     response = _post(client, "/signalen/termijnen", data)
     assert response.status_code == 422
-    page = _page(response)
+    page = page_text(response)
     assert message in page
     if data["subject"]:
         assert 'value="Raadsinformatiebrief logeerzorg"' in page  # what was typed stays
-    assert _manual_count(app) == 0
+    assert manual_count(app) == 0
 
 
 # Notifications ----------------------------------------------------------------------------
@@ -437,7 +404,7 @@ def test_notifications_page_shows_the_in_app_reminders_of_the_logged_in_user_onl
     assert len(_in_app(app, "jurist@borne.example")) == 1
     assert all(m.status == "sent" for m in mine + theirs)
     login(client, LEGAL)
-    page = _page(client.get("/meldingen"))
+    page = page_text(client.get("/meldingen"))
     assert mine[0].subject in page
     assert page.count("ongelezen") == 1
     for message in theirs:
@@ -461,14 +428,14 @@ def test_the_project_group_gets_one_digest_naming_each_municipality_without_an_a
     # Borne and Enschede have their own jurist: they are reminded themselves.
     assert "namens Borne" not in digest.body and "Niemand van Enschede" not in digest.body
     login(client, PROJECT)
-    page = _page(client.get("/meldingen"))
+    page = page_text(client.get("/meldingen"))
     assert page.count("ongelezen") == 1
     assert "Niemand van Almelo krijgt deze herinnering: er is geen account." in page
 
 
 def test_the_deadlines_page_names_each_municipality_without_an_account(app, client, ticked):
     login(client, PROJECT)
-    page = _page(client.get("/signalen/termijnen"))
+    page = page_text(client.get("/signalen/termijnen"))
     assert "11 termijnen van een gemeente zonder account" in page
     for name in TWENTE_MUNICIPALITIES_BUT_THE_LEAD:
         named = f"Niemand van {name} krijgt deze herinnering: er is geen account." in page
@@ -482,13 +449,13 @@ def test_gelezen_marks_that_one_message_read(app, client, ticked):
     assert len(messages) == 2
     chosen = messages[0]
     login(client, PROJECT)
-    assert _page(client.get("/meldingen")).count("ongelezen") == 2
+    assert page_text(client.get("/meldingen")).count("ongelezen") == 2
     response = _post(client, f"/meldingen/{chosen.id}/gelezen", form_page="/meldingen")
     assert response.status_code == 302 and response.headers["Location"].endswith("/meldingen")
     after = {m.id: m.read_at for m in _in_app(app, PROJECT)}
     assert after[chosen.id] is not None
     assert [i for i, read in after.items() if read is not None] == [chosen.id]
-    page = _page(client.get("/meldingen"))
+    page = page_text(client.get("/meldingen"))
     assert page.count("ongelezen") == 1
     assert f"Gelezen: {chosen.subject}" not in page
 
@@ -516,7 +483,7 @@ def test_outbox_lists_every_email_with_status_postvak_for_the_administrator(app,
     login(client, ADMIN)
     response = client.get("/beheer/postvak-uit")
     assert response.status_code == 200
-    page = _page(response)
+    page = page_text(response)
     assert f"{len(emails)} berichten, nieuwste eerst" in page
     cells = re.findall(r'<td class="utrecht-table__cell">(\w+)', page)
     assert cells.count("postvak") == len(emails)
@@ -549,7 +516,7 @@ def _stored_ladders(app) -> dict[str, ReminderLadder]:
 
 def test_administrator_saves_offsets_and_roles_of_a_ladder(app, client, ticked):
     login(client, ADMIN)
-    page = _page(client.get("/beheer/herinneringen"))
+    page = page_text(client.get("/beheer/herinneringen"))
     assert 'value="90, 60, 30, 14, 7, 0, -1"' in page  # the default for mandate_needed
     response = _post(
         client,
@@ -563,7 +530,7 @@ def test_administrator_saves_offsets_and_roles_of_a_ladder(app, client, ticked):
     assert stored.offsets == [60, 30, 7, 0]
     assert sorted(stored.roles) == ["legal_officer", "project_group"]
     assert stored.escalate_after_days == 5
-    page = _page(client.get("/beheer/herinneringen"))
+    page = page_text(client.get("/beheer/herinneringen"))
     assert "De herinneringsladder is opgeslagen." in page
     section = page[page.index('id="ladder-mandate_needed"') :]
     section = section[: section.index("</section>")]
@@ -600,7 +567,7 @@ def test_a_bad_ladder_is_refused_with_422_and_a_dutch_message_and_saves_nothing(
         form_page="/beheer/herinneringen",
     )
     assert response.status_code == 422
-    page = _page(response)
+    page = page_text(response)
     section = page[page.index('id="ladder-mandate_needed"') :]
     section = section[: section.index("</section>")]
     assert message in section and 'role="alert"' in section
@@ -637,7 +604,7 @@ def test_only_the_administrator_may_see_or_change_the_ladders(app, client, ticke
 
 
 def test_s11_a_provider_gets_403_on_every_deadline_page(app, client, ticked):
-    deadline_id = _deadline(app, f"{MANDATE_NEEDED} Enschede").id
+    deadline_id = only_deadline(app, f"{MANDATE_NEEDED} Enschede").id
     message_id = _in_app(app, PROJECT)[0].id
     login(client, PROVIDER_CR)
     for path in ("/signalen/termijnen", "/meldingen", "/beheer/postvak-uit"):
@@ -656,7 +623,7 @@ def test_s11_a_provider_gets_403_on_every_deadline_page(app, client, ticked):
         assert client.post(path, data={"csrf_token": token, **data}).status_code == 403, path
     after = _reload(app, deadline_id)
     assert after.acknowledged_at is None and after.status == "open"
-    assert _manual_count(app) == 0
+    assert manual_count(app) == 0
 
 
 def test_a_derived_deadline_that_vanished_and_came_back_is_reminded_again(app, client):
@@ -664,7 +631,7 @@ def test_a_derived_deadline_that_vanished_and_came_back_is_reminded_again(app, c
     and its reminders must follow the ladder again."""
     start = datetime(2025, 12, 1, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
     reminders.tick(sessions(app), now=start, mailer=None)
-    deadline = _deadline(app, "aanbesteding voorbereiden: aanbesteding voorbereiden")
+    deadline = only_deadline(app, "aanbesteding voorbereiden: aanbesteding voorbereiden")
     assert deadline.due_on == date(2026, 4, 1) and deadline.next_stage_on == date(2026, 1, 1)
     arrangement_id = _arrangement_id(app)
     for minute, kind in ((1, "stop"), (2, "tender")):
@@ -686,7 +653,7 @@ def test_a_derived_deadline_that_vanished_and_came_back_is_reminded_again(app, c
     stage = datetime(2026, 1, 1, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
     reminders.tick(sessions(app), now=stage, mailer=None)
     login(client, PROJECT)
-    page = _page(client.get("/meldingen"))
+    page = page_text(client.get("/meldingen"))
     # In the project group's digest of that day.
     assert "Hele regio – aanbesteding voorbereiden: aanbesteding voorbereiden" in page
     assert "Uiterlijk 1 april 2026 (over 90 dagen)." in page

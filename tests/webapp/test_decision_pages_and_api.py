@@ -25,10 +25,10 @@ from tests.conftest import (
     csrf_token,
     login,
 )
+from tests.support import demo_records
 from webapp import clock
 from webapp.database import sessions
 from workflows.accounts import accounts
-from workflows.actors import system_actor
 from workflows.decisions import decisions
 from workflows.demo import demo
 from workflows.demo.demo_decisions import REGIONAL_SUBJECT
@@ -66,19 +66,6 @@ def ids(app):
                 )
             ).one()
     return found
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 def text(response):
@@ -874,7 +861,7 @@ def test_s12_api_a_secret_dossier_is_invisible_to_others_until_access_is_granted
 # --- co-advice by accounts ------------------------------------------------------------------------
 
 BORNE_JURIST = "jurist@borne.example"
-STAND_IN = "jurist2@enschede.example"
+STAND_IN = demo_records.STAND_IN
 
 
 def in_co_advice(client, arrangement_id, **ask):
@@ -889,17 +876,7 @@ def in_co_advice(client, arrangement_id, **ask):
 
 def add_stand_in(app):
     with sessions(app)() as session:
-        user = accounts.create_user(
-            session,
-            system_actor("test"),
-            email=STAND_IN,
-            name="M. de Vries",
-            role="legal_officer",
-            organisation_id=find_organisation_by_name(session, "Enschede").id,
-            password=demo.DEMO_PASSWORD,
-        )
-        session.commit()
-        return user.id
+        return demo_records.stand_in(session).id
 
 
 def test_the_dossier_page_asks_an_account_of_the_municipality_to_co_advise(app, client, ids):

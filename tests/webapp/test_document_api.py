@@ -13,19 +13,13 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from storage.agreements import find_agreement_by_reference
-from storage.arrangements import find_arrangement_by_name
 from storage.documents import Bundle, Document, DocumentTemplate
-from storage.mandates import find_mandate_by_title
-from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, LEGAL, POLICY, PROVIDER_CR
+from tests.support import demo_records
+from tests.support.word_documents import builtin_with_paragraph
 from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
-from workflows.accounts import accounts
-from workflows.actors import system_actor
-from workflows.demo import demo
-from workflows.documents import document_templates
 from workflows.documents.documents import DOCX_TYPE
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
@@ -37,28 +31,9 @@ def frozen_clock(monkeypatch):
 
 
 @pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
-
-
-@pytest.fixture
 def ids(app):
     with sessions(app)() as session:
-        arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-        return {
-            "mandate": find_mandate_by_title(session, arrangement.id, demo.VOLMACHT_TITLE).id,
-            "CR": find_agreement_by_reference(session, "LOG-TW-2025-CR").id,
-            "LI": find_agreement_by_reference(session, "LOG-TW-2025-LI").id,
-            "Enschede": find_organisation_by_name(session, "Enschede").id,
-        }
+        return demo_records.document_subjects(session)
 
 
 def sha(data):
@@ -195,14 +170,6 @@ def test_bundles_are_made_by_a_job_named_or_from_chosen_documents(client, token_
     assert unknown.json["error"]["fields"]["name"] == "Bundel: kies bw, overeenkomst of volmachten."
 
 
-def _template_with(paragraph):
-    document = docx.Document(io.BytesIO(document_templates.builtin_content("volmacht")))
-    document.add_paragraph(paragraph)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def _upload(client, headers, content, kind="volmacht"):
     return client.post(
         f"/api/v1/templates/{kind}/versions",
@@ -214,7 +181,11 @@ def _upload(client, headers, content, kind="volmacht"):
 
 def test_template_versions_are_checked_on_upload(client, token_for):
     headers = token_for(ADMIN)
-    good = _upload(client, headers, _template_with("Bijlage bij de regeling {{ regeling }}."))
+    good = _upload(
+        client,
+        headers,
+        builtin_with_paragraph("volmacht", "Bijlage bij de regeling {{ regeling }}."),
+    )
     assert good.status_code == 201
     assert good.json["status"] == "candidate" and good.json["kind"] == "volmacht"
     assert "regeling" in good.json["fields_used"] and "titel" in good.json["fields_used"]
@@ -230,7 +201,11 @@ def test_template_versions_are_checked_on_upload(client, token_for):
     assert versions == [(1, "builtin", "active"), (2, "upload", "candidate")]
     stored = count(client.application, DocumentTemplate)
 
-    bad = _upload(client, headers, _template_with("{{ onbekend_veld }} en {{ ook_onbekend }}"))
+    bad = _upload(
+        client,
+        headers,
+        builtin_with_paragraph("volmacht", "{{ onbekend_veld }} en {{ ook_onbekend }}"),
+    )
     assert bad.status_code == 422
     error = bad.json["error"]
     assert error["code"] == "invalid_input"
@@ -259,7 +234,9 @@ def test_an_unknown_kind_is_refused_with_a_dutch_message(client, token_for, ids)
     )
     assert made.status_code == 422
     assert made.json["error"]["fields"]["kind"] == "Documentsoort 'brief' bestaat niet."
-    uploaded = _upload(client, token_for(ADMIN), _template_with("x"), kind="brief")
+    uploaded = _upload(
+        client, token_for(ADMIN), builtin_with_paragraph("volmacht", "x"), kind="brief"
+    )
     assert uploaded.status_code == 422
     assert uploaded.json["error"]["fields"]["kind"] == "Documentsoort 'brief' bestaat niet."
     assert count(client.application, Document) == 0

@@ -19,12 +19,9 @@ from reportlab.pdfgen import canvas
 from sqlalchemy import func, select
 
 from storage.accounts import find_user_by_email
-from storage.agreements import Agreement, find_agreement_by_reference
-from storage.arrangements import find_arrangement_by_name
+from storage.agreements import Agreement
 from storage.audit import events_for
 from storage.documents import Bundle, Document, DocumentTemplate, SignedCopy
-from storage.mandates import find_mandate_by_title
-from storage.organisations import find_organisation_by_name
 from tests.conftest import (
     ADMIN,
     AUDITOR,
@@ -34,8 +31,10 @@ from tests.conftest import (
     PROVIDER_CR,
     PROVIDER_LI,
     csrf_token,
-    login,
+    signed_in,
 )
+from tests.support import demo_records
+from tests.support.word_documents import builtin_with_paragraph
 from tests.support.write_lock import free, held_by_request
 from webapp import clock
 from webapp.database import sessions
@@ -66,21 +65,7 @@ def frozen_clock(monkeypatch):
 @pytest.fixture
 def ids(app):
     with sessions(app)() as session:
-        arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-        return {
-            "mandate": find_mandate_by_title(session, arrangement.id, demo.VOLMACHT_TITLE).id,
-            "CR": find_agreement_by_reference(session, "LOG-TW-2025-CR").id,
-            "LI": find_agreement_by_reference(session, "LOG-TW-2025-LI").id,
-            "Hof van Twente": find_organisation_by_name(session, "Hof van Twente").id,
-            "Enschede": find_organisation_by_name(session, "Enschede").id,
-        }
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    response = login(client, email)
-    assert response.status_code == 302, f"login of {email} failed"
-    return client
+        return demo_records.document_subjects(session)
 
 
 def text(response):
@@ -478,14 +463,6 @@ def test_s11_another_provider_gets_404_for_everything_of_carintreggeland(app, id
 # Template management by the beheerder
 
 
-def _modified_builtin(kind, paragraph):
-    document = docx.Document(io.BytesIO(document_templates.builtin_content(kind)))
-    document.add_paragraph(paragraph)
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
-
-
 def _upload_template(client, kind, content, name="sjabloon.docx"):
     return post(
         client,
@@ -510,7 +487,9 @@ def test_the_beheerder_uploads_checks_previews_and_activates_a_template_version(
     assert all(f">{label}</a>" in overview for label in KIND_LABELS.values())
     assert overview.count("versie 1 (meegeleverd)") == len(KIND_LABELS)
 
-    uploaded = _upload_template(admin, "volmacht", _modified_builtin("volmacht", EXTRA_PARAGRAPH))
+    uploaded = _upload_template(
+        admin, "volmacht", builtin_with_paragraph("volmacht", EXTRA_PARAGRAPH)
+    )
     assert uploaded.status_code == 302
     version_url = uploaded.headers["Location"]
     template_id = int(re.fullmatch(r"/sjablonen/versies/(\d+)", version_url).group(1))
@@ -573,11 +552,11 @@ BAD_TEMPLATES = {
         "Het sjabloon bevat een document met macro's (.docm/.dotm)",
     ),
     "onbekend veld": (
-        lambda: _modified_builtin("volmacht", "Zie {{ onbekend_veld }}."),
+        lambda: builtin_with_paragraph("volmacht", "Zie {{ onbekend_veld }}."),
         "Onbekend veld in het sjabloon: {{ onbekend_veld }}.",
     ),
     "geneste lussen": (
-        lambda: _modified_builtin(
+        lambda: builtin_with_paragraph(
             "volmacht",
             "{% for i in range(1000) %}{% for j in range(1000) %}{% endfor %}{% endfor %}",
         ),
@@ -637,7 +616,7 @@ def test_s2_a_hostile_template_gets_a_dutch_422_and_the_web_worker_never_compile
     with monkeypatch.context() as patched:
         patched.setattr(SandboxedEnvironment, "compile", not_in_the_worker, raising=False)
         patched.setattr(SandboxedEnvironment, "parse", not_in_the_worker, raising=False)
-        refused = _upload_template(admin, "volmacht", _modified_builtin("volmacht", paragraph))
+        refused = _upload_template(admin, "volmacht", builtin_with_paragraph("volmacht", paragraph))
     assert refused.status_code == 422
     body = text(refused)
     assert "De nieuwe versie is niet opgeslagen." in body and reason in body
@@ -719,7 +698,7 @@ def test_s30_the_database_is_not_locked_while_an_uploaded_template_is_checked(
 
     monkeypatch.setattr(template_uploads.template_checks, "check_template", observed)
     admin = signed_in(app, ADMIN)
-    content = _modified_builtin("volmacht", EXTRA_PARAGRAPH)
+    content = builtin_with_paragraph("volmacht", EXTRA_PARAGRAPH)
     assert _upload_template(admin, "volmacht", content).status_code == 302
     assert seen == free(backend)
     assert count(app, DocumentTemplate, kind="volmacht", status="candidate") == 1

@@ -16,11 +16,9 @@ from sqlalchemy import select
 
 from storage.agreements import Agreement, find_agreement_by_reference
 from storage.documents import Document
-from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, login
+from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, signed_in
 from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 
@@ -38,12 +36,6 @@ def cr(app):
         agreement.status = "draft"
         session.commit()
         return agreement.id
-
-
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302
-    return client
 
 
 def post(client, page, action, data):
@@ -158,17 +150,13 @@ def test_a_document_made_earlier_stays_current_while_nothing_it_shows_changed(ap
     assert send(a_week_later, cr).status_code == 302 and status_of(app, cr) == "sent"
 
 
-def test_api_sending_an_agreement_without_its_document_is_refused(app, client, cr):
+def test_api_sending_an_agreement_without_its_document_is_refused(app, client, cr, token_for):
     with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=LEGAL, scope="write", now=clock.now()
-        )
-        session.commit()
         version = session.get(Agreement, cr).version
     refused = client.patch(
         f"/api/v1/agreements/{cr}",
         json={"status": "sent", "version": version},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=token_for(LEGAL),
     )
     assert refused.status_code == 422
     assert "Maak eerst de inkoopovereenkomst" in refused.get_json()["error"]["fields"]["status"]

@@ -11,14 +11,12 @@ names of template fields shown to the beheerder who writes a template) and is le
 
 from __future__ import annotations
 
-import io
 import re
 from collections import deque
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-import docx
 import pytest
 from sqlalchemy import select
 
@@ -31,8 +29,9 @@ from tests.conftest import (
     POLICY,
     PROJECT,
     PROVIDER_CR,
-    login,
+    signed_in,
 )
+from tests.support import word_documents
 from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
@@ -140,12 +139,6 @@ def frozen_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
-def signed_in(app, email):
-    client = app.test_client()
-    assert login(client, email).status_code == 302, f"login of {email} failed"
-    return client
-
-
 # At least this many pages per role, so that a broken walk cannot pass by reading nothing.
 LEAST_PAGES = {POLICY: 40, LEGAL: 40, PROJECT: 40, ADMIN: 20, AUDITOR: 5, PROVIDER_CR: 3}
 
@@ -157,15 +150,6 @@ def test_every_page_a_role_reaches_is_dutch(app, email):
     assert not report, "\n".join(
         f"{address}: {problem}" for address, wrong in report.items() for problem in wrong[:3]
     )
-
-
-def _document_text(content: bytes) -> str:
-    body = docx.Document(io.BytesIO(content))
-    parts = [p.text for p in body.paragraphs]
-    parts += [c.text for t in body.tables for row in t.rows for c in row.cells]
-    for section in body.sections:
-        parts += [p.text for p in section.header.paragraphs + section.footer.paragraphs]
-    return "\n".join(parts)
 
 
 def test_every_generated_document_of_the_demo_is_dutch(app):
@@ -185,7 +169,7 @@ def test_every_generated_document_of_the_demo_is_dutch(app):
     for document_id, title in ids:
         word = client.get(f"/documenten/{document_id}/bestand?formaat=docx")
         assert word.status_code == 200
-        wrong += [f"{title}: {p}" for p in problems_in(_document_text(word.data))]
+        wrong += [f"{title}: {p}" for p in problems_in("\n".join(word_documents.texts(word.data)))]
     assert not wrong, "\n".join(wrong[:20])
 
 

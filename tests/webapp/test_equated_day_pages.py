@@ -8,22 +8,15 @@ from sqlalchemy import func, select
 from storage.audit import AuditEvent
 from storage.equated_days import EquatedDay, find_equated_day
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, csrf_token, login
-from webapp import clock
+from tests.support.api_tokens import api_headers
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 
 PAGE = "/beheer/gelijkgestelde-dagen/"
 
 
 @pytest.fixture
 def headers(app):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=POLICY, scope="write", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return api_headers(app, POLICY)
 
 
 def _count(app):

@@ -19,11 +19,9 @@ from werkzeug.test import encode_multipart
 from storage.arrangements import Arrangement
 from storage.monitoring import Import
 from tests.conftest import PROJECT, csrf_token, login
+from tests.support.api_tokens import api_headers
 from tests.support.write_lock import free, held_by_request
-from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 from workflows.monitoring import imports
 
 REQUESTS_HEADER = [
@@ -62,14 +60,9 @@ def upload(client, arrangement_id, content, *, name="cijfers.xlsx"):
 
 
 def api_upload(app, client, arrangement_id, content):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=PROJECT, scope="write", now=clock.now()
-        )
-        session.commit()
     return client.post(
         f"/api/v1/arrangements/{arrangement_id}/imports",
-        headers={"Authorization": f"Bearer {token}"},
+        headers=api_headers(app, PROJECT),
         data={"kind": "requests", "year": "2026", "file": (io.BytesIO(content), "c.xlsx")},
         content_type="multipart/form-data",
     )

@@ -11,7 +11,6 @@ from sqlalchemy import func, select
 from storage.arrangements import Arrangement
 from storage.monitoring import ClientCount, Import, RequestFigure, Stay
 from tests.conftest import POLICY, PROJECT, csrf_token, login
-from webapp import clock
 from webapp.database import sessions
 
 GOOD_REQUESTS = (
@@ -197,16 +196,8 @@ def test_the_blank_templates_have_the_columns(client, arrangement_id):
     assert body.decode("utf-8-sig").strip() == "Gemeente;Wmo;Wlz"
 
 
-def test_client_counts_via_the_api_replace_the_year(app, client, arrangement_id):
-    from workflows.accounts import accounts
-    from workflows.actors import system_actor
-
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("t"), email=PROJECT, scope="write", now=clock.now()
-        )
-        session.commit()
-    headers = {"Authorization": f"Bearer {token}"}
+def test_client_counts_via_the_api_replace_the_year(app, client, arrangement_id, token_for):
+    headers = token_for(PROJECT)
     response = client.post(
         f"/api/v1/arrangements/{arrangement_id}/imports",
         headers=headers,

@@ -15,10 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from tests.conftest import ADMIN, POLICY, csrf_token, login
-from webapp import clock
-from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
+from tests.support.api_tokens import api_headers
 from workflows.rules import fields
 from workflows.rules.dates import parse_date
 
@@ -31,15 +28,6 @@ QUERY_NAMES = (
     "days", "weeks", "months", "on", "act", "kind", "meeting_on", "format", "next", "pagina",
 )  # fmt: skip
 _PARAMETER = re.compile(r"<(?:(\w+)(?:\([^)]*\))?:)?(\w+)>")
-
-
-def _api_headers(app: Flask, email: str) -> dict[str, str]:
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=email, scope="write", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
 
 
 def _get_routes(app: Flask) -> list[str]:
@@ -74,7 +62,7 @@ def _clients(app: Flask) -> list[tuple[FlaskClient, dict[str, str]]]:
     for email in (POLICY, ADMIN):
         client = app.test_client()
         login(client, email)
-        found.append((client, _api_headers(app, email)))
+        found.append((client, api_headers(app, email)))
     return found
 
 
@@ -124,7 +112,7 @@ def test_inputs_every_list_page_and_api_with_hostile_query_values_answers_4xx(ap
 )
 def test_inputs_term_end_api_refuses_dates_off_the_calendar_with_422(app, query):
     client = app.test_client()
-    response = client.get(f"/api/v1/terms/end?{query}", headers=_api_headers(app, POLICY))
+    response = client.get(f"/api/v1/terms/end?{query}", headers=api_headers(app, POLICY))
     assert response.status_code == 422
     assert response.get_json()["error"]["fields"]
 

@@ -15,18 +15,18 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage.accounts import User
-from storage.arrangements import Arrangement
 from storage.deadlines import Deadline
 from storage.organisations import Organisation
 from storage.paging import EVERYTHING
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, PROVIDER_CR, login
+from tests.support import api_tokens, grown_registers
+from tests.support.lists import API_LISTS
 from webapp import clock
 from webapp.database import sessions
 from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.deadlines import deadlines
 from workflows.decisions import decisions
-from workflows.demo.demo import ARRANGEMENT_NAME
 from workflows.registers import arrangements, mandates
 from workflows.rules.roles import Permission
 
@@ -34,24 +34,15 @@ SYSTEM = system_actor("test")
 
 
 def _manual_deadlines(app: Flask, count: int) -> None:
-    now = clock.now()
     with sessions(app)() as session:
-        owner = session.scalars(select(User).where(User.email == PROJECT)).one()
-        arrangement_id = session.scalars(
-            select(Arrangement.id).where(Arrangement.name == ARRANGEMENT_NAME)
-        ).one()
-        for number in range(count):
-            deadlines.add_manual(
-                session,
-                SYSTEM,
-                {
-                    "subject": f"Paginatermijn {number:03d}",
-                    "due_on": clock.today() + timedelta(days=400 + number),
-                    "arrangement_id": arrangement_id,
-                    "owner_id": owner.id,
-                },
-                now=now + timedelta(seconds=number),
-            )
+        grown_registers.manual_deadlines(
+            session,
+            [f"Paginatermijn {number:03d}" for number in range(count)],
+            arrangement_id=grown_registers.demo_arrangement_id(session),
+            owner_id=grown_registers.project_group_member(session).id,
+            first_due=clock.today() + timedelta(days=400),
+            now=clock.now(),
+        )
         session.commit()
 
 
@@ -61,12 +52,7 @@ def lead_of_project_group(session: Session) -> int:
 
 @pytest.fixture
 def api_headers(app: Flask) -> dict[str, str]:
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, SYSTEM, email=PROJECT, scope="read", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return api_tokens.api_headers(app, PROJECT, scope="read")
 
 
 def test_the_deadlines_list_shows_fifty_a_page_with_previous_and_next(
@@ -101,18 +87,7 @@ def test_a_page_number_beyond_the_last_shows_no_rows_and_a_wrong_one_the_first_p
     assert len(re.findall(r'href="/besluiten/\d+"', wrong)) == 15
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        "/api/v1/arrangements",
-        "/api/v1/mandates",
-        "/api/v1/agreements",
-        "/api/v1/decisions",
-        "/api/v1/deadlines",
-        "/api/v1/organisations",
-        "/api/v1/signals",
-    ],
-)
+@pytest.mark.parametrize("path", API_LISTS)
 def test_every_api_list_honours_limit_and_offset_with_the_whole_total(
     app: Flask, client: FlaskClient, api_headers: dict[str, str], path: str
 ) -> None:

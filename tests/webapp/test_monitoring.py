@@ -10,9 +10,8 @@ from sqlalchemy import select
 
 from storage.arrangements import Arrangement
 from tests.conftest import PROJECT, PROVIDER_CR, csrf_token, login
-from webapp import clock
+from tests.support.api_tokens import api_headers
 from webapp.database import sessions
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.registers import arrangement_parts
 
@@ -25,12 +24,7 @@ def arrangement_id(app):
 
 @pytest.fixture
 def headers(app):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=PROJECT, scope="write", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return api_headers(app, PROJECT)
 
 
 def test_figures_api_gives_the_2025_monitoring_with_a_placement_rate_of_0_777(

@@ -16,13 +16,11 @@ from storage.audit import AuditEvent
 from storage.decisions import Decision
 from storage.organisations import Organisation
 from tests.conftest import ADMIN, PASSWORD, POLICY, PROVIDER_LI, csrf_token, login
-from webapp import clock
 from webapp.auth import local_path
 from webapp.config import ConfigurationError, load_settings, secret_key_problem
 from webapp.database import sessions
 from workflows.accounts import accounts
 from workflows.accounts.accounts import UNRECOGNISED_LOGIN_NAME
-from workflows.actors import system_actor
 from workflows.errors import InvalidInput
 from workflows.rules.passwords import password_problem
 
@@ -183,23 +181,20 @@ def test_s27_another_providers_agreement_is_404_and_logged_with_actor_and_object
     assert any(PROVIDER_LI in line and f"agreement:{foreign}" in line for line in lines), lines
 
 
-def test_s27_a_use_case_refusal_via_the_api_is_logged_and_audited(app, caplog):
+def test_s27_a_use_case_refusal_via_the_api_is_logged_and_audited(app, caplog, token_for):
     with sessions(app)() as session:
         regional = session.scalars(
             select(Decision).where(Decision.municipality_id.is_(None))
         ).first()
         assert regional is not None
         decision_id, version = regional.id, regional.version
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=POLICY, scope="write", now=clock.now()
-        )
-        session.commit()
+    headers = token_for(POLICY)
     caplog.set_level(logging.WARNING, logger="besluitwerk")
     client = app.test_client()
     response = client.patch(
         f"/api/v1/decisions/{decision_id}",
         json={"subject": "Overgenomen", "version": version},
-        headers={"Authorization": f"Bearer {token}"},
+        headers=headers,
     )
     assert response.status_code == 403
     assert any(

@@ -6,24 +6,23 @@ here as a count that grows with the data."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.decisions import Decision
 from storage.organisations import Organisation
 from tests.conftest import PROJECT, login
+from tests.support import api_tokens, grown_registers
+from tests.support.lists import API_LISTS
+from tests.support.statements import statements_sent
 from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.deadlines import deadlines
 from workflows.decisions import decisions
@@ -45,30 +44,6 @@ PAGES = [
     "/signalen/termijnen",
     "/signalen",
 ]
-API_LISTS = [
-    "/api/v1/arrangements",
-    "/api/v1/mandates",
-    "/api/v1/agreements",
-    "/api/v1/decisions",
-    "/api/v1/deadlines",
-    "/api/v1/organisations",
-    "/api/v1/signals",
-]
-
-
-@contextmanager
-def _statements(app: Flask) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:  # type: ignore[no-untyped-def]
-        seen.append(statement)
-
-    engine = app.extensions["besluitwerk.engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def _counts(app: Flask, client: FlaskClient, headers: dict[str, str]) -> dict[str, int]:
@@ -76,7 +51,7 @@ def _counts(app: Flask, client: FlaskClient, headers: dict[str, str]) -> dict[st
     for path in PAGES + API_LISTS:
         extra = headers if path.startswith("/api/") else {}
         client.get(path, headers=extra)  # the first request may fill per-process caches
-        with _statements(app) as seen:
+        with statements_sent(app) as seen:
             response = client.get(path, headers=extra)
         assert response.status_code == 200, (path, response.status_code)
         found[path] = len(seen)
@@ -98,7 +73,7 @@ def _grow(app: Flask) -> None:
         ).first()
         assert provider is not None
         lead = next(o for o in municipalities if o.name == LEAD_MUNICIPALITY)
-        owner = session.scalars(select(User).where(User.email == PROJECT)).one()
+        owner = grown_registers.project_group_member(session)
         for number in range(EXTRA):
             start = today - timedelta(days=100 * number)
             arrangement = arrangements.create(
@@ -170,30 +145,21 @@ def _grow(app: Flask) -> None:
                     },
                     now=now,
                 )
-            for day in range(3):
-                deadlines.add_manual(
-                    session,
-                    SYSTEM,
-                    {
-                        "subject": f"Extra termijn {number}.{day}",
-                        "due_on": today + timedelta(days=10 + day),
-                        "arrangement_id": arrangement.id,
-                        "owner_id": owner.id,
-                    },
-                    now=now + timedelta(seconds=number * 10 + day),
-                )
+            grown_registers.manual_deadlines(
+                session,
+                [f"Extra termijn {number}.{day}" for day in range(3)],
+                arrangement_id=arrangement.id,
+                owner_id=owner.id,
+                first_due=today + timedelta(days=10),
+                now=now + timedelta(seconds=number * 10),
+            )
         deadlines.sync(session, as_of=today)
         session.commit()
 
 
 @pytest.fixture
 def api_headers(app: Flask) -> dict[str, str]:
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, SYSTEM, email=PROJECT, scope="read", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return api_tokens.api_headers(app, PROJECT, scope="read")
 
 
 def test_every_list_sends_as_many_statements_with_more_rows(
@@ -249,13 +215,13 @@ def test_the_documents_of_a_subject_are_read_in_a_fixed_number_of_statements(
         session.commit()
     path = f"/api/v1/documents?subject_type=decision&subject_id={decision_id}"
     client.get(path, headers=api_headers)
-    with _statements(app) as few:
+    with statements_sent(app) as few:
         assert client.get(path, headers=api_headers).get_json()["total"] == 1
     with sessions(app)() as session:
         for number in range(1, 4):
             new_version(session, decision_id, number)
         session.commit()
-    with _statements(app) as many:
+    with statements_sent(app) as many:
         response = client.get(path, headers=api_headers)
     assert response.get_json()["total"] == 4
     assert len(many) == len(few)

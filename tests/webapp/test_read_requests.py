@@ -16,11 +16,10 @@ from sqlalchemy import func, select
 import storage.database
 from storage.audit import AuditEvent
 from tests.conftest import POLICY, PROVIDER_CR, login, make_settings
+from tests.support.api_tokens import api_headers
 from webapp import clock
 from webapp.app import create_app
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 
 pytestmark = pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 
@@ -54,19 +53,10 @@ class _WriteLock:
         self._connection.close()
 
 
-def _api_headers(app, email):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=email, scope="read", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
-
-
 def test_s30_pages_and_api_reads_answer_while_another_holds_the_write_lock(quick_app, caplog):
     client = quick_app.test_client()
     login(client, POLICY)
-    headers = _api_headers(quick_app, POLICY)
+    headers = api_headers(quick_app, POLICY, scope="read")
     client.get("/api/v1/arrangements", headers=headers)  # the token's first use is written
     caplog.set_level(logging.WARNING, logger="besluitwerk.database")
     with _WriteLock(quick_app):

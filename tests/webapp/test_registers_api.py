@@ -6,24 +6,8 @@ from sqlalchemy import select
 
 from storage.audit import AuditEvent
 from tests.conftest import ADMIN, LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI
-from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 from workflows.demo import demo
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 @pytest.fixture

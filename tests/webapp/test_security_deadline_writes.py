@@ -7,31 +7,27 @@ Monday
 
 from __future__ import annotations
 
-import html
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
-
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from storage.accounts import User, find_user_by_email
+from storage.accounts import find_user_by_email
 from storage.arrangements import Arrangement
 from storage.deadlines import Deadline
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, csrf_token, login
-from webapp import clock
+from tests.support.first_tick import (
+    MANDATE_NEEDED,
+    NOW,
+    manual_count,
+    only_deadline,
+    page_text,
+    user_id,
+)
 from webapp.database import sessions
-from workflows.accounts import accounts
 from workflows.accounts.accounts import actor_for
-from workflows.actors import system_actor
-from workflows.deadlines import deadlines, reminders
+from workflows.deadlines import deadlines
 from workflows.demo.demo import ARRANGEMENT_NAME
 from workflows.errors import Forbidden
 
-NOW = datetime(2026, 3, 2, 8, 0, tzinfo=ZoneInfo("Europe/Amsterdam")).astimezone(UTC)
-MANDATE_NEEDED = (
-    "nieuwe volmacht nodig: aanbesteding voorbereiden, aanbesteding uitvoeren, "
-    "aanbesteding gunnen en overeenkomst sluiten namens"
-)
 LIST = "/signalen/termijnen"
 NOT_YOURS = (
     "Deze termijn hoort niet bij uw gemeente of bij een regeling waaraan uw gemeente "
@@ -41,42 +37,6 @@ PLANTED = (
     "Eigenaar: kies iemand van uw eigen gemeente, of kies een regeling waaraan uw gemeente "
     "deelneemt."
 )
-
-
-@pytest.fixture
-def ticked(app):
-    return reminders.tick(sessions(app), now=NOW, mailer=None)
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
-
-
-def _page(response) -> str:
-    return html.unescape(response.get_data(as_text=True))
-
-
-def _deadline(app, subject_part: str) -> Deadline:
-    with sessions(app)() as session:
-        (found,) = session.scalars(
-            select(Deadline).where(Deadline.subject.contains(subject_part))
-        ).all()
-        session.expunge_all()
-        return found
-
-
-def _user_id(app, email: str) -> int:
-    with sessions(app)() as session:
-        return session.scalars(select(User.id).where(User.email == email)).one()
 
 
 def _twente_id(app) -> int:
@@ -95,16 +55,6 @@ def _state(app) -> list[tuple[int, str, str, bool]]:
         ]
 
 
-def _manual_count(app) -> int:
-    with sessions(app)() as session:
-        return int(
-            session.scalar(
-                select(func.count()).select_from(Deadline).where(Deadline.source == "manual")
-            )
-            or 0
-        )
-
-
 def _post(client, path: str, data: dict | None = None):
     return client.post(path, data={"csrf_token": csrf_token(client, LIST), **(data or {})})
 
@@ -116,12 +66,12 @@ def _enschede_deadline_outside_arrangements(app, client, token_for) -> Deadline:
         json={
             "subject": "Collegevoorstel inkoopbeleid Enschede",
             "due_on": "2026-04-15",
-            "owner_id": _user_id(app, POLICY),
+            "owner_id": user_id(app, POLICY),
         },
         headers=token_for(LEGAL),
     )
     assert response.status_code == 201
-    return _deadline(app, "Collegevoorstel inkoopbeleid Enschede")
+    return only_deadline(app, "Collegevoorstel inkoopbeleid Enschede")
 
 
 # The auditor ------------------------------------------------------------------------------------
@@ -130,10 +80,10 @@ def _enschede_deadline_outside_arrangements(app, client, token_for) -> Deadline:
 def test_s13_the_auditor_sees_the_deadlines_but_acknowledges_closes_and_adds_none_on_the_pages(
     app, client, ticked
 ):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
-    before, manual = _state(app), _manual_count(app)
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
+    before, manual = _state(app), manual_count(app)
     login(client, AUDITOR)
-    page = _page(client.get(LIST))
+    page = page_text(client.get(LIST))
     assert "15 termijnen (open)" in page and deadline.subject in page
     assert "Bevestigen" not in page and "Afhandelen" not in page
     assert "Termijn toevoegen" not in page
@@ -144,30 +94,30 @@ def test_s13_the_auditor_sees_the_deadlines_but_acknowledges_closes_and_adds_non
     }
     for path, data in posts.items():
         assert _post(client, path, data).status_code == 403, path
-    assert _state(app) == before and _manual_count(app) == manual
+    assert _state(app) == before and manual_count(app) == manual
 
 
 def test_s13_the_auditor_acknowledges_and_adds_no_deadline_via_the_api(
     app, client, ticked, token_for
 ):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
-    before, manual = _state(app), _manual_count(app)
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
+    before, manual = _state(app), manual_count(app)
     headers = token_for(AUDITOR)
     acknowledged = client.post(f"/api/v1/deadlines/{deadline.id}/acknowledge", headers=headers)
     assert acknowledged.status_code == 403
     added = client.post(
         "/api/v1/deadlines",
-        json={"subject": "Van buiten", "due_on": "2026-04-15", "owner_id": _user_id(app, POLICY)},
+        json={"subject": "Van buiten", "due_on": "2026-04-15", "owner_id": user_id(app, POLICY)},
         headers=headers,
     )
     assert added.status_code == 403
     assert added.get_json()["error"]["code"] == "forbidden"
-    assert _state(app) == before and _manual_count(app) == manual
+    assert _state(app) == before and manual_count(app) == manual
 
 
 def test_s13_the_deadline_use_cases_refuse_the_auditor_whichever_route_calls_them(app, ticked):
-    deadline = _deadline(app, f"{MANDATE_NEEDED} Enschede")
-    before, owner = _state(app), _user_id(app, POLICY)
+    deadline = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
+    before, owner = _state(app), user_id(app, POLICY)
     with sessions(app)() as session:
         auditor = actor_for(find_user_by_email(session, AUDITOR), "test")
         calls = [
@@ -199,7 +149,7 @@ def test_s13_the_project_group_closes_no_deadline_of_another_municipality_outsid
     assert api.status_code == 403
     assert api.get_json()["error"]["message"] == NOT_YOURS
     login(client, PROJECT)
-    page = _page(client.get(LIST))
+    page = page_text(client.get(LIST))
     assert deadline.subject in page  # it sees the deadline ...
     assert f"{LIST}/{deadline.id}/bevestigen" not in page  # ... and is offered no change
     assert f"{LIST}/{deadline.id}/status" not in page
@@ -209,22 +159,22 @@ def test_s13_the_project_group_closes_no_deadline_of_another_municipality_outsid
     }.items():
         response = _post(client, path, data)
         assert response.status_code == 403, path
-        assert NOT_YOURS in _page(response)
+        assert NOT_YOURS in page_text(response)
     assert _state(app) == before
 
 
 def test_s13_no_deadline_is_planted_in_another_municipality_outside_a_shared_arrangement(
     app, client, ticked, token_for
 ):
-    body = {"subject": "Voor Enschede", "due_on": "2026-04-15", "owner_id": _user_id(app, POLICY)}
+    body = {"subject": "Voor Enschede", "due_on": "2026-04-15", "owner_id": user_id(app, POLICY)}
     api = client.post("/api/v1/deadlines", json=body, headers=token_for(PROJECT))
     assert api.status_code == 422
     assert api.get_json()["error"]["fields"] == {"owner_id": PLANTED}
     login(client, PROJECT)
     page = _post(client, LIST, {k: str(v) for k, v in body.items()})
     assert page.status_code == 422
-    assert PLANTED in _page(page)
-    assert _manual_count(app) == 0
+    assert PLANTED in page_text(page)
+    assert manual_count(app) == 0
     # About Twente, in which Rijssen-Holten takes part, it may.
     shared = client.post(
         "/api/v1/deadlines",
@@ -240,13 +190,13 @@ def test_s13_no_deadline_is_planted_in_another_municipality_outside_a_shared_arr
 def test_s13_officers_still_handle_the_deadlines_of_their_municipality_and_arrangements(
     app, client, ticked, token_for
 ):
-    enschede = _deadline(app, f"{MANDATE_NEEDED} Enschede")
-    almelo = _deadline(app, f"{MANDATE_NEEDED} Almelo")
-    borne = _deadline(app, f"{MANDATE_NEEDED} Borne")
-    tender = _deadline(app, "aanbesteding voorbereiden: aanbesteding voorbereiden")
+    enschede = only_deadline(app, f"{MANDATE_NEEDED} Enschede")
+    almelo = only_deadline(app, f"{MANDATE_NEEDED} Almelo")
+    borne = only_deadline(app, f"{MANDATE_NEEDED} Borne")
+    tender = only_deadline(app, "aanbesteding voorbereiden: aanbesteding voorbereiden")
     # Enschede's jurist: its own municipality's deadline, and one of Twente as a whole.
     login(client, LEGAL)
-    page = _page(client.get(LIST))
+    page = page_text(client.get(LIST))
     assert f"{LIST}/{enschede.id}/bevestigen" in page and "Termijn toevoegen" in page
     assert _post(client, f"{LIST}/{enschede.id}/bevestigen").status_code == 302
     assert _post(client, f"{LIST}/{tender.id}/status", {"status": "done"}).status_code == 302
@@ -266,7 +216,7 @@ def test_s13_officers_still_handle_the_deadlines_of_their_municipality_and_arran
         json={
             "subject": "Eigen termijn",
             "due_on": "2026-04-15",
-            "owner_id": _user_id(app, POLICY),
+            "owner_id": user_id(app, POLICY),
         },
         headers=token_for(POLICY),
     )

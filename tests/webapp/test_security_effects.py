@@ -22,7 +22,6 @@ from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, PROJECT, csrf_token, login
 from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.demo import demo
 from workflows.registers import agreements, arrangements, mandates
@@ -50,19 +49,6 @@ NO_ARRANGEMENT = (
 @pytest.fixture(autouse=True)
 def frozen_clock(monkeypatch):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
-@pytest.fixture
-def token_for(app):
-    def make(email):
-        with sessions(app)() as session:
-            token = accounts.create_api_token(
-                session, system_actor("test"), email=email, scope="write", now=clock.now()
-            )
-            session.commit()
-        return {"Authorization": f"Bearer {token}"}
-
-    return make
 
 
 @pytest.fixture

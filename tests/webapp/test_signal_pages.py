@@ -6,20 +6,14 @@ from sqlalchemy import select
 
 from storage.mandates import Mandate
 from tests.conftest import LEGAL, POLICY, PROVIDER_CR, csrf_token, login
+from tests.support.api_tokens import api_headers
 from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
-from workflows.actors import system_actor
 
 
 @pytest.fixture
 def headers(app):
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session, system_actor("test"), email=POLICY, scope="write", now=clock.now()
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return api_headers(app, POLICY)
 
 
 def test_signals_api_gives_13_mandate_needed_with_planning_dates(client, headers):

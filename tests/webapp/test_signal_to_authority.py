@@ -19,10 +19,10 @@ from storage.deadlines import Deadline, Message
 from storage.decisions import Decision
 from storage.mandates import Mandate
 from storage.organisations import Organisation, find_organisation_by_name
-from tests.conftest import AUDITOR, LEGAL, POLICY, PROJECT, csrf_token, login
+from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, csrf_token, login
+from tests.support.api_tokens import api_headers
 from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.deadlines import deadlines, reminders
 from workflows.demo import demo
@@ -409,16 +409,7 @@ def test_deciding_as_proposed_clears_the_signal_for_that_municipality(app, monke
 @pytest.fixture
 def admin_token(app):
     """The beheerder decides for the colleges without an account of their own in the demo."""
-    with sessions(app)() as session:
-        token = accounts.create_api_token(
-            session,
-            system_actor("test"),
-            email="beheer@rijssen-holten.example",
-            scope="write",
-            now=clock.now(),
-        )
-        session.commit()
-    return {"Authorization": f"Bearer {token}"}
+    return api_headers(app, ADMIN)
 
 
 def tender_gaps(client, headers, day: date) -> list[dict]:

@@ -14,10 +14,8 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
-    IndirectObject,
     NameObject,
     NumberObject,
-    PdfObject,
     TextStringObject,
 )
 from reportlab.pdfgen import canvas
@@ -27,6 +25,7 @@ from storage.agreements import Agreement, find_agreement_by_reference
 from storage.audit import AuditEvent
 from storage.documents import SignedCopy
 from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, login
+from tests.support.pdf_objects import action, reachable
 from tests.support.write_lock import free, held_by_request
 from webapp import clock
 from webapp.database import sessions
@@ -65,12 +64,6 @@ def agreement_id(app):
         return agreement.id
 
 
-def _action(kind: str, **entries: PdfObject) -> DictionaryObject:
-    action = DictionaryObject({NameObject("/S"): NameObject(kind)})
-    action.update({NameObject(f"/{key}"): value for key, value in entries.items()})
-    return action
-
-
 def hostile_signed_pdf() -> bytes:
     """A signed agreement of two pages carrying a page /AA script, an /OpenAction that launches
     a program, an embedded executable, a document-level script, a link that launches, a rich
@@ -83,16 +76,16 @@ def hostile_signed_pdf() -> bytes:
         drawing.showPage()
     drawing.save()
     writer = PdfWriter(clone_from=PdfReader(io.BytesIO(buffer.getvalue())))
-    launch = _action("/Launch", F=TextStringObject("C:\\Windows\\System32\\calc.exe"))
+    launch = action("/Launch", F=TextStringObject("C:\\Windows\\System32\\calc.exe"))
     writer.root_object[NameObject("/OpenAction")] = writer._add_object(launch)
     writer.add_attachment("factuur.exe", b"MZ\x90\x00" + bytes(60))
-    script = _action("/JavaScript", JS=TextStringObject("app.alert('document')"))
+    script = action("/JavaScript", JS=TextStringObject("app.alert('document')"))
     writer.root_object[NameObject("/Names")][NameObject("/JavaScript")] = DictionaryObject(
         {NameObject("/Names"): ArrayObject([TextStringObject("start"), writer._add_object(script)])}
     )
     first = writer.pages[0]
     first[NameObject("/AA")] = DictionaryObject(
-        {NameObject("/O"): _action("/JavaScript", JS=TextStringObject("app.alert('page')"))}
+        {NameObject("/O"): action("/JavaScript", JS=TextStringObject("app.alert('page')"))}
     )
     rectangle = ArrayObject([NumberObject(n) for n in (72, 600, 300, 620)])
     annotations = [
@@ -129,22 +122,10 @@ def hostile_signed_pdf() -> bytes:
 
 def active_things(pdf: bytes) -> set[str]:
     """Every key and name value reachable from the trailer that makes a PDF act."""
-    reader = PdfReader(io.BytesIO(pdf))
     found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    pending: list[PdfObject] = [reader.trailer]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, IndirectObject):
-            if (node.idnum, node.generation) in seen:
-                continue
-            seen.add((node.idnum, node.generation))
-            node = node.get_object()
+    for node in reachable(pdf):
         if isinstance(node, DictionaryObject):
             found |= ACTIVE_KEYS & {str(key) for key in node}
-            pending.extend(node.values())
-        elif isinstance(node, ArrayObject):
-            pending.extend(node)
         elif isinstance(node, NameObject) and str(node) in ACTIVE_NAMES:
             found.add(str(node))
     return found

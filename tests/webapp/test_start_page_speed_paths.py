@@ -7,18 +7,17 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import Message
 from storage.organisations import Organisation
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, login
+from tests.support.statements import statements_sent
 from webapp import clock
 from webapp.database import sessions
 from webapp.formatting import dutch_date
@@ -68,21 +67,6 @@ def _update_demo_arrangement(app, values: dict[str, str]) -> None:
             partial=True,
         )
         session.commit()
-
-
-@contextmanager
-def _statements(app) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def count(_conn, _cursor, statement, _params, _context, _many) -> None:
-        seen.append(statement)
-
-    engine = app.extensions["besluitwerk.engine"]
-    event.listen(engine, "before_cursor_execute", count)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
 
 
 def test_the_start_page_lists_the_first_signals_of_derive_and_counts_the_late_ones(app, client):
@@ -211,7 +195,7 @@ def test_the_start_page_reads_as_many_statements_for_six_arrangements_as_for_one
             session, SYSTEM, arrangement_id, {"name": "Extra evaluatie", "due_on": "2030-01-01"}
         )
         session.commit()
-    with _statements(app) as one:
+    with statements_sent(app) as one:
         _page(client)  # nothing kept yet for this version: derived afresh
     with sessions(app)() as session:
         enschede = session.scalars(
@@ -244,11 +228,11 @@ def test_the_start_page_reads_as_many_statements_for_six_arrangements_as_for_one
                 session, SYSTEM, extra.id, {"name": f"Evaluatie {number}", "due_on": "2027-06-01"}
             )
         session.commit()
-    with _statements(app) as six:
+    with statements_sent(app) as six:
         page = _page(client)
     assert "Regeling 4" in page and "Evaluatie 0" in page
     assert len(six) == len(one), "the statements grew with the number of arrangements"
-    with _statements(app) as kept:
+    with statements_sent(app) as kept:
         _page(client)
     # The login session, the registers version and the unread count (and their BEGINs).
     assert len(kept) <= 6, kept
@@ -286,10 +270,10 @@ def test_logins_by_others_keep_what_was_derived_and_an_edit_does_not(app, client
     colleague = app.test_client()
     login(colleague, LEGAL)  # an audited login by someone else
     login(app.test_client(), LEGAL, "fout-wachtwoord-123")  # and an audited failed one
-    with _statements(app) as after_logins:
+    with statements_sent(app) as after_logins:
         _page(client)
     assert not any("FROM arrangements" in s for s in after_logins), after_logins
     _update_demo_arrangement(app, {"description": "Gewijzigd na de aanmeldingen"})
-    with _statements(app) as after_edit:
+    with statements_sent(app) as after_edit:
         _page(client)
     assert any("FROM arrangements" in s for s in after_edit), "an edit is derived afresh"

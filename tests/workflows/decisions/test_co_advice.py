@@ -8,19 +8,14 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import select
 
-from storage.accounts import find_user_by_email
-from storage.arrangements import find_arrangement_by_name
 from storage.audit import AuditEvent, events_for
 from storage.deadlines import Message
 from storage.decisions import CoAdvice, Decision
-from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT, PROVIDER_CR
-from workflows.accounts import accounts
-from workflows.accounts.accounts import actor_for
+from tests.support.demo_records import STAND_IN, actor, stand_in, twente, user_id
 from workflows.actors import system_actor
 from workflows.deadlines import notifications
 from workflows.decisions import co_advice, decisions
-from workflows.demo import demo
 from workflows.demo.demo_decisions import BORNE_JURIST, REGIONAL_SUBJECT
 from workflows.documents import documents
 from workflows.errors import Forbidden, InvalidInput, NotFound
@@ -28,38 +23,6 @@ from workflows.errors import Forbidden, InvalidInput, NotFound
 NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
 TODAY = date(2025, 6, 2)
 MEETING = date(2025, 6, 24)  # its agenda closes on 10 June
-STAND_IN = "jurist2@enschede.example"
-
-
-def actor(session, email):
-    user = find_user_by_email(session, email)
-    assert user is not None
-    return actor_for(user, "test")
-
-
-def user_id(session, email):
-    return find_user_by_email(session, email).id
-
-
-def twente(session):
-    return find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-
-
-def stand_in(session):
-    """A second jurist of Enschede, to stand in for the first."""
-    user = find_user_by_email(session, STAND_IN)
-    if user is None:
-        user = accounts.create_user(
-            session,
-            system_actor("test"),
-            email=STAND_IN,
-            name="M. de Vries",
-            role="legal_officer",
-            organisation_id=find_organisation_by_name(session, "Enschede").id,
-            password=demo.DEMO_PASSWORD,
-        )
-        session.commit()
-    return user
 
 
 def new_dossier(session, **values):

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from storage.accounts import find_user_by_email
-from storage.arrangements import Phase, find_arrangement_by_name
+from storage.arrangements import Phase
 from storage.audit import AuditEvent, events_for
 from storage.decisions import Decision
-from storage.mandates import Grant, find_mandate_by_title
-from storage.organisations import find_organisation_by_name
+from storage.mandates import Grant
 from tests.conftest import ADMIN, AUDITOR, LEGAL, POLICY, PROJECT
+from tests.support.demo_records import actor, org, twente, user_id, volmacht
 from workflows.accounts.accounts import actor_for
 from workflows.decisions import co_advice, decisions
 from workflows.demo import demo
@@ -29,36 +29,6 @@ NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
 OPEN_MEETING = date(2025, 6, 24)
 CLOSED_MEETING = date(2025, 6, 10)
 LATER_MEETING = date(2025, 7, 8)  # agenda closes 24 June
-
-
-def actor(session, email):
-    user = find_user_by_email(session, email)
-    assert user is not None
-    return actor_for(user, "test")
-
-
-def user_id(session, email):
-    user = find_user_by_email(session, email)
-    assert user is not None
-    return user.id
-
-
-def twente(session):
-    arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-    assert arrangement is not None
-    return arrangement
-
-
-def org(session, name):
-    organisation = find_organisation_by_name(session, name)
-    assert organisation is not None
-    return organisation
-
-
-def volmacht(session):
-    mandate = find_mandate_by_title(session, twente(session).id, demo.VOLMACHT_TITLE)
-    assert mandate is not None
-    return mandate
 
 
 def regional(session):
@@ -1112,7 +1082,6 @@ def test_prefill_puts_last_years_cost_allocation_in_the_costs_section(session):
 
     from storage.accounts import find_user_by_email
     from storage.arrangements import Arrangement as _Arrangement
-    from workflows.accounts.accounts import actor_for
 
     arrangement = session.scalars(select(_Arrangement)).one()
     officer = actor_for(find_user_by_email(session, POLICY), "test")

@@ -17,18 +17,15 @@ from typing import Any
 import docx
 import pytest
 from pypdf import PdfReader
-from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+from pypdf.generic import DictionaryObject
 from sqlalchemy import func, select
 
 from storage.accounts import find_user_by_email
-from storage.agreements import find_agreement_by_reference
-from storage.arrangements import find_arrangement_by_name
-from storage.decisions import Decision
 from storage.documents import Bundle, Document, DocumentJob
-from storage.files import LocalFileStore
-from storage.mandates import find_mandate_by_title
-from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, session_factory
+from tests.support import word_documents
+from tests.support.pdf_objects import reachable
+from tests.support.word_documents import builtin_with_paragraph
 from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.decisions import decisions
@@ -55,45 +52,6 @@ ACTIVE_KEYS = {"/JavaScript", "/JS", "/OpenAction", "/AA", "/EmbeddedFiles", "/L
 
 
 @pytest.fixture
-def files(tmp_path):
-    return LocalFileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def actor():
-    return system_actor("test")
-
-
-@pytest.fixture
-def ids(session):
-    arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-    mandate = find_mandate_by_title(session, arrangement.id, demo.VOLMACHT_TITLE)
-    enschede = find_organisation_by_name(session, "Enschede")
-    borne = find_organisation_by_name(session, "Borne")
-
-    def dossier(municipality):
-        return session.scalars(
-            select(Decision.id).where(
-                Decision.parent_id.is_not(None), Decision.municipality_id == municipality.id
-            )
-        ).one()
-
-    found = {
-        "arrangement": arrangement.id,
-        "mandate": mandate.id,
-        "agreement": find_agreement_by_reference(session, "LOG-TW-2025-CR").id,
-        "Enschede": enschede.id,
-        "Borne": borne.id,
-        "Hof van Twente": find_organisation_by_name(session, "Hof van Twente").id,
-        "Enschede dossier": dossier(enschede),
-        "Borne dossier": dossier(borne),
-    }
-    # SQLite transactions begin IMMEDIATE: end this one, so that other sessions may write.
-    session.rollback()
-    return found
-
-
-@pytest.fixture
 def make_volmacht(session, files, actor, ids):
     """Makes (or finds) the volmacht of a granting municipality, Enschede unless named."""
 
@@ -113,34 +71,6 @@ def make_volmacht(session, files, actor, ids):
 
 
 # Reading a generated document back
-
-
-def _texts(content: bytes) -> list[str]:
-    """Every paragraph of the body, of table cells (nested too), of every header and footer,
-    and the document title, as python-docx reads them."""
-    document = docx.Document(io.BytesIO(content))
-    found: list[str] = []
-
-    def block(container: Any) -> None:
-        found.extend(paragraph.text for paragraph in container.paragraphs)
-        for table in container.tables:
-            for row in table.rows:
-                for cell in row.cells:
-                    block(cell)
-
-    block(document)
-    for section in document.sections:
-        for part in (
-            section.header,
-            section.footer,
-            section.first_page_header,
-            section.first_page_footer,
-            section.even_page_header,
-            section.even_page_footer,
-        ):
-            block(part)
-    found.append(document.core_properties.title or "")
-    return found
 
 
 def _rendered_parts(content: bytes) -> str:
@@ -171,21 +101,13 @@ def _count(session, model, **where) -> int:
     return session.scalar(query)
 
 
-def _with_paragraph(kind: str, text: str) -> bytes:
-    document = docx.Document(io.BytesIO(document_templates.builtin_content(kind)))
-    document.add_paragraph(text)
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
-
-
 def _new_active_volmacht_template(session, files, actor) -> int:
     result = template_uploads.upload(
         session,
         files,
         actor,
         "volmacht",
-        _with_paragraph("volmacht", EXTRA_PARAGRAPH),
+        builtin_with_paragraph("volmacht", EXTRA_PARAGRAPH),
         original_name="volmacht-nieuw.docx",
         note="Aanvullende bepaling",
         now=NOW,
@@ -224,7 +146,7 @@ def test_every_kind_holds_every_value_of_its_context_and_no_template_code(
         session, files, actor, kind, subject_type, ids[subject], party_id=party_id, now=NOW
     )
     content = files.read(document.file_key)
-    texts = _texts(content)
+    texts = word_documents.texts(content)
     whole = "\n".join(texts)
 
     assert set(filled.context) == set(CATALOGUES[kind]), "exactly the fields of the kind"
@@ -250,7 +172,7 @@ def test_every_kind_holds_every_value_of_its_context_and_no_template_code(
 
 def test_a_volmacht_names_the_acts_in_dutch_not_as_codes(files, make_volmacht):
     document = make_volmacht()
-    whole = "\n".join(_texts(files.read(document.file_key)))
+    whole = "\n".join(word_documents.texts(files.read(document.file_key)))
     for act in ("overeenkomst sluiten", "overeenkomst wijzigen", "overeenkomst verlengen"):
         assert act in whole
     assert "conclude_agreement" not in whole and "_agreement" not in whole
@@ -324,8 +246,8 @@ def test_unchanged_data_gives_the_same_document_and_changed_data_the_next_versio
     # Version 1 is kept, unchanged, with its own hash.
     assert files.read(first.file_key) == first_bytes
     assert _sha(files.read(first.file_key)) == first.output_sha256
-    assert not any("BOR-2025-117" in text for text in _texts(first_bytes))
-    assert any("BOR-2025-117" in text for text in _texts(second_bytes))
+    assert not any("BOR-2025-117" in text for text in word_documents.texts(first_bytes))
+    assert any("BOR-2025-117" in text for text in word_documents.texts(second_bytes))
     listed = documents.listed(session, actor, "mandate", ids["mandate"])
     assert [(d.id, d.version) for d in listed] == [(second.id, 2), (first.id, 1)]
 
@@ -344,7 +266,7 @@ def test_a_new_active_template_version_makes_the_next_document_version(
         files,
         actor,
         "volmacht",
-        _with_paragraph("volmacht", EXTRA_PARAGRAPH),
+        builtin_with_paragraph("volmacht", EXTRA_PARAGRAPH),
         original_name="volmacht-nieuw.docx",
         note="Aanvullende bepaling",
         now=NOW,
@@ -358,9 +280,9 @@ def test_a_new_active_template_version_makes_the_next_document_version(
     assert (second.version, second.template_version) == (2, 2)
     assert second.template_id == candidate.template.id
     added = "Aanvullende bepaling voor Enschede: Pilot logeerzorg Twente."
-    assert added in _texts(files.read(second.file_key))
+    assert added in word_documents.texts(files.read(second.file_key))
     first_bytes = files.read(first.file_key)
-    assert added not in _texts(first_bytes)
+    assert added not in word_documents.texts(first_bytes)
     assert _sha(first_bytes) == first.output_sha256
 
 
@@ -385,7 +307,7 @@ def test_a_template_replaced_during_a_render_does_not_affect_that_render(
     assert document.template_version == 1
     old_bytes = files.read(document.file_key)
     added = "Aanvullende bepaling voor Enschede: Pilot logeerzorg Twente."
-    assert added not in _texts(old_bytes)
+    assert added not in word_documents.texts(old_bytes)
 
     # The compiled template is keyed by the content's sha256: the old version, prepared
     # before the replacement, still renders the old layout.
@@ -396,11 +318,11 @@ def test_a_template_replaced_during_a_render_does_not_affect_that_render(
     filled = documents.fill(
         session, actor, "volmacht", "mandate", ids["mandate"], ids["Enschede"], now=NOW
     )
-    assert added not in _texts(docx_render.render(prepared, filled.context))
+    assert added not in word_documents.texts(docx_render.render(prepared, filled.context))
 
     following = make_volmacht()
     assert (following.version, following.template_version) == (2, 2)
-    assert added in _texts(files.read(following.file_key))
+    assert added in word_documents.texts(files.read(following.file_key))
     assert files.read(document.file_key) == old_bytes
     assert _sha(old_bytes) == document.output_sha256
 
@@ -424,7 +346,7 @@ def test_s6_markup_quotes_and_template_code_in_a_mandate_come_out_exactly_in_the
     document = documents.generate(
         session, files, actor, "volmacht", "mandate", mandate.id, party_id=ids["Enschede"], now=NOW
     )
-    texts = _texts(files.read(document.file_key))
+    texts = word_documents.texts(files.read(document.file_key))
     assert EXACT in texts  # the title paragraph, character for character
     assert f"Eerste regel: {EXACT}\nTweede regel {{% if 1 %}}" in texts
     assert not any("49" in text for text in texts)
@@ -446,7 +368,7 @@ def test_s6_markup_quotes_and_template_code_in_a_dossier_come_out_exactly_in_the
         session, files, actor, "agendaformulier", "decision", dossier.id, now=NOW
     )
     content = files.read(document.file_key)
-    texts = _texts(content)
+    texts = word_documents.texts(content)
     assert EXACT in texts  # the Onderwerp cell
     assert introduction in texts
     assert not any("49" in text for text in texts)
@@ -458,24 +380,12 @@ def test_s6_markup_quotes_and_template_code_in_a_dossier_come_out_exactly_in_the
 
 def _active_keys(pdf: bytes) -> set[str]:
     """Every dictionary key reachable from the trailer that could make the PDF act."""
-    reader = PdfReader(io.BytesIO(pdf))
     found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    pending: list[Any] = [reader.trailer]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, IndirectObject):
-            if (node.idnum, node.generation) in seen:
-                continue
-            seen.add((node.idnum, node.generation))
-            node = node.get_object()
+    for node in reachable(pdf):
         if isinstance(node, DictionaryObject):
             found |= ACTIVE_KEYS & set(node.keys())
             if node.get("/S") in ("/JavaScript", "/Launch"):
                 found.add(str(node["/S"]))
-            pending.extend(node.values())
-        elif isinstance(node, ArrayObject):
-            pending.extend(node)
     return found
 
 

@@ -12,7 +12,6 @@ import pytest
 from sqlalchemy import select
 
 from storage.decisions import CoAdvice, Decision
-from storage.files import LocalFileStore
 from storage.organisations import find_organisation_by_name
 from webapp.forms import form_fields
 from workflows.actors import system_actor
@@ -64,9 +63,8 @@ def dossier(session) -> Decision:
 
 
 def test_annexes_co_advisers_and_risks_come_out_as_rows_and_lines(
-    session, tmp_path, dossier: Decision
+    session, files, dossier: Decision
 ) -> None:
-    files = LocalFileStore(tmp_path / "files")
     document = documents.generate(
         session, files, system_actor("test"), "agendaformulier", "decision", dossier.id, now=NOW
     )

@@ -15,14 +15,9 @@ from typing import Any
 import docx
 import pytest
 
-from storage.arrangements import find_arrangement_by_name
-from storage.files import LocalFileStore
-from storage.mandates import find_mandate_by_title
-from storage.organisations import find_organisation_by_name
+from tests.support.word_documents import texts
 from tests.webapp.test_dutch_everywhere import IDENTIFIER, ISO_DATE, PYTHON_VALUE
-from workflows.actors import system_actor
 from workflows.decisions import decisions
-from workflows.demo import demo
 from workflows.documents import document_templates, documents
 from workflows.documents.engine.template_checks import check_template
 from workflows.registers import mandates
@@ -38,60 +33,17 @@ ADMINISTRATIVE_LAW = ("10:1", "10:4", "10:9", "10:10", "Awb", "mandaat", "namens
 
 
 @pytest.fixture
-def files(tmp_path):
-    return LocalFileStore(tmp_path / "files")
-
-
-@pytest.fixture
-def actor():
-    return system_actor("test")
-
-
-@pytest.fixture
-def twente(session):
-    arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-    found = {
-        "arrangement": arrangement.id,
-        "volmacht": find_mandate_by_title(session, arrangement.id, demo.VOLMACHT_TITLE).id,
-        "Enschede": find_organisation_by_name(session, "Enschede").id,
-        "Rijssen-Holten": find_organisation_by_name(session, "Rijssen-Holten").id,
-    }
-    session.rollback()
-    return found
-
-
-@pytest.fixture
-def mandaat(session, actor, twente):
+def mandaat(session, actor, ids):
     """A mandaat to the lead for subsidy decisions, as the signal "nieuw mandaat nodig" drafts
     it for Enschede: the demo registers have only the volmacht."""
     return mandates.draft_for_gap(
         session,
         actor,
-        twente["arrangement"],
+        ids["arrangement"],
         act=Act.GRANT_SUBSIDY,
-        municipality_ids=[twente["Enschede"]],
+        municipality_ids=[ids["Enschede"]],
         valid_from=date(2025, 7, 1),
     )
-
-
-def _text(files, document) -> str:
-    """Body, tables, headers, footers and the document title, as a reader sees them."""
-    read = docx.Document(io.BytesIO(files.read(document.file_key)))
-    parts: list[str] = []
-
-    def block(container: Any) -> None:
-        parts.extend(paragraph.text for paragraph in container.paragraphs)
-        for table in container.tables:
-            for row in table.rows:
-                for cell in row.cells:
-                    block(cell)
-
-    block(read)
-    for section in read.sections:
-        block(section.footer)
-        block(section.header)
-    parts.append(read.core_properties.title or "")
-    return "\n".join(parts)
 
 
 # The fields people type into the register: what they wrote is theirs (the demo's ratified
@@ -111,6 +63,11 @@ def _says(text: str, word: str) -> bool:
     return re.search(rf"(?<![\w:]){re.escape(word)}(?![\w:])", text, re.IGNORECASE) is not None
 
 
+def _text(files, document) -> str:
+    """Body, tables, headers, footers and the document title, as a reader sees them."""
+    return "\n".join(texts(files.read(document.file_key)))
+
+
 def _generate(session, files, actor, mandate_id, party_id):
     return documents.generate(
         session, files, actor, "volmacht", "mandate", mandate_id, party_id=party_id, now=NOW
@@ -125,9 +82,9 @@ def _own_text(session, files, actor, mandate_id, party_id) -> str:
 
 
 def test_volmacht_document_cites_bw_3_60_and_acts_in_the_name_of_the_municipality(
-    session, files, actor, twente
+    session, files, actor, ids
 ):
-    text = _text(files, _generate(session, files, actor, twente["volmacht"], twente["Enschede"]))
+    text = _text(files, _generate(session, files, actor, ids["mandate"], ids["Enschede"]))
 
     assert text.startswith("Volmacht\n")
     assert "volmacht als bedoeld in artikel 3:60 van het Burgerlijk Wetboek" in text
@@ -140,17 +97,15 @@ def test_volmacht_document_cites_bw_3_60_and_acts_in_the_name_of_the_municipalit
     assert "overeenkomst sluiten" in text
 
 
-def test_volmacht_document_cites_no_awb_article_and_never_says_namens(
-    session, files, actor, twente
-):
-    text = _own_text(session, files, actor, twente["volmacht"], twente["Enschede"])
+def test_volmacht_document_cites_no_awb_article_and_never_says_namens(session, files, actor, ids):
+    text = _own_text(session, files, actor, ids["mandate"], ids["Enschede"])
 
     assert [word for word in ADMINISTRATIVE_LAW if _says(text, word)] == []
     assert "ondermandaat" not in text.lower() and "instemming" not in text.lower()
 
 
-def test_mandate_document_cites_awb_10_1_and_says_namens(session, files, actor, twente, mandaat):
-    document = _generate(session, files, actor, mandaat.id, twente["Enschede"])
+def test_mandate_document_cites_awb_10_1_and_says_namens(session, files, actor, ids, mandaat):
+    document = _generate(session, files, actor, mandaat.id, ids["Enschede"])
     text = _text(files, document)
 
     assert document.title.startswith("Mandaatbesluit Enschede: Mandaat subsidie verlenen")
@@ -168,53 +123,53 @@ def test_mandate_document_cites_awb_10_1_and_says_namens(session, files, actor, 
 
 
 def test_mandate_to_another_organisation_asks_its_consent_under_awb_10_4(
-    session, files, actor, twente, mandaat
+    session, files, actor, ids, mandaat
 ):
-    text = _text(files, _generate(session, files, actor, mandaat.id, twente["Enschede"]))
+    text = _text(files, _generate(session, files, actor, mandaat.id, ids["Enschede"]))
 
     assert "Rijssen-Holten werkt niet onder verantwoordelijkheid van de mandaatgever" in text
     assert "Voor instemming (artikel 10:4 Awb), namens Rijssen-Holten:" in text
 
 
 def test_mandate_document_cites_no_civil_code_article_and_never_says_volmacht(
-    session, files, actor, twente, mandaat
+    session, files, actor, ids, mandaat
 ):
-    text = _own_text(session, files, actor, mandaat.id, twente["Enschede"])
+    text = _own_text(session, files, actor, mandaat.id, ids["Enschede"])
 
     assert [word for word in CIVIL_CODE if _says(text, word)] == []
     assert "substitutie" not in text.lower() and "in naam van de gemeente" not in text
 
 
 def test_mandate_granted_to_its_own_municipality_needs_no_consent_under_awb_10_4(
-    session, files, actor, twente
+    session, files, actor, ids
 ):
     """A college that mandates its own organisation (here Rijssen-Holten, the grantee, which
     grants too) asks nobody's consent: Awb 10:4 is for a mandatary outside it."""
     own = mandates.draft_for_gap(
         session,
         actor,
-        twente["arrangement"],
+        ids["arrangement"],
         act=Act.DECIDE_APPLICATION,
-        municipality_ids=[twente["Rijssen-Holten"]],
+        municipality_ids=[ids["Rijssen-Holten"]],
         valid_from=date(2025, 7, 1),
     )
     filled = documents.fill(
-        session, actor, "volmacht", "mandate", own.id, twente["Rijssen-Holten"], now=NOW
+        session, actor, "volmacht", "mandate", own.id, ids["Rijssen-Holten"], now=NOW
     )
     assert filled.context["instemming_nodig"] == "Nee"
-    text = _own_text(session, files, actor, own.id, twente["Rijssen-Holten"])
+    text = _own_text(session, files, actor, own.id, ids["Rijssen-Holten"])
     assert "instemming" not in text.lower() and "10:4" not in text
 
 
 def test_the_volmacht_template_fills_both_kinds_with_the_longest_values_and_each_sample(
-    session, actor, twente, mandaat
+    session, actor, ids, mandaat
 ):
     """The upload check renders the mandaat text with the longest values (an unknown kind falls
     to it) and the shipped template renders with a volmacht and with a mandaat as sample."""
     content = document_templates.builtin_content("volmacht")
-    for mandate_id in (twente["volmacht"], mandaat.id):
+    for mandate_id in (ids["mandate"], mandaat.id):
         sample = documents.fill(
-            session, actor, "volmacht", "mandate", mandate_id, twente["Enschede"], now=NOW
+            session, actor, "volmacht", "mandate", mandate_id, ids["Enschede"], now=NOW
         ).context
         report = check_template(content, "volmacht", sample=sample)
         assert report.preview is not None
@@ -223,15 +178,15 @@ def test_the_volmacht_template_fills_both_kinds_with_the_longest_values_and_each
 
 
 def test_decision_granting_a_volmacht_says_verleent_volmacht_in_naam_van_and_bw_3_60(
-    session, actor, twente
+    session, actor, ids
 ):
     dossier = decisions.dossier_for_gap(
         session,
         actor,
-        twente["arrangement"],
+        ids["arrangement"],
         act=Act.PREPARE_TENDER,
         act_on=date(2026, 3, 1),
-        municipality_ids=[twente["Enschede"]],
+        municipality_ids=[ids["Enschede"]],
         today=TODAY,
         now=NOW,
     )
@@ -245,16 +200,14 @@ def test_decision_granting_a_volmacht_says_verleent_volmacht_in_naam_van_and_bw_
     assert decisions.effect_words(session, dossier.effects[0]) == "verleent volmacht"
 
 
-def test_decision_granting_a_mandate_says_verleent_mandaat_namens_and_awb_10_1(
-    session, actor, twente
-):
+def test_decision_granting_a_mandate_says_verleent_mandaat_namens_and_awb_10_1(session, actor, ids):
     dossier = decisions.dossier_for_gap(
         session,
         actor,
-        twente["arrangement"],
+        ids["arrangement"],
         act=Act.GRANT_SUBSIDY,
         act_on=date(2026, 3, 1),
-        municipality_ids=[twente["Enschede"]],
+        municipality_ids=[ids["Enschede"]],
         today=TODAY,
         now=NOW,
     )
@@ -270,10 +223,10 @@ def test_decision_granting_a_mandate_says_verleent_mandaat_namens_and_awb_10_1(
 
 
 def test_mandate_document_is_dutch_everywhere_without_codes_or_iso_dates(
-    session, files, actor, twente, mandaat
+    session, files, actor, ids, mandaat
 ):
     """Issue 13, point 8, for the mandaat text the demo does not make by itself."""
-    text = _text(files, _generate(session, files, actor, mandaat.id, twente["Enschede"]))
+    text = _text(files, _generate(session, files, actor, mandaat.id, ids["Enschede"]))
     assert ISO_DATE.findall(text) == []
     assert IDENTIFIER.findall(text) == []
     assert PYTHON_VALUE.findall(text) == []
@@ -281,7 +234,7 @@ def test_mandate_document_is_dutch_everywhere_without_codes_or_iso_dates(
 
 
 def test_mandate_with_earlier_decisions_has_the_college_take_them_itself_not_bw_3_69(
-    session, files, actor, twente, mandaat
+    session, files, actor, ids, mandaat
 ):
     """BW 3:69 ratifies private-law acts; a decision taken without mandate the college takes
     itself (workflows/rules/ratification.py), and the mandaat text says so."""
@@ -293,14 +246,14 @@ def test_mandate_with_earlier_decisions_has_the_college_take_them_itself_not_bw_
         expected_version=mandaat.version,
         partial=True,
     )
-    text = _own_text(session, files, actor, mandaat.id, twente["Enschede"])
+    text = _own_text(session, files, actor, mandaat.id, ids["Enschede"])
     assert "sinds 1 mei 2025 namens het college heeft genomen zonder daartoe" in text
     assert "neemt het college met dit besluit alsnog zelf" in text
     assert "3:69" not in text and "Burgerlijk Wetboek" not in text
 
 
-def test_each_document_file_is_named_after_what_it_is(session, files, actor, twente, mandaat):
-    volmacht = _generate(session, files, actor, twente["volmacht"], twente["Enschede"])
-    besluit = _generate(session, files, actor, mandaat.id, twente["Enschede"])
+def test_each_document_file_is_named_after_what_it_is(session, files, actor, ids, mandaat):
+    volmacht = _generate(session, files, actor, ids["mandate"], ids["Enschede"])
+    besluit = _generate(session, files, actor, mandaat.id, ids["Enschede"])
     assert documents.filename_stem(volmacht) == "volmacht-Enschede-v1"
     assert documents.filename_stem(besluit) == "mandaatbesluit-Enschede-v1"

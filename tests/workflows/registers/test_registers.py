@@ -8,14 +8,12 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm.exc import StaleDataError
 
-from storage.accounts import find_user_by_email
-from storage.agreements import Agreement, find_agreement_by_reference
+from storage.agreements import Agreement
 from storage.arrangements import find_arrangement_by_name
 from storage.audit import AuditEvent, events_for
-from storage.mandates import Grant, Mandate, find_mandate_by_title
-from storage.organisations import find_organisation_by_name
+from storage.mandates import Grant, Mandate
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI, session_factory
-from workflows.accounts.accounts import actor_for
+from tests.support.demo_records import actor, demo_agreement, org, twente, volmacht
 from workflows.actors import system_actor
 from workflows.demo import demo
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -23,36 +21,6 @@ from workflows.registers import agreements, arrangements, coverage, extensions, 
 from workflows.rules.acts import Act
 
 AGREEMENT_ACTS = ["conclude_agreement", "amend_agreement", "extend_agreement"]
-
-
-def actor(session, email):
-    user = find_user_by_email(session, email)
-    assert user is not None
-    return actor_for(user, "test")
-
-
-def twente(session):
-    arrangement = find_arrangement_by_name(session, demo.ARRANGEMENT_NAME)
-    assert arrangement is not None
-    return arrangement
-
-
-def org(session, name):
-    organisation = find_organisation_by_name(session, name)
-    assert organisation is not None
-    return organisation
-
-
-def volmacht(session):
-    mandate = find_mandate_by_title(session, twente(session).id, demo.VOLMACHT_TITLE)
-    assert mandate is not None
-    return mandate
-
-
-def demo_agreement(session, short):
-    agreement = find_agreement_by_reference(session, f"LOG-TW-2025-{short}")
-    assert agreement is not None
-    return agreement
 
 
 def grant_of(mandate, name):

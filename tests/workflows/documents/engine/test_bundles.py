@@ -10,7 +10,6 @@ from pypdf import PdfReader, PdfWriter
 from pypdf.generic import (
     ArrayObject,
     DictionaryObject,
-    IndirectObject,
     NameObject,
     NumberObject,
     PdfObject,
@@ -19,6 +18,7 @@ from pypdf.generic import (
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen.canvas import Canvas
 
+from tests.support.pdf_objects import action, reachable
 from workflows.documents.engine.bundles import BundlePart, IndexPage, merge, page_count, sanitise
 
 ACTIVE = {"/JavaScript", "/JS", "/AA", "/OpenAction", "/EmbeddedFiles", "/Launch"}
@@ -33,12 +33,6 @@ def _text_pdf(label: str, pages: int) -> bytes:
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def _action(kind: str, **entries: PdfObject) -> DictionaryObject:
-    action = DictionaryObject({NameObject("/S"): NameObject(kind)})
-    action.update({NameObject(f"/{key}"): value for key, value in entries.items()})
-    return action
 
 
 def _annotation(subtype: str, **entries: PdfObject) -> DictionaryObject:
@@ -56,12 +50,12 @@ def _annotation(subtype: str, **entries: PdfObject) -> DictionaryObject:
 def _hostile_pdf(label: str = "Kwaadaardig", pages: int = 2) -> bytes:
     """A text PDF with every active thing S9 names, and one harmless web link."""
     writer = PdfWriter(clone_from=PdfReader(BytesIO(_text_pdf(label, pages))))
-    script = _action("/JavaScript", JS=TextStringObject("app.alert('open-action')"))
+    script = action("/JavaScript", JS=TextStringObject("app.alert('open-action')"))
     writer.root_object[NameObject("/OpenAction")] = writer._add_object(script)
     writer.root_object[NameObject("/AA")] = DictionaryObject(
-        {NameObject("/WC"): _action("/JavaScript", JS=TextStringObject("app.alert('close')"))}
+        {NameObject("/WC"): action("/JavaScript", JS=TextStringObject("app.alert('close')"))}
     )
-    name_tree_script = _action("/JavaScript", JS=TextStringObject("app.alert('name-tree')"))
+    name_tree_script = action("/JavaScript", JS=TextStringObject("app.alert('name-tree')"))
     writer.root_object[NameObject("/Names")] = DictionaryObject(
         {
             NameObject("/JavaScript"): DictionaryObject(
@@ -76,29 +70,29 @@ def _hostile_pdf(label: str = "Kwaadaardig", pages: int = 2) -> bytes:
     writer.add_attachment("betaal-verzoek.exe", b"MZ" + bytes(64))
     first = writer.pages[0]
     first[NameObject("/AA")] = DictionaryObject(
-        {NameObject("/O"): _action("/JavaScript", JS=TextStringObject("app.alert('page')"))}
+        {NameObject("/O"): action("/JavaScript", JS=TextStringObject("app.alert('page')"))}
     )
-    launch = _action("/Launch", F=TextStringObject("C:\\Windows\\System32\\calc.exe"))
+    launch = action("/Launch", F=TextStringObject("C:\\Windows\\System32\\calc.exe"))
     annotations = [
         _annotation("/Link", A=launch),
-        _annotation("/Link", A=_action("/URI", URI=TextStringObject("javascript:alert(1)"))),
+        _annotation("/Link", A=action("/URI", URI=TextStringObject("javascript:alert(1)"))),
         _annotation(
             "/Link",
-            A=_action(
+            A=action(
                 "/URI",
                 URI=TextStringObject("https://example.org/veilig"),
-                Next=_action("/JavaScript", JS=TextStringObject("app.alert('chained')")),
+                Next=action("/JavaScript", JS=TextStringObject("app.alert('chained')")),
             ),
         ),
-        _annotation("/Link", A=_action("/SubmitForm", F=TextStringObject("https://x.invalid"))),
+        _annotation("/Link", A=action("/SubmitForm", F=TextStringObject("https://x.invalid"))),
         _annotation("/FileAttachment", FS=TextStringObject("bijlage.exe")),
         _annotation(
             "/Text",
             AA=DictionaryObject(
-                {NameObject("/E"): _action("/JavaScript", JS=TextStringObject("app.alert(2)"))}
+                {NameObject("/E"): action("/JavaScript", JS=TextStringObject("app.alert(2)"))}
             ),
         ),
-        _annotation("/Link", A=_action("/URI", URI=TextStringObject("https://wetten.overheid.nl"))),
+        _annotation("/Link", A=action("/URI", URI=TextStringObject("https://wetten.overheid.nl"))),
     ]
     first[NameObject("/Annots")] = ArrayObject(writer._add_object(a) for a in annotations)
     writer.root_object[NameObject("/AcroForm")] = writer._add_object(
@@ -116,23 +110,10 @@ def _hostile_pdf(label: str = "Kwaadaardig", pages: int = 2) -> bytes:
 
 def _names_and_keys(pdf: bytes) -> set[str]:
     """Every dictionary key and every name value reachable from the trailer."""
-    reader = PdfReader(BytesIO(pdf))
     found: set[str] = set()
-    seen: set[tuple[int, int]] = set()
-    pending: list[PdfObject] = [reader.trailer]
-    while pending:
-        node = pending.pop()
-        if isinstance(node, IndirectObject):
-            if (node.idnum, node.generation) in seen:
-                continue
-            seen.add((node.idnum, node.generation))
-            node = node.get_object()
+    for node in reachable(pdf):
         if isinstance(node, DictionaryObject):
             found.update(str(key) for key in node)
-            # values() hands out references unresolved, so each object is visited once.
-            pending.extend(node.values())
-        elif isinstance(node, ArrayObject):
-            pending.extend(node)
         elif isinstance(node, NameObject):
             found.add(str(node))
     return found

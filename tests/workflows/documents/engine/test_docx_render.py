@@ -17,6 +17,7 @@ import docx
 import pytest
 from PIL import Image
 
+from tests.support.word_documents import word_file
 from workflows.documents.engine import docx_render
 from workflows.documents.engine.docx_render import RenderFailed
 
@@ -28,17 +29,6 @@ FOOTNOTES_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml
 FOOTNOTES_RELATIONSHIP = (
     "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 )
-
-
-def _docx(*paragraphs: str, build: Callable[[Any], None] | None = None) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    if build is not None:
-        build(document)
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
 
 
 def _with_footnote(content: bytes, text: str) -> bytes:
@@ -91,14 +81,14 @@ def _in_title(text: str) -> Callable[[Any], None]:
 
 def _template(place: str, text: str) -> bytes:
     if place == "hoofdtekst":
-        return _docx(text)
+        return word_file(text)
     if place == "koptekst":
-        return _docx("x", build=_in_header(text))
+        return word_file("x", build=_in_header(text))
     if place == "voettekst":
-        return _docx("x", build=_in_footer(text))
+        return word_file("x", build=_in_footer(text))
     if place == "voetnoten":
-        return _with_footnote(_docx("x"), text)
-    return _docx("x", build=_in_title(text))
+        return _with_footnote(word_file("x"), text)
+    return word_file("x", build=_in_title(text))
 
 
 def _render(content: bytes, context: dict[str, Any]) -> bytes:
@@ -138,7 +128,7 @@ def test_s1_injection_payload_fails_with_a_dutch_message_and_produces_nothing(
 
 
 def test_s1_footnotes_part_is_really_rendered():
-    content = _with_footnote(_docx("x"), "Zie {{ bron }}")
+    content = _with_footnote(word_file("x"), "Zie {{ bron }}")
     output = _render(content, {"bron": "Awb 10:1"})
     with zipfile.ZipFile(io.BytesIO(output)) as archive:
         assert b"Zie Awb 10:1" in archive.read("word/footnotes.xml")
@@ -163,12 +153,12 @@ def test_s1_footnotes_part_is_really_rendered():
 )
 def test_s2_resource_exhausting_template_stops_at_its_budget_with_a_message(template):
     # The work budget, not a clock, stops it: how long that takes is bench/render.py's business.
-    prepared = docx_render.prepare(_docx(template))
+    prepared = docx_render.prepare(word_file(template))
     with pytest.raises(RenderFailed) as failed:
         docx_render.render(prepared, {})
     assert failed.value.message.startswith("Het ")
     # The worker carries on: the next render works.
-    assert _paragraphs(_render(_docx("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
+    assert _paragraphs(_render(word_file("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
 
 
 @pytest.mark.parametrize(
@@ -181,7 +171,7 @@ def test_s2_resource_exhausting_template_stops_at_its_budget_with_a_message(temp
 )
 def test_s2_deeply_nested_template_fails_to_prepare_with_a_message(template):
     with pytest.raises(RenderFailed, match="te diep genest"):
-        docx_render.prepare(_docx(template))
+        docx_render.prepare(word_file(template))
 
 
 @pytest.mark.parametrize(
@@ -189,12 +179,12 @@ def test_s2_deeply_nested_template_fails_to_prepare_with_a_message(template):
     ["{{ " + "a." * 180 + "b }}", "{{ a" + "|upper" * 180 + " }}", "{{ a" + "[0]" * 180 + " }}"],
 )
 def test_s2_long_chains_in_one_placeholder_compile_without_exhausting_the_parser(template):
-    assert docx_render.prepare(_docx(template)) is not None
+    assert docx_render.prepare(word_file(template)) is not None
 
 
 def test_s2_nested_loops_without_output_hit_the_shared_range_budget():
     prepared = docx_render.prepare(
-        _docx(
+        word_file(
             "{% for i in range(1000) %}{% for j in range(1000) %}{% for k in range(1000) %}"
             "{% endfor %}{% endfor %}{% endfor %}"
         )
@@ -206,7 +196,7 @@ def test_s2_nested_loops_without_output_hit_the_shared_range_budget():
 def test_s2_loops_within_the_budget_render_and_each_render_gets_a_fresh_budget():
     # 90 090 steps per render, 180 180 over both: the budget is per part of one render.
     prepared = docx_render.prepare(
-        _docx("{% for i in range(90) %}{% for j in range(1000) %}{% endfor %}.{% endfor %}")
+        word_file("{% for i in range(90) %}{% for j in range(1000) %}{% endfor %}.{% endfor %}")
     )
     for _ in range(2):
         output = docx_render.render(prepared, {})
@@ -228,14 +218,14 @@ def _peak_bytes(action: Callable[[], object]) -> int:
 def test_s2_no_operator_is_folded_while_compiling():
     # Jinja evaluates constant expressions while it compiles, before any limit of the render:
     # '%040000000d' % 1 would be a 40 MB text by the time prepare returned.
-    content = _docx("{{ '%040000000d' % 1 }}")
+    content = word_file("{{ '%040000000d' % 1 }}")
     assert _peak_bytes(lambda: docx_render.prepare(content)) < 10 * 1024 * 1024
     with pytest.raises(RenderFailed, match="tekst opmaken met % is in een sjabloon niet"):
         docx_render.render(docx_render.prepare(content), {})
 
 
 def test_s2_no_filter_is_folded_while_compiling():
-    content = _docx("{{ '" + "a" * 5000 + "'|join('" + "b" * 5000 + "') }}")
+    content = word_file("{{ '" + "a" * 5000 + "'|join('" + "b" * 5000 + "') }}")
     assert _peak_bytes(lambda: docx_render.prepare(content)) < 10 * 1024 * 1024
 
 
@@ -244,7 +234,7 @@ def test_s2_no_filter_is_folded_while_compiling():
     ["{{ 'a'.ljust(50000000) }}", "{{ t.replace('x', t) }}", "{{ 'x'.center(50000000) }}"],
 )
 def test_s2_methods_of_values_cannot_be_called(template):
-    prepared = docx_render.prepare(_docx(template))
+    prepared = docx_render.prepare(word_file(template))
     peak = _peak_bytes(lambda: docx_render.render(prepared, {"t": "x" * 10_000}))
     assert peak < 10 * 1024 * 1024
     with pytest.raises(RenderFailed, match="mag geen functies of methodes aanroepen"):
@@ -278,7 +268,7 @@ def test_s2_methods_of_values_cannot_be_called(template):
     ],
 )
 def test_s2_every_render_shares_one_work_budget_whatever_the_data(template, context):
-    prepared = docx_render.prepare(_docx(template))
+    prepared = docx_render.prepare(word_file(template))
     with pytest.raises(RenderFailed) as failed:
         docx_render.render(prepared, context)
     assert failed.value.message == (
@@ -286,13 +276,13 @@ def test_s2_every_render_shares_one_work_budget_whatever_the_data(template, cont
         "rekenstappen (lussen, herhalingen of filters); het is afgebroken."
     )
     # The worker carries on, with a fresh budget for the next document.
-    assert _paragraphs(_render(_docx("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
+    assert _paragraphs(_render(word_file("{{ a }}"), {"a": "daarna"}))[-1] == "daarna"
 
 
 def test_s2_the_output_of_all_parts_of_a_document_shares_one_limit():
     # Each part stays under the limit; together they do not (a template can have many headers).
     loop = "{% for i in l %}{{ t }}{% endfor %}"
-    content = _docx(loop, build=lambda d: (_in_header(loop)(d), _in_footer(loop)(d)))
+    content = word_file(loop, build=lambda d: (_in_header(loop)(d), _in_footer(loop)(d)))
     context = {"l": [1] * 7, "t": ("x" * 999 + "\n") * 1000}
     with pytest.raises(RenderFailed, match="Het gevulde sjabloon wordt te groot"):
         _render(content, context)
@@ -302,7 +292,7 @@ def _with_media(number: int, size: int) -> bytes:
     """A template carrying ``size`` bytes of picture data that does not compress."""
     output = io.BytesIO()
     with (
-        zipfile.ZipFile(io.BytesIO(_docx(f"versie {number}"))) as source,
+        zipfile.ZipFile(io.BytesIO(word_file(f"versie {number}"))) as source,
         zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target,
     ):
         for info in source.infolist():
@@ -330,13 +320,13 @@ def test_s2_the_compiled_template_cache_is_capped_in_bytes(monkeypatch):
 
 
 def test_s5_renderer_does_not_resolve_an_external_entity():
-    body = _part_of(_docx("&e;"), "word/document.xml")
+    body = _part_of(word_file("&e;"), "word/document.xml")
     body = body.replace(
         b"<w:document",
         b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:document',
         1,
     ).replace(b"&amp;e;", b"&e;")
-    output = _render(_replaced(_docx("x"), "word/document.xml", body), {})
+    output = _render(_replaced(word_file("x"), "word/document.xml", body), {})
     rendered = _part_of(output, "word/document.xml")
     # The upload check refuses such a file; were one stored anyway, the reference stays a
     # reference.
@@ -378,14 +368,14 @@ VALUES = {
 
 def test_s6_values_round_trip_exactly_into_the_body():
     names = list(VALUES)
-    content = _docx(*(f"{{{{ {name} }}}}" for name in names))
+    content = word_file(*(f"{{{{ {name} }}}}" for name in names))
     output = _render(content, VALUES)
     assert _paragraphs(output)[-len(names) :] == [VALUES[name] for name in names]
     assert b"49" not in _part_of(output, "word/document.xml")
 
 
 def test_s6_a_newline_becomes_a_word_line_break():
-    output = _render(_docx("{{ lines }}"), VALUES)
+    output = _render(word_file("{{ lines }}"), VALUES)
     body = _part_of(output, "word/document.xml")
     assert b'regel 1</w:t><w:br/><w:t xml:space="preserve">regel 2' in body
 
@@ -394,7 +384,7 @@ def test_s6_a_newline_becomes_a_word_line_break():
 def test_s6_values_round_trip_into_header_footer_footnote_and_title(name):
     placeholder = f"{{{{ {name} }}}}"
     content = _with_footnote(
-        _docx(
+        word_file(
             "x",
             build=lambda document: (
                 _in_header(placeholder)(document),
@@ -428,7 +418,7 @@ def test_s6_a_character_xml_cannot_hold_fails_with_a_message_naming_it(value, co
 
 def test_s7_field_missing_from_the_context_fails_naming_the_field():
     with pytest.raises(RenderFailed) as failed:
-        _render(_docx("Gemeente {{ gemeente }}"), {"plaats": "Rijssen"})
+        _render(word_file("Gemeente {{ gemeente }}"), {"plaats": "Rijssen"})
     assert "'gemeente'" in failed.value.message
     assert "nooit met lege velden" in failed.value.message
 
@@ -442,7 +432,7 @@ def test_s7_none_value_fails_and_is_never_a_blank(place):
 
 
 def test_s7_missing_attribute_of_a_loop_item_fails_naming_it():
-    content = _docx("{% for punt in conceptbesluit %}{{ punt.tekst }}{% endfor %}")
+    content = word_file("{% for punt in conceptbesluit %}{{ punt.tekst }}{% endfor %}")
     with pytest.raises(RenderFailed) as failed:
         _render(content, {"conceptbesluit": [{"nummer": "1"}]})
     assert "tekst" in failed.value.message
@@ -464,7 +454,7 @@ def _picture(colour: tuple[int, int, int], description: str) -> docx_render.Pict
 def test_a_picture_field_becomes_an_inline_image_with_its_alternative_text():
     first = _picture((0, 0, 0), 'Plaatsing: Zorg & Co <B.V.> "45,5%"; Liberein\u00a066,7%')
     second = _picture((200, 200, 200), "Bezetting per bed")
-    template = _docx("Voor {{ een }} na", "{{ twee }}", "{{ tekst }}")
+    template = word_file("Voor {{ een }} na", "{{ twee }}", "{{ tekst }}")
     content = _render(template, {"een": first, "twee": second, "tekst": "gewone tekst"})
     document = docx.Document(io.BytesIO(content))
     assert [p.text for p in document.paragraphs] == ["Voor  na", "", "gewone tekst"]
@@ -510,7 +500,7 @@ def test_the_input_hash_json_names_a_picture_by_what_it_shows_not_by_its_bytes()
 
 def test_a_picture_placed_twice_is_stored_once_with_a_drawing_id_per_place():
     chart = _picture((0, 0, 0), "Eén grafiek")
-    template = _docx("{% for i in range(3) %}{{ grafiek }}{% endfor %}")
+    template = word_file("{% for i in range(3) %}{{ grafiek }}{% endfor %}")
     content = _render(template, {"grafiek": chart})
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         media = [n for n in archive.namelist() if n.startswith("word/media/")]
@@ -524,9 +514,9 @@ def test_a_template_repeating_pictures_without_end_is_refused_in_dutch():
     many = {f"g{n}": _picture((n, n, n), f"grafiek {n}") for n in range(21)}
     fields = "".join(f"{{{{ g{n} }}}}" for n in range(21))
     with pytest.raises(RenderFailed, match="ten hoogste 20 afbeeldingen"):
-        _render(_docx(fields), many)
+        _render(word_file(fields), many)
     with pytest.raises(RenderFailed, match="ten hoogste 100 keer een afbeelding"):
-        _render(_docx("{% for i in range(101) %}{{ g1 }}{% endfor %}"), many)
+        _render(word_file("{% for i in range(101) %}{{ g1 }}{% endfor %}"), many)
 
 
 def test_pictures_get_drawing_ids_the_template_body_does_not_use():
@@ -534,7 +524,7 @@ def test_pictures_get_drawing_ids_the_template_body_does_not_use():
         own = _picture((50, 50, 50), "logo")
         document.add_picture(io.BytesIO(own.png))
 
-    template = _docx("{{ grafiek }}", build=with_own_drawing)
+    template = word_file("{{ grafiek }}", build=with_own_drawing)
     content = _render(template, {"grafiek": _picture((0, 0, 0), "grafiek")})
     body = _part_of(content, "word/document.xml").decode()
     ids = re.findall(r'<wp:docPr id="(\d+)"', body)

@@ -9,26 +9,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 import docx
-import pytest
 from PIL import Image
 from pypdf import PdfReader
 
 from storage.arrangements import find_arrangement_by_name
-from storage.files import LocalFileStore
+from tests.support.word_documents import builtin_with_paragraph
 from workflows.actors import system_actor
 from workflows.demo import demo
-from workflows.documents import document_templates, documents, template_uploads
+from workflows.documents import documents, template_uploads
 from workflows.documents.engine import conversion
 from workflows.documents.engine.docx_render import Picture
 from workflows.documents.engine.report_charts import WIDTH_CM, Bar, bar_chart
 
 NOW = datetime(2025, 6, 2, 10, 0, tzinfo=UTC)
 DARK = (77, 77, 77)
-
-
-@pytest.fixture
-def files(tmp_path):
-    return LocalFileStore(tmp_path / "files")
 
 
 # Where the track of the bars runs (the labels left of it, the values right of it).
@@ -82,16 +76,12 @@ def test_a_chart_without_figures_says_so_in_its_alternative_text():
 
 
 def test_an_uploaded_report_template_is_test_rendered_with_its_charts(session, files):
-    original = docx.Document(io.BytesIO(document_templates.builtin_content("evaluatierapportage")))
-    original.add_paragraph("Opgesteld door de projectgroep.")
-    output = io.BytesIO()
-    original.save(output)
     result = template_uploads.upload(
         session,
         files,
         system_actor("test"),
         "evaluatierapportage",
-        output.getvalue(),
+        builtin_with_paragraph("evaluatierapportage", "Opgesteld door de projectgroep."),
         original_name="evaluatie.docx",
         note="Met afsluitende regel",
         now=NOW,

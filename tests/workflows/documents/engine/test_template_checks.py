@@ -17,6 +17,7 @@ import docx
 import pytest
 from jinja2.sandbox import SandboxedEnvironment
 
+from tests.support.word_documents import word_file
 from workflows.decisions import decisions
 from workflows.documents.document_samples import described
 from workflows.documents.engine import template_checks
@@ -42,17 +43,6 @@ REPOSITORY = Path(__file__).resolve().parents[4]
 RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 MACRO_MAIN = "application/vnd.ms-word.document.macroEnabled.main+xml"
 DOCX_MAIN = "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
-
-
-def _docx(*paragraphs: str, build: Callable[[docx.document.Document], None] | None = None) -> bytes:
-    document = docx.Document()
-    for text in paragraphs:
-        document.add_paragraph(text)
-    if build is not None:
-        build(document)
-    output = io.BytesIO()
-    document.save(output)
-    return output.getvalue()
 
 
 def _rezip(
@@ -109,7 +99,7 @@ def _refused(content: bytes, check: Callable[[bytes], object] = check_archive) -
 
 
 def test_s3_plain_docx_passes_the_archive_check():
-    check_archive(_docx("Gewone tekst"))
+    check_archive(word_file("Gewone tekst"))
 
 
 @pytest.mark.parametrize("kind", sorted(template_checks.CATALOGUES))
@@ -130,30 +120,30 @@ def test_s3_renamed_exe_is_refused_as_not_a_word_file():
 
 
 def test_s3_zip_without_word_document_is_refused():
-    content = _rezip(_docx("x"), drop=("word/document.xml",))
+    content = _rezip(word_file("x"), drop=("word/document.xml",))
     assert "word/document.xml" in _refused(content)
 
 
 def test_s3_zip_without_content_types_is_refused():
-    content = _rezip(_docx("x"), drop=("[Content_Types].xml",))
+    content = _rezip(word_file("x"), drop=("[Content_Types].xml",))
     assert "[Content_Types].xml" in _refused(content)
 
 
 def test_s3_docm_macro_content_type_is_refused():
-    content = _docx("x")
+    content = word_file("x")
     types = _part(content, "[Content_Types].xml").replace(DOCX_MAIN.encode(), MACRO_MAIN.encode())
     content = _rezip(content, replace={"[Content_Types].xml": types})
     assert "macro" in _refused(content)
 
 
 def test_s3_vba_project_part_is_refused():
-    content = _rezip(_docx("x"), add={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(500)})
+    content = _rezip(word_file("x"), add={"word/vbaProject.bin": b"\xd0\xcf\x11\xe0" + bytes(500)})
     message = _refused(content)
     assert "macro's" in message and "word/vbaProject.bin" in message
 
 
 def test_s3_vba_project_relationship_and_content_type_are_refused_under_another_name():
-    content = _rezip(_docx("x"), add={"word/code.dat": b"\xd0\xcf\x11\xe0" + bytes(500)})
+    content = _rezip(word_file("x"), add={"word/code.dat": b"\xd0\xcf\x11\xe0" + bytes(500)})
     content = _with_relationship(
         content,
         "word/_rels/document.xml.rels",
@@ -170,7 +160,7 @@ def test_s3_vba_project_relationship_and_content_type_are_refused_under_another_
 
 
 def test_s3_ole_embedding_is_refused():
-    content = _rezip(_docx("x"), add={"word/embeddings/oleObject1.bin": bytes(512)})
+    content = _rezip(word_file("x"), add={"word/embeddings/oleObject1.bin": bytes(512)})
     content = _with_relationship(
         content,
         "word/_rels/document.xml.rels",
@@ -187,13 +177,13 @@ def test_s3_ole_embedding_is_refused():
 
 
 def test_s3_activex_control_is_refused():
-    content = _rezip(_docx("x"), add={"word/activeX/activeX1.xml": b"<ax/>"})
+    content = _rezip(word_file("x"), add={"word/activeX/activeX1.xml": b"<ax/>"})
     assert "ActiveX" in _refused(content)
 
 
 def test_s3_external_attached_template_is_refused():
     content = _with_relationship(
-        _docx("x"),
+        word_file("x"),
         "word/_rels/settings.xml.rels",
         f'<Relationship Id="rId1" Type="{RELATIONSHIPS}/attachedTemplate" '
         'Target="http://evil.example/sjabloon.dotm" TargetMode="External"/>',
@@ -204,7 +194,7 @@ def test_s3_external_attached_template_is_refused():
 
 def test_s3_linked_remote_image_is_refused():
     content = _with_relationship(
-        _docx("x"),
+        word_file("x"),
         "word/_rels/document.xml.rels",
         f'<Relationship Id="rId99" Type="{RELATIONSHIPS}/image" '
         'Target="http://169.254.169.254/logo.png" TargetMode="External"/>',
@@ -213,7 +203,7 @@ def test_s3_linked_remote_image_is_refused():
 
 
 def test_s3_ordinary_web_and_mail_links_stay_allowed():
-    content = _docx("x")
+    content = word_file("x")
     for number, target in enumerate(("https://www.rijssen-holten.nl/", "mailto:info@example.nl")):
         content = _with_relationship(
             content,
@@ -227,7 +217,7 @@ def test_s3_ordinary_web_and_mail_links_stay_allowed():
 @pytest.mark.parametrize("target", ["file:///C:/geheim.docx", "\\\\server\\share\\x.docx"])
 def test_s3_hyperlink_to_a_file_or_network_share_is_refused(target):
     content = _with_relationship(
-        _docx("x"),
+        word_file("x"),
         "word/_rels/document.xml.rels",
         f'<Relationship Id="rId99" Type="{RELATIONSHIPS}/hyperlink" '
         f'Target="{target}" TargetMode="External"/>',
@@ -236,7 +226,7 @@ def test_s3_hyperlink_to_a_file_or_network_share_is_refused(target):
 
 
 def test_s3_ddeauto_field_split_over_runs_is_refused():
-    body = _part(_docx("PLACEHOLDER"), "word/document.xml")
+    body = _part(word_file("PLACEHOLDER"), "word/document.xml")
     field = (
         b'<w:r><w:fldChar w:fldCharType="begin"/></w:r>'
         b'<w:r><w:instrText xml:space="preserve"> DDE</w:instrText></w:r>'
@@ -247,16 +237,16 @@ def test_s3_ddeauto_field_split_over_runs_is_refused():
     )
     body = body.replace(b"<w:r><w:t>PLACEHOLDER</w:t></w:r>", field)
     assert b"DDE" in body
-    content = _rezip(_docx("x"), replace={"word/document.xml": body})
+    content = _rezip(word_file("x"), replace={"word/document.xml": body})
     assert "Word-veld DDEAUTO" in _refused(content)
 
 
 def test_s3_ordinary_page_number_field_is_allowed():
-    body = _part(_docx("PLACEHOLDER"), "word/document.xml").replace(
+    body = _part(word_file("PLACEHOLDER"), "word/document.xml").replace(
         b"<w:r><w:t>PLACEHOLDER</w:t></w:r>",
         b'<w:fldSimple w:instr=" PAGE "><w:r><w:t>1</w:t></w:r></w:fldSimple>',
     )
-    check_archive(_rezip(_docx("x"), replace={"word/document.xml": body}))
+    check_archive(_rezip(word_file("x"), replace={"word/document.xml": body}))
 
 
 # S4: zip checks before parsing
@@ -267,7 +257,7 @@ def zip_bomb() -> bytes:
     """~300 KB on disk, 300 MB of zeros once inflated; written in chunks, so cheap to build."""
     output = io.BytesIO()
     with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as archive:
-        archive.writestr("[Content_Types].xml", _part(_docx(), "[Content_Types].xml"))
+        archive.writestr("[Content_Types].xml", _part(word_file(), "[Content_Types].xml"))
         info = zipfile.ZipInfo("word/document.xml")
         info.compress_type = zipfile.ZIP_DEFLATED
         with archive.open(info, "w", force_zip64=True) as entry:
@@ -322,13 +312,13 @@ def test_s4_twenty_thousand_entries_are_refused(monkeypatch):
 
 
 def test_s4_file_over_five_megabytes_is_refused():
-    content = _rezip(_docx("x"), add={"word/media/image1.png": b"\x89PNG"})
+    content = _rezip(word_file("x"), add={"word/media/image1.png": b"\x89PNG"})
     message = _refused(content + bytes(5 * 1024 * 1024))
     assert message.startswith("Het bestand is te groot: 5,0 MB; ten hoogste 5 MB.")
 
 
 def test_s4_part_with_a_bomb_ratio_is_refused_even_under_the_total_limit():
-    content = _rezip(_docx("x"), add={"word/media/image1.png": bytes(10 * 1024 * 1024)})
+    content = _rezip(word_file("x"), add={"word/media/image1.png": bytes(10 * 1024 * 1024)})
     message = _refused(content)
     assert "word/media/image1.png" in message and "ten hoogste 100:1" in message
 
@@ -353,7 +343,7 @@ def _set_sizes(content: bytes, name: str, *, size: int, crc: int) -> bytes:
 
 
 def test_s4_header_that_understates_the_size_is_refused_not_trusted():
-    content = _docx("Een alinea die langer is dan honderd tekens. " * 10)
+    content = word_file("Een alinea die langer is dan honderd tekens. " * 10)
     real = _part(content, "word/document.xml")
     lying = _set_sizes(content, "word/document.xml", size=100, crc=zlib.crc32(real[:100]))
     # zipfile trusts the header: it hands out 100 bytes and calls the entry sound.
@@ -363,14 +353,14 @@ def test_s4_header_that_understates_the_size_is_refused_not_trusted():
 
 
 def test_s4_header_that_overstates_the_size_is_refused():
-    content = _docx("x")
+    content = word_file("x")
     real = _part(content, "word/document.xml")
     lying = _set_sizes(content, "word/document.xml", size=len(real) + 50, crc=zlib.crc32(real))
     assert "zip-kop" in _refused(lying)
 
 
 def test_s4_entry_whose_data_belongs_to_another_entry_is_refused():
-    content = _docx("x")
+    content = word_file("x")
     with zipfile.ZipFile(io.BytesIO(content)) as archive:
         other = archive.getinfo("word/styles.xml").header_offset
         central = archive.start_dir  # type: ignore[attr-defined]
@@ -387,7 +377,7 @@ def test_s4_entry_whose_data_belongs_to_another_entry_is_refused():
     "name", ["../evil.xml", "/abs.xml", "word/../../evil.xml", "word\\..\\evil.xml", "C:/evil.xml"]
 )
 def test_s4_path_traversal_and_absolute_names_are_refused(name):
-    content = _rezip(_docx("x"), add={name: b"<x/>"})
+    content = _rezip(word_file("x"), add={name: b"<x/>"})
     assert _refused(content) == (
         f"Het bestand bevat een onderdeel met een ongeldige naam: '{name}'."
     )
@@ -397,7 +387,7 @@ def test_s4_duplicate_part_names_are_refused():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # zipfile warns about the duplicate
         content = _rezip(
-            _docx("x"), add={"word/document.xml": _part(_docx("y"), "word/document.xml")}
+            word_file("x"), add={"word/document.xml": _part(word_file("y"), "word/document.xml")}
         )
     assert "meer dan eens" in _refused(content)
 
@@ -408,13 +398,13 @@ def test_s4_duplicate_part_names_are_refused():
 def test_s5_xxe_is_refused_and_file_contents_never_appear(tmp_path):
     secret = tmp_path / "geheim.txt"
     secret.write_text("GEHEIME-INHOUD-12345")
-    body = _part(_docx("&e;"), "word/document.xml")
+    body = _part(word_file("&e;"), "word/document.xml")
     body = body.replace(
         b"<w:document",
         f'<!DOCTYPE x [<!ENTITY e SYSTEM "file://{secret}">]><w:document'.encode(),
         1,
     ).replace(b"&amp;e;", b"&e;")
-    content = _rezip(_docx("x"), replace={"word/document.xml": body})
+    content = _rezip(word_file("x"), replace={"word/document.xml": body})
     with pytest.raises(TemplateRefused) as refused:
         check_template(content, "volmacht")
     assert "DOCTYPE" in " ".join(refused.value.problems)
@@ -424,7 +414,7 @@ def test_s5_xxe_is_refused_and_file_contents_never_appear(tmp_path):
 
 def test_s5_xxe_on_etc_passwd_never_shows_its_contents():
     body = (
-        _part(_docx("&e;"), "word/document.xml")
+        _part(word_file("&e;"), "word/document.xml")
         .replace(
             b"<w:document",
             b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><w:document',
@@ -432,7 +422,7 @@ def test_s5_xxe_on_etc_passwd_never_shows_its_contents():
         )
         .replace(b"&amp;e;", b"&e;")
     )
-    message = _refused(_rezip(_docx("x"), replace={"word/document.xml": body}))
+    message = _refused(_rezip(word_file("x"), replace={"word/document.xml": body}))
     assert "DOCTYPE" in message
     assert "root:" not in message
 
@@ -442,13 +432,13 @@ def test_s5_billion_laughs_is_refused_quickly():
         f'<!ENTITY lol{level} "{("&lol%s;" % (level - 1 if level > 1 else "")) * 10}">'
         for level in range(1, 10)
     )
-    body = _part(_docx("x"), "word/document.xml").replace(
+    body = _part(word_file("x"), "word/document.xml").replace(
         b"<w:document", f"<!DOCTYPE lolz [{entities}]><w:document".encode(), 1
     )
     body = body.replace(b"<w:t>x</w:t>", b"<w:t>&lol9;</w:t>")
     tracemalloc.start()
     try:
-        message = _refused(_rezip(_docx("x"), replace={"word/document.xml": body}))
+        message = _refused(_rezip(word_file("x"), replace={"word/document.xml": body}))
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -464,7 +454,7 @@ def test_s5_doctype_in_a_utf16_part_is_refused_too():
         '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"/>'
     ).encode("utf-16")
     assert b"<!DOCTYPE" not in xml
-    content = _rezip(_docx("x"), add={"word/_rels/settings.xml.rels": xml})
+    content = _rezip(word_file("x"), add={"word/_rels/settings.xml.rels": xml})
     assert "DOCTYPE" in _refused(content)
 
 
@@ -472,14 +462,14 @@ def test_s5_doctype_in_a_utf16_part_is_refused_too():
 
 
 def test_s7_misspelt_field_is_refused_naming_it():
-    message = _refused(_docx("Gemeente {{ gemeentee }}"), lambda c: check_code(c, "volmacht"))
+    message = _refused(word_file("Gemeente {{ gemeentee }}"), lambda c: check_code(c, "volmacht"))
     assert message.startswith("Onbekend veld in het sjabloon: {{ gemeentee }}.")
     assert "Bedoelt u {{ gemeente }}?" in message
     assert "Bekende velden zijn: bekrachtigde_handelingen" in message
 
 
 def test_s7_misspelt_attribute_of_a_loop_item_is_refused_naming_it():
-    content = _docx(
+    content = word_file(
         "{% for punt in conceptbesluit %}{{ punt.nummer }}. {{ punt.tekstt }}{% endfor %}"
     )
     with pytest.raises(TemplateRefused) as refused:
@@ -492,7 +482,7 @@ def test_s7_misspelt_attribute_of_a_loop_item_is_refused_naming_it():
 
 
 def test_s7_every_unknown_name_gets_its_own_problem():
-    content = _docx("{{ gemeentee }} {{ plaatss }} {{ gemeente }}")
+    content = word_file("{{ gemeentee }} {{ plaatss }} {{ gemeente }}")
     with pytest.raises(TemplateRefused) as refused:
         check_code(content, "volmacht")
     assert len(refused.value.problems) == 2
@@ -510,13 +500,13 @@ def _split_runs(first: str, second: str) -> Callable[[docx.document.Document], N
 
 
 def test_s7_placeholder_split_across_runs_by_word_is_found():
-    content = _docx(build=_split_runs("{{ ge", "meente }}"))
+    content = word_file(build=_split_runs("{{ ge", "meente }}"))
     assert b"{{ ge</w:t>" in _part(content, "word/document.xml")
     assert "gemeente" in check_code(content, "volmacht").fields_used
 
 
 def test_s7_misspelt_placeholder_split_across_runs_is_refused():
-    content = _docx(build=_split_runs("{{ gem", "eentee }}"))
+    content = word_file(build=_split_runs("{{ gem", "eentee }}"))
     assert "{{ gemeentee }}" in _refused(content, lambda c: check_code(c, "volmacht"))
 
 
@@ -534,12 +524,12 @@ def test_s7_misspelt_placeholder_split_across_runs_is_refused():
     ],
 )
 def test_s7_unknown_placeholders_cover_attributes_loop_items_and_texts(template, unknown):
-    prepared = template_checks.docx_render.prepare(_docx(template))
+    prepared = template_checks.docx_render.prepare(word_file(template))
     assert template_checks.unknown_placeholders(prepared, "volmacht") == unknown
 
 
 def test_s7_dotted_path_on_a_text_field_says_it_is_a_text():
-    message = _refused(_docx("{{ gemeente.naam }}"), lambda c: check_code(c, "volmacht"))
+    message = _refused(word_file("{{ gemeente.naam }}"), lambda c: check_code(c, "volmacht"))
     assert message == (
         "Onbekend veld in het sjabloon: {{ gemeente.naam }}; gemeente is een tekst en heeft geen "
         "onderdeel 'naam'."
@@ -547,7 +537,7 @@ def test_s7_dotted_path_on_a_text_field_says_it_is_a_text():
 
 
 def test_s2_deeply_nested_placeholder_is_refused_not_an_internal_error():
-    content = _docx("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}")
+    content = word_file("{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}")
     assert "te diep genest" in _refused(content, lambda c: check_code(c, "volmacht"))
 
 
@@ -565,24 +555,24 @@ def test_s2_too_much_template_code_is_refused_before_it_is_compiled(
     def no_prepare(content: bytes) -> None:
         raise AssertionError("compiled before the code was measured")
 
-    content = _docx(*paragraphs)
+    content = word_file(*paragraphs)
     monkeypatch.setattr(template_checks.docx_render, "prepare", no_prepare)
     message = _refused(content, lambda c: check_template(c, "volmacht"))
     assert expected in message
 
 
 def test_s2_placeholder_split_over_runs_is_measured_without_its_markup():
-    content = _docx(build=_split_runs("{{ ge", "meente }}"))
+    content = word_file(build=_split_runs("{{ ge", "meente }}"))
     assert template_checks._template_code(_part(content, "word/document.xml")) == (1, 14)
 
 
 def test_jinja_syntax_error_is_refused_with_the_renderers_message():
-    message = _refused(_docx("{{ gemeente }"), lambda c: check_code(c, "volmacht"))
+    message = _refused(word_file("{{ gemeente }"), lambda c: check_code(c, "volmacht"))
     assert "Het sjabloon bevat een fout in een veld of blok (hoofdtekst)" in message
 
 
 def test_many_problems_are_shown_as_a_bounded_list():
-    content = _docx(" ".join(f"{{{{ onbekend{number} }}}}" for number in range(40)))
+    content = word_file(" ".join(f"{{{{ onbekend{number} }}}}" for number in range(40)))
     with pytest.raises(TemplateRefused) as refused:
         check_code(content, "volmacht")
     problems = refused.value.problems
@@ -591,7 +581,7 @@ def test_many_problems_are_shown_as_a_bounded_list():
 
 
 def test_correct_template_passes_and_reports_used_and_missing_fields():
-    content = _docx(
+    content = word_file(
         "{{ gemeente }}, {{ vergaderdatum }}",
         "{%p for punt in conceptbesluit %}",
         "{{ punt.tekst }}",
@@ -606,14 +596,14 @@ def test_correct_template_passes_and_reports_used_and_missing_fields():
 
 
 def test_a_list_of_texts_joined_without_a_loop_counts_as_used():
-    report = check_code(_docx("{{ handelingen|join(', ') }}"), "volmacht")
+    report = check_code(word_file("{{ handelingen|join(', ') }}"), "volmacht")
     assert "handelingen[]" not in report.missing_fields
     assert "bekrachtigde_handelingen[]" in report.missing_fields
 
 
 def test_unknown_document_kind_is_a_programming_error():
     with pytest.raises(ValueError, match="unknown document kind"):
-        check_template(_docx("x"), "brief")
+        check_template(word_file("x"), "brief")
 
 
 @pytest.mark.parametrize(
@@ -628,13 +618,13 @@ def test_unknown_document_kind_is_a_programming_error():
 def test_s2_only_fields_conditions_and_loops_over_list_fields_are_accepted(body, named):
     # What could grow without end inside the worker, with data the test render did not have,
     # is refused at upload: assignments, macros and loops over built values.
-    refused = _refused(_docx(body), lambda content: check_code(content, "volmacht"))
+    refused = _refused(word_file(body), lambda content: check_code(content, "volmacht"))
     assert named in refused
     assert "mag alleen velden" in refused
 
 
 def test_s2_loops_over_list_fields_conditions_and_simple_filters_are_accepted():
-    content = _docx(
+    content = word_file(
         "{% for g in gemeenten if g %}{{ loop.index }}. {{ g|upper }}{% if not loop.last %}, "
         "{% endif %}{% else %}geen{% endfor %}",
         "{% if soort == 'Raamovereenkomst' and aanbieder is defined %}{{ titel|trim }}"
@@ -680,7 +670,7 @@ GROWING = [
 
 @pytest.mark.parametrize(("body", "named"), GROWING)
 def test_s2_operators_formatting_growing_filters_methods_and_ranges_are_refused(body, named):
-    problems = _refused(_docx(body), lambda content: check_code(content, "volmacht"))
+    problems = _refused(word_file(body), lambda content: check_code(content, "volmacht"))
     assert named in problems
     assert "mag alleen velden, {% if %} en {% for %}-lussen over de lijstvelden" in problems
 
@@ -696,12 +686,12 @@ def test_s2_operators_formatting_growing_filters_methods_and_ranges_are_refused(
 )
 def test_s2_nested_loops_over_text_fields_are_refused(body):
     # A loop over a text walks its characters; nested ones walk n to the power k combinations.
-    problems = _refused(_docx(body), lambda content: check_code(content, "volmacht"))
+    problems = _refused(word_file(body), lambda content: check_code(content, "volmacht"))
     assert "dat geen lijstveld is maar een tekst" in problems
 
 
 def test_s2_a_refused_construct_is_named_once_however_often_it_is_used():
-    content = _docx(*["{% for i in range(3) %}{{ 'a' * 3 }}{% endfor %}"] * 20)
+    content = word_file(*["{% for i in range(3) %}{{ 'a' * 3 }}{% endfor %}"] * 20)
     with pytest.raises(TemplateRefused) as refused:
         check_code(content, "volmacht")
     assert len(refused.value.problems) == 2
@@ -715,7 +705,7 @@ def test_s2_the_web_worker_never_compiles_an_uploaded_template(monkeypatch):
     monkeypatch.setattr(SandboxedEnvironment, "compile", no_compiling, raising=False)
     monkeypatch.setattr(SandboxedEnvironment, "parse", no_compiling, raising=False)
     message = _refused(
-        _docx("{{ '%0400000000d' % 1 }}"), lambda content: check_template(content, "volmacht")
+        word_file("{{ '%0400000000d' % 1 }}"), lambda content: check_template(content, "volmacht")
     )
     assert "Het sjabloon gebruikt de bewerking '%'" in message
 
@@ -735,7 +725,7 @@ def test_s2_the_web_worker_never_compiles_an_uploaded_template(monkeypatch):
 )
 def test_s2_a_template_too_heavy_for_the_longest_values_is_refused(body, expected):
     # The demo data has two ratified acts and a short description: its test render passes.
-    content = _docx(body)
+    content = word_file(body)
     with pytest.raises(TemplateRefused) as refused:
         check_template(content, "volmacht", sample=described(CATALOGUES["volmacht"]))
     (problem,) = refused.value.problems
@@ -813,7 +803,7 @@ def _in_body(content: bytes, xml: str) -> bytes:
 
 def test_s3_alt_chunk_is_refused():
     content = _rezip(
-        _docx("x"),
+        word_file("x"),
         add={
             "word/afchunk.htm": b'<html><body><img src="http://evil.example/a.png"></body></html>'
         },
@@ -849,7 +839,7 @@ SVG_NS = 'xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999
     ],
 )
 def test_s3_svg_picture_with_a_remote_reference_is_refused(svg, target):
-    content = _rezip(_docx("x"), add={"word/media/image1.svg": svg.encode()})
+    content = _rezip(word_file("x"), add={"word/media/image1.svg": svg.encode()})
     message = _refused(content)
     assert "SVG-afbeelding ('word/media/image1.svg') die iets van buiten het document" in message
     assert target in message
@@ -857,7 +847,7 @@ def test_s3_svg_picture_with_a_remote_reference_is_refused(svg, target):
 
 def test_s3_svg_hidden_under_another_name_is_checked_too():
     svg = f'<svg {SVG_NS}><image href="http://evil.example/a.png"/></svg>'.encode("utf-16")
-    content = _rezip(_docx("x"), add={"word/media/image1.png": svg})
+    content = _rezip(word_file("x"), add={"word/media/image1.png": svg})
     assert "SVG-afbeelding ('word/media/image1.png')" in _refused(content)
 
 
@@ -867,12 +857,12 @@ def test_s3_svg_referring_only_to_itself_is_allowed():
         '<rect width="10" height="10" fill="url(#g)" style="stroke:url(#g)"/>'
         '<use xlink:href="#g"/><image href="data:image/png;base64,iVBORw0KGgo="/></svg>'
     )
-    check_archive(_rezip(_docx("x"), add={"word/media/image1.svg": svg.encode()}))
+    check_archive(_rezip(word_file("x"), add={"word/media/image1.svg": svg.encode()}))
 
 
 def test_s3_svg_picture_linked_by_r_link_is_refused():
     content = _with_relationship(
-        _docx("x"),
+        word_file("x"),
         "word/_rels/document.xml.rels",
         f'<Relationship Id="rId99" Type="{RELATIONSHIPS}/image" '
         'Target="http://evil.example/logo.svg"/>',
@@ -891,7 +881,7 @@ def test_s3_svg_picture_linked_by_r_link_is_refused():
 
 def test_s3_relationship_to_a_url_without_target_mode_is_refused():
     content = _with_relationship(
-        _docx("x"),
+        word_file("x"),
         "word/_rels/document.xml.rels",
         f'<Relationship Id="rId99" Type="{RELATIONSHIPS}/image" '
         'Target="http://169.254.169.254/logo.png"/>',
@@ -900,5 +890,5 @@ def test_s3_relationship_to_a_url_without_target_mode_is_refused():
 
 
 def test_s3_compressed_svg_is_refused():
-    content = _rezip(_docx("x"), add={"word/media/image1.svgz": b"\x1f\x8b" + bytes(100)})
+    content = _rezip(word_file("x"), add={"word/media/image1.svgz": b"\x1f\x8b" + bytes(100)})
     assert "ingepakte SVG-afbeelding" in _refused(content)
