@@ -534,7 +534,7 @@ def test_after_a_fan_out_to_some_colleges_the_page_offers_only_the_rest_and_then
         assert hengelo is not None and borne is not None
         decisions.fan_out(
             session,
-            accounts.actor_for(find_user_by_email(session, PROJECT), "test"),
+            demo_records.actor(session, PROJECT),
             regional_id,
             now=datetime(2025, 6, 2, 9, 0, tzinfo=UTC),
             only={hengelo.id, borne.id},

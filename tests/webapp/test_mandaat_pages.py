@@ -9,14 +9,13 @@ from html import unescape
 
 import pytest
 
-from storage.accounts import find_user_by_email
 from storage.arrangements import find_arrangement_by_name
 from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, LEGAL, csrf_token, login
+from tests.support import demo_records
 from webapp import clock
 from webapp.database import sessions
-from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.decisions import decisions
 from workflows.demo import demo
@@ -93,7 +92,7 @@ def test_mandaat_documents_page_offers_the_mandaatbesluit_and_no_volmacht(app, d
     with sessions(app)() as session:
         planned = document_bundles.plan(
             session,
-            accounts.actor_for(find_user_by_email(session, LEGAL), "test"),
+            demo_records.actor(session, LEGAL),
             "volmachten",
             dossier["mandaat"],
         )
