@@ -248,7 +248,7 @@ def test_the_user_admin_shows_fifty_accounts_a_page_by_name(
     assert "Zz Collega 49" in last and "Zz Collega 49" not in first
 
 
-def test_the_to_advise_list_shows_fifty_dossiers_a_page_and_only_those_the_adviser_may_see(
+def test_the_to_advise_list_shows_fifty_dossiers_a_page_by_meeting(
     app: Flask, client: FlaskClient
 ) -> None:
     now = clock.now()
