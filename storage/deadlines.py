@@ -39,6 +39,11 @@ class Deadline(Base):
         CheckConstraint("status IN ('open', 'done', 'not_applicable')", name="status"),
         # The sweep reads only what is due: open deadlines by the date of their next stage.
         Index("ix_deadlines_due_stage", "status", "next_stage_on"),
+        # The lists read a page of one status by due date, and count the whole list, from the
+        # index alone: it holds every column their visibility filters on (issue 15).
+        Index(
+            "ix_deadlines_list", "status", "due_on", "arrangement_id", "organisation_id", "owner_id"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

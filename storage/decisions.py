@@ -13,6 +13,7 @@ from sqlalchemy import (
     Column,
     ForeignKey,
     Integer,
+    Select,
     String,
     Table,
     Text,
@@ -242,10 +243,10 @@ def children_of(session: Session, parent_id: int) -> Sequence[Decision]:
     ).all()
 
 
-def open_advice_requests(session: Session, user_id: int) -> Sequence[CoAdvice]:
+def open_advice_request_query(user_id: int) -> Select[CoAdvice]:
     """The advice still asked of this person, as the adviser or as the stand-in, on dossiers
-    in co-advice (the "Te adviseren" list)."""
-    return session.scalars(
+    in co-advice (the "Te adviseren" list); the dossier is joined, to filter on what it is."""
+    return (
         select(CoAdvice)
         .join(Decision, CoAdvice.decision_id == Decision.id)
         .options(selectinload(CoAdvice.decision), selectinload(CoAdvice.adviser_user))
@@ -255,7 +256,7 @@ def open_advice_requests(session: Session, user_id: int) -> Sequence[CoAdvice]:
             (CoAdvice.adviser_id == user_id) | (CoAdvice.stand_in_id == user_id),
         )
         .order_by(Decision.meeting_on, Decision.id, CoAdvice.id)
-    ).all()
+    )
 
 
 def get_advice(session: Session, advice_id: int) -> CoAdvice | None:

@@ -26,7 +26,7 @@ from webapp.database import sessions
 from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.deadlines import deadlines
-from workflows.decisions import decisions
+from workflows.decisions import co_advice, decisions
 from workflows.registers import arrangements, mandates
 from workflows.rules.roles import Permission
 
@@ -186,3 +186,78 @@ def test_the_signals_page_shows_ten_arrangements_a_page_the_most_urgent_first(
     assert f"Pagina {pages} van {pages}" in last and "Vorige pagina" in last
     # The latest tender is the least urgent: on the last page, not on the first.
     assert "Signaalregeling 10" in last and "Signaalregeling 10" not in first.split("<form")[-1]
+
+
+def test_the_user_admin_shows_fifty_accounts_a_page_by_name(
+    app: Flask, client: FlaskClient
+) -> None:
+    with sessions(app)() as session:
+        lead_id = lead_of_project_group(session)
+        # Rows rather than ``create_user``: fifty password hashes would take the test most of
+        # a minute, and the list reads no password.
+        password_hash = session.scalars(
+            select(User.password_hash).where(User.email == PROJECT)
+        ).one()
+        for number in range(50):
+            session.add(
+                User(
+                    email=f"collega{number:02d}@rijssen-holten.example",
+                    name=f"Zz Collega {number:02d}",
+                    role="policy_officer",
+                    organisation_id=lead_id,
+                    password_hash=password_hash,
+                )
+            )
+        session.flush()
+        total = len(session.scalars(select(User.id)).all())
+        session.commit()
+    login(client, ADMIN)
+    first = unescape(client.get("/gebruikers/").get_data(as_text=True))
+    assert f"{total} accounts; pagina 1 van 2" in first
+    assert "Volgende pagina" in first and "Vorige pagina" not in first
+    assert first.count("Wijzigen<span") == 50
+    last = unescape(client.get("/gebruikers/?pagina=2").get_data(as_text=True))
+    assert "Pagina 2 van 2" in last and "Vorige pagina" in last
+    assert last.count("Wijzigen<span") == total - 50
+    # By name: the last colleague is on the last page, not on the first.
+    assert "Zz Collega 49" in last and "Zz Collega 49" not in first
+
+
+def test_the_to_advise_list_shows_fifty_dossiers_a_page_by_meeting(
+    app: Flask, client: FlaskClient
+) -> None:
+    now = clock.now()
+    with sessions(app)() as session:
+        policy = accounts.actor_for(
+            session.scalars(select(User).where(User.email == POLICY)).one(), "test"
+        )
+        lawyer_id = session.scalars(select(User.id).where(User.email == LEGAL)).one()
+        arrangement_id = grown_registers.demo_arrangement_id(session)
+        for number in range(51):
+            decision = decisions.create(
+                session,
+                policy,
+                {
+                    "arrangement_id": arrangement_id,
+                    "subject": f"Adviesdossier {number:02d}",
+                    # Each a week later: the last dossier is on the last page.
+                    "meeting_on": (clock.today() + timedelta(days=60 + 7 * number)).isoformat(),
+                },
+                now=now,
+            )
+            co_advice.ask(
+                session, policy, decision.id, {"user_id": lawyer_id, "unit": "JZ"}, now=now
+            )
+            decisions.transition(
+                session, policy, decision.id, "co_advice", today=clock.today(), now=now
+            )
+        session.commit()
+    login(client, LEGAL)
+    first = unescape(client.get("/besluiten/te-adviseren").get_data(as_text=True))
+    total = int(re.search(r"Wachten op uw advies: (\d+) dossiers; pagina 1 van 2", first)[1])  # type: ignore[index]
+    assert total > 50
+    assert first.count("#mee-advisering") == 50
+    assert "Volgende pagina" in first and "Vorige pagina" not in first
+    last = unescape(client.get("/besluiten/te-adviseren?pagina=2").get_data(as_text=True))
+    assert "Pagina 2 van 2" in last and last.count("#mee-advisering") == total - 50
+    assert "Adviesdossier 50" in last and "Adviesdossier 50" not in first

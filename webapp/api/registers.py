@@ -83,7 +83,8 @@ def list_mandates() -> ResponseReturnValue:
         ),
         today=clock.today(),
     )
-    return page(found, mandate_json)
+    grants = mandates.grant_lines(db(), found.rows)
+    return page(found, lambda m: mandate_json(m, grants=grants[m.id]))
 
 
 @blueprint.post("/mandates", endpoint="mandate_create")

@@ -10,7 +10,7 @@ pages use (workflows/rules/*, workflows/*), so a new status is added in one plac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -28,7 +28,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from storage.agreements import Agreement
-from storage.mandates import Grant, Mandate
+from storage.mandates import GrantLine, Mandate, grant_line
 from storage.organisations import Organisation
 from workflows.deadlines import deadlines, signals
 from workflows.decisions import decisions
@@ -722,10 +722,10 @@ def _money(value: Decimal | None) -> str | None:
     return f"{value:.2f}" if value is not None else None
 
 
-def grant_json(grant: Grant) -> dict[str, Any]:
+def grant_json(grant: GrantLine) -> dict[str, Any]:
     return {
         "id": grant.id,
-        "grantor": _reference(grant.grantor),
+        "grantor": {"id": grant.grantor_id, "name": grant.grantor_name, "kind": grant.grantor_kind},
         "status": grant.status,
         "granted_on": grant.granted_on,
         "revoked_on": grant.revoked_on,
@@ -734,8 +734,12 @@ def grant_json(grant: Grant) -> dict[str, Any]:
     }
 
 
-def mandate_json(mandate: Mandate) -> dict[str, Any]:
-    summary = mandates.summary(mandate)
+def mandate_json(mandate: Mandate, *, grants: Sequence[GrantLine] | None = None) -> dict[str, Any]:
+    """A mandate with its grants: for a list those read as rows for the whole page
+    (``mandates.grant_lines``), for one mandate its own."""
+    if grants is None:
+        grants = [grant_line(g) for g in mandate.grants]
+    summary = mandates.summary_of(grants)
     return MandateOut.shaped(
         {
             "id": mandate.id,
@@ -757,7 +761,7 @@ def mandate_json(mandate: Mandate) -> dict[str, Any]:
             "ratifies_since_on": mandate.ratifies_since,
             "ratified_acts": list(mandate.ratified_acts),
             "description": mandate.description,
-            "grants": [grant_json(g) for g in mandate.grants],
+            "grants": [grant_json(g) for g in grants],
             "granted": summary.decided,
             "grantors": summary.total,
             "version": mandate.version,

@@ -111,10 +111,8 @@ def list_organisations() -> ResponseReturnValue:
 @blueprint.get("/arrangements", endpoint="arrangements")
 @requires(Permission.VIEW_ARRANGEMENTS)
 def list_arrangements() -> ResponseReturnValue:
-    actor = current_actor()
-    today = clock.today()
-    found = arrangements.page_visible(db(), actor, window())
-    return page(found, lambda a: arrangement_json(arrangements.overview_of(actor, a, today=today)))
+    found = arrangements.page_of_overviews(db(), current_actor(), window(), today=clock.today())
+    return page(found, arrangement_json)
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")

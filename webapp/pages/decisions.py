@@ -367,8 +367,8 @@ def withdraw_adviser(decision_id: int, advice_id: int) -> ResponseReturnValue:
 @blueprint.get("/te-adviseren")
 @requires(Permission.VIEW_DECISIONS)
 def to_advise() -> ResponseReturnValue:
-    requests = co_advice.open_requests(db(), current_actor())
-    return render_template("decisions/to_advise.html", requests=requests)
+    shown = co_advice.page_open_requests(db(), current_actor(), Window.page(page_number()))
+    return render_template("decisions/to_advise.html", requests=shown.rows, page=shown)
 
 
 @blueprint.post("/<int:decision_id>/gevolgen")

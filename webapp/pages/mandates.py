@@ -86,12 +86,13 @@ def index() -> ResponseReturnValue:
             ),
         ),
         today=clock.today(),
+        with_phases=False,
     )
     return render_template(
         "mandates/list.html",
         mandates=shown.rows,
         page=shown,
-        summary=mandates.summary,
+        summaries=mandates.summaries(session, shown.rows),
         filters=chosen,
         arrangements=arrangements.choices(session, actor),
         municipalities=organisations.list_visible(session, actor, kind="municipality"),

@@ -11,12 +11,14 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask.typing import ResponseReturnValue
 
 from storage.accounts import User
+from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor, public, requires
 from webapp.auth import origin, session_limits
 from webapp.database import db, end_transaction
 from webapp.formatting import dutch_datetime
 from webapp.mail import mailer_for
+from webapp.paging import page_number
 from webapp.unit_of_work import after_commit, unit_of_work
 from workflows.accounts import accounts, user_admin
 from workflows.errors import Conflict, InvalidInput, NotFound
@@ -34,12 +36,13 @@ FIELDS = ("email", "name", "role", "organisation_id", "password")
 @blueprint.get("/")
 @requires(Permission.MANAGE_USERS)
 def index() -> ResponseReturnValue:
-    users = accounts.list_accounts(db(), current_actor())
+    shown = accounts.page_accounts(db(), current_actor(), Window.page(page_number()))
     return render_template(
         "users/list.html",
-        users=users,
+        users=shown.rows,
+        page=shown,
         roles=ROLE_LABELS,
-        second_factor_words={u.id: _second_factor_word(u) for u in users},
+        second_factor_words={u.id: _second_factor_word(u) for u in shown.rows},
     )
 
 

@@ -15,8 +15,10 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy.orm import Session
 
 from storage import accounts as account_store
+from storage import paging
 from storage.accounts import User
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
@@ -43,9 +45,10 @@ UNRECOGNISED_LOGIN_NAME = "(geen bekend e-mailadres)"
 _EMAIL_FORM = re.compile(r"[a-z0-9._+'-]{1,64}@([a-z0-9-]{1,63}(?:\.[a-z0-9-]{1,63})+)")
 
 
-def list_accounts(session: Session, actor: Actor) -> Sequence[User]:
+def page_accounts(session: Session, actor: Actor, window: Window) -> Page[User]:
+    """One page of the accounts, by name, counted and limited in SQL."""
     actor.require(Permission.MANAGE_USERS)
-    return account_store.list_users(session)
+    return paging.fetch(session, account_store.user_list_query(), window)
 
 
 def set_active(

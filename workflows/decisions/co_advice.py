@@ -9,7 +9,6 @@ The agenda form's "mee geadviseerd door" is made from these records (names and t
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -17,14 +16,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from storage import decisions as store
+from storage import paging
 from storage.accounts import User
 from storage.decisions import CoAdvice, Decision
+from storage.paging import Page, Window
 from workflows import audit
 from workflows.actors import Actor
 from workflows.deadlines import notifications
 from workflows.decisions import decisions
 from workflows.errors import Forbidden, InvalidInput, NotFound
-from workflows.registers import arrangements
 from workflows.rules import fields
 from workflows.rules.decisions import ADVICE_LABELS
 from workflows.rules.roles import Permission, Role, has_permission
@@ -268,11 +268,14 @@ def _which(actor: Actor, decision: Decision, raw: object) -> CoAdvice:
 def open_requests(session: Session, actor: Actor) -> list[CoAdvice]:
     """The "Te adviseren" list: dossiers in co-advice waiting for this person's advice, as the
     adviser or as the stand-in."""
+    return list(page_open_requests(session, actor, paging.EVERYTHING).rows)
+
+
+def page_open_requests(session: Session, actor: Actor, window: Window) -> Page[CoAdvice]:
+    """One page of ``open_requests``, with the dossiers the actor may see filtered, counted and
+    limited in SQL."""
     actor.require(Permission.VIEW_DECISIONS)
     if actor.user_id is None:
-        return []
-    rows: Sequence[CoAdvice] = store.open_advice_requests(session, actor.user_id)
-    if not rows:
-        return []
-    ids = set(arrangements.visible_ids(session, actor))
-    return [a for a in rows if decisions.may_see(actor, a.decision, ids)]
+        return Page(rows=[], total=0, window=window)
+    query = store.open_advice_request_query(actor.user_id).where(decisions.visible_clause(actor))
+    return paging.fetch(session, query, window)

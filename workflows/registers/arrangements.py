@@ -103,13 +103,43 @@ def page_visible(
     return paging.fetch(session, query, window)
 
 
+def page_of_overviews(
+    session: Session, actor: Actor, window: Window, *, today: date
+) -> Page[Overview]:
+    """One page of the overviews of the visible arrangements (the API's list): as
+    ``page_visible``, with the participants read as ids and their organisations once each."""
+    query = (
+        select(Arrangement)
+        .options(*store.list_parts())
+        .where(Arrangement.id.in_(visible_id_query(actor)))
+        .order_by(Arrangement.name, Arrangement.id)
+    )
+    found = paging.fetch(session, query, window)
+    taking_part = store.participant_ids(session, [a.id for a in found.rows])
+    wanted = {i for ids in taking_part.values() for i in ids}
+    named = {
+        o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(wanted)))
+    }
+    rows = [
+        _overview(actor, a, [named[i] for i in taking_part[a.id]], today=today) for a in found.rows
+    ]
+    return Page(rows=rows, total=found.total, window=found.window)
+
+
 def overview(session: Session, actor: Actor, arrangement_id: int, *, today: date) -> Overview:
     return overview_of(actor, visible(session, actor, arrangement_id), today=today)
 
 
 def overview_of(actor: Actor, arrangement: Arrangement, *, today: date) -> Overview:
     """The overview of an arrangement the actor may see (checked by the caller)."""
-    organisations = [p.organisation for p in arrangement.participants]
+    return _overview(
+        actor, arrangement, [p.organisation for p in arrangement.participants], today=today
+    )
+
+
+def _overview(
+    actor: Actor, arrangement: Arrangement, organisations: list[Organisation], *, today: date
+) -> Overview:
     beds = list(arrangement.beds)
     if actor.is_provider:
         # A provider sees the arrangement's frame, but of the capacity only its own beds.

@@ -83,9 +83,25 @@ class GrantSummary:
 
 
 def summary(mandate: Mandate) -> GrantSummary:
-    return GrantSummary(
-        decided=sum(1 for g in mandate.grants if g.status in DECIDED), total=len(mandate.grants)
-    )
+    return summary_of(mandate.grants)
+
+
+def summary_of(grants: Sequence[Grant] | Sequence[store.GrantLine]) -> GrantSummary:
+    return GrantSummary(decided=sum(1 for g in grants if g.status in DECIDED), total=len(grants))
+
+
+def grant_lines(session: Session, rows: Sequence[Mandate]) -> dict[int, list[store.GrantLine]]:
+    """The grants of a page of mandates the actor sees (read by ``page_visible``), as rows."""
+    return store.grant_lines(session, [m.id for m in rows])
+
+
+def summaries(session: Session, rows: Sequence[Mandate]) -> dict[int, GrantSummary]:
+    """``summary`` of each of a page of mandates, counted in SQL without reading the grants."""
+    tallies = store.grant_tallies(session, [m.id for m in rows], DECIDED)
+    return {
+        mandate_id: GrantSummary(decided=decided, total=total)
+        for mandate_id, (decided, total) in tallies.items()
+    }
 
 
 def snapshot(mandate: Mandate) -> dict[str, Any]:
@@ -123,13 +139,15 @@ def page_visible(
     filters: ListFilters = ListFilters(),
     *,
     today: date,
+    with_phases: bool = True,
 ) -> Page[Mandate]:
-    """One page of ``list_visible`` with the filters of the register, in SQL; grants and phases
-    of the page's mandates in one query each."""
+    """One page of ``list_visible`` with the filters of the register, in SQL: the mandates with
+    their arrangement's name, their grantee and (``with_phases``) their phases, the grants not
+    loaded (``grant_lines`` reads them, ``summaries`` counts them)."""
     actor.require(Permission.VIEW_MANDATES)
     query = (
         select(Mandate)
-        .options(*store.loaded())
+        .options(*(store.api_row() if with_phases else store.list_row()))
         .where(Mandate.arrangement_id.in_(arrangements.visible_id_query(actor)))
         .order_by(Mandate.id)
     )
