@@ -28,11 +28,20 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    lazyload,
+    mapped_column,
+    selectinload,
+    sessionmaker,
+)
 
+from storage.agreements import Agreement
 from storage.audit import AuditEvent
 from storage.base import Base, UTCDateTime, utc_now
 from storage.database import write_session_or_nothing
+from storage.mandates import Grant, Mandate
 
 logger = logging.getLogger("besluitwerk.derivations")
 
@@ -272,6 +281,34 @@ def put_signals(session: Session, entries: Iterable[Cached], as_of: date) -> Non
         # of empty columns.
         session.execute(insert(SignalRow).execution_options(render_nulls=True), rows)
     session.flush()
+
+
+def planning_mandates(session: Session, arrangement_ids: Sequence[int]) -> Sequence[Mandate]:
+    """The mandates of these arrangements with what a derivation reads of them: phases and
+    grants. Without the organisations and arrangement the lists join to each row, which for a
+    region's thousands of grants cost more than the derivation itself."""
+    return session.scalars(
+        select(Mandate)
+        .options(
+            lazyload(Mandate.arrangement),
+            lazyload(Mandate.grantee),
+            selectinload(Mandate.phases),
+            selectinload(Mandate.grants).lazyload(Grant.grantor),
+        )
+        .where(Mandate.arrangement_id.in_(list(arrangement_ids)))
+        .order_by(Mandate.id)
+    ).all()
+
+
+def planning_agreements(session: Session, arrangement_ids: Sequence[int]) -> Sequence[Agreement]:
+    """The agreements of these arrangements with their provider, in the lists' order; their
+    mandates, beds and other parties are not read (a derivation needs their terms only)."""
+    return session.scalars(
+        select(Agreement)
+        .options(lazyload(Agreement.arrangement), lazyload(Agreement.contracting_party))
+        .where(Agreement.arrangement_id.in_(list(arrangement_ids)))
+        .order_by(Agreement.reference, Agreement.id)
+    ).all()
 
 
 def put_signals_if_free(

@@ -21,16 +21,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import agreements as agreement_store
 from storage import arrangements as arrangement_store
 from storage import derivations as derivation_store
-from storage import mandates as mandate_store
 from storage import paging
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
@@ -42,7 +40,6 @@ from storage.paging import Page, Window
 from workflows.actors import Actor
 from workflows.deadlines import register_changes
 from workflows.registers import arrangements, equated_days, organisations
-from workflows.registers.agreements import snapshot as agreement_snapshot
 from workflows.registers.agreements import term_of
 from workflows.registers.coverage import facts, municipalities_of
 from workflows.rules import coverage as coverage_rule
@@ -65,6 +62,16 @@ KIND_LABELS = {
     "evaluation_due": "evaluatie",
 }
 ACTIVE_AGREEMENT = {"signed", "active", "extended"}
+# What ``term_of`` reads of an agreement: its notice date needs no mandates or beds.
+TERM_FIELDS = (
+    "kind",
+    "start_on",
+    "end_on",
+    "extension_count",
+    "extension_months",
+    "maximum_end_on",
+    "notice_months",
+)
 STAYS_WHEN_OVERDUE = {"mandate_needed", "tender_preparation"}
 
 
@@ -270,13 +277,13 @@ def _signals_of(
     if not ids:
         return []
     mandates: dict[int, list[Mandate]] = defaultdict(list)
-    for mandate in mandate_store.list_mandates(session, arrangement_ids=ids):
+    for mandate in derivation_store.planning_mandates(session, ids):
         mandates[mandate.arrangement_id].append(mandate)
     agreements: dict[int, list[Agreement]] = defaultdict(list)
-    for agreement in agreement_store.list_agreements(session, arrangement_ids=ids):
+    for agreement in derivation_store.planning_agreements(session, ids):
         agreements[agreement.arrangement_id].append(agreement)
     # The planning counts with the days the beheerder keeps as equated with holidays.
-    equated = equated_days.for_terms(session)
+    planning = _Planning(as_of, equated_days.for_terms(session))
     found: list[Signal] = []
     for arrangement in chosen:
         found += _for_arrangement(
@@ -284,10 +291,44 @@ def _signals_of(
             mandates[arrangement.id],
             agreements[arrangement.id],
             as_of=as_of,
-            equated=equated,
+            planning=planning,
             keep_since=as_of if keep_since is None else keep_since,
         )
     return found
+
+
+class _Planning:
+    """The backward planning of one derivation, remembered per calendar and date: a region's
+    signals ask the same few questions (the same act dates, one calendar per municipality)
+    hundreds of times, and each answer walks days through the holiday rules."""
+
+    def __init__(self, as_of: date, equated: Equated | None) -> None:
+        self.as_of = as_of
+        self.equated = equated
+        self._calendars: dict[int, MeetingCalendar] = {}
+        self._backwards: dict[tuple[date, MeetingCalendar], Plan] = {}
+        self._next: dict[MeetingCalendar, Plan] = {}
+
+    def calendar(self, organisation: Organisation) -> MeetingCalendar:
+        found = self._calendars.get(organisation.id)
+        if found is None:
+            found = self._calendars[organisation.id] = organisations.calendar_of(organisation)
+        return found
+
+    def backwards(self, act_on: date, calendar: MeetingCalendar) -> Plan:
+        found = self._backwards.get((act_on, calendar))
+        if found is None:
+            found = plan_backwards(act_on, calendar, self.equated)
+            self._backwards[(act_on, calendar)] = found
+        return found
+
+    def next_meeting(self, act_on: date, calendar: MeetingCalendar) -> Plan:
+        """``rules.planning.next_meeting``, whose dates depend on the day and the calendar
+        only (the act's date is carried along)."""
+        found = self._next.get(calendar)
+        if found is None:
+            found = self._next[calendar] = next_meeting(self.as_of, act_on, calendar, self.equated)
+        return replace(found, act_on=act_on)
 
 
 def _advice(plan: Plan, next_plan: Plan | None, calendar: MeetingCalendar, *, as_of: date) -> str:
@@ -330,7 +371,7 @@ def _for_arrangement(
     agreements: Sequence[Agreement],
     *,
     as_of: date,
-    equated: Equated | None = None,
+    planning: _Planning,
     keep_since: date,
 ) -> list[Signal]:
     phases, mandate_facts = facts(arrangement, mandates)
@@ -338,7 +379,7 @@ def _for_arrangement(
     lead = arrangement.lead_organisation
     municipalities = municipalities_of(arrangement)
     notices = [
-        _Notice(a, term_of(agreement_snapshot(a)).notice_deadline())
+        _Notice(a, term_of({name: getattr(a, name) for name in TERM_FIELDS}).notice_deadline())
         for a in agreements
         if a.status in ACTIVE_AGREEMENT
     ]
@@ -355,10 +396,10 @@ def _for_arrangement(
         later: Sequence[_PlannedAct] = (),
         **extra: object,
     ) -> None:
-        calendar = organisations.calendar_of(who or lead)
-        plan = plan_backwards(act_on, calendar, equated)
+        calendar = planning.calendar(who or lead)
+        plan = planning.backwards(act_on, calendar)
         missed = as_of > plan.agenda_closes_on
-        next_plan = next_meeting(as_of, act_on, calendar, equated) if missed else None
+        next_plan = planning.next_meeting(act_on, calendar) if missed else None
         advice = _advice(plan, next_plan, calendar, as_of=as_of)
         gap_now = kind == "mandate_needed" and act_on < as_of
         route = ""
