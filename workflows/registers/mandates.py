@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from storage import derivations as derivation_store
 from storage import mandates as store
 from storage import paging
 from storage.arrangements import Arrangement
@@ -594,7 +595,9 @@ def drafts_in_progress(
     ids = sorted({arrangement_id for arrangement_id, _, _ in gaps if arrangement_id in visible})
     per_arrangement: dict[int, list[Mandate]] = defaultdict(list)
     if ids:
-        for mandate in store.list_mandates(session, arrangement_ids=ids):
+        # Acts and grants are all a draft is recognised by: read without the organisations
+        # the lists join to each grant.
+        for mandate in derivation_store.planning_mandates(session, ids):
             per_arrangement[mandate.arrangement_id].append(mandate)
     return [
         _draft_among(per_arrangement.get(arrangement_id, []), act, municipality_ids)
