@@ -236,14 +236,15 @@ def put_signals(session: Session, entries: Iterable[Cached], as_of: date) -> Non
     if not found:
         return
     session.execute(delete(SignalCacheEntry).where(SignalCacheEntry.as_of < as_of))
-    moved = [e.arrangement_id for e in found if e.rows is None]
-    if moved:
-        # Only forward: another worker may have stored a newer derivation meanwhile.
-        version = max(e.audit_id for e in found if e.rows is None)
+    # Each to the version it was found valid at (one per request, as a rule), and only
+    # forward: another worker may have stored a newer derivation meanwhile.
+    for version in sorted({e.audit_id for e in found if e.rows is None}):
         session.execute(
             update(SignalCacheEntry)
             .where(
-                SignalCacheEntry.arrangement_id.in_(moved),
+                SignalCacheEntry.arrangement_id.in_(
+                    [e.arrangement_id for e in found if e.rows is None and e.audit_id == version]
+                ),
                 SignalCacheEntry.as_of == as_of,
                 SignalCacheEntry.audit_id < version,
             )

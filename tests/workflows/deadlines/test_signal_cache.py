@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from storage import arrangements as arrangement_store
 from storage.arrangements import Arrangement
+from storage.derivations import SignalCacheEntry, SignalRow
 from storage.paging import Window
 from tests.conftest import POLICY, login, make_settings, session_factory
 from tests.workflows.registers.test_registers import second_arrangement
@@ -266,3 +267,42 @@ def test_the_arrangements_of_the_signals_page_come_most_urgent_first_kept_or_not
         assert other.id in order
         assert (derived == []) is kept
         derived.clear()
+
+
+def test_an_entry_found_valid_at_a_newer_version_is_marked_with_it_and_not_written_again(
+    engine, derived
+):
+    factory = session_factory(engine)
+    with factory() as session:
+        other = second_arrangement(session)
+        session.commit()
+    day = DAYS[0]
+    _cached(factory, day)
+    with factory() as session:
+        (kept_id,) = [i for i in _ids(session) if i != other.id]
+        before = session.get(SignalCacheEntry, (kept_id, day))
+        assert before is not None
+        stored_at, version = before.created_at, before.audit_id
+        rows = session.scalars(select(SignalRow).where(SignalRow.arrangement_id == kept_id)).all()
+        values = [(r.position, r.signal_key, r.start_by_on) for r in rows]
+    with factory() as session:
+        arrangement = session.get(Arrangement, other.id)
+        arrangements.update(
+            session,
+            ACTOR,
+            other.id,
+            {"name": "Logeerzorg Twente-Noord"},
+            expected_version=arrangement.version,
+            partial=True,
+        )
+        session.commit()
+    derived.clear()
+    _cached(factory, day)
+    assert derived == [other.id]
+    with factory() as session:
+        after = session.get(SignalCacheEntry, (kept_id, day))
+        assert after is not None
+        assert after.audit_id == signals.registers_version(session)[0] > version
+        assert after.created_at == stored_at  # moved, not replaced
+        rows = session.scalars(select(SignalRow).where(SignalRow.arrangement_id == kept_id)).all()
+        assert [(r.position, r.signal_key, r.start_by_on) for r in rows] == values
