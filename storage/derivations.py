@@ -6,33 +6,126 @@ version) they were derived at; what changed after it is told by the audit log it
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, Text, delete, exc, literal, select
-from sqlalchemy.orm import Mapped, Session, mapped_column, sessionmaker
+from sqlalchemy import (
+    Boolean,
+    Date,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    Select,
+    String,
+    Text,
+    case,
+    delete,
+    exc,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.orm import (
+    Mapped,
+    Session,
+    lazyload,
+    mapped_column,
+    selectinload,
+    sessionmaker,
+)
 
+from storage.agreements import Agreement
 from storage.audit import AuditEvent
 from storage.base import Base, UTCDateTime, utc_now
 from storage.database import write_session_or_nothing
+from storage.mandates import Grant, Mandate
 
 logger = logging.getLogger("besluitwerk.derivations")
 
 
 class SignalCacheEntry(Base):
     """The signals of one arrangement as derived on one day (they depend on the day: overdue,
-    missed meetings), at the registers version ``audit_id``. No foreign key: an entry of a
-    deleted arrangement is never asked for again and goes with the day's cleanup."""
+    missed meetings), kept at the registers version ``audit_id``; the signals themselves are
+    its ``SignalRow``s, so that a list reads, sorts and counts in SQL and decodes only the rows
+    it shows. No foreign key to the arrangement: an entry of a deleted arrangement is never asked
+    for again and goes with the day's cleanup."""
 
     __tablename__ = "signal_cache"
 
     arrangement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     as_of: Mapped[date] = mapped_column(Date, primary_key=True)
     audit_id: Mapped[int] = mapped_column(Integer)
-    payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
+
+
+class SignalRow(Base):
+    """One signal of a kept entry (``position``: its place in the arrangement's derivation).
+    The columns the lists sort, filter and page by are plain columns: the date by which work
+    must start, the kind, the municipality (its name as the lists sort by it; a rename of an
+    organisation re-derives every arrangement, see workflows.deadlines.register_changes)."""
+
+    __tablename__ = "signal_rows"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["arrangement_id", "as_of"],
+            ["signal_cache.arrangement_id", "signal_cache.as_of"],
+            ondelete="CASCADE",
+        ),
+        # The order every list of signals reads in, within one day.
+        Index(
+            "ix_signal_rows_day_order",
+            "as_of",
+            "start_by_on",
+            "kind",
+            "municipality_name",
+            "arrangement_name",
+            "arrangement_id",
+            "position",
+        ),
+    )
+
+    arrangement_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    as_of: Mapped[date] = mapped_column(Date, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30))
+    arrangement_name: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(Text)
+    act_on: Mapped[date] = mapped_column(Date)
+    latest_meeting_on: Mapped[date] = mapped_column(Date)
+    agenda_closes_on: Mapped[date] = mapped_column(Date)
+    start_by_on: Mapped[date] = mapped_column(Date)
+    explanation: Mapped[str] = mapped_column(Text)
+    municipality_id: Mapped[int | None] = mapped_column(Integer)
+    # Empty for a signal of the whole arrangement: first among equal dates and kinds.
+    municipality_name: Mapped[str] = mapped_column(String(200))
+    act: Mapped[str | None] = mapped_column(String(40))
+    # The acts of the route, in order, separated by spaces.
+    acts: Mapped[str] = mapped_column(Text)
+    mandate_id: Mapped[int | None] = mapped_column(Integer)
+    mandate_kind: Mapped[str] = mapped_column(String(30))
+    overdue: Mapped[bool] = mapped_column(Boolean)
+    signal_key: Mapped[str] = mapped_column(Text)
+    missed: Mapped[bool] = mapped_column(Boolean)
+    next_act_on: Mapped[date | None] = mapped_column(Date)
+    next_meeting_on: Mapped[date | None] = mapped_column(Date)
+    next_agenda_closes_on: Mapped[date | None] = mapped_column(Date)
+    next_start_by_on: Mapped[date | None] = mapped_column(Date)
+    gap_now: Mapped[bool] = mapped_column(Boolean)
+    advice: Mapped[str] = mapped_column(Text)
+    ratification: Mapped[str] = mapped_column(Text)
+
+
+SIGNAL_ORDER = (
+    SignalRow.start_by_on,
+    SignalRow.kind,
+    SignalRow.municipality_name,
+    SignalRow.arrangement_name,
+    SignalRow.arrangement_id,
+    SignalRow.position,
+)
 
 
 class DerivationMark(Base):
@@ -49,46 +142,174 @@ class DerivationMark(Base):
 
 @dataclass(frozen=True)
 class Cached:
+    """An entry to keep: the signals of an arrangement derived at ``audit_id`` (the values of
+    its ``SignalRow``s, in order), or, with ``rows`` None, the kept signals found still valid
+    at the newer ``audit_id``."""
+
     arrangement_id: int
     audit_id: int
-    payload: str
+    rows: Sequence[Mapping[str, Any]] | None = None
 
 
-def cached_signals(
-    session: Session, arrangement_ids: Sequence[int], as_of: date, *, with_payload: bool = True
-) -> list[Cached]:
-    """The entries of these arrangements for the day; without their payloads (empty) when
-    only their versions are wanted."""
-    payload = SignalCacheEntry.payload if with_payload else literal("")
+def cached_versions(
+    session: Session, arrangement_ids: Sequence[int], as_of: date
+) -> list[tuple[int, int]]:
+    """Arrangement and registers version of the kept entries of these arrangements for the
+    day."""
     rows = session.execute(
-        select(SignalCacheEntry.arrangement_id, SignalCacheEntry.audit_id, payload).where(
+        select(SignalCacheEntry.arrangement_id, SignalCacheEntry.audit_id).where(
             SignalCacheEntry.as_of == as_of,
             SignalCacheEntry.arrangement_id.in_(list(arrangement_ids)),
         )
     )
-    return [Cached(row[0], row[1], row[2]) for row in rows]
+    return [(row[0], row[1]) for row in rows]
+
+
+def signal_rows(
+    as_of: date, arrangement_ids: Sequence[int], *, municipality_id: int | None = None
+) -> Select[SignalRow]:
+    """The kept signals of these arrangements for the day, in the lists' order; with
+    ``municipality_id`` only that municipality's and the whole arrangements' (the rule in
+    workflows.rules.own_municipality)."""
+    query = (
+        select(SignalRow)
+        .where(SignalRow.as_of == as_of, SignalRow.arrangement_id.in_(list(arrangement_ids)))
+        .order_by(*SIGNAL_ORDER)
+    )
+    if municipality_id is not None:
+        query = query.where(
+            SignalRow.municipality_id.is_(None) | (SignalRow.municipality_id == municipality_id)
+        )
+    return query
+
+
+def arrangements_by_urgency(as_of: date, arrangement_ids: Sequence[int]) -> Select[int]:
+    """The arrangements among these with kept signals for the day, the one whose work must
+    start first first (then by id)."""
+    return (
+        select(SignalRow.arrangement_id)
+        .where(SignalRow.as_of == as_of, SignalRow.arrangement_id.in_(list(arrangement_ids)))
+        .group_by(SignalRow.arrangement_id)
+        .order_by(func.min(SignalRow.start_by_on), SignalRow.arrangement_id)
+    )
+
+
+def earliest_starts(
+    session: Session, as_of: date, arrangement_ids: Sequence[int]
+) -> list[tuple[int, date]]:
+    """Per arrangement among these with kept signals for the day, the earliest date by which
+    work on one of them must start."""
+    rows = session.execute(
+        select(SignalRow.arrangement_id, func.min(SignalRow.start_by_on))
+        .where(SignalRow.as_of == as_of, SignalRow.arrangement_id.in_(list(arrangement_ids)))
+        .group_by(SignalRow.arrangement_id)
+    )
+    return [(row[0], row[1]) for row in rows]
+
+
+def first_signals(
+    session: Session,
+    as_of: date,
+    arrangement_ids: Sequence[int],
+    *,
+    first: int,
+    municipality_id: int | None = None,
+) -> tuple[list[SignalRow], int]:
+    """The first kept signals of these arrangements for the day in the lists' order, and how
+    many of all of them are overdue: one statement (the count is a window over all the rows
+    before the limit), asked even for no arrangements so that the start page reads as many
+    statements whatever the table holds."""
+    overdue = func.sum(case((SignalRow.overdue, 1), else_=0)).over()
+    rows = session.execute(
+        signal_rows(as_of, arrangement_ids, municipality_id=municipality_id)
+        .add_columns(overdue)
+        .limit(first)
+    ).all()
+    return [row[0] for row in rows], int(rows[0][1] or 0) if rows else 0
 
 
 def put_signals(session: Session, entries: Iterable[Cached], as_of: date) -> None:
-    """Replaces the entries of these arrangements for the day, and drops those of earlier
-    days (nobody asks for yesterday's signals at the version of yesterday)."""
+    """Replaces the entries of these arrangements for the day (or moves a still valid one to
+    its newer version), and drops those of earlier days (nobody asks for yesterday's signals
+    at the version of yesterday); an entry's rows go with it (ON DELETE CASCADE)."""
     found = list(entries)
     if not found:
         return
-    ids = [e.arrangement_id for e in found]
+    session.execute(delete(SignalCacheEntry).where(SignalCacheEntry.as_of < as_of))
+    # Each to the version it was found valid at (one per request, as a rule), and only
+    # forward: another worker may have stored a newer derivation meanwhile.
+    for version in sorted({e.audit_id for e in found if e.rows is None}):
+        session.execute(
+            update(SignalCacheEntry)
+            .where(
+                SignalCacheEntry.arrangement_id.in_(
+                    [e.arrangement_id for e in found if e.rows is None and e.audit_id == version]
+                ),
+                SignalCacheEntry.as_of == as_of,
+                SignalCacheEntry.audit_id < version,
+            )
+            .values(audit_id=version)
+        )
+    derived = [e for e in found if e.rows is not None]
+    if not derived:
+        return
     session.execute(
         delete(SignalCacheEntry).where(
-            SignalCacheEntry.arrangement_id.in_(ids), SignalCacheEntry.as_of == as_of
+            SignalCacheEntry.arrangement_id.in_([e.arrangement_id for e in derived]),
+            SignalCacheEntry.as_of == as_of,
         )
     )
-    session.execute(delete(SignalCacheEntry).where(SignalCacheEntry.as_of < as_of))
-    session.add_all(
-        SignalCacheEntry(
-            arrangement_id=e.arrangement_id, as_of=as_of, audit_id=e.audit_id, payload=e.payload
-        )
-        for e in found
+    now = utc_now()
+    session.execute(
+        insert(SignalCacheEntry),
+        [
+            {
+                "arrangement_id": e.arrangement_id,
+                "as_of": as_of,
+                "audit_id": e.audit_id,
+                "created_at": now,
+            }
+            for e in derived
+        ],
     )
+    rows = [
+        {**values, "arrangement_id": e.arrangement_id, "as_of": as_of, "position": position}
+        for e in derived
+        for position, values in enumerate(e.rows or ())
+    ]
+    if rows:
+        # With its NULLs written out, one statement for all rows, instead of one per pattern
+        # of empty columns.
+        session.execute(insert(SignalRow).execution_options(render_nulls=True), rows)
     session.flush()
+
+
+def planning_mandates(session: Session, arrangement_ids: Sequence[int]) -> Sequence[Mandate]:
+    """The mandates of these arrangements with what a derivation reads of them: phases and
+    grants. Without the organisations and arrangement the lists join to each row, which for a
+    region's thousands of grants cost more than the derivation itself."""
+    return session.scalars(
+        select(Mandate)
+        .options(
+            lazyload(Mandate.arrangement),
+            lazyload(Mandate.grantee),
+            selectinload(Mandate.phases),
+            selectinload(Mandate.grants).lazyload(Grant.grantor),
+        )
+        .where(Mandate.arrangement_id.in_(list(arrangement_ids)))
+        .order_by(Mandate.id)
+    ).all()
+
+
+def planning_agreements(session: Session, arrangement_ids: Sequence[int]) -> Sequence[Agreement]:
+    """The agreements of these arrangements with their provider, in the lists' order; their
+    mandates, beds and other parties are not read (a derivation needs their terms only)."""
+    return session.scalars(
+        select(Agreement)
+        .options(lazyload(Agreement.arrangement), lazyload(Agreement.contracting_party))
+        .where(Agreement.arrangement_id.in_(list(arrangement_ids)))
+        .order_by(Agreement.reference, Agreement.id)
+    ).all()
 
 
 def put_signals_if_free(

@@ -189,8 +189,12 @@ def test_what_is_kept_is_per_actor(app):
 
 def test_the_start_page_reads_as_many_statements_for_six_arrangements_as_for_one(app, client):
     login(client, POLICY)
+    _page(client)
+    # Both measurements below are of the same work: what was kept is made stale by a change
+    # (a phase and an evaluation moment, as the five arrangements bring), and derived afresh.
     with sessions(app)() as session:
         arrangement_id = _demo_arrangement(session).id
+        arrangements.add_phase(session, SYSTEM, arrangement_id, {"end_on": "2035-12-31"})
         arrangement_parts.add_evaluation_moment(
             session, SYSTEM, arrangement_id, {"name": "Extra evaluatie", "due_on": "2030-01-01"}
         )
@@ -227,6 +231,9 @@ def test_the_start_page_reads_as_many_statements_for_six_arrangements_as_for_one
             arrangement_parts.add_evaluation_moment(
                 session, SYSTEM, extra.id, {"name": f"Evaluatie {number}", "due_on": "2027-06-01"}
             )
+        arrangement_parts.add_evaluation_moment(
+            session, SYSTEM, arrangement_id, {"name": "Tweede evaluatie", "due_on": "2030-06-01"}
+        )
         session.commit()
     with statements_sent(app) as six:
         page = _page(client)

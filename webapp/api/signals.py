@@ -7,7 +7,6 @@ from datetime import date
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
-from storage import paging
 from storage.deadlines import Deadline
 from webapp import clock
 from webapp.access import current_actor, requires, signed_in
@@ -41,10 +40,9 @@ def _date_arg(name: str, label: str, *, default: date | None = None) -> date:
 @requires(Permission.VIEW_SIGNALS)
 def list_signals() -> ResponseReturnValue:
     as_of = _date_arg("as_of", "as_of", default=clock.today())
-    found = signals.derive(db(), current_actor(), as_of=as_of, arrangement_id=id_arg("arrangement"))
-    # The signals are derived in Python (workflows.deadlines.signals), so the page is cut from
-    # them; the JSON is made for that page only.
-    shown = paging.of_list(found, window())
+    shown = signals.page(
+        db(), current_actor(), window(), as_of=as_of, arrangement_id=id_arg("arrangement")
+    )
     items = [
         {
             "kind": s.kind,

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from storage import paging
 from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor, requires, signed_in
@@ -52,18 +50,15 @@ def dashboard() -> ResponseReturnValue:
         except ValueError as problem:
             error = str(problem)
     chosen = request.args.get("regeling", "")
-    found = signals.derive(session, actor, as_of=as_of, arrangement_id=fields.id_or_none(chosen))
     # A page holds the signals of ten arrangements, the most urgent arrangements first (the
     # earliest date by which work must start); a region's hundreds are on the next pages.
-    earliest: dict[int, date] = {}
-    for signal in found:
-        start_by = signal.plan.start_by_on
-        if signal.arrangement_id not in earliest or start_by < earliest[signal.arrangement_id]:
-            earliest[signal.arrangement_id] = start_by
-    order = sorted(earliest, key=lambda key: (earliest[key], key))
-    shown = paging.of_list(order, Window.page(page_number(), ARRANGEMENTS_PER_PAGE))
-    on_page = set(shown.rows)
-    found = [s for s in found if s.arrangement_id in on_page]
+    shown, found = signals.by_arrangement(
+        session,
+        actor,
+        Window.page(page_number(), ARRANGEMENTS_PER_PAGE),
+        as_of=as_of,
+        arrangement_id=fields.id_or_none(chosen),
+    )
     gaps = [s for s in found if s.kind == "mandate_needed"]
     grouped_gaps = [
         (key, list(grouped))

@@ -19,29 +19,27 @@ is done or will be done before that decision, the ratification route (BW 3:69).
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-from storage import agreements as agreement_store
 from storage import arrangements as arrangement_store
 from storage import derivations as derivation_store
-from storage import mandates as mandate_store
+from storage import paging
 from storage.agreements import Agreement
 from storage.arrangements import Arrangement
 from storage.audit import AuditEvent
 from storage.database import reading_session
 from storage.mandates import Mandate
 from storage.organisations import Organisation
+from storage.paging import Page, Window
 from workflows.actors import Actor
 from workflows.deadlines import register_changes
 from workflows.registers import arrangements, equated_days, organisations
-from workflows.registers.agreements import snapshot as agreement_snapshot
 from workflows.registers.agreements import term_of
 from workflows.registers.coverage import facts, municipalities_of
 from workflows.rules import coverage as coverage_rule
@@ -64,6 +62,16 @@ KIND_LABELS = {
     "evaluation_due": "evaluatie",
 }
 ACTIVE_AGREEMENT = {"signed", "active", "extended"}
+# What ``term_of`` reads of an agreement: its notice date needs no mandates or beds.
+TERM_FIELDS = (
+    "kind",
+    "start_on",
+    "end_on",
+    "extension_count",
+    "extension_months",
+    "maximum_end_on",
+    "notice_months",
+)
 STAYS_WHEN_OVERDUE = {"mandate_needed", "tender_preparation"}
 
 
@@ -102,11 +110,15 @@ class Signal:
 
     @property
     def kind_label(self) -> str:
-        if self.kind == "mandate_needed" and self.mandate_kind:
-            return needed(self.mandate_kind)
-        if self.kind == "mandate_expiring" and self.mandate_kind:
-            return f"{self.mandate_kind} verloopt"
-        return KIND_LABELS[self.kind]
+        return kind_label(self.kind, self.mandate_kind)
+
+
+def kind_label(kind: str, mandate_kind: str) -> str:
+    if kind == "mandate_needed" and mandate_kind:
+        return needed(mandate_kind)
+    if kind == "mandate_expiring" and mandate_kind:
+        return f"{mandate_kind} verloopt"
+    return KIND_LABELS[kind]
 
 
 @dataclass(frozen=True)
@@ -265,13 +277,13 @@ def _signals_of(
     if not ids:
         return []
     mandates: dict[int, list[Mandate]] = defaultdict(list)
-    for mandate in mandate_store.list_mandates(session, arrangement_ids=ids):
+    for mandate in derivation_store.planning_mandates(session, ids):
         mandates[mandate.arrangement_id].append(mandate)
     agreements: dict[int, list[Agreement]] = defaultdict(list)
-    for agreement in agreement_store.list_agreements(session, arrangement_ids=ids):
+    for agreement in derivation_store.planning_agreements(session, ids):
         agreements[agreement.arrangement_id].append(agreement)
     # The planning counts with the days the beheerder keeps as equated with holidays.
-    equated = equated_days.for_terms(session)
+    planning = _Planning(as_of, equated_days.for_terms(session))
     found: list[Signal] = []
     for arrangement in chosen:
         found += _for_arrangement(
@@ -279,10 +291,44 @@ def _signals_of(
             mandates[arrangement.id],
             agreements[arrangement.id],
             as_of=as_of,
-            equated=equated,
+            planning=planning,
             keep_since=as_of if keep_since is None else keep_since,
         )
     return found
+
+
+class _Planning:
+    """The backward planning of one derivation, remembered per calendar and date: a region's
+    signals ask the same few questions (the same act dates, one calendar per municipality)
+    hundreds of times, and each answer walks days through the holiday rules."""
+
+    def __init__(self, as_of: date, equated: Equated | None) -> None:
+        self.as_of = as_of
+        self.equated = equated
+        self._calendars: dict[int, MeetingCalendar] = {}
+        self._backwards: dict[tuple[date, MeetingCalendar], Plan] = {}
+        self._next: dict[MeetingCalendar, Plan] = {}
+
+    def calendar(self, organisation: Organisation) -> MeetingCalendar:
+        found = self._calendars.get(organisation.id)
+        if found is None:
+            found = self._calendars[organisation.id] = organisations.calendar_of(organisation)
+        return found
+
+    def backwards(self, act_on: date, calendar: MeetingCalendar) -> Plan:
+        found = self._backwards.get((act_on, calendar))
+        if found is None:
+            found = plan_backwards(act_on, calendar, self.equated)
+            self._backwards[(act_on, calendar)] = found
+        return found
+
+    def next_meeting(self, act_on: date, calendar: MeetingCalendar) -> Plan:
+        """``rules.planning.next_meeting``, whose dates depend on the day and the calendar
+        only (the act's date is carried along)."""
+        found = self._next.get(calendar)
+        if found is None:
+            found = self._next[calendar] = next_meeting(self.as_of, act_on, calendar, self.equated)
+        return replace(found, act_on=act_on)
 
 
 def _advice(plan: Plan, next_plan: Plan | None, calendar: MeetingCalendar, *, as_of: date) -> str:
@@ -325,7 +371,7 @@ def _for_arrangement(
     agreements: Sequence[Agreement],
     *,
     as_of: date,
-    equated: Equated | None = None,
+    planning: _Planning,
     keep_since: date,
 ) -> list[Signal]:
     phases, mandate_facts = facts(arrangement, mandates)
@@ -333,7 +379,7 @@ def _for_arrangement(
     lead = arrangement.lead_organisation
     municipalities = municipalities_of(arrangement)
     notices = [
-        _Notice(a, term_of(agreement_snapshot(a)).notice_deadline())
+        _Notice(a, term_of({name: getattr(a, name) for name in TERM_FIELDS}).notice_deadline())
         for a in agreements
         if a.status in ACTIVE_AGREEMENT
     ]
@@ -350,10 +396,10 @@ def _for_arrangement(
         later: Sequence[_PlannedAct] = (),
         **extra: object,
     ) -> None:
-        calendar = organisations.calendar_of(who or lead)
-        plan = plan_backwards(act_on, calendar, equated)
+        calendar = planning.calendar(who or lead)
+        plan = planning.backwards(act_on, calendar)
         missed = as_of > plan.agenda_closes_on
-        next_plan = next_meeting(as_of, act_on, calendar, equated) if missed else None
+        next_plan = planning.next_meeting(act_on, calendar) if missed else None
         advice = _advice(plan, next_plan, calendar, as_of=as_of)
         gap_now = kind == "mandate_needed" and act_on < as_of
         route = ""
@@ -594,71 +640,156 @@ def summary(
     municipality_id: int | None = None,
 ) -> Summary:
     """What the start page shows of the signals of the arrangements the actor sees
-    (``visible_ids``, from ``arrangements.visible_ids``): the first few of what ``derive``
+    (``visible_ids``, from ``arrangements.visible_ids``): the first few in the order ``derive``
     gives, and how many of all are overdue. With ``municipality_id``: only what concerns that
     municipality (rules.own_municipality)."""
     actor.require(Permission.VIEW_SIGNALS)
-    derived = _by_date(cached_signals_of(session, visible_ids, as_of=as_of))
-    if municipality_id is not None:
-        derived = concerning(derived, municipality_id)
-    return Summary(
-        first=tuple(
-            Line(
-                s.plan.start_by_on,
-                s.kind_label,
-                s.subject,
-                s.overdue,
-                s.next_plan.latest_meeting_on if s.next_plan else None,
-            )
-            for s in derived[:first]
-        ),
-        overdue=sum(1 for s in derived if s.overdue),
+    found = _look_up(session, visible_ids, as_of=as_of)
+    kept, overdue = derivation_store.first_signals(
+        session, as_of, found.kept, first=first, municipality_id=municipality_id
     )
+    lines = [
+        (
+            _row_order(row),
+            Line(
+                row.start_by_on,
+                kind_label(row.kind, row.mandate_kind),
+                row.subject,
+                row.overdue,
+                row.next_meeting_on,
+            ),
+        )
+        for row in kept
+    ]
+    for signal, position in _positioned(found.derived):
+        if municipality_id is None or concerns(_municipality_id(signal), municipality_id):
+            overdue += signal.overdue
+            lines.append(
+                (
+                    _order(signal, position),
+                    Line(
+                        signal.plan.start_by_on,
+                        signal.kind_label,
+                        signal.subject,
+                        signal.overdue,
+                        signal.next_plan.latest_meeting_on if signal.next_plan else None,
+                    ),
+                )
+            )
+    lines.sort(key=lambda pair: pair[0])
+    return Summary(first=tuple(line for _, line in lines[:first]), overdue=overdue)
 
 
-# Signals cached in the database (storage.derivations), per arrangement and day, shared by every
+def page(
+    session: Session,
+    actor: Actor,
+    window: Window,
+    *,
+    as_of: date,
+    arrangement_id: int | None = None,
+) -> Page[Signal]:
+    """One page of what ``derive`` gives (the API's list), and how many there are in all: read,
+    sorted, counted and cut in SQL, so a page costs its own rows whatever the region holds."""
+    actor.require(Permission.VIEW_SIGNALS)
+    found = _look_up(session, _visible(session, actor, arrangement_id), as_of=as_of)
+    return _page_of(session, found, window, as_of=as_of)
+
+
+def by_arrangement(
+    session: Session,
+    actor: Actor,
+    window: Window,
+    *,
+    as_of: date,
+    arrangement_id: int | None = None,
+) -> tuple[Page[int], list[Signal]]:
+    """A page of the arrangements the actor sees that have signals, the most urgent first (the
+    earliest date by which work on any of their signals must start; then by id), and the
+    signals of those arrangements in the order of ``derive``."""
+    actor.require(Permission.VIEW_SIGNALS)
+    found = _look_up(session, _visible(session, actor, arrangement_id), as_of=as_of)
+    earliest: dict[int, date] = {}
+    for signal in found.derived:
+        start_by = signal.plan.start_by_on
+        if signal.arrangement_id not in earliest or start_by < earliest[signal.arrangement_id]:
+            earliest[signal.arrangement_id] = start_by
+    shown: Page[int]
+    if not earliest:
+        query = derivation_store.arrangements_by_urgency(as_of, found.kept)
+        shown = paging.fetch(session, query, window) if found.kept else Page([], 0, window)
+    else:
+        # Derived just now, so not in the table yet: merged with the kept ones, which are one
+        # date per arrangement the actor sees.
+        kept = derivation_store.earliest_starts(session, as_of, found.kept) if found.kept else []
+        order = sorted((day, key) for key, day in [*kept, *earliest.items()])
+        shown = paging.of_list([key for _, key in order], window)
+    on_page = set(shown.rows)
+    signals = _page_of(
+        session,
+        _Found(
+            kept=[i for i in found.kept if i in on_page],
+            derived=[s for s in found.derived if s.arrangement_id in on_page],
+        ),
+        paging.EVERYTHING,
+        as_of=as_of,
+    )
+    return shown, list(signals.rows)
+
+
+def _visible(session: Session, actor: Actor, arrangement_id: int | None) -> list[int]:
+    ids = arrangements.visible_ids(session, actor)
+    return ids if arrangement_id is None else [i for i in ids if i == arrangement_id]
+
+
+# Signals kept in the database (storage.derivations), per arrangement and day, shared by every
 # worker: a miss costs the derivation of the arrangements that changed, not of all. An entry
-# holds the signals of one arrangement as derived on its day at a registers version; it serves
-# while no audited change since that version touched the arrangement (register_changes). The
-# day is part of the key because the signals depend on it (overdue, a missed meeting, what is
-# still possible); a new day derives each arrangement once more.
+# holds the signals of one arrangement as derived on its day at a registers version, one row
+# per signal; it serves while no audited change since that version touched the arrangement
+# (register_changes). The day is part of the key because the signals depend on it (overdue, a
+# missed meeting, what is still possible); a new day derives each arrangement once more.
 _FRESH = "besluitwerk.fresh_signals"
 
 
-def cached_signals_of(
+@dataclass(frozen=True)
+class _Found:
+    """Where the signals of the arrangements asked for are: kept in the table (``kept``: the
+    arrangements whose rows serve), or ``derived`` just now for the others."""
+
+    kept: list[int]
+    derived: list[Signal]
+
+
+def _look_up(
     session: Session,
     ids: Sequence[int],
     *,
     as_of: date,
     loaded: Sequence[Arrangement] | None = None,
     only_missing: bool = False,
-) -> list[Signal]:
-    """The signals of the arrangements ``ids`` on ``as_of`` (``_signals_of``), from the cache
-    where it is valid; what had to be derived waits in the session for ``keep_fresh``.
+) -> _Found:
+    """Which of the arrangements ``ids`` have valid kept signals on ``as_of``; the signals of
+    the others are derived (``_signals_of``) and wait in the session for ``keep_fresh``.
     ``loaded``: those arrangements when the caller has loaded them already. ``only_missing``:
-    derive what the cache lacks, and return only that (``warm``)."""
+    only derive what the table lacks (``warm``)."""
     if not ids:
-        return []
+        return _Found([], [])
     # The version first: everything read after it is at least as new (see registers_version).
     version = registers_version(session)[0]
     entries = [
-        e
-        for e in derivation_store.cached_signals(session, ids, as_of, with_payload=not only_missing)
-        if e.audit_id <= version
+        (arrangement_id, audit_id)
+        for arrangement_id, audit_id in derivation_store.cached_versions(session, ids, as_of)
+        if audit_id <= version
     ]
     valid = _still_valid(session, entries, version)
+    fresh = session.info.setdefault(_FRESH, {})
+    if not only_missing:
+        # Still valid at the newer version: marked with it, so that the next request need not
+        # read the same changes again to know that.
+        for arrangement_id, audit_id in entries:
+            if audit_id < version and arrangement_id in valid:
+                fresh[(arrangement_id, as_of)] = derivation_store.Cached(arrangement_id, version)
     missing = [i for i in ids if i not in valid]
-    found: list[Signal] = []
-    if valid and not only_missing:
-        found += _decoded([valid[i] for i in ids if i in valid], session)
-        # Still valid at the newer version: stored again with it, so that the next request
-        # need not read the same changes again to know that.
-        fresh = session.info.setdefault(_FRESH, {})
-        for entry in entries:
-            if entry.audit_id < version and entry.arrangement_id in valid:
-                fresh[(entry.arrangement_id, as_of)] = derivation_store.Cached(
-                    entry.arrangement_id, version, valid[entry.arrangement_id]
-                )
+    derived: list[Signal] = []
     if missing:
         wanted = set(missing)
         chosen = (
@@ -667,52 +798,132 @@ def cached_signals_of(
             else arrangement_store.for_planning(session, missing)
         )
         derived = _signals_of(session, sorted(chosen, key=lambda a: a.id), as_of=as_of)
-        found += derived
         per_arrangement: dict[int, list[Signal]] = {a.id: [] for a in chosen}
         for signal in derived:
             per_arrangement[signal.arrangement_id].append(signal)
-        fresh = session.info.setdefault(_FRESH, {})
         for arrangement_id, its in per_arrangement.items():
             fresh[(arrangement_id, as_of)] = derivation_store.Cached(
-                arrangement_id, version, _encoded(its)
+                arrangement_id, version, [_row_values(s) for s in its]
             )
+    return _Found([i for i in ids if i in valid], derived)
+
+
+def cached_signals_of(
+    session: Session,
+    ids: Sequence[int],
+    *,
+    as_of: date,
+    loaded: Sequence[Arrangement] | None = None,
+) -> list[Signal]:
+    """The signals of the arrangements ``ids`` on ``as_of`` (``_signals_of``), from the table
+    where it is valid, in the order of ``derive``."""
+    found = _look_up(session, ids, as_of=as_of, loaded=loaded)
+    return list(_page_of(session, found, paging.EVERYTHING, as_of=as_of).rows)
+
+
+def _page_of(
+    session: Session,
+    found: _Found,
+    window: Window,
+    *,
+    as_of: date,
+    municipality_id: int | None = None,
+) -> Page[Signal]:
+    """The window of the signals ``found``, in the order of ``derive`` and the table's index
+    (storage.derivations.SIGNAL_ORDER); with ``municipality_id`` only what concerns it."""
+    derived = (
+        found.derived if municipality_id is None else concerning(found.derived, municipality_id)
+    )
+    query = derivation_store.signal_rows(as_of, found.kept, municipality_id=municipality_id)
+    if not derived:
+        if not found.kept:
+            return Page([], 0, window)
+        kept = paging.fetch(session, query, window)
+        return Page(_from_rows(session, kept.rows), kept.total, window)
+    # Some were derived just now and are not in the table yet: the kept rows up to the end of
+    # the window are merged with them.
+    reach = Window(limit=window.offset + window.limit)
+    kept = paging.fetch(session, query, reach) if found.kept else Page([], 0, reach)
+    ordered: list[tuple[_Order, Signal]] = []
+    for row, signal in zip(kept.rows, _from_rows(session, kept.rows), strict=True):
+        ordered.append((_row_order(row), signal))
+    for signal, position in _positioned(found.derived):
+        if municipality_id is None or concerns(_municipality_id(signal), municipality_id):
+            ordered.append((_order(signal, position), signal))
+    ordered.sort(key=lambda pair: pair[0])
+    rows = [signal for _, signal in ordered[window.offset : window.offset + window.limit]]
+    return Page(rows, kept.total + len(derived), window)
+
+
+def _positioned(derived: Sequence[Signal]) -> list[tuple[Signal, int]]:
+    """Each signal with its place in its arrangement's derivation (its row's ``position``)."""
+    positions: dict[int, int] = defaultdict(int)
+    found = []
+    for signal in derived:
+        found.append((signal, positions[signal.arrangement_id]))
+        positions[signal.arrangement_id] += 1
     return found
 
 
+_Order = tuple[date, str, str, str, int, int]
+
+
+def _row_order(row: derivation_store.SignalRow) -> _Order:
+    """The place of a kept signal in every list (``derivation_store.SIGNAL_ORDER``)."""
+    return (
+        row.start_by_on,
+        row.kind,
+        row.municipality_name,
+        row.arrangement_name,
+        row.arrangement_id,
+        row.position,
+    )
+
+
+def _order(signal: Signal, position: int) -> _Order:
+    """The place of a signal in every list: the order of ``derivation_store.SIGNAL_ORDER``."""
+    return (
+        signal.plan.start_by_on,
+        signal.kind,
+        signal.municipality.name if signal.municipality else "",
+        signal.arrangement_name,
+        signal.arrangement_id,
+        position,
+    )
+
+
 def warm(sessions: sessionmaker[Session], *, as_of: date) -> int:
-    """Derives and stores the signals of every arrangement the cache lacks for ``as_of`` (the
+    """Derives and stores the signals of every arrangement the table lacks for ``as_of`` (the
     scheduler's tick: after a change, and on a new day, the first page need not wait for
     them); derived outside any write transaction. The number of arrangements stored."""
     with reading_session(sessions) as session:
         ids = arrangement_store.arrangement_ids(session)
-        cached_signals_of(session, ids, as_of=as_of, only_missing=True)
+        _look_up(session, ids, as_of=as_of, only_missing=True)
         session.rollback()
         return keep_fresh(session, sessions)
 
 
-def _still_valid(
-    session: Session, entries: Sequence[derivation_store.Cached], version: int
-) -> dict[int, str]:
-    """Of the entries, the payloads that no change since their own version touched: the
-    changes since the oldest entry's version are read once, with the newest event per
-    arrangement."""
+def _still_valid(session: Session, entries: Sequence[tuple[int, int]], version: int) -> set[int]:
+    """Of the kept entries (arrangement, version), the arrangements that no change since the
+    entry's own version touched: the changes since the oldest entry's version are read once,
+    with the newest event per arrangement."""
     if not entries:
-        return {}
-    oldest = min(e.audit_id for e in entries)
+        return set()
+    oldest = min(audit_id for _, audit_id in entries)
     changes = (
         register_changes.since(session, oldest, skip_actions=NOT_REGISTER_CHANGES)
         if oldest < version
         else register_changes.NOTHING
     )
     return {
-        e.arrangement_id: e.payload
-        for e in entries
-        if not changes.touches(e.arrangement_id, after=e.audit_id)
+        arrangement_id
+        for arrangement_id, audit_id in entries
+        if not changes.touches(arrangement_id, after=audit_id)
     }
 
 
 def keep_fresh(session: Session, sessions: sessionmaker[Session]) -> int:
-    """Stores in the cache what ``session`` derived, in a short transaction of its own when it
+    """Stores in the table what ``session`` derived, in a short transaction of its own when it
     costs no wait (``put_signals_if_free``); the number of entries stored."""
     fresh: dict[tuple[int, date], derivation_store.Cached] = session.info.pop(_FRESH, {})
     stored = 0
@@ -725,83 +936,78 @@ def keep_fresh(session: Session, sessions: sessionmaker[Session]) -> int:
     return stored
 
 
-def _plan_json(plan: Plan) -> list[str]:
-    return [
-        plan.act_on.isoformat(),
-        plan.latest_meeting_on.isoformat(),
-        plan.agenda_closes_on.isoformat(),
-        plan.start_by_on.isoformat(),
-    ]
+def _row_values(s: Signal) -> dict[str, object]:
+    """A signal as the columns of its ``SignalRow``."""
+    return {
+        "kind": s.kind,
+        "arrangement_name": s.arrangement_name,
+        "subject": s.subject,
+        "act_on": s.act_on,
+        "latest_meeting_on": s.plan.latest_meeting_on,
+        "agenda_closes_on": s.plan.agenda_closes_on,
+        "start_by_on": s.plan.start_by_on,
+        "explanation": s.explanation,
+        "municipality_id": s.municipality.id if s.municipality else None,
+        "municipality_name": s.municipality.name if s.municipality else "",
+        "act": s.act.value if s.act else None,
+        "acts": " ".join(a.value for a in s.acts),
+        "mandate_id": s.mandate_id,
+        "mandate_kind": s.mandate_kind,
+        "overdue": s.overdue,
+        "signal_key": s.key,
+        "missed": s.missed,
+        "next_act_on": s.next_plan.act_on if s.next_plan else None,
+        "next_meeting_on": s.next_plan.latest_meeting_on if s.next_plan else None,
+        "next_agenda_closes_on": s.next_plan.agenda_closes_on if s.next_plan else None,
+        "next_start_by_on": s.next_plan.start_by_on if s.next_plan else None,
+        "gap_now": s.gap_now,
+        "advice": s.advice,
+        "ratification": s.ratification,
+    }
 
 
-def _plan_of(values: list[str]) -> Plan:
-    act_on, latest, closes, start_by = (date.fromisoformat(v) for v in values)
-    return Plan(act_on, latest, closes, start_by)
-
-
-def _encoded(found: Sequence[Signal]) -> str:
-    return json.dumps(
-        [
-            {
-                "kind": s.kind,
-                "arrangement_id": s.arrangement_id,
-                "arrangement_name": s.arrangement_name,
-                "subject": s.subject,
-                "act_on": s.act_on.isoformat(),
-                "plan": _plan_json(s.plan),
-                "explanation": s.explanation,
-                "municipality_id": s.municipality.id if s.municipality else None,
-                "act": s.act.value if s.act else None,
-                "mandate_id": s.mandate_id,
-                "overdue": s.overdue,
-                "key": s.key,
-                "acts": [a.value for a in s.acts],
-                "mandate_kind": s.mandate_kind,
-                "missed": s.missed,
-                "next_plan": _plan_json(s.next_plan) if s.next_plan else None,
-                "gap_now": s.gap_now,
-                "advice": s.advice,
-                "ratification": s.ratification,
-            }
-            for s in found
-        ],
-        ensure_ascii=False,
-    )
-
-
-def _decoded(payloads: Sequence[str], session: Session) -> list[Signal]:
-    rows = [row for payload in payloads for row in json.loads(payload)]
-    ids = {row["municipality_id"] for row in rows if row["municipality_id"] is not None}
-    organisations = (
+def _from_rows(session: Session, rows: Sequence[derivation_store.SignalRow]) -> list[Signal]:
+    ids = {row.municipality_id for row in rows if row.municipality_id is not None}
+    municipalities = (
         {o.id: o for o in session.scalars(select(Organisation).where(Organisation.id.in_(ids)))}
         if ids
         else {}
     )
     return [
         Signal(
-            kind=row["kind"],
-            arrangement_id=row["arrangement_id"],
-            arrangement_name=row["arrangement_name"],
-            subject=row["subject"],
-            act_on=date.fromisoformat(row["act_on"]),
-            plan=_plan_of(row["plan"]),
-            explanation=row["explanation"],
+            kind=row.kind,
+            arrangement_id=row.arrangement_id,
+            arrangement_name=row.arrangement_name,
+            subject=row.subject,
+            act_on=row.act_on,
+            plan=Plan(row.act_on, row.latest_meeting_on, row.agenda_closes_on, row.start_by_on),
+            explanation=row.explanation,
             municipality=(
-                organisations[row["municipality_id"]]
-                if row["municipality_id"] is not None
+                municipalities[row.municipality_id] if row.municipality_id is not None else None
+            ),
+            act=Act(row.act) if row.act else None,
+            mandate_id=row.mandate_id,
+            overdue=row.overdue,
+            key=row.signal_key,
+            acts=tuple(Act(a) for a in row.acts.split()),
+            mandate_kind=row.mandate_kind,
+            missed=row.missed,
+            next_plan=(
+                Plan(
+                    row.next_act_on,
+                    row.next_meeting_on,
+                    row.next_agenda_closes_on,
+                    row.next_start_by_on,
+                )
+                if row.next_act_on is not None
+                and row.next_meeting_on is not None
+                and row.next_agenda_closes_on is not None
+                and row.next_start_by_on is not None
                 else None
             ),
-            act=Act(row["act"]) if row["act"] else None,
-            mandate_id=row["mandate_id"],
-            overdue=row["overdue"],
-            key=row["key"],
-            acts=tuple(Act(a) for a in row["acts"]),
-            mandate_kind=row["mandate_kind"],
-            missed=row["missed"],
-            next_plan=_plan_of(row["next_plan"]) if row["next_plan"] else None,
-            gap_now=row["gap_now"],
-            advice=row["advice"],
-            ratification=row["ratification"],
+            gap_now=row.gap_now,
+            advice=row.advice,
+            ratification=row.ratification,
         )
         for row in rows
     ]

@@ -605,38 +605,63 @@ def draft_in_progress(
 
 def drafts_in_progress(
     session: Session, actor: Actor, gaps: Sequence[tuple[int, Act | None, Sequence[int]]]
-) -> list[Mandate | None]:
-    """``draft_in_progress`` for several gaps (arrangement, act, municipalities) at once: the
-    mandates of all their arrangements in one read, not one per gap (a signals page of many)."""
+) -> list[int | None]:
+    """``draft_in_progress`` for several gaps (arrangement, act, municipalities) at once, as the
+    id of the draft: the acts and grants of all their arrangements' mandates in two reads of
+    plain values, not one per gap nor a mandate object per row (a signals page of many)."""
     visible = set(arrangements.visible_ids(session, actor))
     ids = sorted({arrangement_id for arrangement_id, _, _ in gaps if arrangement_id in visible})
-    per_arrangement: dict[int, list[Mandate]] = defaultdict(list)
+    per_arrangement: dict[int, list[tuple[int, list[str], dict[int, str]]]] = defaultdict(list)
     if ids:
-        for mandate in store.list_mandates(session, arrangement_ids=ids):
-            per_arrangement[mandate.arrangement_id].append(mandate)
-    return [
-        _draft_among(per_arrangement.get(arrangement_id, []), act, municipality_ids)
-        if act is not None
-        else None
-        for arrangement_id, act, municipality_ids in gaps
-    ]
+        grants: dict[int, dict[int, str]] = defaultdict(dict)
+        for mandate_id, grantor_id, status in session.execute(
+            select(Grant.mandate_id, Grant.grantor_id, Grant.status)
+            .join(Mandate, Mandate.id == Grant.mandate_id)
+            .where(Mandate.arrangement_id.in_(ids))
+        ):
+            grants[mandate_id][grantor_id] = status
+        for mandate_id, arrangement_id, acts in session.execute(
+            select(Mandate.id, Mandate.arrangement_id, Mandate.acts)
+            .where(Mandate.arrangement_id.in_(ids))
+            .order_by(Mandate.id)
+        ):
+            per_arrangement[arrangement_id].append((mandate_id, acts, grants[mandate_id]))
+    found: list[int | None] = []
+    for arrangement_id, act, municipality_ids in gaps:
+        found.append(
+            next(
+                (
+                    mandate_id
+                    for mandate_id, acts, granted in per_arrangement.get(arrangement_id, [])
+                    if act is not None and _is_draft_for(acts, granted, act, municipality_ids)
+                ),
+                None,
+            )
+        )
+    return found
 
 
 def _draft_among(
     candidates: Sequence[Mandate], act: Act, municipality_ids: Sequence[int]
 ) -> Mandate | None:
-    wanted = set(municipality_ids)
     for mandate in candidates:
         grants = {g.grantor_id: g.status for g in mandate.grants}
-        # Only a mandate nobody has granted yet is a draft in progress: one that others have
-        # granted (with one college still deciding) is the register's, not this gap's draft.
-        if (
-            act.value in mandate.acts
-            and wanted <= grants.keys()
-            and all(status == "draft" for status in grants.values())
-        ):
+        if _is_draft_for(mandate.acts, grants, act, municipality_ids):
             return mandate
     return None
+
+
+def _is_draft_for(
+    acts: Sequence[str], grants: dict[int, str], act: Act, municipality_ids: Sequence[int]
+) -> bool:
+    """Whether a mandate with these acts and grants (grantor: status) is the draft of a gap."""
+    # Only a mandate nobody has granted yet is a draft in progress: one that others have
+    # granted (with one college still deciding) is the register's, not this gap's draft.
+    return (
+        act.value in acts
+        and set(municipality_ids) <= grants.keys()
+        and all(status == "draft" for status in grants.values())
+    )
 
 
 LEGAL_BASIS = {

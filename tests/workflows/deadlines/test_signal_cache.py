@@ -11,6 +11,8 @@ from sqlalchemy import select
 
 from storage import arrangements as arrangement_store
 from storage.arrangements import Arrangement
+from storage.derivations import SignalCacheEntry, SignalRow
+from storage.paging import Window
 from tests.conftest import POLICY, login, make_settings, session_factory
 from tests.workflows.registers.test_registers import second_arrangement
 from webapp.app import create_app
@@ -184,3 +186,123 @@ def test_an_entry_stays_valid_while_only_other_arrangements_change(engine, deriv
         derived.clear()
         _cached(factory, day)
         assert derived == [other.id]
+
+
+def _keys(found):
+    return [(s.key, s.plan.start_by_on) for s in found]
+
+
+def test_pages_of_kept_and_just_derived_signals_are_the_pages_of_a_fresh_derivation(
+    engine, derived
+):
+    """A request that finds some arrangements kept and derives the others (after a change)
+    pages, orders and counts them together as if all were derived afresh."""
+    factory = session_factory(engine)
+    with factory() as session:
+        other = second_arrangement(session)
+        session.commit()
+    day = DAYS[1]
+    _cached(factory, day)
+    with factory() as session:
+        arrangement = session.get(Arrangement, other.id)
+        arrangements.update(
+            session,
+            ACTOR,
+            other.id,
+            {"name": "Logeerzorg Twente-Noord"},
+            expected_version=arrangement.version,
+            partial=True,
+        )
+        session.commit()
+    with factory() as session:
+        ids = arrangements.visible_ids(session, ACTOR)
+        everything = signals._by_date(
+            signals._signals_of(session, arrangement_store.for_planning(session, ids), as_of=day)
+        )
+        derived.clear()
+        for window in (Window(limit=5), Window(limit=7, offset=5), Window(limit=500, offset=3)):
+            shown = signals.page(session, ACTOR, window, as_of=day)
+            assert derived and set(derived) == {other.id}  # one kept, one derived just now
+            assert shown.total == len(everything)
+            end = window.offset + window.limit
+            assert _keys(shown.rows) == _keys(everything[window.offset : end])
+            derived.clear()
+        municipality = next(s.municipality for s in everything if s.municipality)
+        mine = signals.concerning(everything, municipality.id)
+        summary = signals.summary(
+            session, ACTOR, as_of=day, visible_ids=ids, municipality_id=municipality.id
+        )
+        assert [(line.start_by_on, line.subject) for line in summary.first] == [
+            (s.plan.start_by_on, s.subject) for s in mine[:6]
+        ]
+        assert summary.overdue == sum(1 for s in mine if s.overdue) > 0
+
+
+def test_the_arrangements_of_the_signals_page_come_most_urgent_first_kept_or_not(engine, derived):
+    factory = session_factory(engine)
+    with factory() as session:
+        other = second_arrangement(session)
+        session.commit()
+    day = DAYS[0]
+    with factory() as session:
+        ids = arrangements.visible_ids(session, ACTOR)
+        everything = signals._by_date(
+            signals._signals_of(session, arrangement_store.for_planning(session, ids), as_of=day)
+        )
+    earliest = {}
+    for s in everything:
+        earliest.setdefault(s.arrangement_id, s.plan.start_by_on)
+    order = sorted(earliest, key=lambda key: (earliest[key], key))
+    for kept in (False, True):  # derived in the request, then read from the table
+        with factory() as session:
+            first, on_first = signals.by_arrangement(session, ACTOR, Window(limit=1), as_of=day)
+            second, on_second = signals.by_arrangement(
+                session, ACTOR, Window(limit=1, offset=1), as_of=day
+            )
+            session.rollback()
+            signals.keep_fresh(session, factory)
+        assert (first.total, list(first.rows), list(second.rows)) == (2, order[:1], order[1:])
+        assert _keys(on_first) == _keys([s for s in everything if s.arrangement_id == order[0]])
+        assert _keys(on_second) == _keys([s for s in everything if s.arrangement_id == order[1]])
+        assert other.id in order
+        assert (derived == []) is kept
+        derived.clear()
+
+
+def test_an_entry_found_valid_at_a_newer_version_is_marked_with_it_and_not_written_again(
+    engine, derived
+):
+    factory = session_factory(engine)
+    with factory() as session:
+        other = second_arrangement(session)
+        session.commit()
+    day = DAYS[0]
+    _cached(factory, day)
+    with factory() as session:
+        (kept_id,) = [i for i in _ids(session) if i != other.id]
+        before = session.get(SignalCacheEntry, (kept_id, day))
+        assert before is not None
+        stored_at, version = before.created_at, before.audit_id
+        rows = session.scalars(select(SignalRow).where(SignalRow.arrangement_id == kept_id)).all()
+        values = [(r.position, r.signal_key, r.start_by_on) for r in rows]
+    with factory() as session:
+        arrangement = session.get(Arrangement, other.id)
+        arrangements.update(
+            session,
+            ACTOR,
+            other.id,
+            {"name": "Logeerzorg Twente-Noord"},
+            expected_version=arrangement.version,
+            partial=True,
+        )
+        session.commit()
+    derived.clear()
+    _cached(factory, day)
+    assert derived == [other.id]
+    with factory() as session:
+        after = session.get(SignalCacheEntry, (kept_id, day))
+        assert after is not None
+        assert after.audit_id == signals.registers_version(session)[0] > version
+        assert after.created_at == stored_at  # moved, not replaced
+        rows = session.scalars(select(SignalRow).where(SignalRow.arrangement_id == kept_id)).all()
+        assert [(r.position, r.signal_key, r.start_by_on) for r in rows] == values
