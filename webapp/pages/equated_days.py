@@ -13,7 +13,7 @@ from webapp.database import db
 from webapp.forms import as_form_values, form_fields, save_edit, submitted
 from workflows.errors import Conflict, InvalidInput
 from workflows.registers import equated_days
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.termijnenwet import WEEKDAYS
 
 blueprint = Blueprint("equated_days", __name__, url_prefix="/beheer/gelijkgestelde-dagen")
@@ -60,7 +60,7 @@ def add() -> ResponseReturnValue:
         session.rollback()
         return _index(values=raw, errors=error.errors)
     session.commit()
-    flash(f"{in_words(row.day)} is toegevoegd als gelijkgestelde dag.", "success")
+    flash(f"{long_date(row.day)} is toegevoegd als gelijkgestelde dag.", "success")
     return redirect(url_for("equated_days.index"))
 
 

@@ -24,7 +24,7 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers.arrangements import FINANCING_LABELS, visible
 from workflows.rules import fields
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 
 PHASE_DATES: dict[str, fields.Reader] = {
@@ -85,7 +85,7 @@ def update_phase(
                 {
                     "start_on": (
                         f"Begindatum: de fase overlapt met {other.name} "
-                        f"({in_words(other.start_on)} t/m {in_words(other.end_on)})."
+                        f"({long_date(other.start_on)} t/m {long_date(other.end_on)})."
                     )
                 }
             )

@@ -19,7 +19,7 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import costs, fields
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY
 from workflows.rules.phases import phase_status_on
 from workflows.rules.roles import Permission, Role
@@ -315,7 +315,7 @@ def add_phase(session: Session, actor: Actor, arrangement_id: int, raw: dict[str
                 {
                     "start_on": (
                         f"Begindatum: de nieuwe fase overlapt met {phase.name} "
-                        f"({in_words(phase.start_on)} t/m {in_words(phase.end_on)})."
+                        f"({long_date(phase.start_on)} t/m {long_date(phase.end_on)})."
                     )
                 }
             )

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 
 STATUS_LABELS = {
     "draft": "concept",
@@ -111,8 +111,8 @@ def decision_date_problem(decided_on: date, *, meeting_on: date | None, today: d
         return "Datum besluit: ligt in de toekomst."
     if meeting_on is not None and decided_on < meeting_on:
         return (
-            f"Datum besluit: {in_words(decided_on)} ligt vóór de collegevergadering van "
-            f"{in_words(meeting_on)} waarvoor het dossier is geagendeerd; het college besluit "
+            f"Datum besluit: {long_date(decided_on)} ligt vóór de collegevergadering van "
+            f"{long_date(meeting_on)} waarvoor het dossier is geagendeerd; het college besluit "
             "op of na die vergadering."
         )
     return None
