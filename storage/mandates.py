@@ -28,7 +28,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 from sqlalchemy.sql.base import ExecutableOption
 
 from storage.arrangements import Arrangement, Phase
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
 
 MANDATE_KINDS = ("volmacht", "mandaat", "machtiging")
@@ -97,9 +97,7 @@ class Grant(Base):
     __tablename__ = "mandate_grants"
     __table_args__ = (
         UniqueConstraint("mandate_id", "grantor_id"),
-        CheckConstraint(
-            "status IN ('draft', 'granted', 'active', 'expired', 'revoked')", name="status"
-        ),
+        CheckConstraint(one_of("status", GRANT_STATUSES), name="status"),
         CheckConstraint(
             "revoked_on IS NULL OR granted_on IS NULL OR revoked_on >= granted_on", name="revoked"
         ),

@@ -31,7 +31,7 @@ from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
 from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
 from workflows.rules.document_fields import SUBJECT_LABELS
-from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.mandates import GrantStatus
 
 ID = {"type": "integer", "minimum": 1, "maximum": fields.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -416,7 +416,7 @@ def _paths() -> dict[str, Any]:
             "get": _list(
                 "Mandate",
                 "Volmachten en mandaten van de regelingen die u mag zien",
-                [arrangement, _query("status", _enum(GRANT_STATUS_LABELS))],
+                [arrangement, _query("status", _enum(GrantStatus))],
             ),
             "post": _write(
                 "Nieuwe volmacht of mandaat, met een conceptbesluit per volmachtgever",

@@ -46,7 +46,7 @@ from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KINDS
 from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.fields import MAX_ID
-from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.mandates import GrantStatus
 
 # Vocabularies kept only by the database's check constraints (storage/documents.py).
 JOB_STATUSES = ("queued", "running", "done", "failed")
@@ -189,7 +189,7 @@ class ArrangementOut(Representation):
 class GrantOut(Representation):
     id: Id
     grantor: Reference
-    status: Annotated[str, one_of(GRANT_STATUS_LABELS)]
+    status: Annotated[str, one_of(GrantStatus)]
     granted_on: date | None
     revoked_on: date | None
     decision_reference: str

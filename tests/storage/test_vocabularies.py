@@ -1,0 +1,40 @@
+"""Issue 17, point 3: a status or kind has one source, its enum in workflows/rules; the
+database's CHECK constraint, which storage keeps next to the model because storage may not
+import workflows, must list exactly the enum's codes (workflows/rules/vocabulary.py)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import CheckConstraint
+
+from storage.base import Base
+from storage.mandates import Grant
+from workflows.rules.mandates import GrantStatus
+from workflows.rules.vocabulary import Labelled
+
+CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
+    (Grant, "status", GrantStatus),
+]
+
+
+@pytest.mark.parametrize(
+    ("model", "column", "vocabulary"),
+    CONSTRAINED,
+    ids=[f"{model.__tablename__}.{column}" for model, column, _ in CONSTRAINED],
+)
+def test_the_database_accepts_exactly_the_codes_of_the_enum(
+    model: type[Base], column: str, vocabulary: type[Labelled]
+) -> None:
+    name = f"ck_{model.__tablename__}_{column}"
+    (constraint,) = (
+        c for c in model.__table__.constraints if isinstance(c, CheckConstraint) and c.name == name
+    )
+    assert re.findall(r"'([^']*)'", str(constraint.sqltext)) == [code.value for code in vocabulary]
+
+
+def test_a_member_is_its_code_and_carries_its_dutch_label() -> None:
+    assert GrantStatus.ACTIVE == "active"
+    assert GrantStatus.ACTIVE.label == "van kracht"
+    assert GrantStatus.labels()["revoked"] == "ingetrokken"
