@@ -9,13 +9,23 @@ import re
 import pytest
 from sqlalchemy import CheckConstraint
 
+from storage.agreements import Agreement
 from storage.base import Base
+from storage.decisions import CoAdvice, Decision, Effect
 from storage.mandates import Grant
+from workflows.rules.agreements import AgreementKind, AgreementStatus
+from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.vocabulary import Labelled
 
 CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Grant, "status", GrantStatus),
+    (Agreement, "kind", AgreementKind),
+    (Agreement, "status", AgreementStatus),
+    (Decision, "status", DecisionStatus),
+    (Decision, "outcome", Outcome),
+    (CoAdvice, "advice", Advice),
+    (Effect, "kind", EffectKind),
 ]
 
 

@@ -26,9 +26,8 @@ from workflows.registers import agreements, arrangements, mandates
 from workflows.registers.organisations import KIND_LABELS
 from workflows.rules import fields
 from workflows.rules.acts import Act
-from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
-from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
-from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
+from workflows.rules.agreements import AgreementStatus
+from workflows.rules.decisions import DecisionStatus, Outcome
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
 from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.mandates import GrantStatus
@@ -154,7 +153,7 @@ def _request_schemas() -> dict[str, Any]:
         "AgreementPatch": body_schema(
             agreements.EDITABLE,
             partial=True,
-            extra={"version": VERSION, "status": _enum(AGREEMENT_STATUS_LABELS)},
+            extra={"version": VERSION, "status": _enum(AgreementStatus)},
             required=("version",),
         ),
         "DecisionInput": body_schema(
@@ -178,8 +177,8 @@ def _request_schemas() -> dict[str, Any]:
         "DecisionTransition": {
             "type": "object",
             "properties": {
-                "to": _enum(DECISION_STATUSES),
-                "outcome": _enum(OUTCOMES),
+                "to": _enum(DecisionStatus),
+                "outcome": _enum(Outcome),
                 "decided_on": DATE,
                 "note": {"type": "string", "maxLength": 2000},
             },
@@ -451,7 +450,7 @@ def _paths() -> dict[str, Any]:
             "get": _list(
                 "Agreement",
                 "Overeenkomsten; een aanbieder ziet alleen de eigen overeenkomsten",
-                [arrangement, _query("status", _enum(AGREEMENT_STATUS_LABELS))],
+                [arrangement, _query("status", _enum(AgreementStatus))],
             ),
             "post": _write(
                 "Nieuwe overeenkomst (status concept)",
@@ -540,7 +539,7 @@ def _decision_paths() -> dict[str, Any]:
                 "DecisionSummary",
                 "Besluitvormingsdossiers die u mag zien (geheime alleen met toegang)",
                 [
-                    _query("status", _enum(DECISION_STATUSES)),
+                    _query("status", _enum(DecisionStatus)),
                     _query("municipality", ID),
                     _query("arrangement", ID),
                     _query("meeting_on", DATE),

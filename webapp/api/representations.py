@@ -39,10 +39,10 @@ from workflows.registers.agreements import term_of
 from workflows.registers.arrangement_parts import COST_LINE_LABELS
 from workflows.registers.arrangements import Overview
 from workflows.registers.organisations import KIND_LABELS as ORGANISATION_KINDS
-from workflows.rules import agreements as agreement_rules
-from workflows.rules import decisions as decision_rules
 from workflows.rules.acts import Act, MandateKind
+from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.costs import COST_RULE_LABELS
+from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KINDS
 from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.fields import MAX_ID
@@ -237,7 +237,7 @@ class AgreementOut(Representation):
     id: Id
     name: str
     reference: str
-    kind: Annotated[str, one_of(agreement_rules.KIND_LABELS)]
+    kind: Annotated[str, one_of(AgreementKind)]
     arrangement: Named
     provider: Reference
     contracting_party: Reference
@@ -254,7 +254,7 @@ class AgreementOut(Representation):
     tariff_vacant_day: Money | None
     indexation: str
     beds: list[AgreementBed]
-    status: Annotated[str, one_of(agreement_rules.STATUS_LABELS)]
+    status: Annotated[str, one_of(AgreementStatus)]
     notes: str = Field(description="Leeg voor een zorgaanbieder.")
     version: Version
 
@@ -334,7 +334,7 @@ class DeadlineOut(Representation):
     explanation: str
 
 
-Status = Annotated[str, one_of(decision_rules.STATUS_LABELS)]
+Status = Annotated[str, one_of(DecisionStatus)]
 
 
 class DecisionSummaryOut(Representation):
@@ -349,7 +349,7 @@ class DecisionSummaryOut(Representation):
     status: Status
     meeting_on: date | None
     decided_on: date | None
-    outcome: Annotated[str, one_of(decision_rules.OUTCOME_LABELS)] | None
+    outcome: Annotated[str, one_of(Outcome)] | None
     secret: bool
     woo_publication: Annotated[str, one_of(decisions.WOO_LABELS)]
     version: Version
@@ -362,7 +362,7 @@ class AdviceOut(Representation):
     label: str
     adviser_id: Id | None
     stand_in_id: Id | None
-    advice: Annotated[str, one_of(decision_rules.ADVICE_LABELS)] | None
+    advice: Annotated[str, one_of(Advice)] | None
     text: str
     recorded_by: str | None
     on_behalf: bool
@@ -380,7 +380,7 @@ class TransitionOut(Representation):
 
 
 class EffectOut(Representation):
-    kind: Annotated[str, one_of(decisions.EFFECT_LABELS)]
+    kind: Annotated[str, one_of(EffectKind)]
     mandate_id: Id | None
     phase_id: Id | None
     agreement_id: Id | None

@@ -33,6 +33,7 @@ from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.decisions import (
     APPLYING_OUTCOMES,
     OUTCOME_LABELS,
+    EffectKind,
     Facts,
     decision_date_problem,
     decision_points,
@@ -51,11 +52,7 @@ WOO_LABELS = {
     "actively_published": "actief openbaar gemaakt (Woo art. 3.3)",
     "not_published": "niet actief openbaar gemaakt",
 }
-EFFECT_LABELS = {
-    "grant_mandate": "verleent volmacht of mandaat",
-    "approve_phase": "keurt fase goed",
-    "approve_agreement": "keurt overeenkomst goed",
-}
+EFFECT_LABELS = EffectKind.labels()
 SEES_ALL = {Role.ADMINISTRATOR, Role.AUDITOR}
 
 

@@ -12,21 +12,29 @@ from datetime import date
 
 from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY, add_months, end_after_months, extend_end
+from workflows.rules.vocabulary import Labelled
 
 FRAMEWORK_MAX_MONTHS = 48
 
-KIND_LABELS = {"purchase": "inkoopovereenkomst", "framework": "raamovereenkomst"}
 
-STATUS_LABELS = {
-    "draft": "concept",
-    "sent": "verstuurd",
-    "signed_by_provider": "getekend door aanbieder",
-    "signed": "getekend",
-    "active": "lopend",
-    "extended": "verlengd",
-    "ended": "afgelopen",
-    "terminated": "opgezegd",
-}
+class AgreementKind(Labelled):
+    PURCHASE = "purchase", "inkoopovereenkomst"
+    FRAMEWORK = "framework", "raamovereenkomst"
+
+
+class AgreementStatus(Labelled):
+    DRAFT = "draft", "concept"
+    SENT = "sent", "verstuurd"
+    SIGNED_BY_PROVIDER = "signed_by_provider", "getekend door aanbieder"
+    SIGNED = "signed", "getekend"
+    ACTIVE = "active", "lopend"
+    EXTENDED = "extended", "verlengd"
+    ENDED = "ended", "afgelopen"
+    TERMINATED = "terminated", "opgezegd"
+
+
+KIND_LABELS = AgreementKind.labels()
+STATUS_LABELS = AgreementStatus.labels()
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"sent"}),
