@@ -13,9 +13,11 @@ from storage.agreements import Agreement
 from storage.base import Base
 from storage.decisions import CoAdvice, Decision, Effect
 from storage.mandates import Grant
+from storage.organisations import Organisation
 from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.mandates import GrantStatus
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.vocabulary import Labelled
 
 CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
@@ -26,6 +28,7 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Decision, "outcome", Outcome),
     (CoAdvice, "advice", Advice),
     (Effect, "kind", EffectKind),
+    (Organisation, "kind", OrganisationKind),
 ]
 
 

@@ -23,7 +23,6 @@ from workflows.decisions import co_advice, decisions
 from workflows.monitoring import monitoring
 from workflows.monitoring.imports import KIND_LABELS as IMPORT_KIND_LABELS
 from workflows.registers import agreements, arrangements, mandates
-from workflows.registers.organisations import KIND_LABELS
 from workflows.rules import fields
 from workflows.rules.acts import Act
 from workflows.rules.agreements import AgreementStatus
@@ -31,6 +30,7 @@ from workflows.rules.decisions import DecisionStatus, Outcome
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
 from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.mandates import GrantStatus
+from workflows.rules.organisations import OrganisationKind
 
 ID = {"type": "integer", "minimum": 1, "maximum": fields.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -379,7 +379,7 @@ def _paths() -> dict[str, Any]:
             "get": _list(
                 "Organisation",
                 "Organisaties die u mag zien",
-                [_query("kind", _enum(KIND_LABELS))],
+                [_query("kind", _enum(OrganisationKind))],
             )
         },
         "/api/v1/arrangements": {

@@ -38,7 +38,6 @@ from workflows.registers import agreements, arrangements, mandates
 from workflows.registers.agreements import term_of
 from workflows.registers.arrangement_parts import COST_LINE_LABELS
 from workflows.registers.arrangements import Overview
-from workflows.registers.organisations import KIND_LABELS as ORGANISATION_KINDS
 from workflows.rules.acts import Act, MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.costs import COST_RULE_LABELS
@@ -47,6 +46,7 @@ from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KINDS
 from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GrantStatus
+from workflows.rules.organisations import OrganisationKind
 
 # Vocabularies kept only by the database's check constraints (storage/documents.py).
 JOB_STATUSES = ("queued", "running", "done", "failed")
@@ -107,7 +107,7 @@ class Named(Representation):
 class Reference(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(ORGANISATION_KINDS)]
+    kind: Annotated[str, one_of(OrganisationKind)]
 
 
 class MeetingCalendar(Representation):
@@ -121,7 +121,7 @@ class MeetingCalendar(Representation):
 class OrganisationOut(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(ORGANISATION_KINDS)]
+    kind: Annotated[str, one_of(OrganisationKind)]
     short_name: str | None
     inhabitants: Count | None
     inhabitants_on: date | None
