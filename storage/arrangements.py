@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
 
 PHASE_KINDS = ("pilot", "extension", "structural")
@@ -170,7 +170,7 @@ class Phase(Base):
     __tablename__ = "phases"
     __table_args__ = (
         CheckConstraint("end_on >= start_on", name="period"),
-        CheckConstraint("kind IN ('pilot', 'extension', 'structural')", name="kind"),
+        CheckConstraint(one_of("kind", PHASE_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

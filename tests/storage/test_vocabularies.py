@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import CheckConstraint
 
 from storage.agreements import Agreement
+from storage.arrangements import Phase
 from storage.base import Base
 from storage.decisions import CoAdvice, Decision, Effect
 from storage.mandates import Grant
@@ -18,6 +19,7 @@ from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
+from workflows.rules.phases import PhaseKind
 from workflows.rules.vocabulary import Labelled
 
 CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
@@ -29,6 +31,7 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (CoAdvice, "advice", Advice),
     (Effect, "kind", EffectKind),
     (Organisation, "kind", OrganisationKind),
+    (Phase, "kind", PhaseKind),
 ]
 
 

@@ -47,6 +47,7 @@ from workflows.rules.document_fields import SUBJECT_LABELS
 from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
+from workflows.rules.phases import PhaseKind, PhaseStatus
 
 # Vocabularies kept only by the database's check constraints (storage/documents.py).
 JOB_STATUSES = ("queued", "running", "done", "failed")
@@ -134,8 +135,8 @@ class OrganisationOut(Representation):
 class PhaseOut(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(arrangements.PHASE_KIND_LABELS)]
-    status: Annotated[str, one_of(arrangements.PHASE_STATUS_LABELS)]
+    kind: Annotated[str, one_of(PhaseKind)]
+    status: Annotated[str, one_of(PhaseStatus)]
     start_on: date
     end_on: date = Field(description="Inclusief (t/m).")
 

@@ -21,11 +21,11 @@ from workflows.errors import InvalidInput, NotFound
 from workflows.rules import costs, fields
 from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY
-from workflows.rules.phases import phase_status_on
+from workflows.rules.phases import PhaseKind, PhaseStatus, phase_status_on
 from workflows.rules.roles import Permission, Role
 
-PHASE_KIND_LABELS = {"pilot": "pilot", "extension": "verlenging", "structural": "structureel"}
-PHASE_STATUS_LABELS = {"planned": "gepland", "active": "lopend", "ended": "afgelopen"}
+PHASE_KIND_LABELS = PhaseKind.labels()
+PHASE_STATUS_LABELS = PhaseStatus.labels()
 FINANCING_LABELS = {"wmo": "Wmo", "wlz": "Wlz"}
 
 # Who sees every arrangement rather than only those their organisation takes part in.
