@@ -12,10 +12,12 @@ from sqlalchemy import CheckConstraint
 from storage.agreements import Agreement
 from storage.arrangements import Phase
 from storage.base import Base
+from storage.deadlines import Deadline
 from storage.decisions import CoAdvice, Decision, Effect
 from storage.mandates import Grant
 from storage.organisations import Organisation
 from workflows.rules.agreements import AgreementKind, AgreementStatus
+from workflows.rules.deadlines import DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
@@ -32,6 +34,7 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Effect, "kind", EffectKind),
     (Organisation, "kind", OrganisationKind),
     (Phase, "kind", PhaseKind),
+    (Deadline, "status", DeadlineStatus),
 ]
 
 

@@ -30,7 +30,6 @@ from pydantic_core import CoreSchema, core_schema
 from storage.agreements import Agreement
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows.deadlines import deadlines, signals
 from workflows.decisions import decisions
 from workflows.documents.document_bundles import BUNDLE_LABELS
 from workflows.monitoring import imports
@@ -41,6 +40,7 @@ from workflows.registers.arrangements import Overview
 from workflows.rules.acts import Act, MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.costs import COST_RULE_LABELS
+from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KINDS
 from workflows.rules.document_fields import SUBJECT_LABELS
@@ -283,7 +283,7 @@ class NextMeeting(Representation):
 
 
 class SignalOut(Representation):
-    kind: Annotated[str, one_of(signals.KIND_LABELS)]
+    kind: Annotated[str, one_of(SIGNAL_KINDS)]
     subject: str
     arrangement: Named
     municipality: Named | None
@@ -321,13 +321,13 @@ class TermEndOut(Representation):
 class DeadlineOut(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(deadlines.KIND_LABELS)]
+    kind: Annotated[str, one_of(DeadlineKind)]
     due_on: date
     start_by_on: date | None
     arrangement_id: Id | None
     organisation_id: Id | None
     owner_id: Id | None
-    status: Annotated[str, one_of(deadlines.STATUS_LABELS)]
+    status: Annotated[str, one_of(DeadlineStatus)]
     status_reason: str
     source: Annotated[str, OneOf(DEADLINE_SOURCES)]
     deadline_version: Version

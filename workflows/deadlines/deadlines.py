@@ -27,21 +27,13 @@ from workflows.deadlines.signals import NOT_REGISTER_CHANGES, Signal, derive_all
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.registers import arrangements
 from workflows.rules import fields
+from workflows.rules.deadlines import DeadlineKind, DeadlineStatus
 from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
 from workflows.rules.roles import Permission, Role
 
-KIND_LABELS = {
-    "mandate_needed": "nieuwe volmacht nodig",
-    "mandate_expiring": "volmacht verloopt",
-    "agreement_notice": "opzeggen of verlengen",
-    "extension_decision": "besluit over vervolg",
-    "tender_preparation": "aanbesteding voorbereiden",
-    "evaluation_due": "evaluatie",
-    "phase_end": "einde fase",
-    "manual": "handmatig",
-}
-STATUS_LABELS = {"open": "open", "done": "afgehandeld", "not_applicable": "niet van toepassing"}
+KIND_LABELS = DeadlineKind.labels()
+STATUS_LABELS = DeadlineStatus.labels()
 # Kinds that need a B&W decision count down to the day co-advice must start; the others to
 # the date of the act itself.
 DECISION_KINDS = {"mandate_needed", "extension_decision", "mandate_expiring"}

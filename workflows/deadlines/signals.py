@@ -47,6 +47,7 @@ from workflows.registers.coverage import facts, municipalities_of
 from workflows.rules import coverage as coverage_rule
 from workflows.rules import ratification
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, needed, new
+from workflows.rules.deadlines import SIGNAL_KINDS
 from workflows.rules.dutch_format import long_date
 from workflows.rules.own_municipality import concerns
 from workflows.rules.periods import ONE_DAY, add_months
@@ -55,14 +56,7 @@ from workflows.rules.roles import Permission
 from workflows.rules.tender import timetable
 from workflows.rules.termijnenwet import Equated
 
-KIND_LABELS = {
-    "mandate_needed": "nieuwe volmacht nodig",
-    "mandate_expiring": "volmacht verloopt",
-    "agreement_notice": "opzeggen of verlengen",
-    "extension_decision": "besluit over vervolg",
-    "tender_preparation": "aanbesteding voorbereiden",
-    "evaluation_due": "evaluatie",
-}
+KIND_LABELS = {kind.value: kind.label for kind in SIGNAL_KINDS}
 ACTIVE_AGREEMENT = {"signed", "active", "extended"}
 STAYS_WHEN_OVERDUE = {"mandate_needed", "tender_preparation"}
 
