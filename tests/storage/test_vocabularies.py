@@ -14,11 +14,13 @@ from storage.arrangements import Phase
 from storage.base import Base
 from storage.deadlines import Deadline
 from storage.decisions import CoAdvice, Decision, Effect
+from storage.documents import Bundle, Document, DocumentTemplate
 from storage.mandates import Grant
 from storage.organisations import Organisation
 from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.deadlines import DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
+from workflows.rules.document_fields import DocumentKind, SubjectType
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 from workflows.rules.phases import PhaseKind
@@ -35,6 +37,10 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Organisation, "kind", OrganisationKind),
     (Phase, "kind", PhaseKind),
     (Deadline, "status", DeadlineStatus),
+    (DocumentTemplate, "kind", DocumentKind),
+    (Document, "kind", DocumentKind),
+    (Document, "subject_type", SubjectType),
+    (Bundle, "subject_type", SubjectType),
 ]
 
 

@@ -27,8 +27,7 @@ from workflows.rules import fields
 from workflows.rules.acts import Act
 from workflows.rules.agreements import AgreementStatus
 from workflows.rules.decisions import DecisionStatus, Outcome
-from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
-from workflows.rules.document_fields import SUBJECT_LABELS
+from workflows.rules.document_fields import DocumentKind, SubjectType
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 
@@ -193,8 +192,8 @@ def _request_schemas() -> dict[str, Any]:
         "DocumentRequest": {
             "type": "object",
             "properties": {
-                "kind": _enum(DOCUMENT_KIND_LABELS),
-                "subject_type": _enum(SUBJECT_LABELS),
+                "kind": _enum(DocumentKind),
+                "subject_type": _enum(SubjectType),
                 "subject_id": ID,
                 "party_id": {**ID, "description": "De gemeente (volmacht, raadsinformatiebrief)"},
                 "year": {**ID, "description": "Jaar van de cijfers (evaluatierapportage)"},
@@ -684,7 +683,7 @@ def _document_paths() -> dict[str, Any]:
                 "Document",
                 "Alle versies van de documenten van een onderwerp",
                 [
-                    _query("subject_type", _enum(SUBJECT_LABELS), required=True),
+                    _query("subject_type", _enum(SubjectType), required=True),
                     _query("subject_id", ID, required=True),
                 ],
                 (404, 422),
@@ -751,7 +750,7 @@ def _document_paths() -> dict[str, Any]:
                         "name": "kind",
                         "in": "path",
                         "required": True,
-                        "schema": _enum(DOCUMENT_KIND_LABELS),
+                        "schema": _enum(DocumentKind),
                     }
                 ],
                 "requestBody": _multipart(

@@ -28,6 +28,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from storage.agreements import Agreement
+from storage.documents import JOB_STATUSES, TEMPLATE_STATUSES
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
 from workflows.decisions import decisions
@@ -42,16 +43,12 @@ from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
-from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KINDS
-from workflows.rules.document_fields import SUBJECT_LABELS
+from workflows.rules.document_fields import DocumentKind, SubjectType
 from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 from workflows.rules.phases import PhaseKind, PhaseStatus
 
-# Vocabularies kept only by the database's check constraints (storage/documents.py).
-JOB_STATUSES = ("queued", "running", "done", "failed")
-TEMPLATE_STATUSES = ("candidate", "active", "retired")
 DEADLINE_SOURCES = ("derived", "manual")
 # The named bundles, and "eigen": one of documents the caller chose (make_from_documents).
 BUNDLE_NAMES = (*BUNDLE_LABELS, "eigen")
@@ -540,9 +537,9 @@ class ImportOut(Representation):
 
 class DocumentOut(Representation):
     id: Id
-    kind: Annotated[str, one_of(DOCUMENT_KINDS)]
+    kind: Annotated[str, one_of(DocumentKind)]
     title: str
-    subject_type: Annotated[str, one_of(SUBJECT_LABELS)]
+    subject_type: Annotated[str, one_of(SubjectType)]
     subject_id: Id
     party_id: Id | None
     version: Version
@@ -558,7 +555,7 @@ class BundleOut(Representation):
     id: Id
     name: Annotated[str, OneOf(BUNDLE_NAMES)]
     title: str
-    subject_type: Annotated[str, one_of(SUBJECT_LABELS)]
+    subject_type: Annotated[str, one_of(SubjectType)]
     subject_id: Id
     document_ids: list[Id]
     pages: Count
@@ -580,7 +577,7 @@ class JobOut(Representation):
 
 class TemplateReportOut(Representation):
     id: Id
-    kind: Annotated[str, one_of(DOCUMENT_KINDS)]
+    kind: Annotated[str, one_of(DocumentKind)]
     version: Version
     status: Annotated[str, OneOf(TEMPLATE_STATUSES)]
     sha256: str
