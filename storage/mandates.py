@@ -45,7 +45,7 @@ mandate_phases = Table(
 class Mandate(Base):
     __tablename__ = "mandates"
     __table_args__ = (
-        CheckConstraint("kind IN ('volmacht', 'mandaat', 'machtiging')", name="kind"),
+        CheckConstraint(one_of("kind", MANDATE_KINDS), name="kind"),
         CheckConstraint(
             "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
             name="validity",

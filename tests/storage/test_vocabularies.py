@@ -9,14 +9,16 @@ import re
 import pytest
 from sqlalchemy import CheckConstraint
 
+from storage.accounts import User
 from storage.agreements import Agreement
 from storage.arrangements import Phase
 from storage.base import Base
 from storage.deadlines import Deadline
 from storage.decisions import CoAdvice, Decision, Effect
 from storage.documents import Bundle, Document, DocumentTemplate
-from storage.mandates import Grant
+from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
+from workflows.rules.acts import MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.deadlines import DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
@@ -24,10 +26,13 @@ from workflows.rules.document_fields import DocumentKind, SubjectType
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 from workflows.rules.phases import PhaseKind
+from workflows.rules.roles import Role
 from workflows.rules.vocabulary import Labelled
 
 CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Grant, "status", GrantStatus),
+    (Mandate, "kind", MandateKind),
+    (User, "role", Role),
     (Agreement, "kind", AgreementKind),
     (Agreement, "status", AgreementStatus),
     (Decision, "status", DecisionStatus),

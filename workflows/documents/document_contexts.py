@@ -28,7 +28,7 @@ from workflows.documents.engine.report_charts import Bar, bar_chart
 from workflows.errors import InvalidInput
 from workflows.monitoring import monitoring
 from workflows.registers import coverage
-from workflows.rules.acts import ACT_LABELS, MandateKind, the
+from workflows.rules.acts import Act, MandateKind, the
 from workflows.rules.agreements import KIND_LABELS as AGREEMENT_KIND_LABELS
 from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS, MANDATE_DOCUMENT_TITLES
@@ -44,7 +44,7 @@ from workflows.rules.dutch_format import (
 from workflows.rules.phases import phase_status_on
 
 _MUNICIPALITY_MISSING = "Kies de gemeente waarvoor het document gemaakt wordt."
-_ACT_WORDS = {act.value: label for act, label in ACT_LABELS.items()}
+_ACT_WORDS = Act.labels()
 
 
 @dataclass(frozen=True)

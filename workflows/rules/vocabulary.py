@@ -19,17 +19,24 @@ the other fails there.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 
 class Labelled(StrEnum):
     label: str
 
-    def __new__(cls, code: str, label: str) -> Self:
-        member = str.__new__(cls, code)
-        member._value_ = code
-        member.label = label
-        return member
+    if TYPE_CHECKING:
+        # What a type checker sees: a member is looked up by its code alone, ``Role("auditor")``
+        # (the enum machinery keeps the two-argument form below for defining members only).
+        def __new__(cls, code: str) -> Self: ...
+
+    else:
+
+        def __new__(cls, code, label):
+            member = str.__new__(cls, code)
+            member._value_ = code
+            member.label = label
+            return member
 
     @classmethod
     def labels(cls) -> dict[str, str]:
