@@ -112,11 +112,7 @@ class CostLine(Base):
 
     __tablename__ = "cost_lines"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('housing', 'stay', 'occupancy', 'vacancy', 'staff', 'communication', "
-            "'other')",
-            name="kind",
-        ),
+        CheckConstraint(one_of("kind", COST_LINE_KINDS), name="kind"),
         UniqueConstraint("arrangement_id", "year", "scope_key", "kind", "label"),
     )
 
@@ -220,7 +216,7 @@ class Bed(Base):
 
     __tablename__ = "beds"
     __table_args__ = (
-        CheckConstraint("financing IN ('wmo', 'wlz')", name="financing"),
+        CheckConstraint(one_of("financing", FINANCING), name="financing"),
         CheckConstraint(
             "available_until IS NULL OR available_until >= available_from", name="period"
         ),

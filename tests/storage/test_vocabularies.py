@@ -11,15 +11,17 @@ from sqlalchemy import CheckConstraint
 
 from storage.accounts import User
 from storage.agreements import Agreement
-from storage.arrangements import Phase
+from storage.arrangements import Bed, CostLine, Phase
 from storage.base import Base
 from storage.deadlines import Deadline
 from storage.decisions import CoAdvice, Decision, Effect
 from storage.documents import Bundle, Document, DocumentTemplate
 from storage.mandates import Grant, Mandate
+from storage.monitoring import Stay
 from storage.organisations import Organisation
 from workflows.rules.acts import MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
+from workflows.rules.costs import CostLineKind, Financing
 from workflows.rules.deadlines import DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.document_fields import DocumentKind, SubjectType
@@ -41,6 +43,9 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Effect, "kind", EffectKind),
     (Organisation, "kind", OrganisationKind),
     (Phase, "kind", PhaseKind),
+    (Bed, "financing", Financing),
+    (Stay, "financing", Financing),
+    (CostLine, "kind", CostLineKind),
     (Deadline, "status", DeadlineStatus),
     (DocumentTemplate, "kind", DocumentKind),
     (Document, "kind", DocumentKind),

@@ -4,8 +4,9 @@ Every answer of /api/v1 is one of the representations below (pydantic models): t
 that build an answer pass it through its representation before it is sent, and openapi.py
 publishes the same representations as the response schemas. A field added to an answer but not
 here, a field missing, a value outside its vocabulary: the request fails in the tests instead of
-the published contract drifting from what is sent. Vocabularies come from the label dicts the
-pages use (workflows/rules/*, workflows/*), so a new status is added in one place.
+the published contract drifting from what is sent. Vocabularies come from the status and kind
+enums in workflows/rules (workflows/rules/vocabulary.py), or where a concept has none yet from
+the label dict the pages use, so a new status is added in one place.
 """
 
 from __future__ import annotations
@@ -34,20 +35,19 @@ from storage.organisations import Organisation
 from workflows.decisions import decisions
 from workflows.documents.document_bundles import BUNDLE_LABELS
 from workflows.monitoring import imports
-from workflows.registers import agreements, arrangements, mandates
+from workflows.registers import agreements, mandates
 from workflows.registers.agreements import term_of
-from workflows.registers.arrangement_parts import COST_LINE_LABELS
 from workflows.registers.arrangements import Overview
 from workflows.rules.acts import Act, MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
-from workflows.rules.costs import COST_RULE_LABELS
+from workflows.rules.costs import COST_RULE_LABELS, CostLineKind, Financing
 from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.document_fields import DocumentKind, SubjectType
 from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
-from workflows.rules.phases import PhaseKind, PhaseStatus
+from workflows.rules.phases import PhaseKind, PhaseStatus, SuccessorKind
 
 DEADLINE_SOURCES = ("derived", "manual")
 # The named bundles, and "eigen": one of documents the caller chose (make_from_documents).
@@ -150,13 +150,13 @@ class BedOut(Representation):
     provider: Reference
     location: str
     care_type: str
-    financing: Annotated[str, one_of(arrangements.FINANCING_LABELS)]
+    financing: Annotated[str, one_of(Financing)]
     available_start_on: date
     available_end_on: date | None
 
 
 class Successor(Representation):
-    kind: Annotated[str, one_of(arrangements.SUCCESSOR_LABELS)] | None
+    kind: Annotated[str, one_of(SuccessorKind)] | None
     start_on: date | None
     description: str
 
@@ -508,7 +508,7 @@ class CostsOut(Representation):
 
 
 class CostLineOut(Representation):
-    kind: Annotated[str, one_of(COST_LINE_LABELS)]
+    kind: Annotated[str, one_of(CostLineKind)]
     label: str
     municipality: Named | None
     budget: Money | None

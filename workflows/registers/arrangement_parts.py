@@ -24,6 +24,7 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers.arrangements import FINANCING_LABELS, visible
 from workflows.rules import fields
+from workflows.rules.costs import CostLineKind
 from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 
@@ -274,15 +275,7 @@ def set_budget(
     return line
 
 
-COST_LINE_LABELS = {
-    "housing": "Huisvesting",
-    "stay": "Verblijf",
-    "occupancy": "Bezette dagen",
-    "vacancy": "Leegstand",
-    "staff": "Personeel",
-    "communication": "Communicatie",
-    "other": "Overig",
-}
+COST_LINE_LABELS = CostLineKind.labels()
 COST_LINE_FIELDS: dict[str, fields.Reader] = {
     "year": fields.Whole("Jaar", minimum=2000, maximum=2100, required=True),
     "kind": fields.Choice("Kostenpost", COST_LINE_LABELS),

@@ -19,14 +19,15 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import costs, fields
+from workflows.rules.costs import Financing
 from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY
-from workflows.rules.phases import PhaseKind, PhaseStatus, phase_status_on
+from workflows.rules.phases import PhaseKind, PhaseStatus, SuccessorKind, phase_status_on
 from workflows.rules.roles import Permission, Role
 
 PHASE_KIND_LABELS = PhaseKind.labels()
 PHASE_STATUS_LABELS = PhaseStatus.labels()
-FINANCING_LABELS = {"wmo": "Wmo", "wlz": "Wlz"}
+FINANCING_LABELS = Financing.labels()
 
 # Who sees every arrangement rather than only those their organisation takes part in.
 _SEES_ALL = {Role.ADMINISTRATOR, Role.AUDITOR}
@@ -160,12 +161,7 @@ def visible_ids(session: Session, actor: Actor) -> list[int]:
     return store.arrangement_ids(session, participant_id=actor.organisation_id)
 
 
-SUCCESSOR_LABELS = {
-    "extension": "verdere verlenging",
-    "tender": "aanbesteding",
-    "structural_contract": "structureel contract",
-    "stop": "stoppen",
-}
+SUCCESSOR_LABELS = SuccessorKind.labels()
 
 EDITABLE: dict[str, fields.Reader] = {
     "name": fields.Text("Naam", max_length=200, required=True),

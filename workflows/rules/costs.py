@@ -20,7 +20,27 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from workflows.rules.vocabulary import Labelled
+
 CENT = Decimal("0.01")
+
+
+class Financing(Labelled):
+    """Who pays a stay: the municipality of residence (Wmo) or the care office (Wlz)."""
+
+    WMO = "wmo", "Wmo"
+    WLZ = "wlz", "Wlz"
+
+
+class CostLineKind(Labelled):
+    HOUSING = "housing", "Huisvesting"
+    STAY = "stay", "Verblijf"
+    OCCUPANCY = "occupancy", "Bezette dagen"
+    VACANCY = "vacancy", "Leegstand"
+    STAFF = "staff", "Personeel"
+    COMMUNICATION = "communication", "Communicatie"
+    OTHER = "other", "Overig"
+
 
 # How an arrangement divides its bed costs over the municipalities (docs/domain.md). Twente:
 # occupied

@@ -21,6 +21,15 @@ class PhaseStatus(Labelled):
     ENDED = "ended", "afgelopen"
 
 
+class SuccessorKind(Labelled):
+    """What follows an arrangement's last phase."""
+
+    EXTENSION = "extension", "verdere verlenging"
+    TENDER = "tender", "aanbesteding"
+    STRUCTURAL_CONTRACT = "structural_contract", "structureel contract"
+    STOP = "stop", "stoppen"
+
+
 def phase_status_on(start_on: date, end_on: date, *, today: date) -> PhaseStatus:
     if today < start_on:
         return PhaseStatus.PLANNED
