@@ -24,7 +24,7 @@ from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.costs import CostLineKind, Financing
 from workflows.rules.deadlines import DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
-from workflows.rules.document_fields import DocumentKind, SubjectType
+from workflows.rules.document_fields import DocumentKind, SubjectType, TemplateStatus
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 from workflows.rules.phases import PhaseKind
@@ -48,6 +48,7 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (CostLine, "kind", CostLineKind),
     (Deadline, "status", DeadlineStatus),
     (DocumentTemplate, "kind", DocumentKind),
+    (DocumentTemplate, "status", TemplateStatus),
     (Document, "kind", DocumentKind),
     (Document, "subject_type", SubjectType),
     (Bundle, "subject_type", SubjectType),

@@ -29,7 +29,7 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from storage.agreements import Agreement
-from storage.documents import JOB_STATUSES, TEMPLATE_STATUSES
+from storage.documents import JOB_STATUSES
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
 from workflows.decisions import decisions
@@ -43,7 +43,7 @@ from workflows.rules.agreements import AgreementKind, AgreementStatus
 from workflows.rules.costs import COST_RULE_LABELS, CostLineKind, Financing
 from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
-from workflows.rules.document_fields import DocumentKind, SubjectType
+from workflows.rules.document_fields import DocumentKind, SubjectType, TemplateStatus
 from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
@@ -579,7 +579,7 @@ class TemplateReportOut(Representation):
     id: Id
     kind: Annotated[str, one_of(DocumentKind)]
     version: Version
-    status: Annotated[str, OneOf(TEMPLATE_STATUSES)]
+    status: Annotated[str, one_of(TemplateStatus)]
     sha256: str
     fields_used: list[str]
     missing_fields: list[str]

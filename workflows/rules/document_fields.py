@@ -30,6 +30,16 @@ class DocumentKind(Labelled):
 
 KIND_LABELS = DocumentKind.labels()
 
+
+class TemplateStatus(Labelled):
+    """A template version is checked as a candidate, then activated; the version it replaces
+    is retired, never deleted (docs/architecture.md §6)."""
+
+    CANDIDATE = "candidate", "kandidaat"
+    ACTIVE = "active", "actief"
+    RETIRED = "retired", "vervangen"
+
+
 # What a document is made from, and for which party it is made (one per granting municipality,
 # one per provider) when the subject alone does not say.
 KIND_SUBJECTS = {
