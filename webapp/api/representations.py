@@ -32,7 +32,6 @@ from storage.agreements import Agreement
 from storage.documents import JOB_STATUSES
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
-from workflows.decisions import decisions
 from workflows.documents.document_bundles import BUNDLE_LABELS
 from workflows.monitoring import imports
 from workflows.registers import agreements, mandates
@@ -40,9 +39,9 @@ from workflows.registers.agreements import term_of
 from workflows.registers.arrangements import Overview
 from workflows.rules.acts import Act, MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
-from workflows.rules.costs import COST_RULE_LABELS, CostLineKind, Financing
+from workflows.rules.costs import CostLineKind, CostRule, Financing
 from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
-from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
+from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome, WooPublication
 from workflows.rules.document_fields import DocumentKind, SubjectType, TemplateStatus
 from workflows.rules.fields import MAX_ID
 from workflows.rules.mandates import GrantStatus
@@ -178,7 +177,7 @@ class ArrangementOut(Representation):
     participants: list[Reference]
     providers: list[Reference]
     beds: list[BedOut]
-    cost_rule: Annotated[str, one_of(COST_RULE_LABELS)]
+    cost_rule: Annotated[str, one_of(CostRule)]
     successor: Successor
     budgets: list[BudgetOut]
     version: Version
@@ -349,7 +348,7 @@ class DecisionSummaryOut(Representation):
     decided_on: date | None
     outcome: Annotated[str, one_of(Outcome)] | None
     secret: bool
-    woo_publication: Annotated[str, one_of(decisions.WOO_LABELS)]
+    woo_publication: Annotated[str, one_of(WooPublication)]
     version: Version
 
 
@@ -504,7 +503,7 @@ class CostsOut(Representation):
     total: Money | None = Field(description="De som van de rijen, tot op de cent.")
     bed_days: Count
     vacant_days: Count
-    rule: Annotated[str, one_of(COST_RULE_LABELS)]
+    rule: Annotated[str, one_of(CostRule)]
 
 
 class CostLineOut(Representation):

@@ -35,6 +35,7 @@ from workflows.rules.decisions import (
     OUTCOME_LABELS,
     EffectKind,
     Facts,
+    WooPublication,
     decision_date_problem,
     decision_points,
     numbering_problem,
@@ -48,10 +49,7 @@ from workflows.rules.roles import Permission, Role
 from workflows.rules.termijnenwet import Equated
 from workflows.rules.text import text_problem
 
-WOO_LABELS = {
-    "actively_published": "actief openbaar gemaakt (Woo art. 3.3)",
-    "not_published": "niet actief openbaar gemaakt",
-}
+WOO_LABELS = WooPublication.labels()
 EFFECT_LABELS = EffectKind.labels()
 SEES_ALL = {Role.ADMINISTRATOR, Role.AUDITOR}
 

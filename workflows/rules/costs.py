@@ -42,17 +42,29 @@ class CostLineKind(Labelled):
     OTHER = "other", "Overig"
 
 
-# How an arrangement divides its bed costs over the municipalities (docs/domain.md). Twente:
-# occupied
-# days to the municipality of residence, vacant days split by inhabitants. Hoeksche Waard: a fixed
-# housing cost for every available day plus a stay cost for every used day.
-COST_RULE_LABELS = {
-    "occupancy_and_vacancy": "bezette dagen per woongemeente, leegstand naar inwonertal (Twente)",
-    "housing_and_stay": "huisvesting per beschikbare dag naar inwonertal, verblijf per gebruikte "
-    "dag per woongemeente (Hoeksche Waard)",
-    "subsidy_by_key": "alle kosten samen naar inwonertal, als gezamenlijke subsidie, los van "
-    "wie de bedden gebruikte",
-}
+class CostRule(Labelled):
+    """How an arrangement divides its bed costs over the municipalities (docs/domain.md).
+    Twente: occupied days to the municipality of residence, vacant days split by inhabitants.
+    Hoeksche Waard: a fixed housing cost for every available day plus a stay cost for every
+    used day."""
+
+    OCCUPANCY_AND_VACANCY = (
+        "occupancy_and_vacancy",
+        "bezette dagen per woongemeente, leegstand naar inwonertal (Twente)",
+    )
+    HOUSING_AND_STAY = (
+        "housing_and_stay",
+        "huisvesting per beschikbare dag naar inwonertal, verblijf per gebruikte "
+        "dag per woongemeente (Hoeksche Waard)",
+    )
+    SUBSIDY_BY_KEY = (
+        "subsidy_by_key",
+        "alle kosten samen naar inwonertal, als gezamenlijke subsidie, los van "
+        "wie de bedden gebruikte",
+    )
+
+
+COST_RULE_LABELS = CostRule.labels()
 
 
 def to_cents(amount: Decimal) -> int:

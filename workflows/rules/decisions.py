@@ -46,6 +46,13 @@ class EffectKind(Labelled):
     APPROVE_AGREEMENT = "approve_agreement", "keurt overeenkomst goed"
 
 
+class WooPublication(Labelled):
+    """Whether the decision is published actively (Woo art. 3.3) or, with a ground, not."""
+
+    ACTIVELY_PUBLISHED = "actively_published", "actief openbaar gemaakt (Woo art. 3.3)"
+    NOT_PUBLISHED = "not_published", "niet actief openbaar gemaakt"
+
+
 STATUS_LABELS = DecisionStatus.labels()
 OUTCOME_LABELS = Outcome.labels()
 ADVICE_LABELS = Advice.labels()
