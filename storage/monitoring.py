@@ -29,7 +29,7 @@ IMPORT_KINDS = ("requests", "stays", "clients")
 class Import(Base):
     __tablename__ = "imports"
     __table_args__ = (
-        CheckConstraint("kind IN ('requests', 'stays', 'clients')", name="kind"),
+        CheckConstraint(one_of("kind", IMPORT_KINDS), name="kind"),
         CheckConstraint("status IN ('preview', 'confirmed', 'cancelled')", name="status"),
     )
 

@@ -17,7 +17,7 @@ from storage.deadlines import Deadline
 from storage.decisions import CoAdvice, Decision, Effect
 from storage.documents import Bundle, Document, DocumentTemplate
 from storage.mandates import Grant, Mandate
-from storage.monitoring import Stay
+from storage.monitoring import Import, Stay
 from storage.organisations import Organisation
 from workflows.rules.acts import MandateKind
 from workflows.rules.agreements import AgreementKind, AgreementStatus
@@ -25,6 +25,7 @@ from workflows.rules.costs import CostLineKind, Financing
 from workflows.rules.deadlines import DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome
 from workflows.rules.document_fields import DocumentKind, SubjectType, TemplateStatus
+from workflows.rules.figure_imports import ImportKind
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 from workflows.rules.phases import PhaseKind
@@ -46,6 +47,7 @@ CONSTRAINED: list[tuple[type[Base], str, type[Labelled]]] = [
     (Bed, "financing", Financing),
     (Stay, "financing", Financing),
     (CostLine, "kind", CostLineKind),
+    (Import, "kind", ImportKind),
     (Deadline, "status", DeadlineStatus),
     (DocumentTemplate, "kind", DocumentKind),
     (DocumentTemplate, "status", TemplateStatus),

@@ -21,13 +21,13 @@ from webapp.api.representations import BUNDLE_NAMES, PUBLISHED, one_of
 from workflows.deadlines import deadlines
 from workflows.decisions import co_advice, decisions
 from workflows.monitoring import monitoring
-from workflows.monitoring.imports import KIND_LABELS as IMPORT_KIND_LABELS
 from workflows.registers import agreements, arrangements, mandates
 from workflows.rules import fields
 from workflows.rules.acts import Act
 from workflows.rules.agreements import AgreementStatus
 from workflows.rules.decisions import DecisionStatus, Outcome
 from workflows.rules.document_fields import DocumentKind, SubjectType
+from workflows.rules.figure_imports import ImportKind
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 
@@ -653,7 +653,7 @@ def _monitoring_paths() -> dict[str, Any]:
                 "requestBody": _multipart(
                     {
                         "file": {"type": "string", "format": "binary"},
-                        "kind": _enum(IMPORT_KIND_LABELS),
+                        "kind": _enum(ImportKind),
                         "year": YEAR,
                     },
                     ["file", "kind"],

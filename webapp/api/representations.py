@@ -33,7 +33,6 @@ from storage.documents import JOB_STATUSES
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
 from workflows.documents.document_bundles import BUNDLE_LABELS
-from workflows.monitoring import imports
 from workflows.registers import agreements, mandates
 from workflows.registers.agreements import term_of
 from workflows.registers.arrangements import Overview
@@ -44,6 +43,7 @@ from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
 from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome, WooPublication
 from workflows.rules.document_fields import DocumentKind, SubjectType, TemplateStatus
 from workflows.rules.fields import MAX_ID
+from workflows.rules.figure_imports import ImportKind
 from workflows.rules.mandates import GrantStatus
 from workflows.rules.organisations import OrganisationKind
 from workflows.rules.phases import PhaseKind, PhaseStatus, SuccessorKind
@@ -527,7 +527,7 @@ class CostLinesOut(Representation):
 
 class ImportOut(Representation):
     id: Id
-    kind: Annotated[str, one_of(imports.KIND_LABELS)]
+    kind: Annotated[str, one_of(ImportKind)]
     year: Year
     status: str
     rows: list[dict[str, Any]]
