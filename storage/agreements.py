@@ -21,7 +21,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 from sqlalchemy.sql.base import ExecutableOption
 
 from storage.arrangements import Arrangement, Bed
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.mandates import Mandate
 from storage.organisations import Organisation
 
@@ -55,12 +55,8 @@ agreement_beds = Table(
 class Agreement(Base):
     __tablename__ = "agreements"
     __table_args__ = (
-        CheckConstraint("kind IN ('purchase', 'framework')", name="kind"),
-        CheckConstraint(
-            "status IN ('draft', 'sent', 'signed_by_provider', 'signed', 'active', 'extended', "
-            "'ended', 'terminated')",
-            name="status",
-        ),
+        CheckConstraint(one_of("kind", AGREEMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", AGREEMENT_STATUSES), name="status"),
         CheckConstraint("end_on >= start_on", name="term"),
         CheckConstraint("maximum_end_on >= end_on", name="maximum_end"),
         CheckConstraint(

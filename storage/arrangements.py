@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selectinload
 from sqlalchemy.sql.base import ExecutableOption
 
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
 
 PHASE_KINDS = ("pilot", "extension", "structural")
@@ -112,11 +112,7 @@ class CostLine(Base):
 
     __tablename__ = "cost_lines"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('housing', 'stay', 'occupancy', 'vacancy', 'staff', 'communication', "
-            "'other')",
-            name="kind",
-        ),
+        CheckConstraint(one_of("kind", COST_LINE_KINDS), name="kind"),
         UniqueConstraint("arrangement_id", "year", "scope_key", "kind", "label"),
     )
 
@@ -170,7 +166,7 @@ class Phase(Base):
     __tablename__ = "phases"
     __table_args__ = (
         CheckConstraint("end_on >= start_on", name="period"),
-        CheckConstraint("kind IN ('pilot', 'extension', 'structural')", name="kind"),
+        CheckConstraint(one_of("kind", PHASE_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -220,7 +216,7 @@ class Bed(Base):
 
     __tablename__ = "beds"
     __table_args__ = (
-        CheckConstraint("financing IN ('wmo', 'wlz')", name="financing"),
+        CheckConstraint(one_of("financing", FINANCING), name="financing"),
         CheckConstraint(
             "available_until IS NULL OR available_until >= available_from", name="period"
         ),

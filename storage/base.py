@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,6 +23,13 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def one_of(column: str, codes: Sequence[str]) -> str:
+    """The condition of a CHECK constraint that keeps ``column`` to ``codes``, written as the
+    migrations wrote it (``status IN ('open', 'done')``)."""
+    quoted = ", ".join(f"'{code}'" for code in codes)
+    return f"{column} IN ({quoted})"
 
 
 class UTCDateTime(TypeDecorator[datetime]):

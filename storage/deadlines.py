@@ -27,7 +27,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage.accounts import User
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 
 DEADLINE_STATUSES = ("open", "done", "not_applicable")
 MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "outbox")
@@ -36,7 +36,7 @@ MESSAGE_STATUSES = ("pending", "sending", "sent", "failed", "outbox")
 class Deadline(Base):
     __tablename__ = "deadlines"
     __table_args__ = (
-        CheckConstraint("status IN ('open', 'done', 'not_applicable')", name="status"),
+        CheckConstraint(one_of("status", DEADLINE_STATUSES), name="status"),
         # The sweep reads only what is due: open deadlines by the date of their next stage.
         Index("ix_deadlines_due_stage", "status", "next_stage_on"),
         # The lists read a page of one status by due date, and count the whole list, from the

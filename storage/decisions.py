@@ -24,8 +24,13 @@ from sqlalchemy.orm import Mapped, Session, mapped_column, relationship, selecti
 from sqlalchemy.sql.base import ExecutableOption
 
 from storage.accounts import User
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
+
+DECISION_STATUSES = ("draft", "co_advice", "secretary_advice", "scheduled", "decided", "closed")
+OUTCOMES = ("as_proposed", "amended", "deferred", "rejected")
+ADVICES = ("agree", "agree_with_remarks", "disagree")
+EFFECT_KINDS = ("grant_mandate", "approve_phase", "approve_agreement")
 
 decision_access = Table(
     "decision_access",
@@ -38,15 +43,8 @@ decision_access = Table(
 class Decision(Base):
     __tablename__ = "decisions"
     __table_args__ = (
-        CheckConstraint(
-            "status IN ('draft', 'co_advice', 'secretary_advice', 'scheduled', 'decided', "
-            "'closed')",
-            name="status",
-        ),
-        CheckConstraint(
-            "outcome IS NULL OR outcome IN ('as_proposed', 'amended', 'deferred', 'rejected')",
-            name="outcome",
-        ),
+        CheckConstraint(one_of("status", DECISION_STATUSES), name="status"),
+        CheckConstraint(f"outcome IS NULL OR {one_of('outcome', OUTCOMES)}", name="outcome"),
         UniqueConstraint("parent_id", "municipality_id"),
     )
 
@@ -131,10 +129,7 @@ class CoAdvice(Base):
 
     __tablename__ = "decision_advices"
     __table_args__ = (
-        CheckConstraint(
-            "advice IS NULL OR advice IN ('agree', 'agree_with_remarks', 'disagree')",
-            name="advice",
-        ),
+        CheckConstraint(f"advice IS NULL OR {one_of('advice', ADVICES)}", name="advice"),
         UniqueConstraint("decision_id", "adviser_id"),
     )
 
@@ -193,11 +188,7 @@ class Effect(Base):
     """What the decision does to the registers when it is taken (conform or amended)."""
 
     __tablename__ = "decision_effects"
-    __table_args__ = (
-        CheckConstraint(
-            "kind IN ('grant_mandate', 'approve_phase', 'approve_agreement')", name="kind"
-        ),
-    )
+    __table_args__ = (CheckConstraint(one_of("kind", EFFECT_KINDS), name="kind"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     decision_id: Mapped[int] = mapped_column(

@@ -27,7 +27,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from storage import locks
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
 
 DOCUMENT_KINDS = (
@@ -42,15 +42,12 @@ SUBJECT_TYPES = ("decision", "mandate", "agreement", "arrangement")
 TEMPLATE_STATUSES = ("candidate", "active", "retired")
 JOB_STATUSES = ("queued", "running", "done", "failed")
 
-_KINDS_SQL = ", ".join(f"'{kind}'" for kind in DOCUMENT_KINDS)
-_SUBJECTS_SQL = ", ".join(f"'{subject}'" for subject in SUBJECT_TYPES)
-
 
 class DocumentTemplate(Base):
     __tablename__ = "document_templates"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_KINDS_SQL})", name="kind"),
-        CheckConstraint("status IN ('candidate', 'active', 'retired')", name="status"),
+        CheckConstraint(one_of("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("status", TEMPLATE_STATUSES), name="status"),
         UniqueConstraint("kind", "version"),
     )
 
@@ -74,8 +71,8 @@ class DocumentTemplate(Base):
 class Document(Base):
     __tablename__ = "documents"
     __table_args__ = (
-        CheckConstraint(f"kind IN ({_KINDS_SQL})", name="kind"),
-        CheckConstraint(f"subject_type IN ({_SUBJECTS_SQL})", name="subject_type"),
+        CheckConstraint(one_of("kind", DOCUMENT_KINDS), name="kind"),
+        CheckConstraint(one_of("subject_type", SUBJECT_TYPES), name="subject_type"),
         UniqueConstraint("kind", "subject_type", "subject_id", "party_key", "version"),
     )
 
@@ -111,7 +108,7 @@ class Document(Base):
 
 class Bundle(Base):
     __tablename__ = "bundles"
-    __table_args__ = (CheckConstraint(f"subject_type IN ({_SUBJECTS_SQL})", name="subject_type"),)
+    __table_args__ = (CheckConstraint(one_of("subject_type", SUBJECT_TYPES), name="subject_type"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(30))
@@ -134,9 +131,7 @@ class DocumentJob(Base):
     documents, and making a bundle. The page shows its progress."""
 
     __tablename__ = "document_jobs"
-    __table_args__ = (
-        CheckConstraint("status IN ('queued', 'running', 'done', 'failed')", name="status"),
-    )
+    __table_args__ = (CheckConstraint(one_of("status", JOB_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     action: Mapped[str] = mapped_column(String(40))

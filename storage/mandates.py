@@ -39,7 +39,7 @@ from sqlalchemy.orm import (
 from sqlalchemy.sql.base import ExecutableOption
 
 from storage.arrangements import Arrangement, Phase
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
 
 MANDATE_KINDS = ("volmacht", "mandaat", "machtiging")
@@ -56,7 +56,7 @@ mandate_phases = Table(
 class Mandate(Base):
     __tablename__ = "mandates"
     __table_args__ = (
-        CheckConstraint("kind IN ('volmacht', 'mandaat', 'machtiging')", name="kind"),
+        CheckConstraint(one_of("kind", MANDATE_KINDS), name="kind"),
         CheckConstraint(
             "valid_until IS NULL OR valid_from IS NULL OR valid_until >= valid_from",
             name="validity",
@@ -108,9 +108,7 @@ class Grant(Base):
     __tablename__ = "mandate_grants"
     __table_args__ = (
         UniqueConstraint("mandate_id", "grantor_id"),
-        CheckConstraint(
-            "status IN ('draft', 'granted', 'active', 'expired', 'revoked')", name="status"
-        ),
+        CheckConstraint(one_of("status", GRANT_STATUSES), name="status"),
         CheckConstraint(
             "revoked_on IS NULL OR granted_on IS NULL OR revoked_on >= granted_on", name="revoked"
         ),

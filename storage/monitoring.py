@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
-from storage.arrangements import Bed
-from storage.base import Base, UTCDateTime, utc_now
+from storage.arrangements import FINANCING, Bed
+from storage.base import Base, UTCDateTime, one_of, utc_now
 from storage.organisations import Organisation
 
 IMPORT_KINDS = ("requests", "stays", "clients")
@@ -29,7 +29,7 @@ IMPORT_KINDS = ("requests", "stays", "clients")
 class Import(Base):
     __tablename__ = "imports"
     __table_args__ = (
-        CheckConstraint("kind IN ('requests', 'stays', 'clients')", name="kind"),
+        CheckConstraint(one_of("kind", IMPORT_KINDS), name="kind"),
         CheckConstraint("status IN ('preview', 'confirmed', 'cancelled')", name="status"),
     )
 
@@ -86,7 +86,7 @@ class Stay(Base):
     __table_args__ = (
         UniqueConstraint("bed_id", "start_on"),
         CheckConstraint("end_on >= start_on", name="period"),
-        CheckConstraint("financing IN ('wmo', 'wlz')", name="financing"),
+        CheckConstraint(one_of("financing", FINANCING), name="financing"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

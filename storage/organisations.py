@@ -17,7 +17,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from storage.base import Base, UTCDateTime, utc_now
+from storage.base import Base, UTCDateTime, one_of, utc_now
 
 ORGANISATION_KINDS = ("municipality", "provider", "care_office", "knowledge_partner")
 
@@ -25,10 +25,7 @@ ORGANISATION_KINDS = ("municipality", "provider", "care_office", "knowledge_part
 class Organisation(Base):
     __tablename__ = "organisations"
     __table_args__ = (
-        CheckConstraint(
-            "kind IN ('municipality', 'provider', 'care_office', 'knowledge_partner')",
-            name="kind",
-        ),
+        CheckConstraint(one_of("kind", ORGANISATION_KINDS), name="kind"),
         CheckConstraint("inhabitants IS NULL OR inhabitants >= 0", name="inhabitants"),
         CheckConstraint(
             "meeting_weekday IS NULL OR meeting_weekday BETWEEN 0 AND 6", name="meeting_weekday"

@@ -20,7 +20,7 @@ from webapp import clock
 from workflows.demo.demo import ARRANGEMENT_NAME
 from workflows.demo.demo_decisions import REGIONAL_SUBJECT
 from workflows.registers.organisations import calendar_of
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.planning import is_meeting_day, plan_backwards
 
 if TYPE_CHECKING:
@@ -130,7 +130,7 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     expect(adviser).to_contain_text(
         "akkoord met opmerkingen – Let op: de volmacht dekt geen aanbesteding."
     )
-    expect(adviser).to_contain_text(f"Jurist Enschede, {in_words(today)}")
+    expect(adviser).to_contain_text(f"Jurist Enschede, {long_date(today)}")
     log_out(page)
 
     # The policy officer fills in the advice of the secretary, schedules and records the decision.
@@ -146,7 +146,8 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     expect(page.get_by_role("status")).to_contain_text("Advies gemeentesecretaris: opgeslagen.")
     next_step(page, "geagendeerd")
     expect(page.get_by_text("Status: geagendeerd")).to_be_visible()
-    expect(page.get_by_text(f"Agendaformulier B&W-vergadering {in_words(meeting)}")).to_be_visible()
+    agenda_form = f"Agendaformulier B&W-vergadering {long_date(meeting)}"
+    expect(page.get_by_text(agenda_form)).to_be_visible()
 
     # The form proposes the meeting date; that lies in the future, so it is refused; and the
     # college does not decide before its meeting either.
@@ -161,7 +162,8 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     page.get_by_label("B&W besluit d.d.").fill(today.isoformat())
     page.get_by_role("button", name="Status bijwerken").click()
     expect(page.get_by_role("alert")).to_contain_text(
-        f"Datum besluit: {in_words(today)} ligt vóór de collegevergadering van {in_words(meeting)}"
+        f"Datum besluit: {long_date(today)} ligt vóór de collegevergadering van "
+        f"{long_date(meeting)}"
     )
 
     # The afternoon of the meeting (the server's clock moved on; the session has long ended).
@@ -174,7 +176,7 @@ def test_a_new_enschede_dossier_goes_from_concept_to_besloten_through_the_roles(
     page.get_by_role("button", name="Status bijwerken").click()
     expect(page.get_by_role("status")).to_contain_text("De status van het dossier is bijgewerkt.")
     expect(
-        page.get_by_text(f"Status: besloten – besluit conform op {in_words(meeting)}")
+        page.get_by_text(f"Status: besloten – besluit conform op {long_date(meeting)}")
     ).to_be_visible()
     history = page.get_by_role("table", name="Verloop")
     expect(history.get_by_role("row")).to_have_count(5)  # the header and four steps

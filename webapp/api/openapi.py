@@ -21,17 +21,15 @@ from webapp.api.representations import BUNDLE_NAMES, PUBLISHED, one_of
 from workflows.deadlines import deadlines
 from workflows.decisions import co_advice, decisions
 from workflows.monitoring import monitoring
-from workflows.monitoring.imports import KIND_LABELS as IMPORT_KIND_LABELS
 from workflows.registers import agreements, arrangements, mandates
-from workflows.registers.organisations import KIND_LABELS
 from workflows.rules import fields
 from workflows.rules.acts import Act
-from workflows.rules.agreements import STATUS_LABELS as AGREEMENT_STATUS_LABELS
-from workflows.rules.decisions import OUTCOME_LABELS as OUTCOMES
-from workflows.rules.decisions import STATUS_LABELS as DECISION_STATUSES
-from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
-from workflows.rules.document_fields import SUBJECT_LABELS
-from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.agreements import AgreementStatus
+from workflows.rules.decisions import DecisionStatus, Outcome
+from workflows.rules.document_fields import DocumentKind, SubjectType
+from workflows.rules.figure_imports import ImportKind
+from workflows.rules.mandates import GrantStatus
+from workflows.rules.organisations import OrganisationKind
 
 ID = {"type": "integer", "minimum": 1, "maximum": fields.MAX_ID}
 DATE = {"type": "string", "format": "date"}
@@ -154,7 +152,7 @@ def _request_schemas() -> dict[str, Any]:
         "AgreementPatch": body_schema(
             agreements.EDITABLE,
             partial=True,
-            extra={"version": VERSION, "status": _enum(AGREEMENT_STATUS_LABELS)},
+            extra={"version": VERSION, "status": _enum(AgreementStatus)},
             required=("version",),
         ),
         "DecisionInput": body_schema(
@@ -178,8 +176,8 @@ def _request_schemas() -> dict[str, Any]:
         "DecisionTransition": {
             "type": "object",
             "properties": {
-                "to": _enum(DECISION_STATUSES),
-                "outcome": _enum(OUTCOMES),
+                "to": _enum(DecisionStatus),
+                "outcome": _enum(Outcome),
                 "decided_on": DATE,
                 "note": {"type": "string", "maxLength": 2000},
             },
@@ -194,8 +192,8 @@ def _request_schemas() -> dict[str, Any]:
         "DocumentRequest": {
             "type": "object",
             "properties": {
-                "kind": _enum(DOCUMENT_KIND_LABELS),
-                "subject_type": _enum(SUBJECT_LABELS),
+                "kind": _enum(DocumentKind),
+                "subject_type": _enum(SubjectType),
                 "subject_id": ID,
                 "party_id": {**ID, "description": "De gemeente (volmacht, raadsinformatiebrief)"},
                 "year": {**ID, "description": "Jaar van de cijfers (evaluatierapportage)"},
@@ -380,7 +378,7 @@ def _paths() -> dict[str, Any]:
             "get": _list(
                 "Organisation",
                 "Organisaties die u mag zien",
-                [_query("kind", _enum(KIND_LABELS))],
+                [_query("kind", _enum(OrganisationKind))],
             )
         },
         "/api/v1/arrangements": {
@@ -416,7 +414,7 @@ def _paths() -> dict[str, Any]:
             "get": _list(
                 "Mandate",
                 "Volmachten en mandaten van de regelingen die u mag zien",
-                [arrangement, _query("status", _enum(GRANT_STATUS_LABELS))],
+                [arrangement, _query("status", _enum(GrantStatus))],
             ),
             "post": _write(
                 "Nieuwe volmacht of mandaat, met een conceptbesluit per volmachtgever",
@@ -451,7 +449,7 @@ def _paths() -> dict[str, Any]:
             "get": _list(
                 "Agreement",
                 "Overeenkomsten; een aanbieder ziet alleen de eigen overeenkomsten",
-                [arrangement, _query("status", _enum(AGREEMENT_STATUS_LABELS))],
+                [arrangement, _query("status", _enum(AgreementStatus))],
             ),
             "post": _write(
                 "Nieuwe overeenkomst (status concept)",
@@ -540,7 +538,7 @@ def _decision_paths() -> dict[str, Any]:
                 "DecisionSummary",
                 "Besluitvormingsdossiers die u mag zien (geheime alleen met toegang)",
                 [
-                    _query("status", _enum(DECISION_STATUSES)),
+                    _query("status", _enum(DecisionStatus)),
                     _query("municipality", ID),
                     _query("arrangement", ID),
                     _query("meeting_on", DATE),
@@ -655,7 +653,7 @@ def _monitoring_paths() -> dict[str, Any]:
                 "requestBody": _multipart(
                     {
                         "file": {"type": "string", "format": "binary"},
-                        "kind": _enum(IMPORT_KIND_LABELS),
+                        "kind": _enum(ImportKind),
                         "year": YEAR,
                     },
                     ["file", "kind"],
@@ -685,7 +683,7 @@ def _document_paths() -> dict[str, Any]:
                 "Document",
                 "Alle versies van de documenten van een onderwerp",
                 [
-                    _query("subject_type", _enum(SUBJECT_LABELS), required=True),
+                    _query("subject_type", _enum(SubjectType), required=True),
                     _query("subject_id", ID, required=True),
                 ],
                 (404, 422),
@@ -752,7 +750,7 @@ def _document_paths() -> dict[str, Any]:
                         "name": "kind",
                         "in": "path",
                         "required": True,
-                        "schema": _enum(DOCUMENT_KIND_LABELS),
+                        "schema": _enum(DocumentKind),
                     }
                 ],
                 "requestBody": _multipart(

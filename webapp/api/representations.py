@@ -4,8 +4,9 @@ Every answer of /api/v1 is one of the representations below (pydantic models): t
 that build an answer pass it through its representation before it is sent, and openapi.py
 publishes the same representations as the response schemas. A field added to an answer but not
 here, a field missing, a value outside its vocabulary: the request fails in the tests instead of
-the published contract drifting from what is sent. Vocabularies come from the label dicts the
-pages use (workflows/rules/*, workflows/*), so a new status is added in one place.
+the published contract drifting from what is sent. Vocabularies come from the status and kind
+enums in workflows/rules (workflows/rules/vocabulary.py), or where a concept has none yet from
+the label dict the pages use, so a new status is added in one place.
 """
 
 from __future__ import annotations
@@ -28,29 +29,25 @@ from pydantic import (
 from pydantic_core import CoreSchema, core_schema
 
 from storage.agreements import Agreement
+from storage.documents import JOB_STATUSES
 from storage.mandates import GrantLine, Mandate, grant_line
 from storage.organisations import Organisation
-from workflows.deadlines import deadlines, signals
-from workflows.decisions import decisions
 from workflows.documents.document_bundles import BUNDLE_LABELS
-from workflows.monitoring import imports
-from workflows.registers import agreements, arrangements, mandates
+from workflows.registers import agreements, mandates
 from workflows.registers.agreements import term_of
-from workflows.registers.arrangement_parts import COST_LINE_LABELS
 from workflows.registers.arrangements import Overview
-from workflows.registers.organisations import KIND_LABELS as ORGANISATION_KINDS
-from workflows.rules import agreements as agreement_rules
-from workflows.rules import decisions as decision_rules
 from workflows.rules.acts import Act, MandateKind
-from workflows.rules.costs import COST_RULE_LABELS
-from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KINDS
-from workflows.rules.document_fields import SUBJECT_LABELS
+from workflows.rules.agreements import AgreementKind, AgreementStatus
+from workflows.rules.costs import CostLineKind, CostRule, Financing
+from workflows.rules.deadlines import SIGNAL_KINDS, DeadlineKind, DeadlineStatus
+from workflows.rules.decisions import Advice, DecisionStatus, EffectKind, Outcome, WooPublication
+from workflows.rules.document_fields import DocumentKind, SubjectType, TemplateStatus
 from workflows.rules.fields import MAX_ID
-from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.figure_imports import ImportKind
+from workflows.rules.mandates import GrantStatus
+from workflows.rules.organisations import OrganisationKind
+from workflows.rules.phases import PhaseKind, PhaseStatus, SuccessorKind
 
-# Vocabularies kept only by the database's check constraints (storage/documents.py).
-JOB_STATUSES = ("queued", "running", "done", "failed")
-TEMPLATE_STATUSES = ("candidate", "active", "retired")
 DEADLINE_SOURCES = ("derived", "manual")
 # The named bundles, and "eigen": one of documents the caller chose (make_from_documents).
 BUNDLE_NAMES = (*BUNDLE_LABELS, "eigen")
@@ -107,7 +104,7 @@ class Named(Representation):
 class Reference(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(ORGANISATION_KINDS)]
+    kind: Annotated[str, one_of(OrganisationKind)]
 
 
 class MeetingCalendar(Representation):
@@ -121,7 +118,7 @@ class MeetingCalendar(Representation):
 class OrganisationOut(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(ORGANISATION_KINDS)]
+    kind: Annotated[str, one_of(OrganisationKind)]
     short_name: str | None
     inhabitants: Count | None
     inhabitants_on: date | None
@@ -134,8 +131,8 @@ class OrganisationOut(Representation):
 class PhaseOut(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(arrangements.PHASE_KIND_LABELS)]
-    status: Annotated[str, one_of(arrangements.PHASE_STATUS_LABELS)]
+    kind: Annotated[str, one_of(PhaseKind)]
+    status: Annotated[str, one_of(PhaseStatus)]
     start_on: date
     end_on: date = Field(description="Inclusief (t/m).")
 
@@ -152,13 +149,13 @@ class BedOut(Representation):
     provider: Reference
     location: str
     care_type: str
-    financing: Annotated[str, one_of(arrangements.FINANCING_LABELS)]
+    financing: Annotated[str, one_of(Financing)]
     available_start_on: date
     available_end_on: date | None
 
 
 class Successor(Representation):
-    kind: Annotated[str, one_of(arrangements.SUCCESSOR_LABELS)] | None
+    kind: Annotated[str, one_of(SuccessorKind)] | None
     start_on: date | None
     description: str
 
@@ -180,7 +177,7 @@ class ArrangementOut(Representation):
     participants: list[Reference]
     providers: list[Reference]
     beds: list[BedOut]
-    cost_rule: Annotated[str, one_of(COST_RULE_LABELS)]
+    cost_rule: Annotated[str, one_of(CostRule)]
     successor: Successor
     budgets: list[BudgetOut]
     version: Version
@@ -189,7 +186,7 @@ class ArrangementOut(Representation):
 class GrantOut(Representation):
     id: Id
     grantor: Reference
-    status: Annotated[str, one_of(GRANT_STATUS_LABELS)]
+    status: Annotated[str, one_of(GrantStatus)]
     granted_on: date | None
     revoked_on: date | None
     decision_reference: str
@@ -237,7 +234,7 @@ class AgreementOut(Representation):
     id: Id
     name: str
     reference: str
-    kind: Annotated[str, one_of(agreement_rules.KIND_LABELS)]
+    kind: Annotated[str, one_of(AgreementKind)]
     arrangement: Named
     provider: Reference
     contracting_party: Reference
@@ -254,7 +251,7 @@ class AgreementOut(Representation):
     tariff_vacant_day: Money | None
     indexation: str
     beds: list[AgreementBed]
-    status: Annotated[str, one_of(agreement_rules.STATUS_LABELS)]
+    status: Annotated[str, one_of(AgreementStatus)]
     notes: str = Field(description="Leeg voor een zorgaanbieder.")
     version: Version
 
@@ -282,7 +279,7 @@ class NextMeeting(Representation):
 
 
 class SignalOut(Representation):
-    kind: Annotated[str, one_of(signals.KIND_LABELS)]
+    kind: Annotated[str, one_of(SIGNAL_KINDS)]
     subject: str
     arrangement: Named
     municipality: Named | None
@@ -320,13 +317,13 @@ class TermEndOut(Representation):
 class DeadlineOut(Representation):
     id: Id
     name: str
-    kind: Annotated[str, one_of(deadlines.KIND_LABELS)]
+    kind: Annotated[str, one_of(DeadlineKind)]
     due_on: date
     start_by_on: date | None
     arrangement_id: Id | None
     organisation_id: Id | None
     owner_id: Id | None
-    status: Annotated[str, one_of(deadlines.STATUS_LABELS)]
+    status: Annotated[str, one_of(DeadlineStatus)]
     status_reason: str
     source: Annotated[str, OneOf(DEADLINE_SOURCES)]
     deadline_version: Version
@@ -334,7 +331,7 @@ class DeadlineOut(Representation):
     explanation: str
 
 
-Status = Annotated[str, one_of(decision_rules.STATUS_LABELS)]
+Status = Annotated[str, one_of(DecisionStatus)]
 
 
 class DecisionSummaryOut(Representation):
@@ -349,9 +346,9 @@ class DecisionSummaryOut(Representation):
     status: Status
     meeting_on: date | None
     decided_on: date | None
-    outcome: Annotated[str, one_of(decision_rules.OUTCOME_LABELS)] | None
+    outcome: Annotated[str, one_of(Outcome)] | None
     secret: bool
-    woo_publication: Annotated[str, one_of(decisions.WOO_LABELS)]
+    woo_publication: Annotated[str, one_of(WooPublication)]
     version: Version
 
 
@@ -362,7 +359,7 @@ class AdviceOut(Representation):
     label: str
     adviser_id: Id | None
     stand_in_id: Id | None
-    advice: Annotated[str, one_of(decision_rules.ADVICE_LABELS)] | None
+    advice: Annotated[str, one_of(Advice)] | None
     text: str
     recorded_by: str | None
     on_behalf: bool
@@ -380,7 +377,7 @@ class TransitionOut(Representation):
 
 
 class EffectOut(Representation):
-    kind: Annotated[str, one_of(decisions.EFFECT_LABELS)]
+    kind: Annotated[str, one_of(EffectKind)]
     mandate_id: Id | None
     phase_id: Id | None
     agreement_id: Id | None
@@ -506,11 +503,11 @@ class CostsOut(Representation):
     total: Money | None = Field(description="De som van de rijen, tot op de cent.")
     bed_days: Count
     vacant_days: Count
-    rule: Annotated[str, one_of(COST_RULE_LABELS)]
+    rule: Annotated[str, one_of(CostRule)]
 
 
 class CostLineOut(Representation):
-    kind: Annotated[str, one_of(COST_LINE_LABELS)]
+    kind: Annotated[str, one_of(CostLineKind)]
     label: str
     municipality: Named | None
     budget: Money | None
@@ -530,7 +527,7 @@ class CostLinesOut(Representation):
 
 class ImportOut(Representation):
     id: Id
-    kind: Annotated[str, one_of(imports.KIND_LABELS)]
+    kind: Annotated[str, one_of(ImportKind)]
     year: Year
     status: str
     rows: list[dict[str, Any]]
@@ -539,9 +536,9 @@ class ImportOut(Representation):
 
 class DocumentOut(Representation):
     id: Id
-    kind: Annotated[str, one_of(DOCUMENT_KINDS)]
+    kind: Annotated[str, one_of(DocumentKind)]
     title: str
-    subject_type: Annotated[str, one_of(SUBJECT_LABELS)]
+    subject_type: Annotated[str, one_of(SubjectType)]
     subject_id: Id
     party_id: Id | None
     version: Version
@@ -557,7 +554,7 @@ class BundleOut(Representation):
     id: Id
     name: Annotated[str, OneOf(BUNDLE_NAMES)]
     title: str
-    subject_type: Annotated[str, one_of(SUBJECT_LABELS)]
+    subject_type: Annotated[str, one_of(SubjectType)]
     subject_id: Id
     document_ids: list[Id]
     pages: Count
@@ -579,9 +576,9 @@ class JobOut(Representation):
 
 class TemplateReportOut(Representation):
     id: Id
-    kind: Annotated[str, one_of(DOCUMENT_KINDS)]
+    kind: Annotated[str, one_of(DocumentKind)]
     version: Version
-    status: Annotated[str, OneOf(TEMPLATE_STATUSES)]
+    status: Annotated[str, one_of(TemplateStatus)]
     sha256: str
     fields_used: list[str]
     missing_fields: list[str]

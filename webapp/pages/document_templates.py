@@ -15,7 +15,7 @@ from webapp.unit_of_work import unit_of_work
 from workflows.documents import document_templates, documents, template_uploads
 from workflows.documents.engine.template_checks import MAX_BYTES as TEMPLATE_MAX_BYTES
 from workflows.errors import InvalidInput, NotFound
-from workflows.rules.document_fields import CATALOGUES, KIND_LABELS, field_names
+from workflows.rules.document_fields import CATALOGUES, KIND_LABELS, TemplateStatus, field_names
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("document_templates", __name__, url_prefix="/sjablonen")
@@ -47,6 +47,7 @@ def _kind_page(kind: str, errors: dict[str, str], status: int) -> ResponseReturn
             kind=kind,
             label=KIND_LABELS[kind],
             versions=versions,
+            statuses=TemplateStatus.labels(),
             fields=field_names(kind),
             errors=errors,
             max_mb=TEMPLATE_MAX_BYTES // (1024 * 1024),
@@ -96,7 +97,10 @@ def kind(kind: str) -> ResponseReturnValue:
 def version(template_id: int) -> ResponseReturnValue:
     template = document_templates.get(db(), current_actor(), template_id)
     return render_template(
-        "templates_admin/version.html", template=template, label=KIND_LABELS[template.kind]
+        "templates_admin/version.html",
+        template=template,
+        label=KIND_LABELS[template.kind],
+        statuses=TemplateStatus.labels(),
     )
 
 

@@ -15,7 +15,7 @@ from webapp.registers import save_edit, save_new
 from webapp.unit_of_work import unit_of_work
 from workflows.errors import Conflict
 from workflows.registers import equated_days
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 from workflows.rules.termijnenwet import WEEKDAYS
 
@@ -64,7 +64,7 @@ def add() -> ResponseReturnValue:
         render=lambda values, errors, version, status=200, conflict=None: _index(
             values=values, errors=errors
         ),
-        done=lambda row: f"{in_words(row.day)} is toegevoegd als gelijkgestelde dag.",
+        done=lambda row: f"{long_date(row.day)} is toegevoegd als gelijkgestelde dag.",
         to=lambda row: url_for("equated_days.index"),
     )
 

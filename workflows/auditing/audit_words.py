@@ -26,12 +26,12 @@ from workflows.decisions import decisions
 from workflows.registers import agreements, arrangements, mandates, organisations
 from workflows.rules import agreements as agreement_rules
 from workflows.rules import decisions as decision_rules
-from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
+from workflows.rules.acts import Act, MandateKind
 from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS as DOCUMENT_KIND_LABELS
 from workflows.rules.dutch_format import amsterdam_date_time, long_date, money
 from workflows.rules.mandates import GRANT_STATUS_LABELS
-from workflows.rules.roles import ROLE_LABELS
+from workflows.rules.roles import Role
 
 ACTION_WORDS = {
     "create": "aangemaakt",
@@ -192,7 +192,7 @@ _STATUS_WORDS: dict[str, Mapping[str, str]] = {
 
 _KIND_WORDS: dict[str, Mapping[str, str]] = {
     "organisation": organisations.KIND_LABELS,
-    "mandate": {kind.value: label for kind, label in MANDATE_KIND_LABELS.items()},
+    "mandate": MandateKind.labels(),
     "agreement": agreement_rules.KIND_LABELS,
     "phase": arrangements.PHASE_KIND_LABELS,
     "deadline": deadlines.KIND_LABELS,
@@ -201,8 +201,8 @@ _KIND_WORDS: dict[str, Mapping[str, str]] = {
 }
 
 _CODE_WORDS: dict[str, Mapping[str, str]] = {
-    "role": {role.value: label for role, label in ROLE_LABELS.items()},
-    "acts": {act.value: label for act, label in ACT_LABELS.items()},
+    "role": Role.labels(),
+    "acts": Act.labels(),
     "outcome": decision_rules.OUTCOME_LABELS,
     "advice": decision_rules.ADVICE_LABELS,
     "effect": decisions.EFFECT_LABELS,

@@ -27,21 +27,13 @@ from workflows.deadlines.signals import NOT_REGISTER_CHANGES, Signal, derive_all
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.registers import arrangements
 from workflows.rules import fields
-from workflows.rules.dates import in_words
+from workflows.rules.deadlines import DeadlineKind, DeadlineStatus
+from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import DEFAULT_LADDERS, next_stage_day
 from workflows.rules.roles import Permission, Role
 
-KIND_LABELS = {
-    "mandate_needed": "nieuwe volmacht nodig",
-    "mandate_expiring": "volmacht verloopt",
-    "agreement_notice": "opzeggen of verlengen",
-    "extension_decision": "besluit over vervolg",
-    "tender_preparation": "aanbesteding voorbereiden",
-    "evaluation_due": "evaluatie",
-    "phase_end": "einde fase",
-    "manual": "handmatig",
-}
-STATUS_LABELS = {"open": "open", "done": "afgehandeld", "not_applicable": "niet van toepassing"}
+KIND_LABELS = DeadlineKind.labels()
+STATUS_LABELS = DeadlineStatus.labels()
 # Kinds that need a B&W decision count down to the day co-advice must start; the others to
 # the date of the act itself.
 DECISION_KINDS = {"mandate_needed", "extension_decision", "mandate_expiring"}
@@ -81,8 +73,9 @@ def spec_of(signal: Signal) -> Spec:
         subject=f"{signal.kind_label}: {signal.subject}",
         explanation=(
             f"{signal.explanation} Laatste collegevergadering: "
-            f"{in_words(plan.latest_meeting_on)}; agenda sluit: {in_words(plan.agenda_closes_on)}; "
-            f"uiterlijk starten: {in_words(plan.start_by_on)}.{advice}"
+            f"{long_date(plan.latest_meeting_on)}; "
+            f"agenda sluit: {long_date(plan.agenda_closes_on)}; "
+            f"uiterlijk starten: {long_date(plan.start_by_on)}.{advice}"
         ),
         arrangement_id=signal.arrangement_id,
         organisation_id=signal.municipality.id if signal.municipality else None,
@@ -117,7 +110,7 @@ def specs(
                         key=f"phase_end|{arrangement.id}|phase{phase.id}|",
                         kind="phase_end",
                         subject=f"einde fase: {phase.name} ({arrangement.name})",
-                        explanation=f"{phase.name} loopt tot en met {in_words(phase.end_on)}.",
+                        explanation=f"{phase.name} loopt tot en met {long_date(phase.end_on)}.",
                         arrangement_id=arrangement.id,
                         organisation_id=None,
                         due_on=phase.end_on,

@@ -21,7 +21,7 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import DEFAULT_LADDERS
 from workflows.rules.roles import ROLE_LABELS, Permission, Role
 
@@ -178,7 +178,7 @@ def ask_for_advice(
     title = "een geheim dossier" if decision.secret else f"'{decision.subject}'"
     where = decision.municipality.name if decision.municipality else "de regio"
     meeting = (
-        f", voor de collegevergadering van {in_words(decision.meeting_on)}"
+        f", voor de collegevergadering van {long_date(decision.meeting_on)}"
         if decision.meeting_on
         else ""
     )

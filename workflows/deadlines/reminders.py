@@ -32,7 +32,7 @@ from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
 from workflows.deadlines import signals
 from workflows.deadlines.deadlines import KIND_LABELS, follow_registers
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
     latest_due_stage,
@@ -272,7 +272,7 @@ def _when(deadline: Deadline, now: datetime) -> str:
 def _body(deadline: Deadline, now: datetime) -> str:
     return (
         f"{deadline.subject}\n\n"
-        f"Datum: {in_words(deadline.due_on)} ({_when(deadline, now)}).\n\n"
+        f"Datum: {long_date(deadline.due_on)} ({_when(deadline, now)}).\n\n"
         f"{deadline.explanation}\n\n{ACKNOWLEDGE}"
     )
 
@@ -293,7 +293,7 @@ def _item(session: Session, due: _Due, *, now: datetime, link: Link | None) -> s
     )
     lines = [
         f"{_municipality(session, deadline)} – {what}",
-        f"Uiterlijk {in_words(deadline.due_on)} ({_when(deadline, now)}).",
+        f"Uiterlijk {long_date(deadline.due_on)} ({_when(deadline, now)}).",
     ]
     if deadline.explanation:
         lines.append(deadline.explanation)
@@ -338,7 +338,7 @@ def _digest_rows(
             ).hexdigest()[:24]
             key = f"digest:{day.isoformat()}:{arrangement_id or 0}:{fingerprint}"
             intro = f"{len(items)} herinneringen"
-        heading = f"{intro} van {in_words(day)}" + (
+        heading = f"{intro} van {long_date(day)}" + (
             f" over {arrangement.name}:" if arrangement else ":"
         )
         unreached = sorted(
@@ -442,9 +442,9 @@ def digest(session: Session, *, now: datetime) -> int:
             "channel": "email",
             "deadline_id": None,
             "stage": "digest",
-            "subject": f"[Besluitwerk] Overzicht termijnen {in_words(today)}",
+            "subject": f"[Besluitwerk] Overzicht termijnen {long_date(today)}",
             "body": "Open termijnen in de komende twee weken:\n\n"
-            + "\n".join(f"- {in_words(d.due_on)}: {d.subject}" for d in items),
+            + "\n".join(f"- {long_date(d.due_on)}: {d.subject}" for d in items),
             "due_at": now,
             "status": "pending",
             "attempts": 0,

@@ -45,7 +45,8 @@ from workflows.registers.coverage import facts, municipalities_of
 from workflows.rules import coverage as coverage_rule
 from workflows.rules import ratification
 from workflows.rules.acts import ACT_LABELS, Act, kind_for, needed, new
-from workflows.rules.dates import in_words
+from workflows.rules.deadlines import SIGNAL_KINDS
+from workflows.rules.dutch_format import long_date
 from workflows.rules.own_municipality import concerns
 from workflows.rules.periods import ONE_DAY, add_months
 from workflows.rules.planning import MeetingCalendar, Plan, next_meeting, plan_backwards
@@ -53,14 +54,7 @@ from workflows.rules.roles import Permission
 from workflows.rules.tender import timetable
 from workflows.rules.termijnenwet import Equated
 
-KIND_LABELS = {
-    "mandate_needed": "nieuwe volmacht nodig",
-    "mandate_expiring": "volmacht verloopt",
-    "agreement_notice": "opzeggen of verlengen",
-    "extension_decision": "besluit over vervolg",
-    "tender_preparation": "aanbesteding voorbereiden",
-    "evaluation_due": "evaluatie",
-}
+KIND_LABELS = {kind.value: kind.label for kind in SIGNAL_KINDS}
 ACTIVE_AGREEMENT = {"signed", "active", "extended"}
 # What ``term_of`` reads of an agreement: its notice date needs no mandates or beds.
 TERM_FIELDS = (
@@ -154,9 +148,10 @@ def _routes(
             continue
         act = Act.EXTEND_AGREEMENT if phase.kind == "extension" else Act.CONCLUDE_AGREEMENT
         why = (
-            f"{lead} treedt sinds {in_words(phase.start_on)} namens de gemeenten op in {phase.name}"
+            f"{lead} treedt sinds {long_date(phase.start_on)} namens de gemeenten op in "
+            f"{phase.name}"
             if phase.start_on <= as_of
-            else f"{phase.name} begint op {in_words(phase.start_on)}"
+            else f"{phase.name} begint op {long_date(phase.start_on)}"
         )
         found.append(_Route(f"phase{phase.id}", (_PlannedAct(act, phase.start_on, why),)))
     successor = _successor(arrangement)
@@ -173,7 +168,7 @@ def _routes(
         references = _listing([a.reference for a in group])
         verb = "worden verlengd of opgezegd" if act is Act.EXTEND_AGREEMENT else "worden opgezegd"
         must = "moet" if len(group) == 1 else "moeten"
-        why = f"{references} {must} uiterlijk {in_words(on)} {verb}"
+        why = f"{references} {must} uiterlijk {long_date(on)} {verb}"
         ref = "notice" + "+".join(str(a.id) for a in sorted(group, key=lambda a: a.id))
         found.append(_Route(ref, (_PlannedAct(act, on, why),)))
     return found
@@ -188,21 +183,21 @@ def _successor(arrangement: Arrangement) -> tuple[_PlannedAct, ...]:
     if arrangement.successor_kind == "tender":
         lead_months = arrangement.tender_lead_months
         why = {
-            Act.PREPARE_TENDER: f"de aanbesteding voor het contract per {in_words(start)} moet "
+            Act.PREPARE_TENDER: f"de aanbesteding voor het contract per {long_date(start)} moet "
             f"{{on}} in voorbereiding zijn ({lead_months} maanden ervoor)",
             Act.RUN_TENDER: "de aanbesteding wordt {on} gepubliceerd en uitgevoerd",
             Act.AWARD_TENDER: "de opdracht wordt {on} gegund",
-            Act.CONCLUDE_AGREEMENT: f"het nieuwe contract begint op {in_words(start)}",
+            Act.CONCLUDE_AGREEMENT: f"het nieuwe contract begint op {long_date(start)}",
         }
         return tuple(
-            _PlannedAct(act, on, why[act].format(on=f"uiterlijk {in_words(on)}"))
+            _PlannedAct(act, on, why[act].format(on=f"uiterlijk {long_date(on)}"))
             for act, on in timetable(start, lead_months)
         )
     if arrangement.successor_kind == "structural_contract":
-        why_start = f"het structurele contract begint op {in_words(start)}"
+        why_start = f"het structurele contract begint op {long_date(start)}"
         return (_PlannedAct(Act.CONCLUDE_AGREEMENT, start, why_start),)
     if arrangement.successor_kind == "extension":
-        why_start = f"de verdere verlenging begint op {in_words(start)}"
+        why_start = f"de verdere verlenging begint op {long_date(start)}"
         return (_PlannedAct(Act.EXTEND_AGREEMENT, start, why_start),)
     return ()
 
@@ -337,31 +332,31 @@ def _advice(plan: Plan, next_plan: Plan | None, calendar: MeetingCalendar, *, as
         if plan.start_by_on >= as_of:
             return ""
         return (
-            f"De mee-advisering had op {in_words(plan.start_by_on)} moeten starten; de agenda "
-            f"van de collegevergadering van {in_words(plan.latest_meeting_on)} sluit op "
-            f"{in_words(plan.agenda_closes_on)}: start direct."
+            f"De mee-advisering had op {long_date(plan.start_by_on)} moeten starten; de agenda "
+            f"van de collegevergadering van {long_date(plan.latest_meeting_on)} sluit op "
+            f"{long_date(plan.agenda_closes_on)}: start direct."
         )
     if as_of > plan.latest_meeting_on:
         missed = (
-            f"De laatste collegevergadering vóór {in_words(plan.act_on)} was op "
-            f"{in_words(plan.latest_meeting_on)} en is voorbij."
+            f"De laatste collegevergadering vóór {long_date(plan.act_on)} was op "
+            f"{long_date(plan.latest_meeting_on)} en is voorbij."
         )
     else:
         missed = (
-            f"De agenda van de laatste collegevergadering vóór {in_words(plan.act_on)} "
-            f"({in_words(plan.latest_meeting_on)}) is op {in_words(plan.agenda_closes_on)} "
+            f"De agenda van de laatste collegevergadering vóór {long_date(plan.act_on)} "
+            f"({long_date(plan.latest_meeting_on)}) is op {long_date(plan.agenda_closes_on)} "
             "gesloten."
         )
     co_advice = (
-        f"de mee-advisering start uiterlijk {in_words(next_plan.start_by_on)}"
+        f"de mee-advisering start uiterlijk {long_date(next_plan.start_by_on)}"
         if next_plan.start_by_on >= as_of
         else "de mee-advisering moet direct starten, in minder dan de gebruikelijke "
         f"{calendar.co_advice_working_days} werkdagen"
     )
     return (
         f"{missed} Nog mogelijk: de collegevergadering van "
-        f"{in_words(next_plan.latest_meeting_on)}; de agenda sluit op "
-        f"{in_words(next_plan.agenda_closes_on)} en {co_advice}."
+        f"{long_date(next_plan.latest_meeting_on)}; de agenda sluit op "
+        f"{long_date(next_plan.agenda_closes_on)} en {co_advice}."
     )
 
 
@@ -408,7 +403,7 @@ def _for_arrangement(
             if in_time:
                 advice += (
                     " Dat besluit is op tijd voor: "
-                    + _listing([f"{ACT_LABELS[p.act]} op {in_words(p.on)}" for p in in_time])
+                    + _listing([f"{ACT_LABELS[p.act]} op {long_date(p.on)}" for p in in_time])
                     + "."
                 )
             # The next meeting falls on or after the act (the missed one was the last before
@@ -477,7 +472,7 @@ def _for_arrangement(
                     " Ook niet gedekt: "
                     + _listing(
                         [
-                            f"{ACT_LABELS[p.act]} op {in_words(p.on)}"
+                            f"{ACT_LABELS[p.act]} op {long_date(p.on)}"
                             + (
                                 ""
                                 if _without_act(a.reason, p.act) == same
@@ -509,8 +504,8 @@ def _for_arrangement(
                 "tender_preparation",
                 "aanbesteding voorbereiden",
                 prepare,
-                f"De aanbesteding voor het contract per {in_words(start)} moet uiterlijk "
-                f"{in_words(prepare)} starten ({arrangement.tender_lead_months} maanden ervoor).",
+                f"De aanbesteding voor het contract per {long_date(start)} moet uiterlijk "
+                f"{long_date(prepare)} starten ({arrangement.tender_lead_months} maanden ervoor).",
                 ref="successor",
             )
     last = arrangement.phases[-1] if arrangement.phases else None
@@ -520,7 +515,7 @@ def _for_arrangement(
             "extension_decision",
             f"vervolg na {last.name}",
             follow,
-            f"{last.name} eindigt op {in_words(last.end_on)}: vóór {in_words(follow)} moet "
+            f"{last.name} eindigt op {long_date(last.end_on)}: vóór {long_date(follow)} moet "
             "besloten zijn over verlengen, aanbesteden of stoppen.",
             ref=f"phase{last.id}",
         )
@@ -530,7 +525,7 @@ def _for_arrangement(
                 "evaluation_due",
                 moment.name,
                 moment.due_on,
-                f"{moment.name}: {in_words(moment.due_on)}.",
+                f"{moment.name}: {long_date(moment.due_on)}.",
                 ref=f"moment{moment.id}",
             )
     for mandate in mandates:
@@ -539,7 +534,7 @@ def _for_arrangement(
                 "mandate_expiring",
                 mandate.title,
                 mandate.valid_until + ONE_DAY,
-                f"{mandate.title} is geldig tot en met {in_words(mandate.valid_until)}.",
+                f"{mandate.title} is geldig tot en met {long_date(mandate.valid_until)}.",
                 ref=f"mandate{mandate.id}",
                 mandate_id=mandate.id,
                 mandate_kind=mandate.kind,
@@ -552,8 +547,8 @@ def _for_arrangement(
                 "agreement_notice",
                 f"{agreement.reference} – {agreement.provider.name}",
                 notice.on,
-                f"{agreement.reference} eindigt op {in_words(agreement.end_on)}; opzeggen of "
-                f"verlengen ({left} verlengingsoptie(s) over) uiterlijk {in_words(notice.on)}.",
+                f"{agreement.reference} eindigt op {long_date(agreement.end_on)}; opzeggen of "
+                f"verlengen ({left} verlengingsoptie(s) over) uiterlijk {long_date(notice.on)}.",
                 ref=f"agreement{agreement.id}",
             )
     # A passed date stays on the list only while the gap it signals is still open.

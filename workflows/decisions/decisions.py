@@ -30,16 +30,18 @@ from workflows.registers import agreements, arrangements, equated_days, mandates
 from workflows.registers.organisations import calendar_of
 from workflows.rules import fields, grant_texts
 from workflows.rules.acts import ACT_LABELS, Act
-from workflows.rules.dates import in_words
 from workflows.rules.decisions import (
     APPLYING_OUTCOMES,
     OUTCOME_LABELS,
+    EffectKind,
     Facts,
+    WooPublication,
     decision_date_problem,
     decision_points,
     numbering_problem,
     transition_problem,
 )
+from workflows.rules.dutch_format import long_date
 from workflows.rules.gap_starters import may_start, who_can_start
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 from workflows.rules.planning import is_meeting_day, plan_backwards
@@ -47,15 +49,8 @@ from workflows.rules.roles import Permission, Role
 from workflows.rules.termijnenwet import Equated
 from workflows.rules.text import text_problem
 
-WOO_LABELS = {
-    "actively_published": "actief openbaar gemaakt (Woo art. 3.3)",
-    "not_published": "niet actief openbaar gemaakt",
-}
-EFFECT_LABELS = {
-    "grant_mandate": "verleent volmacht of mandaat",
-    "approve_phase": "keurt fase goed",
-    "approve_agreement": "keurt overeenkomst goed",
-}
+WOO_LABELS = WooPublication.labels()
+EFFECT_LABELS = EffectKind.labels()
 SEES_ALL = {Role.ADMINISTRATOR, Role.AUDITOR}
 
 
@@ -679,7 +674,7 @@ def _apply(
     assert decided_on is not None
     reference = (
         f"B&W-besluit {decision.municipality.name if decision.municipality else ''} "
-        f"{in_words(decided_on)}"
+        f"{long_date(decided_on)}"
         + (f", casenummer {decision.case_number}" if decision.case_number else "")
         + (f", corsanummer {decision.corsa_number}" if decision.corsa_number else "")
     )
@@ -696,10 +691,10 @@ def _apply(
             )
         grant.status, grant.granted_on = "active", decided_on
         grant.decision_reference, grant.decision_id = reference[:300], decision.id
-        return f"{target.title}: verleend en van kracht vanaf {in_words(decided_on)}."
+        return f"{target.title}: verleend en van kracht vanaf {long_date(decided_on)}."
     target.approved_on = decided_on
     name = target.reference if isinstance(target, Agreement) else target.name
-    return f"{name}: goedgekeurd op {in_words(decided_on)}."
+    return f"{name}: goedgekeurd op {long_date(decided_on)}."
 
 
 def effect_words(session: Session, effect: Effect) -> str:
@@ -976,7 +971,8 @@ def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date)
     decision on the same arrangement, so the officer edits rather than retypes."""
     arrangement = arrangements.visible(session, actor, arrangement_id)
     phases = "; ".join(
-        f"{p.name} van {in_words(p.start_on)} t/m {in_words(p.end_on)}" for p in arrangement.phases
+        f"{p.name} van {long_date(p.start_on)} t/m {long_date(p.end_on)}"
+        for p in arrangement.phases
     )
     providers = ", ".join(
         sorted(
@@ -1164,7 +1160,7 @@ def dossier_for_gap(
                 acts=[ACT_LABELS[Act(a)] for a in mandate.acts],
                 further_allowed=mandate.sub_mandate_allowed,
                 ratifies_since=(
-                    in_words(mandate.ratifies_since) if mandate.ratifies_since else None
+                    long_date(mandate.ratifies_since) if mandate.ratifies_since else None
                 ),
             ),
             "decide_by": act_on,

@@ -28,7 +28,8 @@ from workflows.documents.engine.report_charts import Bar, bar_chart
 from workflows.errors import InvalidInput
 from workflows.monitoring import monitoring
 from workflows.registers import coverage
-from workflows.rules.acts import ACT_LABELS, MandateKind, the
+from workflows.rules.acts import Act, MandateKind, the
+from workflows.rules.agreements import KIND_LABELS as AGREEMENT_KIND_LABELS
 from workflows.rules.costs import COST_RULE_LABELS
 from workflows.rules.document_fields import KIND_LABELS, MANDATE_DOCUMENT_TITLES
 from workflows.rules.dutch_format import (
@@ -42,10 +43,8 @@ from workflows.rules.dutch_format import (
 )
 from workflows.rules.phases import phase_status_on
 
-_PHASE_STATUS_WORDS = {"planned": "gepland", "active": "lopend", "ended": "afgelopen"}
-_AGREEMENT_KIND_WORDS = {"purchase": "Inkoopovereenkomst", "framework": "Raamovereenkomst"}
 _MUNICIPALITY_MISSING = "Kies de gemeente waarvoor het document gemaakt wordt."
-_ACT_WORDS = {act.value: label for act, label in ACT_LABELS.items()}
+_ACT_WORDS = Act.labels()
 
 
 @dataclass(frozen=True)
@@ -216,7 +215,7 @@ def inkoopovereenkomst(
         "plaats": lead.name,
         "kenmerk": agreement.reference,
         "titel": agreement.title,
-        "soort": _AGREEMENT_KIND_WORDS.get(agreement.kind, "Overeenkomst"),
+        "soort": AGREEMENT_KIND_LABELS.get(agreement.kind, "overeenkomst").capitalize(),
         "regeling": arrangement.name,
         "opdrachtgever": lead.name,
         "gemeenten": represented,
@@ -323,9 +322,7 @@ def raadsinformatiebrief(
                 "naam": phase.name,
                 "van": long_date(phase.start_on),
                 "tot": long_date(phase.end_on),
-                "status": _PHASE_STATUS_WORDS[
-                    phase_status_on(phase.start_on, phase.end_on, today=today)
-                ],
+                "status": phase_status_on(phase.start_on, phase.end_on, today=today).label,
             }
             for phase in arrangement.phases
         ],

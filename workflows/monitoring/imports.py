@@ -32,6 +32,7 @@ from workflows.registers import arrangements
 from workflows.rules import fields
 from workflows.rules.dates import parse_date
 from workflows.rules.dutch_format import decimal_number
+from workflows.rules.figure_imports import ImportKind
 from workflows.rules.roles import Permission
 from workflows.rules.text import text_problem
 
@@ -67,11 +68,7 @@ COLUMNS: dict[str, list[str]] = {
     "stays": ["Locatie", "Gemeente", "Financiering", "Begin", "Eind"],
     "clients": ["Gemeente", "Wmo", "Wlz"],
 }
-KIND_LABELS = {
-    "requests": "aanvragen per aanbieder",
-    "stays": "verblijven per bed",
-    "clients": "unieke cliënten per gemeente",
-}
+KIND_LABELS = ImportKind.labels()
 
 
 def template_csv(kind: str) -> bytes:

@@ -24,7 +24,7 @@ from workflows.errors import InvalidInput, NotFound
 from workflows.registers import arrangements
 from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, Term, term_problems, transition_problem
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import extend_end
 from workflows.rules.roles import Permission
 
@@ -294,7 +294,7 @@ def use_extension_option(
         raise InvalidInput(
             {
                 "status": "Verlengen: de nieuwe einddatum ligt na de uiterste einddatum "
-                f"{in_words(agreement.maximum_end_on)}."
+                f"{long_date(agreement.maximum_end_on)}."
             }
         )
     audit.expect_version(

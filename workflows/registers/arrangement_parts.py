@@ -24,7 +24,8 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers.arrangements import FINANCING_LABELS, visible
 from workflows.rules import fields
-from workflows.rules.dates import in_words
+from workflows.rules.costs import CostLineKind
+from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 
 PHASE_DATES: dict[str, fields.Reader] = {
@@ -85,7 +86,7 @@ def update_phase(
                 {
                     "start_on": (
                         f"Begindatum: de fase overlapt met {other.name} "
-                        f"({in_words(other.start_on)} t/m {in_words(other.end_on)})."
+                        f"({long_date(other.start_on)} t/m {long_date(other.end_on)})."
                     )
                 }
             )
@@ -274,15 +275,7 @@ def set_budget(
     return line
 
 
-COST_LINE_LABELS = {
-    "housing": "Huisvesting",
-    "stay": "Verblijf",
-    "occupancy": "Bezette dagen",
-    "vacancy": "Leegstand",
-    "staff": "Personeel",
-    "communication": "Communicatie",
-    "other": "Overig",
-}
+COST_LINE_LABELS = CostLineKind.labels()
 COST_LINE_FIELDS: dict[str, fields.Reader] = {
     "year": fields.Whole("Jaar", minimum=2000, maximum=2100, required=True),
     "kind": fields.Choice("Kostenpost", COST_LINE_LABELS),

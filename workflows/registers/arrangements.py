@@ -19,14 +19,15 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import costs, fields
-from workflows.rules.dates import in_words
+from workflows.rules.costs import Financing
+from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY
-from workflows.rules.phases import phase_status_on
+from workflows.rules.phases import PhaseKind, PhaseStatus, SuccessorKind, phase_status_on
 from workflows.rules.roles import Permission, Role
 
-PHASE_KIND_LABELS = {"pilot": "pilot", "extension": "verlenging", "structural": "structureel"}
-PHASE_STATUS_LABELS = {"planned": "gepland", "active": "lopend", "ended": "afgelopen"}
-FINANCING_LABELS = {"wmo": "Wmo", "wlz": "Wlz"}
+PHASE_KIND_LABELS = PhaseKind.labels()
+PHASE_STATUS_LABELS = PhaseStatus.labels()
+FINANCING_LABELS = Financing.labels()
 
 # Who sees every arrangement rather than only those their organisation takes part in.
 _SEES_ALL = {Role.ADMINISTRATOR, Role.AUDITOR}
@@ -190,12 +191,7 @@ def visible_ids(session: Session, actor: Actor) -> list[int]:
     return store.arrangement_ids(session, participant_id=actor.organisation_id)
 
 
-SUCCESSOR_LABELS = {
-    "extension": "verdere verlenging",
-    "tender": "aanbesteding",
-    "structural_contract": "structureel contract",
-    "stop": "stoppen",
-}
+SUCCESSOR_LABELS = SuccessorKind.labels()
 
 EDITABLE: dict[str, fields.Reader] = {
     "name": fields.Text("Naam", max_length=200, required=True),
@@ -345,7 +341,7 @@ def add_phase(session: Session, actor: Actor, arrangement_id: int, raw: dict[str
                 {
                     "start_on": (
                         f"Begindatum: de nieuwe fase overlapt met {phase.name} "
-                        f"({in_words(phase.start_on)} t/m {in_words(phase.end_on)})."
+                        f"({long_date(phase.start_on)} t/m {long_date(phase.end_on)})."
                     )
                 }
             )

@@ -18,7 +18,8 @@ from workflows.errors import InvalidInput
 from workflows.registers import arrangements
 from workflows.rules import coverage as rule
 from workflows.rules.acts import ACT_LABELS, Act, is_public_law
-from workflows.rules.dates import in_words, parse_date
+from workflows.rules.dates import parse_date
+from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 
 
@@ -142,7 +143,7 @@ def principals(
 
 def columns(arrangement: Arrangement) -> list[Column]:
     cols = [
-        Column(f"{p.name} (vanaf {in_words(p.start_on)})", p.start_on) for p in arrangement.phases
+        Column(f"{p.name} (vanaf {long_date(p.start_on)})", p.start_on) for p in arrangement.phases
     ]
     if arrangement.successor_start_on is not None:
         cols.append(Column("Opvolger (beoogde start)", arrangement.successor_start_on))

@@ -17,7 +17,7 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
 from workflows.rules.termijnenwet import (
     IN_FORCE_ON,
@@ -73,18 +73,18 @@ def _read(session: Session, raw: dict[str, Any], *, current: EquatedDay | None) 
 
 def _day_problem(session: Session, day: date, current: EquatedDay | None) -> str | None:
     if day < IN_FORCE_ON:
-        return f"Datum: de Algemene termijnenwet geldt pas vanaf {in_words(IN_FORCE_ON)}."
+        return f"Datum: de Algemene termijnenwet geldt pas vanaf {long_date(IN_FORCE_ON)}."
     if day.weekday() >= 5:
         return (
-            f"Datum: {WEEKDAYS[day.weekday()]} {in_words(day)} valt in het weekend en telt al "
+            f"Datum: {WEEKDAYS[day.weekday()]} {long_date(day)} valt in het weekend en telt al "
             "niet als werkdag; gelijkstellen verandert niets."
         )
     statutory = holiday_name(day)
     if statutory:
-        return f"Datum: {in_words(day)} is al een feestdag volgens de wet ({statutory})."
+        return f"Datum: {long_date(day)} is al een feestdag volgens de wet ({statutory})."
     same = store.find_equated_day(session, day)
     if same is not None and (current is None or same.id != current.id):
-        return f"Datum: {in_words(day)} is al gelijkgesteld ({same.decree})."
+        return f"Datum: {long_date(day)} is al gelijkgesteld ({same.decree})."
     return None
 
 

@@ -15,7 +15,7 @@ from workflows.registers import arrangements
 from workflows.registers.agreements import snapshot as agreement_snapshot
 from workflows.registers.agreements import term_of
 from workflows.rules.acts import new
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY
 from workflows.rules.roles import Permission
 
@@ -42,7 +42,8 @@ def extension_impact(
         raise InvalidInput(
             {
                 "end_on": (
-                    f"Einddatum: de verlenging begint op {in_words(start)} en moet daarna eindigen."
+                    f"Einddatum: de verlenging begint op {long_date(start)} "
+                    "en moet daarna eindigen."
                 )
             }
         )
@@ -57,8 +58,9 @@ def extension_impact(
                 Effect(
                     "overeenkomst",
                     subject,
-                    f"loopt uiterlijk tot {in_words(agreement.maximum_end_on)}: voor de verlenging "
-                    "is een nieuwe overeenkomst of een wijziging nodig (Aanbestedingswet 2.163b).",
+                    f"loopt uiterlijk tot {long_date(agreement.maximum_end_on)}: "
+                    "voor de verlenging is een nieuwe overeenkomst of een wijziging nodig "
+                    "(Aanbestedingswet 2.163b).",
                     True,
                 )
             )
@@ -68,15 +70,15 @@ def extension_impact(
                 Effect(
                     "overeenkomst",
                     subject,
-                    f"eindigt op {in_words(agreement.end_on)}; verlengen met een optie "
+                    f"eindigt op {long_date(agreement.end_on)}; verlengen met een optie "
                     f"({left} van {agreement.extension_count} over), opzeggen uiterlijk "
-                    f"{in_words(term.notice_deadline())}.",
+                    f"{long_date(term.notice_deadline())}.",
                     True,
                 )
             )
         else:
             effects.append(
-                Effect("overeenkomst", subject, f"loopt tot {in_words(agreement.end_on)}.", False)
+                Effect("overeenkomst", subject, f"loopt tot {long_date(agreement.end_on)}.", False)
             )
     for mandate in mandate_store.list_mandates(session, arrangement_id=arrangement.id):
         if not mandate.includes_extensions:
@@ -94,7 +96,7 @@ def extension_impact(
                 Effect(
                     mandate.kind,
                     mandate.title,
-                    f"dekt verlengingen, maar is geldig tot {in_words(mandate.valid_until)}.",
+                    f"dekt verlengingen, maar is geldig tot {long_date(mandate.valid_until)}.",
                     True,
                 )
             )

@@ -25,7 +25,6 @@ from workflows.registers.organisations import calendar_of
 from workflows.rules import fields
 from workflows.rules.acts import (
     ACT_LABELS,
-    MANDATE_KIND_LABELS,
     Act,
     MandateKind,
     kind_covers,
@@ -39,11 +38,11 @@ from workflows.rules.ratification import GapValidity, validity_for_gap
 from workflows.rules.roles import Permission
 
 EDITABLE: dict[str, fields.Reader] = {
-    "kind": fields.Choice("Soort", {k.value: v for k, v in MANDATE_KIND_LABELS.items()}),
+    "kind": fields.Choice("Soort", MandateKind.labels()),
     "title": fields.Text("Titel", max_length=300, required=True),
     "grantee_id": fields.Whole("Gevolmachtigde", minimum=1, maximum=2**31 - 1, required=True),
     "grantee_function": fields.Text("Functie of persoon", max_length=200),
-    "acts": fields.Choices("Handelingen", {a.value: label for a, label in ACT_LABELS.items()}),
+    "acts": fields.Choices("Handelingen", Act.labels()),
     "phase_ids": fields.Ids("Fasen"),
     "includes_extensions": fields.Flag("Ook eventuele verlengingen"),
     "valid_from": fields.Day("Geldig vanaf"),

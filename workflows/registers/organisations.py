@@ -18,15 +18,11 @@ from workflows import audit
 from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.rules import fields
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.planning import MeetingCalendar
 from workflows.rules.roles import Permission
 
-KIND_LABELS = {
-    "municipality": "gemeente",
-    "provider": "zorgaanbieder",
-    "care_office": "zorgkantoor",
-    "knowledge_partner": "kennispartner",
-}
+KIND_LABELS = OrganisationKind.labels()
 
 WEEKDAY_LABELS = {
     "0": "maandag",

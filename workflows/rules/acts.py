@@ -10,34 +10,23 @@ subsidy. Neither covers what the other is for.
 
 from __future__ import annotations
 
-from enum import StrEnum
+from workflows.rules.vocabulary import Labelled
 
 
-class Act(StrEnum):
-    CONCLUDE_AGREEMENT = "conclude_agreement"
-    AMEND_AGREEMENT = "amend_agreement"
-    EXTEND_AGREEMENT = "extend_agreement"
-    TERMINATE_AGREEMENT = "terminate_agreement"
-    PREPARE_TENDER = "prepare_tender"
-    RUN_TENDER = "run_tender"
-    AWARD_TENDER = "award_tender"
-    SIGN_DECLARATIONS = "sign_declarations"
-    DECIDE_APPLICATION = "decide_application"
-    GRANT_SUBSIDY = "grant_subsidy"
+class Act(Labelled):
+    CONCLUDE_AGREEMENT = "conclude_agreement", "overeenkomst sluiten"
+    AMEND_AGREEMENT = "amend_agreement", "overeenkomst wijzigen"
+    EXTEND_AGREEMENT = "extend_agreement", "overeenkomst verlengen"
+    TERMINATE_AGREEMENT = "terminate_agreement", "overeenkomst opzeggen"
+    PREPARE_TENDER = "prepare_tender", "aanbesteding voorbereiden"
+    RUN_TENDER = "run_tender", "aanbesteding uitvoeren"
+    AWARD_TENDER = "award_tender", "aanbesteding gunnen"
+    SIGN_DECLARATIONS = "sign_declarations", "declaraties ondertekenen"
+    DECIDE_APPLICATION = "decide_application", "beschikken op aanvragen"
+    GRANT_SUBSIDY = "grant_subsidy", "subsidie verlenen"
 
 
-ACT_LABELS: dict[Act, str] = {
-    Act.CONCLUDE_AGREEMENT: "overeenkomst sluiten",
-    Act.AMEND_AGREEMENT: "overeenkomst wijzigen",
-    Act.EXTEND_AGREEMENT: "overeenkomst verlengen",
-    Act.TERMINATE_AGREEMENT: "overeenkomst opzeggen",
-    Act.PREPARE_TENDER: "aanbesteding voorbereiden",
-    Act.RUN_TENDER: "aanbesteding uitvoeren",
-    Act.AWARD_TENDER: "aanbesteding gunnen",
-    Act.SIGN_DECLARATIONS: "declaraties ondertekenen",
-    Act.DECIDE_APPLICATION: "beschikken op aanvragen",
-    Act.GRANT_SUBSIDY: "subsidie verlenen",
-}
+ACT_LABELS: dict[Act, str] = {act: act.label for act in Act}
 
 TENDER_ACTS = frozenset({Act.PREPARE_TENDER, Act.RUN_TENDER, Act.AWARD_TENDER})
 # Decisions in the sense of Awb 1:3, taken under a mandaat; every other act is a private-law
@@ -45,17 +34,13 @@ TENDER_ACTS = frozenset({Act.PREPARE_TENDER, Act.RUN_TENDER, Act.AWARD_TENDER})
 PUBLIC_LAW_ACTS = frozenset({Act.DECIDE_APPLICATION, Act.GRANT_SUBSIDY})
 
 
-class MandateKind(StrEnum):
-    VOLMACHT = "volmacht"  # private law, BW 3:60
-    MANDAAT = "mandaat"  # public law, Awb 10:1
-    MACHTIGING = "machtiging"
+class MandateKind(Labelled):
+    VOLMACHT = "volmacht", "volmacht (BW 3:60)"  # private law
+    MANDAAT = "mandaat", "mandaat (Awb 10:1)"  # public law
+    MACHTIGING = "machtiging", "machtiging"
 
 
-MANDATE_KIND_LABELS: dict[MandateKind, str] = {
-    MandateKind.VOLMACHT: "volmacht (BW 3:60)",
-    MandateKind.MANDAAT: "mandaat (Awb 10:1)",
-    MandateKind.MACHTIGING: "machtiging",
-}
+MANDATE_KIND_LABELS: dict[MandateKind, str] = {kind: kind.label for kind in MandateKind}
 
 
 def is_public_law(act: Act) -> bool:

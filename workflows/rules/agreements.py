@@ -10,23 +10,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY, add_months, end_after_months, extend_end
+from workflows.rules.vocabulary import Labelled
 
 FRAMEWORK_MAX_MONTHS = 48
 
-KIND_LABELS = {"purchase": "inkoopovereenkomst", "framework": "raamovereenkomst"}
 
-STATUS_LABELS = {
-    "draft": "concept",
-    "sent": "verstuurd",
-    "signed_by_provider": "getekend door aanbieder",
-    "signed": "getekend",
-    "active": "lopend",
-    "extended": "verlengd",
-    "ended": "afgelopen",
-    "terminated": "opgezegd",
-}
+class AgreementKind(Labelled):
+    PURCHASE = "purchase", "inkoopovereenkomst"
+    FRAMEWORK = "framework", "raamovereenkomst"
+
+
+class AgreementStatus(Labelled):
+    DRAFT = "draft", "concept"
+    SENT = "sent", "verstuurd"
+    SIGNED_BY_PROVIDER = "signed_by_provider", "getekend door aanbieder"
+    SIGNED = "signed", "getekend"
+    ACTIVE = "active", "lopend"
+    EXTENDED = "extended", "verlengd"
+    ENDED = "ended", "afgelopen"
+    TERMINATED = "terminated", "opgezegd"
+
+
+KIND_LABELS = AgreementKind.labels()
+STATUS_LABELS = AgreementStatus.labels()
 
 TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"sent"}),
@@ -88,7 +96,7 @@ def term_problems(term: Term, *, arrangement_start: date | None) -> dict[str, st
     if arrangement_start is not None and term.start_on < arrangement_start:
         problems["start_on"] = (
             f"Begindatum: de overeenkomst kan niet beginnen vóór de regeling "
-            f"({in_words(arrangement_start)})."
+            f"({long_date(arrangement_start)})."
         )
     if problems:
         return problems
@@ -98,7 +106,7 @@ def term_problems(term: Term, *, arrangement_start: date | None) -> dict[str, st
             problems["maximum_end_on"] = (
                 "Uiterste einddatum: een raamovereenkomst duurt ten hoogste vier jaar, "
                 f"verlengingen inbegrepen (Aanbestedingswet 2012, art. 2.140): uiterlijk "
-                f"{in_words(latest)}."
+                f"{long_date(latest)}."
             )
     if term.maximum_end_on is not None:
         if term.maximum_end_on < term.end_on:
@@ -106,7 +114,7 @@ def term_problems(term: Term, *, arrangement_start: date | None) -> dict[str, st
         elif term.end_with_all_extensions > term.maximum_end_on:
             problems["extension_count"] = (
                 f"Verlengingen: met alle verlengingsopties loopt de overeenkomst tot "
-                f"{in_words(term.end_with_all_extensions)}, na de uiterste einddatum "
-                f"{in_words(term.maximum_end_on)}."
+                f"{long_date(term.end_with_all_extensions)}, na de uiterste einddatum "
+                f"{long_date(term.maximum_end_on)}."
             )
     return problems

@@ -20,19 +20,51 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
+from workflows.rules.vocabulary import Labelled
+
 CENT = Decimal("0.01")
 
-# How an arrangement divides its bed costs over the municipalities (docs/domain.md). Twente:
-# occupied
-# days to the municipality of residence, vacant days split by inhabitants. Hoeksche Waard: a fixed
-# housing cost for every available day plus a stay cost for every used day.
-COST_RULE_LABELS = {
-    "occupancy_and_vacancy": "bezette dagen per woongemeente, leegstand naar inwonertal (Twente)",
-    "housing_and_stay": "huisvesting per beschikbare dag naar inwonertal, verblijf per gebruikte "
-    "dag per woongemeente (Hoeksche Waard)",
-    "subsidy_by_key": "alle kosten samen naar inwonertal, als gezamenlijke subsidie, los van "
-    "wie de bedden gebruikte",
-}
+
+class Financing(Labelled):
+    """Who pays a stay: the municipality of residence (Wmo) or the care office (Wlz)."""
+
+    WMO = "wmo", "Wmo"
+    WLZ = "wlz", "Wlz"
+
+
+class CostLineKind(Labelled):
+    HOUSING = "housing", "Huisvesting"
+    STAY = "stay", "Verblijf"
+    OCCUPANCY = "occupancy", "Bezette dagen"
+    VACANCY = "vacancy", "Leegstand"
+    STAFF = "staff", "Personeel"
+    COMMUNICATION = "communication", "Communicatie"
+    OTHER = "other", "Overig"
+
+
+class CostRule(Labelled):
+    """How an arrangement divides its bed costs over the municipalities (docs/domain.md).
+    Twente: occupied days to the municipality of residence, vacant days split by inhabitants.
+    Hoeksche Waard: a fixed housing cost for every available day plus a stay cost for every
+    used day."""
+
+    OCCUPANCY_AND_VACANCY = (
+        "occupancy_and_vacancy",
+        "bezette dagen per woongemeente, leegstand naar inwonertal (Twente)",
+    )
+    HOUSING_AND_STAY = (
+        "housing_and_stay",
+        "huisvesting per beschikbare dag naar inwonertal, verblijf per gebruikte "
+        "dag per woongemeente (Hoeksche Waard)",
+    )
+    SUBSIDY_BY_KEY = (
+        "subsidy_by_key",
+        "alle kosten samen naar inwonertal, als gezamenlijke subsidie, los van "
+        "wie de bedden gebruikte",
+    )
+
+
+COST_RULE_LABELS = CostRule.labels()
 
 
 def to_cents(amount: Decimal) -> int:

@@ -38,7 +38,7 @@ from workflows.rules.acts import (
     this,
     with_article,
 )
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 
 OWN_AUTHORITY = "eigen bevoegdheid"
 PHASE_NAMES = {
@@ -212,18 +212,18 @@ def _attempt(
     elif grant.status == "revoked" and revoked_on is None:
         return refuse(7, "Ingetrokken.")
     if revoked_on is not None and on >= revoked_on:
-        return refuse(7, f"Ingetrokken op {in_words(revoked_on)}.")
+        return refuse(7, f"Ingetrokken op {long_date(revoked_on)}.")
     scoped_by_phase = bool(mandate.phase_ids) or mandate.includes_extensions
     in_phase = [p for p in covered_phases(mandate, phases) if p.start_on <= on <= p.end_on]
     if scoped_by_phase and not in_phase:
         return refuse(
             8,
             f"{the(mandate.kind).capitalize()} dekt {describe_scope(mandate, phases)}; "
-            f"{in_words(on)} valt daarbuiten.",
+            f"{long_date(on)} valt daarbuiten.",
         )
     ratifies = mandate.ratifies_since is not None and on >= mandate.ratifies_since
     if mandate.valid_until is not None and on > mandate.valid_until:
-        return refuse(9, f"Verlopen op {in_words(mandate.valid_until)}.")
+        return refuse(9, f"Verlopen op {long_date(mandate.valid_until)}.")
     # A volmacht valid from the day it is granted may still ratify what was done before it
     # (BW 3:69): a ratified act before its validity is covered by the ratification.
     if (
@@ -232,7 +232,7 @@ def _attempt(
         and on < mandate.valid_from
         and not ratifies
     ):
-        return refuse(9, f"Geldig vanaf {in_words(mandate.valid_from)}.")
+        return refuse(9, f"Geldig vanaf {long_date(mandate.valid_from)}.")
     if grant.status == "expired" and mandate.valid_until is None:
         return refuse(9, "Verlopen.")
     starts = mandate.valid_from or grant.granted_on
@@ -247,16 +247,16 @@ def _attempt(
                 municipality_id,
                 True,
                 mandate.id,
-                f"bekrachtigd door {municipality} op {in_words(grant.granted_on)} "
-                f"(handelingen vanaf {in_words(mandate.ratifies_since)}, BW 3:69)",
+                f"bekrachtigd door {municipality} op {long_date(grant.granted_on)} "
+                f"(handelingen vanaf {long_date(mandate.ratifies_since)}, BW 3:69)",
                 ratified=True,
             ),
         )
     return refuse(
         10,
-        f"{municipality} verleende {the(mandate.kind)} pas op {in_words(grant.granted_on)}"
+        f"{municipality} verleende {the(mandate.kind)} pas op {long_date(grant.granted_on)}"
         + (
-            f" en bekrachtigt handelingen vanaf {in_words(mandate.ratifies_since)}."
+            f" en bekrachtigt handelingen vanaf {long_date(mandate.ratifies_since)}."
             if mandate.ratifies_since
             else "; eerdere handelingen zijn niet bekrachtigd."
         ),

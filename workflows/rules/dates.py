@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from workflows.rules.dutch_format import long_date
+
 _ISO = re.compile(r"^([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})$")
 _DUTCH = re.compile(r"^([0-9]{1,2})-([0-9]{1,2})-([0-9]{4})$")
 
@@ -35,28 +37,7 @@ def parse_date(value: str, *, label: str) -> date:
         ) from None
     if not EARLIEST <= found <= LATEST:
         raise ValueError(
-            f"{label}: {in_words(found)} valt buiten de kalender van Besluitwerk; kies een datum "
-            f"van {in_words(EARLIEST)} tot en met {in_words(LATEST)}."
+            f"{label}: {long_date(found)} valt buiten de kalender van Besluitwerk; kies een datum "
+            f"van {long_date(EARLIEST)} tot en met {long_date(LATEST)}."
         )
     return found
-
-
-_MONTHS = (
-    "januari",
-    "februari",
-    "maart",
-    "april",
-    "mei",
-    "juni",
-    "juli",
-    "augustus",
-    "september",
-    "oktober",
-    "november",
-    "december",
-)
-
-
-def in_words(day: date) -> str:
-    """``27 mei 2025``: how a date stands in a Dutch sentence (Babel does the same in pages)."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -12,27 +12,50 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
+from workflows.rules.vocabulary import Labelled
 
-STATUS_LABELS = {
-    "draft": "concept",
-    "co_advice": "mee-advisering",
-    "secretary_advice": "advies gemeentesecretaris",
-    "scheduled": "geagendeerd",
-    "decided": "besloten",
-    "closed": "afgehandeld",
-}
-OUTCOME_LABELS = {
-    "as_proposed": "conform",
-    "amended": "gewijzigd",
-    "deferred": "aangehouden",
-    "rejected": "afgewezen",
-}
-ADVICE_LABELS = {
-    "agree": "akkoord",
-    "agree_with_remarks": "akkoord met opmerkingen",
-    "disagree": "niet akkoord",
-}
+
+class DecisionStatus(Labelled):
+    DRAFT = "draft", "concept"
+    CO_ADVICE = "co_advice", "mee-advisering"
+    SECRETARY_ADVICE = "secretary_advice", "advies gemeentesecretaris"
+    SCHEDULED = "scheduled", "geagendeerd"
+    DECIDED = "decided", "besloten"
+    CLOSED = "closed", "afgehandeld"
+
+
+class Outcome(Labelled):
+    AS_PROPOSED = "as_proposed", "conform"
+    AMENDED = "amended", "gewijzigd"
+    DEFERRED = "deferred", "aangehouden"
+    REJECTED = "rejected", "afgewezen"
+
+
+class Advice(Labelled):
+    AGREE = "agree", "akkoord"
+    AGREE_WITH_REMARKS = "agree_with_remarks", "akkoord met opmerkingen"
+    DISAGREE = "disagree", "niet akkoord"
+
+
+class EffectKind(Labelled):
+    """What a decision does to the registers once it is taken."""
+
+    GRANT_MANDATE = "grant_mandate", "verleent volmacht of mandaat"
+    APPROVE_PHASE = "approve_phase", "keurt fase goed"
+    APPROVE_AGREEMENT = "approve_agreement", "keurt overeenkomst goed"
+
+
+class WooPublication(Labelled):
+    """Whether the decision is published actively (Woo art. 3.3) or, with a ground, not."""
+
+    ACTIVELY_PUBLISHED = "actively_published", "actief openbaar gemaakt (Woo art. 3.3)"
+    NOT_PUBLISHED = "not_published", "niet actief openbaar gemaakt"
+
+
+STATUS_LABELS = DecisionStatus.labels()
+OUTCOME_LABELS = Outcome.labels()
+ADVICE_LABELS = Advice.labels()
 # Outcomes whose effects (grants, approvals) are applied to the registers.
 APPLYING_OUTCOMES = frozenset({"as_proposed", "amended"})
 
@@ -111,8 +134,8 @@ def decision_date_problem(decided_on: date, *, meeting_on: date | None, today: d
         return "Datum besluit: ligt in de toekomst."
     if meeting_on is not None and decided_on < meeting_on:
         return (
-            f"Datum besluit: {in_words(decided_on)} ligt vóór de collegevergadering van "
-            f"{in_words(meeting_on)} waarvoor het dossier is geagendeerd; het college besluit "
+            f"Datum besluit: {long_date(decided_on)} ligt vóór de collegevergadering van "
+            f"{long_date(meeting_on)} waarvoor het dossier is geagendeerd; het college besluit "
             "op of na die vergadering."
         )
     return None

@@ -14,16 +14,31 @@ from __future__ import annotations
 
 from typing import Any
 
+from workflows.rules.vocabulary import Labelled
+
 Catalogue = dict[str, Any]
 
-KIND_LABELS = {
-    "agendaformulier": "Agendaformulier B&W",
-    "volmacht": "Volmacht",
-    "inkoopovereenkomst": "Inkoopovereenkomst",
-    "verlengingsbrief": "Verlengingsbrief",
-    "raadsinformatiebrief": "Raadsinformatiebrief",
-    "evaluatierapportage": "Evaluatierapportage",
-}
+
+class DocumentKind(Labelled):
+    AGENDAFORMULIER = "agendaformulier", "Agendaformulier B&W"
+    VOLMACHT = "volmacht", "Volmacht"
+    INKOOPOVEREENKOMST = "inkoopovereenkomst", "Inkoopovereenkomst"
+    VERLENGINGSBRIEF = "verlengingsbrief", "Verlengingsbrief"
+    RAADSINFORMATIEBRIEF = "raadsinformatiebrief", "Raadsinformatiebrief"
+    EVALUATIERAPPORTAGE = "evaluatierapportage", "Evaluatierapportage"
+
+
+KIND_LABELS = DocumentKind.labels()
+
+
+class TemplateStatus(Labelled):
+    """A template version is checked as a candidate, then activated; the version it replaces
+    is retired, never deleted (docs/architecture.md §6)."""
+
+    CANDIDATE = "candidate", "kandidaat"
+    ACTIVE = "active", "actief"
+    RETIRED = "retired", "vervangen"
+
 
 # What a document is made from, and for which party it is made (one per granting municipality,
 # one per provider) when the subject alone does not say.
@@ -39,12 +54,17 @@ KIND_PARTIES = {"volmacht": "municipality", "raadsinformatiebrief": "municipalit
 # Kinds made per year of monitoring figures rather than per party.
 KIND_YEARS = frozenset({"evaluatierapportage"})
 
-SUBJECT_LABELS = {
-    "decision": "besluitdossier",
-    "mandate": "mandaat",
-    "agreement": "overeenkomst",
-    "arrangement": "regeling",
-}
+
+class SubjectType(Labelled):
+    """The kind of record a document or bundle is made from."""
+
+    DECISION = "decision", "besluitdossier"
+    MANDATE = "mandate", "mandaat"
+    AGREEMENT = "agreement", "overeenkomst"
+    ARRANGEMENT = "arrangement", "regeling"
+
+
+SUBJECT_LABELS = SubjectType.labels()
 
 # The heading of the volmacht document for each kind of mandate: one template whose text
 # follows the kind (docs/volmacht-en-mandaat.md says why one template and not two).

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 
 from babel import Locale
-from babel.dates import format_date, format_datetime
+from babel.dates import format_datetime
 from babel.numbers import format_currency, format_decimal, format_percent
 
 from workflows.rules.reminders import AMSTERDAM
@@ -19,8 +19,15 @@ LOCALE = Locale("nl", "NL")
 BLANK_LINE = "……………………"
 
 
+# The month names of Babel's Dutch locale, read once. ``format_date(value, "d MMMM y")``
+# writes the same words but costs about twenty times as much per date, and the signals and
+# deadlines of a large region write thousands of dates per page (bench/scale.py).
+_MONTHS = LOCALE.months["format"]["wide"]
+
+
 def long_date(value: date) -> str:
-    return format_date(value, "d MMMM y", locale=LOCALE)
+    """``27 mei 2025``: how a date stands in a Dutch sentence, document, page, mail or log."""
+    return f"{value.day} {_MONTHS[value.month]} {value.year}"
 
 
 def long_date_or_blank(value: date | None) -> str:

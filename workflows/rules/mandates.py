@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from datetime import date
 
-GRANT_STATUS_LABELS = {
-    "draft": "concept",
-    "granted": "verleend",
-    "active": "van kracht",
-    "expired": "verlopen",
-    "revoked": "ingetrokken",
-}
+from workflows.rules.vocabulary import Labelled
+
+
+class GrantStatus(Labelled):
+    DRAFT = "draft", "concept"
+    GRANTED = "granted", "verleend"
+    ACTIVE = "active", "van kracht"
+    EXPIRED = "expired", "verlopen"
+    REVOKED = "revoked", "ingetrokken"
+
+
+GRANT_STATUS_LABELS = GrantStatus.labels()
 
 GRANT_TRANSITIONS: dict[str, frozenset[str]] = {
     "draft": frozenset({"granted"}),

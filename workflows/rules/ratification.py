@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from workflows.rules.acts import MandateKind
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 
 
 def route(kind: str, municipality: str, acting: str, since: date, *, done: bool) -> str:
@@ -29,15 +29,15 @@ def route(kind: str, municipality: str, acting: str, since: date, *, done: bool)
             "nemen."
         )
     what = (
-        f"wat {acting} sinds {in_words(since)} zonder toereikende volmacht namens "
+        f"wat {acting} sinds {long_date(since)} zonder toereikende volmacht namens "
         f"{municipality} heeft gedaan"
         if done
-        else f"wat {acting} vanaf {in_words(since)} vóór het besluit namens {municipality} doet"
+        else f"wat {acting} vanaf {long_date(since)} vóór het besluit namens {municipality} doet"
     )
     return (
         f"Bekrachtiging (art. 3:69 BW): {municipality} kan {what} achteraf bekrachtigen, in de "
         "vorm die de volmacht vraagt: een collegebesluit dat de volmacht verleent en de "
-        f"handelingen vanaf {in_words(since)} bekrachtigt. De wederpartij kan {municipality} "
+        f"handelingen vanaf {long_date(since)} bekrachtigt. De wederpartij kan {municipality} "
         "een redelijke termijn voor die bekrachtiging stellen."
         + ("" if done else " Of stel de handeling uit tot na het besluit.")
     )

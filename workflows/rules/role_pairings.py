@@ -9,22 +9,18 @@ partners (docs/architecture.md §1: "sees all municipalities of the arrangement"
 
 from __future__ import annotations
 
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.roles import Role
 
-ORGANISATION_KINDS: dict[Role, frozenset[str]] = {
-    Role.POLICY_OFFICER: frozenset({"municipality"}),
-    Role.LEGAL_OFFICER: frozenset({"municipality"}),
-    Role.PROJECT_GROUP: frozenset({"municipality", "care_office", "knowledge_partner"}),
-    Role.PROVIDER: frozenset({"provider"}),
-    Role.ADMINISTRATOR: frozenset({"municipality"}),
-    Role.AUDITOR: frozenset({"municipality"}),
-}
-
-_KIND_WORDS = {
-    "municipality": "een gemeente",
-    "provider": "een zorgaanbieder",
-    "care_office": "een zorgkantoor",
-    "knowledge_partner": "een kennispartner",
+_MUNICIPAL = frozenset({OrganisationKind.MUNICIPALITY})
+ORGANISATION_KINDS: dict[Role, frozenset[OrganisationKind]] = {
+    Role.POLICY_OFFICER: _MUNICIPAL,
+    Role.LEGAL_OFFICER: _MUNICIPAL,
+    Role.PROJECT_GROUP: _MUNICIPAL
+    | {OrganisationKind.CARE_OFFICE, OrganisationKind.KNOWLEDGE_PARTNER},
+    Role.PROVIDER: frozenset({OrganisationKind.PROVIDER}),
+    Role.ADMINISTRATOR: _MUNICIPAL,
+    Role.AUDITOR: _MUNICIPAL,
 }
 
 
@@ -32,6 +28,6 @@ def pairing_problem(role: Role, organisation_kind: str, role_label: str) -> str 
     kinds = ORGANISATION_KINDS[role]
     if organisation_kind in kinds:
         return None
-    words = sorted(_KIND_WORDS[k] for k in kinds)
+    words = sorted(f"een {kind.label}" for kind in kinds)
     allowed = words[0] if len(words) == 1 else ", ".join(words[:-1]) + " of " + words[-1]
     return f"Rol: de rol {role_label} hoort bij {allowed}; kies een passende organisatie of rol."

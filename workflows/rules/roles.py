@@ -5,24 +5,19 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-
-class Role(StrEnum):
-    POLICY_OFFICER = "policy_officer"
-    LEGAL_OFFICER = "legal_officer"
-    PROJECT_GROUP = "project_group"
-    PROVIDER = "provider"
-    ADMINISTRATOR = "administrator"
-    AUDITOR = "auditor"
+from workflows.rules.vocabulary import Labelled
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.POLICY_OFFICER: "beleidsmedewerker",
-    Role.LEGAL_OFFICER: "jurist",
-    Role.PROJECT_GROUP: "projectgroep",
-    Role.PROVIDER: "aanbieder",
-    Role.ADMINISTRATOR: "beheerder",
-    Role.AUDITOR: "auditor",
-}
+class Role(Labelled):
+    POLICY_OFFICER = "policy_officer", "beleidsmedewerker"
+    LEGAL_OFFICER = "legal_officer", "jurist"
+    PROJECT_GROUP = "project_group", "projectgroep"
+    PROVIDER = "provider", "aanbieder"
+    ADMINISTRATOR = "administrator", "beheerder"
+    AUDITOR = "auditor", "auditor"
+
+
+ROLE_LABELS: dict[Role, str] = {role: role.label for role in Role}
 
 
 class Permission(StrEnum):

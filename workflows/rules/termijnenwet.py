@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from dateutil.easter import easter
 
-from workflows.rules.dates import in_words
+from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import add_months
 
 WEEKDAYS = ("maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag")
@@ -103,9 +103,9 @@ def why_not_working(day: date, equated: Equated | None = None) -> str:
     """``5 mei, Bevrijdingsdag`` or ``zaterdag 2 mei 2026``."""
     name = holiday_name(day, equated)
     if name:
-        day_and_month = in_words(day).rsplit(" ", 1)[0]
+        day_and_month = long_date(day).rsplit(" ", 1)[0]
         return f"{day_and_month}, {name}"
-    return f"{WEEKDAYS[day.weekday()]} {in_words(day)}"
+    return f"{WEEKDAYS[day.weekday()]} {long_date(day)}"
 
 
 def next_working_day(day: date, equated: Equated | None = None) -> date:
@@ -164,7 +164,7 @@ def term_end(
             unadjusted,
             False,
             "Algemene termijnenwet niet van toepassing: de wet geldt vanaf "
-            f"{in_words(IN_FORCE_ON)} (art. 7) en deze termijn begint op {in_words(start_on)}.",
+            f"{long_date(IN_FORCE_ON)} (art. 7) en deze termijn begint op {long_date(start_on)}.",
         )
     if too_long:
         return TermEnd(
@@ -180,7 +180,7 @@ def term_end(
         moved = next_working_day(end, equated)
         reasons.append(
             f"{why_not_working(end, equated)}: de termijn eindigt op "
-            f"{WEEKDAYS[moved.weekday()]} {in_words(moved)} (art. 1 Atw)"
+            f"{WEEKDAYS[moved.weekday()]} {long_date(moved)} (art. 1 Atw)"
         )
         end = moved
     length = (unadjusted - start_on).days
@@ -188,7 +188,7 @@ def term_end(
         while _working_days_between(start_on, end, equated) < 2:
             end = next_working_day(end + timedelta(days=1), equated)
             reasons.append(
-                f"verlengd tot {WEEKDAYS[end.weekday()]} {in_words(end)}: de termijn moet twee "
+                f"verlengd tot {WEEKDAYS[end.weekday()]} {long_date(end)}: de termijn moet twee "
                 "werkdagen bevatten (art. 2 Atw)"
             )
     reason = "; ".join(reasons) if reasons else "Geen verschuiving nodig."
