@@ -8,7 +8,6 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
-from babel.numbers import format_currency
 from sqlalchemy import ColumnElement, and_, false, or_, select, true
 from sqlalchemy.orm import Session
 
@@ -41,7 +40,7 @@ from workflows.rules.decisions import (
     numbering_problem,
     transition_problem,
 )
-from workflows.rules.dutch_format import long_date
+from workflows.rules.dutch_format import long_date, money
 from workflows.rules.gap_starters import may_start, who_can_start
 from workflows.rules.mandates import GRANT_STATUS_LABELS
 from workflows.rules.planning import is_meeting_day, plan_backwards
@@ -997,7 +996,7 @@ def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date)
             f"Penvoerder: {arrangement.lead_organisation.name}."
         ),
         "costs": (
-            f"Voor {budget.year} is {format_currency(budget.amount, 'EUR', locale='nl_NL')} "
+            f"Voor {budget.year} is {money(budget.amount)} "
             f"beschikbaar{f' ({budget.source})' if budget.source else ''}."
         )
         if budget
@@ -1243,19 +1242,15 @@ def _realised_costs(
     row = next((r for r in allocation.rows if r.municipality.id == municipality_id), None)
     if row is None or allocation.bed_days == 0:
         return ""
-    money = format_currency(row.total, "EUR", locale="nl_NL")
-    budget = (
-        f" (beschikbaar was {format_currency(row.budget, 'EUR', locale='nl_NL')})"
-        if row.budget is not None
-        else ""
-    )
+    spent = money(row.total)
+    budget = f" (beschikbaar was {money(row.budget)})" if row.budget is not None else ""
     fixed_part = (
         "de huisvesting van elke beschikbare dag"
         if allocation.rule == "housing_and_stay"
         else "de leegstand"
     )
     return (
-        f"In {year} waren de kosten voor de gemeente {row.municipality.name} {money}{budget}: "
+        f"In {year} waren de kosten voor de gemeente {row.municipality.name} {spent}{budget}: "
         f"{row.occupied_days} ligdagen van eigen inwoners en een aandeel in {fixed_part} naar "
         "inwonertal."
     )
