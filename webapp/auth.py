@@ -23,6 +23,7 @@ from webapp import clock
 from webapp.access import public, signed_in
 from webapp.database import db
 from webapp.logs import safe
+from webapp.unit_of_work import unit_of_work
 from workflows.accounts import accounts, second_factor
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
@@ -138,18 +139,18 @@ def login() -> ResponseReturnValue:
         return render_template("auth/login.html", email="", next=request.args.get("next", ""))
     email = request.form.get("email", "")
     password = request.form.get("password", "")
-    session = db()
-    result = accounts.log_in(
-        session,
-        email=email,
-        password=password,
-        address=request.remote_addr or "-",
-        origin=origin(),
-        now=clock.now(),
-    )
+    # A failed attempt is saved as well: the throttle counts it (S20).
+    with unit_of_work() as session:
+        result = accounts.log_in(
+            session,
+            email=email,
+            password=password,
+            address=request.remote_addr or "-",
+            origin=origin(),
+            now=clock.now(),
+        )
     user = result.user
     if user is None:
-        session.commit()
         # The login name as the use case judged it loggable: never a typed password (S26).
         logger.warning(
             "login %s for %s from %s",
@@ -166,7 +167,6 @@ def login() -> ResponseReturnValue:
         )
     target = local_path(request.form.get("next"), default=url_for("pages.home"))
     if second_factor.applies(user):
-        session.commit()
         # The password step is done; the session starts only after the second step. The signed
         # cookie remembers for a few minutes whose code to ask, nothing more.
         cookie_session.clear()
@@ -181,9 +181,8 @@ def login() -> ResponseReturnValue:
 
 
 def _sign_in(user: User) -> None:
-    session = db()
-    token = accounts.start_login_session(session, user, origin=origin(), now=clock.now())
-    session.commit()
+    with unit_of_work() as session:
+        token = accounts.start_login_session(session, user, origin=origin(), now=clock.now())
     cookie_session.clear()  # a fresh cookie session at login (S18)
     cookie_session.permanent = True
     login_user(SignedIn(user, token, origin()))
@@ -215,20 +214,23 @@ def second_step() -> ResponseReturnValue:
         return _enrol(user, target)
     if request.method == "GET":
         return render_template("auth/code.html", error=None)
-    session = db()
     address = request.remote_addr or "-"
     now = clock.now()
-    if accounts.throttled(session, email=user.email, address=address, origin=origin(), now=now):
-        session.commit()
+    # The throttle's verdict and a failed code are saved as well as a good one (S20).
+    with unit_of_work() as session:
+        throttled = accounts.throttled(
+            session, email=user.email, address=address, origin=origin(), now=now
+        )
+        verified = not throttled and second_factor.verify(
+            session, user, request.form.get("code", ""), origin=origin(), now=now
+        )
+        if not throttled and not verified:
+            accounts.count_failure(session, email=user.email, address=address, now=now)
+    if throttled:
         return render_template("auth/code.html", error=throttle.MESSAGE), 429
-    if not second_factor.verify(
-        session, user, request.form.get("code", ""), origin=origin(), now=now
-    ):
-        accounts.count_failure(session, email=user.email, address=address, now=now)
-        session.commit()
+    if not verified:
         logger.warning("second factor failed for user %s from %s", user.id, safe(address))
         return render_template("auth/code.html", error=CODE_FAILED), 401
-    session.commit()
     _sign_in(user)
     return redirect(target)
 
@@ -242,21 +244,26 @@ def _enrol(user: User, target: str) -> ResponseReturnValue:
     page = {"secret": secret, "qr": Markup(second_factor.qr_svg(uri))}  # noqa: S704 — segno's own SVG
     if request.method == "GET":
         return render_template("auth/enrol.html", errors={}, **page)
-    session = db()
     address = request.remote_addr or "-"
     now = clock.now()
-    if accounts.throttled(session, email=user.email, address=address, origin=origin(), now=now):
-        session.commit()
-        return render_template("auth/enrol.html", errors={"code": throttle.MESSAGE}, **page), 429
-    try:
-        codes = second_factor.enrol(
-            session, user, secret, request.form.get("code", ""), origin=origin(), now=now
+    errors: dict[str, str] = {}
+    codes: list[str] = []
+    with unit_of_work() as session:
+        throttled = accounts.throttled(
+            session, email=user.email, address=address, origin=origin(), now=now
         )
-    except InvalidInput as error:
-        accounts.count_failure(session, email=user.email, address=address, now=now)
-        session.commit()
-        return render_template("auth/enrol.html", errors=error.errors, **page), 422
-    session.commit()
+        if not throttled:
+            try:
+                codes = second_factor.enrol(
+                    session, user, secret, request.form.get("code", ""), origin=origin(), now=now
+                )
+            except InvalidInput as error:
+                accounts.count_failure(session, email=user.email, address=address, now=now)
+                errors = error.errors
+    if throttled:
+        return render_template("auth/enrol.html", errors={"code": throttle.MESSAGE}, **page), 429
+    if errors:
+        return render_template("auth/enrol.html", errors=errors, **page), 422
     _sign_in(user)
     return render_template("auth/recovery_codes.html", codes=codes, next=target)
 
@@ -264,9 +271,8 @@ def _enrol(user: User, target: str) -> ResponseReturnValue:
 @blueprint.route("/logout", methods=["POST"])
 @signed_in
 def logout() -> ResponseReturnValue:
-    session = db()
-    accounts.end_login_session(session, current_user.token, now=clock.now(), origin=origin())
-    session.commit()
+    with unit_of_work() as session:
+        accounts.end_login_session(session, current_user.token, now=clock.now(), origin=origin())
     logout_user()
     cookie_session.clear()
     flash("U bent uitgelogd.", "info")
