@@ -21,6 +21,7 @@ from sqlalchemy import (
     bindparam,
     func,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -164,6 +165,19 @@ def due_for_stage(session: Session, today: date, *, limit: int = 1000) -> Sequen
         .order_by(Deadline.next_stage_on, Deadline.id)
         .limit(limit)
     ).all()
+
+
+def advance(session: Session, deadline_id: int, version: int, values: dict[str, object]) -> bool:
+    """Writes ``values`` (what sweeping worked out) to the deadline if it is still at
+    ``version``; False when it changed since it was read (the version moves with every
+    change)."""
+    result = session.execute(
+        update(Deadline)
+        .where(Deadline.id == deadline_id, Deadline.version == version)
+        .values(**values, version=version + 1, updated_at=utc_now())
+        .execution_options(synchronize_session=False)
+    )
+    return getattr(result, "rowcount", 0) == 1
 
 
 def insert_messages(session: Session, rows: list[dict[str, object]]) -> int:
