@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     Text,
     bindparam,
     func,
@@ -167,17 +169,36 @@ def due_for_stage(session: Session, today: date, *, limit: int = 1000) -> Sequen
     ).all()
 
 
-def advance(session: Session, deadline_id: int, version: int, values: dict[str, object]) -> bool:
-    """Writes ``values`` (what sweeping worked out) to the deadline if it is still at
-    ``version``; False when it changed since it was read (the version moves with every
-    change)."""
-    result = session.execute(
-        update(Deadline)
-        .where(Deadline.id == deadline_id, Deadline.version == version)
-        .values(**values, version=version + 1, updated_at=utc_now())
-        .execution_options(synchronize_session=False)
+def advance(session: Session, steps: Sequence[tuple[int, int, dict[str, object]]]) -> bool:
+    """Writes to each deadline (id, the version it was read at, its new values: the same
+    columns for each) what sweeping worked out, in one statement; False when any of them
+    changed since it was read (the version moves with every change), and then the caller
+    rolls back."""
+    if not steps:
+        return True
+    table = cast(Table, Deadline.__table__)
+    names = list(steps[0][2])
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(
+            {
+                **{name: bindparam(f"b_{name}", type_=table.c[name].type) for name in names},
+                "version": bindparam("b_version") + 1,
+                "updated_at": bindparam("b_updated_at", type_=table.c.updated_at.type),
+            }
+        )
     )
-    return getattr(result, "rowcount", 0) == 1
+    moment = utc_now()
+    result = session.execute(
+        statement,
+        [
+            {"b_id": i, "b_version": version, "b_updated_at": moment}
+            | {f"b_{name}": values[name] for name in names}
+            for i, version, values in steps
+        ],
+    )
+    return getattr(result, "rowcount", -1) == len(steps)
 
 
 def insert_messages(session: Session, rows: list[dict[str, object]]) -> int:

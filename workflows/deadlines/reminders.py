@@ -350,9 +350,8 @@ def _sweep_in_short_writes(
             try:
                 with sessions() as session, session.begin():
                     locks.hold(session, locks.SCHEDULER_SWEEP)
-                    for deadline_id, version, values in part.steps:
-                        if not store.advance(session, deadline_id, version, values):
-                            raise _Moved
+                    if not store.advance(session, part.steps):
+                        raise _Moved
                     made = _insert(session, part.rows)
             except _Moved:
                 continue
