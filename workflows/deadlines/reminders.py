@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -122,6 +122,17 @@ def nobody_at(session: Session, organisation_id: int, roles: Sequence[str]) -> s
     )
 
 
+class _Addressed(Protocol):
+    """What ``reach`` reads of a deadline."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+    @property
+    def arrangement_id(self) -> int | None: ...
+
+
 class _Reaching:
     """``reach`` for many deadlines in one run: thousands of deadlines share a few dozen
     organisations and ladders, and asking the database once per deadline kept the sweep and
@@ -149,12 +160,18 @@ class _Reaching:
     def _lead(self, arrangement_id: int | None) -> int | None:
         if arrangement_id is None:
             return None
-        if arrangement_id not in self._leads:
-            arrangement = self.session.get(Arrangement, arrangement_id)
-            self._leads[arrangement_id] = arrangement.lead_organisation_id if arrangement else None
-        return self._leads[arrangement_id]
+        if not self._leads:
+            # Every arrangement's lead in one query: a few hundred pairs, where loading each
+            # arrangement asked for would load its parts as well.
+            self._leads = {
+                row[0]: row[1]
+                for row in self.session.execute(
+                    select(Arrangement.id, Arrangement.lead_organisation_id)
+                )
+            }
+        return self._leads.get(arrangement_id)
 
-    def reach(self, deadline: Deadline, roles: Sequence[str]) -> Reach:
+    def reach(self, deadline: _Addressed, roles: Sequence[str]) -> Reach:
         if deadline.owner_id is not None:
             if deadline.owner_id not in self._owners:
                 self._owners[deadline.owner_id] = self.session.get(User, deadline.owner_id)
@@ -577,21 +594,38 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
     if now < send_time(today):
         return []
     horizon = today + timedelta(days=DIGEST_DAYS)
-    open_deadlines = session.scalars(
-        select(Deadline)
-        .where(Deadline.status == "open", Deadline.due_on <= horizon)
-        .order_by(Deadline.due_on)
-    ).all()
-    per_user: dict[int, list[Deadline]] = {}
+    # The columns the digest reads, not whole deadlines: every tick of the day asks again.
+    open_deadlines = [
+        _Listed(*row)
+        for row in session.execute(
+            select(
+                Deadline.kind,
+                Deadline.owner_id,
+                Deadline.organisation_id,
+                Deadline.arrangement_id,
+                Deadline.due_on,
+                Deadline.subject,
+            )
+            .where(Deadline.status == "open", Deadline.due_on <= horizon)
+            .order_by(Deadline.due_on, Deadline.id)
+        )
+    ]
+    per_user: dict[int, list[_Listed]] = {}
     ladder = _ladder(session)
     reaching = _Reaching(session)
     for deadline in open_deadlines:
         _, roles, _ = ladder(deadline.kind)
         for user in reaching.reach(deadline, roles).users:
             per_user.setdefault(user.id, []).append(deadline)
+    key = f"digest:{{}}:{today.isoformat()}".format
+    # Who has today's digest already gets none again (the key says so too): its text is not
+    # worth making.
+    made = set(
+        session.scalars(select(Message.key).where(Message.key.in_([key(u) for u in per_user])))
+    )
     rows: list[dict[str, object]] = [
         {
-            "key": f"digest:{user_id}:{today.isoformat()}",
+            "key": key(user_id),
             "recipient_id": user_id,
             "channel": "email",
             "deadline_id": None,
@@ -607,8 +641,21 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
             "created_at": now,
         }
         for user_id, items in per_user.items()
+        if key(user_id) not in made
     ]
     return rows
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """What the daily digest reads of an open deadline: who receives it, and its line."""
+
+    kind: str
+    owner_id: int | None
+    organisation_id: int | None
+    arrangement_id: int | None
+    due_on: date
+    subject: str
 
 
 @dataclass(frozen=True)
