@@ -374,7 +374,8 @@ def _sweep_in_short_writes(
                 continue
             touched += len(part.steps)
             created += made
-            wrote = True
+            # Only a deadline moved on makes the next read differ from this one.
+            wrote = wrote or bool(part.steps)
         if found < SWEEP_BATCH or not wrote:
             return SweepResult(touched, created)
 
@@ -383,6 +384,8 @@ def _packed(parts: Sequence[_Part]) -> list[_Part]:
     """Parts joined up to about ``SWEEP_WRITE`` deadlines per write transaction."""
     packed: list[_Part] = []
     for part in parts:
+        if not part.steps and not part.rows:
+            continue
         if not packed or len(packed[-1].steps) + len(part.steps) > SWEEP_WRITE:
             packed.append(_Part())
         packed[-1].steps += part.steps

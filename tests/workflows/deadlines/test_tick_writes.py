@@ -6,6 +6,7 @@ database per organisation, not per deadline."""
 from __future__ import annotations
 
 import sqlite3
+import threading
 from datetime import date, timedelta
 
 import pytest
@@ -108,3 +109,26 @@ def test_the_daily_digest_asks_who_receives_it_per_organisation_not_per_deadline
         add_deadlines(sessions, names, due=DUE - timedelta(days=days))
     assert date(2026, 6, 20) < DUE - timedelta(days=9)
     assert queries() == few
+
+
+def test_a_tick_before_eight_with_more_stages_due_today_than_one_batch_ends(engine, monkeypatch):
+    """Stages due today wait for eight o'clock; a tick at seven reads them, finds nothing to
+    change and ends, however many there are (before, it read the same batch again until
+    eight)."""
+    sessions = session_factory(engine)
+    monkeypatch.setattr(reminders, "SWEEP_BATCH", 2)
+    stage_day = DUE - timedelta(days=14)
+    add_deadlines(sessions, ["Enschede", *WITHOUT_ACCOUNT])
+    outcome: list[dict[str, int]] = []
+    worker = threading.Thread(
+        target=lambda: outcome.append(
+            reminders.tick(sessions, now=at(stage_day.isoformat(), 7), mailer=None)
+        ),
+        daemon=True,
+    )
+    worker.start()
+    worker.join(timeout=120)
+    assert outcome, "the tick did not end"
+    with sessions() as session:
+        waiting = session.scalars(select(Deadline.next_stage_on).where(Deadline.key.like("test|%")))
+        assert set(waiting) == {stage_day}
