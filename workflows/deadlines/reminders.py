@@ -50,6 +50,9 @@ DIGEST_DAYS = 14
 # Deadlines read per batch of a tick's sweep, and moved past their stage per write transaction.
 SWEEP_BATCH = 200
 SWEEP_WRITE = 50
+# Messages the tick's dispatcher claims per write transaction (each claimed row is updated
+# under the lock; after downtime thousands wait).
+CLAIM_BATCH = 25
 # Messages made outside a write transaction (the daily digest) inserted per write transaction.
 MESSAGES_PER_WRITE = 200
 
@@ -763,7 +766,7 @@ def tick(
         with sessions() as session, session.begin():
             locks.hold(session, locks.SCHEDULER_SWEEP)
             digests += store.insert_messages(session, rows[start : start + MESSAGES_PER_WRITE])
-    result = dispatch(sessions, now=now, mailer=mailer)
+    result = dispatch(sessions, now=now, mailer=mailer, batch=CLAIM_BATCH)
     return {
         **changes,
         "deadlines_due": swept.deadlines,
