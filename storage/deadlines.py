@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import cast
 
 from sqlalchemy import (
     JSON,
@@ -17,10 +18,12 @@ from sqlalchemy import (
     Integer,
     Select,
     String,
+    Table,
     Text,
     bindparam,
     func,
     select,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -169,6 +172,38 @@ def due_for_stage(session: Session, today: date, *, limit: int = 1000) -> Sequen
         .order_by(Deadline.next_stage_on, Deadline.id)
         .limit(limit)
     ).all()
+
+
+def advance(session: Session, steps: Sequence[tuple[int, int, dict[str, object]]]) -> bool:
+    """Writes to each deadline (id, the version it was read at, its new values: the same
+    columns for each) what sweeping worked out, in one statement; False when any of them
+    changed since it was read (the version moves with every change), and then the caller
+    rolls back."""
+    if not steps:
+        return True
+    table = cast(Table, Deadline.__table__)
+    names = list(steps[0][2])
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"), table.c.version == bindparam("b_version"))
+        .values(
+            {
+                **{name: bindparam(f"b_{name}", type_=table.c[name].type) for name in names},
+                "version": bindparam("b_version") + 1,
+                "updated_at": bindparam("b_updated_at", type_=table.c.updated_at.type),
+            }
+        )
+    )
+    moment = utc_now()
+    result = session.execute(
+        statement,
+        [
+            {"b_id": i, "b_version": version, "b_updated_at": moment}
+            | {f"b_{name}": values[name] for name in names}
+            for i, version, values in steps
+        ],
+    )
+    return getattr(result, "rowcount", -1) == len(steps)
 
 
 def insert_messages(session: Session, rows: list[dict[str, object]]) -> int:

@@ -236,11 +236,17 @@ def follow_registers(sessions: sessionmaker[Session], *, as_of: date) -> dict[st
             else sorted(changes.arrangement_ids)
         )
         wanted = specs(session, as_of=as_of, keep_since=_window(as_of), arrangement_ids=ids)
+        per_arrangement: dict[int, dict[str, Spec]] = {i: {} for i in ids}
+        for spec in wanted:
+            per_arrangement.setdefault(spec.arrangement_id, {})[spec.key] = spec
+        found: dict[int, dict[str, Deadline]] = {i: {} for i in per_arrangement}
+        for key, deadline in store.derived_deadlines(session, arrangement_ids=ids).items():
+            if deadline.arrangement_id is not None:
+                found.setdefault(deadline.arrangement_id, {})[key] = deadline
+        # Only what differs is written: on a new day every arrangement is derived again, and
+        # most of them come out as they were.
+        chosen = [i for i in sorted(per_arrangement) if _differs(per_arrangement[i], found[i])]
         session.rollback()
-    per_arrangement: dict[int, dict[str, Spec]] = {i: {} for i in ids}
-    for spec in wanted:
-        per_arrangement.setdefault(spec.arrangement_id, {})[spec.key] = spec
-    chosen = sorted(per_arrangement)
     for start in range(0, len(chosen), ARRANGEMENTS_PER_WRITE):
         part = chosen[start : start + ARRANGEMENTS_PER_WRITE]
         with sessions() as session, session.begin():
@@ -256,6 +262,24 @@ def follow_registers(sessions: sessionmaker[Session], *, as_of: date) -> dict[st
         if _still_marked(session, started):
             derivation_store.set_mark(session, MARK, audit_id=version, as_of=as_of)
     return counts
+
+
+def _differs(wanted: dict[str, Spec], existing: dict[str, Deadline]) -> bool:
+    """Whether ``_apply`` would change any of ``existing``: the same conditions, read only."""
+    for key, spec in wanted.items():
+        deadline = existing.get(key)
+        if (
+            deadline is None
+            or (deadline.status == "not_applicable" and deadline.status_reason == VANISHED)
+            or deadline.subject != spec.subject[:500]
+            or deadline.explanation != spec.explanation
+            or deadline.due_on != spec.due_on
+        ):
+            return True
+    return any(
+        key not in wanted and deadline.source == "derived" and deadline.status == "open"
+        for key, deadline in existing.items()
+    )
 
 
 def _still_marked(session: Session, started: tuple[int, date] | None) -> bool:

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 from typing import Protocol
 
 from sqlalchemy import func, or_, select, update
@@ -28,6 +28,7 @@ from storage import deadlines as store
 from storage import locks
 from storage.accounts import User
 from storage.arrangements import Arrangement
+from storage.database import reading_session
 from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
 from workflows.deadlines import signals
@@ -46,8 +47,14 @@ from workflows.rules.roles import ROLE_LABELS, Role
 LEASE = timedelta(minutes=5)
 MAX_ATTEMPTS = 12
 DIGEST_DAYS = 14
-# Deadlines swept per write transaction in a tick.
+# Deadlines read per batch of a tick's sweep, and moved past their stage per write transaction.
 SWEEP_BATCH = 200
+SWEEP_WRITE = 50
+# Messages the tick's dispatcher claims per write transaction (each claimed row is updated
+# under the lock; after downtime thousands wait).
+CLAIM_BATCH = 25
+# Messages made outside a write transaction (the daily digest) inserted per write transaction.
+MESSAGES_PER_WRITE = 200
 
 
 class Mailer(Protocol):
@@ -96,24 +103,7 @@ def reach(session: Session, deadline: Deadline, roles: Sequence[str]) -> Reach:
     """The owner; else the people with the ladder's roles at the organisation concerned; and
     when that organisation has nobody in Besluitwerk, the lead's project group, so that no
     deadline goes unannounced."""
-    if deadline.owner_id is not None:
-        owner = session.get(User, deadline.owner_id)
-        return Reach([owner] if owner is not None and owner.active else [])
-    arrangement = (
-        session.get(Arrangement, deadline.arrangement_id) if deadline.arrangement_id else None
-    )
-    lead_id = arrangement.lead_organisation_id if arrangement else None
-    found = _users(session, deadline.organisation_id or lead_id, roles)
-    if found:
-        return Reach(found)
-    unreached = (
-        nobody_at(session, deadline.organisation_id, roles)
-        if deadline.organisation_id is not None and deadline.organisation_id != lead_id
-        else ""
-    )
-    if lead_id is not None:
-        found = _users(session, lead_id, ["project_group"])
-    return Reach(found, unreached)
+    return _Reaching(session).reach(deadline, roles)
 
 
 def nobody_at(session: Session, organisation_id: int, roles: Sequence[str]) -> str:
@@ -135,25 +125,87 @@ def nobody_at(session: Session, organisation_id: int, roles: Sequence[str]) -> s
     )
 
 
+class _Addressed(Protocol):
+    """What ``reach`` reads of a deadline."""
+
+    @property
+    def owner_id(self) -> int | None: ...
+    @property
+    def organisation_id(self) -> int | None: ...
+    @property
+    def arrangement_id(self) -> int | None: ...
+
+
+class _Reaching:
+    """``reach`` for many deadlines in one run: thousands of deadlines share a few dozen
+    organisations and ladders, and asking the database once per deadline kept the sweep and
+    the digest (and with them the SQLite write lock) busy for seconds (issue 15)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._users: dict[tuple[int | None, tuple[str, ...]], list[User]] = {}
+        self._nobody: dict[tuple[int, tuple[str, ...]], str] = {}
+        self._leads: dict[int, int | None] = {}
+        self._owners: dict[int, User | None] = {}
+
+    def users(self, organisation_id: int | None, roles: Sequence[str]) -> list[User]:
+        key = (organisation_id, tuple(roles))
+        if key not in self._users:
+            self._users[key] = _users(self.session, organisation_id, roles)
+        return self._users[key]
+
+    def nobody_at(self, organisation_id: int, roles: Sequence[str]) -> str:
+        key = (organisation_id, tuple(roles))
+        if key not in self._nobody:
+            self._nobody[key] = nobody_at(self.session, organisation_id, roles)
+        return self._nobody[key]
+
+    def _lead(self, arrangement_id: int | None) -> int | None:
+        if arrangement_id is None:
+            return None
+        if not self._leads:
+            # Every arrangement's lead in one query: a few hundred pairs, where loading each
+            # arrangement asked for would load its parts as well.
+            self._leads = {
+                row[0]: row[1]
+                for row in self.session.execute(
+                    select(Arrangement.id, Arrangement.lead_organisation_id)
+                )
+            }
+        return self._leads.get(arrangement_id)
+
+    def reach(self, deadline: _Addressed, roles: Sequence[str]) -> Reach:
+        if deadline.owner_id is not None:
+            if deadline.owner_id not in self._owners:
+                self._owners[deadline.owner_id] = self.session.get(User, deadline.owner_id)
+            owner = self._owners[deadline.owner_id]
+            return Reach([owner] if owner is not None and owner.active else [])
+        lead_id = self._lead(deadline.arrangement_id)
+        found = self.users(deadline.organisation_id or lead_id, roles)
+        if found:
+            return Reach(found)
+        unreached = (
+            self.nobody_at(deadline.organisation_id, roles)
+            if deadline.organisation_id is not None and deadline.organisation_id != lead_id
+            else ""
+        )
+        if lead_id is not None:
+            found = self.users(lead_id, ["project_group"])
+        return Reach(found, unreached)
+
+
 def unreached(session: Session, deadlines: Sequence[Deadline]) -> dict[int, str]:
     """For the deadlines page: per deadline whose municipality has nobody to remind, the
     sentence that says so."""
     ladder = _ladder(session)
+    reaching = _Reaching(session)
     found: dict[int, str] = {}
-    said: dict[tuple[int, tuple[str, ...]], str] = {}
     for deadline in deadlines:
         if deadline.owner_id is not None or deadline.organisation_id is None:
             continue
         _, roles, _ = ladder(deadline.kind)
-        key = (deadline.organisation_id, tuple(roles))
-        if key not in said:
-            said[key] = (
-                ""
-                if _users(session, deadline.organisation_id, roles)
-                else nobody_at(session, deadline.organisation_id, roles)
-            )
-        if said[key]:
-            found[deadline.id] = said[key]
+        if not reaching.users(deadline.organisation_id, roles):
+            found[deadline.id] = reaching.nobody_at(deadline.organisation_id, roles)
     return found
 
 
@@ -196,12 +248,10 @@ def sweep(
     *,
     now: datetime,
     batch: int = 1000,
-    rounds: int | None = None,
     link: Link | None = None,
 ) -> SweepResult:
     """Materialise the due reminder stages as messages. Touches only deadlines whose next
     stage has come (an index on status and next_stage_on), so its cost follows what is due.
-    ``rounds``: at most that many batches (the tick sweeps one batch per transaction).
 
     What falls due for one person in one arrangement in one run becomes one message (a digest
     listing them all) instead of one per municipality. The messages are written in the same
@@ -209,21 +259,141 @@ def sweep(
     nothing new to send, and a crash before the commit leaves nothing half-recorded."""
     today = local_day(now)
     ladder = _ladder(session)
-    touched = created = 0
+    reaching = _Reaching(session)
+    touched = 0
     waiting: dict[tuple[int, int | None], list[_Due]] = {}
-    while rounds is None or rounds > 0:
-        rounds = None if rounds is None else rounds - 1
+    rows: list[dict[str, object]] = []
+    while True:
         due = store.due_for_stage(session, today, limit=batch)
         if not due:
             break
         for deadline in due:
             touched += 1
-            created += _sweep_one(session, deadline, now=now, ladder=ladder, waiting=waiting)
+            _sweep_one(
+                session,
+                deadline,
+                now=now,
+                ladder=ladder,
+                reaching=reaching,
+                waiting=waiting,
+                escalations=rows,
+            )
         session.flush()
         if len(due) < batch:
             break
-    created += store.insert_messages(session, _digest_rows(session, waiting, now=now, link=link))
-    return SweepResult(touched, created)
+    rows += _digest_rows(session, waiting, now=now, link=link)
+    return SweepResult(touched, _insert(session, rows))
+
+
+def _insert(session: Session, rows: list[dict[str, object]]) -> int:
+    """``insert_messages`` in statements of a bounded size (SQLite limits bound values)."""
+    return sum(
+        store.insert_messages(session, rows[start : start + MESSAGES_PER_WRITE])
+        for start in range(0, len(rows), MESSAGES_PER_WRITE)
+    )
+
+
+# What the sweep changes of a deadline.
+_SWEPT = ("last_stage", "last_stage_at", "first_reminded_on", "next_stage_on")
+
+
+@dataclass
+class _Part:
+    """Deadlines moved past their stage with the messages that go with them, worked out
+    outside any write transaction and written in one: ``steps`` holds per deadline the
+    version it was read at and what it becomes."""
+
+    steps: list[tuple[int, int, dict[str, object]]] = field(default_factory=list)
+    rows: list[dict[str, object]] = field(default_factory=list)
+
+
+def _plan(
+    session: Session, *, now: datetime, batch: int, link: Link | None
+) -> tuple[int, list[_Part]]:
+    """One batch of ``sweep`` worked out without writing: the number of due deadlines read,
+    and per arrangement (a digest never spans two) what its deadlines become and the messages
+    made of them."""
+    ladder = _ladder(session)
+    reaching = _Reaching(session)
+    waiting: dict[tuple[int, int | None], list[_Due]] = {}
+    parts: dict[int | None, _Part] = {}
+    # The deadlines are changed in memory only; a flush would be a write in a read.
+    with session.no_autoflush:
+        due = store.due_for_stage(session, local_day(now), limit=batch)
+        for deadline in due:
+            part = parts.setdefault(deadline.arrangement_id, _Part())
+            before = {k: getattr(deadline, k) for k in _SWEPT}
+            _sweep_one(
+                session,
+                deadline,
+                now=now,
+                ladder=ladder,
+                reaching=reaching,
+                waiting=waiting,
+                escalations=part.rows,
+            )
+            after = {k: getattr(deadline, k) for k in _SWEPT}
+            if after != before:
+                # Unchanged (a stage due today before its hour): nothing to write, and a tick
+                # that read only such deadlines is done.
+                part.steps.append((deadline.id, deadline.version, after))
+        for (user_id, arrangement_id), items in waiting.items():
+            parts[arrangement_id].rows += _digest_rows(
+                session, {(user_id, arrangement_id): items}, now=now, link=link
+            )
+    return len(due), list(parts.values())
+
+
+class _Moved(Exception):
+    """A deadline changed after the sweep read it."""
+
+
+def _sweep_in_short_writes(
+    sessions: sessionmaker[Session], *, now: datetime, link: Link | None
+) -> SweepResult:
+    """``sweep`` for the tick: each batch is worked out in a read (who receives what, the
+    texts of the digests), then written in transactions of a few arrangements each, which
+    hold the SQLite write lock only for their updates and inserts (issue 15).
+
+    A part is written only when every deadline in it is still the version that was read, so
+    that what a message says and the stage its deadline is moved past are one: a deadline
+    that another scheduler swept, a person acknowledged or the registers moved meanwhile
+    leaves its part unwritten, and the next batch (or tick) reads it again. The message keys
+    make a stage go out once either way."""
+    touched = created = 0
+    while True:
+        with reading_session(sessions) as session:
+            found, parts = _plan(session, now=now, batch=SWEEP_BATCH, link=link)
+            session.rollback()
+        wrote = False
+        for part in _packed(parts):
+            try:
+                with sessions() as session, session.begin():
+                    locks.hold(session, locks.SCHEDULER_SWEEP)
+                    if not store.advance(session, part.steps):
+                        raise _Moved
+                    made = _insert(session, part.rows)
+            except _Moved:
+                continue
+            touched += len(part.steps)
+            created += made
+            # Only a deadline moved on makes the next read differ from this one.
+            wrote = wrote or bool(part.steps)
+        if found < SWEEP_BATCH or not wrote:
+            return SweepResult(touched, created)
+
+
+def _packed(parts: Sequence[_Part]) -> list[_Part]:
+    """Parts joined up to about ``SWEEP_WRITE`` deadlines per write transaction."""
+    packed: list[_Part] = []
+    for part in parts:
+        if not part.steps and not part.rows:
+            continue
+        if not packed or len(packed[-1].steps) + len(part.steps) > SWEEP_WRITE:
+            packed.append(_Part())
+        packed[-1].steps += part.steps
+        packed[-1].rows += part.rows
+    return packed
 
 
 def _sweep_one(
@@ -232,14 +402,15 @@ def _sweep_one(
     *,
     now: datetime,
     ladder: Callable[[str], tuple[list[int], list[str], int]],
+    reaching: _Reaching,
     waiting: dict[tuple[int, int | None], list[_Due]],
-) -> int:
+    escalations: list[dict[str, object]],
+) -> None:
     offsets, roles, escalate_after = ladder(deadline.kind)
     stage = latest_due_stage(deadline.due_on, offsets, now)
-    created = 0
     if stage is not None and (deadline.last_stage is None or stage < deadline.last_stage):
         # After downtime only the latest due stage goes out.
-        found = reach(session, deadline, roles)
+        found = reaching.reach(deadline, roles)
         for user in found.users:
             waiting.setdefault((user.id, deadline.arrangement_id), []).append(
                 _Due(deadline, stage, found.unreached)
@@ -254,7 +425,7 @@ def _sweep_one(
         else None
     )
     if escalation_on is not None and local_day(now) >= escalation_on:
-        created += store.insert_messages(session, _escalation_rows(session, deadline, now=now))
+        escalations += _escalation_rows(session, deadline, now=now)
         escalation_on = None  # once per version: the message key says so too
     candidates = [
         d
@@ -262,7 +433,6 @@ def _sweep_one(
         if d
     ]
     deadline.next_stage_on = min(candidates) if candidates else None
-    return created
 
 
 def _when(deadline: Deadline, now: datetime) -> str:
@@ -420,24 +590,48 @@ def _escalation_rows(
 
 def digest(session: Session, *, now: datetime) -> int:
     """One daily digest e-mail per person with open deadlines in the coming two weeks."""
+    return store.insert_messages(session, digest_rows(session, now=now))
+
+
+def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
+    """The messages of ``digest``, read without writing: the tick makes them outside any
+    write transaction and inserts them in short ones (the key makes each once)."""
     today = local_day(now)
     if now < send_time(today):
-        return 0
+        return []
     horizon = today + timedelta(days=DIGEST_DAYS)
-    open_deadlines = session.scalars(
-        select(Deadline)
-        .where(Deadline.status == "open", Deadline.due_on <= horizon)
-        .order_by(Deadline.due_on)
-    ).all()
-    per_user: dict[int, list[Deadline]] = {}
+    # The columns the digest reads, not whole deadlines: every tick of the day asks again.
+    open_deadlines = [
+        _Listed(*row)
+        for row in session.execute(
+            select(
+                Deadline.kind,
+                Deadline.owner_id,
+                Deadline.organisation_id,
+                Deadline.arrangement_id,
+                Deadline.due_on,
+                Deadline.subject,
+            )
+            .where(Deadline.status == "open", Deadline.due_on <= horizon)
+            .order_by(Deadline.due_on, Deadline.id)
+        )
+    ]
+    per_user: dict[int, list[_Listed]] = {}
     ladder = _ladder(session)
+    reaching = _Reaching(session)
     for deadline in open_deadlines:
         _, roles, _ = ladder(deadline.kind)
-        for user in recipients(session, deadline, roles):
+        for user in reaching.reach(deadline, roles).users:
             per_user.setdefault(user.id, []).append(deadline)
+    key = f"digest:{{}}:{today.isoformat()}".format
+    # Who has today's digest already gets none again (the key says so too): its text is not
+    # worth making.
+    made = set(
+        session.scalars(select(Message.key).where(Message.key.in_([key(u) for u in per_user])))
+    )
     rows: list[dict[str, object]] = [
         {
-            "key": f"digest:{user_id}:{today.isoformat()}",
+            "key": key(user_id),
             "recipient_id": user_id,
             "channel": "email",
             "deadline_id": None,
@@ -453,8 +647,21 @@ def digest(session: Session, *, now: datetime) -> int:
             "created_at": now,
         }
         for user_id, items in per_user.items()
+        if key(user_id) not in made
     ]
-    return store.insert_messages(session, rows)
+    return rows
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """What the daily digest reads of an open deadline: who receives it, and its line."""
+
+    kind: str
+    owner_id: int | None
+    organisation_id: int | None
+    arrangement_id: int | None
+    due_on: date
+    subject: str
 
 
 @dataclass(frozen=True)
@@ -550,21 +757,16 @@ def tick(
     # The signals pages' cache, for the arrangements it lacks today (after a change, and every
     # arrangement on a new day): the first page after either need not derive them.
     signals.warm(sessions, as_of=local_day(now))
-    swept = SweepResult(0, 0)
-    while True:
-        # One batch per transaction, so that no write holds the SQLite lock for long. Two
-        # schedulers (on two hosts, or a restart overlapping the old one) sweep one at a
-        # time; the message keys make a stage go out once either way.
+    swept = _sweep_in_short_writes(sessions, now=now, link=link)
+    with reading_session(sessions) as session:
+        rows = digest_rows(session, now=now)
+        session.rollback()
+    digests = 0
+    for start in range(0, len(rows), MESSAGES_PER_WRITE):
         with sessions() as session, session.begin():
             locks.hold(session, locks.SCHEDULER_SWEEP)
-            batch = sweep(session, now=now, batch=SWEEP_BATCH, rounds=1, link=link)
-        swept = SweepResult(swept.deadlines + batch.deadlines, swept.messages + batch.messages)
-        if batch.deadlines < SWEEP_BATCH:
-            break
-    with sessions() as session, session.begin():
-        locks.hold(session, locks.SCHEDULER_SWEEP)
-        digests = digest(session, now=now)
-    result = dispatch(sessions, now=now, mailer=mailer)
+            digests += store.insert_messages(session, rows[start : start + MESSAGES_PER_WRITE])
+    result = dispatch(sessions, now=now, mailer=mailer, batch=CLAIM_BATCH)
     return {
         **changes,
         "deadlines_due": swept.deadlines,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 from workflows.rules.termijnenwet import Equated, add_working_days, holiday_name
 
@@ -57,7 +58,23 @@ def last_meeting_before(
     raise ValueError("Geen collegevergadering gevonden in de vergaderkalender.")
 
 
+# The scheduler plans the same acts on the same calendars tick after tick and day after day,
+# each plan a walk over working days; a plan depends on nothing else, so it is kept.
+PLANS_KEPT = 65_536
+_Days = tuple[tuple[date, str], ...]
+
+
+def _frozen(equated: Equated | None) -> _Days:
+    return tuple(sorted(equated.items())) if equated else ()
+
+
 def plan_backwards(act_on: date, calendar: MeetingCalendar, equated: Equated | None = None) -> Plan:
+    return _plan_backwards(act_on, calendar, _frozen(equated))
+
+
+@lru_cache(maxsize=PLANS_KEPT)
+def _plan_backwards(act_on: date, calendar: MeetingCalendar, frozen: _Days) -> Plan:
+    equated = dict(frozen)
     meeting = last_meeting_before(act_on, calendar, equated)
     closes = add_working_days(meeting, -calendar.agenda_lead_working_days, equated)
     start = add_working_days(closes, -calendar.co_advice_working_days, equated)
@@ -70,6 +87,12 @@ def next_meeting(
     """The first meeting whose agenda is still open on ``as_of`` (it closes on or after it),
     with its agenda closing day and the day co-advice should start; that day may have passed,
     when only a shortened co-advice still makes the meeting. ``act_on`` is carried along."""
+    return _next_meeting(as_of, act_on, calendar, _frozen(equated))
+
+
+@lru_cache(maxsize=PLANS_KEPT)
+def _next_meeting(as_of: date, act_on: date, calendar: MeetingCalendar, frozen: _Days) -> Plan:
+    equated = dict(frozen)
     day = as_of
     for _ in range(SEARCH_DAYS):
         if is_meeting_day(day, calendar, equated):

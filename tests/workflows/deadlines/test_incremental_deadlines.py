@@ -9,7 +9,7 @@ import sqlite3
 from datetime import date
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from storage.arrangements import Arrangement, EvaluationMoment
 from storage.deadlines import Deadline
@@ -187,3 +187,30 @@ def test_s30_the_tick_derives_without_holding_the_write_lock(factory, engine, mo
     monkeypatch.setattr(signals, "_for_arrangement", meanwhile)
     deadlines.follow_registers(factory, as_of=DAY)
     assert got_the_lock and all(got_the_lock)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_a_new_day_on_which_the_deadlines_stay_as_they_were_writes_only_the_mark(
+    factory, engine, derived
+):
+    """Every arrangement is derived again on a new day; one whose deadlines come out as they
+    were takes no write transaction (the SQLite write lock) of its own."""
+    deadlines.follow_registers(factory, as_of=DAY)
+    with factory() as session:
+        before = _rows(session)
+    writes: list[str] = []
+
+    def count(_connection, _cursor, statement, *_args):
+        if statement.startswith("BEGIN IMMEDIATE"):
+            writes.append(statement)
+
+    event.listen(engine, "before_cursor_execute", count)
+    derived.clear()
+    try:
+        deadlines.follow_registers(factory, as_of=date(2025, 6, 2))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    with factory() as session:
+        assert _rows(session) == before
+    assert set(derived) == {1, _other(factory)}
+    assert len(writes) == 1
