@@ -42,7 +42,7 @@ from workflows.rules.decisions import (
 )
 from workflows.rules.dutch_format import long_date, money
 from workflows.rules.gap_starters import may_start, who_can_start
-from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.mandates import GRANT_STATUS_LABELS, grant_path
 from workflows.rules.planning import is_meeting_day, plan_backwards
 from workflows.rules.roles import Permission, Role
 from workflows.rules.termijnenwet import Equated
@@ -683,12 +683,16 @@ def _apply(
         if grant is None:
             grant = Grant(grantor_id=decision.municipality_id, status="draft")
             target.grants.append(grant)
-        if grant.status in {"revoked", "expired"}:
+        path = grant_path(grant.status, "active")
+        if path is None:
             name = decision.municipality.name if decision.municipality else ""
             return (
                 f"Niet toegepast: het besluit van {name} is al {GRANT_STATUS_LABELS[grant.status]}."
             )
-        grant.status, grant.granted_on = "active", decided_on
+        # Granted, and in force from the day of the decision: each step one the table allows.
+        for status in path:
+            grant.status = status
+        grant.granted_on = decided_on
         grant.decision_reference, grant.decision_id = reference[:300], decision.id
         return f"{target.title}: verleend en van kracht vanaf {long_date(decided_on)}."
     target.approved_on = decided_on

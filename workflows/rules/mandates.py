@@ -25,6 +25,25 @@ GRANT_TRANSITIONS: dict[str, frozenset[str]] = {
     "revoked": frozenset(),
 }
 
+
+def grant_path(current: str, target: str) -> list[str] | None:
+    """The statuses a grant passes from ``current`` to ``target`` along GRANT_TRANSITIONS (the
+    shortest way): ``[]`` when it is there already, None when the table does not lead there (an
+    expired or revoked grant is never revived). A college's decision to grant walks this path
+    to "active", so the decision follows the same table as the register's status buttons."""
+    paths: dict[str, list[str]] = {current: []}
+    queue = [current]
+    while queue:
+        status = queue.pop(0)
+        if status == target:
+            return paths[status]
+        for following in sorted(GRANT_TRANSITIONS.get(status, frozenset())):
+            if following not in paths:
+                paths[following] = [*paths[status], following]
+                queue.append(following)
+    return None
+
+
 # A grant counts as decided from these statuses on (coverage, "12 of 13 granted").
 DECIDED = frozenset({"granted", "active"})
 

@@ -14,7 +14,7 @@ from workflows.rules.agreements import (
     term_problems,
     transition_problem,
 )
-from workflows.rules.mandates import GRANT_TRANSITIONS, grant_problems
+from workflows.rules.mandates import GRANT_TRANSITIONS, grant_path, grant_problems
 from workflows.rules.periods import add_months, end_after_months, extend_end
 
 PILOT_START = date(2024, 2, 1)
@@ -332,6 +332,19 @@ def test_a_draft_cannot_come_into_force_without_being_granted():
     assert problems == {
         "status": "Status: van 'concept' kan niet naar 'van kracht'; wel naar: verleend."
     }
+
+
+def test_a_decision_to_grant_takes_a_draft_through_granted_to_in_force_along_the_table():
+    path = grant_path("draft", "active")
+    assert path == ["granted", "active"]
+    assert all(b in GRANT_TRANSITIONS[a] for a, b in pairwise(["draft", *path]))
+    assert grant_path("granted", "active") == ["active"]
+    assert grant_path("active", "active") == []
+
+
+def test_a_decision_to_grant_does_not_revive_an_ended_grant():
+    assert grant_path("revoked", "active") is None
+    assert grant_path("expired", "active") is None
 
 
 def test_revoking_needs_the_date_of_revocation():
