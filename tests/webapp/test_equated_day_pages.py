@@ -41,7 +41,7 @@ def test_the_beheerder_sees_the_decree_days_with_dutch_dates(client):
     login(client, ADMIN)
     page = client.get(PAGE).get_data(as_text=True)
     assert "17 gelijkgestelde dagen" in page
-    assert "vrijdag 15 mei 2026" in page and "Besluit gelijkstelling 2026–2028" in page
+    assert "vrijdag 15 mei 2026" in page and "Besluit gelijkstelling van 2 januari 2026" in page
     assert "Besluit van 24 oktober 2016, nr. 2016001827" in page
     assert "2026-05-15" not in page
 

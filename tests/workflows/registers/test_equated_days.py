@@ -21,10 +21,12 @@ from workflows.actors import system_actor
 from workflows.deadlines import deadlines, signals
 from workflows.errors import Conflict, Forbidden, InvalidInput
 from workflows.registers import equated_days
+from workflows.rules.dutch_format import long_date
 from workflows.rules.termijnenwet import term_end
 
 ADMIN = system_actor("test")
-# Found in public sources for 2023-2028 (docs/domain.md), each to be confirmed against its decree.
+# The days of the decrees for 2023-2025 and 2026-2028; each decree's citation title enumerates
+# them (docs/algemene-termijnenwet.md).
 DOMAIN_DAYS = [
     date(2023, 4, 28),
     date(2023, 5, 19),
@@ -82,8 +84,38 @@ def test_the_migration_loads_every_known_decree_day_without_the_demo(freshly_mig
         confirmed = [r for r in rows if r.day.year < 2020]
         assert {r.decree for r in confirmed} == {"Besluit van 24 oktober 2016, nr. 2016001827"}
         assert all("58653" in r.source for r in confirmed)
-        # What could not be checked against the decree says so, for the beheerder to fix.
-        assert all("te bevestigen" in r.decree for r in rows if r.day.year >= 2023)
+        later = [r for r in rows if r.day.year >= 2023]
+        # Each later day is named by the decree whose citation title enumerates it, and what was
+        # not read (the place of publication) says so, for the beheerder to complete.
+        for row in later:
+            assert row.decree.startswith("Besluit gelijkstelling van ")
+            assert long_date(row.day) in row.decree, row.day
+            assert "niet nagezien" in row.source
+        assert not any("te bevestigen" in r.decree for r in rows)
+
+
+def test_naming_the_2023_2028_decrees_leaves_a_day_the_beheerder_corrected_alone(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'step.sqlite3'}")
+    try:
+        upgrade(engine, "0019")
+        with engine.begin() as connection:
+            connection.execute(
+                EquatedDay.__table__.update()
+                .where(EquatedDay.day == date(2024, 5, 10))
+                .values(decree="Besluit van 1 december 2022, zoals de beheerder het las")
+            )
+        upgrade(engine)
+        with make_session_factory(engine)() as session:
+            by_day = {r.day: r for r in list_equated_days(session)}
+        assert by_day[date(2024, 5, 10)].decree == (
+            "Besluit van 1 december 2022, zoals de beheerder het las"
+        )
+        assert by_day[date(2024, 12, 27)].decree.startswith(
+            "Besluit gelijkstelling van 28 april 2023"
+        )
+        assert by_day[date(2027, 5, 7)].version == 2
+    finally:
+        engine.dispose()
 
 
 def test_a_term_ending_on_15_may_2026_moves_to_monday_18_may_because_of_the_decree_day(
@@ -95,7 +127,8 @@ def test_a_term_ending_on_15_may_2026_moves_to_monday_18_may_because_of_the_decr
     assert result.end_on == date(2026, 5, 18)
     assert result.reason.startswith(
         "15 mei, bij koninklijk besluit met een feestdag gelijkgesteld (Besluit gelijkstelling "
-        "2026–2028, te bevestigen)"
+        "van 2 januari 2026, 15 mei 2026, 7 mei 2027, 28 april 2028 en 26 mei 2028 met een "
+        "algemeen erkende feestdag)"
     )
 
 
