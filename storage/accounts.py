@@ -109,6 +109,15 @@ def seal_totp_secret(key: bytes, user_id: int, secret: str) -> str:
     return sealing.seal(key, secret, associated=_totp_label(user_id))
 
 
+def seal_pending_totp_secret(key: bytes, user_id: int, secret: str) -> str:
+    # Its own label: a sealed secret still being enrolled never passes for a confirmed one.
+    return sealing.seal(key, secret, associated=f"pending totp_secret:{user_id}")
+
+
+def open_pending_totp_secret(key: bytes, user_id: int, sealed: str) -> str:
+    return sealing.open_sealed(key, sealed, associated=f"pending totp_secret:{user_id}")
+
+
 def open_totp_secret(key: bytes, user_id: int, sealed: str) -> str:
     """The secret in clear; ``sealing.SealBroken`` when it was changed or sealed otherwise."""
     return sealing.open_sealed(key, sealed, associated=_totp_label(user_id))

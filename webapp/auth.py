@@ -236,10 +236,8 @@ def second_step() -> ResponseReturnValue:
 
 
 def _enrol(user: User, target: str) -> ResponseReturnValue:
-    secret = cookie_session.get(PENDING_ENROLMENT)
-    if not isinstance(secret, str) or len(secret) != 32:
-        secret = second_factor.new_secret()
-        cookie_session[PENDING_ENROLMENT] = secret
+    secret, kept = second_factor.pending_secret(db(), user, cookie_session.get(PENDING_ENROLMENT))
+    cookie_session[PENDING_ENROLMENT] = kept
     uri = second_factor.provisioning_uri(secret, user.email)
     page = {"secret": secret, "qr": Markup(second_factor.qr_svg(uri))}  # noqa: S704 — segno's own SVG
     if request.method == "GET":

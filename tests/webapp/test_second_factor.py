@@ -3,7 +3,9 @@ beheerders, available to everyone; wrong codes count as failed logins (S21)."""
 
 from __future__ import annotations
 
+import base64
 import re
+import zlib
 from datetime import UTC, datetime, timedelta
 
 import pyotp
@@ -172,3 +174,41 @@ def test_s19_an_administrator_cannot_switch_the_required_factor_off(app, client)
     assert response.status_code == 422
     assert "verplicht" in response.get_data(as_text=True)
     assert _secret(app, ADMIN) == TOTP_SECRET
+
+
+def _cookie_text(client: FlaskClient) -> str:
+    """What anyone who sees the session cookie can read: it is signed, not encrypted."""
+    cookie = client.get_cookie(client.application.config["SESSION_COOKIE_NAME"])
+    assert cookie is not None
+    payload = cookie.value.lstrip(".").split(".")[0]
+    raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
+    return (zlib.decompress(raw) if cookie.value.startswith(".") else raw).decode()
+
+
+@pytest.mark.parametrize("where", ["login", "account"])
+def test_s31_the_secret_being_enrolled_is_not_readable_in_the_session_cookie(app, client, where):
+    if where == "login":
+        _forget_second_factor(app, PROVIDER_LI)
+        _password_step(client, PROVIDER_LI)
+        path = "/login/code"
+    else:
+        login(client, POLICY)
+        path = "/account/tweede-factor"
+    page = client.get(path).get_data(as_text=True)
+    secret = re.search(r'<code class="bw-secret">([A-Z2-7]{32})</code>', page).group(1)
+    assert secret not in _cookie_text(client)
+    # The page shown again keeps the same secret: the app that scanned it keeps working.
+    assert secret in client.get(path).get_data(as_text=True)
+
+
+def test_s31_a_pending_secret_sealed_for_one_account_does_not_open_for_another(app):
+    with sessions(app)() as session:
+        policy = session.scalars(select(User).where(User.email == POLICY)).one()
+        admin = session.scalars(select(User).where(User.email == ADMIN)).one()
+        secret, kept = second_factor.pending_secret(session, policy, None)
+        assert second_factor.pending_secret(session, policy, kept) == (secret, kept)
+        other, _ = second_factor.pending_secret(session, admin, kept)
+        assert other != secret
+        # A changed value does not open either: a fresh secret replaces it.
+        changed, _ = second_factor.pending_secret(session, policy, kept[:-2] + "AA")
+        assert changed != secret

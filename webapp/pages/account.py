@@ -91,10 +91,8 @@ def _second_factor_page(errors: dict[str, str], status: int = 200) -> ResponseRe
         "errors": errors,
     }
     if not second_factor.enrolled(user):
-        secret = cookie_session.get(_ENROLMENT)
-        if not isinstance(secret, str) or len(secret) != 32:
-            secret = second_factor.new_secret()
-            cookie_session[_ENROLMENT] = secret
+        secret, kept = second_factor.pending_secret(session, user, cookie_session.get(_ENROLMENT))
+        cookie_session[_ENROLMENT] = kept
         uri = second_factor.provisioning_uri(secret, user.email)
         page["secret"] = secret
         page["qr"] = Markup(second_factor.qr_svg(uri))  # noqa: S704 — segno's own SVG
@@ -120,11 +118,12 @@ def second_factor_change() -> ResponseReturnValue:
         # A wrong code is kept in the audit log.
         with unit_of_work(keep_on=(InvalidInput,)) as session:
             if action == "aanzetten":
-                secret = cookie_session.get(_ENROLMENT)
-                if not isinstance(secret, str):
+                kept = cookie_session.get(_ENROLMENT)
+                if not isinstance(kept, str):
                     raise InvalidInput(
                         {"code": "Laad de pagina opnieuw en scan de nieuwe QR-code."}
                     )
+                secret, _ = second_factor.pending_secret(session, user, kept)
                 codes = second_factor.enrol(
                     session,
                     user,

@@ -73,6 +73,21 @@ def new_secret() -> str:
     return pyotp.random_base32()
 
 
+def pending_secret(session: Session, user: User, kept: object) -> tuple[str, str]:
+    """The secret being enrolled, and the form in which the browser keeps it until the first
+    code confirms it: sealed for this account (S31). The session cookie is signed, not
+    encrypted, so a secret kept there in clear would be readable by anyone who ever saw the
+    cookie, and valid for as long as the account keeps that second factor."""
+    key = keys.of(session).secrets
+    if isinstance(kept, str):
+        try:
+            return account_store.open_pending_totp_secret(key, user.id, kept), kept
+        except SealBroken:
+            pass  # another account's, another key's, or changed: start afresh
+    secret = new_secret()
+    return secret, account_store.seal_pending_totp_secret(key, user.id, secret)
+
+
 def provisioning_uri(secret: str, email: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=ISSUER)
 
