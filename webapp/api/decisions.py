@@ -152,6 +152,23 @@ def create_decision() -> ResponseReturnValue:
     return jsonify(decision_json(decisions.get_visible(session, actor, decision.id))), 201
 
 
+@blueprint.post("/signals/dossiers", endpoint="signal_dossier")
+@requires(Permission.EDIT_DECISIONS)
+def start_dossier_from_signal() -> ResponseReturnValue:
+    """The signals page's "Besluitvormingsdossier opstellen" for an integration: 201 with the
+    new dossier, or 200 with the one in progress (a gap started twice makes one dossier)."""
+    body = json_body()
+    with unit_of_work() as session:
+        actor = current_actor()
+        decision, kept = decisions.start_from_gap(
+            session, actor, decisions.read_gap(body), today=clock.today(), now=clock.now()
+        )
+    return (
+        jsonify(decision_json(decisions.get_visible(session, actor, decision.id))),
+        200 if kept else 201,
+    )
+
+
 @blueprint.get("/decisions/<int:decision_id>", endpoint="decision")
 @requires(Permission.VIEW_DECISIONS)
 def get_decision(decision_id: int) -> ResponseReturnValue:

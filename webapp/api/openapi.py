@@ -188,6 +188,7 @@ def _request_schemas() -> dict[str, Any]:
             extra={"adviser": {**ID, "description": "Het verzoek, als u er meer mag vastleggen"}},
         ),
         "DecisionAdviser": adviser,
+        "GapInput": body_schema(decisions.GAP_FIELDS, required=("municipality_ids",)),
         "DeadlineInput": body_schema(deadlines.MANUAL_FIELDS),
         "DocumentRequest": {
             "type": "object",
@@ -485,6 +486,31 @@ def _paths() -> dict[str, Any]:
                 "Wat moet wanneer gebeuren: signalen met terugrekening naar het college",
                 [_query("as_of", DATE), arrangement],
             )
+        },
+        "/api/v1/signals/dossiers": {
+            "post": {
+                "summary": (
+                    "Besluitvormingsdossier opstellen vanuit een signaal 'nieuwe volmacht nodig'"
+                ),
+                "parameters": [],
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": {"schema": _ref("GapInput")}},
+                },
+                "responses": {
+                    "201": _json(_ref("Decision"), "Dossier en conceptvolmacht opgesteld"),
+                    "200": _json(_ref("Decision"), "Het dossier dat al in behandeling is"),
+                    **_errors(404, 422),
+                },
+                "description": (
+                    "Neem arrangement.id, act, act_on en de municipality.id's over van de "
+                    "signalen van één gat (GET /api/v1/signals). Maakt één conceptvolmacht die "
+                    "de handeling dekt en het dossier dat haar verleent; voor de projectgroep "
+                    "een regionaal dossier, meteen uitgespreid over de colleges van het gat. "
+                    "Is er al een dossier in behandeling, dan komt dat terug met 200 en wordt "
+                    "er niets gemaakt."
+                ),
+            }
         },
         "/api/v1/terms/end": {
             "get": {

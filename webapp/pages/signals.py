@@ -184,40 +184,29 @@ def draft_dossier() -> ResponseReturnValue:
     """One click from a gap to a regional decision dossier (and the draft volmacht it grants)."""
     session = db()
     try:
-        act = Act(request.form.get("act", ""))
-        arrangement_id = fields.parse_id(request.form.get("arrangement_id", ""), label="Regeling")
-        act_on = parse_date(request.form.get("act_on", ""), label="Datum")
-        municipality_ids = GAP_MUNICIPALITIES.read(request.form.getlist("municipality_ids"))
-    except ValueError:
+        gap = decisions.read_gap(
+            {**request.form.to_dict(), "municipality_ids": request.form.getlist("municipality_ids")}
+        )
+    except InvalidInput:
         flash("Het signaal is niet (meer) geldig; laad de pagina opnieuw.", "error")
         return redirect(url_for("signals.dashboard"))
     try:
         with unit_of_work():
-            already_dossier = decisions.dossier_in_progress(
-                session, current_actor(), arrangement_id, act=act, municipality_ids=municipality_ids
-            )
-            decision = decisions.dossier_for_gap(
-                session,
-                current_actor(),
-                arrangement_id,
-                act=act,
-                act_on=act_on,
-                municipality_ids=municipality_ids,
-                today=clock.today(),
-                now=clock.now(),
+            decision, kept = decisions.start_from_gap(
+                session, current_actor(), gap, today=clock.today(), now=clock.now()
             )
     except InvalidInput as problem:
         for message in problem.errors.values():
             flash(message, "error")
         return redirect(url_for("signals.dashboard"))
-    if already_dossier is not None:
+    if kept:
         flash(IN_PROGRESS, "success")
     elif decision.municipality is None:
         children = len(
             decisions.progress(session, current_actor(), decision.id, today=clock.today()).children
         )
         flash(
-            f"Regionaal besluitvormingsdossier en concept{ACT_KIND.get(act, 'volmacht')} "
+            f"Regionaal besluitvormingsdossier en concept{ACT_KIND.get(gap.act, 'volmacht')} "
             f"opgesteld en uitgespreid over {children} colleges. Elk college vult zijn eigen "
             "dossier aan en besluit.",
             "success",
@@ -225,7 +214,7 @@ def draft_dossier() -> ResponseReturnValue:
     else:
         flash(
             f"Besluitvormingsdossier voor het college van {decision.municipality.name} en "
-            f"concept{ACT_KIND.get(act, 'volmacht')} opgesteld. Vul het dossier aan.",
+            f"concept{ACT_KIND.get(gap.act, 'volmacht')} opgesteld. Vul het dossier aan.",
             "success",
         )
     return redirect(url_for("decisions.detail", decision_id=decision.id))

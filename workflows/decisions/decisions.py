@@ -1099,6 +1099,52 @@ def outstanding(children: Sequence[Decision]) -> list[Decision]:
     return [c for c in children if c.status not in {"decided", "closed"}]
 
 
+# What starts the work of a gap: the signal's arrangement, act, date and municipalities, as the
+# signals page's form and the API's body send them (GET /api/v1/signals lists them).
+GAP_FIELDS: dict[str, fields.Reader] = {
+    "arrangement_id": fields.Whole("Regeling", minimum=1, maximum=fields.MAX_ID, required=True),
+    "act": fields.Choice("Handeling", {a.value: a.label for a in Act}, coerce=Act),
+    "act_on": fields.Day("Datum van de handeling", required=True),
+    "municipality_ids": fields.Ids("Gemeenten"),
+}
+
+
+@dataclass(frozen=True)
+class Gap:
+    arrangement_id: int
+    act: Act
+    act_on: date
+    municipality_ids: list[int]
+
+
+def read_gap(raw: dict[str, Any]) -> Gap:
+    values, errors = fields.read_fields(GAP_FIELDS, raw)
+    if errors:
+        raise InvalidInput(errors)
+    return Gap(**values)
+
+
+def start_from_gap(
+    session: Session, actor: Actor, gap: Gap, *, today: date, now: datetime
+) -> tuple[Decision, bool]:
+    """``dossier_for_gap`` for a gap as read by ``read_gap``, and whether the dossier was
+    already in progress (then nothing new was made)."""
+    kept = dossier_in_progress(
+        session, actor, gap.arrangement_id, act=gap.act, municipality_ids=gap.municipality_ids
+    )
+    decision = dossier_for_gap(
+        session,
+        actor,
+        gap.arrangement_id,
+        act=gap.act,
+        act_on=gap.act_on,
+        municipality_ids=gap.municipality_ids,
+        today=today,
+        now=now,
+    )
+    return decision, kept is not None
+
+
 def dossier_for_gap(
     session: Session,
     actor: Actor,
