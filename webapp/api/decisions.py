@@ -8,7 +8,6 @@ from typing import Any
 from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 
-from storage import paging
 from storage.decisions import CoAdvice, Decision
 from webapp import clock
 from webapp.access import current_actor, refuse, requires
@@ -239,8 +238,7 @@ def ask_adviser(decision_id: int) -> ResponseReturnValue:
 def advice_requests() -> ResponseReturnValue:
     """Te adviseren: the dossiers in co-advice waiting for the caller's advice."""
     actor = current_actor()
-    # One person's open requests: few, read whole and cut to the page asked for.
-    found = paging.of_list(co_advice.open_requests(db(), actor), window())
+    found = co_advice.page_open_requests(db(), actor, window())
     return page(
         found,
         lambda a: AdviceRequestOut.shaped(

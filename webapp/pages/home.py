@@ -134,7 +134,7 @@ def home() -> ResponseReturnValue:
                 else signals.NO_SIGNALS
             ),
             to_advise=(
-                len(co_advice.open_requests(session, actor))
+                co_advice.count_open_requests(session, actor)
                 if actor.can(Permission.VIEW_DECISIONS)
                 else 0
             ),

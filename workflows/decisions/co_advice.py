@@ -271,6 +271,11 @@ def open_requests(session: Session, actor: Actor) -> list[CoAdvice]:
     return list(page_open_requests(session, actor, paging.EVERYTHING).rows)
 
 
+def count_open_requests(session: Session, actor: Actor) -> int:
+    """How many dossiers wait for this person's advice (the start page's link), counted in SQL."""
+    return page_open_requests(session, actor, Window(limit=0)).total
+
+
 def page_open_requests(session: Session, actor: Actor, window: Window) -> Page[CoAdvice]:
     """One page of ``open_requests``, with the dossiers the actor may see filtered, counted and
     limited in SQL."""

@@ -172,6 +172,9 @@ def test_co_adviser_notified_and_listed(session):
     [waiting] = co_advice.open_requests(session, jurist)
     assert waiting.decision_id == decision_id
     assert co_advice.open_requests(session, actor(session, POLICY)) == []
+    # The start page's count is the list's length.
+    assert co_advice.count_open_requests(session, jurist) == 1
+    assert co_advice.count_open_requests(session, actor(session, POLICY)) == 0
 
     decisions.transition(
         session, actor(session, POLICY), decision_id, "draft", today=TODAY, now=NOW
