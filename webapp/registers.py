@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from storage.arrangements import Arrangement
 from webapp.access import current_actor, requires
 from webapp.database import db
-from webapp.forms import Options, as_form_values, form_fields, submitted
+from webapp.forms import FormField, Options, as_form_values, form_fields, submitted
 from webapp.unit_of_work import unit_of_work
 from workflows.actors import Actor
 from workflows.auditing.history import Entry
@@ -115,6 +115,45 @@ def save_change(*, change: Callable[[], object], done: str, to: str) -> Response
     return redirect(to)
 
 
+def form_page(
+    *,
+    heading: str,
+    intro: str | None,
+    make_fields: Callable[[], Sequence[FormField]],
+    labels: Mapping[str, str],
+    cancel_url: str,
+    hidden: Mapping[str, Any] | None = None,
+) -> Render:
+    """The form a record is made or edited in (registers/form.html), for ``save_new`` and
+    ``save_edit``; its fields are worked out only when the form is shown."""
+
+    def render(
+        values: Mapping[str, Any],
+        errors: Mapping[str, str],
+        version: int | None,
+        status: int = 200,
+        conflict: Conflict | None = None,
+    ) -> ResponseReturnValue:
+        return (
+            render_template(
+                "registers/form.html",
+                heading=heading,
+                intro=intro,
+                form_fields=make_fields(),
+                values=values,
+                errors=errors,
+                labels=labels,
+                version=version,
+                hidden=hidden or {},
+                cancel_url=cancel_url,
+                conflict=conflict,
+            ),
+            status,
+        )
+
+    return render
+
+
 def history_page(*, subject: str, entries: Sequence[Entry], back_url: str) -> ResponseReturnValue:
     """A record's changes as the audit log recorded them, oldest first."""
     return render_template(
@@ -149,6 +188,16 @@ class UseCases(Protocol):
     ) -> Any: ...
 
 
+def participant_options(arrangement: Arrangement, kind: str) -> Options:
+    """The organisations of one kind (``OrganisationKind``) taking part in an arrangement, by
+    name, as the choices of a form field."""
+    return [
+        (str(p.organisation_id), p.organisation.name)
+        for p in sorted(arrangement.participants, key=lambda p: p.organisation.name)
+        if p.organisation.kind == kind
+    ]
+
+
 def _no_options(arrangement: Arrangement | None, record: Any) -> Mapping[str, Options]:
     return {}
 
@@ -179,7 +228,7 @@ class Register(Generic[R]):
     options: Callable[[Arrangement | None, R | None], Mapping[str, Options]] = _no_options
     descriptions: Mapping[str, str] = field(default_factory=dict)
     new_values: Callable[[Arrangement | None], dict[str, Any]] = _no_values
-    new_readers: Mapping[str, fields.Reader] = field(default_factory=dict)
+    new_readers: Mapping[str, fields.Reader] = field(default_factory=dict)  # a new one's alone
     labels: Mapping[str, str] = field(default_factory=dict)  # beyond the use cases' own
     # Why a record's form is not shown (a decided mandate), or None; its save is refused anyway.
     frozen: Callable[[R], str | None] = _never_frozen
@@ -212,37 +261,19 @@ def _form(
     labels = {**register.use_cases.LABELS, **register.labels}
     if register.per_arrangement:
         labels["arrangement_id"] = "Regeling"
-
-    def render(
-        values: Mapping[str, Any],
-        errors: Mapping[str, str],
-        version: int | None,
-        status: int = 200,
-        conflict: Conflict | None = None,
-    ) -> ResponseReturnValue:
-        return (
-            render_template(
-                "registers/form.html",
-                heading=heading,
-                intro=f"Regeling: {arrangement.name}" if arrangement else None,
-                form_fields=form_fields(
-                    readers,
-                    options=register.options(arrangement, record),
-                    descriptions=register.descriptions,
-                ),
-                values=values,
-                errors=errors,
-                labels=labels,
-                version=version,
-                # A new record's arrangement travels with the form; a record keeps its own.
-                hidden={"arrangement_id": arrangement.id} if arrangement and not record else {},
-                cancel_url=cancel_url,
-                conflict=conflict,
-            ),
-            status,
-        )
-
-    return render
+    return form_page(
+        heading=heading,
+        intro=f"Regeling: {arrangement.name}" if arrangement else None,
+        make_fields=lambda: form_fields(
+            readers,
+            options=register.options(arrangement, record),
+            descriptions=register.descriptions,
+        ),
+        labels=labels,
+        # A new record's arrangement travels with the form; a record keeps its own.
+        hidden={"arrangement_id": arrangement.id} if arrangement and not record else {},
+        cancel_url=cancel_url,
+    )
 
 
 def _detail_url(name: str, register: Register[Any], record_id: int) -> str:
