@@ -16,7 +16,13 @@ from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.paging import page_number
-from webapp.registers import Register, form_pages, history_page, save_change
+from webapp.registers import (
+    Register,
+    form_pages,
+    history_page,
+    participant_options,
+    save_change,
+)
 from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
@@ -25,6 +31,7 @@ from workflows.registers import agreements, arrangements, mandates
 from workflows.registers.agreements import term_of
 from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
@@ -169,18 +176,9 @@ def detail(agreement_id: int) -> ResponseReturnValue:
 
 def _options(arrangement: Arrangement | None, agreement: Agreement | None) -> dict[str, Any]:
     assert arrangement is not None  # an agreement is kept per arrangement
-    participants = sorted(arrangement.participants, key=lambda p: p.organisation.name)
     return {
-        "provider_id": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in participants
-            if p.organisation.kind == "provider"
-        ],
-        "contracting_party_id": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in participants
-            if p.organisation.kind == "municipality"
-        ],
+        "provider_id": participant_options(arrangement, OrganisationKind.PROVIDER),
+        "contracting_party_id": participant_options(arrangement, OrganisationKind.MUNICIPALITY),
         "mandate_ids": [
             (str(m.id), m.title)
             for m in mandates.list_visible(db(), current_actor(), arrangement_id=arrangement.id)

@@ -17,7 +17,13 @@ from webapp.database import db
 from webapp.exports import csv_response
 from webapp.formatting import dutch_date
 from webapp.paging import page_number
-from webapp.registers import Register, form_pages, history_page, save_change
+from webapp.registers import (
+    Register,
+    form_pages,
+    history_page,
+    participant_options,
+    save_change,
+)
 from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
@@ -26,6 +32,7 @@ from workflows.registers import arrangements, mandates, organisations
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
 from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("mandates", __name__, url_prefix="/volmachten")
@@ -212,11 +219,7 @@ def _options(arrangement: Arrangement | None, mandate: Mandate | None) -> dict[s
             for m in mandates.list_visible(session, current_actor(), arrangement_id=arrangement.id)
             if mandate is None or m.id != mandate.id
         ],
-        "grantor_ids": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in sorted(arrangement.participants, key=lambda p: p.organisation.name)
-            if p.organisation.kind == "municipality"
-        ],
+        "grantor_ids": participant_options(arrangement, OrganisationKind.MUNICIPALITY),
     }
 
 
