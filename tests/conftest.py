@@ -28,7 +28,7 @@ from storage.database import make_engine, make_session_factory
 from storage.keys import Keys
 from storage.migrate import upgrade
 from storage.schema import metadata
-from tests.support import first_tick
+from tests.support import demo_day, first_tick
 from tests.support.api_contract import ContractClient
 from tests.support.api_tokens import api_headers
 from webapp import clock
@@ -230,6 +230,13 @@ def token_for(app: Flask) -> Callable[..., dict[str, str]]:
     """``token_for(email, scope="write")``: the headers of an API request with a new token of
     that account."""
     return partial(api_headers, app)
+
+
+@pytest.fixture
+def on_demo_day(monkeypatch: pytest.MonkeyPatch) -> datetime:
+    """The web layer's clock at the demo's day (tests/support/demo_day.py)."""
+    monkeypatch.setattr(clock, "now", lambda: demo_day.NOW)
+    return demo_day.NOW
 
 
 @pytest.fixture

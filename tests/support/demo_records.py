@@ -54,6 +54,15 @@ def demo_agreement(session: Session, short: str) -> Agreement:
     return agreement
 
 
+def agreement_put_at(session: Session, short: str, status: str) -> int:
+    """A demo agreement set straight to ``status`` in the database and committed (the demo's
+    agreements are already running), as if it were at that step; its id."""
+    agreement = demo_agreement(session, short)
+    agreement.status = status
+    session.commit()
+    return agreement.id
+
+
 # A second jurist of Enschede, who is not in the demo: made by the first test that needs one.
 STAND_IN = "jurist2@enschede.example"
 

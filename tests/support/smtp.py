@@ -9,9 +9,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from email.message import Message as EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from flask import Flask
+
+from tests.conftest import make_settings
+from webapp.app import create_app
 
 
 @dataclass
@@ -44,3 +49,17 @@ def smtp_server(port: int | None = None) -> Iterator[tuple[int, Mailbox]]:
         yield controller.port, mailbox
     finally:
         controller.stop()
+
+
+@contextmanager
+def app_with_mail_server(database_url: str, data_dir: Path) -> Iterator[tuple[Flask, Mailbox]]:
+    """An app on ``database_url`` that sends its mail to an SMTP server of its own, and that
+    server's mailbox; the app's database connections are closed afterwards."""
+    with smtp_server() as (port, box):
+        app = create_app(
+            make_settings(database_url, data_dir, smtp_host="127.0.0.1", smtp_port=port)
+        )
+        try:
+            yield app, box
+        finally:
+            app.extensions["besluitwerk.engine"].dispose()

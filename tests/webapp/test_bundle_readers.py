@@ -6,7 +6,6 @@ provider's agreement never reaches someone through a bundle of something they ma
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
 from html import unescape
 
 import pytest
@@ -20,7 +19,7 @@ from storage.documents import Bundle, DocumentJob
 from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, PROVIDER_CR, login
-from webapp import clock
+from tests.support.demo_day import NOW
 from webapp.database import sessions
 from workflows.accounts import accounts
 from workflows.decisions import decisions
@@ -29,17 +28,12 @@ from workflows.documents import document_bundles, document_jobs, documents
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers import agreements
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 SECRET_SUBJECT = "Geheim: integriteitsmelding zorgaanbieder"
 MIXED = (
     "Een bundel bevat documenten van één onderwerp. Deze documenten horen bij verschillende "
     "dossiers, mandaten, overeenkomsten of regelingen: maak per onderwerp een eigen bundel."
 )
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 def actor_of(session, email):

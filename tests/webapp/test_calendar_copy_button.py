@@ -7,7 +7,8 @@ from __future__ import annotations
 import html
 import re
 
-from tests.conftest import LEGAL, csrf_token, login
+from tests.conftest import LEGAL, login
+from tests.support.calendar_address import page_with_new_address
 
 SCRIPT_TAG = re.compile(r"<script\b[^>]*>")
 ADDRESS_FIELD = re.compile(
@@ -19,21 +20,11 @@ COPY_BUTTON = re.compile(
 )
 
 
-def _new_address(client) -> str:
-    response = client.post(
-        "/meldingen/agenda",
-        data={"csrf_token": csrf_token(client, "/meldingen")},
-        follow_redirects=True,
-    )
-    assert response.status_code == 200
-    return html.unescape(response.get_data(as_text=True))
-
-
 def test_the_new_calendar_address_stands_in_a_read_only_field_with_a_copy_button(app, client):
     login(client, LEGAL)
     before = client.get("/meldingen").get_data(as_text=True)
     assert not ADDRESS_FIELD.search(before) and not COPY_BUTTON.search(before)
-    page = _new_address(client)
+    page = page_with_new_address(client)
     assert "Uw nieuwe agenda-adres staat hieronder" in page
     match = ADDRESS_FIELD.search(page)
     assert match, "the address is not in its read-only field"
@@ -49,7 +40,7 @@ def test_the_new_calendar_address_stands_in_a_read_only_field_with_a_copy_button
 
 def test_s22_the_copy_button_script_is_a_file_of_our_own_origin_and_no_inline_script(app, client):
     login(client, LEGAL)
-    page = _new_address(client)
+    page = page_with_new_address(client)
     tags = SCRIPT_TAG.findall(page)
     # Every page loads the app's own script (the error summary's focus); this page adds the
     # copy button's. Both come from our origin, none is inline.

@@ -3,7 +3,6 @@ tick on Monday 2 March 2026 at 08:00 in Amsterdam."""
 
 from __future__ import annotations
 
-import html
 import io
 import logging
 import re
@@ -23,8 +22,10 @@ from storage.accounts import User
 from storage.arrangements import Arrangement
 from storage.deadlines import CalendarFeed, Deadline
 from storage.organisations import Organisation
-from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, csrf_token, login
+from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, login
+from tests.support.calendar_address import page_with_new_address
 from tests.support.first_tick import MANDATE_NEEDED, NOW, user_id
+from tests.support.record_changes import update_fields
 from webapp.database import sessions
 from webapp.logs import configure_logging
 from workflows.actors import system_actor
@@ -263,13 +264,7 @@ def test_s11_acknowledging_a_deadline_of_another_municipality_is_404(
 
 def _new_address(client) -> str:
     """Asks for a new calendar address on the notifications page; returns its path."""
-    response = client.post(
-        "/meldingen/agenda",
-        data={"csrf_token": csrf_token(client, "/meldingen")},
-        follow_redirects=True,
-    )
-    assert response.status_code == 200
-    page = html.unescape(response.get_data(as_text=True))
+    page = page_with_new_address(client)
     assert "Uw persoonlijke agenda-adres" in page
     match = _ADDRESS.search(page)
     assert match, "no calendar address in the flash message"
@@ -374,13 +369,12 @@ def test_a_moved_deadline_keeps_its_uid_and_its_sequence_goes_up(app, feed_path)
     with sessions(app)() as session:
         arrangement = session.get(Arrangement, arrangement_id)
         assert arrangement is not None and arrangement.successor_start_on == date(2027, 1, 1)
-        arrangements.update(
+        update_fields(
+            arrangements.update,
             session,
             system_actor("test"),
-            arrangement.id,
+            arrangement,
             {"successor_start_on": "2027-03-01"},
-            expected_version=arrangement.version,
-            partial=True,
         )
         session.commit()
     changes = reminders.tick(sessions(app), now=NOW.replace(minute=5), mailer=None)

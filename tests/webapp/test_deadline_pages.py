@@ -34,6 +34,7 @@ from tests.support.first_tick import (
     page_text,
     user_id,
 )
+from tests.support.record_changes import update_fields
 from webapp.database import sessions
 from workflows.actors import system_actor
 from workflows.deadlines import reminders
@@ -638,13 +639,12 @@ def test_a_derived_deadline_that_vanished_and_came_back_is_reminded_again(app, c
         with sessions(app)() as session:
             arrangement = session.get(Arrangement, arrangement_id)
             assert arrangement is not None
-            arrangements.update(
+            update_fields(
+                arrangements.update,
                 session,
                 system_actor("test"),
-                arrangement.id,
+                arrangement,
                 {"successor_kind": kind},
-                expected_version=arrangement.version,
-                partial=True,
             )
             session.commit()
         reminders.tick(sessions(app), now=start.replace(minute=minute), mailer=None)

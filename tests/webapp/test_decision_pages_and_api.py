@@ -26,6 +26,7 @@ from tests.conftest import (
     login,
 )
 from tests.support import demo_records
+from tests.support.demo_day import NOW
 from webapp import clock
 from webapp.database import sessions
 from workflows.accounts import accounts
@@ -33,13 +34,8 @@ from workflows.decisions import decisions
 from workflows.demo import demo
 from workflows.demo.demo_decisions import REGIONAL_SUBJECT
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 OPEN_MEETING = "2025-06-24"  # its agenda closes on 10 June
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 @pytest.fixture

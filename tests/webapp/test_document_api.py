@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime
 
 import docx
 import pytest
@@ -17,17 +16,11 @@ from storage.documents import Bundle, Document, DocumentTemplate
 from tests.conftest import ADMIN, LEGAL, POLICY, PROVIDER_CR
 from tests.support import demo_records
 from tests.support.word_documents import builtin_with_paragraph
-from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
 from workflows.documents.documents import DOCX_TYPE
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 
 
 @pytest.fixture

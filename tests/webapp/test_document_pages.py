@@ -8,7 +8,6 @@ import hashlib
 import io
 import re
 import zipfile
-from datetime import UTC, datetime
 from html import unescape
 
 import docx
@@ -34,9 +33,9 @@ from tests.conftest import (
     signed_in,
 )
 from tests.support import demo_records
+from tests.support.demo_day import NOW
 from tests.support.word_documents import builtin_with_paragraph
 from tests.support.write_lock import free, held_by_request
-from webapp import clock
 from webapp.database import sessions
 from webapp.jobs import run_queued
 from workflows.accounts import accounts
@@ -51,15 +50,10 @@ from workflows.documents.documents import DOCX_TYPE
 from workflows.documents.engine import conversion
 from workflows.rules.document_fields import KIND_LABELS
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 DOCX_MAIN = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 DOCM_MAIN = b"application/vnd.ms-word.document.macroEnabled.main+xml"
 EXTRA_PARAGRAPH = "Aanvullende bepaling voor {{ gemeente }}: {{ regeling }}."
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 @pytest.fixture

@@ -14,28 +14,21 @@ import docx
 import pytest
 from sqlalchemy import select
 
-from storage.agreements import Agreement, find_agreement_by_reference
+from storage.agreements import Agreement
 from storage.documents import Document
 from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, signed_in
+from tests.support import demo_records
 from webapp import clock
 from webapp.database import sessions
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 
 
 @pytest.fixture
 def cr(app):
     """The demo's Carintreggeland agreement, put back to draft as if it were still being made."""
     with sessions(app)() as session:
-        agreement = find_agreement_by_reference(session, "LOG-TW-2025-CR")
-        agreement.status = "draft"
-        session.commit()
-        return agreement.id
+        return demo_records.agreement_put_at(session, "CR", "draft")
 
 
 def post(client, page, action, data):

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections import deque
-from datetime import UTC, datetime
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
@@ -32,12 +31,12 @@ from tests.conftest import (
     signed_in,
 )
 from tests.support import word_documents
-from webapp import clock
+from tests.support.demo_day import NOW
 from webapp.database import sessions
 from webapp.jobs import run_queued
 from workflows.deadlines import reminders
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 
 ISO_DATE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 # snake_case words (two parts or more) are code, as are Python's reprs of values.
@@ -132,11 +131,6 @@ def walk(client, start: str = "/") -> tuple[dict[str, list[str]], int]:
             variants[target.path] = variants.get(target.path, 0) + 1
             queue.append(path)
     return report, read
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 # At least this many pages per role, so that a broken walk cannot pass by reading nothing.

@@ -4,7 +4,7 @@ and proposes to grant it "namens" the college under Awb 10:1. The volmacht keeps
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from html import unescape
 
 import pytest
@@ -14,7 +14,7 @@ from storage.mandates import find_mandate_by_title
 from storage.organisations import find_organisation_by_name
 from tests.conftest import ADMIN, LEGAL, csrf_token, login
 from tests.support import demo_records
-from webapp import clock
+from tests.support.demo_day import NOW
 from webapp.database import sessions
 from workflows.actors import system_actor
 from workflows.decisions import decisions
@@ -22,12 +22,7 @@ from workflows.demo import demo
 from workflows.documents import document_bundles
 from workflows.rules.acts import Act
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 
 
 @pytest.fixture

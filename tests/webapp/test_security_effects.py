@@ -6,7 +6,7 @@ to Monday 2 June 2025."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from html import unescape
 
 import pytest
@@ -20,13 +20,12 @@ from storage.decisions import CoAdvice, Decision, Effect
 from storage.mandates import Grant
 from storage.organisations import find_organisation_by_name
 from tests.conftest import LEGAL, POLICY, PROJECT, csrf_token, login
-from webapp import clock
 from webapp.database import sessions
 from workflows.actors import system_actor
 from workflows.demo import demo
 from workflows.registers import agreements, arrangements, mandates
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 DECIDED_ON = "2025-05-27"  # Enschede's college met that Tuesday
 GONE = {
     "grant_mandate": "Niet toegepast: deze volmacht bestaat niet of u heeft er geen toegang toe.",
@@ -44,11 +43,6 @@ NO_ARRANGEMENT = (
     "Gevolg: alleen een dossier over een regeling verandert de registers; dit dossier hoort bij "
     "geen regeling."
 )
-
-
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
 
 
 @pytest.fixture

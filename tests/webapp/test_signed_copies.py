@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-from datetime import UTC, datetime
 
 import pytest
 from pypdf import PdfReader, PdfWriter
@@ -21,17 +20,18 @@ from pypdf.generic import (
 from reportlab.pdfgen import canvas
 from sqlalchemy import select
 
-from storage.agreements import Agreement, find_agreement_by_reference
+from storage.agreements import Agreement
 from storage.audit import AuditEvent
 from storage.documents import SignedCopy
 from tests.conftest import LEGAL, PROVIDER_CR, csrf_token, login
+from tests.support import demo_records
+from tests.support.demo_day import NOW
 from tests.support.pdf_objects import action, reachable
 from tests.support.write_lock import free, held_by_request
-from webapp import clock
 from webapp.database import sessions
 from workflows.documents import signed_copies
 
-NOW = datetime(2025, 6, 2, 9, 30, tzinfo=UTC)  # Monday 2 June 2025
+pytestmark = pytest.mark.usefixtures("on_demo_day")
 # What makes a PDF act or carry other files (PDF 32000-1 §12.6, §7.11, §12.7.8; RichMedia and
 # associated files of PDF 2.0).
 ACTIVE_KEYS = {
@@ -49,19 +49,10 @@ ACTIVE_NAMES = {"/JavaScript", "/Launch", "/FileAttachment", "/RichMedia", "/Sub
 TRACES = (b"app.alert", b"calc.exe", b"factuur.exe", b"MZ\x90\x00")
 
 
-@pytest.fixture(autouse=True)
-def frozen_clock(monkeypatch):
-    monkeypatch.setattr(clock, "now", lambda: NOW)
-
-
 @pytest.fixture
 def agreement_id(app):
-    # Straight in the database: the demo agreements are already running ("active").
     with sessions(app)() as session:
-        agreement = find_agreement_by_reference(session, "LOG-TW-2025-CR")
-        agreement.status = "sent"
-        session.commit()
-        return agreement.id
+        return demo_records.agreement_put_at(session, "CR", "sent")
 
 
 def hostile_signed_pdf() -> bytes:

@@ -17,6 +17,7 @@ from storage.arrangements import Arrangement
 from storage.deadlines import Message
 from storage.organisations import Organisation
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, login
+from tests.support.record_changes import update_fields
 from tests.support.statements import statements_sent
 from webapp import clock
 from webapp.database import sessions
@@ -58,14 +59,7 @@ def _demo_arrangement(session) -> Arrangement:
 def _update_demo_arrangement(app, values: dict[str, str]) -> None:
     with sessions(app)() as session:
         arrangement = _demo_arrangement(session)
-        arrangements.update(
-            session,
-            SYSTEM,
-            arrangement.id,
-            values,
-            expected_version=arrangement.version,
-            partial=True,
-        )
+        update_fields(arrangements.update, session, SYSTEM, arrangement, values)
         session.commit()
 
 
@@ -122,13 +116,8 @@ def test_a_renamed_lead_organisation_shows_at_once(app, client):
     assert "penvoerder Rijssen-Holten" in _page(client)
     with sessions(app)() as session:
         lead = _demo_arrangement(session).lead_organisation
-        organisations.update(
-            session,
-            SYSTEM,
-            lead.id,
-            {"name": "Rijssen-Holten (gewijzigd)"},
-            expected_version=lead.version,
-            partial=True,
+        update_fields(
+            organisations.update, session, SYSTEM, lead, {"name": "Rijssen-Holten (gewijzigd)"}
         )
         session.commit()
     assert "penvoerder Rijssen-Holten (gewijzigd)" in _page(client)

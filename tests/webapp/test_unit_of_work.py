@@ -15,10 +15,9 @@ from sqlalchemy.exc import OperationalError
 from storage.accounts import User
 from storage.audit import AuditEvent
 from storage.password_resets import PasswordResetLink
-from tests.conftest import ADMIN, POLICY, csrf_token, login, make_settings
-from tests.support.smtp import smtp_server
+from tests.conftest import ADMIN, POLICY, csrf_token, login
+from tests.support.smtp import app_with_mail_server
 from webapp import clock
-from webapp.app import create_app
 from webapp.database import sessions
 from webapp.unit_of_work import after_commit, unit_of_work
 from workflows import audit
@@ -89,38 +88,32 @@ def test_a_failed_commit_of_a_reset_link_leaves_no_link_and_mails_nothing(
     database_url, tmp_path, monkeypatch
 ):
     monkeypatch.setattr(clock, "now", lambda: NOW)
-    with smtp_server() as (port, box):
-        app = create_app(
-            make_settings(database_url, tmp_path / "data", smtp_host="127.0.0.1", smtp_port=port)
+    with app_with_mail_server(database_url, tmp_path / "data") as (app, box):
+        client = app.test_client()
+        login(client, ADMIN)
+        policy_id = _policy_id(app)
+        token = csrf_token(client, f"/gebruikers/{policy_id}/wijzigen")
+        armed = {"fail": True}
+
+        # The use case has flushed the link and its audit event; then the database refuses
+        # the commit, as a lost connection or a full disk would.
+        @event.listens_for(sessions(app), "before_commit")
+        def _refuse(session):
+            if not armed["fail"]:
+                return
+            # The demo has no links: one in this transaction is the one the view made.
+            if session.scalar(select(func.count(PasswordResetLink.id))):
+                armed["fail"] = False
+                raise OperationalError("COMMIT", {}, Exception("database went away"))
+
+        response = client.post(
+            f"/gebruikers/{policy_id}/wachtwoordlink", data={"csrf_token": token}
         )
-        try:
-            client = app.test_client()
-            login(client, ADMIN)
-            policy_id = _policy_id(app)
-            token = csrf_token(client, f"/gebruikers/{policy_id}/wijzigen")
-            armed = {"fail": True}
-
-            # The use case has flushed the link and its audit event; then the database refuses
-            # the commit, as a lost connection or a full disk would.
-            @event.listens_for(sessions(app), "before_commit")
-            def _refuse(session):
-                if not armed["fail"]:
-                    return
-                # The demo has no links: one in this transaction is the one the view made.
-                if session.scalar(select(func.count(PasswordResetLink.id))):
-                    armed["fail"] = False
-                    raise OperationalError("COMMIT", {}, Exception("database went away"))
-
-            response = client.post(
-                f"/gebruikers/{policy_id}/wachtwoordlink", data={"csrf_token": token}
-            )
-            event.remove(sessions(app), "before_commit", _refuse)
-            assert not armed["fail"]  # the commit of the link itself was refused
-            assert response.status_code >= 500
-            assert _count(app, PasswordResetLink) == 0
-            assert _count(app, AuditEvent, AuditEvent.action == "password_reset_link") == 0
-        finally:
-            app.extensions["besluitwerk.engine"].dispose()
+        event.remove(sessions(app), "before_commit", _refuse)
+        assert not armed["fail"]  # the commit of the link itself was refused
+        assert response.status_code >= 500
+        assert _count(app, PasswordResetLink) == 0
+        assert _count(app, AuditEvent, AuditEvent.action == "password_reset_link") == 0
     assert box.messages == []
 
 

@@ -23,11 +23,9 @@ from tests.conftest import (
     PROVIDER_LI,
     csrf_token,
     login,
-    make_settings,
 )
-from tests.support.smtp import smtp_server
+from tests.support.smtp import app_with_mail_server
 from webapp import clock
-from webapp.app import create_app
 from webapp.database import sessions
 
 NOW = datetime(2025, 6, 2, 9, 0, 7, tzinfo=UTC)
@@ -190,16 +188,10 @@ def test_password_reset_link_replaced_by_a_newer_one(app, client, moment):
 
 
 def test_password_reset_link_is_mailed_when_smtp_is_configured(database_url, tmp_path, moment):
-    with smtp_server() as (port, box):
-        app = create_app(
-            make_settings(database_url, tmp_path / "data", smtp_host="127.0.0.1", smtp_port=port)
-        )
-        try:
-            client = app.test_client()
-            login(client, ADMIN)
-            path = _make_link(client, _user(app, POLICY))
-        finally:
-            app.extensions["besluitwerk.engine"].dispose()
+    with app_with_mail_server(database_url, tmp_path / "data") as (app, box):
+        client = app.test_client()
+        login(client, ADMIN)
+        path = _make_link(client, _user(app, POLICY))
     assert len(box.messages) == 1
     message = box.messages[0]
     assert message["To"] == POLICY

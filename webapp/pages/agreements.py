@@ -15,18 +15,23 @@ from webapp import clock
 from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
-from webapp.forms import as_form_values, form_fields, submitted
 from webapp.paging import page_number
-from webapp.registers import history_page, save_change, save_edit, save_new
+from webapp.registers import (
+    Register,
+    form_pages,
+    history_page,
+    participant_options,
+    save_change,
+)
 from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
 from workflows.documents import agreement_sending
-from workflows.errors import Conflict
 from workflows.registers import agreements, arrangements, mandates
 from workflows.registers.agreements import term_of
 from workflows.rules import fields
 from workflows.rules.agreements import KIND_LABELS, STATUS_LABELS, TRANSITIONS
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("agreements", __name__, url_prefix="/overeenkomsten")
@@ -169,19 +174,11 @@ def detail(agreement_id: int) -> ResponseReturnValue:
     )
 
 
-def _options(arrangement: Arrangement) -> dict[str, Any]:
-    participants = sorted(arrangement.participants, key=lambda p: p.organisation.name)
+def _options(arrangement: Arrangement | None, agreement: Agreement | None) -> dict[str, Any]:
+    assert arrangement is not None  # an agreement is kept per arrangement
     return {
-        "provider_id": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in participants
-            if p.organisation.kind == "provider"
-        ],
-        "contracting_party_id": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in participants
-            if p.organisation.kind == "municipality"
-        ],
+        "provider_id": participant_options(arrangement, OrganisationKind.PROVIDER),
+        "contracting_party_id": participant_options(arrangement, OrganisationKind.MUNICIPALITY),
         "mandate_ids": [
             (str(m.id), m.title)
             for m in mandates.list_visible(db(), current_actor(), arrangement_id=arrangement.id)
@@ -192,133 +189,32 @@ def _options(arrangement: Arrangement) -> dict[str, Any]:
     }
 
 
-def _render_form(
-    *,
-    heading: str,
-    arrangement: Arrangement,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    version: int | None,
-    cancel_url: str,
-    status: int = 200,
-    conflict: Conflict | None = None,
-    creating: bool,
-) -> ResponseReturnValue:
-    return (
-        render_template(
-            "registers/form.html",
-            heading=heading,
-            intro=f"Regeling: {arrangement.name}",
-            form_fields=form_fields(
-                agreements.EDITABLE, options=_options(arrangement), descriptions=DESCRIPTIONS
-            ),
-            values=values,
-            errors=errors,
-            labels={**agreements.LABELS, "arrangement_id": "Regeling"},
-            version=version,
-            hidden={"arrangement_id": arrangement.id} if creating else {},
-            cancel_url=cancel_url,
-            conflict=conflict,
-        ),
-        status,
-    )
+def _new_values(arrangement: Arrangement | None) -> dict[str, Any]:
+    assert arrangement is not None
+    return {
+        "kind": "purchase",
+        "contracting_party_id": str(arrangement.lead_organisation_id),
+        "notice_months": "3",
+    }
 
 
-@blueprint.route("/nieuw", methods=["GET", "POST"])
-@requires(Permission.EDIT_AGREEMENTS)
-def create() -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    arrangement_id = fields.id_or_none(
-        request.values.get("regeling") or request.form.get("arrangement_id", "")
-    )
-    if arrangement_id is None:
-        return render_template(
-            "registers/choose_arrangement.html",
-            heading="Nieuwe overeenkomst",
-            arrangements=arrangements.list_visible(session, actor),
-            target="agreements.create",
-        )
-    arrangement = arrangements.visible(session, actor, arrangement_id)
-    cancel = url_for("agreements.index", regeling=arrangement.id)
-    heading = "Nieuwe overeenkomst"
-    if request.method == "GET":
-        values = {
-            "kind": "purchase",
-            "contracting_party_id": str(arrangement.lead_organisation_id),
-            "notice_months": "3",
-        }
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=values,
-            errors={},
-            version=None,
-            cancel_url=cancel,
-            creating=True,
-        )
-    raw = submitted(agreements.EDITABLE)
-    raw["arrangement_id"] = str(arrangement.id)
-
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return _render_form(
-            heading=heading,
-            arrangement=arrangement,
-            values=values,
-            errors=errors,
-            version=None,
-            cancel_url=cancel,
-            status=status,
-            creating=True,
-        )
-
-    return save_new(
-        raw=raw,
-        save=lambda: agreements.create(session, actor, raw),
-        render=render,
-        done=lambda made: f"Overeenkomst {made.reference} is vastgelegd als concept.",
-        to=lambda made: url_for("agreements.detail", agreement_id=made.id),
-    )
-
-
-@blueprint.route("/<int:agreement_id>/bewerken", methods=["GET", "POST"])
-@requires(Permission.EDIT_AGREEMENTS)
-def edit(agreement_id: int) -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    agreement = agreements.get_visible(session, actor, agreement_id)
-    cancel = url_for("agreements.detail", agreement_id=agreement_id)
-
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return _render_form(
-            heading=f"{agreement.reference} bewerken",
-            arrangement=agreement.arrangement,
-            values=values,
-            errors=errors,
-            version=version,
-            cancel_url=cancel,
-            status=status,
-            conflict=conflict,
-            creating=False,
-        )
-
-    if request.method == "GET":
-        return render(as_form_values(agreements.snapshot(agreement)), {}, agreement.version)
-    raw = submitted(agreements.EDITABLE)
-    return save_edit(
-        raw=raw,
-        save=lambda: agreements.update(
-            session, actor, agreement_id, raw, expected_version=request.form.get("version")
-        ),
-        render=render,
-        current_version=lambda: agreements.get_visible(session, actor, agreement_id).version,
-        done="De wijzigingen zijn opgeslagen.",
-        to=cancel,
-    )
+form_pages(
+    blueprint,
+    Register(
+        agreements,
+        key="agreement_id",
+        read=agreements.get_visible,
+        new_heading="Nieuwe overeenkomst",
+        edit_heading=lambda agreement: f"{agreement.reference} bewerken",
+        created=lambda made: f"Overeenkomst {made.reference} is vastgelegd als concept.",
+        saved="De wijzigingen zijn opgeslagen.",
+        per_arrangement=True,
+        options=_options,
+        descriptions=DESCRIPTIONS,
+        new_values=_new_values,
+    ),
+    Permission.EDIT_AGREEMENTS,
+)
 
 
 @blueprint.post("/<int:agreement_id>/status")

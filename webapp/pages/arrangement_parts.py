@@ -12,11 +12,13 @@ from sqlalchemy.orm import Session
 from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.forms import form_fields
+from webapp.registers import participant_options
 from webapp.unit_of_work import unit_of_work
 from workflows.actors import Actor
 from workflows.errors import InvalidInput
 from workflows.registers import arrangement_parts as parts
 from workflows.registers import arrangements
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("arrangement_parts", __name__, url_prefix="/regelingen")
@@ -37,18 +39,9 @@ def _page(
     status: int = 200,
 ) -> ResponseReturnValue:
     arrangement = arrangements.visible(db(), current_actor(), arrangement_id)
-    participants = sorted(arrangement.participants, key=lambda p: p.organisation.name)
     options = {
-        "provider_id": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in participants
-            if p.organisation.kind == "provider"
-        ],
-        "municipality_id": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in participants
-            if p.organisation.kind == "municipality"
-        ],
+        "provider_id": participant_options(arrangement, OrganisationKind.PROVIDER),
+        "municipality_id": participant_options(arrangement, OrganisationKind.MUNICIPALITY),
     }
     return (
         render_template(

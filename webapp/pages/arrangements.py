@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
+from storage.arrangements import Arrangement
 from storage.paging import Window
 from webapp import clock
 from webapp.access import current_actor, requires
@@ -14,14 +15,13 @@ from webapp.charts import bar_chart
 from webapp.database import db
 from webapp.exports import csv_response, xlsx_response
 from webapp.formatting import dutch_date, euro
-from webapp.forms import as_form_values, form_fields, submitted
 from webapp.paging import page_number
-from webapp.registers import history_page, save_edit, save_new
+from webapp.registers import Register, form_pages, history_page
 from webapp.timeline import timeline_svg
 from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
-from workflows.errors import Conflict, InvalidInput
+from workflows.errors import InvalidInput
 from workflows.monitoring import cost_lines, monitoring
 from workflows.registers import arrangements, coverage, organisations
 from workflows.registers.arrangements import (
@@ -76,7 +76,7 @@ def detail(arrangement_id: int) -> ResponseReturnValue:
     )
 
 
-def _arrangement_options() -> dict[str, Any]:
+def _options(arrangement: Arrangement | None, record: Arrangement | None) -> dict[str, Any]:
     everyone = organisations.list_visible(db(), current_actor())
     return {
         "lead_organisation_id": [(str(o.id), o.name) for o in everyone if o.kind == "municipality"],
@@ -84,97 +84,22 @@ def _arrangement_options() -> dict[str, Any]:
     }
 
 
-def _arrangement_form(
-    *,
-    heading: str,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    version: int | None,
-    cancel_url: str,
-    status: int = 200,
-    conflict: Conflict | None = None,
-) -> ResponseReturnValue:
-    return (
-        render_template(
-            "registers/form.html",
-            heading=heading,
-            intro=None,
-            form_fields=form_fields(arrangements.EDITABLE, options=_arrangement_options()),
-            values=values,
-            errors=errors,
-            labels=arrangements.LABELS,
-            version=version,
-            hidden={},
-            cancel_url=cancel_url,
-            conflict=conflict,
+form_pages(
+    blueprint,
+    Register(
+        arrangements,
+        key="arrangement_id",
+        read=arrangements.visible,
+        new_heading="Nieuwe regeling",
+        edit_heading=lambda arrangement: f"{arrangement.name} bewerken",
+        created=lambda made: (
+            f"De regeling '{made.name}' is aangemaakt. Voeg nu de eerste fase toe."
         ),
-        status,
-    )
-
-
-@blueprint.route("/nieuw", methods=["GET", "POST"])
-@requires(Permission.EDIT_ARRANGEMENTS)
-def create() -> ResponseReturnValue:
-    cancel = url_for("arrangements.index")
-
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return _arrangement_form(
-            heading="Nieuwe regeling",
-            values=values,
-            errors=errors,
-            version=None,
-            cancel_url=cancel,
-            status=status,
-        )
-
-    if request.method == "GET":
-        return render({}, {}, None)
-    raw = submitted(arrangements.EDITABLE)
-    return save_new(
-        raw=raw,
-        save=lambda: arrangements.create(db(), current_actor(), raw),
-        render=render,
-        done=lambda made: f"De regeling '{made.name}' is aangemaakt. Voeg nu de eerste fase toe.",
-        to=lambda made: url_for("arrangements.detail", arrangement_id=made.id),
-    )
-
-
-@blueprint.route("/<int:arrangement_id>/bewerken", methods=["GET", "POST"])
-@requires(Permission.EDIT_ARRANGEMENTS)
-def edit(arrangement_id: int) -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    arrangement = arrangements.visible(session, actor, arrangement_id)
-    cancel = url_for("arrangements.detail", arrangement_id=arrangement_id)
-
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return _arrangement_form(
-            heading=f"{arrangement.name} bewerken",
-            values=values,
-            errors=errors,
-            version=version,
-            cancel_url=cancel,
-            status=status,
-            conflict=conflict,
-        )
-
-    if request.method == "GET":
-        return render(as_form_values(arrangements.snapshot(arrangement)), {}, arrangement.version)
-    raw = submitted(arrangements.EDITABLE)
-    return save_edit(
-        raw=raw,
-        save=lambda: arrangements.update(
-            session, actor, arrangement_id, raw, expected_version=request.form.get("version")
-        ),
-        render=render,
-        current_version=lambda: arrangements.visible(session, actor, arrangement_id).version,
-        done="De regeling is opgeslagen.",
-        to=cancel,
-    )
+        saved="De regeling is opgeslagen.",
+        options=_options,
+    ),
+    Permission.EDIT_ARRANGEMENTS,
+)
 
 
 @blueprint.route("/<int:arrangement_id>/verlengen", methods=["GET", "POST"])

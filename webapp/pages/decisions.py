@@ -15,7 +15,7 @@ from webapp.access import current_actor, refuse, requires
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields
 from webapp.paging import page_number
-from webapp.registers import save_edit
+from webapp.registers import form_page, save_edit
 from webapp.unit_of_work import unit_of_work
 from workflows.accounts import accounts
 from workflows.decisions import co_advice, decisions
@@ -247,26 +247,13 @@ def edit(decision_id: int, section: str) -> ResponseReturnValue:
     title, names = decisions.SECTIONS[section]
     cancel = url_for("decisions.detail", decision_id=decision_id) + f"#{section}"
 
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return (
-            render_template(
-                "registers/form.html",
-                heading=f"{title} – {decision.subject}",
-                intro=decision.municipality.name if decision.municipality else "Regionaal dossier",
-                form_fields=form_fields(decisions.EDITABLE, only=names, descriptions=DESCRIPTIONS),
-                values=values,
-                errors=errors,
-                labels=decisions.LABELS,
-                version=version,
-                hidden={},
-                cancel_url=cancel,
-                conflict=conflict,
-            ),
-            status,
-        )
-
+    render = form_page(
+        heading=f"{title} – {decision.subject}",
+        intro=decision.municipality.name if decision.municipality else "Regionaal dossier",
+        make_fields=lambda: form_fields(decisions.EDITABLE, only=names, descriptions=DESCRIPTIONS),
+        labels=decisions.LABELS,
+        cancel_url=cancel,
+    )
     if request.method == "GET":
         return render(_form_values(decisions.snapshot(decision)), {}, decision.version)
     raw = {name: request.form.get(name, "") for name in names}

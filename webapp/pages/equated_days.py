@@ -11,9 +11,8 @@ from flask.typing import ResponseReturnValue
 from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.forms import as_form_values, form_fields, submitted
-from webapp.registers import save_edit, save_new
+from webapp.registers import form_page, save_edit, save_new
 from webapp.unit_of_work import unit_of_work
-from workflows.errors import Conflict
 from workflows.registers import equated_days
 from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
@@ -76,30 +75,14 @@ def edit(equated_day_id: int) -> ResponseReturnValue:
     actor = current_actor()
     row = equated_days.get(session, actor, equated_day_id)
 
-    def render(
-        values: Mapping[str, Any],
-        errors: Mapping[str, str],
-        version: int | None,
-        status: int = 200,
-        conflict: Conflict | None = None,
-    ) -> ResponseReturnValue:
-        return (
-            render_template(
-                "registers/form.html",
-                heading="Gelijkgestelde dag bewerken",
-                intro="Een dag die bij koninklijk besluit met een algemeen erkende feestdag is "
-                "gelijkgesteld (Algemene termijnenwet, artikel 3, derde lid).",
-                form_fields=form_fields(equated_days.FIELDS, descriptions=DESCRIPTIONS),
-                values=values,
-                errors=errors,
-                labels=equated_days.LABELS,
-                version=version,
-                cancel_url=url_for("equated_days.index"),
-                conflict=conflict,
-            ),
-            status,
-        )
-
+    render = form_page(
+        heading="Gelijkgestelde dag bewerken",
+        intro="Een dag die bij koninklijk besluit met een algemeen erkende feestdag is "
+        "gelijkgesteld (Algemene termijnenwet, artikel 3, derde lid).",
+        make_fields=lambda: form_fields(equated_days.FIELDS, descriptions=DESCRIPTIONS),
+        labels=equated_days.LABELS,
+        cancel_url=url_for("equated_days.index"),
+    )
     if request.method == "GET":
         return render(as_form_values(equated_days.snapshot(row)), {}, row.version)
     raw = submitted(equated_days.FIELDS)

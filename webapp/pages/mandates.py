@@ -16,17 +16,23 @@ from webapp.access import current_actor, requires
 from webapp.database import db
 from webapp.exports import csv_response
 from webapp.formatting import dutch_date
-from webapp.forms import as_form_values, form_fields, submitted
 from webapp.paging import page_number
-from webapp.registers import history_page, save_change, save_edit, save_new
+from webapp.registers import (
+    Register,
+    form_pages,
+    history_page,
+    participant_options,
+    save_change,
+)
 from webapp.unit_of_work import unit_of_work
 from workflows import audit
 from workflows.auditing import history
-from workflows.errors import Conflict, InvalidInput
+from workflows.errors import InvalidInput
 from workflows.registers import arrangements, mandates, organisations
 from workflows.rules import fields
 from workflows.rules.acts import ACT_LABELS, MANDATE_KIND_LABELS
 from workflows.rules.mandates import GRANT_STATUS_LABELS
+from workflows.rules.organisations import OrganisationKind
 from workflows.rules.roles import Permission
 
 blueprint = Blueprint("mandates", __name__, url_prefix="/volmachten")
@@ -198,7 +204,8 @@ def new_version(mandate_id: int) -> ResponseReturnValue:
     return redirect(url_for("mandates.detail", mandate_id=copy.id))
 
 
-def _options(arrangement: Arrangement, mandate_id: int | None = None) -> dict[str, Any]:
+def _options(arrangement: Arrangement | None, mandate: Mandate | None) -> dict[str, Any]:
+    assert arrangement is not None  # a mandate is kept per arrangement
     session = db()
     all_organisations = organisations.list_visible(session, current_actor())
     return {
@@ -210,164 +217,51 @@ def _options(arrangement: Arrangement, mandate_id: int | None = None) -> dict[st
         "parent_id": [
             (str(m.id), m.title)
             for m in mandates.list_visible(session, current_actor(), arrangement_id=arrangement.id)
-            if m.id != mandate_id
+            if mandate is None or m.id != mandate.id
         ],
-        "grantor_ids": [
-            (str(p.organisation_id), p.organisation.name)
-            for p in sorted(arrangement.participants, key=lambda p: p.organisation.name)
-            if p.organisation.kind == "municipality"
-        ],
+        "grantor_ids": participant_options(arrangement, OrganisationKind.MUNICIPALITY),
     }
 
 
-def _render_form(
-    *,
-    heading: str,
-    arrangement: Arrangement,
-    values: dict[str, Any],
-    errors: dict[str, str],
-    version: int | None,
-    cancel_url: str,
-    status: int = 200,
-    conflict: Conflict | None = None,
-    creating: bool,
-    mandate_id: int | None = None,
-) -> ResponseReturnValue:
-    readers = dict(mandates.EDITABLE)
-    if creating:
-        readers["grantor_ids"] = GRANTORS
-    return (
-        render_template(
-            "registers/form.html",
-            heading=heading,
-            intro=f"Regeling: {arrangement.name}",
-            form_fields=form_fields(
-                readers, options=_options(arrangement, mandate_id), descriptions=DESCRIPTIONS
-            ),
-            values=values,
-            errors=errors,
-            labels={
-                **mandates.LABELS,
-                "grantor_ids": "Volmachtgevers",
-                "arrangement_id": "Regeling",
-            },
-            version=version,
-            hidden={"arrangement_id": arrangement.id} if creating else {},
-            cancel_url=cancel_url,
-            conflict=conflict,
-        ),
-        status,
-    )
+def _new_values(arrangement: Arrangement | None) -> dict[str, Any]:
+    assert arrangement is not None
+    participants = [
+        str(p.organisation_id)
+        for p in arrangement.participants
+        if p.organisation.kind == "municipality"
+        and p.organisation_id != arrangement.lead_organisation_id
+    ]
+    return {
+        "kind": "volmacht",
+        "grantee_id": str(arrangement.lead_organisation_id),
+        "grantor_ids": participants,
+        "includes_extensions": "1",
+    }
 
 
-@blueprint.route("/nieuw", methods=["GET", "POST"])
-@requires(Permission.EDIT_MANDATES)
-def create() -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    arrangement_id = fields.id_or_none(
-        request.values.get("regeling") or request.form.get("arrangement_id", "")
-    )
-    if arrangement_id is None:
-        return render_template(
-            "registers/choose_arrangement.html",
-            heading="Nieuwe volmacht of nieuw mandaat",
-            arrangements=arrangements.list_visible(session, actor),
-            target="mandates.create",
-        )
-    arrangement = arrangements.visible(session, actor, arrangement_id)
-    cancel = url_for("mandates.index", regeling=arrangement.id)
-    if request.method == "GET":
-        participants = [
-            str(p.organisation_id)
-            for p in arrangement.participants
-            if p.organisation.kind == "municipality"
-            and p.organisation_id != arrangement.lead_organisation_id
-        ]
-        values = {
-            "kind": "volmacht",
-            "grantee_id": str(arrangement.lead_organisation_id),
-            "grantor_ids": participants,
-            "includes_extensions": "1",
-        }
-        return _render_form(
-            heading="Nieuwe volmacht of nieuw mandaat",
-            arrangement=arrangement,
-            values=values,
-            errors={},
-            version=None,
-            cancel_url=cancel,
-            creating=True,
-        )
-    readers = {**mandates.EDITABLE, "grantor_ids": GRANTORS}
-    raw = submitted(readers)
-    raw["arrangement_id"] = str(arrangement.id)
-
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return _render_form(
-            heading="Nieuwe volmacht of nieuw mandaat",
-            arrangement=arrangement,
-            values=values,
-            errors=errors,
-            version=None,
-            cancel_url=cancel,
-            status=status,
-            creating=True,
-        )
-
-    return save_new(
-        raw=raw,
-        save=lambda: mandates.create(session, actor, raw),
-        render=render,
-        done=lambda made: (
+form_pages(
+    blueprint,
+    Register(
+        mandates,
+        key="mandate_id",
+        read=mandates.get_visible,
+        new_heading="Nieuwe volmacht of nieuw mandaat",
+        edit_heading=lambda mandate: f"{mandate.title} bewerken",
+        created=lambda made: (
             f"'{made.title}' is vastgelegd, met een conceptbesluit per volmachtgever."
         ),
-        to=lambda made: url_for("mandates.detail", mandate_id=made.id),
-    )
-
-
-@blueprint.route("/<int:mandate_id>/bewerken", methods=["GET", "POST"])
-@requires(Permission.EDIT_MANDATES)
-def edit(mandate_id: int) -> ResponseReturnValue:
-    session = db()
-    actor = current_actor()
-    mandate = mandates.get_visible(session, actor, mandate_id)
-    cancel = url_for("mandates.detail", mandate_id=mandate_id)
-
-    def render(
-        values: Any, errors: Any, version: int | None, status: int = 200, conflict: Any = None
-    ) -> ResponseReturnValue:
-        return _render_form(
-            heading=f"{mandate.title} bewerken",
-            arrangement=mandate.arrangement,
-            values=values,
-            errors=errors,
-            version=version,
-            cancel_url=cancel,
-            status=status,
-            conflict=conflict,
-            creating=False,
-            mandate_id=mandate_id,
-        )
-
-    if request.method == "GET":
-        if mandates.is_decided(mandate):
-            flash(mandates.FROZEN, "error")
-            return redirect(cancel)
-        return render(as_form_values(mandates.snapshot(mandate)), {}, mandate.version)
-    raw = submitted(mandates.EDITABLE)
-    return save_edit(
-        raw=raw,
-        save=lambda: mandates.update(
-            session, actor, mandate_id, raw, expected_version=request.form.get("version")
-        ),
-        render=render,
-        current_version=lambda: mandates.get_visible(session, actor, mandate_id).version,
-        done="De wijzigingen zijn opgeslagen.",
-        to=cancel,
-    )
+        saved="De wijzigingen zijn opgeslagen.",
+        per_arrangement=True,
+        options=_options,
+        descriptions=DESCRIPTIONS,
+        new_values=_new_values,
+        # The grantors are chosen once, for a new mandate; each then decides on its own grant.
+        new_readers={"grantor_ids": GRANTORS},
+        labels={"grantor_ids": "Volmachtgevers"},
+        frozen=lambda mandate: mandates.FROZEN if mandates.is_decided(mandate) else None,
+    ),
+    Permission.EDIT_MANDATES,
+)
 
 
 @blueprint.post("/<int:mandate_id>/besluiten/<int:grantor_id>")

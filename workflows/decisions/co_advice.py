@@ -26,11 +26,11 @@ from workflows.deadlines import notifications
 from workflows.decisions import decisions
 from workflows.errors import Forbidden, InvalidInput, NotFound
 from workflows.rules import fields
-from workflows.rules.decisions import ADVICE_LABELS
+from workflows.rules.decisions import ADVICE_LABELS, Advice, DecisionStatus
 from workflows.rules.roles import Permission, Role, has_permission
 
 # While the dossier is a draft or in co-advice its co-advisers may still be asked or withdrawn.
-OPEN_STATUSES = frozenset({"draft", "co_advice"})
+OPEN_STATUSES = frozenset({DecisionStatus.DRAFT, DecisionStatus.CO_ADVICE})
 TEXT = 20_000
 # Asking a co-adviser: an account of the municipality, its unit, and optionally a stand-in.
 ADVISER_FIELDS: dict[str, fields.Reader] = {
@@ -130,7 +130,7 @@ def ask(
             "stand_in_id": advice.stand_in_id,
         },
     )
-    if decision.status == "co_advice":
+    if decision.status == DecisionStatus.CO_ADVICE:
         notifications.ask_for_advice(session, decision, [advice], now=now)
     return advice
 
@@ -184,7 +184,7 @@ def may_record(actor: Actor, decision: Decision, advice: CoAdvice) -> bool:
 
 def recordable(actor: Actor, decision: Decision) -> list[CoAdvice]:
     """The advice this person may record on the dossier now (the form's choices)."""
-    if decision.status != "co_advice":
+    if decision.status != DecisionStatus.CO_ADVICE:
         return []
     return [a for a in decision.advices if may_record(actor, decision, a)]
 
@@ -205,12 +205,12 @@ def record(
         stand_in = f" of plaatsvervanger {advice.stand_in.name}" if advice.stand_in else ""
         raise Forbidden(f"Alleen {advice.adviser}{stand_in} kan dit advies vastleggen.")
     values, errors = fields.read_fields(ADVICE_FIELDS, raw)
-    if decision.status != "co_advice":
+    if decision.status != DecisionStatus.CO_ADVICE:
         errors["advice"] = (
             "Advies: mee-adviseren kan alleen zolang het dossier in mee-advisering is."
         )
     if (
-        values.get("advice") in {"agree_with_remarks", "disagree"}
+        values.get("advice") in {Advice.AGREE_WITH_REMARKS, Advice.DISAGREE}
         and not (values.get("text") or "").strip()
     ):
         errors["text"] = "Toelichting: licht opmerkingen of 'niet akkoord' toe."

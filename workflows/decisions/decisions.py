@@ -32,8 +32,11 @@ from workflows.rules.acts import ACT_LABELS, Act
 from workflows.rules.decisions import (
     APPLYING_OUTCOMES,
     OUTCOME_LABELS,
+    TAKEN_STATUSES,
+    DecisionStatus,
     EffectKind,
     Facts,
+    Outcome,
     WooPublication,
     decision_date_problem,
     decision_points,
@@ -363,7 +366,7 @@ def _cross_checks(merged: dict[str, Any]) -> dict[str, str]:
         if problem:
             problems[name] = problem
     if (
-        merged.get("woo_publication") == "not_published"
+        merged.get("woo_publication") == WooPublication.NOT_PUBLISHED
         and not (merged.get("woo_ground") or "").strip()
     ):
         problems["woo_ground"] = (
@@ -434,8 +437,8 @@ def update(
 ) -> Decision:
     decision = _editable(session, actor, decision_id)
     # A deferred decision goes to a later meeting: its date may still change.
-    if decision.status == "closed" or (
-        decision.status == "decided" and decision.outcome != "deferred"
+    if decision.status == DecisionStatus.CLOSED or (
+        decision.status == DecisionStatus.DECIDED and decision.outcome != Outcome.DEFERRED
     ):
         raise InvalidInput(
             {"status": "Een genomen besluit wijzigt u niet meer; het dossier is vastgelegd."}
@@ -545,7 +548,7 @@ def transition(
     decision = _editable(session, actor, decision_id)
     if decision.status == target:
         return decision
-    if decision.municipality_id is None and target != "draft":
+    if decision.municipality_id is None and target != DecisionStatus.DRAFT:
         raise InvalidInput(
             {
                 "status": (
@@ -555,7 +558,7 @@ def transition(
             }
         )
     day = None
-    if target == "decided":
+    if target == DecisionStatus.DECIDED:
         # Everything is checked before anything changes: a refusal leaves the dossier as it was.
         if outcome is not None and outcome not in OUTCOME_LABELS:
             raise InvalidInput(
@@ -570,7 +573,9 @@ def transition(
             day = decision.meeting_on  # unless told otherwise: decided at its meeting
     proposed = replace(
         facts(decision, today=today, equated=equated_days.for_terms(session)),
-        outcome=outcome or decision.outcome if target == "decided" else decision.outcome,
+        outcome=outcome or decision.outcome
+        if target == DecisionStatus.DECIDED
+        else decision.outcome,
         decided_on_set=day is not None or decision.decided_on is not None,
     )
     problem = transition_problem(target, proposed)
@@ -580,18 +585,18 @@ def transition(
         problem = decision_date_problem(day, meeting_on=decision.meeting_on, today=today)
         if problem:
             raise InvalidInput({"decided_on": problem})
-    if target == "decided":
+    if target == DecisionStatus.DECIDED:
         decision.outcome = outcome or decision.outcome
         decision.decided_on = day or decision.decided_on
     previous = decision.status
     decision.status = target
-    if target == "scheduled" and previous == "decided":
+    if target == DecisionStatus.SCHEDULED and previous == DecisionStatus.DECIDED:
         decision.outcome, decision.decided_on = None, None
-    if target == "decided":
+    if target == DecisionStatus.DECIDED:
         _apply_effects(session, actor, decision, now=now)
     session.flush()
     _record(session, actor, decision, "transition", previous, target, now=now, note=note)
-    if target == "co_advice":
+    if target == DecisionStatus.CO_ADVICE:
         notifications.ask_for_advice(
             session, decision, [a for a in decision.advices if a.advice is None], now=now
         )
@@ -633,7 +638,7 @@ def _record(
         new_values={
             "status": target,
             "subject": "(geheim)" if decision.secret else decision.subject,
-            **({"outcome": decision.outcome} if target == "decided" else {}),
+            **({"outcome": decision.outcome} if target == DecisionStatus.DECIDED else {}),
         },
     )
 
@@ -702,7 +707,7 @@ def _apply(
 
 def effect_words(session: Session, effect: Effect) -> str:
     """What an effect does, in words: a grant says whether it grants a volmacht or a mandaat."""
-    if effect.kind == "grant_mandate" and effect.mandate_id is not None:
+    if effect.kind == EffectKind.GRANT_MANDATE and effect.mandate_id is not None:
         mandate = session.get(Mandate, effect.mandate_id)
         if mandate is not None:
             return grant_texts.grant_words(mandate.kind)
@@ -745,9 +750,9 @@ def writable_target(
     try:
         arrangement = arrangements.visible(session, actor, decision.arrangement_id)
         target: Mandate | Phase | Agreement | None
-        if kind == "grant_mandate":
+        if kind == EffectKind.GRANT_MANDATE:
             target = mandates.get_visible(session, actor, record_id)
-        elif kind == "approve_agreement":
+        elif kind == EffectKind.APPROVE_AGREEMENT:
             target = agreements.get_visible(session, actor, record_id)
         else:
             target = next((p for p in arrangement.phases if p.id == record_id), None)
@@ -778,7 +783,7 @@ def _takes_part(arrangement: Arrangement, municipality_id: int) -> bool:
 
 def add_effect(session: Session, actor: Actor, decision_id: int, raw: dict[str, Any]) -> Effect:
     decision = _editable(session, actor, decision_id)
-    if decision.status in {"decided", "closed"}:
+    if decision.status in TAKEN_STATUSES:
         raise InvalidInput({"kind": "Een genomen besluit krijgt geen nieuwe gevolgen."})
     values, errors = fields.read_fields(EFFECT_FIELDS, raw)
     if not errors:
@@ -867,7 +872,7 @@ def fan_out(
         )
         for effect in regional.effects:
             if (
-                effect.kind == "grant_mandate"
+                effect.kind == EffectKind.GRANT_MANDATE
                 and municipality.id == arrangement.lead_organisation_id
             ):
                 continue  # the lead acts on its own authority: it grants itself nothing
@@ -947,13 +952,13 @@ def progress(session: Session, actor: Actor, decision_id: int, *, today: date) -
         key=lambda c: c.municipality.name if c.municipality else "",
     )
     decided = sum(
-        1 for c in children if c.status in {"decided", "closed"} and c.outcome != "deferred"
+        1 for c in children if c.status in TAKEN_STATUSES and c.outcome != Outcome.DEFERRED
     )
     late: set[int] = set()
     if regional.decide_by is not None:
         equated = equated_days.for_terms(session)
         for child in children:
-            if child.status in {"decided", "closed"} and child.outcome != "deferred":
+            if child.status in TAKEN_STATUSES and child.outcome != Outcome.DEFERRED:
                 continue
             plan = plan_backwards(regional.decide_by, calendar_of(child.municipality), equated)
             behind = child.meeting_on is None and today > plan.agenda_closes_on
@@ -1016,7 +1021,7 @@ def prefill(session: Session, actor: Actor, arrangement_id: int, *, today: date)
         for d in list_visible(session, actor)
         if d.arrangement_id == arrangement.id and (d.municipality_id in (None, municipality))
     ]
-    taken = [d for d in previous if d.status in {"decided", "closed"}]
+    taken = [d for d in previous if d.status in TAKEN_STATUSES]
     if taken or previous:
         # The previous *decision*: a decided dossier if there is one, not the latest draft.
         last = max(
@@ -1059,10 +1064,10 @@ def decision_list(
     for decision in list_visible(session, actor):
         if decision.municipality_id != municipality_id or decision.decided_on != meeting_on:
             continue
-        if decision.status not in {"decided", "closed"}:
+        if decision.status not in TAKEN_STATUSES:
             continue
         published = (
-            decision.woo_publication == "actively_published"
+            decision.woo_publication == WooPublication.ACTIVELY_PUBLISHED
             and not decision.secret
             and decision.public
         )
@@ -1096,7 +1101,7 @@ def meetings_with_decisions(session: Session, actor: Actor) -> list[tuple[Organi
 
 
 def outstanding(children: Sequence[Decision]) -> list[Decision]:
-    return [c for c in children if c.status not in {"decided", "closed"}]
+    return [c for c in children if c.status not in TAKEN_STATUSES]
 
 
 # What starts the work of a gap: the signal's arrangement, act, date and municipalities, as the

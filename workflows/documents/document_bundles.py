@@ -33,6 +33,7 @@ from workflows.documents import documents
 from workflows.documents.engine import bundles
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers import agreements, mandates
+from workflows.rules.acts import MandateKind
 from workflows.rules.document_fields import MANDATE_BUNDLE_TITLES
 from workflows.rules.dutch_format import long_date
 from workflows.rules.roles import Permission
@@ -40,7 +41,8 @@ from workflows.rules.roles import Permission
 BUNDLE_LABELS = {
     "bw": "B&W-bundel",
     "overeenkomst": "Overeenkomstbundel",
-    "volmachten": "Volmachtenbundel",
+    # Named after the kind of mandate most bundles hold; a mandaat's own bundle says so.
+    "volmachten": MANDATE_BUNDLE_TITLES[MandateKind.VOLMACHT],
 }
 BUNDLE_SUBJECTS = {"bw": "decision", "overeenkomst": "agreement", "volmachten": "mandate"}
 _GRANT_STATUS_WORDS = {

@@ -179,8 +179,8 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
     occupied_days: dict[int, int] = defaultdict(int)
     # Vacancy (Twente) or housing (Hoeksche Waard): the part split by inhabitants.
     fixed_cents: dict[int, int] = defaultdict(int)
-    housing = arrangement.cost_rule == "housing_and_stay"
-    by_key = arrangement.cost_rule == "subsidy_by_key"
+    housing = arrangement.cost_rule == rule.CostRule.HOUSING_AND_STAY
+    by_key = arrangement.cost_rule == rule.CostRule.SUBSIDY_BY_KEY
     pooled_cents = 0
     bed_days = vacant_days = 0
     for bed in arrangement.beds:
@@ -192,12 +192,12 @@ def costs(session: Session, actor: Actor, arrangement_id: int, *, year: int) -> 
         )
         in_bed = [s for s in stays if s.bed_id == bed.id]
         for stay in in_bed:
-            if stay.financing != "wmo":
+            if stay.financing != rule.Financing.WMO:
                 continue
             counted = _stay_days_in_year(stay.start_on, stay.end_on, year)
             occupied_days[stay.municipality_id] += counted
             occupied_cents[stay.municipality_id] += rule.to_cents(occupied_tariff * counted)
-        if bed.financing != "wmo":
+        if bed.financing != rule.Financing.WMO:
             continue
         used = sum(_stay_days_in_year(s.start_on, s.end_on, year) for s in in_bed)
         if used > available:

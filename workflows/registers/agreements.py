@@ -23,7 +23,13 @@ from workflows.actors import Actor
 from workflows.errors import InvalidInput, NotFound
 from workflows.registers import arrangements
 from workflows.rules import fields
-from workflows.rules.agreements import KIND_LABELS, Term, term_problems, transition_problem
+from workflows.rules.agreements import (
+    KIND_LABELS,
+    AgreementStatus,
+    Term,
+    term_problems,
+    transition_problem,
+)
 from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import extend_end
 from workflows.rules.roles import Permission
@@ -240,7 +246,7 @@ def change_status(
     agreement = get_visible(session, actor, agreement_id)
     if agreement.status == target:
         return agreement  # the same transition submitted twice does nothing the second time
-    if target == "extended":
+    if target == AgreementStatus.EXTENDED:
         return use_extension_option(session, actor, agreement_id, expected_version=expected_version)
     problem = transition_problem(agreement.status, target)
     if problem:

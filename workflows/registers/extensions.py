@@ -15,6 +15,7 @@ from workflows.registers import arrangements
 from workflows.registers.agreements import snapshot as agreement_snapshot
 from workflows.registers.agreements import term_of
 from workflows.rules.acts import new
+from workflows.rules.agreements import AgreementStatus
 from workflows.rules.dutch_format import long_date
 from workflows.rules.periods import ONE_DAY
 from workflows.rules.roles import Permission
@@ -49,7 +50,7 @@ def extension_impact(
         )
     effects: list[Effect] = []
     for agreement in agreement_store.list_agreements(session, arrangement_ids=[arrangement.id]):
-        if agreement.status in {"ended", "terminated"}:
+        if agreement.status in {AgreementStatus.ENDED, AgreementStatus.TERMINATED}:
             continue
         term = term_of(agreement_snapshot(agreement))
         subject = f"{agreement.reference} – {agreement.provider.name}"

@@ -32,7 +32,7 @@ from workflows.rules.acts import (
     needed,
 )
 from workflows.rules.coverage import wrong_kind
-from workflows.rules.mandates import DECIDED, GRANT_STATUS_LABELS, grant_problems
+from workflows.rules.mandates import DECIDED, GRANT_STATUS_LABELS, GrantStatus, grant_problems
 from workflows.rules.planning import plan_backwards
 from workflows.rules.ratification import GapValidity, validity_for_gap
 from workflows.rules.roles import Permission
@@ -257,7 +257,7 @@ FROZEN = (
 def is_decided(mandate: Mandate) -> bool:
     """A grantor has decided on this text (granted, in force, or since expired or revoked): it
     is a legal fact now, changed only by a new version."""
-    return any(g.status != "draft" or g.granted_on is not None for g in mandate.grants)
+    return any(g.status != GrantStatus.DRAFT or g.granted_on is not None for g in mandate.grants)
 
 
 def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -659,7 +659,7 @@ def _is_draft_for(
     return (
         act.value in acts
         and set(municipality_ids) <= grants.keys()
-        and all(status == "draft" for status in grants.values())
+        and all(status == GrantStatus.DRAFT for status in grants.values())
     )
 
 

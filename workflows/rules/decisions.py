@@ -54,10 +54,12 @@ class WooPublication(Labelled):
 
 
 STATUS_LABELS = DecisionStatus.labels()
+# A decision that is taken: decided (its outcome may still be deferred) or closed.
+TAKEN_STATUSES = frozenset({DecisionStatus.DECIDED, DecisionStatus.CLOSED})
 OUTCOME_LABELS = Outcome.labels()
 ADVICE_LABELS = Advice.labels()
 # Outcomes whose effects (grants, approvals) are applied to the registers.
-APPLYING_OUTCOMES = frozenset({"as_proposed", "amended"})
+APPLYING_OUTCOMES = frozenset({Outcome.AS_PROPOSED, Outcome.AMENDED})
 
 TRANSITIONS: Mapping[str, frozenset[str]] = {
     "draft": frozenset({"co_advice"}),

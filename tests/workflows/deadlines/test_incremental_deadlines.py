@@ -5,7 +5,6 @@ derivation holds no write lock: on SQLite another writer gets it meanwhile."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import date
 
 import pytest
@@ -14,6 +13,8 @@ from sqlalchemy import event, select
 from storage.arrangements import Arrangement, EvaluationMoment
 from storage.deadlines import Deadline
 from tests.conftest import session_factory
+from tests.support.record_changes import update_fields
+from tests.support.write_lock import write_lock_free
 from tests.workflows.registers.test_registers import second_arrangement
 from workflows.actors import system_actor
 from workflows.deadlines import deadlines, signals
@@ -79,13 +80,8 @@ def test_a_change_of_one_arrangement_derives_that_one_again(factory, derived):
     deadlines.follow_registers(factory, as_of=DAY)
     with factory() as session:
         arrangement = session.get(Arrangement, other)
-        arrangements.update(
-            session,
-            ACTOR,
-            other,
-            {"name": "Logeerzorg Twente-Noord"},
-            expected_version=arrangement.version,
-            partial=True,
+        update_fields(
+            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
         )
         session.commit()
     derived.clear()
@@ -107,24 +103,18 @@ def test_incremental_ticks_equal_a_full_re_derivation_change_after_change(factor
 
     def rename(session):
         arrangement = session.get(Arrangement, other)
-        arrangements.update(
-            session,
-            ACTOR,
-            other,
-            {"name": "Logeerzorg Noord"},
-            expected_version=arrangement.version,
-            partial=True,
+        update_fields(
+            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Noord"}
         )
 
     def successor_tender(session):
         arrangement = session.get(Arrangement, other)
-        arrangements.update(
+        update_fields(
+            arrangements.update,
             session,
             ACTOR,
-            other,
+            arrangement,
             {"successor_kind": "tender", "successor_start_on": "2031-01-01"},
-            expected_version=arrangement.version,
-            partial=True,
         )
 
     def new_phase(session):
@@ -173,15 +163,7 @@ def test_s30_the_tick_derives_without_holding_the_write_lock(factory, engine, mo
     derive_one = signals._for_arrangement
 
     def meanwhile(arrangement, *args, **kwargs):
-        other = sqlite3.connect(path, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            got_the_lock.append(True)
-        except sqlite3.OperationalError:
-            got_the_lock.append(False)
-        finally:
-            other.close()
+        got_the_lock.append(write_lock_free(path))
         return derive_one(arrangement, *args, **kwargs)
 
     monkeypatch.setattr(signals, "_for_arrangement", meanwhile)

@@ -14,6 +14,7 @@ from storage.arrangements import Arrangement
 from storage.derivations import SignalCacheEntry, SignalRow
 from storage.paging import Window
 from tests.conftest import POLICY, login, make_settings, session_factory
+from tests.support.record_changes import update_fields
 from tests.workflows.registers.test_registers import second_arrangement
 from webapp.app import create_app
 from workflows.actors import system_actor
@@ -93,13 +94,8 @@ def test_a_change_of_one_arrangement_re_derives_that_one_only(engine, derived):
     _cached(factory, day)
     with factory() as session:
         arrangement = session.get(Arrangement, other.id)
-        arrangements.update(
-            session,
-            ACTOR,
-            other.id,
-            {"name": "Logeerzorg Twente-Noord"},
-            expected_version=arrangement.version,
-            partial=True,
+        update_fields(
+            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
         )
         session.commit()
     derived.clear()
@@ -174,14 +170,7 @@ def test_an_entry_stays_valid_while_only_other_arrangements_change(engine, deriv
     for name in ("Logeerzorg Noord", "Logeerzorg Zuid", "Logeerzorg Oost"):
         with factory() as session:
             arrangement = session.get(Arrangement, other.id)
-            arrangements.update(
-                session,
-                ACTOR,
-                other.id,
-                {"name": name},
-                expected_version=arrangement.version,
-                partial=True,
-            )
+            update_fields(arrangements.update, session, ACTOR, arrangement, {"name": name})
             session.commit()
         derived.clear()
         _cached(factory, day)
@@ -205,13 +194,8 @@ def test_pages_of_kept_and_just_derived_signals_are_the_pages_of_a_fresh_derivat
     _cached(factory, day)
     with factory() as session:
         arrangement = session.get(Arrangement, other.id)
-        arrangements.update(
-            session,
-            ACTOR,
-            other.id,
-            {"name": "Logeerzorg Twente-Noord"},
-            expected_version=arrangement.version,
-            partial=True,
+        update_fields(
+            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
         )
         session.commit()
     with factory() as session:
@@ -287,13 +271,8 @@ def test_an_entry_found_valid_at_a_newer_version_is_marked_with_it_and_not_writt
         values = [(r.position, r.signal_key, r.start_by_on) for r in rows]
     with factory() as session:
         arrangement = session.get(Arrangement, other.id)
-        arrangements.update(
-            session,
-            ACTOR,
-            other.id,
-            {"name": "Logeerzorg Twente-Noord"},
-            expected_version=arrangement.version,
-            partial=True,
+        update_fields(
+            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
         )
         session.commit()
     derived.clear()

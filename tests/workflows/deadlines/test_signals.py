@@ -12,6 +12,7 @@ from storage.deadlines import Deadline
 from storage.mandates import Grant, Mandate
 from storage.organisations import Organisation
 from tests.conftest import PROVIDER_CR
+from tests.support.record_changes import update_fields
 from workflows.accounts import accounts
 from workflows.actors import system_actor
 from workflows.deadlines import deadlines, signals
@@ -163,14 +164,7 @@ def _tender_volmacht(session, name, *, valid_until=None, granted_on="2025-10-14"
         valid_from=date(2025, 9, 1),
     )
     if valid_until is not None:
-        mandates.update(
-            session,
-            ACTOR,
-            draft.id,
-            {"valid_until": valid_until},
-            expected_version=draft.version,
-            partial=True,
-        )
+        update_fields(mandates.update, session, ACTOR, draft, {"valid_until": valid_until})
     grant = draft.grants[0]
     mandates.record_grant(
         session,

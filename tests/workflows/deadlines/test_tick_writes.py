@@ -5,7 +5,6 @@ database per organisation, not per deadline."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 from datetime import date, timedelta
 
@@ -14,6 +13,7 @@ from sqlalchemy import event, select
 
 from storage.deadlines import Deadline, Message
 from tests.conftest import session_factory
+from tests.support.write_lock import write_lock_free
 from tests.workflows.deadlines.test_reminder_digests import DUE, WITHOUT_ACCOUNT, add_deadlines
 from tests.workflows.deadlines.test_reminders import at
 from workflows.deadlines import reminders
@@ -32,15 +32,7 @@ def test_s30_the_tick_works_out_reminders_and_digests_without_holding_the_write_
     users_of = reminders._users
 
     def meanwhile(*args, **kwargs):
-        other = sqlite3.connect(engine.url.database, timeout=0, isolation_level=None)
-        try:
-            other.execute("BEGIN IMMEDIATE")
-            other.execute("ROLLBACK")
-            got_the_lock.append(True)
-        except sqlite3.OperationalError:
-            got_the_lock.append(False)
-        finally:
-            other.close()
+        got_the_lock.append(write_lock_free(engine.url.database))
         return users_of(*args, **kwargs)
 
     monkeypatch.setattr(reminders, "_users", meanwhile)

@@ -25,6 +25,7 @@ from storage.documents import Bundle, Document, DocumentJob
 from tests.conftest import LEGAL, POLICY, session_factory
 from tests.support import word_documents
 from tests.support.pdf_objects import reachable
+from tests.support.record_changes import update_fields
 from tests.support.word_documents import builtin_with_paragraph
 from workflows.accounts import accounts
 from workflows.actors import system_actor
@@ -335,13 +336,12 @@ def test_s6_markup_quotes_and_template_code_in_a_mandate_come_out_exactly_in_the
 ):
     # A new version of the volmacht: a draft, whose text may still change.
     mandate = mandates.new_version(session, actor, ids["mandate"])
-    mandates.update(
+    update_fields(
+        mandates.update,
         session,
         actor,
-        mandate.id,
+        mandate,
         {"title": EXACT, "description": f"Eerste regel: {EXACT}\nTweede regel {{% if 1 %}}"},
-        expected_version=mandate.version,
-        partial=True,
     )
     document = documents.generate(
         session, files, actor, "volmacht", "mandate", mandate.id, party_id=ids["Enschede"], now=NOW
@@ -615,13 +615,12 @@ def test_editing_then_generating_beside_generating_alone_never_deadlocks(engine,
         for turn in range(12):
             with sessions() as session:
                 mandate = mandates.get_visible(session, actor, draft_id)
-                mandates.update(
+                update_fields(
+                    mandates.update,
                     session,
                     actor,
-                    mandate.id,
+                    mandate,
                     {"description": f"{mandate.description}\nronde {turn}"},
-                    expected_version=mandate.version,
-                    partial=True,
                 )
                 documents.generate(
                     session,

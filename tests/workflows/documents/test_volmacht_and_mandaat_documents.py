@@ -15,6 +15,7 @@ from typing import Any
 import docx
 import pytest
 
+from tests.support.record_changes import update_fields
 from tests.support.word_documents import texts
 from tests.webapp.test_dutch_everywhere import IDENTIFIER, ISO_DATE, PYTHON_VALUE
 from workflows.decisions import decisions
@@ -238,13 +239,12 @@ def test_mandate_with_earlier_decisions_has_the_college_take_them_itself_not_bw_
 ):
     """BW 3:69 ratifies private-law acts; a decision taken without mandate the college takes
     itself (workflows/rules/ratification.py), and the mandaat text says so."""
-    mandates.update(
+    update_fields(
+        mandates.update,
         session,
         actor,
-        mandaat.id,
+        mandaat,
         {"ratifies_since": "2025-05-01", "ratified_acts": "Subsidie aan Stichting Logeerhuis"},
-        expected_version=mandaat.version,
-        partial=True,
     )
     text = _own_text(session, files, actor, mandaat.id, ids["Enschede"])
     assert "sinds 1 mei 2025 namens het college heeft genomen zonder daartoe" in text

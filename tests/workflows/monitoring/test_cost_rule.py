@@ -11,6 +11,7 @@ from storage.agreements import Agreement
 from storage.arrangements import Arrangement, Bed, Location, Participant
 from storage.monitoring import Stay
 from storage.organisations import Organisation
+from tests.support.record_changes import update_fields
 from workflows.actors import system_actor
 from workflows.decisions import decisions
 from workflows.errors import InvalidInput
@@ -111,14 +112,7 @@ def test_switching_the_demo_to_the_housing_rule_charges_all_available_days(sessi
     twente = session.scalars(select(Arrangement)).first()
     assert twente.cost_rule == "occupancy_and_vacancy"
     before = monitoring.costs(session, ACTOR, twente.id, year=2025)
-    arrangements.update(
-        session,
-        ACTOR,
-        twente.id,
-        {"cost_rule": "housing_and_stay"},
-        expected_version=twente.version,
-        partial=True,
-    )
+    update_fields(arrangements.update, session, ACTOR, twente, {"cost_rule": "housing_and_stay"})
     after = monitoring.costs(session, ACTOR, twente.id, year=2025)
     # The stay charges are the same; the split part now covers every available day instead of
     # the vacant ones only, so it grows.
@@ -131,14 +125,7 @@ def test_switching_the_demo_to_the_housing_rule_charges_all_available_days(sessi
 def test_an_unknown_cost_rule_is_refused_in_dutch_and_nothing_changes(session):
     twente = session.scalars(select(Arrangement)).first()
     with pytest.raises(InvalidInput) as refused:
-        arrangements.update(
-            session,
-            ACTOR,
-            twente.id,
-            {"cost_rule": "naar_gevoel"},
-            expected_version=twente.version,
-            partial=True,
-        )
+        update_fields(arrangements.update, session, ACTOR, twente, {"cost_rule": "naar_gevoel"})
     assert refused.value.errors["cost_rule"].startswith("Kostenverdeling: kies een van:")
     assert twente.cost_rule == "occupancy_and_vacancy"
 
@@ -153,14 +140,7 @@ def test_the_agenda_form_text_names_the_housing_part_under_that_rule(session, ho
 def test_subsidy_by_key_splits_all_costs_by_inhabitants_whoever_used_the_beds(session):
     twente = session.scalars(select(Arrangement)).first()
     by_use = monitoring.costs(session, ACTOR, twente.id, year=2025)
-    arrangements.update(
-        session,
-        ACTOR,
-        twente.id,
-        {"cost_rule": "subsidy_by_key"},
-        expected_version=twente.version,
-        partial=True,
-    )
+    update_fields(arrangements.update, session, ACTOR, twente, {"cost_rule": "subsidy_by_key"})
     by_key = monitoring.costs(session, ACTOR, twente.id, year=2025)
     # The same pool of money, only divided differently, and still exact to the cent.
     assert by_key.total == by_use.total

@@ -14,6 +14,7 @@ from storage.audit import AuditEvent, events_for
 from storage.mandates import Grant, Mandate
 from tests.conftest import LEGAL, POLICY, PROJECT, PROVIDER_CR, PROVIDER_LI, session_factory
 from tests.support.demo_records import actor, demo_agreement, org, twente, volmacht
+from tests.support.record_changes import update_fields
 from workflows.actors import system_actor
 from workflows.demo import demo
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -160,13 +161,12 @@ def test_volmacht_for_a_public_law_decision_is_refused_and_names_the_mandaat(ses
     legal = actor(session, LEGAL)
     volmacht_ = mandates.create(session, legal, mandate_values(session))
     errors = refused(
+        update_fields,
         mandates.update,
         session,
         legal,
-        volmacht_.id,
+        volmacht_,
         {"acts": ["run_tender", "grant_subsidy"]},
-        expected_version=volmacht_.version,
-        partial=True,
     )
     assert errors["acts"] == (
         "Handelingen: De volmacht is voor privaatrechtelijke rechtshandelingen (BW 3:60); "
@@ -526,13 +526,12 @@ def test_s28_updating_a_mandate_on_a_stale_version_is_a_conflict(session):
 def test_updating_a_mandate_to_end_before_it_starts_is_refused(session):
     mandate = draft_mandate(session)
     errors = refused(
+        update_fields,
         mandates.update,
         session,
         actor(session, LEGAL),
-        mandate.id,
+        mandate,
         {"valid_from": "2025-01-01", "valid_until": "2024-12-31"},
-        expected_version=mandate.version,
-        partial=True,
     )
     assert set(errors) == {"valid_until"}
 
@@ -553,13 +552,12 @@ def test_granted_mandate_cannot_change_in_place(session):
         {"grantee_id": org(session, "Enschede").id},
     ):
         errors = refused(
+            update_fields,
             mandates.update,
             session,
             actor(session, LEGAL),
-            mandate.id,
+            mandate,
             change,
-            expected_version=mandate.version,
-            partial=True,
         )
         assert errors == {"status": mandates.FROZEN}
         assert "Maak een nieuwe versie" in errors["status"]
@@ -854,26 +852,24 @@ def test_updating_an_agreement_into_a_framework_longer_than_four_years_is_refuse
 def test_updating_an_agreement_to_start_before_the_arrangement_is_refused(session):
     agreement = demo_agreement(session, "CR")
     errors = refused(
+        update_fields,
         agreements.update,
         session,
         actor(session, PROJECT),
-        agreement.id,
+        agreement,
         {"start_on": "2024-01-01"},
-        expected_version=agreement.version,
-        partial=True,
     )
     assert set(errors) == {"start_on"}
 
 
 def test_updating_an_agreement_may_keep_its_own_reference(session):
     agreement = demo_agreement(session, "CR")
-    updated = agreements.update(
+    updated = update_fields(
+        agreements.update,
         session,
         actor(session, PROJECT),
-        agreement.id,
+        agreement,
         {"reference": "LOG-TW-2025-CR", "title": "Nieuwe titel"},
-        expected_version=agreement.version,
-        partial=True,
     )
     assert updated.title == "Nieuwe titel"
 
@@ -899,9 +895,7 @@ def test_s11_a_provider_neither_edits_agreements_nor_sees_the_mandate_register(s
     provider = actor(session, PROVIDER_CR)
     own = demo_agreement(session, "CR")
     with pytest.raises(Forbidden):
-        agreements.update(
-            session, provider, own.id, {"notes": "x"}, expected_version=own.version, partial=True
-        )
+        update_fields(agreements.update, session, provider, own, {"notes": "x"})
     with pytest.raises(Forbidden):
         agreements.change_status(
             session, provider, own.id, "terminated", expected_version=own.version
