@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -78,6 +80,50 @@ def expect_version(
             "opgeslagen; bekijk de actuele gegevens en voer ze opnieuw in.",
             changed=changes_since(session, object_type, object_id, version),
         )
+
+
+class Versioned(Protocol):
+    @property
+    def id(self) -> int: ...
+
+    @property
+    def version(self) -> int: ...
+
+
+@contextmanager
+def versioned_change(
+    session: Session,
+    actor: Actor,
+    *,
+    object_type: str,
+    record: Versioned,
+    expected: object,
+    what: str,
+    seen: Callable[[], dict[str, Any]],
+) -> Iterator[None]:
+    """Around the change of a stored record: refuse it when the version read is not the stored
+    one (S28), then audit what differs in ``seen()`` before and after, at the new version
+    (S24). A change that raises is not audited: it is rolled back with its transaction."""
+    expect_version(
+        session,
+        object_type=object_type,
+        object_id=record.id,
+        current=record.version,
+        expected=expected,
+        what=what,
+    )
+    before = seen()
+    yield
+    session.flush()
+    record_update(
+        session,
+        actor,
+        object_type=object_type,
+        object_id=record.id,
+        before=before,
+        after=seen(),
+        version=record.version,
+    )
 
 
 def record_update(

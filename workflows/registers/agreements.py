@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -214,29 +215,31 @@ def update(
         errors.update(_problems(session, agreement.arrangement, merged, self_id=agreement.id))
     if errors:
         raise InvalidInput(errors)
-    audit.expect_version(
-        session,
-        object_type="agreement",
-        object_id=agreement.id,
-        current=agreement.version,
-        expected=expected_version,
-        what="deze overeenkomst",
-    )
     if merged.get("maximum_end_on") is None:
         merged["maximum_end_on"] = term_of(merged).end_with_all_extensions
-    before = snapshot(agreement)
-    _apply(session, agreement, agreement.arrangement, merged)
-    session.flush()
-    audit.record_update(
+    with _versioned_change(
+        session, actor, agreement, expected_version, lambda: snapshot(agreement)
+    ):
+        _apply(session, agreement, agreement.arrangement, merged)
+    return agreement
+
+
+def _versioned_change(
+    session: Session,
+    actor: Actor,
+    agreement: Agreement,
+    expected_version: object,
+    seen: Callable[[], dict[str, Any]],
+) -> AbstractContextManager[None]:
+    return audit.versioned_change(
         session,
         actor,
         object_type="agreement",
-        object_id=agreement.id,
-        before=before,
-        after=snapshot(agreement),
-        version=agreement.version,
+        record=agreement,
+        expected=expected_version,
+        what="deze overeenkomst",
+        seen=seen,
     )
-    return agreement
 
 
 def change_status(
@@ -251,27 +254,15 @@ def change_status(
     problem = transition_problem(agreement.status, target)
     if problem:
         raise InvalidInput({"status": problem})
-    audit.expect_version(
-        session,
-        object_type="agreement",
-        object_id=agreement.id,
-        current=agreement.version,
-        expected=expected_version,
-        what="deze overeenkomst",
-    )
-    before = {"status": agreement.status}
-    agreement.status = target
-    session.flush()
-    audit.record_update(
-        session,
-        actor,
-        object_type="agreement",
-        object_id=agreement.id,
-        before=before,
-        after={"status": target},
-        version=agreement.version,
-    )
+    with _versioned_change(
+        session, actor, agreement, expected_version, lambda: _values(agreement, ("status",))
+    ):
+        agreement.status = target
     return agreement
+
+
+def _values(agreement: Agreement, names: Sequence[str]) -> dict[str, Any]:
+    return {name: getattr(agreement, name) for name in names}
 
 
 def use_extension_option(
@@ -303,36 +294,13 @@ def use_extension_option(
                 f"{long_date(agreement.maximum_end_on)}."
             }
         )
-    audit.expect_version(
-        session,
-        object_type="agreement",
-        object_id=agreement.id,
-        current=agreement.version,
-        expected=expected_version,
-        what="deze overeenkomst",
-    )
-    before = {
-        "status": agreement.status,
-        "end_on": agreement.end_on,
-        "extensions_used": agreement.extensions_used,
-    }
-    agreement.status = "extended"
-    agreement.end_on = new_end
-    agreement.extensions_used += 1
-    session.flush()
-    audit.record_update(
-        session,
-        actor,
-        object_type="agreement",
-        object_id=agreement.id,
-        before=before,
-        after={
-            "status": agreement.status,
-            "end_on": agreement.end_on,
-            "extensions_used": agreement.extensions_used,
-        },
-        version=agreement.version,
-    )
+    extension = ("status", "end_on", "extensions_used")
+    with _versioned_change(
+        session, actor, agreement, expected_version, lambda: _values(agreement, extension)
+    ):
+        agreement.status = "extended"
+        agreement.end_on = new_end
+        agreement.extensions_used += 1
     return agreement
 
 

@@ -254,26 +254,16 @@ def update(
         errors.update(_problems(session, merged, self_id=arrangement.id))
     if errors:
         raise InvalidInput(errors)
-    audit.expect_version(
-        session,
-        object_type="arrangement",
-        object_id=arrangement.id,
-        current=arrangement.version,
-        expected=expected_version,
-        what="deze regeling",
-    )
-    before = snapshot(arrangement)
-    _apply(arrangement, merged)
-    session.flush()
-    audit.record_update(
+    with audit.versioned_change(
         session,
         actor,
         object_type="arrangement",
-        object_id=arrangement.id,
-        before=before,
-        after=snapshot(arrangement),
-        version=arrangement.version,
-    )
+        record=arrangement,
+        expected=expected_version,
+        what="deze regeling",
+        seen=lambda: snapshot(arrangement),
+    ):
+        _apply(arrangement, merged)
     return arrangement
 
 

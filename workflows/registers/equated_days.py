@@ -115,27 +115,17 @@ def update(
 ) -> EquatedDay:
     row = get(session, actor, equated_day_id)
     values = _read(session, raw, current=row)
-    audit.expect_version(
-        session,
-        object_type="equated_day",
-        object_id=row.id,
-        current=row.version,
-        expected=expected_version,
-        what="deze gelijkgestelde dag",
-    )
-    before = snapshot(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    session.flush()
-    audit.record_update(
+    with audit.versioned_change(
         session,
         actor,
         object_type="equated_day",
-        object_id=row.id,
-        before=before,
-        after=snapshot(row),
-        version=row.version,
-    )
+        record=row,
+        expected=expected_version,
+        what="deze gelijkgestelde dag",
+        seen=lambda: snapshot(row),
+    ):
+        for name, value in values.items():
+            setattr(row, name, value)
     return row
 
 

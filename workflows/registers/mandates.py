@@ -224,26 +224,16 @@ def update(
         errors.update(_problems(session, mandate.arrangement, merged, [], mandate=mandate))
     if errors:
         raise InvalidInput(errors)
-    audit.expect_version(
-        session,
-        object_type="mandate",
-        object_id=mandate.id,
-        current=mandate.version,
-        expected=expected_version,
-        what="deze volmacht",
-    )
-    before = snapshot(mandate)
-    _apply(session, mandate, mandate.arrangement, merged)
-    session.flush()
-    audit.record_update(
+    with audit.versioned_change(
         session,
         actor,
         object_type="mandate",
-        object_id=mandate.id,
-        before=before,
-        after=snapshot(mandate),
-        version=mandate.version,
-    )
+        record=mandate,
+        expected=expected_version,
+        what="deze volmacht",
+        seen=lambda: snapshot(mandate),
+    ):
+        _apply(session, mandate, mandate.arrangement, merged)
     return mandate
 
 
@@ -452,27 +442,17 @@ def record_grant(
     )
     if problems:
         raise InvalidInput(problems)
-    audit.expect_version(
-        session,
-        object_type="mandate_grant",
-        object_id=grant.id,
-        current=grant.version,
-        expected=expected_version,
-        what="dit besluit",
-    )
-    before = {k: getattr(grant, k) for k in GRANT_FIELDS}
-    for name, value in merged.items():
-        setattr(grant, name, value)
-    session.flush()
-    audit.record_update(
+    with audit.versioned_change(
         session,
         actor,
         object_type="mandate_grant",
-        object_id=grant.id,
-        before=before,
-        after={k: getattr(grant, k) for k in GRANT_FIELDS},
-        version=grant.version,
-    )
+        record=grant,
+        expected=expected_version,
+        what="dit besluit",
+        seen=lambda: {k: getattr(grant, k) for k in GRANT_FIELDS},
+    ):
+        for name, value in merged.items():
+            setattr(grant, name, value)
     return grant
 
 

@@ -142,27 +142,17 @@ def update(
             )
     if errors:
         raise InvalidInput(errors)
-    audit.expect_version(
-        session,
-        object_type="organisation",
-        object_id=organisation.id,
-        current=organisation.version,
-        expected=expected_version,
-        what="deze organisatie",
-    )
-    before = snapshot(organisation)
-    for name, value in values.items():
-        setattr(organisation, name, value)
-    session.flush()
-    audit.record_update(
+    with audit.versioned_change(
         session,
         actor,
         object_type="organisation",
-        object_id=organisation.id,
-        before=before,
-        after=snapshot(organisation),
-        version=organisation.version,
-    )
+        record=organisation,
+        expected=expected_version,
+        what="deze organisatie",
+        seen=lambda: snapshot(organisation),
+    ):
+        for name, value in values.items():
+            setattr(organisation, name, value)
     return organisation
 
 
