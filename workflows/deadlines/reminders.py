@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import deadlines as store
+from storage import derivations as derivation_store
 from storage import locks
 from storage.accounts import User
 from storage.arrangements import Arrangement
@@ -33,6 +34,7 @@ from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
 from workflows.deadlines import signals
 from workflows.deadlines.deadlines import KIND_LABELS, follow_registers
+from workflows.deadlines.deadlines import MARK as DEADLINES_MARK
 from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
@@ -619,10 +621,21 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
     per_user: dict[int, list[_Listed]] = {}
     ladder = _ladder(session)
     reaching = _Reaching(session)
+    # Thousands of open deadlines share a few hundred addresses: who receives one is asked once
+    # per address.
+    addressed: dict[tuple[str, int | None, int | None, int | None], list[int]] = {}
     for deadline in open_deadlines:
-        _, roles, _ = ladder(deadline.kind)
-        for user in reaching.reach(deadline, roles).users:
-            per_user.setdefault(user.id, []).append(deadline)
+        address = (
+            deadline.kind,
+            deadline.owner_id,
+            deadline.organisation_id,
+            deadline.arrangement_id,
+        )
+        if address not in addressed:
+            _, roles, _ = ladder(deadline.kind)
+            addressed[address] = [user.id for user in reaching.reach(deadline, roles).users]
+        for user_id in addressed[address]:
+            per_user.setdefault(user_id, []).append(deadline)
     key = f"digest:{{}}:{today.isoformat()}".format
     # Who has today's digest already gets none again (the key says so too): its text is not
     # worth making.
@@ -744,6 +757,57 @@ def dispatch(
     return DispatchResult(sent, failed, outbox)
 
 
+# The daily digest's mark in storage.derivations: the day whose digests are all made, and the
+# registers version they were worked out at.
+DIGEST_MARK = "digest"
+
+
+def _digest_in_short_writes(sessions: sessionmaker[Session], *, now: datetime) -> int:
+    """``digest``, for the tick: worked out in a read, inserted in short writes.
+
+    Every tick of the day used to work out every recipient of every open deadline again, only to
+    find that each had today's digest already (issue 15). Once a round has made every digest
+    of the day, a mark says so, with the registers version the round read; a later tick the same
+    day makes no digest work while the version is the same. Whatever can give someone a digest
+    they lack moves the version, as every audited change does (docs/security.md S24): an
+    account added or given another role, a deadline added, moved or reopened, a ladder
+    changed. The next tick then works the digests out again, and who has none yet today gets
+    one; who has one gets no second (the key says so too). The mark is set only when the
+    derived deadlines follow that same version (the deadlines' mark), so that a deadline the
+    registers imply but the scheduler has not yet written is never taken as done."""
+    today = local_day(now)
+    if now < send_time(today):
+        return 0
+    with reading_session(sessions) as session:
+        # The version first: everything read after it is at least as new (registers_version).
+        version = signals.registers_version(session)[0]
+        if _marked(session, DIGEST_MARK) == (version, today):
+            return 0
+        complete = _marked(session, DEADLINES_MARK) == (version, today)
+        rows = digest_rows(session, now=now)
+        session.rollback()
+    parts = [
+        rows[start : start + MESSAGES_PER_WRITE]
+        for start in range(0, len(rows), MESSAGES_PER_WRITE)
+    ]
+    if complete and not parts:
+        parts = [[]]
+    made = 0
+    for number, part in enumerate(parts, start=1):
+        with sessions() as session, session.begin():
+            locks.hold(session, locks.SCHEDULER_SWEEP)
+            made += store.insert_messages(session, part)
+            if complete and number == len(parts):
+                # With the last insert: a round cut short leaves no mark.
+                derivation_store.set_mark(session, DIGEST_MARK, audit_id=version, as_of=today)
+    return made
+
+
+def _marked(session: Session, name: str) -> tuple[int, date] | None:
+    mark = derivation_store.mark(session, name)
+    return None if mark is None else (mark.audit_id, mark.as_of)
+
+
 def tick(
     sessions: sessionmaker[Session],
     *,
@@ -758,14 +822,7 @@ def tick(
     # arrangement on a new day): the first page after either need not derive them.
     signals.warm(sessions, as_of=local_day(now))
     swept = _sweep_in_short_writes(sessions, now=now, link=link)
-    with reading_session(sessions) as session:
-        rows = digest_rows(session, now=now)
-        session.rollback()
-    digests = 0
-    for start in range(0, len(rows), MESSAGES_PER_WRITE):
-        with sessions() as session, session.begin():
-            locks.hold(session, locks.SCHEDULER_SWEEP)
-            digests += store.insert_messages(session, rows[start : start + MESSAGES_PER_WRITE])
+    digests = _digest_in_short_writes(sessions, now=now)
     result = dispatch(sessions, now=now, mailer=mailer, batch=CLAIM_BATCH)
     return {
         **changes,
