@@ -602,47 +602,54 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
     if now < send_time(today):
         return []
     horizon = today + timedelta(days=DIGEST_DAYS)
-    # The columns the digest reads, not whole deadlines: every tick of the day asks again.
-    open_deadlines = [
-        _Listed(*row)
-        for row in session.execute(
-            select(
-                Deadline.kind,
-                Deadline.owner_id,
-                Deadline.organisation_id,
-                Deadline.arrangement_id,
-                Deadline.due_on,
-                Deadline.subject,
-            )
-            .where(Deadline.status == "open", Deadline.due_on <= horizon)
-            .order_by(Deadline.due_on, Deadline.id)
-        )
-    ]
-    per_user: dict[int, list[_Listed]] = {}
+    listed = (Deadline.status == "open", Deadline.due_on <= horizon)
+    # Thousands of open deadlines share a few hundred addresses (kind, owner, organisation,
+    # arrangement): who receives them is asked once per address, and the deadlines themselves
+    # are read only when someone lacks today's digest.
     ladder = _ladder(session)
     reaching = _Reaching(session)
-    # Thousands of open deadlines share a few hundred addresses: who receives one is asked once
-    # per address.
-    addressed: dict[tuple[str, int | None, int | None, int | None], list[int]] = {}
-    for deadline in open_deadlines:
-        address = (
-            deadline.kind,
-            deadline.owner_id,
-            deadline.organisation_id,
-            deadline.arrangement_id,
-        )
-        if address not in addressed:
-            _, roles, _ = ladder(deadline.kind)
-            addressed[address] = [user.id for user in reaching.reach(deadline, roles).users]
-        for user_id in addressed[address]:
-            per_user.setdefault(user_id, []).append(deadline)
+    addressed: dict[_Address, list[int]] = {}
+    for row in session.execute(
+        select(Deadline.kind, Deadline.owner_id, Deadline.organisation_id, Deadline.arrangement_id)
+        .where(*listed)
+        .distinct()
+    ):
+        address = _Address(*row)
+        _, roles, _ = ladder(address.kind)
+        addressed[address] = [user.id for user in reaching.reach(address, roles).users]
     key = f"digest:{{}}:{today.isoformat()}".format
+    everyone = sorted({user_id for users in addressed.values() for user_id in users})
     # Who has today's digest already gets none again (the key says so too): its text is not
     # worth making.
     made = set(
-        session.scalars(select(Message.key).where(Message.key.in_([key(u) for u in per_user])))
+        session.scalars(select(Message.key).where(Message.key.in_([key(u) for u in everyone])))
     )
-    rows: list[dict[str, object]] = [
+    lacking = {user_id for user_id in everyone if key(user_id) not in made}
+    if not lacking:
+        return []
+    per_user: dict[int, list[_Listed]] = {}
+    # The columns the digest reads, not whole deadlines.
+    for line in session.execute(
+        select(
+            Deadline.kind,
+            Deadline.owner_id,
+            Deadline.organisation_id,
+            Deadline.arrangement_id,
+            Deadline.due_on,
+            Deadline.subject,
+        )
+        .where(*listed)
+        .order_by(Deadline.due_on, Deadline.id)
+    ):
+        # A deadline added since the addresses were read has an address of its own.
+        address = _Address(*line[:4])
+        if address not in addressed:
+            _, roles, _ = ladder(address.kind)
+            addressed[address] = [user.id for user in reaching.reach(address, roles).users]
+        for user_id in addressed[address]:
+            if user_id in lacking:
+                per_user.setdefault(user_id, []).append(_Listed(line.due_on, line.subject))
+    return [
         {
             "key": key(user_id),
             "recipient_id": user_id,
@@ -660,19 +667,23 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
             "created_at": now,
         }
         for user_id, items in per_user.items()
-        if key(user_id) not in made
     ]
-    return rows
 
 
 @dataclass(frozen=True)
-class _Listed:
-    """What the daily digest reads of an open deadline: who receives it, and its line."""
+class _Address:
+    """Who the daily digest lists an open deadline for follows from these alone."""
 
     kind: str
     owner_id: int | None
     organisation_id: int | None
     arrangement_id: int | None
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """An open deadline's line in the daily digest."""
+
     due_on: date
     subject: str
 
