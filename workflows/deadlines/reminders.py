@@ -176,7 +176,9 @@ class _Reaching:
             }
         return self._leads.get(arrangement_id)
 
-    def reach(self, deadline: _Addressed, roles: Sequence[str]) -> Reach:
+    def reach(self, deadline: _Addressed, roles: Sequence[str], *, explain: bool = True) -> Reach:
+        """``explain``: with the sentence for a municipality with nobody to remind (the daily
+        digest does not say it, and asking costs two queries per municipality)."""
         if deadline.owner_id is not None:
             if deadline.owner_id not in self._owners:
                 self._owners[deadline.owner_id] = self.session.get(User, deadline.owner_id)
@@ -188,7 +190,9 @@ class _Reaching:
             return Reach(found)
         unreached = (
             self.nobody_at(deadline.organisation_id, roles)
-            if deadline.organisation_id is not None and deadline.organisation_id != lead_id
+            if explain
+            and deadline.organisation_id is not None
+            and deadline.organisation_id != lead_id
             else ""
         )
         if lead_id is not None:
@@ -609,14 +613,21 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
     ladder = _ladder(session)
     reaching = _Reaching(session)
     addressed: dict[_Address, list[int]] = {}
+
+    def receivers(address: _Address) -> list[int]:
+        if address not in addressed:
+            _, roles, _ = ladder(address.kind)
+            addressed[address] = [
+                user.id for user in reaching.reach(address, roles, explain=False).users
+            ]
+        return addressed[address]
+
     for row in session.execute(
         select(Deadline.kind, Deadline.owner_id, Deadline.organisation_id, Deadline.arrangement_id)
         .where(*listed)
         .distinct()
     ):
-        address = _Address(*row)
-        _, roles, _ = ladder(address.kind)
-        addressed[address] = [user.id for user in reaching.reach(address, roles).users]
+        receivers(_Address(*row))
     key = f"digest:{{}}:{today.isoformat()}".format
     everyone = sorted({user_id for users in addressed.values() for user_id in users})
     # Who has today's digest already gets none again (the key says so too): its text is not
@@ -641,12 +652,8 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
         .where(*listed)
         .order_by(Deadline.due_on, Deadline.id)
     ):
-        # A deadline added since the addresses were read has an address of its own.
-        address = _Address(*line[:4])
-        if address not in addressed:
-            _, roles, _ = ladder(address.kind)
-            addressed[address] = [user.id for user in reaching.reach(address, roles).users]
-        for user_id in addressed[address]:
+        # A deadline added since the addresses were read may have an address of its own.
+        for user_id in receivers(_Address(*line[:4])):
             if user_id in lacking:
                 per_user.setdefault(user_id, []).append(_Listed(line.due_on, line.subject))
     return [
