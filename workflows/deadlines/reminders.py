@@ -783,16 +783,17 @@ DIGEST_MARK = "digest"
 def _digest_in_short_writes(sessions: sessionmaker[Session], *, now: datetime) -> int:
     """``digest``, for the tick: worked out in a read, inserted in short writes.
 
-    Every tick of the day used to work out every recipient of every open deadline again, only to
-    find that each had today's digest already (issue 15). Once a round has made every digest
-    of the day, a mark says so, with the registers version the round read; a later tick the same
-    day makes no digest work while the version is the same. Whatever can give someone a digest
-    they lack moves the version, as every audited change does (docs/security.md S24): an
-    account added or given another role, a deadline added, moved or reopened, a ladder
-    changed. The next tick then works the digests out again, and who has none yet today gets
-    one; who has one gets no second (the key says so too). The mark is set only when the
-    derived deadlines follow that same version (the deadlines' mark), so that a deadline the
-    registers imply but the scheduler has not yet written is never taken as done."""
+    Working out every recipient of every open deadline on every tick, only to find that each
+    had today's digest already, was most of a repeated tick on a large region (issue 15).
+    Once a round has made every digest of the day, a mark says so, with the registers version
+    the round read; a later tick the same day makes no digest work while the version is the
+    same. Whatever can give someone a digest they lack moves the version, as every audited
+    change does (docs/security.md S24): an account added or given another role, a deadline
+    added, moved or reopened, a ladder changed. The next tick then works the digests out
+    again, and who has none yet today gets one; who has one gets no second (the key says so
+    too). The mark is set only when the derived deadlines follow that same version (the
+    deadlines' mark), so that a deadline the registers imply but the scheduler has not yet
+    written is never taken as done."""
     today = local_day(now)
     if now < send_time(today):
         return 0
