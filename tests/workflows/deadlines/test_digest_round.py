@@ -8,7 +8,7 @@ project group, both Enschede officers and the Borne legal officer."""
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from storage.accounts import User
 from storage.deadlines import Message
@@ -148,3 +148,25 @@ def test_a_round_while_the_derived_deadlines_lag_the_registers_is_not_taken_as_d
     for minute in (3, 4):
         reminders.tick(sessions, now=at(DAY, 10, minute), mailer=None)
     assert len(rounds) == 4
+
+
+def test_a_round_in_which_everyone_has_their_digest_reads_no_deadline_lines(engine):
+    """After a change that gives nobody a digest they lack (the tick's next round), who
+    receives the open deadlines is worked out from their addresses; their subjects and dates,
+    thousands on a large region, are not read."""
+    sessions = session_factory(engine)
+    reminders.tick(sessions, now=at(DAY, 9), mailer=None)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        with sessions() as session:
+            rows = reminders.digest_rows(session, now=at(DAY, 10))
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert rows == []
+    assert any("FROM deadlines" in statement for statement in statements)
+    assert not [statement for statement in statements if "deadlines.subject" in statement]
