@@ -25,6 +25,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 from storage import deadlines as store
+from storage import derivations as derivation_store
 from storage import locks
 from storage.accounts import User
 from storage.arrangements import Arrangement
@@ -33,6 +34,7 @@ from storage.deadlines import Deadline, Message
 from storage.organisations import Organisation
 from workflows.deadlines import signals
 from workflows.deadlines.deadlines import KIND_LABELS, follow_registers
+from workflows.deadlines.deadlines import MARK as DEADLINES_MARK
 from workflows.rules.dutch_format import long_date
 from workflows.rules.reminders import (
     DEFAULT_LADDERS,
@@ -174,7 +176,9 @@ class _Reaching:
             }
         return self._leads.get(arrangement_id)
 
-    def reach(self, deadline: _Addressed, roles: Sequence[str]) -> Reach:
+    def reach(self, deadline: _Addressed, roles: Sequence[str], *, explain: bool = True) -> Reach:
+        """``explain``: with the sentence for a municipality with nobody to remind (the daily
+        digest does not say it, and asking costs two queries per municipality)."""
         if deadline.owner_id is not None:
             if deadline.owner_id not in self._owners:
                 self._owners[deadline.owner_id] = self.session.get(User, deadline.owner_id)
@@ -186,7 +190,9 @@ class _Reaching:
             return Reach(found)
         unreached = (
             self.nobody_at(deadline.organisation_id, roles)
-            if deadline.organisation_id is not None and deadline.organisation_id != lead_id
+            if explain
+            and deadline.organisation_id is not None
+            and deadline.organisation_id != lead_id
             else ""
         )
         if lead_id is not None:
@@ -600,36 +606,57 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
     if now < send_time(today):
         return []
     horizon = today + timedelta(days=DIGEST_DAYS)
-    # The columns the digest reads, not whole deadlines: every tick of the day asks again.
-    open_deadlines = [
-        _Listed(*row)
-        for row in session.execute(
-            select(
-                Deadline.kind,
-                Deadline.owner_id,
-                Deadline.organisation_id,
-                Deadline.arrangement_id,
-                Deadline.due_on,
-                Deadline.subject,
-            )
-            .where(Deadline.status == "open", Deadline.due_on <= horizon)
-            .order_by(Deadline.due_on, Deadline.id)
-        )
-    ]
-    per_user: dict[int, list[_Listed]] = {}
+    listed = (Deadline.status == "open", Deadline.due_on <= horizon)
+    # Thousands of open deadlines share a few hundred addresses (kind, owner, organisation,
+    # arrangement): who receives them is asked once per address, and the deadlines themselves
+    # are read only when someone lacks today's digest.
     ladder = _ladder(session)
     reaching = _Reaching(session)
-    for deadline in open_deadlines:
-        _, roles, _ = ladder(deadline.kind)
-        for user in reaching.reach(deadline, roles).users:
-            per_user.setdefault(user.id, []).append(deadline)
+    addressed: dict[_Address, list[int]] = {}
+
+    def receivers(address: _Address) -> list[int]:
+        if address not in addressed:
+            _, roles, _ = ladder(address.kind)
+            addressed[address] = [
+                user.id for user in reaching.reach(address, roles, explain=False).users
+            ]
+        return addressed[address]
+
+    for row in session.execute(
+        select(Deadline.kind, Deadline.owner_id, Deadline.organisation_id, Deadline.arrangement_id)
+        .where(*listed)
+        .distinct()
+    ):
+        receivers(_Address(*row))
     key = f"digest:{{}}:{today.isoformat()}".format
+    everyone = sorted({user_id for users in addressed.values() for user_id in users})
     # Who has today's digest already gets none again (the key says so too): its text is not
     # worth making.
     made = set(
-        session.scalars(select(Message.key).where(Message.key.in_([key(u) for u in per_user])))
+        session.scalars(select(Message.key).where(Message.key.in_([key(u) for u in everyone])))
     )
-    rows: list[dict[str, object]] = [
+    lacking = {user_id for user_id in everyone if key(user_id) not in made}
+    if not lacking:
+        return []
+    per_user: dict[int, list[_Listed]] = {}
+    # The columns the digest reads, not whole deadlines.
+    for line in session.execute(
+        select(
+            Deadline.kind,
+            Deadline.owner_id,
+            Deadline.organisation_id,
+            Deadline.arrangement_id,
+            Deadline.due_on,
+            Deadline.subject,
+        )
+        .where(*listed)
+        .order_by(Deadline.due_on, Deadline.id)
+    ):
+        # A deadline added since the addresses were read may have an address of its own.
+        for user_id in receivers(_Address(*line[:4])):
+            if user_id in lacking:
+                per_user.setdefault(user_id, []).append(_Listed(line.due_on, line.subject))
+    return [
         {
             "key": key(user_id),
             "recipient_id": user_id,
@@ -647,19 +674,23 @@ def digest_rows(session: Session, *, now: datetime) -> list[dict[str, object]]:
             "created_at": now,
         }
         for user_id, items in per_user.items()
-        if key(user_id) not in made
     ]
-    return rows
 
 
 @dataclass(frozen=True)
-class _Listed:
-    """What the daily digest reads of an open deadline: who receives it, and its line."""
+class _Address:
+    """Who the daily digest lists an open deadline for follows from these alone."""
 
     kind: str
     owner_id: int | None
     organisation_id: int | None
     arrangement_id: int | None
+
+
+@dataclass(frozen=True)
+class _Listed:
+    """An open deadline's line in the daily digest."""
+
     due_on: date
     subject: str
 
@@ -744,6 +775,58 @@ def dispatch(
     return DispatchResult(sent, failed, outbox)
 
 
+# The daily digest's mark in storage.derivations: the day whose digests are all made, and the
+# registers version they were worked out at.
+DIGEST_MARK = "digest"
+
+
+def _digest_in_short_writes(sessions: sessionmaker[Session], *, now: datetime) -> int:
+    """``digest``, for the tick: worked out in a read, inserted in short writes.
+
+    Working out every recipient of every open deadline on every tick, only to find that each
+    had today's digest already, was most of a repeated tick on a large region (issue 15).
+    Once a round has made every digest of the day, a mark says so, with the registers version
+    the round read; a later tick the same day makes no digest work while the version is the
+    same. Whatever can give someone a digest they lack moves the version, as every audited
+    change does (docs/security.md S24): an account added or given another role, a deadline
+    added, moved or reopened, a ladder changed. The next tick then works the digests out
+    again, and who has none yet today gets one; who has one gets no second (the key says so
+    too). The mark is set only when the derived deadlines follow that same version (the
+    deadlines' mark), so that a deadline the registers imply but the scheduler has not yet
+    written is never taken as done."""
+    today = local_day(now)
+    if now < send_time(today):
+        return 0
+    with reading_session(sessions) as session:
+        # The version first: everything read after it is at least as new (registers_version).
+        version = signals.registers_version(session)[0]
+        if _marked(session, DIGEST_MARK) == (version, today):
+            return 0
+        complete = _marked(session, DEADLINES_MARK) == (version, today)
+        rows = digest_rows(session, now=now)
+        session.rollback()
+    parts = [
+        rows[start : start + MESSAGES_PER_WRITE]
+        for start in range(0, len(rows), MESSAGES_PER_WRITE)
+    ]
+    if complete and not parts:
+        parts = [[]]
+    made = 0
+    for number, part in enumerate(parts, start=1):
+        with sessions() as session, session.begin():
+            locks.hold(session, locks.SCHEDULER_SWEEP)
+            made += store.insert_messages(session, part)
+            if complete and number == len(parts):
+                # With the last insert: a round cut short leaves no mark.
+                derivation_store.set_mark(session, DIGEST_MARK, audit_id=version, as_of=today)
+    return made
+
+
+def _marked(session: Session, name: str) -> tuple[int, date] | None:
+    mark = derivation_store.mark(session, name)
+    return None if mark is None else (mark.audit_id, mark.as_of)
+
+
 def tick(
     sessions: sessionmaker[Session],
     *,
@@ -758,14 +841,7 @@ def tick(
     # arrangement on a new day): the first page after either need not derive them.
     signals.warm(sessions, as_of=local_day(now))
     swept = _sweep_in_short_writes(sessions, now=now, link=link)
-    with reading_session(sessions) as session:
-        rows = digest_rows(session, now=now)
-        session.rollback()
-    digests = 0
-    for start in range(0, len(rows), MESSAGES_PER_WRITE):
-        with sessions() as session, session.begin():
-            locks.hold(session, locks.SCHEDULER_SWEEP)
-            digests += store.insert_messages(session, rows[start : start + MESSAGES_PER_WRITE])
+    digests = _digest_in_short_writes(sessions, now=now)
     result = dispatch(sessions, now=now, mailer=mailer, batch=CLAIM_BATCH)
     return {
         **changes,
