@@ -608,20 +608,22 @@ def drafts_in_progress(
     """``draft_in_progress`` for several gaps (arrangement, act, municipalities) at once, as the
     id of the draft: the acts and grants of all their arrangements' mandates in two reads of
     plain values, not one per gap nor a mandate object per row (a signals page of many)."""
-    visible = set(arrangements.visible_ids(session, actor))
-    ids = sorted({arrangement_id for arrangement_id, _, _ in gaps if arrangement_id in visible})
+    # Only the arrangements the actor sees, filtered in SQL: the ids of all of them would be a
+    # read of their own.
+    visible = Mandate.arrangement_id.in_(arrangements.visible_id_query(actor))
+    ids = sorted({arrangement_id for arrangement_id, _, _ in gaps})
     per_arrangement: dict[int, list[tuple[int, list[str], dict[int, str]]]] = defaultdict(list)
     if ids:
         grants: dict[int, dict[int, str]] = defaultdict(dict)
         for mandate_id, grantor_id, status in session.execute(
             select(Grant.mandate_id, Grant.grantor_id, Grant.status)
             .join(Mandate, Mandate.id == Grant.mandate_id)
-            .where(Mandate.arrangement_id.in_(ids))
+            .where(Mandate.arrangement_id.in_(ids), visible)
         ):
             grants[mandate_id][grantor_id] = status
         for mandate_id, arrangement_id, acts in session.execute(
             select(Mandate.id, Mandate.arrangement_id, Mandate.acts)
-            .where(Mandate.arrangement_id.in_(ids))
+            .where(Mandate.arrangement_id.in_(ids), visible)
             .order_by(Mandate.id)
         ):
             per_arrangement[arrangement_id].append((mandate_id, acts, grants[mandate_id]))
