@@ -42,6 +42,7 @@ from storage.audit import AuditEvent
 from storage.base import Base, UTCDateTime, utc_now
 from storage.database import write_session_or_nothing
 from storage.mandates import Grant, Mandate
+from storage.paging import AnyRow
 
 logger = logging.getLogger("besluitwerk.derivations")
 
@@ -151,28 +152,69 @@ class Cached:
     rows: Sequence[Mapping[str, Any]] | None = None
 
 
+# Up to this many arrangements a statement names their ids; for more (a region's hundreds) it
+# reads the day's entries of all arrangements, one per arrangement, and keeps those asked for:
+# binding and matching hundreds of ids cost more than the few rows that adds.
+NAMED_IDS = 50
+
+
 def cached_versions(
     session: Session, arrangement_ids: Sequence[int], as_of: date
 ) -> list[tuple[int, int]]:
     """Arrangement and registers version of the kept entries of these arrangements for the
     day."""
-    rows = session.execute(
-        select(SignalCacheEntry.arrangement_id, SignalCacheEntry.audit_id).where(
-            SignalCacheEntry.as_of == as_of,
-            SignalCacheEntry.arrangement_id.in_(list(arrangement_ids)),
-        )
+    wanted = set(arrangement_ids)
+    query = select(SignalCacheEntry.arrangement_id, SignalCacheEntry.audit_id).where(
+        SignalCacheEntry.as_of == as_of
     )
-    return [(row[0], row[1]) for row in rows]
+    if len(wanted) <= NAMED_IDS:
+        query = query.where(SignalCacheEntry.arrangement_id.in_(wanted))
+    return [(row[0], row[1]) for row in session.execute(query) if row[0] in wanted]
+
+
+# A signal row as a tuple rather than a mapped object: a page of signals reads a hundred rows
+# of thirty columns, and the identity map's bookkeeping per object costs more than reading
+# them. Rows are only read through these, never changed; the readers unpack them in this
+# order (workflows.deadlines.signals._from_rows).
+SIGNAL_COLUMNS = (
+    SignalRow.arrangement_id,
+    SignalRow.as_of,
+    SignalRow.position,
+    SignalRow.kind,
+    SignalRow.arrangement_name,
+    SignalRow.subject,
+    SignalRow.act_on,
+    SignalRow.latest_meeting_on,
+    SignalRow.agenda_closes_on,
+    SignalRow.start_by_on,
+    SignalRow.explanation,
+    SignalRow.municipality_id,
+    SignalRow.municipality_name,
+    SignalRow.act,
+    SignalRow.acts,
+    SignalRow.mandate_id,
+    SignalRow.mandate_kind,
+    SignalRow.overdue,
+    SignalRow.signal_key,
+    SignalRow.missed,
+    SignalRow.next_act_on,
+    SignalRow.next_meeting_on,
+    SignalRow.next_agenda_closes_on,
+    SignalRow.next_start_by_on,
+    SignalRow.gap_now,
+    SignalRow.advice,
+    SignalRow.ratification,
+)
 
 
 def signal_rows(
     as_of: date, arrangement_ids: Sequence[int], *, municipality_id: int | None = None
-) -> Select[SignalRow]:
-    """The kept signals of these arrangements for the day, in the lists' order; with
-    ``municipality_id`` only that municipality's and the whole arrangements' (the rule in
-    workflows.rules.own_municipality)."""
+) -> Select[*tuple[Any, ...]]:
+    """The kept signals of these arrangements for the day (``SIGNAL_COLUMNS``), in the lists'
+    order; with ``municipality_id`` only that municipality's and the whole arrangements' (the
+    rule in workflows.rules.own_municipality)."""
     query = (
-        select(SignalRow)
+        select(*SIGNAL_COLUMNS)
         .where(SignalRow.as_of == as_of, SignalRow.arrangement_id.in_(list(arrangement_ids)))
         .order_by(*SIGNAL_ORDER)
     )
@@ -183,28 +225,20 @@ def signal_rows(
     return query
 
 
-def arrangements_by_urgency(as_of: date, arrangement_ids: Sequence[int]) -> Select[int]:
-    """The arrangements among these with kept signals for the day, the one whose work must
-    start first first (then by id)."""
-    return (
-        select(SignalRow.arrangement_id)
-        .where(SignalRow.as_of == as_of, SignalRow.arrangement_id.in_(list(arrangement_ids)))
-        .group_by(SignalRow.arrangement_id)
-        .order_by(func.min(SignalRow.start_by_on), SignalRow.arrangement_id)
-    )
-
-
 def earliest_starts(
     session: Session, as_of: date, arrangement_ids: Sequence[int]
 ) -> list[tuple[int, date]]:
     """Per arrangement among these with kept signals for the day, the earliest date by which
     work on one of them must start."""
-    rows = session.execute(
+    wanted = set(arrangement_ids)
+    query = (
         select(SignalRow.arrangement_id, func.min(SignalRow.start_by_on))
-        .where(SignalRow.as_of == as_of, SignalRow.arrangement_id.in_(list(arrangement_ids)))
+        .where(SignalRow.as_of == as_of)
         .group_by(SignalRow.arrangement_id)
     )
-    return [(row[0], row[1]) for row in rows]
+    if len(wanted) <= NAMED_IDS:
+        query = query.where(SignalRow.arrangement_id.in_(wanted))
+    return [(row[0], row[1]) for row in session.execute(query) if row[0] in wanted]
 
 
 def first_signals(
@@ -214,7 +248,7 @@ def first_signals(
     *,
     first: int,
     municipality_id: int | None = None,
-) -> tuple[list[SignalRow], int]:
+) -> tuple[list[AnyRow], int]:
     """The first kept signals of these arrangements for the day in the lists' order, and how
     many of all of them are overdue: one statement (the count is a window over all the rows
     before the limit), asked even for no arrangements so that the start page reads as many
@@ -225,7 +259,7 @@ def first_signals(
         .add_columns(overdue)
         .limit(first)
     ).all()
-    return [row[0] for row in rows], int(rows[0][1] or 0) if rows else 0
+    return list(rows), int(rows[0][-1] or 0) if rows else 0
 
 
 def put_signals(session: Session, entries: Iterable[Cached], as_of: date) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlalchemy.orm import Session
 
 T = TypeVar("T")
@@ -51,15 +51,38 @@ class Page(Generic[T]):
 
 def fetch(session: Session, query: Select[Any], window: Window) -> Page[Any]:
     """The rows of ``query`` in ``window`` (ordered as the query orders them), and the count of
-    all its rows; two statements whatever the size of the list. The query selects one entity
-    (or one column); eager loads of collections belong in ``selectinload``, so that the limit
-    counts rows of the entity, not of a join."""
-    counted = select(func.count()).select_from(query.order_by(None).subquery())
-    total = int(session.scalar(counted) or 0)
+    all its rows; two statements whatever the size of the list, one for ``EVERYTHING``. The
+    query selects one entity (or one column); eager loads of collections belong in
+    ``selectinload``, so that the limit counts rows of the entity, not of a join."""
+    if window == EVERYTHING:
+        rows = session.scalars(query).unique().all()
+        return Page(rows=rows, total=len(rows), window=window)
+    total = _count(session, query)
     if total == 0 or window.offset >= total:
         return Page(rows=[], total=total, window=window)
     rows = session.scalars(query.limit(window.limit).offset(window.offset)).unique().all()
     return Page(rows=rows, total=total, window=window)
+
+
+# A row of several columns of any type.
+AnyRow = Row[*tuple[Any, ...]]
+
+
+def fetch_rows(session: Session, query: Select[*tuple[Any, ...]], window: Window) -> Page[AnyRow]:
+    """``fetch`` for a query of several columns: its rows as tuples with named columns."""
+    if window == EVERYTHING:
+        rows = session.execute(query).all()
+        return Page(rows=rows, total=len(rows), window=window)
+    total = _count(session, query)
+    if total == 0 or window.offset >= total:
+        return Page(rows=[], total=total, window=window)
+    rows = session.execute(query.limit(window.limit).offset(window.offset)).all()
+    return Page(rows=rows, total=total, window=window)
+
+
+def _count(session: Session, query: Select[*tuple[Any, ...]]) -> int:
+    counted = select(func.count()).select_from(query.order_by(None).subquery())
+    return int(session.scalar(counted) or 0)
 
 
 def of_list(items: Sequence[T], window: Window) -> Page[T]:

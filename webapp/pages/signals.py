@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from itertools import groupby
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -50,6 +52,7 @@ def dashboard() -> ResponseReturnValue:
         except ValueError as problem:
             error = str(problem)
     chosen = request.args.get("regeling", "")
+    chosen_id = fields.id_or_none(chosen)
     # A page holds the signals of ten arrangements, the most urgent arrangements first (the
     # earliest date by which work must start); a region's hundreds are on the next pages.
     shown, found = signals.by_arrangement(
@@ -57,7 +60,7 @@ def dashboard() -> ResponseReturnValue:
         actor,
         Window.page(page_number(), ARRANGEMENTS_PER_PAGE),
         as_of=as_of,
-        arrangement_id=fields.id_or_none(chosen),
+        arrangement_id=chosen_id,
     )
     gaps = [s for s in found if s.kind == "mandate_needed"]
     grouped_gaps = [
@@ -85,7 +88,7 @@ def dashboard() -> ResponseReturnValue:
         who = who_can_start(sorted(names.values()), own=names.get(actor.organisation_id or 0))
         if actor.role is not None:
             who += " " + once_drafted(actor.role, actor.organisation_id, list(names))
-        groups.append((key, items, may, who.strip()))
+        groups.append(_gap_group(key, items, may_start=may, who_can=who.strip()))
     # A municipality's officer sees her municipality's work first, the region one click away.
     # A gap shared with other municipalities concerns hers too: its group stays whole, as one
     # volmacht for all of them is the way to close it.
@@ -96,7 +99,7 @@ def dashboard() -> ResponseReturnValue:
         mine = signals.concerning(found, own_id)
         elsewhere = len(found) - len(mine)
         found = mine
-        groups = [g for g in groups if signals.concerning(g[1], own_id)]
+        groups = [g for g in groups if signals.concerning(g.signals, own_id)]
     return render_template(
         "signals/dashboard.html",
         signals=found,
@@ -107,6 +110,7 @@ def dashboard() -> ResponseReturnValue:
         error=error,
         arrangements=arrangements.choices(session, actor),
         chosen=chosen,
+        chosen_id=chosen_id,
         page=shown,
         page_filters={
             k: v for k, v in (("regeling", chosen), ("per", request.args.get("per", ""))) if v
@@ -114,9 +118,72 @@ def dashboard() -> ResponseReturnValue:
         acts=ACT_LABELS,
         needs={act: with_article(kind_for(act)) for act in Act},
         needs_mandaat=any(s.mandate_kind == MandateKind.MANDAAT for s in gaps),
+        # Asked once for all the gaps' forms.
+        can_draft_mandate=actor.can(Permission.EDIT_MANDATES),
+        draft_mandate_url=url_for("signals.draft_mandate"),
+        draft_dossier_url=url_for("signals.draft_dossier"),
         own_first=own_id is not None,
         whole_region=whole_region,
         elsewhere=elsewhere,
+    )
+
+
+@dataclass(frozen=True)
+class GapGroup:
+    """One act of an arrangement not covered for some municipalities, as its alert on the page
+    tells it. Read from the group's signals once here: a region's page has a group per
+    arrangement, and the template's filters walking each group's signals for every sentence
+    cost more than the rest of the page."""
+
+    arrangement_id: int
+    arrangement_name: str
+    act: Act | None
+    act_on: date
+    signals: list[signals.Signal]
+    # What the gap needs: a volmacht or a mandaat.
+    kind: str
+    municipality_ids: list[int]
+    municipality_names: list[str]
+    start_by_on: date
+    gap_now: bool
+    missed: bool
+    # What is still possible, each text once, in the signals' order.
+    advices: list[str]
+    ratification: bool
+    may_start: bool
+    who_can: str
+
+
+def _gap_group(
+    key: tuple[int, str, Act | None, date],
+    items: list[signals.Signal],
+    *,
+    may_start: bool,
+    who_can: str,
+) -> GapGroup:
+    arrangement_id, arrangement_name, act, act_on = key
+    municipalities = [s.municipality for s in items if s.municipality is not None]
+    advices: dict[str, str] = {}
+    for s in items:
+        # Once each, whatever its capitals, as the page always listed them.
+        if s.advice:
+            advices.setdefault(s.advice.lower(), s.advice)
+    return GapGroup(
+        arrangement_id=arrangement_id,
+        arrangement_name=arrangement_name,
+        act=act,
+        act_on=act_on,
+        signals=items,
+        kind=items[0].mandate_kind or "volmacht",
+        municipality_ids=[m.id for m in municipalities],
+        municipality_names=[m.name for m in municipalities],
+        start_by_on=min(s.plan.start_by_on for s in items),
+        gap_now=items[0].gap_now,
+        missed=items[0].missed,
+        advices=list(advices.values()),
+        ratification=any(s.ratification for s in items),
+        may_start=may_start,
+        who_can=who_can,
     )
 
 

@@ -586,24 +586,36 @@ def drafts_in_progress(
     session: Session, actor: Actor, gaps: Sequence[tuple[int, Act | None, Sequence[int]]]
 ) -> list[int | None]:
     """``draft_in_progress`` for several gaps (arrangement, act, municipalities) at once, as the
-    id of the draft: the acts and grants of all their arrangements' mandates in two reads of
-    plain values, not one per gap nor a mandate object per row (a signals page of many)."""
-    visible = set(arrangements.visible_ids(session, actor))
-    ids = sorted({arrangement_id for arrangement_id, _, _ in gaps if arrangement_id in visible})
+    id of the draft: the acts of their arrangements' mandates and the grants of those with a
+    gap's act in two reads of plain values, not one per gap nor a mandate object per row (a
+    signals page of many)."""
+    # Only the arrangements the actor sees, filtered in SQL: the ids of all of them would be a
+    # read of their own.
+    visible = Mandate.arrangement_id.in_(arrangements.visible_id_query(actor))
+    asked: dict[int, set[str]] = defaultdict(set)
+    for arrangement_id, act, _ in gaps:
+        asked[arrangement_id].add(act.value if act is not None else "")
     per_arrangement: dict[int, list[tuple[int, list[str], dict[int, str]]]] = defaultdict(list)
-    if ids:
+    if asked:
         grants: dict[int, dict[int, str]] = defaultdict(dict)
+        candidates: list[tuple[int, int, list[str]]] = [
+            (mandate_id, arrangement_id, acts)
+            for mandate_id, arrangement_id, acts in session.execute(
+                select(Mandate.id, Mandate.arrangement_id, Mandate.acts)
+                .where(Mandate.arrangement_id.in_(sorted(asked)), visible)
+                .order_by(Mandate.id)
+            )
+            if asked[arrangement_id].intersection(acts)
+        ]
+        # The grants of the mandates that hold a gap's act only: a region's arrangements have
+        # a dozen grants to each of their volmachten.
         for mandate_id, grantor_id, status in session.execute(
-            select(Grant.mandate_id, Grant.grantor_id, Grant.status)
-            .join(Mandate, Mandate.id == Grant.mandate_id)
-            .where(Mandate.arrangement_id.in_(ids))
+            select(Grant.mandate_id, Grant.grantor_id, Grant.status).where(
+                Grant.mandate_id.in_([mandate_id for mandate_id, _, _ in candidates])
+            )
         ):
             grants[mandate_id][grantor_id] = status
-        for mandate_id, arrangement_id, acts in session.execute(
-            select(Mandate.id, Mandate.arrangement_id, Mandate.acts)
-            .where(Mandate.arrangement_id.in_(ids))
-            .order_by(Mandate.id)
-        ):
+        for mandate_id, arrangement_id, acts in candidates:
             per_arrangement[arrangement_id].append((mandate_id, acts, grants[mandate_id]))
     found: list[int | None] = []
     for arrangement_id, act, municipality_ids in gaps:
