@@ -370,6 +370,10 @@ def measure_tick(app: Flask) -> tuple[float, float]:
     factory = sessions(app)
     reminders.tick(factory, now=NOW, mailer=None)
     client, headers = logged_in(app)
+    # The first request of a new client pays once for what every later one finds ready (the
+    # token's first use, the app's first API answer): measured during a tick it would count as
+    # a wait the tick did not cause (about 200 ms on the demo as well).
+    client.get("/api/v1/organisations?limit=1", headers=headers)
     waits: list[float] = []
     stop = threading.Event()
 
