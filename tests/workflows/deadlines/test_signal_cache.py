@@ -66,6 +66,22 @@ def _cached(factory, day):
     return found
 
 
+def _second(factory) -> int:
+    """A second arrangement beside the demo's, committed: its id."""
+    with factory() as session:
+        other = second_arrangement(session)
+        session.commit()
+        return other.id
+
+
+def _rename(factory, arrangement_id: int, name: str) -> None:
+    """An audited change of one arrangement, as its edit page makes it."""
+    with factory() as session:
+        arrangement = session.get(Arrangement, arrangement_id)
+        update_fields(arrangements.update, session, ACTOR, arrangement, {"name": name})
+        session.commit()
+
+
 def test_a_cached_signal_equals_a_fresh_derivation_on_every_day(engine, derived):
     factory = session_factory(engine)
     with factory() as session:
@@ -87,22 +103,15 @@ def test_a_cached_signal_equals_a_fresh_derivation_on_every_day(engine, derived)
 
 def test_a_change_of_one_arrangement_re_derives_that_one_only(engine, derived):
     factory = session_factory(engine)
-    with factory() as session:
-        other = second_arrangement(session)
-        session.commit()
+    other_id = _second(factory)
     day = DAYS[0]
     _cached(factory, day)
-    with factory() as session:
-        arrangement = session.get(Arrangement, other.id)
-        update_fields(
-            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
-        )
-        session.commit()
+    _rename(factory, other_id, "Logeerzorg Twente-Noord")
     derived.clear()
     after = _cached(factory, day)
-    assert derived == [other.id]
+    assert derived == [other_id]
     assert {
-        dict(s)["arrangement_name"] for s in after if dict(s)["arrangement_id"] == other.id
+        dict(s)["arrangement_name"] for s in after if dict(s)["arrangement_id"] == other_id
     } == {"Logeerzorg Twente-Noord"}
     with factory() as session:
         assert after == _fresh(session, day)
@@ -162,19 +171,14 @@ def test_the_tick_fills_the_cache_so_that_the_first_page_derives_nothing(engine,
 def test_an_entry_stays_valid_while_only_other_arrangements_change(engine, derived):
     """Entries stored at different versions are each checked from their own version."""
     factory = session_factory(engine)
-    with factory() as session:
-        other = second_arrangement(session)
-        session.commit()
+    other_id = _second(factory)
     day = DAYS[0]
     _cached(factory, day)
     for name in ("Logeerzorg Noord", "Logeerzorg Zuid", "Logeerzorg Oost"):
-        with factory() as session:
-            arrangement = session.get(Arrangement, other.id)
-            update_fields(arrangements.update, session, ACTOR, arrangement, {"name": name})
-            session.commit()
+        _rename(factory, other_id, name)
         derived.clear()
         _cached(factory, day)
-        assert derived == [other.id]
+        assert derived == [other_id]
 
 
 def _keys(found):
@@ -187,17 +191,10 @@ def test_pages_of_kept_and_just_derived_signals_are_the_pages_of_a_fresh_derivat
     """A request that finds some arrangements kept and derives the others (after a change)
     pages, orders and counts them together as if all were derived afresh."""
     factory = session_factory(engine)
-    with factory() as session:
-        other = second_arrangement(session)
-        session.commit()
+    other_id = _second(factory)
     day = DAYS[1]
     _cached(factory, day)
-    with factory() as session:
-        arrangement = session.get(Arrangement, other.id)
-        update_fields(
-            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
-        )
-        session.commit()
+    _rename(factory, other_id, "Logeerzorg Twente-Noord")
     with factory() as session:
         ids = arrangements.visible_ids(session, ACTOR)
         everything = signals._by_date(
@@ -206,7 +203,7 @@ def test_pages_of_kept_and_just_derived_signals_are_the_pages_of_a_fresh_derivat
         derived.clear()
         for window in (Window(limit=5), Window(limit=7, offset=5), Window(limit=500, offset=3)):
             shown = signals.page(session, ACTOR, window, as_of=day)
-            assert derived and set(derived) == {other.id}  # one kept, one derived just now
+            assert derived and set(derived) == {other_id}  # one kept, one derived just now
             assert shown.total == len(everything)
             end = window.offset + window.limit
             assert _keys(shown.rows) == _keys(everything[window.offset : end])
@@ -224,9 +221,7 @@ def test_pages_of_kept_and_just_derived_signals_are_the_pages_of_a_fresh_derivat
 
 def test_the_arrangements_of_the_signals_page_come_most_urgent_first_kept_or_not(engine, derived):
     factory = session_factory(engine)
-    with factory() as session:
-        other = second_arrangement(session)
-        session.commit()
+    other_id = _second(factory)
     day = DAYS[0]
     with factory() as session:
         ids = arrangements.visible_ids(session, ACTOR)
@@ -248,7 +243,7 @@ def test_the_arrangements_of_the_signals_page_come_most_urgent_first_kept_or_not
         assert (first.total, list(first.rows), list(second.rows)) == (2, order[:1], order[1:])
         assert _keys(on_first) == _keys([s for s in everything if s.arrangement_id == order[0]])
         assert _keys(on_second) == _keys([s for s in everything if s.arrangement_id == order[1]])
-        assert other.id in order
+        assert other_id in order
         assert (derived == []) is kept
         derived.clear()
 
@@ -257,27 +252,20 @@ def test_an_entry_found_valid_at_a_newer_version_is_marked_with_it_and_not_writt
     engine, derived
 ):
     factory = session_factory(engine)
-    with factory() as session:
-        other = second_arrangement(session)
-        session.commit()
+    other_id = _second(factory)
     day = DAYS[0]
     _cached(factory, day)
     with factory() as session:
-        (kept_id,) = [i for i in _ids(session) if i != other.id]
+        (kept_id,) = [i for i in _ids(session) if i != other_id]
         before = session.get(SignalCacheEntry, (kept_id, day))
         assert before is not None
         stored_at, version = before.created_at, before.audit_id
         rows = session.scalars(select(SignalRow).where(SignalRow.arrangement_id == kept_id)).all()
         values = [(r.position, r.signal_key, r.start_by_on) for r in rows]
-    with factory() as session:
-        arrangement = session.get(Arrangement, other.id)
-        update_fields(
-            arrangements.update, session, ACTOR, arrangement, {"name": "Logeerzorg Twente-Noord"}
-        )
-        session.commit()
+    _rename(factory, other_id, "Logeerzorg Twente-Noord")
     derived.clear()
     _cached(factory, day)
-    assert derived == [other.id]
+    assert derived == [other_id]
     with factory() as session:
         after = session.get(SignalCacheEntry, (kept_id, day))
         assert after is not None
