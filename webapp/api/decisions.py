@@ -30,10 +30,6 @@ def _day(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def summary_json(decision: Decision) -> dict[str, Any]:
-    return DecisionSummaryOut.shaped(_summary(decision))
-
-
 def _summary(decision: Decision) -> dict[str, Any]:
     return {
         "id": decision.id,
@@ -124,7 +120,7 @@ def list_decisions() -> ResponseReturnValue:
             meeting_on=args.get("meeting_on", ""),
         ),
     )
-    return page(found, summary_json)
+    return page(found, DecisionSummaryOut, _summary)
 
 
 @blueprint.post("/decisions", endpoint="decision_create")
@@ -241,13 +237,12 @@ def advice_requests() -> ResponseReturnValue:
     found = co_advice.page_open_requests(db(), actor, window())
     return page(
         found,
-        lambda a: AdviceRequestOut.shaped(
-            {
-                **advice_json(a),
-                "as_stand_in": a.adviser_id != actor.user_id,
-                "decision": _summary(a.decision),
-            }
-        ),
+        AdviceRequestOut,
+        lambda a: {
+            **advice_json(a),
+            "as_stand_in": a.adviser_id != actor.user_id,
+            "decision": _summary(a.decision),
+        },
     )
 
 

@@ -34,23 +34,25 @@ def _files() -> FileStore:
 
 
 def document_json(document: Document) -> dict[str, Any]:
-    return DocumentOut.shaped(
-        {
-            "id": document.id,
-            "kind": document.kind,
-            "title": document.title,
-            "subject_type": document.subject_type,
-            "subject_id": document.subject_id,
-            "party_id": document.party_id,
-            "version": document.version,
-            "template_version": document.template_version,
-            "sha256": document.output_sha256,
-            "input_sha256": document.input_sha256,
-            "pdf_sha256": document.pdf_sha256,
-            "made_at": document.made_at.isoformat(),
-            "made_by": document.made_by_label,
-        }
-    )
+    return DocumentOut.shaped(_document_body(document))
+
+
+def _document_body(document: Document) -> dict[str, Any]:
+    return {
+        "id": document.id,
+        "kind": document.kind,
+        "title": document.title,
+        "subject_type": document.subject_type,
+        "subject_id": document.subject_id,
+        "party_id": document.party_id,
+        "version": document.version,
+        "template_version": document.template_version,
+        "sha256": document.output_sha256,
+        "input_sha256": document.input_sha256,
+        "pdf_sha256": document.pdf_sha256,
+        "made_at": document.made_at.isoformat(),
+        "made_by": document.made_by_label,
+    }
 
 
 def bundle_json(bundle: Bundle) -> dict[str, Any]:
@@ -127,7 +129,7 @@ def list_documents() -> ResponseReturnValue:
     if subject_id is None:
         raise InvalidInput({"subject_id": "subject_id: verwacht een geheel getal."})
     found = documents.page_listed(db(), current_actor(), subject_type, subject_id, window())
-    return page(found, document_json)
+    return page(found, DocumentOut, _document_body)
 
 
 @blueprint.get("/documents/<int:document_id>/content", endpoint="document_content")

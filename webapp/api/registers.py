@@ -10,9 +10,13 @@ from flask.typing import ResponseReturnValue
 from webapp import clock
 from webapp.access import current_actor, requires
 from webapp.api.representations import (
+    AgreementOut,
     CoverageOut,
+    MandateOut,
+    agreement_body,
     agreement_json,
     arrangement_json,
+    mandate_body,
     mandate_json,
 )
 from webapp.api.views import blueprint, id_arg, page, window
@@ -84,7 +88,7 @@ def list_mandates() -> ResponseReturnValue:
         today=clock.today(),
     )
     grants = mandates.grant_lines(db(), found.rows)
-    return page(found, lambda m: mandate_json(m, grants=grants[m.id]))
+    return page(found, MandateOut, lambda m: mandate_body(m, grants[m.id]))
 
 
 @blueprint.post("/mandates", endpoint="mandate_create")
@@ -155,7 +159,7 @@ def list_agreements() -> ResponseReturnValue:
         ),
         today=clock.today(),
     )
-    return page(found, lambda a: agreement_json(a, for_provider=actor.is_provider))
+    return page(found, AgreementOut, lambda a: agreement_body(a, for_provider=actor.is_provider))
 
 
 @blueprint.post("/agreements", endpoint="agreement_create")

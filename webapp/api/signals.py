@@ -115,26 +115,28 @@ def compute_term_end() -> ResponseReturnValue:
 
 
 def _deadline_json(deadline: Deadline) -> dict[str, object]:
-    return DeadlineOut.shaped(
-        {
-            "id": deadline.id,
-            "name": deadline.subject,
-            "kind": deadline.kind,
-            "due_on": deadline.due_on.isoformat(),
-            "start_by_on": deadline.start_by_on.isoformat() if deadline.start_by_on else None,
-            "arrangement_id": deadline.arrangement_id,
-            "organisation_id": deadline.organisation_id,
-            "owner_id": deadline.owner_id,
-            "status": deadline.status,
-            "status_reason": deadline.status_reason,
-            "source": deadline.source,
-            "deadline_version": deadline.deadline_version,
-            "acknowledged_at": deadline.acknowledged_at.isoformat()
-            if deadline.acknowledged_at
-            else None,
-            "explanation": deadline.explanation,
-        }
-    )
+    return DeadlineOut.shaped(_deadline_body(deadline))
+
+
+def _deadline_body(deadline: Deadline) -> dict[str, object]:
+    return {
+        "id": deadline.id,
+        "name": deadline.subject,
+        "kind": deadline.kind,
+        "due_on": deadline.due_on.isoformat(),
+        "start_by_on": deadline.start_by_on.isoformat() if deadline.start_by_on else None,
+        "arrangement_id": deadline.arrangement_id,
+        "organisation_id": deadline.organisation_id,
+        "owner_id": deadline.owner_id,
+        "status": deadline.status,
+        "status_reason": deadline.status_reason,
+        "source": deadline.source,
+        "deadline_version": deadline.deadline_version,
+        "acknowledged_at": deadline.acknowledged_at.isoformat()
+        if deadline.acknowledged_at
+        else None,
+        "explanation": deadline.explanation,
+    }
 
 
 @blueprint.get("/deadlines", endpoint="deadlines")
@@ -145,7 +147,7 @@ def list_deadlines() -> ResponseReturnValue:
     found = deadlines.page_visible(
         db(), current_actor(), window(), start=start, end=end, arrangement_id=id_arg("arrangement")
     )
-    return page(found, _deadline_json)
+    return page(found, DeadlineOut, _deadline_body)
 
 
 @blueprint.post("/deadlines", endpoint="deadline_create")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -14,7 +14,14 @@ from storage.paging import Page, Window
 from webapp import clock
 from webapp.access import current_actor, note_refusal, public, requires
 from webapp.api import openapi
-from webapp.api.representations import arrangement_json, organisation_json
+from webapp.api.representations import (
+    ArrangementOut,
+    OrganisationOut,
+    Representation,
+    arrangement_body,
+    arrangement_json,
+    organisation_body,
+)
 from webapp.database import db
 from workflows.errors import Conflict, Forbidden, InvalidInput, NotFound, WorkflowError
 from workflows.registers import arrangements, organisations
@@ -65,9 +72,13 @@ def window() -> Window:
     return Window(limit=limit, offset=offset)
 
 
-def page(found: Page[T], item: Callable[[T], dict[str, Any]]) -> ResponseReturnValue:
-    """The list envelope of one page read by a reader: its items and the total of the list."""
-    return jsonify({"items": [item(row) for row in found.rows], "total": found.total})
+def page(
+    found: Page[T], representation: type[Representation], body: Callable[[T], Mapping[str, Any]]
+) -> ResponseReturnValue:
+    """The list envelope of one page read by a reader: its items, each ``body`` checked against
+    ``representation``, and the total of the list."""
+    text = representation.listed((body(row) for row in found.rows), found.total)
+    return current_app.response_class(f"{text}\n", mimetype="application/json")
 
 
 def _whole(
@@ -105,14 +116,14 @@ def list_organisations() -> ResponseReturnValue:
     found = organisations.page_visible(
         db(), current_actor(), window(), kind=request.args.get("kind")
     )
-    return page(found, organisation_json)
+    return page(found, OrganisationOut, organisation_body)
 
 
 @blueprint.get("/arrangements", endpoint="arrangements")
 @requires(Permission.VIEW_ARRANGEMENTS)
 def list_arrangements() -> ResponseReturnValue:
     found = arrangements.page_of_overviews(db(), current_actor(), window(), today=clock.today())
-    return page(found, arrangement_json)
+    return page(found, ArrangementOut, arrangement_body)
 
 
 @blueprint.get("/arrangements/<int:arrangement_id>", endpoint="arrangement")
