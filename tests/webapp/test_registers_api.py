@@ -126,6 +126,37 @@ def test_one_mandate_by_id_and_an_unknown_id_is_404(client, token_for):
     )
 
 
+def test_a_mandate_in_the_list_reads_as_it_does_on_its_own(client, token_for, ids):
+    """The list reads its mandates as rows (``mandates.page_lines``), one mandate reads the
+    mapped object: every field, the phases in their order and the grants agree."""
+    headers = token_for(LEGAL)
+    phases = ids["phases"]
+    body = new_mandate(
+        ids,
+        phase_ids=[phases["Verlenging 1"], phases["Pilot"]],
+        grantee_function='Wethouder <Zorg> & "Jeugd"',
+        legal_basis="Art. 10:3 Awb; Gemeentewet art. 160",
+        ratifies_since="2025-01-01",
+        ratified_acts="Voorbereiding aanbesteding\nGunning",
+        description="Toelichting met é, ü en een regel\nerbij.",
+        sub_mandate_allowed=True,
+    )
+    made = client.post("/api/v1/mandates", headers=headers, json=body).get_json()
+    listed = client.get("/api/v1/mandates?limit=500", headers=headers).get_json()["items"]
+    [in_list] = [m for m in listed if m["id"] == made["id"]]
+    alone = client.get(f"/api/v1/mandates/{made['id']}", headers=headers).get_json()
+    assert in_list == alone == made
+    assert [p["name"] for p in in_list["phases"]] == ["Pilot", "Verlenging 1"]
+    assert in_list["grantee"] == {
+        "id": ids["Rijssen-Holten"],
+        "name": "Rijssen-Holten",
+        "kind": "municipality",
+    }
+    assert in_list["ceiling"] == "1250000.00" and in_list["sub_mandate_allowed"] is True
+    assert in_list["ratified_acts"] == ["Voorbereiding aanbesteding", "Gunning"]
+    assert in_list["grantee_function"] == 'Wethouder <Zorg> & "Jeugd"'
+
+
 def test_creating_a_mandate_answers_201_with_draft_grants_and_amounts_as_strings(
     client, token_for, ids
 ):

@@ -78,7 +78,7 @@ def add_phase(arrangement_id: int) -> ResponseReturnValue:
 @blueprint.get("/mandates", endpoint="mandates")
 @requires(Permission.VIEW_MANDATES)
 def list_mandates() -> ResponseReturnValue:
-    found = mandates.page_visible(
+    found = mandates.page_lines(
         db(),
         current_actor(),
         window(),
@@ -87,8 +87,9 @@ def list_mandates() -> ResponseReturnValue:
         ),
         today=clock.today(),
     )
+    phases = mandates.phase_names(db(), found.rows)
     grants = mandates.grant_lines(db(), found.rows)
-    return page(found, MandateOut, lambda m: mandate_body(m, grants[m.id]))
+    return page(found, MandateOut, lambda m: mandate_body(m, phases[m.id], grants[m.id]))
 
 
 @blueprint.post("/mandates", endpoint="mandate_create")

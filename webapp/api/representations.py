@@ -30,7 +30,14 @@ from pydantic_core import CoreSchema, core_schema
 
 from storage.agreements import Agreement
 from storage.documents import JOB_STATUSES
-from storage.mandates import GrantLine, Mandate, grant_line
+from storage.mandates import (
+    GrantLine,
+    Mandate,
+    MandateLine,
+    PhaseName,
+    grant_line,
+    mandate_line,
+)
 from storage.organisations import Organisation
 from workflows.documents.document_bundles import BUNDLE_LABELS
 from workflows.registers import agreements, mandates
@@ -757,23 +764,35 @@ def grant_json(grant: GrantLine) -> dict[str, Any]:
 
 
 def mandate_json(mandate: Mandate) -> dict[str, Any]:
-    return MandateOut.shaped(mandate_body(mandate, [grant_line(g) for g in mandate.grants]))
+    return MandateOut.shaped(
+        mandate_body(
+            mandate_line(mandate),
+            [PhaseName(p.id, p.name) for p in mandate.phases],
+            [grant_line(g) for g in mandate.grants],
+        )
+    )
 
 
-def mandate_body(mandate: Mandate, grants: Sequence[GrantLine]) -> dict[str, Any]:
-    """A mandate as ``MandateOut`` shows it, before the check, with its grants: for a list
-    those read as rows for the whole page (``mandates.grant_lines``), for one mandate its
-    own."""
+def mandate_body(
+    mandate: MandateLine, phases: Sequence[PhaseName], grants: Sequence[GrantLine]
+) -> dict[str, Any]:
+    """A mandate as ``MandateOut`` shows it, before the check, with its phases and grants: for
+    a list those read as rows for the whole page (``mandates.page_lines``), for one mandate
+    its own."""
     summary = mandates.summary_of(grants)
     return {
         "id": mandate.id,
         "name": mandate.title,
         "kind": mandate.kind,
-        "arrangement": {"id": mandate.arrangement_id, "name": mandate.arrangement.name},
-        "grantee": _reference(mandate.grantee),
+        "arrangement": {"id": mandate.arrangement_id, "name": mandate.arrangement_name},
+        "grantee": {
+            "id": mandate.grantee_id,
+            "name": mandate.grantee_name,
+            "kind": mandate.grantee_kind,
+        },
         "grantee_function": mandate.grantee_function,
-        "acts": list(mandate.acts),
-        "phases": [{"id": p.id, "name": p.name} for p in mandate.phases],
+        "acts": mandate.acts,
+        "phases": [{"id": p.id, "name": p.name} for p in phases],
         "includes_extensions": mandate.includes_extensions,
         "valid_from_on": mandate.valid_from,
         "valid_until_on": mandate.valid_until,
@@ -783,7 +802,7 @@ def mandate_body(mandate: Mandate, grants: Sequence[GrantLine]) -> dict[str, Any
         "predecessor_id": mandate.predecessor_id,
         "legal_basis": mandate.legal_basis,
         "ratifies_since_on": mandate.ratifies_since,
-        "ratified_acts": list(mandate.ratified_acts),
+        "ratified_acts": mandate.ratified_acts,
         "description": mandate.description,
         "grants": [grant_json(g) for g in grants],
         "granted": summary.decided,

@@ -92,7 +92,6 @@ def index() -> ResponseReturnValue:
             ),
         ),
         today=clock.today(),
-        with_phases=False,
     )
     return render_template(
         "mandates/list.html",

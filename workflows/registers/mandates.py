@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from storage import mandates as store
@@ -89,9 +89,19 @@ def summary_of(grants: Sequence[Grant] | Sequence[store.GrantLine]) -> GrantSumm
     return GrantSummary(decided=sum(1 for g in grants if g.status in DECIDED), total=len(grants))
 
 
-def grant_lines(session: Session, rows: Sequence[Mandate]) -> dict[int, list[store.GrantLine]]:
-    """The grants of a page of mandates the actor sees (read by ``page_visible``), as rows."""
+def grant_lines(
+    session: Session, rows: Sequence[Mandate] | Sequence[store.MandateLine]
+) -> dict[int, list[store.GrantLine]]:
+    """The grants of a page of mandates the actor sees (read by ``page_visible`` or
+    ``page_lines``), as rows."""
     return store.grant_lines(session, [m.id for m in rows])
+
+
+def phase_names(
+    session: Session, rows: Sequence[store.MandateLine]
+) -> dict[int, list[store.PhaseName]]:
+    """The phases of a page of mandates the actor sees (read by ``page_lines``)."""
+    return store.phase_names(session, [m.id for m in rows])
 
 
 def summaries(session: Session, rows: Sequence[Mandate]) -> dict[int, GrantSummary]:
@@ -138,17 +148,38 @@ def page_visible(
     filters: ListFilters = ListFilters(),
     *,
     today: date,
-    with_phases: bool = True,
 ) -> Page[Mandate]:
     """One page of ``list_visible`` with the filters of the register, in SQL: the mandates with
-    their arrangement's name, their grantee and (``with_phases``) their phases, the grants not
-    loaded (``grant_lines`` reads them, ``summaries`` counts them)."""
+    their arrangement's name and their grantee, the phases and grants not loaded
+    (``summaries`` counts the grants)."""
+    query = select(Mandate).options(*store.list_row())
+    return paging.fetch(session, _filtered(query, actor, filters, today=today), window)
+
+
+def page_lines(
+    session: Session,
+    actor: Actor,
+    window: Window,
+    filters: ListFilters = ListFilters(),
+    *,
+    today: date,
+) -> Page[store.MandateLine]:
+    """``page_visible`` as rows (``store.MandateLine``), for the API's list, with
+    ``phase_names`` and ``grant_lines`` to read their phases and grants."""
+    found = paging.fetch_rows(
+        session, _filtered(store.line_query(), actor, filters, today=today), window
+    )
+    rows = [store.MandateLine._make(row) for row in found.rows]
+    return Page(rows=rows, total=found.total, window=found.window)
+
+
+def _filtered(
+    query: Select[Any], actor: Actor, filters: ListFilters, *, today: date
+) -> Select[Any]:
+    """``query`` (of mandates) narrowed to what ``actor`` sees and ``filters`` ask, by id."""
     actor.require(Permission.VIEW_MANDATES)
-    query = (
-        select(Mandate)
-        .options(*(store.api_row() if with_phases else store.list_row()))
-        .where(Mandate.arrangement_id.in_(arrangements.visible_id_query(actor)))
-        .order_by(Mandate.id)
+    query = query.where(Mandate.arrangement_id.in_(arrangements.visible_id_query(actor))).order_by(
+        Mandate.id
     )
     if filters.arrangement_id is not None:
         query = query.where(Mandate.arrangement_id == filters.arrangement_id)
@@ -160,7 +191,7 @@ def page_visible(
         # As ``expiring_within``: valid until a day from today up to and including the last.
         last = date.fromordinal(today.toordinal() + filters.expiring_within_days)
         query = query.where(Mandate.valid_until >= today, Mandate.valid_until <= last)
-    return paging.fetch(session, query, window)
+    return query
 
 
 def get_visible(session: Session, actor: Actor, mandate_id: int) -> Mandate:
