@@ -25,12 +25,14 @@ import gc
 import hashlib
 import multiprocessing
 import os
+import queue
 import re
 import statistics
 import sys
 import tempfile
 import threading
 import time
+import traceback
 import uuid
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -370,23 +372,47 @@ def measure_pages(apps: dict[str, Flask]) -> dict[str, dict[str, tuple[float, in
     return found
 
 
-def _ticks(url: str, data_dir: str, now: datetime, ready: Any, go: Any, results: Any) -> None:
+def _ticks(url: str, data_dir: str, now: datetime, go: Any, answers: Any) -> None:
     """The scheduler's own process, as ``besluitwerk run-scheduler`` is in production: a tick
-    that catches up, then (once the parent's cheap requests run) three measured ticks."""
-    app = make_app(url, Path(data_dir))
-    factory = sessions(app)
+    that catches up, then (once the parent's cheap requests run) three measured ticks. Answers
+    ``("ready", None)``, then ``("runs", seconds)``; or ``("failed", traceback)``."""
     try:
-        reminders.tick(factory, now=now, mailer=None)
-        ready.set()
-        go.wait()
-        runs = []
-        for _ in range(3):
-            started = time.perf_counter()
+        app = make_app(url, Path(data_dir))
+        factory = sessions(app)
+        try:
             reminders.tick(factory, now=now, mailer=None)
-            runs.append(time.perf_counter() - started)
-        results.put(runs)
-    finally:
-        app.extensions["besluitwerk.engine"].dispose()
+            answers.put(("ready", None))
+            go.wait()
+            runs = []
+            for _ in range(3):
+                started = time.perf_counter()
+                reminders.tick(factory, now=now, mailer=None)
+                runs.append(time.perf_counter() - started)
+            answers.put(("runs", runs))
+        finally:
+            app.extensions["besluitwerk.engine"].dispose()
+    except BaseException:
+        answers.put(("failed", traceback.format_exc()))
+        raise
+
+
+def _answer(answers: Any, scheduler: Any, expected: str) -> Any:
+    """The scheduler process's next answer; its error, or a word that it died, instead of a
+    wait without end."""
+    deadline = time.monotonic() + 1800
+    while time.monotonic() < deadline:
+        try:
+            kind, value = answers.get(timeout=5)
+        except queue.Empty:
+            if scheduler.exitcode is not None:
+                raise RuntimeError(f"the scheduler process ended ({scheduler.exitcode})") from None
+            continue
+        if kind == "failed":
+            raise RuntimeError(f"the scheduler process failed:\n{value}")
+        if kind != expected:
+            raise RuntimeError(f"the scheduler process answered {kind}, not {expected}")
+        return value
+    raise RuntimeError(f"no {expected} from the scheduler process in 30 minutes")
 
 
 def measure_tick(app: Flask, url: str, data_dir: Path) -> tuple[float, float]:
@@ -405,14 +431,25 @@ def measure_tick(app: Flask, url: str, data_dir: Path) -> tuple[float, float]:
     # a wait the tick did not cause (about 200 ms on the demo as well).
     client.get("/api/v1/organisations?limit=1", headers=headers)
     context = multiprocessing.get_context("spawn")
-    ready, go, results = context.Event(), context.Event(), context.Queue()
+    go, answers = context.Event(), context.Queue()
     scheduler = context.Process(
-        target=_ticks, args=(url, str(data_dir), NOW, ready, go, results), daemon=True
+        target=_ticks, args=(url, str(data_dir), NOW, go, answers), daemon=True
     )
     scheduler.start()
-    if not ready.wait(timeout=1800):
-        scheduler.kill()
-        raise RuntimeError("the scheduler's catch-up tick did not finish")
+    try:
+        _answer(answers, scheduler, "ready")
+        return _measure_waits(client, headers, go, answers, scheduler)
+    finally:
+        scheduler.join(timeout=60)
+        if scheduler.is_alive():
+            scheduler.kill()
+
+
+def _measure_waits(
+    client: FlaskClient, headers: dict[str, str], go: Any, answers: Any, scheduler: Any
+) -> tuple[float, float]:
+    """Cheap requests in a thread of this process while the scheduler process ticks: the
+    median tick and the longest wait."""
     waits: list[float] = []
     stop = threading.Event()
 
@@ -430,12 +467,11 @@ def measure_tick(app: Flask, url: str, data_dir: Path) -> tuple[float, float]:
     worker.start()
     try:
         go.set()
-        runs = results.get(timeout=1800)
+        runs = _answer(answers, scheduler, "runs")
     finally:
         stop.set()
         worker.join()
         gc.enable()
-        scheduler.join(timeout=60)
     return statistics.median(runs), max(waits) if waits else 0.0
 
 

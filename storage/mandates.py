@@ -95,7 +95,10 @@ class Mandate(Base):
 
     arrangement: Mapped[Arrangement] = relationship(lazy="joined")
     grantee: Mapped[Organisation] = relationship(lazy="joined", foreign_keys=[grantee_id])
-    phases: Mapped[list[Phase]] = relationship(secondary=mandate_phases, order_by=Phase.start_on)
+    # By id too, so that two phases starting the same day keep one order (``phase_names``).
+    phases: Mapped[list[Phase]] = relationship(
+        secondary=mandate_phases, order_by=(Phase.start_on, Phase.id)
+    )
     grants: Mapped[list[Grant]] = relationship(
         back_populates="mandate", cascade="all, delete-orphan", order_by="Grant.id"
     )

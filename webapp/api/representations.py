@@ -106,8 +106,9 @@ class Representation(BaseModel):
     def listed(cls, bodies: Iterable[Mapping[str, Any]], total: int) -> str:
         """A list's envelope ``{"items": [...], "total": n}`` as JSON text, each body checked
         against this representation. The page is checked in one call and written by pydantic's
-        own serializer: one check and one ``json.dumps`` per item cost a page of fifty
-        volmachten with thirteen grants each about a third of its time (bench/scale.py)."""
+        own serializer: a check and a dump to Python per item, then ``json.dumps`` of the whole
+        page, cost a page of fifty volmachten with thirteen grants each about a third of its
+        time (bench/scale.py)."""
         envelope = Listed[cls]  # type: ignore[valid-type]
         return envelope.model_validate({"items": list(bodies), "total": total}).model_dump_json()
 
@@ -116,7 +117,8 @@ R = TypeVar("R", bound=Representation)
 
 
 class Listed(Representation, Generic[R]):
-    """The envelope of every list of the API: one page of items and the total of the list."""
+    """The envelope of the paged lists of the API (``views.page``): one page of items and the
+    total of the list."""
 
     items: list[R]
     total: Count

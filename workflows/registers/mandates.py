@@ -90,10 +90,9 @@ def summary_of(grants: Sequence[Grant] | Sequence[store.GrantLine]) -> GrantSumm
 
 
 def grant_lines(
-    session: Session, rows: Sequence[Mandate] | Sequence[store.MandateLine]
+    session: Session, rows: Sequence[store.MandateLine]
 ) -> dict[int, list[store.GrantLine]]:
-    """The grants of a page of mandates the actor sees (read by ``page_visible`` or
-    ``page_lines``), as rows."""
+    """The grants of a page of mandates the actor sees (read by ``page_lines``), as rows."""
     return store.grant_lines(session, [m.id for m in rows])
 
 
